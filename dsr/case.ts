@@ -1,0 +1,153 @@
+import type { Regulation } from './deadlines.js';
+
+export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export const REQUEST_TYPE_LABELS: Record<RequestType, string> = {
+  access: 'Access (a copy of their data)',
+  rectify: 'Rectify (correct their data)',
+  restrict: 'Restrict processing',
+  delete: 'Delete (erasure)',
+  export: 'Export (data portability)',
+};
+
+export const SUBJECT_ROLES = [
+  'customer',
+  'employee',
+  'former-employee',
+  'vendor',
+  'social-media-author',
+  'other',
+] as const;
+export type SubjectRole = (typeof SUBJECT_ROLES)[number];
+
+export const SUBJECT_ROLE_LABELS: Record<SubjectRole, string> = {
+  customer: 'Customer',
+  employee: 'Employee',
+  'former-employee': 'Former employee',
+  vendor: 'Vendor',
+  'social-media-author': 'Social media author',
+  other: 'Other',
+};
+
+export const IDENTITY_CHECKS = [
+  'not-yet',
+  'known-contact-details',
+  'signed-in-account',
+  'id-document',
+  'employee-record',
+  'other',
+] as const;
+export type IdentityCheck = (typeof IDENTITY_CHECKS)[number];
+
+export const IDENTITY_CHECK_LABELS: Record<IdentityCheck, string> = {
+  'not-yet': 'Not verified yet',
+  'known-contact-details': 'Confirmed through contact details we already hold',
+  'signed-in-account': 'Request came from their signed-in account',
+  'id-document': 'Identity document checked',
+  'employee-record': 'Matched against the employee record',
+  other: 'Other (see details)',
+};
+
+export const CASE_STATUSES = [
+  'received',
+  'triage',
+  'approved',
+  'declined',
+  'discovery',
+  'actions',
+  'responded',
+  'closed',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const CASE_STATUS_LABELS: Record<CaseStatus, string> = {
+  received: 'Received',
+  triage: 'In triage',
+  approved: 'Approved',
+  declined: 'Declined',
+  discovery: 'Finding data',
+  actions: 'Carrying out the request',
+  responded: 'Responded',
+  closed: 'Closed',
+};
+
+/** Someone acting on a case. `id` is the Entra object id where Teams gives one, so the audit trail names no one. */
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export interface SubjectIdentifiers {
+  customerNumber?: string;
+  employeeId?: string;
+  other?: string;
+}
+
+export interface DataSubject {
+  name: string;
+  emails: string[];
+  phones: string[];
+  identifiers: SubjectIdentifiers;
+  role: SubjectRole;
+}
+
+export interface CaseNote {
+  at: string;
+  by: Actor;
+  text: string;
+}
+
+export interface ClockPause {
+  since: string;
+  reason: string;
+}
+
+export interface CaseExtension {
+  at: string;
+  by: Actor;
+  reason: string;
+}
+
+export interface DsrCase {
+  id: string;
+  /** Incremented by every change; a card or command that saw an older version is refused. */
+  version: number;
+  status: CaseStatus;
+  subject: DataSubject;
+  requestTypes: RequestType[];
+  regulation: Regulation;
+  receivedAt: string;
+  dueAt: string;
+  identityCheck: IdentityCheck;
+  details: string;
+  requester: Actor;
+  createdAt: string;
+  updatedAt: string;
+  /** Lets a resubmitted intake card (double click, retry) find the case it already created. */
+  intakeKey: string;
+  assignee: Actor | null;
+  pause: ClockPause | null;
+  pausedMs: number;
+  extension: CaseExtension | null;
+  notes: CaseNote[];
+}
+
+const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;
+
+export function formatCaseId(year: number, sequence: number): string {
+  return `DSR-${year}-${String(sequence).padStart(4, '0')}`;
+}
+
+export function isCaseId(text: string): boolean {
+  return CASE_ID.test(text);
+}
+
+export function caseIdYear(id: string): number | undefined {
+  const match = CASE_ID.exec(id);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+export function isOpen(dsrCase: Pick<DsrCase, 'status'>): boolean {
+  return dsrCase.status !== 'declined' && dsrCase.status !== 'closed' && dsrCase.status !== 'responded';
+}

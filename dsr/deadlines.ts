@@ -1,0 +1,177 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+export const REGULATIONS = ['GDPR', 'CCPA', 'LGPD'] as const;
+export type Regulation = (typeof REGULATIONS)[number];
+
+export type Period = { months: number } | { days: number };
+
+/** How a regulation counts the time to answer. Every regulation is one value of this shape. */
+export interface DeadlinePolicy {
+  regulation: Regulation;
+  label: string;
+  legalBasis: string;
+  initialPeriod: Period;
+  /** The total period once extended, counted from receipt; null where no extension exists. */
+  extendedPeriod: Period | null;
+  /** A period ending on a weekend or public holiday ends at the end of the next working day. */
+  rollToWorkingDay: boolean;
+  /** Whether time spent waiting for the person to prove who they are does not count. */
+  pauseStopsClock: boolean;
+}
+
+const POLICIES: Record<Regulation, DeadlinePolicy> = {
+  // Art. 12(3) GDPR counted as Regulation 1182/71 Art. 3 counts periods; the EDPB's guidance on the
+  // right of access lets the clock wait while the controller asks for proof of identity.
+  GDPR: {
+    regulation: 'GDPR',
+    label: 'GDPR',
+    legalBasis: 'GDPR Art. 12(3); Regulation (EEC, Euratom) 1182/71 Art. 3',
+    initialPeriod: { months: 1 },
+    extendedPeriod: { months: 3 },
+    rollToWorkingDay: true,
+    pauseStopsClock: true,
+  },
+  // Cal. Civ. Code 1798.130 counts calendar days and does not stop for verification.
+  CCPA: {
+    regulation: 'CCPA',
+    label: 'CCPA / CPRA',
+    legalBasis: 'Cal. Civ. Code 1798.130(a)(2)',
+    initialPeriod: { days: 45 },
+    extendedPeriod: { days: 90 },
+    rollToWorkingDay: false,
+    pauseStopsClock: false,
+  },
+  // LGPD Art. 19 II: a complete answer within 15 days, with no extension.
+  LGPD: {
+    regulation: 'LGPD',
+    label: 'LGPD',
+    legalBasis: 'LGPD Art. 19, II',
+    initialPeriod: { days: 15 },
+    extendedPeriod: null,
+    rollToWorkingDay: false,
+    pauseStopsClock: false,
+  },
+};
+
+export function policyFor(regulation: Regulation): DeadlinePolicy {
+  return POLICIES[regulation];
+}
+
+export interface OrgCalendar {
+  timeZone: string;
+  /** Local dates, YYYY-MM-DD. */
+  holidays: string[];
+  /** ISO weekday numbers: 1 is Monday, 7 is Sunday. */
+  workingDays: number[];
+}
+
+export const orgCalendarSchema = z.object({
+  timeZone: z.string().refine((zone) => DateTime.local().setZone(zone).isValid, 'an IANA time zone'),
+  holidays: z.array(
+    z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && DateTime.fromISO(d).isValid, 'a date as YYYY-MM-DD'),
+  ),
+  workingDays: z.array(z.number().int().min(1).max(7)).min(1),
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function localDay(instant: Date, calendar: OrgCalendar): DateTime {
+  return DateTime.fromJSDate(instant).setZone(calendar.timeZone).startOf('day');
+}
+
+export function isWorkingDay(day: DateTime, calendar: OrgCalendar): boolean {
+  return calendar.workingDays.includes(day.weekday) && !calendar.holidays.includes(day.toISODate() ?? '');
+}
+
+function rollToWorkingDay(day: DateTime, calendar: OrgCalendar): DateTime {
+  let rolled = day;
+  // A year of non-working days would be a configuration error; stop rather than loop forever.
+  for (let i = 0; i < 366 && !isWorkingDay(rolled, calendar); i += 1) rolled = rolled.plus({ days: 1 });
+  return rolled;
+}
+
+export interface DueDateOptions {
+  extended?: boolean;
+  /** Time the case spent paused awaiting identity; counts only where the policy stops the clock. */
+  pausedMs?: number;
+}
+
+/**
+ * The last instant to answer: the end of the due day in the organisation's time zone. The day of
+ * receipt is not counted, so adding the period to the local receipt date gives the last day; luxon
+ * clamps a month end (31 January + 1 month is the last day of February), as Art. 3 requires.
+ */
+export function computeDueDate(
+  policy: DeadlinePolicy,
+  receivedAt: Date,
+  calendar: OrgCalendar,
+  options: DueDateOptions = {},
+): Date {
+  const period = options.extended && policy.extendedPeriod ? policy.extendedPeriod : policy.initialPeriod;
+  let day = localDay(receivedAt, calendar).plus(period);
+  // A pause counts per started day: a request paused for an hour loses that day's counting.
+  if (policy.pauseStopsClock && options.pausedMs && options.pausedMs > 0) {
+    day = day.plus({ days: Math.ceil(options.pausedMs / DAY_MS) });
+  }
+  if (policy.rollToWorkingDay) day = rollToWorkingDay(day, calendar);
+  return day.endOf('day').toJSDate();
+}
+
+export type ExtensionDecision = { allowed: true; newDueDate: Date } | { allowed: false; reason: string };
+
+export function extensionAllowed(
+  policy: DeadlinePolicy,
+  receivedAt: Date,
+  now: Date,
+  calendar: OrgCalendar,
+  alreadyExtended: boolean,
+  pausedMs = 0,
+): ExtensionDecision {
+  if (!policy.extendedPeriod) return { allowed: false, reason: `${policy.label} allows no extension.` };
+  if (alreadyExtended) return { allowed: false, reason: 'The deadline was already extended once.' };
+  const firstDue = computeDueDate(policy, receivedAt, calendar, { pausedMs });
+  if (now.getTime() > firstDue.getTime()) {
+    return {
+      allowed: false,
+      reason: `An extension must be decided while the first period runs; it ended on ${formatDue(firstDue, calendar)}.`,
+    };
+  }
+  return { allowed: true, newDueDate: computeDueDate(policy, receivedAt, calendar, { extended: true, pausedMs }) };
+}
+
+/** Whole calendar days from today to the due day, in the organisation's zone: 0 on the day, negative when late. */
+export function daysLeft(due: Date, now: Date, calendar: OrgCalendar): number {
+  // Compare calendar dates, not instants, so a 23- or 25-hour day around a clock change still counts as one.
+  const asDate = (instant: Date) => {
+    const local = localDay(instant, calendar);
+    return Date.UTC(local.year, local.month - 1, local.day);
+  };
+  return Math.round((asDate(due) - asDate(now)) / DAY_MS);
+}
+
+export interface WorkingHours {
+  start: string;
+  end: string;
+}
+
+/** The instant itself when it falls within working hours of a working day, else when the next such period starts. */
+export function nextWorkingTime(instant: Date, calendar: OrgCalendar, hours: WorkingHours): Date {
+  const [startHour, startMinute] = hours.start.split(':').map(Number) as [number, number];
+  const [endHour, endMinute] = hours.end.split(':').map(Number) as [number, number];
+  let day = localDay(instant, calendar);
+  const local = DateTime.fromJSDate(instant).setZone(calendar.timeZone);
+  for (let i = 0; i < 366; i += 1) {
+    const opens = day.set({ hour: startHour, minute: startMinute });
+    const closes = day.set({ hour: endHour, minute: endMinute });
+    if (isWorkingDay(day, calendar) && local < closes) {
+      return (local >= opens ? local : opens).toJSDate();
+    }
+    day = day.plus({ days: 1 });
+  }
+  return instant;
+}
+
+export function formatDue(due: Date, calendar: OrgCalendar, locale = 'en-GB'): string {
+  return DateTime.fromJSDate(due).setZone(calendar.timeZone).setLocale(locale).toFormat('ccc d LLL yyyy');
+}

@@ -1,0 +1,33 @@
+import type { CaseStatus } from './case.js';
+
+/**
+ * Every change a case can undergo, and the statuses it may start from. One table, so the
+ * lifecycle can be read in one place and a refused transition always says the same thing.
+ * `to: null` keeps the status (notes, assignment, pauses).
+ */
+export const TRANSITIONS = {
+  create: { from: [] as CaseStatus[], to: 'received' },
+  startTriage: { from: ['received'], to: 'triage' },
+  assign: { from: ['received', 'triage', 'approved', 'discovery', 'actions'], to: null },
+  addNote: { from: ['received', 'triage', 'approved', 'declined', 'discovery', 'actions', 'responded'], to: null },
+  verifyIdentity: { from: ['received', 'triage'], to: null },
+  pauseClock: { from: ['received', 'triage'], to: null },
+  resumeClock: { from: ['received', 'triage'], to: null },
+  extend: { from: ['received', 'triage', 'approved', 'discovery', 'actions'], to: null },
+  approve: { from: ['received', 'triage'], to: 'approved' },
+  decline: { from: ['received', 'triage'], to: 'declined' },
+  startDiscovery: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
+  startActions: { from: ['discovery', 'actions'], to: 'actions' },
+  respond: { from: ['actions'], to: 'responded' },
+  close: { from: ['responded', 'declined'], to: 'closed' },
+} as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus | null }>;
+
+export type CaseEvent = keyof typeof TRANSITIONS;
+
+export function canTransition(event: CaseEvent, from: CaseStatus): boolean {
+  return (TRANSITIONS[event].from as readonly CaseStatus[]).includes(from);
+}
+
+export function nextStatus(event: CaseEvent, from: CaseStatus): CaseStatus {
+  return TRANSITIONS[event].to ?? from;
+}

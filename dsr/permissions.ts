@@ -1,0 +1,31 @@
+import type { Actor, DsrCase } from './case.js';
+import type { CaseEvent } from './lifecycle.js';
+
+export interface ActorRoles {
+  actor: Actor;
+  privacyTeam: boolean;
+}
+
+/** Decisions about a case that its own requester must never take (four eyes). */
+const FOUR_EYES: ReadonlySet<CaseEvent> = new Set(['approve', 'decline']);
+
+/** Only the creation of a case and notes on one's own case are open to every employee. */
+const OPEN_TO_REQUESTER: ReadonlySet<CaseEvent> = new Set(['create', 'addNote']);
+
+export type Permission = { allowed: true } | { allowed: false; reason: string };
+
+export function mayAct(who: ActorRoles, event: CaseEvent, dsrCase: DsrCase | undefined): Permission {
+  const isRequester = dsrCase !== undefined && dsrCase.requester.id === who.actor.id;
+  if (FOUR_EYES.has(event) && isRequester) {
+    return { allowed: false, reason: 'You filed this request, so another member of the privacy team must decide it.' };
+  }
+  if (who.privacyTeam) return { allowed: true };
+  if (event === 'create') return { allowed: true };
+  if (OPEN_TO_REQUESTER.has(event) && isRequester) return { allowed: true };
+  return { allowed: false, reason: 'Only the privacy team can do that.' };
+}
+
+/** Employees see the cases they filed; the privacy team sees all. */
+export function mayView(who: ActorRoles, dsrCase: DsrCase): boolean {
+  return who.privacyTeam || dsrCase.requester.id === who.actor.id;
+}

@@ -1,0 +1,61 @@
+import type { AuditDraft, AuditEvent } from './audit.js';
+import type { DsrCase } from './case.js';
+
+export class VersionConflictError extends Error {
+  constructor(
+    readonly caseId: string,
+    readonly expected: number | null,
+    readonly actual: number | null,
+  ) {
+    super(`Case ${caseId} is at version ${actual ?? 'none'}, not ${expected ?? 'none'}`);
+    this.name = 'VersionConflictError';
+  }
+}
+
+export class DuplicateIntakeError extends Error {
+  constructor(readonly existingCaseId: string) {
+    super(`This intake already created ${existingCaseId}`);
+    this.name = 'DuplicateIntakeError';
+  }
+}
+
+export class StateConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`State ${key} was changed by another turn`);
+    this.name = 'StateConflictError';
+  }
+}
+
+export interface CaseQuery {
+  requesterId?: string;
+  openOnly?: boolean;
+}
+
+/** A versioned document store for conversation state; `eTag: '*'` or no eTag overwrites. */
+export interface KeyValueStore {
+  read(keys: string[]): Promise<Record<string, { value: unknown; eTag: string }>>;
+  write(entries: Record<string, { value: unknown; eTag?: string }>): Promise<void>;
+  delete(keys: string[]): Promise<void>;
+}
+
+/**
+ * Where cases and their audit trail live. A save persists the case and its audit event together
+ * or not at all, and costs the same however many cases are stored.
+ */
+export interface CaseStore {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  getCase(id: string): Promise<DsrCase | undefined>;
+  listCases(query: CaseQuery): Promise<DsrCase[]>;
+  findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined>;
+  /** Never hands out the same id twice, even across crashes. */
+  allocateCaseId(year: number): Promise<string>;
+  /**
+   * `expectedVersion` null means the case must not exist yet.
+   * @throws VersionConflictError, DuplicateIntakeError
+   */
+  saveCase(next: DsrCase, expectedVersion: number | null, audit: AuditDraft): Promise<AuditEvent>;
+  appendAudit(audit: AuditDraft): Promise<AuditEvent>;
+  auditEvents(caseId?: string): AsyncIterable<AuditEvent>;
+  readonly state: KeyValueStore;
+}
