@@ -1,0 +1,226 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { AuditDraft, AuditEvent } from '../audit.js';
+import { formatCaseId, isOpen, type DsrCase } from '../case.js';
+import {
+  DuplicateIntakeError,
+  StateConflictError,
+  VersionConflictError,
+  type CaseQuery,
+  type CaseStore,
+  type KeyValueStore,
+} from '../store.js';
+import { AuditLog } from './auditLog.js';
+import { acquireLock } from './lockFile.js';
+import { Mutex } from './mutex.js';
+
+interface Meta {
+  counters: Record<string, number>;
+}
+
+interface StateRecord {
+  key: string;
+  eTag: string;
+  value: unknown;
+}
+
+/**
+ * The embedded store: one lowdb file per case (written atomically by rename), so a change
+ * rewrites one small file however many cases exist; the audit trail is an append-only log.
+ * Every case is also held in memory for reads. One process owns the folder at a time.
+ */
+export class LowdbCaseStore implements CaseStore {
+  private readonly cases = new Map<string, DsrCase>();
+  private readonly byIntakeKey = new Map<string, string>();
+  private readonly mutex = new Mutex();
+  private readonly audit: AuditLog;
+  private readonly meta: Low<Meta>;
+  private releaseLock: (() => Promise<void>) | undefined;
+  readonly state: KeyValueStore;
+
+  constructor(private readonly dir: string) {
+    this.audit = new AuditLog(join(dir, 'audit.jsonl'));
+    this.meta = new Low<Meta>(new JSONFile(join(dir, 'meta.json')), { counters: {} });
+    this.state = new LowdbStateStore(join(dir, 'state'), this.mutex);
+  }
+
+  private get casesDir(): string {
+    return join(this.dir, 'cases');
+  }
+
+  async open(): Promise<void> {
+    await mkdir(this.casesDir, { recursive: true });
+    await mkdir(join(this.dir, 'state'), { recursive: true });
+    this.releaseLock = await acquireLock(join(this.dir, '.lock'));
+    await this.meta.read();
+    for (const name of await readdir(this.casesDir)) {
+      // A dot file is the temporary copy of a write that a crash interrupted before its rename:
+      // the case file it was replacing is still whole, and the change was never acknowledged.
+      if (name.startsWith('.')) {
+        await rm(join(this.casesDir, name), { force: true });
+        continue;
+      }
+      if (!name.endsWith('.json')) continue;
+      const file = new Low<DsrCase | null>(new JSONFile(join(this.casesDir, name)), null);
+      await file.read();
+      if (file.data) this.index(file.data);
+    }
+    await this.audit.open();
+    await this.reconcileInterruptedWrite();
+  }
+
+  async close(): Promise<void> {
+    await this.mutex.run(async () => {
+      await this.audit.close();
+      await this.releaseLock?.();
+      this.releaseLock = undefined;
+    });
+  }
+
+  getCase(id: string): Promise<DsrCase | undefined> {
+    return Promise.resolve(this.cases.get(id));
+  }
+
+  listCases(query: CaseQuery): Promise<DsrCase[]> {
+    const result: DsrCase[] = [];
+    for (const dsrCase of this.cases.values()) {
+      if (query.requesterId !== undefined && dsrCase.requester.id !== query.requesterId) continue;
+      if (query.openOnly && !isOpen(dsrCase)) continue;
+      result.push(dsrCase);
+    }
+    return Promise.resolve(result);
+  }
+
+  findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
+    const id = this.byIntakeKey.get(intakeKey);
+    return Promise.resolve(id === undefined ? undefined : this.cases.get(id));
+  }
+
+  allocateCaseId(year: number): Promise<string> {
+    return this.mutex.run(async () => {
+      const next = (this.meta.data.counters[String(year)] ?? 0) + 1;
+      this.meta.data.counters[String(year)] = next;
+      await this.meta.write();
+      return formatCaseId(year, next);
+    });
+  }
+
+  saveCase(next: DsrCase, expectedVersion: number | null, draft: AuditDraft): Promise<AuditEvent> {
+    return this.mutex.run(async () => {
+      const current = this.cases.get(next.id);
+      if ((current?.version ?? null) !== expectedVersion) {
+        throw new VersionConflictError(next.id, expectedVersion, current?.version ?? null);
+      }
+      const holder = this.byIntakeKey.get(next.intakeKey);
+      if (holder !== undefined && holder !== next.id) throw new DuplicateIntakeError(holder);
+      // The audit line goes first: if the process dies before the case file is renamed into
+      // place, opening the store finds an event the case does not reflect and records that.
+      const event = await this.audit.append(draft);
+      await this.writeCaseFile(next);
+      this.index(next);
+      return event;
+    });
+  }
+
+  appendAudit(draft: AuditDraft): Promise<AuditEvent> {
+    return this.mutex.run(() => this.audit.append(draft));
+  }
+
+  auditEvents(caseId?: string): AsyncIterable<AuditEvent> {
+    return this.audit.events(caseId);
+  }
+
+  private index(dsrCase: DsrCase): void {
+    this.cases.set(dsrCase.id, dsrCase);
+    this.byIntakeKey.set(dsrCase.intakeKey, dsrCase.id);
+  }
+
+  private async writeCaseFile(dsrCase: DsrCase): Promise<void> {
+    const file = new Low<DsrCase>(new JSONFile(join(this.casesDir, `${dsrCase.id}.json`)), dsrCase);
+    await file.write();
+  }
+
+  private async reconcileInterruptedWrite(): Promise<void> {
+    const last = this.audit.lastEvent();
+    if (!last || last.outcome !== 'applied' || last.caseId === null || last.version === null) return;
+    const stored = this.cases.get(last.caseId);
+    if (stored && stored.version >= last.version) return;
+    await this.audit.append({
+      at: new Date().toISOString(),
+      actorId: 'system',
+      caseId: last.caseId,
+      action: 'write-not-completed',
+      outcome: 'recovered',
+      version: stored?.version ?? null,
+      detail: { discardedEvent: last.seq, discardedVersion: last.version },
+    });
+  }
+}
+
+/**
+ * Conversation state, one file per key. The folder belongs to this process (see the lock), so
+ * what it last read or wrote is cached: a turn reads its state from memory, not from disk.
+ */
+class LowdbStateStore implements KeyValueStore {
+  private readonly cache = new Map<string, StateRecord | null>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly mutex: Mutex,
+  ) {}
+
+  private path(key: string): string {
+    return join(this.dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  }
+
+  private file(key: string): Low<StateRecord | null> {
+    return new Low<StateRecord | null>(new JSONFile(this.path(key)), null);
+  }
+
+  private async load(key: string): Promise<StateRecord | null> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const file = this.file(key);
+    await file.read();
+    this.cache.set(key, file.data);
+    return file.data;
+  }
+
+  async read(keys: string[]): Promise<Record<string, { value: unknown; eTag: string }>> {
+    const found: Record<string, { value: unknown; eTag: string }> = {};
+    for (const key of keys) {
+      const record = await this.load(key);
+      // Callers get their own copy: the bot mutates state objects in place during a turn.
+      if (record) found[key] = { value: structuredClone(record.value), eTag: record.eTag };
+    }
+    return found;
+  }
+
+  write(entries: Record<string, { value: unknown; eTag?: string }>): Promise<void> {
+    return this.mutex.run(async () => {
+      for (const [key, entry] of Object.entries(entries)) {
+        const current = await this.load(key);
+        const expected = entry.eTag;
+        if (current && expected !== undefined && expected !== '*' && expected !== current.eTag) {
+          throw new StateConflictError(key);
+        }
+        const file = this.file(key);
+        file.data = { key, eTag: randomUUID(), value: structuredClone(entry.value) };
+        await file.write();
+        this.cache.set(key, file.data);
+      }
+    });
+  }
+
+  delete(keys: string[]): Promise<void> {
+    return this.mutex.run(async () => {
+      for (const key of keys) {
+        await rm(this.path(key), { force: true });
+        this.cache.set(key, null);
+      }
+    });
+  }
+}

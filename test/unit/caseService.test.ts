@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaseService } from '../../dsr/caseService.js';
+import type { AuditEvent } from '../../dsr/audit.js';
+import { validateIntake } from '../../dsr/intake.js';
+import { StaticRoleDirectory } from '../../dsr/roles.js';
+import { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
+
+const NOW = new Date('2026-03-10T12:00:00.000Z');
+const calendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
+const alex = { id: 'alex', name: 'Alex Wilber' };
+const megan = { id: 'megan', name: 'Megan Bowen' };
+const outsider = { id: 'someone', name: 'Someone Else' };
+
+function request() {
+  const result = validateIntake(
+    { subjectName: 'Maria Garcia', subjectEmails: 'maria.garcia@example.org', requestTypes: 'delete' },
+    NOW,
+    calendar.timeZone,
+  );
+  assert.ok(result.ok);
+  return result.request;
+}
+
+describe('the case service', () => {
+  let dir: string;
+  let store: LowdbCaseStore;
+  let service: CaseService;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dsr-service-'));
+    store = new LowdbCaseStore(dir);
+    await store.open();
+    service = new CaseService(store, new StaticRoleDirectory(['megan']), { now: () => NOW }, calendar);
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function trail(caseId?: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    for await (const event of store.auditEvents(caseId)) events.push(event);
+    return events;
+  }
+
+  it('creates a case with an id, a due date and an audit event without personal data', async () => {
+    const { case: created } = await service.createCase(alex, request(), 'k1');
+    assert.equal(created.id, 'DSR-2026-0001');
+    assert.ok(new Date(created.dueAt) > NOW);
+    const [event] = await trail(created.id);
+    assert.equal(event?.action, 'create');
+    assert.doesNotMatch(JSON.stringify(event), /Maria|example\.org/);
+  });
+
+  it('applies a privacy team action and refuses a stale one, auditing both', async () => {
+    const { case: created } = await service.createCase(alex, request(), 'k1');
+    const applied = await service.act(megan, created.id, 1, { kind: 'addNote', text: 'Called the customer.' });
+    assert.ok(applied.ok);
+    const stale = await service.act(megan, created.id, 1, { kind: 'addNote', text: 'Again' });
+    assert.equal(stale.ok, false);
+    assert.equal(!stale.ok && stale.refusal, 'stale');
+    const outcomes = (await trail(created.id)).map((e) => `${e.action}:${e.outcome}`);
+    assert.deepEqual(outcomes, ['create:applied', 'addNote:applied', 'addNote:refused']);
+  });
+
+  it('hides a case from someone who may not see it, exactly as if it did not exist', async () => {
+    const { case: created } = await service.createCase(alex, request(), 'k1');
+    assert.equal(await service.viewCase(outsider, created.id), undefined);
+    const probe = await service.act(outsider, created.id, 1, { kind: 'addNote', text: 'x' });
+    const missing = await service.act(outsider, 'DSR-2026-0999', 1, { kind: 'addNote', text: 'x' });
+    assert.equal(
+      !probe.ok && probe.message.replace(created.id, 'ID'),
+      !missing.ok && missing.message.replace('DSR-2026-0999', 'ID'),
+    );
+    assert.equal(!probe.ok && probe.case, undefined);
+  });
+
+  it('lets only the privacy team assign', async () => {
+    const { case: created } = await service.createCase(alex, request(), 'k1');
+    const refused = await service.act(alex, created.id, 1, { kind: 'assign', assignee: alex });
+    assert.equal(!refused.ok && refused.refusal, 'forbidden');
+    assert.equal((await store.getCase(created.id))?.assignee, null);
+  });
+
+  it('applies exactly one of many concurrent changes from the same version', async () => {
+    const { case: created } = await service.createCase(alex, request(), 'k1');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => service.act(megan, created.id, 1, { kind: 'addNote', text: `n${i}` })),
+    );
+    assert.equal(results.filter((r) => r.ok).length, 1);
+    assert.equal((await store.getCase(created.id))?.notes.length, 1);
+  });
+});
