@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { CloudAdapter, ConversationState, type TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import { CardActionRouter } from '../dialogs/cardActions.js';
+import { CaseRefresh } from '../dialogs/caseRefresh.js';
+import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
+import { RootDialog } from '../dialogs/rootDialog.js';
+import type { DsrServices } from '../dialogs/services.js';
+import { CaseService } from '../dsr/caseService.js';
+import { systemClock, type Clock } from '../dsr/clock.js';
+import { StaticRoleDirectory } from '../dsr/roles.js';
+import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
+import type { CaseStore } from '../dsr/store.js';
+import { ChannelAuthentication } from './authentication.js';
+import type { AppConfig } from './config.js';
+import { DsrBot } from './dsrBot.js';
+import { startHttpServer, type HttpServer } from './server.js';
+import { CaseStoreStorage } from './stateStorage.js';
+
+export interface RunningApp {
+  readonly port: number;
+  readonly store: CaseStore;
+  readonly services: DsrServices;
+  stop(): Promise<void>;
+}
+
+export interface AppOverrides {
+  clock?: Clock;
+}
+
+/** The composition root: builds every part from configuration and starts serving. */
+export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
+  const store = new LowdbCaseStore(join(config.dataDir));
+  await store.open();
+
+  const clock = overrides.clock ?? systemClock;
+  const roles = new StaticRoleDirectory(config.privacyTeam.memberIds);
+  const cases = new CaseService(store, roles, clock, config.calendar);
+  const services: DsrServices = { cases, clock, calendar: config.calendar, log };
+
+  const adapter = new CloudAdapter(new ChannelAuthentication(config.botAuth));
+  adapter.onTurnError = async (context: TurnContext, error: unknown) => {
+    log.error({ err: error, activityType: context.activity.type }, 'turn failed');
+    await context.sendActivity('Something went wrong on my side and nothing was changed. Please try again.');
+  };
+
+  const conversationState = new ConversationState(new CaseStoreStorage(store.state));
+  const actions = new CardActionRouter([new IntakeSubmission(services), new CaseRefresh(services)]);
+  const bot = new DsrBot(conversationState, new RootDialog(services), actions, log);
+
+  let server: HttpServer;
+  try {
+    server = await startHttpServer(config.port, adapter, bot, () => Promise.resolve({ store: 'ok' }), log);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    port: server.port,
+    store,
+    services,
+    async stop() {
+      await server.close();
+      await store.close();
+    },
+  };
+}

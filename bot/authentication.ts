@@ -1,0 +1,26 @@
+import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+
+// Token library failures that mean "this token is not acceptable", as opposed to "we could not check".
+const REJECTED_TOKEN = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+/**
+ * Bot Framework authentication where a forged or malformed token is a 401, not a 500: the SDK
+ * lets signature failures escape as plain errors, which the adapter reports as a server fault.
+ */
+export class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(options: Record<string, string>) {
+    super(options);
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (error) {
+      if (error instanceof Error && REJECTED_TOKEN.has(error.name)) {
+        throw new AuthenticationError(`Unauthorized: ${error.message}`, 401);
+      }
+      throw error;
+    }
+  }
+}

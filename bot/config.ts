@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const list = (what: string, item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item, { error: `a comma-separated list of ${what}` }));
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const configSchema = z
+  .object({
+    PORT: z.coerce.number({ error: 'a port number' }).int().min(0).max(65535).default(3978),
+    MicrosoftAppId: optionalString.pipe(z.string().regex(GUID, 'an Entra application (client) id, a GUID').optional()),
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    MicrosoftAppTenantId: optionalString.pipe(z.string().regex(GUID, 'a tenant id, a GUID').optional()),
+    DSR_DATA_DIR: z.string().min(1).default('data'),
+    DSR_TIME_ZONE: z
+      .string()
+      .default('Europe/Berlin')
+      .refine((zone) => DateTime.local().setZone(zone).isValid, 'an IANA time zone such as Europe/Berlin'),
+    DSR_HOLIDAYS: list(
+      'dates as YYYY-MM-DD',
+      z.string().refine((date) => DateTime.fromISO(date).isValid && /^\d{4}-\d{2}-\d{2}$/.test(date), 'YYYY-MM-DD'),
+    ),
+    DSR_WORKING_DAYS: list('weekday numbers 1 (Monday) to 7 (Sunday)', z.string().regex(/^[1-7]$/, '1 to 7')).transform(
+      (days) => (days.length === 0 ? [1, 2, 3, 4, 5] : days.map(Number)),
+    ),
+    DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Sovereign clouds and test set-ups point the channel authentication elsewhere.
+    ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
+    ToBotFromChannelTokenIssuer: optionalString,
+    ToChannelFromBotLoginUrl: optionalString.pipe(z.url('a URL').optional()),
+    ToChannelFromBotOAuthScope: optionalString,
+    ValidateAuthority: optionalString,
+  })
+  .superRefine((env, ctx) => {
+    if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppPassword'],
+        message: 'the client secret of the app registration, required when MicrosoftAppId is set',
+      });
+    }
+    if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppTenantId'],
+        message: 'the tenant id, required for a SingleTenant app',
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface AppConfig {
+  port: number;
+  /** No App ID means a local run: inbound requests are not authenticated. */
+  local: boolean;
+  botAuth: Record<string, string>;
+  dataDir: string;
+  calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
+  privacyTeam: { memberIds: string[] };
+  logLevel: RawConfig['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks configuration; every problem names its variable and what is expected. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'configuration');
+        const value = env[variable];
+        const shown = value === undefined ? 'not set' : `got "${variable.includes('Password') ? '***' : value}"`;
+        return `${variable}: expected ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
+      }),
+    );
+  }
+  const raw = parsed.data;
+  const botAuth: Record<string, string> = { MicrosoftAppType: raw.MicrosoftAppType };
+  for (const key of [
+    'MicrosoftAppId',
+    'MicrosoftAppPassword',
+    'MicrosoftAppTenantId',
+    'ToBotFromChannelOpenIdMetadataUrl',
+    'ToBotFromChannelTokenIssuer',
+    'ToChannelFromBotLoginUrl',
+    'ToChannelFromBotOAuthScope',
+    'ValidateAuthority',
+  ] as const) {
+    const value = raw[key];
+    if (value !== undefined) botAuth[key] = value;
+  }
+  return {
+    port: raw.PORT,
+    local: raw.MicrosoftAppId === undefined,
+    botAuth,
+    dataDir: raw.DSR_DATA_DIR,
+    calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
+    privacyTeam: { memberIds: raw.DSR_PRIVACY_TEAM_IDS },
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+/** `.env` is optional and never overrides what the environment already says. */
+export async function loadDotEnv(path = '.env'): Promise<void> {
+  if (!existsSync(path)) return;
+  const dotenv = await import('dotenv');
+  dotenv.config({ path, quiet: true });
+}

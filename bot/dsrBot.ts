@@ -1,0 +1,94 @@
+import {
+  TeamsActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type ConversationState,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { Logger } from 'pino';
+import type { ActionOutcome, CardActionRouter, CardData } from '../dialogs/cardActions.js';
+import { HELP_TEXT } from '../dialogs/helpText.js';
+import { cardMessage } from '../dialogs/replies.js';
+import type { RootDialog } from '../dialogs/rootDialog.js';
+
+const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** The Teams activity handler: typed messages go to the dialogs, card actions to their handlers. */
+export class DsrBot extends TeamsActivityHandler {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+
+  constructor(
+    private readonly conversationState: ConversationState,
+    private readonly rootDialog: RootDialog,
+    private readonly actions: CardActionRouter,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.dialogState = conversationState.createProperty<DialogState>('dialogState');
+
+    this.onMessage(async (context, next) => {
+      const submitted = submittedVerb(context.activity.value);
+      if (submitted) await this.answerSubmit(context, submitted.verb, submitted.data);
+      else await this.rootDialog.run(context, this.dialogState);
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient.id;
+      const isPersonal = context.activity.conversation.conversationType === 'personal';
+      if (isPersonal && context.activity.membersAdded?.some((member) => member.id !== botId)) {
+        await context.sendActivity(`Hello! ${HELP_TEXT}`);
+      }
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+  }
+
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const action = invokeValue.action;
+    const data = isRecord(action.data) ? action.data : {};
+    const outcome = await this.actions.execute(context, action.verb ?? '', data);
+    return invokeResponse(outcome);
+  }
+
+  /** Action.Submit is the fallback for clients without Universal Actions: answer in a new message. */
+  private async answerSubmit(context: TurnContext, verb: string, data: CardData): Promise<void> {
+    const outcome = await this.actions.execute(context, verb, data);
+    if (outcome.kind === 'card') await context.sendActivity(cardMessage(outcome.card));
+    else await context.sendActivity(outcome.kind === 'message' ? outcome.text : outcome.message);
+    this.log.debug({ verb, outcome: outcome.kind }, 'card submit answered');
+  }
+}
+
+function invokeResponse(outcome: ActionOutcome): AdaptiveCardInvokeResponse {
+  switch (outcome.kind) {
+    case 'card':
+      return { statusCode: 200, type: CARD_CONTENT_TYPE, value: outcome.card };
+    case 'message':
+      return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: outcome.text as never };
+    case 'error':
+      return {
+        statusCode: outcome.status,
+        type: 'application/vnd.microsoft.error',
+        value: { code: String(outcome.status), message: outcome.message },
+      };
+  }
+}
+
+function isRecord(value: unknown): value is CardData {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function submittedVerb(value: unknown): { verb: string; data: CardData } | undefined {
+  if (!isRecord(value) || typeof value.verb !== 'string') return undefined;
+  return { verb: value.verb, data: value };
+}

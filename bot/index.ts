@@ -1,0 +1,34 @@
+import { startApp } from './app.js';
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { createLogger } from './logger.js';
+
+await loadDotEnv();
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const log = createLogger(config.logLevel);
+const app = await startApp(config, log);
+log.info(
+  { port: app.port, local: config.local },
+  config.local
+    ? `DSR Assistant runs locally without authentication on http://localhost:${app.port}/api/messages; talk to it from the Microsoft 365 Agents Playground or any Bot Framework client`
+    : `DSR Assistant listens on port ${app.port} for Microsoft Teams`,
+);
+
+const shutdown = (signal: string) => {
+  log.info({ signal }, 'stopping');
+  app.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log.error({ err: error }, 'stop failed');
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGINT', () => shutdown('SIGINT'));
+process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,0 +1,125 @@
+import {
+  CASE_STATUS_LABELS,
+  IDENTITY_CHECK_LABELS,
+  isOpen,
+  SUBJECT_ROLE_LABELS,
+  type CaseStatus,
+  type DsrCase,
+} from '../dsr/case.js';
+import type { OrgCalendar } from '../dsr/deadlines.js';
+import { clip, deadlineView, formatInstant, requestTypesText, URGENCY_COLOR } from './format.js';
+import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
+
+export const CASE_REFRESH_VERB = 'case.refresh';
+
+const NEXT_STEP: Record<CaseStatus, string> = {
+  received: 'The privacy team has been told. They will check the identity and the request, then approve or decline it.',
+  triage: 'The privacy team is reviewing the request.',
+  approved: 'Approved. The privacy team will now look for the person’s data in every system.',
+  declined: 'The privacy team declined the request; the reason was recorded.',
+  discovery: 'The privacy team is finding the person’s data across the systems.',
+  actions: 'The privacy team is carrying out the request, system by system.',
+  responded: 'The person has been answered.',
+  closed: 'This case is closed.',
+};
+
+interface CaseCardView {
+  id: string;
+  title: string;
+  subjectName: string;
+  role: string;
+  requestTypes: string;
+  regulation: string;
+  received: string;
+  due: string;
+  countdown: string;
+  countdownColor: string;
+  status: string;
+  identity: string;
+  assignee: string;
+  nextStep: string;
+  details: string;
+  hasDetails: boolean;
+  version: number;
+}
+
+const template = new CardTemplate<CaseCardView>({
+  type: 'AdaptiveCard',
+  $schema: CARD_SCHEMA,
+  version: CARD_VERSION,
+  refresh: {
+    action: { type: 'Action.Execute', verb: CASE_REFRESH_VERB, data: { caseId: '${id}' } },
+  },
+  body: [
+    {
+      type: 'ColumnSet',
+      columns: [
+        {
+          type: 'Column',
+          width: 'stretch',
+          items: [{ type: 'TextBlock', text: '${title}', size: 'Large', weight: 'Bolder', wrap: true }],
+        },
+        {
+          type: 'Column',
+          width: 'auto',
+          items: [
+            {
+              type: 'TextBlock',
+              text: '${countdown}',
+              color: '${countdownColor}',
+              weight: 'Bolder',
+              horizontalAlignment: 'Right',
+              wrap: true,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Case', value: '${id}' },
+        { title: 'Data subject', value: '${subjectName} (${role})' },
+        { title: 'Asks for', value: '${requestTypes}' },
+        { title: 'Regulation', value: '${regulation}' },
+        { title: 'Received', value: '${received}' },
+        { title: 'Due', value: '${due}' },
+        { title: 'Status', value: '${status}' },
+        { title: 'Identity', value: '${identity}' },
+        { title: 'Assigned to', value: '${assignee}' },
+      ],
+    },
+    { type: 'TextBlock', $when: '${hasDetails}', text: '${details}', wrap: true, isSubtle: true, maxLines: 6 },
+    { type: 'TextBlock', text: 'What happens next', weight: 'Bolder', separator: true, wrap: true },
+    { type: 'TextBlock', text: '${nextStep}', wrap: true },
+  ],
+  actions: [executeAction('Refresh', CASE_REFRESH_VERB, { caseId: '${id}' })],
+});
+
+export function caseCardView(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, title?: string): CaseCardView {
+  const deadline = deadlineView(dsrCase.dueAt, now, calendar, isOpen(dsrCase));
+  return {
+    id: dsrCase.id,
+    title: title ?? `${dsrCase.id}: ${clip(dsrCase.subject.name, 60)}`,
+    subjectName: clip(dsrCase.subject.name, 120),
+    role: SUBJECT_ROLE_LABELS[dsrCase.subject.role].toLowerCase(),
+    requestTypes: requestTypesText(dsrCase.requestTypes),
+    regulation: dsrCase.regulation,
+    received: formatInstant(dsrCase.receivedAt, calendar),
+    due: `${deadline.dueDay}${dsrCase.extension ? ' (extended)' : ''}`,
+    countdown: isOpen(dsrCase) ? deadline.countdown : CASE_STATUS_LABELS[dsrCase.status],
+    countdownColor: URGENCY_COLOR[deadline.urgency],
+    status: CASE_STATUS_LABELS[dsrCase.status],
+    identity: IDENTITY_CHECK_LABELS[dsrCase.identityCheck],
+    assignee: dsrCase.assignee ? clip(dsrCase.assignee.name, 80) : 'Nobody yet',
+    nextStep: NEXT_STEP[dsrCase.status],
+    details: clip(dsrCase.details, 600),
+    hasDetails: dsrCase.details.length > 0,
+    version: dsrCase.version,
+  };
+}
+
+/** The case as its requester sees it: the facts, the deadline and what happens next. */
+export function caseCard(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, title?: string): CardJson {
+  return template.render(caseCardView(dsrCase, now, calendar, title));
+}

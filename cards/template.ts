@@ -1,0 +1,38 @@
+import * as ACData from 'adaptivecards-templating';
+
+/** An Adaptive Card as JSON; cards stay plain data so the bot layer decides how to send them. */
+export type CardJson = Record<string, unknown>;
+
+// A missing field must render as nothing, never as its own "${...}" binding text.
+ACData.GlobalSettings.getUndefinedFieldValueSubstitutionString = () => '';
+
+/** A template parsed once at start-up and expanded per message with a view model. */
+export class CardTemplate<View extends object> {
+  private readonly template: ACData.Template;
+
+  constructor(payload: CardJson) {
+    this.template = new ACData.Template(payload);
+  }
+
+  render(view: View): CardJson {
+    return this.template.expand({ $root: view }) as CardJson;
+  }
+}
+
+export const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+export const CARD_VERSION = '1.5';
+
+/**
+ * Action.Execute with an Action.Submit fallback carrying the same verb, so clients without
+ * Universal Actions still reach the same handler.
+ */
+export function executeAction(title: string, verb: string, data: Record<string, unknown>, style?: string): CardJson {
+  return {
+    type: 'Action.Execute',
+    title,
+    verb,
+    data,
+    ...(style ? { style } : {}),
+    fallback: { type: 'Action.Submit', title, data: { ...data, verb }, ...(style ? { style } : {}) },
+  };
+}

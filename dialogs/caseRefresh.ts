@@ -1,0 +1,23 @@
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { CASE_REFRESH_VERB, caseCard } from '../cards/caseCard.js';
+import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
+import type { DsrServices } from './services.js';
+import { actorOf } from './turnActor.js';
+
+const refreshSchema = z.object({ caseId: z.string().max(40) });
+
+/** Answers a card's refresh with the case as it is now, for whoever may see it. */
+export class CaseRefresh implements CardActionHandler {
+  readonly verb = CASE_REFRESH_VERB;
+
+  constructor(private readonly services: DsrServices) {}
+
+  async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const parsed = refreshSchema.safeParse(data);
+    if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a case.' };
+    const found = await this.services.cases.viewCase(actorOf(context.activity), parsed.data.caseId);
+    if (!found) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+    return { kind: 'card', card: caseCard(found, this.services.clock.now(), this.services.calendar) };
+  }
+}

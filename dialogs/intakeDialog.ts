@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { intakeCard } from '../cards/intakeCard.js';
+import { INTAKE_FIELDS } from '../dsr/intake.js';
+import { cardMessage } from './replies.js';
+import type { DsrServices } from './services.js';
+
+export const INTAKE_DIALOG = 'intake';
+
+export interface IntakeOptions {
+  emails?: string[];
+}
+
+/**
+ * Opens an intake: sends the form with a fresh intake id. The form is answered through a card
+ * action (see intakeSubmission), so a submission works even after this dialog has ended.
+ */
+export class IntakeDialog extends ComponentDialog {
+  constructor(private readonly services: DsrServices) {
+    super(INTAKE_DIALOG);
+    this.addDialog(new WaterfallDialog(`${INTAKE_DIALOG}.send`, [(step) => this.sendForm(step)]));
+    this.initialDialogId = `${INTAKE_DIALOG}.send`;
+  }
+
+  private async sendForm(step: WaterfallStepContext) {
+    const options = (step.options ?? {}) as IntakeOptions;
+    const emails = options.emails ?? [];
+    const card = intakeCard({
+      intakeId: randomUUID(),
+      now: this.services.clock.now(),
+      timeZone: this.services.calendar.timeZone,
+      values: emails.length > 0 ? { [INTAKE_FIELDS.emails]: emails.join(', ') } : {},
+    });
+    await step.context.sendActivity(cardMessage(card, 'New data subject request form'));
+    return step.endDialog();
+  }
+}

@@ -1,0 +1,57 @@
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { caseCard } from '../cards/caseCard.js';
+import { INTAKE_SUBMIT_VERB, intakeCard, intakeValues } from '../cards/intakeCard.js';
+import { validateIntake } from '../dsr/intake.js';
+import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
+import type { DsrServices } from './services.js';
+import { actorOf } from './turnActor.js';
+
+const submissionSchema = z.object({ intakeId: z.uuid() });
+
+/**
+ * Turns a submitted intake form into a case. The form's intake id makes a resubmission (double
+ * click, a retry after a timeout) return the case it already created instead of a second one.
+ */
+export class IntakeSubmission implements CardActionHandler {
+  readonly verb = INTAKE_SUBMIT_VERB;
+
+  constructor(
+    private readonly services: DsrServices,
+    private readonly onCreated: (caseId: string) => Promise<void> = () => Promise.resolve(),
+  ) {}
+
+  async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const { cases, clock, calendar, log } = this.services;
+    const envelope = submissionSchema.safeParse(data);
+    if (!envelope.success) {
+      return { kind: 'error', status: 400, message: 'This form is incomplete. Type "new request" for a fresh one.' };
+    }
+    const { intakeId } = envelope.data;
+    const now = clock.now();
+    const result = validateIntake(data, now, calendar.timeZone);
+    if (!result.ok) {
+      log.info({ intakeId, fields: Object.keys(result.errors) }, 'intake refused: invalid fields');
+      return {
+        kind: 'card',
+        card: intakeCard({
+          intakeId,
+          now,
+          timeZone: calendar.timeZone,
+          values: intakeValues(data),
+          errors: result.errors,
+        }),
+      };
+    }
+    const actor = actorOf(context.activity);
+    const { case: created, created: isNew } = await cases.createCase(actor, result.request, `${actor.id}:${intakeId}`);
+    if (isNew) {
+      log.info({ caseId: created.id }, 'case created');
+      await this.onCreated(created.id);
+    }
+    return {
+      kind: 'card',
+      card: caseCard(created, now, calendar, `Request recorded: ${created.id}`),
+    };
+  }
+}

@@ -1,0 +1,30 @@
+/** What a typed message asks for. Matching is forgiving: people write to a bot as they would to a colleague. */
+export type Intent =
+  | { kind: 'help' }
+  | { kind: 'newRequest'; emails: string[] }
+  | { kind: 'status'; caseId: string | undefined }
+  | { kind: 'myRequests' }
+  | { kind: 'unknown' };
+
+const CASE_ID = /\bDSR-\d{4}-\d{4,}\b/i;
+const EMAIL = /[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[a-z]{2,}/gi;
+
+export function recogniseIntent(rawText: string): Intent {
+  const text = rawText.trim().replace(/\s+/g, ' ');
+  const lower = text.toLowerCase();
+  const caseId = CASE_ID.exec(text)?.[0]?.toUpperCase();
+
+  if (/^(help|\?|what can you do|commands|hi|hello|hey)\b/.test(lower)) return { kind: 'help' };
+  if (/\bmy (requests|cases)\b/.test(lower)) return { kind: 'myRequests' };
+  if (/^(status|show|open|case)\b/.test(lower) || (caseId !== undefined && lower.split(' ').length <= 3)) {
+    return { kind: 'status', caseId };
+  }
+  if (
+    /\b(new|file|log|record|raise|open|start)\b.*\b(request|dsr|case)\b/.test(lower) ||
+    /\b(received|got|have|had)\b.*\b(dsr|request|data subject)\b/.test(lower) ||
+    /\b(data subject|subject access|sar|gdpr request|erasure|right to be forgotten)\b/.test(lower)
+  ) {
+    return { kind: 'newRequest', emails: [...new Set(text.match(EMAIL) ?? [])].slice(0, 5) };
+  }
+  return { kind: 'unknown' };
+}

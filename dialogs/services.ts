@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+import type { CaseService } from '../dsr/caseService.js';
+import type { Clock } from '../dsr/clock.js';
+import type { OrgCalendar } from '../dsr/deadlines.js';
+
+/** What the conversations need from the rest of the product, passed in by the composition root. */
+export interface DsrServices {
+  cases: CaseService;
+  clock: Clock;
+  calendar: OrgCalendar;
+  log: Logger;
+}

@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+
+// The official renderer's parser; its package entry does not load in Node, its UMD bundle does.
+const require = createRequire(import.meta.url);
+
+interface ParseEvent {
+  message: string;
+}
+interface SerializationContext {
+  eventCount: number;
+  getEventAt(index: number): ParseEvent;
+}
+interface AdaptiveCardsModule {
+  AdaptiveCard: new () => { parse(json: unknown, context: SerializationContext): void };
+  SerializationContext: new () => SerializationContext;
+}
+const AC = require('adaptivecards/dist/adaptivecards.js') as AdaptiveCardsModule;
+
+/** The card size we keep under: the smallest host we know of allows 28 KB. */
+export const CARD_SIZE_LIMIT = 28 * 1024;
+
+const INPUT = /^Input\./;
+
+/**
+ * Everything a card must satisfy before Teams gets it; returns the problems found so a test
+ * failure names them all.
+ */
+export function cardProblems(card: unknown, requiredData: Record<string, string[]> = {}): string[] {
+  const problems: string[] = [];
+  const context = new AC.SerializationContext();
+  new AC.AdaptiveCard().parse(card, context);
+  for (let i = 0; i < context.eventCount; i += 1) problems.push(`parser: ${context.getEventAt(i).message}`);
+
+  const root = card as Record<string, unknown>;
+  if (root.version !== '1.5') problems.push(`version is ${String(root.version)}, not 1.5`);
+  const size = Buffer.byteLength(JSON.stringify(card));
+  if (size > CARD_SIZE_LIMIT) problems.push(`card is ${size} bytes, over ${CARD_SIZE_LIMIT}`);
+
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) return node.forEach((child, index) => walk(child, `${path}[${index}]`));
+    if (!node || typeof node !== 'object') return;
+    const element = node as Record<string, unknown>;
+    const type = typeof element.type === 'string' ? element.type : '';
+    if (INPUT.test(type) && (typeof element.label !== 'string' || element.label.trim() === '')) {
+      problems.push(`${path}: ${type} "${String(element.id)}" has no label`);
+    }
+    if (type === 'Action.Execute') {
+      const verb = element.verb;
+      if (typeof verb !== 'string' || verb === '') problems.push(`${path}: Action.Execute without a verb`);
+      const data = (element.data ?? {}) as Record<string, unknown>;
+      for (const key of requiredData[String(verb)] ?? []) {
+        if (data[key] === undefined || data[key] === '') problems.push(`${path}: ${String(verb)} lacks data.${key}`);
+      }
+    }
+    for (const [key, value] of Object.entries(element)) walk(value, `${path}.${key}`);
+  };
+  walk(card, '$');
+  return problems;
+}

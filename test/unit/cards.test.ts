@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { caseCard } from '../../cards/caseCard.js';
+import { caseListCard } from '../../cards/caseListCard.js';
+import { intakeCard } from '../../cards/intakeCard.js';
+import type { CardJson } from '../../cards/template.js';
+import { sampleCase } from '../support/cases.js';
+import { cardProblems } from '../support/cardRules.js';
+
+const NOW = new Date('2026-03-10T12:00:00.000Z');
+const calendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
+const REQUIRED_DATA = { 'intake.submit': ['intakeId'], 'case.refresh': ['caseId'] };
+
+const longCase = sampleCase({
+  subject: {
+    name: 'M'.repeat(200),
+    emails: Array.from({ length: 10 }, (_, i) => `person${i}@example.org`),
+    phones: ['+49 30 1234567'],
+    identifiers: { customerNumber: 'C'.repeat(100), employeeId: 'E'.repeat(100), other: 'O'.repeat(100) },
+    role: 'former-employee',
+  },
+  requestTypes: ['access', 'rectify', 'restrict', 'delete', 'export'],
+  details: 'D'.repeat(2000),
+});
+
+const cards: Array<[string, CardJson]> = [
+  [
+    'a fresh intake form',
+    intakeCard({ intakeId: 'b3f1c7d2-1111-4222-8333-944455556666', now: NOW, timeZone: 'Europe/Berlin' }),
+  ],
+  [
+    'an intake form with every error shown',
+    intakeCard({
+      intakeId: 'b3f1c7d2-1111-4222-8333-944455556666',
+      now: NOW,
+      timeZone: 'Europe/Berlin',
+      values: { subjectName: 'x'.repeat(4000), details: 'y'.repeat(4000) },
+      errors: {
+        subjectName: 'Keep this under 200 characters.',
+        subjectEmails: 'Give at least one way to find the person.',
+        requestTypes: 'Choose at least one.',
+        receivedDate: 'The received date cannot be in the future.',
+        details: 'Keep this under 2000 characters.',
+      },
+    }),
+  ],
+  ['a case card with long texts', caseCard(longCase, NOW, calendar)],
+  [
+    'a list of many cases',
+    caseListCard(
+      'Open requests',
+      Array.from({ length: 60 }, () => longCase),
+      NOW,
+      calendar,
+    ),
+  ],
+];
+
+describe('every card the bot sends', () => {
+  for (const [name, card] of cards) {
+    it(`${name} parses as Adaptive Card 1.5 with labelled inputs and complete actions`, () => {
+      assert.deepEqual(cardProblems(card, REQUIRED_DATA), []);
+    });
+  }
+
+  it('the checks catch a broken card', () => {
+    const broken = {
+      type: 'AdaptiveCard',
+      version: '1.4',
+      body: [{ type: 'Input.Text', id: 'x' }, { type: 'Widget' }],
+      actions: [{ type: 'Action.Execute', title: 'Go' }],
+    };
+    const problems = cardProblems(broken, REQUIRED_DATA);
+    assert.ok(problems.some((p) => /Unknown element type "Widget"/.test(p)));
+    assert.ok(problems.some((p) => /has no label/.test(p)));
+    assert.ok(problems.some((p) => /without a verb/.test(p)));
+    assert.ok(problems.some((p) => /not 1.5/.test(p)));
+  });
+
+  it('shows a case’s deadline as a countdown', () => {
+    const text = JSON.stringify(caseCard(sampleCase({ dueAt: '2026-03-13T22:59:59.999Z' }), NOW, calendar));
+    assert.match(text, /3 days left/);
+  });
+});
