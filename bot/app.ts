@@ -5,6 +5,8 @@ import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
+import { actorOf } from '../dialogs/turnActor.js';
+import { TriageAction, TriageRefresh } from '../dialogs/triageActions.js';
 import type { DsrServices } from '../dialogs/services.js';
 import { CaseService } from '../dsr/caseService.js';
 import { systemClock, type Clock } from '../dsr/clock.js';
@@ -14,6 +16,7 @@ import type { CaseStore } from '../dsr/store.js';
 import { ChannelAuthentication } from './authentication.js';
 import type { AppConfig } from './config.js';
 import { DsrBot } from './dsrBot.js';
+import { ProactiveNotifier } from './proactiveNotifier.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
 
@@ -36,17 +39,27 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const clock = overrides.clock ?? systemClock;
   const roles = new StaticRoleDirectory(config.privacyTeam.memberIds);
   const cases = new CaseService(store, roles, clock, config.calendar);
-  const services: DsrServices = { cases, clock, calendar: config.calendar, log };
-
   const adapter = new CloudAdapter(new ChannelAuthentication(config.botAuth));
+  const appId = config.botAuth.MicrosoftAppId ?? '';
+  const notifier = new ProactiveNotifier(adapter, appId, store, clock, config.calendar, log);
+  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier };
+
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
-    await context.sendActivity('Something went wrong on my side and nothing was changed. Please try again.');
+    await context.sendActivity('Something went wrong on my side. Please check the status of what you were doing, then try again.');
   };
 
   const conversationState = new ConversationState(new CaseStoreStorage(store.state));
-  const actions = new CardActionRouter([new IntakeSubmission(services), new CaseRefresh(services)]);
-  const bot = new DsrBot(conversationState, new RootDialog(services), actions, log);
+  const handlers = [
+    new IntakeSubmission(services),
+    new CaseRefresh(services),
+    new TriageRefresh(services),
+    ...TriageAction.all(services),
+  ];
+  const actions = new CardActionRouter(handlers, (context, verb) =>
+    cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
+  );
+  const bot = new DsrBot(conversationState, new RootDialog(services), actions, notifier, log);
 
   let server: HttpServer;
   try {

@@ -2,14 +2,15 @@ import {
   TeamsActivityHandler,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  TurnContext,
   type ConversationState,
   type StatePropertyAccessor,
-  type TurnContext,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Logger } from 'pino';
 import type { ActionOutcome, CardActionRouter, CardData } from '../dialogs/cardActions.js';
 import { HELP_TEXT } from '../dialogs/helpText.js';
+import type { CaseNotifier } from '../dialogs/notifier.js';
 import { cardMessage } from '../dialogs/replies.js';
 import type { RootDialog } from '../dialogs/rootDialog.js';
 
@@ -23,12 +24,14 @@ export class DsrBot extends TeamsActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly rootDialog: RootDialog,
     private readonly actions: CardActionRouter,
+    private readonly notifier: CaseNotifier,
     private readonly log: Logger,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
 
     this.onMessage(async (context, next) => {
+      await this.rememberPersonalChat(context);
       const submitted = submittedVerb(context.activity.value);
       if (submitted) await this.answerSubmit(context, submitted.verb, submitted.data);
       else await this.rootDialog.run(context, this.dialogState);
@@ -43,6 +46,13 @@ export class DsrBot extends TeamsActivityHandler {
       }
       await next();
     });
+  }
+
+  /** Keeps where each user's 1:1 chat is, so the bot can tell them about their cases later. */
+  private async rememberPersonalChat(context: TurnContext): Promise<void> {
+    const { conversation, from } = context.activity;
+    if (conversation.conversationType !== 'personal' || !from.aadObjectId) return;
+    await this.notifier.rememberUser(from.aadObjectId, TurnContext.getConversationReference(context.activity));
   }
 
   override async run(context: TurnContext): Promise<void> {

@@ -18,13 +18,17 @@ export interface CardActionHandler {
 export class CardActionRouter {
   private readonly handlers = new Map<string, CardActionHandler>();
 
-  constructor(handlers: CardActionHandler[]) {
+  constructor(
+    handlers: CardActionHandler[],
+    private readonly onUnknown: (context: TurnContext, verb: string) => Promise<void>,
+  ) {
     for (const handler of handlers) this.handlers.set(handler.verb, handler);
   }
 
   async execute(context: TurnContext, verb: string, data: CardData): Promise<ActionOutcome> {
     const handler = this.handlers.get(verb);
     if (!handler) {
+      await this.onUnknown(context, verb);
       return { kind: 'error', status: 400, message: 'This card action is not recognised. Try the latest card.' };
     }
     return handler.handle(context, data);

@@ -16,10 +16,7 @@ const submissionSchema = z.object({ intakeId: z.uuid() });
 export class IntakeSubmission implements CardActionHandler {
   readonly verb = INTAKE_SUBMIT_VERB;
 
-  constructor(
-    private readonly services: DsrServices,
-    private readonly onCreated: (caseId: string) => Promise<void> = () => Promise.resolve(),
-  ) {}
+  constructor(private readonly services: DsrServices) {}
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
     const { cases, clock, calendar, log } = this.services;
@@ -47,7 +44,7 @@ export class IntakeSubmission implements CardActionHandler {
     const { case: created, created: isNew } = await cases.createCase(actor, result.request, `${actor.id}:${intakeId}`);
     if (isNew) {
       log.info({ caseId: created.id }, 'case created');
-      await this.onCreated(created.id);
+      await this.services.notifier.caseCreated(created);
     }
     return {
       kind: 'card',

@@ -4,6 +4,7 @@ export type Intent =
   | { kind: 'newRequest'; emails: string[] }
   | { kind: 'status'; caseId: string | undefined }
   | { kind: 'myRequests' }
+  | { kind: 'useChannel' }
   | { kind: 'unknown' };
 
 const CASE_ID = /\bDSR-\d{4}-\d{4,}\b/i;
@@ -14,6 +15,7 @@ export function recogniseIntent(rawText: string): Intent {
   const lower = text.toLowerCase();
   const caseId = CASE_ID.exec(text)?.[0]?.toUpperCase();
 
+  if (/\b(use this channel|privacy (team )?channel|set (the )?channel)\b/.test(lower)) return { kind: 'useChannel' };
   if (/^(help|\?|what can you do|commands|hi|hello|hey)\b/.test(lower)) return { kind: 'help' };
   if (/\bmy (requests|cases)\b/.test(lower)) return { kind: 'myRequests' };
   if (/^(status|show|open|case)\b/.test(lower) || (caseId !== undefined && lower.split(' ').length <= 3)) {

@@ -10,6 +10,7 @@ import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
 import { HELP_TEXT, NOT_UNDERSTOOD } from './helpText.js';
 import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.js';
 import { recogniseIntent } from './intents.js';
+import { actorOf } from './turnActor.js';
 import type { DsrServices } from './services.js';
 import { STATUS_DIALOG, StatusDialog, type StatusOptions } from './statusDialog.js';
 
@@ -17,7 +18,7 @@ export const ROOT_DIALOG = 'root';
 
 /** Routes what people type to the conversation that answers it. */
 export class RootDialog extends ComponentDialog {
-  constructor(services: DsrServices) {
+  constructor(private readonly services: DsrServices) {
     super(ROOT_DIALOG);
     this.addDialog(new IntakeDialog(services));
     this.addDialog(new StatusDialog(services));
@@ -34,6 +35,30 @@ export class RootDialog extends ComponentDialog {
     if (result.status === DialogTurnStatus.empty) await dialogContext.beginDialog(this.id);
   }
 
+  /** Only a privacy team member may point the bot at the channel where cases are decided. */
+  private async useChannel(context: TurnContext): Promise<void> {
+    const actor = actorOf(context.activity);
+    const roles = await this.services.cases.rolesOf(actor);
+    if (context.activity.conversation.conversationType !== 'channel') {
+      await context.sendActivity('Write this in the team channel where the privacy team should receive new requests.');
+      return;
+    }
+    if (!roles.privacyTeam) {
+      await this.services.cases.recordSetting(actor, 'usePrivacyChannel', false);
+      await context.sendActivity('Only a member of the privacy team can choose the privacy team channel.');
+      return;
+    }
+    const posted = await this.services.notifier.usePrivacyChannel(
+      TurnContext.getConversationReference(context.activity),
+    );
+    await this.services.cases.recordSetting(actor, 'usePrivacyChannel', true, { pendingPosted: posted });
+    await context.sendActivity(
+      `This channel now receives every new data subject request as its own thread.${
+        posted > 0 ? ` I posted ${posted} request${posted === 1 ? '' : 's'} that were waiting.` : ''
+      }`,
+    );
+  }
+
   private async route(step: WaterfallStepContext) {
     const text = TurnContext.removeRecipientMention(step.context.activity) ?? step.context.activity.text ?? '';
     const intent = recogniseIntent(text);
@@ -47,6 +72,9 @@ export class RootDialog extends ComponentDialog {
         return step.beginDialog(STATUS_DIALOG, { caseId: intent.caseId } satisfies StatusOptions);
       case 'myRequests':
         return step.beginDialog(STATUS_DIALOG, { mine: true } satisfies StatusOptions);
+      case 'useChannel':
+        await this.useChannel(step.context);
+        return step.endDialog();
       case 'unknown':
         await step.context.sendActivity(NOT_UNDERSTOOD);
         return step.endDialog();

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CaseService } from '../dsr/caseService.js';
 import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
+import type { CaseNotifier } from './notifier.js';
 
 /** What the conversations need from the rest of the product, passed in by the composition root. */
 export interface DsrServices {
@@ -9,4 +10,5 @@ export interface DsrServices {
   clock: Clock;
   calendar: OrgCalendar;
   log: Logger;
+  notifier: CaseNotifier;
 }

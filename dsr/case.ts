@@ -109,6 +109,52 @@ export interface CaseExtension {
   reason: string;
 }
 
+export const TRIAGE_CHECKS = [
+  'personIdentified',
+  'receiptRecorded',
+  'meetsRequirements',
+  'noConflict',
+  'informationAvailable',
+] as const;
+export type TriageCheck = (typeof TRIAGE_CHECKS)[number];
+
+/** What the privacy team affirms before honouring a request, as the guide lists it. */
+export const TRIAGE_CHECK_LABELS: Record<TriageCheck, string> = {
+  personIdentified: 'The person and their role are identified from what they gave us',
+  receiptRecorded: 'The time we received the request is recorded',
+  meetsRequirements: "The request meets the organisation's requirements",
+  noConflict:
+    "Honouring it conflicts with no legal, financial or regulatory obligation, nor with others' rights and freedoms",
+  informationAvailable: 'The information the request relates to is available',
+};
+
+export const DECLINE_REASONS = [
+  'identity-not-verified',
+  'manifestly-unfounded',
+  'legal-obligation',
+  'rights-of-others',
+  'not-our-data',
+  'other',
+] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+export const DECLINE_REASON_LABELS: Record<DeclineReason, string> = {
+  'identity-not-verified': 'Identity could not be verified',
+  'manifestly-unfounded': 'Manifestly unfounded or excessive',
+  'legal-obligation': 'A legal obligation requires us to keep the data',
+  'rights-of-others': "It would affect others' rights and freedoms",
+  'not-our-data': 'We hold no data about this person',
+  other: 'Other (explained below)',
+};
+
+export interface CaseDecision {
+  outcome: 'approved' | 'declined';
+  at: string;
+  by: Actor;
+  reason: DeclineReason | null;
+  explanation: string;
+}
+
 export interface DsrCase {
   id: string;
   /** Incremented by every change; a card or command that saw an older version is refused. */
@@ -130,6 +176,8 @@ export interface DsrCase {
   pause: ClockPause | null;
   pausedMs: number;
   extension: CaseExtension | null;
+  identityVerified: { at: string; by: Actor } | null;
+  decision: CaseDecision | null;
   notes: CaseNote[];
 }
 

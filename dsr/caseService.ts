@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AuditDetail, AuditDraft } from './audit.js';
+import { applyAction, type CaseAction } from './caseActions.js';
 import { isCaseId, type Actor, type DsrCase } from './case.js';
 import type { Clock } from './clock.js';
 import { computeDueDate, policyFor, type OrgCalendar } from './deadlines.js';
@@ -10,8 +11,7 @@ import { mayAct, mayView, type ActorRoles } from './permissions.js';
 import type { RoleDirectory } from './roles.js';
 import { DuplicateIntakeError, VersionConflictError, type CaseStore } from './store.js';
 
-export type CaseAction =
-  { kind: 'startTriage' } | { kind: 'addNote'; text: string } | { kind: 'assign'; assignee: Actor };
+export type { CaseAction } from './caseActions.js';
 
 export type Refusal = 'not-found' | 'forbidden' | 'stale' | 'invalid-transition' | 'invalid-input';
 
@@ -22,8 +22,6 @@ export interface CreateResult {
   /** False when the same intake had already created this case (a resubmitted card). */
   created: boolean;
 }
-
-export const NOTE_MAX_LENGTH = 2000;
 
 /**
  * The one writer of cases: every change is checked for role, lifecycle and version, then
@@ -68,6 +66,8 @@ export class CaseService {
       pause: null,
       pausedMs: 0,
       extension: null,
+      identityVerified: null,
+      decision: null,
       notes: [],
     };
     try {
@@ -140,7 +140,7 @@ export class CaseService {
         `That is not possible while the case is ${current.status}.`,
       );
     }
-    const change = this.applyAction(current, actor, action);
+    const change = applyAction(current, action, { actor, now: this.clock.now(), calendar: this.calendar });
     if ('invalid' in change) return this.refuse(actor, current, action.kind, 'invalid-input', change.invalid);
 
     const now = this.clock.now().toISOString();
@@ -171,27 +171,20 @@ export class CaseService {
     return { ok: true, case: next };
   }
 
-  private applyAction(
-    current: DsrCase,
-    actor: Actor,
-    action: CaseAction,
-  ): { next: DsrCase; detail: AuditDetail } | { invalid: string } {
-    const now = this.clock.now().toISOString();
-    switch (action.kind) {
-      case 'startTriage':
-        return { next: current, detail: {} };
-      case 'addNote': {
-        const text = action.text.trim();
-        if (!text) return { invalid: 'A note cannot be empty.' };
-        if (text.length > NOTE_MAX_LENGTH) return { invalid: `Keep a note under ${NOTE_MAX_LENGTH} characters.` };
-        return {
-          next: { ...current, notes: [...current.notes, { at: now, by: actor, text }] },
-          detail: { length: text.length },
-        };
-      }
-      case 'assign':
-        return { next: { ...current, assignee: action.assignee }, detail: { assigneeId: action.assignee.id } };
-    }
+  /** Audits an attempt refused before it named a valid action, such as a forged or broken card. */
+  async recordRefusal(actor: Actor, action: string, refusal: Refusal, caseId: string | null): Promise<void> {
+    await this.store.appendAudit({
+      ...this.draft(actor, null, action.slice(0, 40), 'refused', null),
+      detail: { refusal, requestedCase: caseId?.slice(0, 40) ?? null },
+    });
+  }
+
+  /** Audits a change to how the bot is set up (such as the privacy team channel), with its outcome. */
+  async recordSetting(actor: Actor, action: string, allowed: boolean, detail: AuditDetail = {}): Promise<void> {
+    await this.store.appendAudit({
+      ...this.draft(actor, null, action, allowed ? 'applied' : 'refused', null),
+      detail,
+    });
   }
 
   private async refuse(

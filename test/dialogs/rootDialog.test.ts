@@ -30,7 +30,13 @@ describe('the root dialog', () => {
     store = new LowdbCaseStore(dir);
     await store.open();
     const cases = new CaseService(store, new StaticRoleDirectory([]), { now: () => NOW }, calendar);
-    services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }) };
+    const notifier = {
+      caseCreated: () => Promise.resolve(),
+      caseNews: () => Promise.resolve(),
+      usePrivacyChannel: () => Promise.resolve(0),
+      rememberUser: () => Promise.resolve(),
+    };
+    services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier };
     client = new DialogTestClient('msteams', new RootDialog(services));
   });
   afterEach(async () => {

@@ -27,6 +27,8 @@ export function sampleCase(overrides: Partial<DsrCase> = {}): DsrCase {
     pause: null,
     pausedMs: 0,
     extension: null,
+    identityVerified: null,
+    decision: null,
     notes: [],
     ...overrides,
   };

@@ -1,0 +1,248 @@
+import {
+  DECLINE_REASON_LABELS,
+  DECLINE_REASONS,
+  TRIAGE_CHECK_LABELS,
+  TRIAGE_CHECKS,
+  type DsrCase,
+} from '../dsr/case.js';
+import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
+import { caseCardView } from './caseCard.js';
+import { clip, formatInstant } from './format.js';
+import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
+
+export const TRIAGE_VERBS = {
+  refresh: 'triage.refresh',
+  assignSelf: 'triage.assignSelf',
+  verifyIdentity: 'triage.verifyIdentity',
+  pause: 'triage.pause',
+  resume: 'triage.resume',
+  approve: 'triage.approve',
+  decline: 'triage.decline',
+  extend: 'triage.extend',
+  note: 'triage.note',
+} as const;
+
+interface TriageView extends ReturnType<typeof caseCardView> {
+  notice: string;
+  hasNotice: boolean;
+  noticeColor: string;
+  undecided: boolean;
+  decisionText: string;
+  identityText: string;
+  showVerify: boolean;
+  showPause: boolean;
+  showResume: boolean;
+  canExtend: boolean;
+  pauseRule: string;
+  notes: Array<{ text: string }>;
+  hasNotes: boolean;
+  checks: Array<{ id: string; title: string }>;
+}
+
+const caseData = { caseId: '${id}', version: '${version}' };
+
+function showCard(title: string, body: CardJson[], verb: string, submitTitle: string, when: string): CardJson {
+  return {
+    type: 'Action.ShowCard',
+    title,
+    $when: when,
+    card: { type: 'AdaptiveCard', body, actions: [executeAction(submitTitle, verb, caseData)] },
+  };
+}
+
+const template = new CardTemplate<TriageView>({
+  type: 'AdaptiveCard',
+  $schema: CARD_SCHEMA,
+  version: CARD_VERSION,
+  refresh: { action: { type: 'Action.Execute', verb: TRIAGE_VERBS.refresh, data: { caseId: '${id}' } } },
+  body: [
+    {
+      type: 'TextBlock',
+      $when: '${hasNotice}',
+      text: '${notice}',
+      color: '${noticeColor}',
+      weight: 'Bolder',
+      wrap: true,
+    },
+    {
+      type: 'ColumnSet',
+      columns: [
+        {
+          type: 'Column',
+          width: 'stretch',
+          items: [{ type: 'TextBlock', text: 'New request ${id}', size: 'Large', weight: 'Bolder', wrap: true }],
+        },
+        {
+          type: 'Column',
+          width: 'auto',
+          items: [
+            { type: 'TextBlock', text: '${countdown}', color: '${countdownColor}', weight: 'Bolder', wrap: true },
+          ],
+        },
+      ],
+    },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Data subject', value: '${subjectName} (${role})' },
+        { title: 'Asks for', value: '${requestTypes}' },
+        { title: 'Regulation', value: '${regulation}' },
+        { title: 'Received', value: '${received}' },
+        { title: 'Due', value: '${due}' },
+        { title: 'Status', value: '${status}' },
+        { title: 'Identity', value: '${identityText}' },
+        { title: 'Assigned to', value: '${assignee}' },
+      ],
+    },
+    { type: 'TextBlock', $when: '${hasDetails}', text: '${details}', wrap: true, isSubtle: true, maxLines: 6 },
+    { type: 'TextBlock', $when: '${!undecided}', text: '${decisionText}', weight: 'Bolder', wrap: true },
+    {
+      type: 'Container',
+      $when: '${undecided}',
+      separator: true,
+      items: [
+        { type: 'TextBlock', text: 'Before you approve, affirm that:', weight: 'Bolder', wrap: true },
+        {
+          type: 'Input.Toggle',
+          $data: '${checks}',
+          id: '${id}',
+          title: '${title}',
+          label: '${title}',
+          valueOn: 'true',
+          valueOff: 'false',
+          wrap: true,
+        },
+      ],
+    },
+    {
+      type: 'ActionSet',
+      actions: [
+        executeAction('Assign to me', TRIAGE_VERBS.assignSelf, caseData),
+        { ...executeAction('Identity verified', TRIAGE_VERBS.verifyIdentity, caseData), $when: '${showVerify}' },
+        { ...executeAction('Resume the clock', TRIAGE_VERBS.resume, caseData), $when: '${showResume}' },
+        showCard(
+          'Pause for identity',
+          [
+            { type: 'TextBlock', text: '${pauseRule}', wrap: true, isSubtle: true },
+            {
+              type: 'Input.Text',
+              id: 'reason',
+              label: 'What are we waiting for?',
+              isRequired: true,
+              maxLength: 1000,
+              errorMessage: 'Give a reason.',
+            },
+          ],
+          TRIAGE_VERBS.pause,
+          'Pause',
+          '${showPause}',
+        ),
+      ],
+    },
+    { type: 'TextBlock', $when: '${hasNotes}', text: 'Notes', weight: 'Bolder', separator: true, wrap: true },
+    { type: 'TextBlock', $data: '${notes}', text: '${text}', wrap: true, isSubtle: true },
+  ],
+  actions: [
+    { ...executeAction('Approve', TRIAGE_VERBS.approve, caseData, 'positive'), $when: '${undecided}' },
+    showCard(
+      'Decline',
+      [
+        {
+          type: 'Input.ChoiceSet',
+          id: 'reason',
+          label: 'Reason',
+          isRequired: true,
+          errorMessage: 'Choose a reason.',
+          choices: DECLINE_REASONS.map((reason) => ({ title: DECLINE_REASON_LABELS[reason], value: reason })),
+        },
+        {
+          type: 'Input.Text',
+          id: 'explanation',
+          label: 'Explanation for the record',
+          isMultiline: true,
+          maxLength: 1000,
+        },
+      ],
+      TRIAGE_VERBS.decline,
+      'Decline request',
+      '${undecided}',
+    ),
+    showCard(
+      'Extend deadline',
+      [
+        { type: 'TextBlock', text: 'Once only, while the first period runs; the person must be told why.', wrap: true },
+        {
+          type: 'Input.Text',
+          id: 'reason',
+          label: 'Why is more time necessary?',
+          isRequired: true,
+          isMultiline: true,
+          maxLength: 1000,
+          errorMessage: 'Give the reason.',
+        },
+      ],
+      TRIAGE_VERBS.extend,
+      'Extend',
+      '${canExtend}',
+    ),
+    showCard(
+      'Add note',
+      [
+        {
+          type: 'Input.Text',
+          id: 'text',
+          label: 'Note',
+          isMultiline: true,
+          isRequired: true,
+          maxLength: 2000,
+          errorMessage: 'Write the note.',
+        },
+      ],
+      TRIAGE_VERBS.note,
+      'Save note',
+      'true',
+    ),
+  ],
+});
+
+export interface TriageNotice {
+  text: string;
+  tone: 'good' | 'attention';
+}
+
+/** The privacy team's card for a case: the facts, the checklist and every decision still open. */
+export function triageCard(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, notice?: TriageNotice): CardJson {
+  const base = caseCardView(dsrCase, now, calendar);
+  const policy = policyFor(dsrCase.regulation);
+  const undecided = dsrCase.decision === null && (dsrCase.status === 'received' || dsrCase.status === 'triage');
+  const decision = dsrCase.decision;
+  const pauseRule = policy.pauseStopsClock
+    ? `${policy.label}: the due date moves by the time the clock is paused.`
+    : `${policy.label}: the deadline keeps running while we wait; the due date does not move.`;
+  const identityText = dsrCase.identityVerified
+    ? `Verified by ${clip(dsrCase.identityVerified.by.name, 60)}`
+    : dsrCase.pause
+      ? `Waiting since ${formatInstant(dsrCase.pause.since, calendar)}: ${clip(dsrCase.pause.reason, 200)}. ${pauseRule}`
+      : 'Not verified yet';
+  return template.render({
+    ...base,
+    notice: notice?.text ?? '',
+    hasNotice: notice !== undefined,
+    noticeColor: notice?.tone === 'good' ? 'Good' : 'Attention',
+    undecided,
+    decisionText: decision
+      ? `${decision.outcome === 'approved' ? 'Approved' : 'Declined'} by ${clip(decision.by.name, 60)} on ${formatInstant(decision.at, calendar)}${
+          decision.reason ? `: ${DECLINE_REASON_LABELS[decision.reason]}` : ''
+        }${decision.explanation ? ` (${clip(decision.explanation, 300)})` : ''}`
+      : '',
+    identityText,
+    showVerify: undecided && !dsrCase.identityVerified,
+    showPause: undecided && !dsrCase.identityVerified && !dsrCase.pause,
+    showResume: dsrCase.pause !== null,
+    canExtend: policy.extendedPeriod !== null && dsrCase.extension === null && dsrCase.status !== 'declined',
+    pauseRule,
+    notes: dsrCase.notes.slice(-3).map((note) => ({ text: `${clip(note.by.name, 40)}: ${clip(note.text, 300)}` })),
+    hasNotes: dsrCase.notes.length > 0,
+    checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
+  });
+}

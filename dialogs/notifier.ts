@@ -1,0 +1,16 @@
+import type { ConversationReference } from 'botbuilder';
+import type { DsrCase } from '../dsr/case.js';
+
+export type CaseNews = 'approved' | 'declined' | 'extended' | 'closed';
+
+/** Messages the bot sends on its own initiative; the bot layer decides how they travel. */
+export interface CaseNotifier {
+  /** Posts the case's triage card as a new thread in the privacy team channel. */
+  caseCreated(dsrCase: DsrCase): Promise<void>;
+  /** Tells the requester, in their 1:1 chat, what was decided about their case. */
+  caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void>;
+  /** Makes this channel the privacy team's and posts any triage card that had nowhere to go. */
+  usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number>;
+  /** Remembers where to reach a user in 1:1. */
+  rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void>;
+}

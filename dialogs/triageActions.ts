@@ -1,0 +1,139 @@
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { caseCard } from '../cards/caseCard.js';
+import { TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
+import { DECLINE_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
+import type { CaseAction } from '../dsr/caseActions.js';
+import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
+import type { CaseNews } from './notifier.js';
+import type { DsrServices } from './services.js';
+import { actorOf } from './turnActor.js';
+
+const envelope = z.object({
+  caseId: z.string().max(40),
+  version: z.coerce.number().int().min(1),
+});
+const text = z.string().max(5000).optional().default('');
+
+/** How each triage verb reads its card inputs into a case action; anything unreadable is refused. */
+const READERS: Record<string, (actor: Actor, data: CardData) => CaseAction | undefined> = {
+  [TRIAGE_VERBS.assignSelf]: (actor) => ({ kind: 'assign', assignee: actor }),
+  [TRIAGE_VERBS.verifyIdentity]: () => ({ kind: 'verifyIdentity' }),
+  [TRIAGE_VERBS.resume]: () => ({ kind: 'resumeClock' }),
+  [TRIAGE_VERBS.pause]: (_, data) => {
+    const reason = text.safeParse(data.reason);
+    return reason.success ? { kind: 'pauseClock', reason: reason.data } : undefined;
+  },
+  [TRIAGE_VERBS.approve]: (_, data) => ({
+    kind: 'approve',
+    checks: TRIAGE_CHECKS.filter((check) => data[check] === 'true' || data[check] === true),
+  }),
+  [TRIAGE_VERBS.decline]: (_, data) => {
+    const parsed = z
+      .object({ reason: z.enum(DECLINE_REASONS), explanation: text })
+      .safeParse({ reason: data.reason, explanation: data.explanation });
+    return parsed.success
+      ? { kind: 'decline', reason: parsed.data.reason, explanation: parsed.data.explanation }
+      : undefined;
+  },
+  [TRIAGE_VERBS.extend]: (_, data) => {
+    const reason = text.safeParse(data.reason);
+    return reason.success ? { kind: 'extend', reason: reason.data } : undefined;
+  },
+  [TRIAGE_VERBS.note]: (_, data) => {
+    const note = text.safeParse(data.text);
+    return note.success ? { kind: 'addNote', text: note.data } : undefined;
+  },
+};
+
+const NEWS: Partial<Record<CaseAction['kind'], CaseNews>> = {
+  approve: 'approved',
+  decline: 'declined',
+  extend: 'extended',
+  close: 'closed',
+};
+
+const DONE: Partial<Record<CaseAction['kind'], string>> = {
+  assign: 'Assigned to you.',
+  verifyIdentity: 'Identity marked as verified.',
+  pauseClock: 'Clock paused while we wait for the person.',
+  resumeClock: 'Clock running again.',
+  approve: 'Approved. The requester has been told.',
+  decline: 'Declined. The requester has been told.',
+  extend: 'Deadline extended. The requester has been told.',
+  addNote: 'Note saved.',
+};
+
+/**
+ * Every decision on the privacy team's card. The actor is taken from the activity, the case is
+ * read again, and the case service decides; the card data only says which case and version.
+ */
+export class TriageAction implements CardActionHandler {
+  constructor(
+    readonly verb: string,
+    private readonly services: DsrServices,
+  ) {}
+
+  static all(services: DsrServices): TriageAction[] {
+    return Object.keys(READERS).map((verb) => new TriageAction(verb, services));
+  }
+
+  async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const { cases, clock, calendar, notifier, log } = this.services;
+    const actor = actorOf(context.activity);
+    const target = envelope.safeParse(data);
+    const action = READERS[this.verb]?.(actor, data);
+    if (!target.success || !action) {
+      await cases.recordRefusal(
+        actor,
+        this.verb,
+        'invalid-input',
+        typeof data.caseId === 'string' ? data.caseId : null,
+      );
+      return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
+    }
+    const result = await cases.act(actor, target.data.caseId, target.data.version, action);
+    const now = clock.now();
+    if (result.ok) {
+      log.info({ caseId: result.case.id, action: action.kind }, 'case updated');
+      const news = NEWS[action.kind];
+      if (news) await notifier.caseNews(result.case, news);
+      return {
+        kind: 'card',
+        card: triageCard(result.case, now, calendar, { text: DONE[action.kind] ?? 'Done.', tone: 'good' }),
+      };
+    }
+    if (!result.case) return { kind: 'error', status: 404, message: result.message };
+    return this.viewFor(actor, result.case, result.message);
+  }
+
+  private async viewFor(actor: Actor, dsrCase: DsrCase, message: string): Promise<ActionOutcome> {
+    const { cases, clock, calendar } = this.services;
+    const roles = await cases.rolesOf(actor);
+    if (roles.privacyTeam) {
+      return { kind: 'card', card: triageCard(dsrCase, clock.now(), calendar, { text: message, tone: 'attention' }) };
+    }
+    return { kind: 'error', status: 403, message };
+  }
+}
+
+/** Keeps every copy of a triage card current: the privacy team gets the live triage view, the requester theirs. */
+export class TriageRefresh implements CardActionHandler {
+  readonly verb = TRIAGE_VERBS.refresh;
+
+  constructor(private readonly services: DsrServices) {}
+
+  async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const { cases, clock, calendar } = this.services;
+    const parsed = z.object({ caseId: z.string().max(40) }).safeParse(data);
+    if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a case.' };
+    const actor = actorOf(context.activity);
+    const found = await cases.viewCase(actor, parsed.data.caseId);
+    if (!found) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+    const roles = await cases.rolesOf(actor);
+    return {
+      kind: 'card',
+      card: roles.privacyTeam ? triageCard(found, clock.now(), calendar) : caseCard(found, clock.now(), calendar),
+    };
+  }
+}

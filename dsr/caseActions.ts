@@ -1,0 +1,146 @@
+import type { AuditDetail } from './audit.js';
+import {
+  DECLINE_REASONS,
+  TRIAGE_CHECK_LABELS,
+  TRIAGE_CHECKS,
+  type Actor,
+  type DeclineReason,
+  type DsrCase,
+  type TriageCheck,
+} from './case.js';
+import { computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
+
+export const NOTE_MAX_LENGTH = 2000;
+export const REASON_MAX_LENGTH = 1000;
+
+/** Everything that can be done to an existing case; each kind is an event of the lifecycle table. */
+export type CaseAction =
+  | { kind: 'startTriage' }
+  | { kind: 'addNote'; text: string }
+  | { kind: 'assign'; assignee: Actor }
+  | { kind: 'verifyIdentity' }
+  | { kind: 'pauseClock'; reason: string }
+  | { kind: 'resumeClock' }
+  | { kind: 'approve'; checks: TriageCheck[] }
+  | { kind: 'decline'; reason: DeclineReason; explanation: string }
+  | { kind: 'extend'; reason: string }
+  | { kind: 'close' };
+
+export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: string };
+
+interface ActionContext {
+  actor: Actor;
+  now: Date;
+  calendar: OrgCalendar;
+}
+
+function requiredText(text: string, what: string, max: number): string | { invalid: string } {
+  const trimmed = text.trim();
+  if (!trimmed) return { invalid: `Give ${what}.` };
+  if (trimmed.length > max) return { invalid: `Keep ${what} under ${max} characters.` };
+  return trimmed;
+}
+
+/** The due date as the policy computes it from what the case records now. */
+function recomputedDue(dsrCase: DsrCase, calendar: OrgCalendar): string {
+  return computeDueDate(policyFor(dsrCase.regulation), new Date(dsrCase.receivedAt), calendar, {
+    extended: dsrCase.extension !== null,
+    pausedMs: dsrCase.pausedMs,
+  }).toISOString();
+}
+
+function resumed(current: DsrCase, now: Date, calendar: OrgCalendar): DsrCase {
+  if (!current.pause) return current;
+  const pausedMs = current.pausedMs + Math.max(0, now.getTime() - new Date(current.pause.since).getTime());
+  const next = { ...current, pause: null, pausedMs };
+  return { ...next, dueAt: recomputedDue(next, calendar) };
+}
+
+/**
+ * Applies one action to a case, or says why it cannot be applied. Role, version and lifecycle are
+ * checked by the case service before this runs; what is checked here is the action's own sense.
+ */
+export function applyAction(current: DsrCase, action: CaseAction, context: ActionContext): ActionChange {
+  const { actor, now, calendar } = context;
+  const at = now.toISOString();
+  switch (action.kind) {
+    case 'startTriage':
+    case 'close':
+      return { next: current, detail: {} };
+    case 'addNote': {
+      const text = requiredText(action.text, 'the note', NOTE_MAX_LENGTH);
+      if (typeof text !== 'string') return text;
+      return {
+        next: { ...current, notes: [...current.notes, { at, by: actor, text }] },
+        detail: { length: text.length },
+      };
+    }
+    case 'assign':
+      return { next: { ...current, assignee: action.assignee }, detail: { assigneeId: action.assignee.id } };
+    case 'verifyIdentity': {
+      if (current.identityVerified) return { invalid: 'The identity is already verified.' };
+      const next = resumed({ ...current, identityVerified: { at, by: actor } }, now, calendar);
+      return { next, detail: { resumedClock: current.pause !== null, dueAt: next.dueAt } };
+    }
+    case 'pauseClock': {
+      if (current.pause) return { invalid: 'The clock is already paused.' };
+      if (current.identityVerified) return { invalid: 'The identity is verified; there is nothing to wait for.' };
+      const reason = requiredText(action.reason, 'a reason for the pause', REASON_MAX_LENGTH);
+      if (typeof reason !== 'string') return reason;
+      return {
+        next: { ...current, pause: { since: at, reason } },
+        detail: { stopsClock: policyFor(current.regulation).pauseStopsClock },
+      };
+    }
+    case 'resumeClock': {
+      if (!current.pause) return { invalid: 'The clock is not paused.' };
+      const next = resumed(current, now, calendar);
+      return { next, detail: { pausedMs: next.pausedMs, dueAt: next.dueAt } };
+    }
+    case 'approve': {
+      const missing = TRIAGE_CHECKS.filter((check) => !action.checks.includes(check));
+      if (missing.length > 0) {
+        return {
+          invalid: `Affirm every check before approving. Still open: ${missing.map((c) => TRIAGE_CHECK_LABELS[c]).join('; ')}.`,
+        };
+      }
+      if (!current.identityVerified) return { invalid: 'Verify the identity before approving.' };
+      if (current.pause) return { invalid: 'Resume the clock before approving.' };
+      return {
+        next: { ...current, decision: { outcome: 'approved', at, by: actor, reason: null, explanation: '' } },
+        detail: { checks: [...TRIAGE_CHECKS] },
+      };
+    }
+    case 'decline': {
+      if (!(DECLINE_REASONS as readonly string[]).includes(action.reason))
+        return { invalid: 'Choose a reason from the list.' };
+      const explanation = action.explanation.trim();
+      if (action.reason === 'other' && !explanation) return { invalid: 'Explain the reason when you choose "Other".' };
+      if (explanation.length > REASON_MAX_LENGTH)
+        return { invalid: `Keep the explanation under ${REASON_MAX_LENGTH} characters.` };
+      return {
+        next: {
+          ...resumed(current, now, calendar),
+          decision: { outcome: 'declined', at, by: actor, reason: action.reason, explanation },
+        },
+        detail: { reason: action.reason },
+      };
+    }
+    case 'extend': {
+      const reason = requiredText(action.reason, 'the reason for the extension', REASON_MAX_LENGTH);
+      if (typeof reason !== 'string') return reason;
+      const decision = extensionAllowed(
+        policyFor(current.regulation),
+        new Date(current.receivedAt),
+        now,
+        calendar,
+        current.extension !== null,
+        current.pausedMs,
+      );
+      if (!decision.allowed) return { invalid: decision.reason };
+      const next = { ...current, extension: { at, by: actor, reason } };
+      const dueAt = recomputedDue(next, calendar);
+      return { next: { ...next, dueAt }, detail: { dueAt } };
+    }
+  }
+}

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { TRIAGE_CHECKS } from '../../dsr/case.js';
+import type { AuditEvent } from '../../dsr/audit.js';
+import { verifyChain } from '../../dsr/audit.js';
+import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
+import { cardProblems } from '../support/cardRules.js';
+import { adele, alex, megan, type TeamsUser } from '../support/people.js';
+
+const CHANNEL = '19:privacy-requests@thread.tacv2';
+const outsider: TeamsUser = { id: '29:eve', aadObjectId: 'e0000000-0000-4000-8000-00000000000e', name: 'Eve Outsider' };
+const allChecks = Object.fromEntries(TRIAGE_CHECKS.map((check) => [check, 'true']));
+
+describe('triage and approval in the privacy channel', () => {
+  let bot: BotHarness;
+
+  beforeEach(async () => {
+    bot = await new BotHarness().start();
+  });
+  afterEach(() => bot.stop());
+
+  async function fileCase(user: TeamsUser, subjectName = 'Maria Garcia'): Promise<string> {
+    const replies = await bot.say(user, 'new request');
+    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
+    const result = await bot.execute(user, 'intake.submit', {
+      intakeId: actions[0]!.data.intakeId,
+      subjectName,
+      subjectEmails: 'maria.garcia@example.org',
+      requestTypes: 'access,delete',
+    });
+    return /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(result)))![0];
+  }
+
+  async function useChannel(user: TeamsUser) {
+    return bot.say(user, '<at>DSR Assistant</at> use this channel', `${CHANNEL};messageid=1`);
+  }
+
+  function triageAct(user: TeamsUser, verb: string, caseId: string, version: number, extra = {}): Promise<PostResult> {
+    return bot.execute(user, `triage.${verb}`, { caseId, version, ...extra }, `${CHANNEL};messageid=2`);
+  }
+
+  async function version(caseId: string): Promise<number> {
+    return (await bot.app.store.getCase(caseId))!.version;
+  }
+
+  async function trail(caseId?: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    for await (const event of bot.app.store.auditEvents(caseId)) events.push(event);
+    return events;
+  }
+
+  function triageThreads(): Array<Record<string, unknown>> {
+    return bot.connector.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations').map((c) => c.body);
+  }
+
+  it('lets only the privacy team choose the channel, and posts each new case there as a thread', async () => {
+    const refused = await useChannel(alex);
+    assert.match(String(refused[0]?.text), /Only a member of the privacy team/);
+    const accepted = await useChannel(megan);
+    assert.match(String(accepted[0]?.text), /now receives every new data subject request/);
+
+    const caseId = await fileCase(alex);
+    const thread = await bot.connector.waitFor(() => triageThreads()[0]);
+    assert.deepEqual((thread.channelData as { channel: { id: string } }).channel, { id: CHANNEL });
+    const card = cardOf(thread.activity as Record<string, unknown>);
+    assert.match(cardText(card), new RegExp(`New request ${caseId}`));
+    assert.deepEqual(cardProblems(card, { 'triage.approve': ['caseId', 'version'] }), []);
+    const settings = (await trail()).filter((e) => e.action === 'usePrivacyChannel').map((e) => e.outcome);
+    assert.deepEqual(settings, ['refused', 'applied']);
+  });
+
+  it('posts the cases that arrived before the channel was chosen', async () => {
+    await fileCase(alex);
+    assert.equal(triageThreads().length, 0);
+    const accepted = await useChannel(megan);
+    assert.match(String(accepted[0]?.text), /posted 1 request that were waiting|posted 1 request/);
+    assert.equal(triageThreads().length, 1);
+  });
+
+  it('approves once identity is verified and every check affirmed, and tells the requester', async () => {
+    await useChannel(megan);
+    const caseId = await fileCase(alex);
+    const early = invokeCard(await triageAct(megan, 'approve', caseId, await version(caseId), allChecks));
+    assert.match(cardText(early), /Verify the identity before approving/);
+
+    await triageAct(megan, 'verifyIdentity', caseId, await version(caseId));
+    const partial = invokeCard(
+      await triageAct(megan, 'approve', caseId, await version(caseId), { noConflict: 'true' }),
+    );
+    assert.match(cardText(partial), /Affirm every check before approving/);
+    assert.equal((await bot.app.store.getCase(caseId))!.status, 'received');
+
+    const approved = invokeCard(await triageAct(megan, 'approve', caseId, await version(caseId), allChecks));
+    assert.match(cardText(approved), /Approved by Megan Bowen/);
+    assert.equal((await bot.app.store.getCase(caseId))!.status, 'approved');
+    const news = await bot.connector.waitFor(() =>
+      bot.connector.sent(bot.personalConversation(alex)).find((a) => /was approved/.test(String(a.text))),
+    );
+    assert.match(String(news.text), new RegExp(caseId));
+  });
+
+  it('never lets the requester decide their own case, even on the privacy team', async () => {
+    const caseId = await fileCase(megan);
+    await triageAct(adele, 'verifyIdentity', caseId, await version(caseId));
+    const own = await triageAct(megan, 'approve', caseId, await version(caseId), allChecks);
+    assert.match(cardText(invokeCard(own)), /another member of the privacy team must decide/);
+    const ownDecline = await triageAct(megan, 'decline', caseId, await version(caseId), { reason: 'not-our-data' });
+    assert.match(cardText(invokeCard(ownDecline)), /another member of the privacy team must decide/);
+    const byAdele = await triageAct(adele, 'approve', caseId, await version(caseId), allChecks);
+    assert.match(cardText(invokeCard(byAdele)), /Approved by Adele Vance/);
+  });
+
+  it('refuses and audits what an outsider, a forged card or a stale card tries', async () => {
+    const caseId = await fileCase(alex);
+    const v = await version(caseId);
+    const byOutsider = await triageAct(outsider, 'approve', caseId, v, allChecks);
+    assert.equal((byOutsider.body as { statusCode: number }).statusCode, 404);
+    const byRequester = await triageAct(alex, 'assignSelf', caseId, v);
+    assert.equal((byRequester.body as { statusCode: number }).statusCode, 403);
+    const unknownCase = await triageAct(megan, 'approve', 'DSR-2026-9999', 1, allChecks);
+    assert.equal((unknownCase.body as { statusCode: number }).statusCode, 404);
+    const unknownVerb = await bot.execute(megan, 'triage.deleteEverything', { caseId, version: v });
+    assert.equal((unknownVerb.body as { statusCode: number }).statusCode, 400);
+    const forged = await triageAct(megan, 'decline', caseId, v, { reason: 'because' });
+    assert.equal((forged.body as { statusCode: number }).statusCode, 400);
+
+    await triageAct(megan, 'assignSelf', caseId, v);
+    const stale = await triageAct(adele, 'assignSelf', caseId, v);
+    assert.match(cardText(invokeCard(stale)), /changed since you looked at it/);
+    assert.match(cardText(invokeCard(stale)), /Megan Bowen/);
+
+    const dsrCase = (await bot.app.store.getCase(caseId))!;
+    assert.equal(dsrCase.assignee?.name, 'Megan Bowen');
+    assert.equal(dsrCase.status, 'received');
+    const refusals = (await trail()).filter((e) => e.outcome === 'refused').length;
+    assert.ok(refusals >= 6, `every refusal is audited (${refusals})`);
+    assert.equal((await verifyChain(bot.app.store.auditEvents())).intact, true);
+  });
+
+  it('applies exactly one of many simultaneous approvals', async () => {
+    const caseId = await fileCase(alex);
+    await triageAct(megan, 'verifyIdentity', caseId, await version(caseId));
+    const v = await version(caseId);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => triageAct(i % 2 ? megan : adele, 'approve', caseId, v, allChecks)),
+    );
+    const applied = results.filter((r) => /Approved\. The requester has been told/.test(cardText(invokeCard(r))));
+    assert.equal(applied.length, 1);
+    const approvals = (await trail(caseId)).filter((e) => e.action === 'approve' && e.outcome === 'applied');
+    assert.equal(approvals.length, 1);
+  });
+
+  it('declines with a reason from the list, explained when it is "other"', async () => {
+    const caseId = await fileCase(alex);
+    const vague = await triageAct(megan, 'decline', caseId, await version(caseId), { reason: 'other' });
+    assert.match(cardText(invokeCard(vague)), /Explain the reason/);
+    const declined = await triageAct(megan, 'decline', caseId, await version(caseId), {
+      reason: 'manifestly-unfounded',
+      explanation: 'Fifth identical request this week.',
+    });
+    assert.match(cardText(invokeCard(declined)), /Declined by Megan Bowen.*Manifestly unfounded/s);
+    assert.equal((await bot.app.store.getCase(caseId))!.status, 'declined');
+  });
+
+  it('extends the deadline once, with a reason, and shows the new date', async () => {
+    const caseId = await fileCase(alex);
+    const before = (await bot.app.store.getCase(caseId))!.dueAt;
+    const noReason = await triageAct(megan, 'extend', caseId, await version(caseId), { reason: ' ' });
+    assert.match(cardText(invokeCard(noReason)), /Give the reason for the extension/);
+    const extended = await triageAct(megan, 'extend', caseId, await version(caseId), { reason: 'Data in 12 systems.' });
+    assert.match(cardText(invokeCard(extended)), /Deadline extended/);
+    const after = (await bot.app.store.getCase(caseId))!.dueAt;
+    assert.ok(new Date(after).getTime() - new Date(before).getTime() > 50 * 24 * 3600 * 1000);
+    const again = await triageAct(megan, 'extend', caseId, await version(caseId), { reason: 'More.' });
+    assert.match(cardText(invokeCard(again)), /already extended once/);
+  });
+
+  it('pauses the clock for identity and moves the GDPR due date by the pause on resume', async () => {
+    const caseId = await fileCase(alex);
+    const paused = await triageAct(megan, 'pause', caseId, await version(caseId), { reason: 'Asked for ID copy.' });
+    assert.match(cardText(invokeCard(paused)), /due date moves by the time the clock is paused/);
+    assert.match(cardText(invokeCard(paused)), /Asked for ID copy/);
+    const resumed = await triageAct(megan, 'resume', caseId, await version(caseId));
+    assert.match(cardText(invokeCard(resumed)), /Clock running again/);
+    assert.equal((await bot.app.store.getCase(caseId))!.pause, null);
+  });
+
+  it('refreshes a card with the view the viewer may have', async () => {
+    const caseId = await fileCase(alex);
+    const forTeam = await bot.execute(megan, 'triage.refresh', { caseId }, `${CHANNEL};messageid=3`);
+    assert.match(cardText(invokeCard(forTeam)), /Before you approve/);
+    const forRequester = await bot.execute(alex, 'triage.refresh', { caseId });
+    assert.doesNotMatch(cardText(invokeCard(forRequester)), /Before you approve/);
+    const forOutsider = await bot.execute(outsider, 'triage.refresh', { caseId, junk: randomUUID() });
+    assert.equal((forOutsider.body as { statusCode: number }).statusCode, 404);
+  });
+});
