@@ -46,7 +46,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
-    await context.sendActivity('Something went wrong on my side. Please check the status of what you were doing, then try again.');
+    await context.sendActivity(
+      'Something went wrong on my side. Please check the status of what you were doing, then try again.',
+    );
   };
 
   const conversationState = new ConversationState(new CaseStoreStorage(store.state));
@@ -59,7 +61,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
   );
-  const bot = new DsrBot(conversationState, new RootDialog(services), actions, notifier, log);
+  const bot = new DsrBot(conversationState, new RootDialog(services, store), actions, notifier, log);
 
   let server: HttpServer;
   try {

@@ -5,6 +5,8 @@ export type Intent =
   | { kind: 'status'; caseId: string | undefined }
   | { kind: 'myRequests' }
   | { kind: 'useChannel' }
+  | { kind: 'auditTrail'; caseId: string | undefined }
+  | { kind: 'verifyAudit' }
   | { kind: 'unknown' };
 
 const CASE_ID = /\bDSR-\d{4}-\d{4,}\b/i;
@@ -16,6 +18,8 @@ export function recogniseIntent(rawText: string): Intent {
   const caseId = CASE_ID.exec(text)?.[0]?.toUpperCase();
 
   if (/\b(use this channel|privacy (team )?channel|set (the )?channel)\b/.test(lower)) return { kind: 'useChannel' };
+  if (/^verify( the)? audit\b/.test(lower)) return { kind: 'verifyAudit' };
+  if (/^audit\b/.test(lower)) return { kind: 'auditTrail', caseId };
   if (/^(help|\?|what can you do|commands|hi|hello|hey)\b/.test(lower)) return { kind: 'help' };
   if (/\bmy (requests|cases)\b/.test(lower)) return { kind: 'myRequests' };
   if (/^(status|show|open|case)\b/.test(lower) || (caseId !== undefined && lower.split(' ').length <= 3)) {

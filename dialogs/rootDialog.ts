@@ -7,6 +7,8 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import type { CaseStore } from '../dsr/store.js';
+import { AuditCommands } from './auditCommands.js';
 import { HELP_TEXT, NOT_UNDERSTOOD } from './helpText.js';
 import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.js';
 import { recogniseIntent } from './intents.js';
@@ -18,8 +20,14 @@ export const ROOT_DIALOG = 'root';
 
 /** Routes what people type to the conversation that answers it. */
 export class RootDialog extends ComponentDialog {
-  constructor(private readonly services: DsrServices) {
+  private readonly audit: AuditCommands;
+
+  constructor(
+    private readonly services: DsrServices,
+    store: Pick<CaseStore, 'auditEvents'>,
+  ) {
     super(ROOT_DIALOG);
+    this.audit = new AuditCommands(services, store);
     this.addDialog(new IntakeDialog(services));
     this.addDialog(new StatusDialog(services));
     this.addDialog(new WaterfallDialog(`${ROOT_DIALOG}.route`, [(step) => this.route(step)]));
@@ -74,6 +82,12 @@ export class RootDialog extends ComponentDialog {
         return step.beginDialog(STATUS_DIALOG, { mine: true } satisfies StatusOptions);
       case 'useChannel':
         await this.useChannel(step.context);
+        return step.endDialog();
+      case 'auditTrail':
+        await this.audit.showTrail(step.context, intent.caseId);
+        return step.endDialog();
+      case 'verifyAudit':
+        await this.audit.verify(step.context);
         return step.endDialog();
       case 'unknown':
         await step.context.sendActivity(NOT_UNDERSTOOD);

@@ -37,7 +37,7 @@ describe('the root dialog', () => {
       rememberUser: () => Promise.resolve(),
     };
     services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier };
-    client = new DialogTestClient('msteams', new RootDialog(services));
+    client = new DialogTestClient('msteams', new RootDialog(services, store));
   });
   afterEach(async () => {
     await store.close();

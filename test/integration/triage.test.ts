@@ -195,3 +195,31 @@ describe('triage and approval in the privacy channel', () => {
     assert.equal((forOutsider.body as { statusCode: number }).statusCode, 404);
   });
 });
+
+describe('the audit trail in chat', () => {
+  let bot: BotHarness;
+  beforeEach(async () => {
+    bot = await new BotHarness().start();
+  });
+  afterEach(() => bot.stop());
+
+  it('shows a case’s trail and verifies the chain for the privacy team only', async () => {
+    const replies = await bot.say(alex, 'new request');
+    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
+    const created = await bot.execute(alex, 'intake.submit', {
+      intakeId: actions[0]!.data.intakeId,
+      subjectName: 'Maria Garcia',
+      subjectEmails: 'maria.garcia@example.org',
+      requestTypes: 'access',
+    });
+    const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(created)))![0];
+
+    const denied = await bot.say(alex, `audit ${caseId}`);
+    assert.match(String(denied[0]?.text), /Only the privacy team/);
+    const shown = await bot.say(megan, `audit ${caseId}`);
+    assert.match(String(shown[0]?.text), /\*\*create\*\* applied/);
+    assert.doesNotMatch(String(shown[0]?.text), /Maria|example\.org/);
+    const verified = await bot.say(megan, 'verify audit');
+    assert.match(String(verified[0]?.text), /intact: \d+ events/);
+  });
+});

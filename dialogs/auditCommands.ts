@@ -1,0 +1,60 @@
+import type { TurnContext } from 'botbuilder';
+import { formatInstant } from '../cards/format.js';
+import { verifyChain, type AuditEvent } from '../dsr/audit.js';
+import type { DsrServices } from './services.js';
+import type { CaseStore } from '../dsr/store.js';
+import { actorOf } from './turnActor.js';
+
+/** A message holds a bounded trail; the newest events matter most when reading one. */
+const TRAIL_LIMIT = 40;
+
+/** "audit DSR-…" and "verify audit": reading and checking the trail, for the privacy team only. */
+export class AuditCommands {
+  constructor(
+    private readonly services: DsrServices,
+    private readonly store: Pick<CaseStore, 'auditEvents'>,
+  ) {}
+
+  private async allowed(context: TurnContext): Promise<boolean> {
+    const actor = actorOf(context.activity);
+    if ((await this.services.cases.rolesOf(actor)).privacyTeam) return true;
+    await context.sendActivity('Only the privacy team can read the audit trail.');
+    return false;
+  }
+
+  async showTrail(context: TurnContext, caseId: string | undefined): Promise<void> {
+    if (!(await this.allowed(context))) return;
+    if (!caseId) {
+      await context.sendActivity('Name the case, for example **audit DSR-2026-0001**.');
+      return;
+    }
+    const events: AuditEvent[] = [];
+    for await (const event of this.store.auditEvents(caseId)) events.push(event);
+    if (events.length === 0) {
+      await context.sendActivity(`There is no audit trail for ${caseId}.`);
+      return;
+    }
+    const shown = events.slice(-TRAIL_LIMIT);
+    const lines = shown.map(
+      (e) =>
+        `- #${e.seq} ${formatInstant(e.at, this.services.calendar)}: **${e.action}** ${e.outcome} by ${e.actorId}${
+          e.version === null ? '' : ` (version ${e.version})`
+        }`,
+    );
+    const header =
+      events.length > shown.length
+        ? `Audit trail of ${caseId}, the last ${shown.length} of ${events.length} events:`
+        : `Audit trail of ${caseId}:`;
+    await context.sendActivity([header, ...lines].join('\n'));
+  }
+
+  async verify(context: TurnContext): Promise<void> {
+    if (!(await this.allowed(context))) return;
+    const verdict = await verifyChain(this.store.auditEvents());
+    await context.sendActivity(
+      verdict.intact
+        ? `The audit trail is intact: ${verdict.events} events, each linked to the one before.`
+        : `The audit trail is broken at event #${verdict.brokenAt}: ${verdict.reason}. Everything before it checks out; treat that event and what follows as suspect.`,
+    );
+  }
+}
