@@ -43,21 +43,19 @@ interface CaseCardView {
   version: number;
 }
 
-const template = new CardTemplate<CaseCardView>({
-  type: 'AdaptiveCard',
-  $schema: CARD_SCHEMA,
-  version: CARD_VERSION,
-  refresh: {
-    action: { type: 'Action.Execute', verb: CASE_REFRESH_VERB, data: { caseId: '${id}' } },
-  },
-  body: [
+/**
+ * The title with its colour-coded countdown and the case's facts: the top of every card about a
+ * case, whoever it is for. `identity` is the fact's binding, so each card can word it its own way.
+ */
+export function caseSummary(titleBinding: string, identityBinding = '${identity}'): CardJson[] {
+  return [
     {
       type: 'ColumnSet',
       columns: [
         {
           type: 'Column',
           width: 'stretch',
-          items: [{ type: 'TextBlock', text: '${title}', size: 'Large', weight: 'Bolder', wrap: true }],
+          items: [{ type: 'TextBlock', text: titleBinding, size: 'Large', weight: 'Bolder', wrap: true }],
         },
         {
           type: 'Column',
@@ -85,10 +83,22 @@ const template = new CardTemplate<CaseCardView>({
         { title: 'Received', value: '${received}' },
         { title: 'Due', value: '${due}' },
         { title: 'Status', value: '${status}' },
-        { title: 'Identity', value: '${identity}' },
+        { title: 'Identity', value: identityBinding },
         { title: 'Assigned to', value: '${assignee}' },
       ],
     },
+  ];
+}
+
+const template = new CardTemplate<CaseCardView>({
+  type: 'AdaptiveCard',
+  $schema: CARD_SCHEMA,
+  version: CARD_VERSION,
+  refresh: {
+    action: { type: 'Action.Execute', verb: CASE_REFRESH_VERB, data: { caseId: '${id}' } },
+  },
+  body: [
+    ...caseSummary('${title}'),
     { type: 'TextBlock', $when: '${hasDetails}', text: '${details}', wrap: true, isSubtle: true, maxLines: 6 },
     { type: 'TextBlock', text: 'What happens next', weight: 'Bolder', separator: true, wrap: true },
     { type: 'TextBlock', text: '${nextStep}', wrap: true },

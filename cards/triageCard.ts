@@ -6,7 +6,7 @@ import {
   type DsrCase,
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
-import { caseCardView } from './caseCard.js';
+import { caseCardView, caseSummary } from './caseCard.js';
 import { clip, formatInstant } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
@@ -64,36 +64,7 @@ const template = new CardTemplate<TriageView>({
       weight: 'Bolder',
       wrap: true,
     },
-    {
-      type: 'ColumnSet',
-      columns: [
-        {
-          type: 'Column',
-          width: 'stretch',
-          items: [{ type: 'TextBlock', text: 'New request ${id}', size: 'Large', weight: 'Bolder', wrap: true }],
-        },
-        {
-          type: 'Column',
-          width: 'auto',
-          items: [
-            { type: 'TextBlock', text: '${countdown}', color: '${countdownColor}', weight: 'Bolder', wrap: true },
-          ],
-        },
-      ],
-    },
-    {
-      type: 'FactSet',
-      facts: [
-        { title: 'Data subject', value: '${subjectName} (${role})' },
-        { title: 'Asks for', value: '${requestTypes}' },
-        { title: 'Regulation', value: '${regulation}' },
-        { title: 'Received', value: '${received}' },
-        { title: 'Due', value: '${due}' },
-        { title: 'Status', value: '${status}' },
-        { title: 'Identity', value: '${identityText}' },
-        { title: 'Assigned to', value: '${assignee}' },
-      ],
-    },
+    ...caseSummary('New request ${id}', '${identityText}'),
     { type: 'TextBlock', $when: '${hasDetails}', text: '${details}', wrap: true, isSubtle: true, maxLines: 6 },
     { type: 'TextBlock', $when: '${!undecided}', text: '${decisionText}', weight: 'Bolder', wrap: true },
     {
