@@ -140,14 +140,24 @@ export function extensionAllowed(
   return { allowed: true, newDueDate: computeDueDate(policy, receivedAt, calendar, { extended: true, pausedMs }) };
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The local calendar date of an instant as days since the epoch; one cached formatter per zone keeps it cheap. */
+function localEpochDay(instant: Date, timeZone: string): number {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(part('year'), part('month') - 1, part('day')) / DAY_MS;
+}
+
 /** Whole calendar days from today to the due day, in the organisation's zone: 0 on the day, negative when late. */
 export function daysLeft(due: Date, now: Date, calendar: OrgCalendar): number {
-  // Compare calendar dates, not instants, so a 23- or 25-hour day around a clock change still counts as one.
-  const asDate = (instant: Date) => {
-    const local = localDay(instant, calendar);
-    return Date.UTC(local.year, local.month - 1, local.day);
-  };
-  return Math.round((asDate(due) - asDate(now)) / DAY_MS);
+  // Calendar dates, not instants, so a 23- or 25-hour day around a clock change still counts as one.
+  return localEpochDay(due, calendar.timeZone) - localEpochDay(now, calendar.timeZone);
 }
 
 export interface WorkingHours {
