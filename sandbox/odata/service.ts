@@ -135,11 +135,13 @@ export class ODataService {
   }
 
   nextLink(request: SystemRequest, token: string): string {
-    const params = new URLSearchParams(request.url.searchParams);
-    params.set('$skiptoken', token);
-    // Spaces as %20 rather than '+', which OData servers do not all read as a space.
-    const query = params.toString().replace(/\+/g, '%20');
-    return `${request.url.origin.replace('127.0.0.1', 'localhost')}${request.url.pathname}?${query}`;
+    // Keep the client's own query text, so options stay spelled as sent ($select, not %24select).
+    const kept = request.url.search
+      .slice(1)
+      .split('&')
+      .filter((part) => part !== '' && !/^(\$|%24)skiptoken=/i.test(part));
+    kept.push(`$skiptoken=${token}`);
+    return `${request.url.origin}${request.url.pathname}?${kept.join('&')}`;
   }
 
   list(binding: Binding, request: SystemRequest, query = this.parse(binding, request)): Reply {
