@@ -1,0 +1,329 @@
+import { ServiceError, type Reply, type SystemRequest } from '../http.js';
+import { text, type JsonRecord } from '../odata/filter.js';
+import { parsePath } from '../odata/keys.js';
+import type { EntitySetDef } from '../odata/query.js';
+import { ODataService, type Binding } from '../odata/service.js';
+import { Table, type EntityRow } from '../odata/store.js';
+import { bcSeed } from '../seed.js';
+import { withoutKeys, type SandboxCore, type SystemService } from './common.js';
+
+export const BUSINESS_CENTRAL_PREFIX = '/bc';
+/** Business Central serves at most 20,000 entities per page. */
+export const BUSINESS_CENTRAL_PAGE_SIZE = 20000;
+
+const ns = 'Microsoft.NAV';
+const audit = { lastModifiedDateTime: 'datetime' } as const;
+
+const defs: Record<string, EntitySetDef> = {
+  companies: {
+    name: 'companies',
+    typeName: `${ns}.company`,
+    key: ['id'],
+    properties: {
+      id: 'guid',
+      systemVersion: 'string',
+      name: 'string',
+      displayName: 'string',
+      businessProfileId: 'string',
+    },
+  },
+  customers: {
+    name: 'customers',
+    typeName: `${ns}.customer`,
+    key: ['id'],
+    properties: {
+      id: 'guid',
+      number: 'string',
+      displayName: 'string',
+      type: 'enum',
+      addressLine1: 'string',
+      addressLine2: 'string',
+      city: 'string',
+      state: 'string',
+      country: 'string',
+      postalCode: 'string',
+      phoneNumber: 'string',
+      email: 'string',
+      website: 'string',
+      taxLiable: 'boolean',
+      currencyCode: 'string',
+      blocked: 'enum',
+      ...audit,
+    },
+  },
+  vendors: {
+    name: 'vendors',
+    typeName: `${ns}.vendor`,
+    key: ['id'],
+    properties: {
+      id: 'guid',
+      number: 'string',
+      displayName: 'string',
+      addressLine1: 'string',
+      city: 'string',
+      country: 'string',
+      postalCode: 'string',
+      phoneNumber: 'string',
+      email: 'string',
+      currencyCode: 'string',
+      blocked: 'enum',
+      ...audit,
+    },
+  },
+  contacts: {
+    name: 'contacts',
+    typeName: `${ns}.contact`,
+    key: ['id'],
+    properties: {
+      id: 'guid',
+      number: 'string',
+      type: 'enum',
+      displayName: 'string',
+      companyNumber: 'string',
+      companyName: 'string',
+      businessTitle: 'string',
+      addressLine1: 'string',
+      city: 'string',
+      country: 'string',
+      postalCode: 'string',
+      phoneNumber: 'string',
+      mobilePhoneNumber: 'string',
+      email: 'string',
+      privacyBlocked: 'boolean',
+      ...audit,
+    },
+  },
+  employees: {
+    name: 'employees',
+    typeName: `${ns}.employee`,
+    key: ['id'],
+    properties: {
+      id: 'guid',
+      number: 'string',
+      displayName: 'string',
+      givenName: 'string',
+      middleName: 'string',
+      surname: 'string',
+      jobTitle: 'string',
+      addressLine1: 'string',
+      city: 'string',
+      country: 'string',
+      postalCode: 'string',
+      phoneNumber: 'string',
+      mobilePhone: 'string',
+      email: 'string',
+      personalEmail: 'string',
+      employmentDate: 'date',
+      terminationDate: 'date',
+      status: 'enum',
+      birthDate: 'date',
+      ...audit,
+    },
+  },
+  salesInvoices: {
+    name: 'salesInvoices',
+    typeName: `${ns}.salesInvoice`,
+    key: ['id'],
+    properties: {
+      id: 'guid',
+      number: 'string',
+      invoiceDate: 'date',
+      customerId: 'guid',
+      customerNumber: 'string',
+      customerName: 'string',
+      billToName: 'string',
+      sellToAddressLine1: 'string',
+      sellToCity: 'string',
+      email: 'string',
+      currencyCode: 'string',
+      totalAmountIncludingTax: 'number',
+      status: 'enum',
+      ...audit,
+    },
+  },
+};
+
+const ALLOWED: Record<string, readonly string[]> = {
+  customers: [' ', 'Ship', 'Invoice', 'All'],
+  vendors: [' ', 'Payment', 'All'],
+  employees: ['Active', 'Inactive', 'Terminated'],
+};
+
+export function createBusinessCentral(core: SandboxCore): SystemService {
+  const tables: Record<string, Table> = {};
+  for (const name of Object.keys(defs)) tables[name] = new Table(name, ['id'], core.clock);
+  const table = (name: string): Table => tables[name]!;
+  const stamp = (): string => new Date().toISOString();
+
+  const dialog = (message: string): ServiceError => new ServiceError(400, 'Application_DialogException', message);
+
+  const guardEnum = (set: string, prop: string) => (_row: EntityRow, changes: JsonRecord) => {
+    const value = changes[prop];
+    const allowed = ALLOWED[set] ?? [];
+    if (value !== undefined && (typeof value !== 'string' || !allowed.includes(value))) {
+      return new ServiceError(
+        400,
+        'BadRequest',
+        `The value '${text(value)}' is not valid for ${prop}. Allowed: ${allowed.map((v) => `'${v}'`).join(', ')}.`,
+      );
+    }
+    return undefined;
+  };
+
+  const bindingFor = (set: string, companyId: string): Binding => {
+    const base: Binding = {
+      def: defs[set]!,
+      table: table(set),
+      where: (row) => row.scope === companyId,
+      scope: companyId,
+      readOnlyProps: ['number', 'lastModifiedDateTime'],
+      derive: (data) => ({ ...data, lastModifiedDateTime: stamp() }),
+    };
+    switch (set) {
+      case 'customers':
+        return {
+          ...base,
+          guardPatch: guardEnum('customers', 'blocked'),
+          guardDelete: (row) => {
+            const open = [...table('salesInvoices').values()].find(
+              (invoice) => invoice.data.customerId === row.data.id && invoice.data.status === 'Open',
+            );
+            return open
+              ? dialog(
+                  `You cannot delete customer ${text(row.data.number)} because there is at least one outstanding Sales Invoice for this customer.`,
+                )
+              : undefined;
+          },
+        };
+      case 'vendors':
+        return { ...base, guardPatch: guardEnum('vendors', 'blocked') };
+      case 'employees':
+        return { ...base, guardPatch: guardEnum('employees', 'status') };
+      case 'salesInvoices':
+        // Posted documents are business transactions: kept as they are for tax and audit law.
+        return {
+          ...base,
+          guardPatch: (row) =>
+            row.data.status === 'Draft'
+              ? undefined
+              : dialog(`Posted sales invoice ${text(row.data.number)} cannot be changed.`),
+          guardDelete: (row) =>
+            row.data.status === 'Draft'
+              ? undefined
+              : dialog(
+                  `Posted sales invoice ${text(row.data.number)} cannot be deleted; posted documents are kept for the retention period the law requires.`,
+                ),
+        };
+      default:
+        return base;
+    }
+  };
+
+  const serviceRootFor = (tenant: string, environment: string): string =>
+    `${core.baseUrl}${BUSINESS_CENTRAL_PREFIX}/v2.0/${tenant}/${environment}/api/v2.0`;
+
+  const serviceFor = (tenant: string, environment: string): ODataService =>
+    new ODataService({
+      serviceRoot: serviceRootFor(tenant, environment),
+      paging: { defaultPageSize: BUSINESS_CENTRAL_PAGE_SIZE, preferHeader: false, topMode: 'total', allowSkip: true },
+      context: { caseInsensitive: true, wildcardEq: false, sets: defs },
+      codes: {
+        badRequest: 'BadRequest',
+        notFound: 'Internal_RecordNotFound',
+        preconditionFailed: {
+          status: 409,
+          code: 'Request_EntityChanged',
+          message: 'Another user has already changed the record.',
+        },
+        ifMatchMissing: 'Internal_MissingIfMatchHeader',
+        methodNotAllowed: 'BadRequest_MethodNotAllowed',
+      },
+      ifMatchRequired: true,
+      upsert: false,
+      patchReturnsEntity: true,
+    });
+
+  const reset = (): void => {
+    for (const t of Object.values(tables)) t.clear();
+    const modified = '2024-11-01T12:00:00Z';
+    for (const company of bcSeed.companies) table('companies').insert(company);
+    const load = (set: string, rows: readonly JsonRecord[]): void => {
+      for (const row of rows) {
+        table(set).insert(
+          { ...withoutKeys(row, ['companyId']), lastModifiedDateTime: modified },
+          row.companyId as string,
+        );
+      }
+    };
+    load('customers', bcSeed.customers);
+    load('vendors', bcSeed.vendors);
+    load('contacts', bcSeed.contacts);
+    load('employees', bcSeed.employees);
+    load('salesInvoices', bcSeed.salesInvoices);
+  };
+  reset();
+
+  const handle = (request: SystemRequest): Reply => {
+    const match = /^\/v2\.0\/([^/]+)\/([^/]+)\/api\/v2\.0(\/.*)?$/.exec(request.path);
+    if (!match) throw new ServiceError(404, 'BadRequest_NotFound', 'The request URL is not valid.');
+    const tenant = decodeURIComponent(match[1]!);
+    const environment = decodeURIComponent(match[2]!);
+    const claims = request.claims;
+    if (claims && tenant.toLowerCase() !== claims.tid && tenant.toLowerCase() !== core.tenantDomain) {
+      throw new ServiceError(401, 'Authentication_InvalidCredentials', 'The credentials provided are incorrect');
+    }
+    if (environment !== core.bcEnvironment) {
+      throw new ServiceError(
+        404,
+        'NoEnvironment',
+        `Environment '${environment}' does not exist in tenant '${tenant}'.`,
+      );
+    }
+    const service = serviceFor(match[1]!, match[2]!);
+    const segments = parsePath(match[3] ?? '/');
+    const [companySeg, entitySeg, extra] = segments;
+    if (!companySeg || companySeg.name !== 'companies' || extra) {
+      throw new ServiceError(
+        404,
+        'BadRequest_NotFound',
+        `Resource not found for the segment '${segments.map((s) => s.name).join('/')}'.`,
+      );
+    }
+    const companies: Binding = { def: defs.companies!, table: table('companies') };
+    if (!entitySeg) {
+      if (request.method !== 'GET')
+        throw new ServiceError(405, 'BadRequest_MethodNotAllowed', `'${request.method}' is not allowed on companies.`);
+      return service.handle(companies, companySeg.key, request);
+    }
+    if (companySeg.key === undefined) throw new ServiceError(400, 'BadRequest', 'A company id is required.');
+    const company = service.find(companies, companySeg.key);
+    if (!company)
+      throw new ServiceError(
+        404,
+        'Internal_CompanyNotFound',
+        `Cannot process the request because the company cannot be found.`,
+      );
+    if (!(entitySeg.name in defs) || entitySeg.name === 'companies') {
+      throw new ServiceError(404, 'BadRequest_NotFound', `Resource not found for the segment '${entitySeg.name}'.`);
+    }
+    const binding = bindingFor(entitySeg.name, company.row.data.id as string);
+    return service.handle(binding, entitySeg.key, request);
+  };
+
+  return {
+    id: 'bc',
+    prefix: BUSINESS_CENTRAL_PREFIX,
+    resource: `${core.baseUrl}${BUSINESS_CENTRAL_PREFIX}`,
+    codes: {
+      unauthorized: 'Authentication_InvalidCredentials',
+      throttled: 'Application_TooManyRequests',
+      throttledMessage: 'Too many requests reached. Please retry after the time specified in the Retry-After header.',
+      internal: 'Internal_ServerError',
+      unavailable: 'Internal_ServiceUnavailable',
+      notFound: 'BadRequest_NotFound',
+      badRequest: 'BadRequest',
+    },
+    handle,
+    reset,
+  };
+}

@@ -1,0 +1,447 @@
+import { z } from 'zod';
+import { header, json, noContent, parseJsonBody, ServiceError, type Reply, type SystemRequest } from '../http.js';
+import { collectOperators, text, type JsonRecord } from '../odata/filter.js';
+import { ODataQueryError } from '../odata/lexer.js';
+import { formatRow, type EntitySetDef } from '../odata/query.js';
+import { ODataService, type Binding } from '../odata/service.js';
+import { Table, type StoredRow } from '../odata/store.js';
+import { graphSeed, skus } from '../seed.js';
+import type { SandboxCore, SystemService } from './common.js';
+
+export const GRAPH_PREFIX = '/v1.0';
+export const GRAPH_DEFAULT_PAGE_SIZE = 100;
+export const GRAPH_MAX_PAGE_SIZE = 999;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const userDef: EntitySetDef = {
+  name: 'users',
+  typeName: 'microsoft.graph.user',
+  key: ['id'],
+  properties: {
+    id: 'string',
+    displayName: 'string',
+    givenName: 'string',
+    surname: 'string',
+    mail: 'string',
+    userPrincipalName: 'string',
+    employeeId: 'string',
+    jobTitle: 'string',
+    department: 'string',
+    officeLocation: 'string',
+    mobilePhone: 'string',
+    businessPhones: 'strings',
+    otherMails: 'strings',
+    accountEnabled: 'boolean',
+    usageLocation: 'string',
+    companyName: 'string',
+    preferredLanguage: 'string',
+    createdDateTime: 'datetime',
+    deletedDateTime: 'datetime',
+  },
+  // Graph v1.0 returns only these user properties unless $select asks for more.
+  defaultSelect: [
+    'businessPhones',
+    'displayName',
+    'givenName',
+    'jobTitle',
+    'mail',
+    'mobilePhone',
+    'officeLocation',
+    'preferredLanguage',
+    'surname',
+    'userPrincipalName',
+    'id',
+  ],
+};
+
+const groupDef: EntitySetDef = {
+  name: 'groups',
+  typeName: 'microsoft.graph.group',
+  key: ['id'],
+  properties: {
+    id: 'string',
+    displayName: 'string',
+    mail: 'string',
+    mailNickname: 'string',
+    description: 'string',
+    securityEnabled: 'boolean',
+    mailEnabled: 'boolean',
+  },
+};
+
+const assignLicenseBody = z.object({
+  addLicenses: z.array(z.object({ skuId: z.string().regex(GUID), disabledPlans: z.array(z.string()).optional() })),
+  removeLicenses: z.array(z.string().regex(GUID)),
+});
+
+/** Filters Graph accepts on directory objects only as advanced queries (ConsistencyLevel: eventual and $count). */
+const ADVANCED_ONLY = ['ne', 'not', 'endswith', 'contains'];
+
+export function createGraph(core: SandboxCore): SystemService {
+  const users = new Table('users', ['id'], core.clock);
+  const deleted = new Table('deletedItems', ['id'], core.clock);
+  const groups = new Table('groups', ['id'], core.clock);
+  let members = new Map<string, string[]>();
+  let managers = new Map<string, string>();
+  let licenses = new Map<string, string[]>();
+  const subscribed = Object.values(skus);
+
+  const serviceRoot = `${core.baseUrl}${GRAPH_PREFIX}`;
+  const service = new ODataService({
+    serviceRoot,
+    paging: {
+      defaultPageSize: GRAPH_DEFAULT_PAGE_SIZE,
+      preferHeader: false,
+      topMode: 'page',
+      maxTop: GRAPH_MAX_PAGE_SIZE,
+      allowSkip: false,
+    },
+    context: { caseInsensitive: true, wildcardEq: false, sets: { users: userDef, groups: groupDef } },
+    codes: {
+      badRequest: 'BadRequest',
+      notFound: 'Request_ResourceNotFound',
+      preconditionFailed: {
+        status: 412,
+        code: 'PreconditionFailed',
+        message: 'The resource has been modified since it was read.',
+      },
+      methodNotAllowed: 'Request_BadRequest',
+    },
+    ifMatchRequired: false,
+    upsert: false,
+    patchReturnsEntity: false,
+  });
+
+  const reset = (): void => {
+    users.clear();
+    deleted.clear();
+    groups.clear();
+    graphSeed.users.forEach((user) => users.insert({ ...user, deletedDateTime: null }));
+    members = new Map();
+    for (const group of graphSeed.groups) {
+      const { members: ids, ...data } = group;
+      groups.insert(data);
+      members.set(group.id, [...ids]);
+    }
+    managers = new Map(Object.entries(graphSeed.managers));
+    licenses = new Map(Object.entries(graphSeed.licenses).map(([id, list]) => [id, [...list]]));
+  };
+  reset();
+
+  const notFound = (id: string): ServiceError =>
+    new ServiceError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
+
+  const findUser = (idOrUpn: string): StoredRow | undefined => {
+    const wanted = idOrUpn.toLowerCase();
+    const byId = users.get(wanted);
+    if (byId) return byId;
+    for (const row of users.values()) {
+      if (text(row.data.userPrincipalName).toLowerCase() === wanted) return row;
+    }
+    return undefined;
+  };
+
+  const requireUser = (idOrUpn: string): StoredRow => {
+    const row = findUser(idOrUpn);
+    if (!row) throw notFound(idOrUpn);
+    return row;
+  };
+
+  const advancedQuery = (request: SystemRequest): boolean =>
+    (header(request.headers, 'consistencylevel') ?? '').toLowerCase() === 'eventual';
+
+  const checkDirectoryQuery = (request: SystemRequest, binding: Binding): void => {
+    const params = request.url.searchParams;
+    const advanced = advancedQuery(request);
+    if (params.get('$count') === 'true' && !advanced) {
+      throw new ServiceError(400, 'Request_BadRequest', '$count is not currently supported.');
+    }
+    if (params.has('$search')) {
+      throw new ServiceError(400, 'Request_BadRequest', 'The sandbox does not implement $search; use $filter.');
+    }
+    const query = service.parse(binding, request);
+    if (query.filterExpr && !(advanced && params.get('$count') === 'true')) {
+      const used = collectOperators(query.filterExpr);
+      const refused = ADVANCED_ONLY.find((op) => used.has(op));
+      if (refused) {
+        throw new ServiceError(
+          400,
+          'Request_UnsupportedQuery',
+          `Unsupported or invalid query filter clause specified: '${refused}' needs ConsistencyLevel: eventual and $count=true.`,
+        );
+      }
+    }
+  };
+
+  const withType = (type: string, body: JsonRecord): JsonRecord => ({
+    '@odata.type': `#microsoft.graph.${type}`,
+    ...body,
+  });
+
+  const userBinding: Binding = { def: userDef, table: users, readOnlyProps: ['createdDateTime', 'deletedDateTime'] };
+
+  const listUsers = (request: SystemRequest, binding: Binding): Reply => {
+    checkDirectoryQuery(request, binding);
+    return service.list(binding, request);
+  };
+
+  const memberIds = (groupId: string, transitive: boolean, seen = new Set<string>()): string[] => {
+    const ids: string[] = [];
+    for (const id of members.get(groupId) ?? []) {
+      if (members.has(id)) {
+        if (transitive && !seen.has(id)) {
+          seen.add(id);
+          ids.push(...memberIds(id, true, seen));
+        }
+        continue;
+      }
+      ids.push(id);
+    }
+    return ids;
+  };
+
+  const typedList = (reply: Reply, type: string): Reply => {
+    const body = reply.body as JsonRecord;
+    body.value = (body.value as JsonRecord[]).map((item) => withType(type, item));
+    return reply;
+  };
+
+  const userRoutes = (request: SystemRequest, parts: string[]): Reply => {
+    const [, rawId, action, ...rest] = parts;
+    if (rawId === undefined) {
+      if (request.method === 'GET') return listUsers(request, userBinding);
+      throw new ServiceError(405, 'Request_BadRequest', 'The sandbox does not create users.');
+    }
+    const id = decodeURIComponent(rawId);
+    if (rest.length > 0) throw new ServiceError(400, 'Request_BadRequest', `Unsupported segment '${rest.join('/')}'.`);
+    if (action === undefined) {
+      const row = requireUser(id);
+      if (request.method === 'DELETE') return deleteUser(request, row);
+      return service.handle(userBinding, row.key, request);
+    }
+    const user = requireUser(id);
+    const userId = user.data.id as string;
+    switch (action) {
+      case 'licenseDetails': {
+        if (request.method !== 'GET') break;
+        const value = (licenses.get(userId) ?? []).map((skuId) => ({
+          id: Buffer.from(`${userId}:${skuId}`).toString('base64url'),
+          skuId,
+          skuPartNumber: subscribed.find((sku) => sku.skuId === skuId)?.skuPartNumber ?? 'UNKNOWN',
+          servicePlans: [],
+        }));
+        return json(200, { '@odata.context': `${serviceRoot}/$metadata#users('${userId}')/licenseDetails`, value });
+      }
+      case 'manager': {
+        if (request.method !== 'GET') break;
+        const managerId = managers.get(userId);
+        const manager = managerId ? users.get(managerId) : undefined;
+        if (!manager) throw notFound('manager');
+        return json(200, {
+          '@odata.context': `${serviceRoot}/$metadata#directoryObjects/$entity`,
+          ...withType(
+            'user',
+            formatRow(manager, userDef, service.parse(userBinding, request).select, [], service.policy.context),
+          ),
+        });
+      }
+      case 'memberOf': {
+        if (request.method !== 'GET') break;
+        const ids = [...members.entries()].filter(([, list]) => list.includes(userId)).map(([groupId]) => groupId);
+        const reply = service.list({ def: groupDef, table: groups, where: (row) => ids.includes(row.key) }, request);
+        return typedList(reply, 'group');
+      }
+      case 'assignLicense': {
+        if (request.method !== 'POST') break;
+        return assignLicense(request, user);
+      }
+      default:
+        throw new ServiceError(400, 'Request_BadRequest', `Resource not found for the segment '${action}'.`);
+    }
+    throw new ServiceError(405, 'Request_BadRequest', `The method ${request.method} is not allowed here.`);
+  };
+
+  const assignLicense = (request: SystemRequest, user: StoredRow): Reply => {
+    const parsed = assignLicenseBody.safeParse(parseJsonBody(request));
+    if (!parsed.success) {
+      throw new ServiceError(
+        400,
+        'Request_BadRequest',
+        'Invalid request body: addLicenses and removeLicenses are both required.',
+      );
+    }
+    const userId = user.data.id as string;
+    const current = new Set(licenses.get(userId) ?? []);
+    for (const { skuId } of parsed.data.addLicenses) {
+      if (!subscribed.some((sku) => sku.skuId === skuId.toLowerCase())) {
+        throw new ServiceError(
+          400,
+          'Request_BadRequest',
+          `License ${skuId} does not correspond to a valid company License.`,
+        );
+      }
+      if (!user.data.usageLocation) {
+        throw new ServiceError(
+          400,
+          'Request_BadRequest',
+          'License assignment cannot be done for user with invalid usage location.',
+        );
+      }
+    }
+    for (const skuId of parsed.data.removeLicenses) {
+      if (!current.has(skuId.toLowerCase())) {
+        throw new ServiceError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
+      }
+    }
+    for (const { skuId } of parsed.data.addLicenses) current.add(skuId.toLowerCase());
+    for (const skuId of parsed.data.removeLicenses) current.delete(skuId.toLowerCase());
+    licenses.set(userId, [...current]);
+    const updated = users.update(user, {});
+    return json(200, {
+      '@odata.context': `${serviceRoot}/$metadata#users/$entity`,
+      ...formatRow(updated, userDef, undefined, [], service.policy.context),
+    });
+  };
+
+  const deleteUser = (request: SystemRequest, user: StoredRow): Reply => {
+    const data = user.data;
+    service.delete(userBinding, user.key, request);
+    // A deleted user stays restorable for 30 days until deleted again from deletedItems.
+    deleted.insert({ ...data, deletedDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    return noContent();
+  };
+
+  const purge = (userId: string): void => {
+    deleted.delete(userId);
+    licenses.delete(userId);
+    managers.delete(userId);
+    for (const [report, manager] of [...managers.entries()]) if (manager === userId) managers.delete(report);
+    for (const [groupId, list] of members)
+      members.set(
+        groupId,
+        list.filter((id) => id !== userId),
+      );
+  };
+
+  const deletedBinding: Binding = { def: userDef, table: deleted };
+
+  const directoryRoutes = (request: SystemRequest, parts: string[]): Reply => {
+    const [, collection, rawId, action] = parts;
+    if (collection !== 'deletedItems')
+      throw new ServiceError(400, 'Request_BadRequest', `Resource not found for the segment '${collection ?? ''}'.`);
+    if (rawId === undefined || rawId === 'microsoft.graph.user') {
+      if (request.method !== 'GET') throw new ServiceError(405, 'Request_BadRequest', 'Only GET is allowed here.');
+      return typedList(service.list(deletedBinding, request), 'user');
+    }
+    const id = decodeURIComponent(rawId).toLowerCase();
+    const row = deleted.get(id);
+    if (!row) throw notFound(id);
+    if (action === 'restore' && request.method === 'POST') {
+      deleted.delete(id);
+      const restored = users.insert({ ...row.data, deletedDateTime: null });
+      return json(200, {
+        '@odata.context': `${serviceRoot}/$metadata#directoryObjects/$entity`,
+        ...withType('user', formatRow(restored, userDef, undefined, [], service.policy.context)),
+      });
+    }
+    if (action !== undefined)
+      throw new ServiceError(400, 'Request_BadRequest', `Resource not found for the segment '${action}'.`);
+    if (request.method === 'GET') {
+      const select = service.parse(deletedBinding, request).select;
+      return json(200, {
+        '@odata.context': `${serviceRoot}/$metadata#directoryObjects/$entity`,
+        ...withType(
+          'user',
+          formatRow(
+            row,
+            userDef,
+            select ?? [...(userDef.defaultSelect ?? []), 'deletedDateTime'],
+            [],
+            service.policy.context,
+          ),
+        ),
+      });
+    }
+    if (request.method === 'DELETE') {
+      purge(id);
+      return noContent();
+    }
+    throw new ServiceError(405, 'Request_BadRequest', `The method ${request.method} is not allowed here.`);
+  };
+
+  const groupRoutes = (request: SystemRequest, parts: string[]): Reply => {
+    const [, rawId, action] = parts;
+    const groupBinding: Binding = { def: groupDef, table: groups };
+    if (request.method !== 'GET')
+      throw new ServiceError(405, 'Request_BadRequest', 'The sandbox serves groups read-only.');
+    if (rawId === undefined) {
+      checkDirectoryQuery(request, groupBinding);
+      return service.list(groupBinding, request);
+    }
+    const id = decodeURIComponent(rawId).toLowerCase();
+    if (!groups.get(id)) throw notFound(id);
+    if (action === undefined) return service.get(groupBinding, id, request);
+    if (action !== 'members' && action !== 'transitiveMembers') {
+      throw new ServiceError(400, 'Request_BadRequest', `Resource not found for the segment '${action}'.`);
+    }
+    const ids = new Set(memberIds(id, action === 'transitiveMembers'));
+    const binding: Binding = { ...userBinding, where: (row) => ids.has(row.key) };
+    return typedList(listUsers(request, binding), 'user');
+  };
+
+  const handle = (request: SystemRequest): Reply => {
+    const parts = request.path.split('/').filter((part) => part !== '');
+    const root = parts[0];
+    try {
+      switch (root) {
+        case 'users':
+          return userRoutes(request, parts);
+        case 'groups':
+          return groupRoutes(request, parts);
+        case 'directory':
+          return directoryRoutes(request, parts);
+        case 'subscribedSkus':
+          return json(200, {
+            '@odata.context': `${serviceRoot}/$metadata#subscribedSkus`,
+            value: subscribed.map((sku) => ({
+              ...sku,
+              id: `${core.tenantId}_${sku.skuId}`,
+              capabilityStatus: 'Enabled',
+              consumedUnits: 0,
+              prepaidUnits: { enabled: 25 },
+            })),
+          });
+        case 'me':
+          throw new ServiceError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+        default:
+          throw new ServiceError(400, 'BadRequest', `Resource not found for the segment '${root ?? ''}'.`);
+      }
+    } catch (error) {
+      // Graph words query errors with its own code rather than the generic one.
+      if (error instanceof ODataQueryError) throw new ServiceError(400, 'BadRequest', error.message);
+      throw error;
+    }
+  };
+
+  return {
+    id: 'graph',
+    prefix: GRAPH_PREFIX,
+    resource: core.baseUrl,
+    codes: {
+      unauthorized: 'InvalidAuthenticationToken',
+      throttled: 'TooManyRequests',
+      throttledMessage: 'Too many requests.',
+      internal: 'generalException',
+      unavailable: 'serviceNotAvailable',
+      notFound: 'Request_ResourceNotFound',
+      badRequest: 'BadRequest',
+    },
+    handle,
+    reset,
+  };
+}
