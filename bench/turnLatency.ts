@@ -12,13 +12,16 @@ import { FakeConnector } from '../test/support/fakeConnector.js';
 import { median, percentile, report, round, timed } from './measure.js';
 
 const user = { id: '29:alex', name: 'Alex Wilber', aadObjectId: 'a1e7c0de-0000-4000-8000-000000000001' };
+// Intake submissions during the run come from colleagues, so the status turn always lists the
+// same handful of cases while the store around it keeps growing.
+const colleague = { id: '29:lynne', name: 'Lynne Robbins', aadObjectId: 'a1e7c0de-0000-4000-8000-000000000008' };
 
-function activity(serviceUrl: string, extra: Record<string, unknown>): Record<string, unknown> {
+function activity(serviceUrl: string, extra: Record<string, unknown>, from = user): Record<string, unknown> {
   return {
     id: randomUUID(),
     channelId: 'msteams',
     serviceUrl,
-    from: user,
+    from,
     recipient: { id: '28:bot', name: 'DSR Assistant' },
     conversation: { id: 'personal-bench', conversationType: 'personal', tenantId: 't' },
     ...extra,
@@ -64,15 +67,19 @@ export async function turnLatency(iterations: number): Promise<void> {
   const echoServer = await startHttpServer(0, echoAdapter, echo as unknown as DsrBot, () => Promise.resolve({}), log);
 
   const message = (text: string) => activity(connector.url, { type: 'message', text });
-  const submit = () =>
-    activity(connector.url, {
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      value: { action: { type: 'Action.Execute', verb: 'intake.submit', data: intakeData() } },
-    });
+  const submit = (from = colleague) =>
+    activity(
+      connector.url,
+      {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'intake.submit', data: intakeData() } },
+      },
+      from,
+    );
 
   // A handful of cases so the status turn renders a real list.
-  for (let i = 0; i < 5; i += 1) await post(app.port, submit());
+  for (let i = 0; i < 5; i += 1) await post(app.port, submit(user));
   for (let i = 0; i < 30; i += 1) {
     await post(echoServer.port, message('warm up'));
     await post(app.port, message('status'));

@@ -1,13 +1,13 @@
 import { DateTime } from 'luxon';
 import { REQUEST_TYPE_LABELS, type RequestType } from '../dsr/case.js';
-import { daysLeft, type OrgCalendar } from '../dsr/deadlines.js';
+import { daysLeft, formatDue, type OrgCalendar } from '../dsr/deadlines.js';
 
 export function formatInstant(iso: string, calendar: OrgCalendar): string {
   return DateTime.fromISO(iso).setZone(calendar.timeZone).toFormat("ccc d LLL yyyy, HH:mm '('ZZZZ')'");
 }
 
 export function formatDay(iso: string, calendar: OrgCalendar): string {
-  return DateTime.fromISO(iso).setZone(calendar.timeZone).toFormat('ccc d LLL yyyy');
+  return formatDue(new Date(iso), calendar);
 }
 
 export type Urgency = 'good' | 'warning' | 'attention' | 'default';

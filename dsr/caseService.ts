@@ -103,7 +103,8 @@ export class CaseService {
     const roles = await this.rolesOf(actor);
     const query = roles.privacyTeam && !options.mine ? {} : { requesterId: actor.id };
     const cases = await this.store.listCases({ ...query, openOnly: options.openOnly ?? false });
-    return cases.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+    // ISO instants in UTC sort as plain strings.
+    return cases.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
   }
 
   async act(actor: Actor, caseId: string, expectedVersion: number, action: CaseAction): Promise<ActResult> {

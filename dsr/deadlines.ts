@@ -182,6 +182,23 @@ export function nextWorkingTime(instant: Date, calendar: OrgCalendar, hours: Wor
   return instant;
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "Mon 2 Mar 2026" in the organisation's zone. Cached per zone and locale: lists format a date per row. */
 export function formatDue(due: Date, calendar: OrgCalendar, locale = 'en-GB'): string {
-  return DateTime.fromJSDate(due).setZone(calendar.timeZone).setLocale(locale).toFormat('ccc d LLL yyyy');
+  const key = `${locale}|${calendar.timeZone}`;
+  let format = dayFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      timeZone: calendar.timeZone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+    });
+    dayFormats.set(key, format);
+  }
+  const parts = format.formatToParts(due);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
 }

@@ -35,6 +35,8 @@ interface StateRecord {
 export class LowdbCaseStore implements CaseStore {
   private readonly cases = new Map<string, DsrCase>();
   private readonly byIntakeKey = new Map<string, string>();
+  // "My requests" must not scan every case in the organisation.
+  private readonly byRequester = new Map<string, Set<string>>();
   private readonly mutex = new Mutex();
   private readonly audit: AuditLog;
   private readonly meta: Low<Meta>;
@@ -85,9 +87,12 @@ export class LowdbCaseStore implements CaseStore {
   }
 
   listCases(query: CaseQuery): Promise<DsrCase[]> {
+    const candidates =
+      query.requesterId === undefined
+        ? this.cases.values()
+        : [...(this.byRequester.get(query.requesterId) ?? [])].map((id) => this.cases.get(id)!);
     const result: DsrCase[] = [];
-    for (const dsrCase of this.cases.values()) {
-      if (query.requesterId !== undefined && dsrCase.requester.id !== query.requesterId) continue;
+    for (const dsrCase of candidates) {
       if (query.openOnly && !isOpen(dsrCase)) continue;
       result.push(dsrCase);
     }
@@ -136,6 +141,9 @@ export class LowdbCaseStore implements CaseStore {
   private index(dsrCase: DsrCase): void {
     this.cases.set(dsrCase.id, dsrCase);
     this.byIntakeKey.set(dsrCase.intakeKey, dsrCase.id);
+    const mine = this.byRequester.get(dsrCase.requester.id) ?? new Set<string>();
+    mine.add(dsrCase.id);
+    this.byRequester.set(dsrCase.requester.id, mine);
   }
 
   private async writeCaseFile(dsrCase: DsrCase): Promise<void> {
