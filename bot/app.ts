@@ -17,6 +17,7 @@ import { ChannelAuthentication } from './authentication.js';
 import type { AppConfig } from './config.js';
 import { DsrBot } from './dsrBot.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
+import { KvTeamDirectory } from './teamDirectory.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
 
@@ -41,8 +42,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const cases = new CaseService(store, roles, clock, config.calendar);
   const adapter = new CloudAdapter(new ChannelAuthentication(config.botAuth));
   const appId = config.botAuth.MicrosoftAppId ?? '';
-  const notifier = new ProactiveNotifier(adapter, appId, store, clock, config.calendar, log);
-  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier };
+  const team = new KvTeamDirectory(roles, store.state);
+  const notifier = new ProactiveNotifier(adapter, appId, store, clock, config.calendar, team, log);
+  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -61,7 +63,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
   );
-  const bot = new DsrBot(conversationState, new RootDialog(services, store), actions, notifier, log);
+  const bot = new DsrBot(conversationState, new RootDialog(services, store), actions, notifier, team, log);
 
   let server: HttpServer;
   try {

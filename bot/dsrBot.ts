@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import type { ActionOutcome, CardActionRouter, CardData } from '../dialogs/cardActions.js';
 import { HELP_TEXT } from '../dialogs/helpText.js';
 import type { CaseNotifier } from '../dialogs/notifier.js';
+import type { TeamDirectory } from '../dialogs/team.js';
+import { actorOf } from '../dialogs/turnActor.js';
 import { cardMessage } from '../dialogs/replies.js';
 import type { RootDialog } from '../dialogs/rootDialog.js';
 
@@ -25,6 +27,7 @@ export class DsrBot extends TeamsActivityHandler {
     private readonly rootDialog: RootDialog,
     private readonly actions: CardActionRouter,
     private readonly notifier: CaseNotifier,
+    private readonly team: TeamDirectory,
     private readonly log: Logger,
   ) {
     super();
@@ -56,6 +59,7 @@ export class DsrBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    if (context.activity.from?.aadObjectId) await this.team.remember(actorOf(context.activity));
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
   }

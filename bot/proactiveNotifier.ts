@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { formatDay } from '../cards/format.js';
 import { triageCard } from '../cards/triageCard.js';
 import type { CaseNews, CaseNotifier } from '../dialogs/notifier.js';
+import type { TeamDirectory } from '../dialogs/team.js';
 import { DECLINE_REASON_LABELS, type DsrCase } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
@@ -31,6 +32,7 @@ export class ProactiveNotifier implements CaseNotifier {
     private readonly store: CaseStore,
     private readonly clock: Clock,
     private readonly calendar: OrgCalendar,
+    private readonly team: TeamDirectory,
     private readonly log: Logger,
   ) {}
 
@@ -54,7 +56,7 @@ export class ProactiveNotifier implements CaseNotifier {
     }
     const serviceUrl = channel.reference.serviceUrl;
     if (!serviceUrl) return;
-    const card = triageCard(dsrCase, this.clock.now(), this.calendar);
+    const card = triageCard(dsrCase, this.clock.now(), this.calendar, await this.team.members());
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     message.summary = `New data subject request ${dsrCase.id}`;
     try {

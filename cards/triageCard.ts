@@ -3,6 +3,7 @@ import {
   DECLINE_REASONS,
   TRIAGE_CHECK_LABELS,
   TRIAGE_CHECKS,
+  type Actor,
   type DsrCase,
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
@@ -13,6 +14,7 @@ import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson }
 export const TRIAGE_VERBS = {
   refresh: 'triage.refresh',
   assignSelf: 'triage.assignSelf',
+  assign: 'triage.assign',
   verifyIdentity: 'triage.verifyIdentity',
   pause: 'triage.pause',
   resume: 'triage.resume',
@@ -37,6 +39,8 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   notes: Array<{ text: string }>;
   hasNotes: boolean;
   checks: Array<{ id: string; title: string }>;
+  teamChoices: Array<{ title: string; value: string }>;
+  refreshUserIds: string[];
 }
 
 const caseData = { caseId: '${id}', version: '${version}' };
@@ -54,7 +58,10 @@ const template = new CardTemplate<TriageView>({
   type: 'AdaptiveCard',
   $schema: CARD_SCHEMA,
   version: CARD_VERSION,
-  refresh: { action: { type: 'Action.Execute', verb: TRIAGE_VERBS.refresh, data: { caseId: '${id}' } } },
+  refresh: {
+    action: { type: 'Action.Execute', verb: TRIAGE_VERBS.refresh, data: { caseId: '${id}' } },
+    userIds: '${refreshUserIds}',
+  },
   body: [
     {
       type: 'TextBlock',
@@ -89,6 +96,22 @@ const template = new CardTemplate<TriageView>({
       type: 'ActionSet',
       actions: [
         executeAction('Assign to me', TRIAGE_VERBS.assignSelf, caseData),
+        showCard(
+          'Assign to…',
+          [
+            {
+              type: 'Input.ChoiceSet',
+              id: 'assignee',
+              label: 'Privacy team member',
+              isRequired: true,
+              errorMessage: 'Choose who takes the case.',
+              choices: [{ $data: '${teamChoices}', title: '${title}', value: '${value}' }],
+            },
+          ],
+          TRIAGE_VERBS.assign,
+          'Assign',
+          'true',
+        ),
         { ...executeAction('Identity verified', TRIAGE_VERBS.verifyIdentity, caseData), $when: '${showVerify}' },
         { ...executeAction('Resume the clock', TRIAGE_VERBS.resume, caseData), $when: '${showResume}' },
         showCard(
@@ -182,7 +205,19 @@ export interface TriageNotice {
 }
 
 /** The privacy team's card for a case: the facts, the checklist and every decision still open. */
-export function triageCard(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, notice?: TriageNotice): CardJson {
+/**
+ * Teams refreshes a card automatically only in conversations of up to 60 members unless the card
+ * names who should get refreshes; naming the privacy team keeps large channels live for them.
+ */
+const REFRESH_USER_LIMIT = 60;
+
+export function triageCard(
+  dsrCase: DsrCase,
+  now: Date,
+  calendar: OrgCalendar,
+  team: Actor[],
+  notice?: TriageNotice,
+): CardJson {
   const base = caseCardView(dsrCase, now, calendar);
   const policy = policyFor(dsrCase.regulation);
   const undecided = dsrCase.decision === null && (dsrCase.status === 'received' || dsrCase.status === 'triage');
@@ -215,5 +250,7 @@ export function triageCard(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, n
     notes: dsrCase.notes.slice(-3).map((note) => ({ text: `${clip(note.by.name, 40)}: ${clip(note.text, 300)}` })),
     hasNotes: dsrCase.notes.length > 0,
     checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
+    teamChoices: team.map((member) => ({ title: clip(member.name, 60), value: member.id })),
+    refreshUserIds: team.slice(0, REFRESH_USER_LIMIT).map((member) => `8:orgid:${member.id}`),
   });
 }

@@ -15,9 +15,20 @@ const envelope = z.object({
 });
 const text = z.string().max(5000).optional().default('');
 
+type Reader = (
+  actor: Actor,
+  data: CardData,
+  team: () => Promise<Actor[]>,
+) => CaseAction | undefined | Promise<CaseAction | undefined>;
+
 /** How each triage verb reads its card inputs into a case action; anything unreadable is refused. */
-const READERS: Record<string, (actor: Actor, data: CardData) => CaseAction | undefined> = {
+const READERS: Record<string, Reader> = {
   [TRIAGE_VERBS.assignSelf]: (actor) => ({ kind: 'assign', assignee: actor }),
+  // Only a privacy team member can take a case; an id from outside the team reads as unreadable.
+  [TRIAGE_VERBS.assign]: async (_, data, team) => {
+    const assignee = (await team()).find((member) => member.id === data.assignee);
+    return assignee ? { kind: 'assign', assignee } : undefined;
+  },
   [TRIAGE_VERBS.verifyIdentity]: () => ({ kind: 'verifyIdentity' }),
   [TRIAGE_VERBS.resume]: () => ({ kind: 'resumeClock' }),
   [TRIAGE_VERBS.pause]: (_, data) => {
@@ -79,10 +90,10 @@ export class TriageAction implements CardActionHandler {
   }
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
-    const { cases, clock, calendar, notifier, log } = this.services;
+    const { cases, clock, calendar, notifier, log, team } = this.services;
     const actor = actorOf(context.activity);
     const target = envelope.safeParse(data);
-    const action = READERS[this.verb]?.(actor, data);
+    const action = await READERS[this.verb]?.(actor, data, () => team.members());
     if (!target.success || !action) {
       await cases.recordRefusal(
         actor,
@@ -100,7 +111,10 @@ export class TriageAction implements CardActionHandler {
       if (news) await notifier.caseNews(result.case, news);
       return {
         kind: 'card',
-        card: triageCard(result.case, now, calendar, { text: DONE[action.kind] ?? 'Done.', tone: 'good' }),
+        card: triageCard(result.case, now, calendar, await team.members(), {
+          text: DONE[action.kind] ?? 'Done.',
+          tone: 'good',
+        }),
       };
     }
     if (!result.case) return { kind: 'error', status: 404, message: result.message };
@@ -108,10 +122,14 @@ export class TriageAction implements CardActionHandler {
   }
 
   private async viewFor(actor: Actor, dsrCase: DsrCase, message: string): Promise<ActionOutcome> {
-    const { cases, clock, calendar } = this.services;
+    const { cases, clock, calendar, team } = this.services;
     const roles = await cases.rolesOf(actor);
     if (roles.privacyTeam) {
-      return { kind: 'card', card: triageCard(dsrCase, clock.now(), calendar, { text: message, tone: 'attention' }) };
+      const card = triageCard(dsrCase, clock.now(), calendar, await team.members(), {
+        text: message,
+        tone: 'attention',
+      });
+      return { kind: 'card', card };
     }
     return { kind: 'error', status: 403, message };
   }
@@ -133,7 +151,9 @@ export class TriageRefresh implements CardActionHandler {
     const roles = await cases.rolesOf(actor);
     return {
       kind: 'card',
-      card: roles.privacyTeam ? triageCard(found, clock.now(), calendar) : caseCard(found, clock.now(), calendar),
+      card: roles.privacyTeam
+        ? triageCard(found, clock.now(), calendar, await this.services.team.members())
+        : caseCard(found, clock.now(), calendar),
     };
   }
 }

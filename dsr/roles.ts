@@ -1,6 +1,7 @@
 /** Answers who is on the privacy team; backed by configuration or by an Entra group. */
 export interface RoleDirectory {
   isPrivacyTeam(actorId: string): Promise<boolean>;
+  privacyTeamIds(): Promise<string[]>;
 }
 
 export class StaticRoleDirectory implements RoleDirectory {
@@ -12,5 +13,9 @@ export class StaticRoleDirectory implements RoleDirectory {
 
   isPrivacyTeam(actorId: string): Promise<boolean> {
     return Promise.resolve(this.members.has(actorId.toLowerCase()));
+  }
+
+  privacyTeamIds(): Promise<string[]> {
+    return Promise.resolve([...this.members]);
   }
 }

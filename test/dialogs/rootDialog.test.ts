@@ -36,7 +36,8 @@ describe('the root dialog', () => {
       usePrivacyChannel: () => Promise.resolve(0),
       rememberUser: () => Promise.resolve(),
     };
-    services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier };
+    const team = { members: () => Promise.resolve([]), remember: () => Promise.resolve() };
+    services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier, team };
     client = new DialogTestClient('msteams', new RootDialog(services, store));
   });
   afterEach(async () => {

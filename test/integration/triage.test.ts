@@ -64,7 +64,10 @@ describe('triage and approval in the privacy channel', () => {
     assert.deepEqual((thread.channelData as { channel: { id: string } }).channel, { id: CHANNEL });
     const card = cardOf(thread.activity as Record<string, unknown>);
     assert.match(cardText(card), new RegExp(`New request ${caseId}`));
-    assert.deepEqual(cardProblems(card, { 'triage.approve': ['caseId', 'version'] }), []);
+    assert.deepEqual(
+      cardProblems(card, { 'triage.approve': ['caseId', 'version'], 'triage.assign': ['caseId', 'version'] }),
+      [],
+    );
     const settings = (await trail()).filter((e) => e.action === 'usePrivacyChannel').map((e) => e.outcome);
     assert.deepEqual(settings, ['refused', 'applied']);
   });
@@ -135,6 +138,21 @@ describe('triage and approval in the privacy channel', () => {
     const refusals = (await trail()).filter((e) => e.outcome === 'refused').length;
     assert.ok(refusals >= 6, `every refusal is audited (${refusals})`);
     assert.equal((await verifyChain(bot.app.store.auditEvents())).intact, true);
+  });
+
+  it('assigns a case to another privacy team member, and to nobody else', async () => {
+    await bot.say(adele, 'help');
+    const caseId = await fileCase(alex);
+    const toOutsider = await triageAct(megan, 'assign', caseId, await version(caseId), {
+      assignee: outsider.aadObjectId,
+    });
+    assert.equal((toOutsider.body as { statusCode: number }).statusCode, 400);
+    const toAdele = await triageAct(megan, 'assign', caseId, await version(caseId), { assignee: adele.aadObjectId });
+    const card = invokeCard(toAdele);
+    assert.match(cardText(card), /Assigned to[\s\S]*Adele Vance/);
+    assert.equal((await bot.app.store.getCase(caseId))!.assignee?.id, adele.aadObjectId);
+    const refresh = card.refresh as { userIds: string[] };
+    assert.deepEqual(refresh.userIds.sort(), [`8:orgid:${adele.aadObjectId}`, `8:orgid:${megan.aadObjectId}`].sort());
   });
 
   it('applies exactly one of many simultaneous approvals', async () => {

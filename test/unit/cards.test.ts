@@ -2,13 +2,28 @@ import assert from 'node:assert/strict';
 import { caseCard } from '../../cards/caseCard.js';
 import { caseListCard } from '../../cards/caseListCard.js';
 import { intakeCard } from '../../cards/intakeCard.js';
+import { triageCard } from '../../cards/triageCard.js';
 import type { CardJson } from '../../cards/template.js';
 import { sampleCase } from '../support/cases.js';
 import { cardProblems } from '../support/cardRules.js';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const calendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
-const REQUIRED_DATA = { 'intake.submit': ['intakeId'], 'case.refresh': ['caseId'] };
+const TRIAGE_DATA = ['caseId', 'version'];
+const REQUIRED_DATA = {
+  'intake.submit': ['intakeId'],
+  'case.refresh': ['caseId'],
+  'triage.refresh': ['caseId'],
+  ...Object.fromEntries(
+    ['assignSelf', 'assign', 'verifyIdentity', 'pause', 'resume', 'approve', 'decline', 'extend', 'note'].map(
+      (verb) => [`triage.${verb}`, TRIAGE_DATA],
+    ),
+  ),
+};
+const bigTeam = Array.from({ length: 80 }, (_, i) => ({
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  name: `Privacy Officer With A Long Name ${i}`,
+}));
 
 const longCase = sampleCase({
   subject: {
@@ -44,6 +59,39 @@ const cards: Array<[string, CardJson]> = [
     }),
   ],
   ['a case card with long texts', caseCard(longCase, NOW, calendar)],
+  [
+    'a triage card with long texts, notes and a large team',
+    triageCard(
+      {
+        ...longCase,
+        notes: Array.from({ length: 10 }, () => ({ at: NOW.toISOString(), by: bigTeam[0]!, text: 'N'.repeat(2000) })),
+        pause: { since: NOW.toISOString(), reason: 'R'.repeat(1000) },
+      },
+      NOW,
+      calendar,
+      bigTeam,
+      { text: 'A notice', tone: 'attention' },
+    ),
+  ],
+  [
+    'a decided triage card',
+    triageCard(
+      {
+        ...longCase,
+        status: 'declined',
+        decision: {
+          outcome: 'declined',
+          at: NOW.toISOString(),
+          by: bigTeam[1]!,
+          reason: 'other',
+          explanation: 'E'.repeat(1000),
+        },
+      },
+      NOW,
+      calendar,
+      bigTeam,
+    ),
+  ],
   [
     'a list of many cases',
     caseListCard(

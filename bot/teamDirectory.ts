@@ -1,0 +1,29 @@
+import type { TeamDirectory } from '../dialogs/team.js';
+import type { Actor } from '../dsr/case.js';
+import type { RoleDirectory } from '../dsr/roles.js';
+import type { KeyValueStore } from '../dsr/store.js';
+
+const nameKey = (id: string) => `dsr/person/${id.toLowerCase()}`;
+
+/** Names are kept beside conversation state; a member nobody has seen yet shows by a short id. */
+export class KvTeamDirectory implements TeamDirectory {
+  constructor(
+    private readonly roles: RoleDirectory,
+    private readonly kv: KeyValueStore,
+  ) {}
+
+  async members(): Promise<Actor[]> {
+    const ids = await this.roles.privacyTeamIds();
+    const names = await this.kv.read(ids.map(nameKey));
+    return ids.map((id) => {
+      const name = names[nameKey(id)]?.value;
+      return { id, name: typeof name === 'string' ? name : `Team member ${id.slice(0, 8)}` };
+    });
+  }
+
+  async remember(actor: Actor): Promise<void> {
+    const key = nameKey(actor.id);
+    const known = (await this.kv.read([key]))[key]?.value;
+    if (known !== actor.name) await this.kv.write({ [key]: { value: actor.name, eTag: '*' } });
+  }
+}
