@@ -18,8 +18,12 @@ import type { AppConfig } from './config.js';
 import { DsrBot } from './dsrBot.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
+import { DownloadLinks } from './downloadLinks.js';
+import { registerDownloadRoutes } from './downloadRoutes.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
+
+const DOWNLOAD_LINK_LIFETIME_MS = 15 * 60 * 1000;
 
 export interface RunningApp {
   readonly port: number;
@@ -43,6 +47,12 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const adapter = new CloudAdapter(new ChannelAuthentication(config.botAuth));
   const appId = config.botAuth.MicrosoftAppId ?? '';
   const team = new KvTeamDirectory(roles, store.state);
+  let listeningPort = config.port;
+  const links = new DownloadLinks(
+    () => config.publicUrl ?? `http://localhost:${listeningPort}`,
+    config.linkSecret,
+    DOWNLOAD_LINK_LIFETIME_MS,
+  );
   const notifier = new ProactiveNotifier(adapter, appId, store, clock, config.calendar, team, log);
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team };
 
@@ -63,11 +73,19 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
   );
-  const bot = new DsrBot(conversationState, new RootDialog(services, store), actions, notifier, team, log);
+  const bot = new DsrBot(conversationState, new RootDialog(services, store, links), actions, notifier, team, log);
 
   let server: HttpServer;
   try {
-    server = await startHttpServer(config.port, adapter, bot, () => Promise.resolve({ store: 'ok' }), log);
+    server = await startHttpServer(
+      config.port,
+      adapter,
+      bot,
+      () => Promise.resolve({ store: 'ok' }),
+      log,
+      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log }),
+    );
+    listeningPort = server.port;
   } catch (error) {
     await store.close();
     throw error;

@@ -41,6 +41,8 @@ const configSchema = z
       (days) => (days.length === 0 ? [1, 2, 3, 4, 5] : days.map(Number)),
     ),
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
+    DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
+    DSR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'a random string of at least 32 characters').optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Sovereign clouds and test set-ups point the channel authentication elsewhere.
     ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
@@ -77,6 +79,9 @@ export interface AppConfig {
   calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
   privacyTeam: { memberIds: string[] };
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Where download links point; defaults to this process on localhost. */
+  publicUrl: string | undefined;
+  linkSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +127,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
     privacyTeam: { memberIds: raw.DSR_PRIVACY_TEAM_IDS },
     logLevel: raw.LOG_LEVEL,
+    publicUrl: raw.DSR_PUBLIC_URL,
+    linkSecret: raw.DSR_LINK_SECRET,
   };
 }
 

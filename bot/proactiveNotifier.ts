@@ -97,6 +97,15 @@ export class ProactiveNotifier implements CaseNotifier {
     }
   }
 
+  async tellUser(aadObjectId: string, text: string): Promise<boolean> {
+    const reference = await this.get<Partial<ConversationReference>>(userKey(aadObjectId));
+    if (!reference) return false;
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      await context.sendActivity(text);
+    });
+    return true;
+  }
+
   async usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number> {
     const channelId = reference.conversation?.id.split(';')[0] ?? '';
     await this.put(PRIVACY_CHANNEL, { reference, channelId } satisfies ChannelRecord);

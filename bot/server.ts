@@ -16,13 +16,17 @@ export async function startHttpServer(
   bot: DsrBot,
   health: () => Promise<Record<string, unknown>>,
   log: Logger,
+  routes: (server: restify.Server) => void = () => undefined,
 ): Promise<HttpServer> {
   const server = restify.createServer({ name: 'dsr-assistant', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024 }));
+  server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
     await adapter.process(req, res, (context) => bot.run(context));
   });
+
+  routes(server);
 
   server.get('/healthz', async (_req, res) => {
     try {

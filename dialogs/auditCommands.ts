@@ -8,11 +8,17 @@ import { actorOf } from './turnActor.js';
 /** A message holds a bounded trail; the newest events matter most when reading one. */
 const TRAIL_LIMIT = 40;
 
-/** "audit DSR-…" and "verify audit": reading and checking the trail, for the privacy team only. */
+/** Issues a signed link to a file for one person. */
+export interface LinkIssuer {
+  issue(resource: string, userId: string, now: Date): string;
+}
+
+/** "audit DSR-…", "export audit DSR-…" and "verify audit": the trail, for the privacy team only. */
 export class AuditCommands {
   constructor(
     private readonly services: DsrServices,
-    private readonly store: Pick<CaseStore, 'auditEvents'>,
+    private readonly store: Pick<CaseStore, 'auditEvents' | 'getCase'>,
+    private readonly links: LinkIssuer,
   ) {}
 
   private async allowed(context: TurnContext): Promise<boolean> {
@@ -46,6 +52,33 @@ export class AuditCommands {
         ? `Audit trail of ${caseId}, the last ${shown.length} of ${events.length} events:`
         : `Audit trail of ${caseId}:`;
     await context.sendActivity([header, ...lines].join('\n'));
+  }
+
+  /**
+   * A CSV of the trail through a link only for the asker, expiring soon. It goes to their 1:1
+   * chat, never into a channel, because the link opens without signing in again.
+   */
+  async exportTrail(context: TurnContext, caseId: string | undefined): Promise<void> {
+    if (!(await this.allowed(context))) return;
+    if (!caseId || !(await this.store.getCase(caseId))) {
+      await context.sendActivity(
+        caseId ? `There is no case ${caseId}.` : 'Name the case, for example **export audit DSR-2026-0001**.',
+      );
+      return;
+    }
+    const actor = actorOf(context.activity);
+    const link = this.links.issue(`audit/${caseId}.csv`, actor.id, this.services.clock.now());
+    const text = `Here is the audit trail of ${caseId} as CSV, for you only; the link works for 15 minutes: ${link}`;
+    if (context.activity.conversation.conversationType === 'personal') {
+      await context.sendActivity(text);
+      return;
+    }
+    const sent = await this.services.notifier.tellUser(actor.id, text);
+    await context.sendActivity(
+      sent
+        ? 'I sent you the link in our 1:1 chat.'
+        : 'Open a 1:1 chat with me and ask there; I do not post download links in channels.',
+    );
   }
 
   async verify(context: TurnContext): Promise<void> {

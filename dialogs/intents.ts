@@ -7,6 +7,7 @@ export type Intent =
   | { kind: 'useChannel' }
   | { kind: 'auditTrail'; caseId: string | undefined }
   | { kind: 'verifyAudit' }
+  | { kind: 'exportAudit'; caseId: string | undefined }
   | { kind: 'unknown' };
 
 const CASE_ID = /\bDSR-\d{4}-\d{4,}\b/i;
@@ -19,6 +20,7 @@ export function recogniseIntent(rawText: string): Intent {
 
   if (/\b(use this channel|privacy (team )?channel|set (the )?channel)\b/.test(lower)) return { kind: 'useChannel' };
   if (/^verify( the)? audit\b/.test(lower)) return { kind: 'verifyAudit' };
+  if (/^(export|download)( the)? audit\b/.test(lower)) return { kind: 'exportAudit', caseId };
   if (/^audit\b/.test(lower)) return { kind: 'auditTrail', caseId };
   if (/^(help|\?|what can you do|commands|hi|hello|hey)\b/.test(lower)) return { kind: 'help' };
   if (/\bmy (requests|cases)\b/.test(lower)) return { kind: 'myRequests' };

@@ -11,6 +11,8 @@ export interface CaseNotifier {
   caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void>;
   /** Makes this channel the privacy team's and posts any triage card that had nowhere to go. */
   usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number>;
+  /** Sends a user a message in their 1:1 chat; false when the bot has no such chat with them. */
+  tellUser(aadObjectId: string, text: string): Promise<boolean>;
   /** Remembers where to reach a user in 1:1. */
   rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void>;
 }

@@ -8,7 +8,7 @@ import {
 } from 'botbuilder-dialogs';
 import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
 import type { CaseStore } from '../dsr/store.js';
-import { AuditCommands } from './auditCommands.js';
+import { AuditCommands, type LinkIssuer } from './auditCommands.js';
 import { HELP_TEXT, NOT_UNDERSTOOD } from './helpText.js';
 import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.js';
 import { recogniseIntent } from './intents.js';
@@ -24,10 +24,11 @@ export class RootDialog extends ComponentDialog {
 
   constructor(
     private readonly services: DsrServices,
-    store: Pick<CaseStore, 'auditEvents'>,
+    store: Pick<CaseStore, 'auditEvents' | 'getCase'>,
+    links: LinkIssuer,
   ) {
     super(ROOT_DIALOG);
-    this.audit = new AuditCommands(services, store);
+    this.audit = new AuditCommands(services, store, links);
     this.addDialog(new IntakeDialog(services));
     this.addDialog(new StatusDialog(services));
     this.addDialog(new WaterfallDialog(`${ROOT_DIALOG}.route`, [(step) => this.route(step)]));
@@ -85,6 +86,9 @@ export class RootDialog extends ComponentDialog {
         return step.endDialog();
       case 'auditTrail':
         await this.audit.showTrail(step.context, intent.caseId);
+        return step.endDialog();
+      case 'exportAudit':
+        await this.audit.exportTrail(step.context, intent.caseId);
         return step.endDialog();
       case 'verifyAudit':
         await this.audit.verify(step.context);

@@ -180,6 +180,11 @@ export class CaseService {
     });
   }
 
+  /** Audits that someone read or downloaded something of a case, such as its trail. */
+  async recordAccess(actor: Actor, caseId: string, action: string, detail: AuditDetail = {}): Promise<void> {
+    await this.store.appendAudit({ ...this.draft(actor, caseId, action, 'applied', null), detail });
+  }
+
   /** Audits a change to how the bot is set up (such as the privacy team channel), with its outcome. */
   async recordSetting(actor: Actor, action: string, allowed: boolean, detail: AuditDetail = {}): Promise<void> {
     await this.store.appendAudit({

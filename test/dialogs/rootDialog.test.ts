@@ -35,10 +35,14 @@ describe('the root dialog', () => {
       caseNews: () => Promise.resolve(),
       usePrivacyChannel: () => Promise.resolve(0),
       rememberUser: () => Promise.resolve(),
+      tellUser: () => Promise.resolve(false),
     };
     const team = { members: () => Promise.resolve([]), remember: () => Promise.resolve() };
     services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier, team };
-    client = new DialogTestClient('msteams', new RootDialog(services, store));
+    client = new DialogTestClient(
+      'msteams',
+      new RootDialog(services, store, { issue: () => 'https://bot.example/link' }),
+    );
   });
   afterEach(async () => {
     await store.close();

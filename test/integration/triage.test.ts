@@ -241,3 +241,76 @@ describe('the audit trail in chat', () => {
     assert.match(String(verified[0]?.text), /intact: \d+ events/);
   });
 });
+
+describe('exporting a case’s audit trail', () => {
+  let bot: BotHarness;
+  let now: Date;
+  beforeEach(async () => {
+    now = new Date();
+    bot = await new BotHarness({}, { clock: { now: () => now } }).start();
+  });
+  afterEach(() => bot.stop());
+
+  async function fileCase(): Promise<string> {
+    const replies = await bot.say(alex, 'new request');
+    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
+    const result = await bot.execute(alex, 'intake.submit', {
+      intakeId: actions[0]!.data.intakeId,
+      subjectName: 'Maria Garcia',
+      subjectEmails: 'maria.garcia@example.org',
+      requestTypes: 'access',
+    });
+    return /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(result)))![0];
+  }
+
+  function linkIn(text: unknown): string {
+    return /https?:\/\/\S+/.exec(String(text))![0];
+  }
+
+  it('sends a private, expiring CSV link and audits the download', async () => {
+    const caseId = await fileCase();
+    await bot.say(megan, 'help');
+    const inChannel = await bot.say(megan, `export audit ${caseId}`, '19:privacy@thread.tacv2;messageid=9');
+    assert.match(String(inChannel[0]?.text), /sent you the link in our 1:1 chat/);
+    const privately = await bot.connector.waitFor(() =>
+      bot.connector.sent(bot.personalConversation(megan)).find((a) => /audit trail of/.test(String(a.text))),
+    );
+    assert.equal(
+      bot.connector.sent('19:privacy@thread.tacv2;messageid=9').some((a) => /https?:/.test(String(a.text))),
+      false,
+      'no link is ever posted in the channel',
+    );
+    const link = linkIn(privately.text).replace('localhost', '127.0.0.1');
+
+    const response = await fetch(link);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-disposition') ?? '', new RegExp(`${caseId}-audit.csv`));
+    const rows = (await response.text()).trimEnd().split('\r\n');
+    assert.equal(rows[0], 'seq,at,caseId,action,outcome,actorId,version,detail,prevHash,hash');
+    assert.match(rows[1]!, new RegExp(`,${caseId},create,applied,${alex.aadObjectId},1,`));
+    assert.doesNotMatch(rows.join('\n'), /Maria|example\.org/);
+
+    const forOther = link.replace(`u=${megan.aadObjectId}`, `u=${adele.aadObjectId}`);
+    assert.equal((await fetch(forOther)).status, 403);
+    const otherCase = link.replace(caseId, 'DSR-2026-0999');
+    assert.equal((await fetch(otherCase)).status, 403);
+
+    now = new Date(now.getTime() + 16 * 60 * 1000);
+    const late = await fetch(link);
+    assert.equal(late.status, 403);
+    assert.match(await late.text(), /expired/);
+
+    const downloads: AuditEvent[] = [];
+    for await (const event of bot.app.store.auditEvents(caseId)) {
+      if (event.action === 'downloadAuditTrail') downloads.push(event);
+    }
+    assert.equal(downloads.length, 1);
+    assert.equal(downloads[0]!.actorId, megan.aadObjectId);
+  });
+
+  it('gives nothing to someone outside the privacy team', async () => {
+    const caseId = await fileCase();
+    const replies = await bot.say(alex, `export audit ${caseId}`);
+    assert.match(String(replies[0]?.text), /Only the privacy team/);
+  });
+});
