@@ -3,6 +3,7 @@ import {
   DECLINE_REASONS,
   TRIAGE_CHECK_LABELS,
   TRIAGE_CHECKS,
+  isOpen,
   type Actor,
   type DsrCase,
 } from '../dsr/case.js';
@@ -22,6 +23,7 @@ export const TRIAGE_VERBS = {
   decline: 'triage.decline',
   extend: 'triage.extend',
   note: 'triage.note',
+  close: 'triage.close',
 } as const;
 
 interface TriageView extends ReturnType<typeof caseCardView> {
@@ -35,6 +37,7 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   showPause: boolean;
   showResume: boolean;
   canExtend: boolean;
+  canClose: boolean;
   pauseRule: string;
   notes: Array<{ text: string }>;
   hasNotes: boolean;
@@ -179,6 +182,7 @@ const template = new CardTemplate<TriageView>({
       'Extend',
       '${canExtend}',
     ),
+    { ...executeAction('Close case', TRIAGE_VERBS.close, caseData), $when: '${canClose}' },
     showCard(
       'Add note',
       [
@@ -245,7 +249,8 @@ export function triageCard(
     showVerify: undecided && !dsrCase.identityVerified,
     showPause: undecided && !dsrCase.identityVerified && !dsrCase.pause,
     showResume: dsrCase.pause !== null,
-    canExtend: policy.extendedPeriod !== null && dsrCase.extension === null && dsrCase.status !== 'declined',
+    canClose: dsrCase.status === 'declined' || dsrCase.status === 'responded',
+    canExtend: policy.extendedPeriod !== null && dsrCase.extension === null && isOpen(dsrCase),
     pauseRule,
     notes: dsrCase.notes.slice(-3).map((note) => ({ text: `${clip(note.by.name, 40)}: ${clip(note.text, 300)}` })),
     hasNotes: dsrCase.notes.length > 0,

@@ -31,6 +31,7 @@ const READERS: Record<string, Reader> = {
   },
   [TRIAGE_VERBS.verifyIdentity]: () => ({ kind: 'verifyIdentity' }),
   [TRIAGE_VERBS.resume]: () => ({ kind: 'resumeClock' }),
+  [TRIAGE_VERBS.close]: () => ({ kind: 'close' }),
   [TRIAGE_VERBS.pause]: (_, data) => {
     const reason = text.safeParse(data.reason);
     return reason.success ? { kind: 'pauseClock', reason: reason.data } : undefined;
@@ -73,6 +74,7 @@ const DONE: Partial<Record<CaseAction['kind'], string>> = {
   decline: 'Declined. The requester has been told.',
   extend: 'Deadline extended. The requester has been told.',
   addNote: 'Note saved.',
+  close: 'Case closed. The requester has been told.',
 };
 
 /**
@@ -109,12 +111,14 @@ export class TriageAction implements CardActionHandler {
       log.info({ caseId: result.case.id, action: action.kind }, 'case updated');
       const news = NEWS[action.kind];
       if (news) await notifier.caseNews(result.case, news);
+      const done = DONE[action.kind] ?? 'Done.';
+      // A requester may note something on their own case; they get their own view back, not the team's.
+      if (!(await cases.rolesOf(actor)).privacyTeam) {
+        return { kind: 'card', card: caseCard(result.case, now, calendar, `${result.case.id}: ${done}`) };
+      }
       return {
         kind: 'card',
-        card: triageCard(result.case, now, calendar, await team.members(), {
-          text: DONE[action.kind] ?? 'Done.',
-          tone: 'good',
-        }),
+        card: triageCard(result.case, now, calendar, await team.members(), { text: done, tone: 'good' }),
       };
     }
     if (!result.case) return { kind: 'error', status: 404, message: result.message };

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TRIAGE_CHECKS } from '../../dsr/case.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import { verifyChain } from '../../dsr/audit.js';
@@ -155,6 +157,44 @@ describe('triage and approval in the privacy channel', () => {
     assert.deepEqual(refresh.userIds.sort(), [`8:orgid:${adele.aadObjectId}`, `8:orgid:${megan.aadObjectId}`].sort());
   });
 
+  const everyVerb: Array<[string, Record<string, string>]> = [
+    ['assignSelf', {}],
+    ['assign', { assignee: megan.aadObjectId }],
+    ['verifyIdentity', {}],
+    ['pause', { reason: 'Waiting' }],
+    ['resume', {}],
+    ['approve', allChecks],
+    ['decline', { reason: 'not-our-data' }],
+    ['extend', { reason: 'Many systems' }],
+    ['close', {}],
+  ];
+  for (const [verb, inputs] of everyVerb) {
+    it(`refuses "${verb}" from the requester and from an outsider, changing nothing`, async () => {
+      const caseId = await fileCase(alex);
+      const before = await bot.app.store.getCase(caseId);
+      const byRequester = await triageAct(alex, verb, caseId, before!.version, inputs);
+      const byOutsider = await triageAct(outsider, verb, caseId, before!.version, inputs);
+      assert.ok([400, 403].includes((byRequester.body as { statusCode: number }).statusCode));
+      assert.equal((byOutsider.body as { statusCode: number }).statusCode, 404);
+      assert.deepEqual(await bot.app.store.getCase(caseId), before);
+      const refused = (await trail()).filter(
+        (e) => e.outcome === 'refused' && e.action.includes(verb === 'assign' ? 'assign' : ''),
+      );
+      assert.ok(refused.length >= 2, `both attempts are audited as refused (${refused.length})`);
+    });
+  }
+
+  it('closes a declined case and tells the requester', async () => {
+    const caseId = await fileCase(alex);
+    await triageAct(megan, 'decline', caseId, await version(caseId), { reason: 'not-our-data' });
+    const closed = await triageAct(megan, 'close', caseId, await version(caseId));
+    assert.match(cardText(invokeCard(closed)), /Case closed/);
+    assert.equal((await bot.app.store.getCase(caseId))!.status, 'closed');
+    await bot.connector.waitFor(() =>
+      bot.connector.sent(bot.personalConversation(alex)).find((a) => /is closed/.test(String(a.text))),
+    );
+  });
+
   it('applies exactly one of many simultaneous approvals', async () => {
     const caseId = await fileCase(alex);
     await triageAct(megan, 'verifyIdentity', caseId, await version(caseId));
@@ -239,6 +279,15 @@ describe('the audit trail in chat', () => {
     assert.doesNotMatch(String(shown[0]?.text), /Maria|example\.org/);
     const verified = await bot.say(megan, 'verify audit');
     assert.match(String(verified[0]?.text), /intact: \d+ events/);
+
+    // Someone edits the trail on disk behind the bot's back: the second event's actor.
+    await bot.say(megan, `audit ${caseId}`);
+    const path = join(bot.dataDir, 'audit.jsonl');
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    lines[0] = lines[0]!.replace(alex.aadObjectId, megan.aadObjectId);
+    await writeFile(path, `${lines.join('\n')}\n`);
+    const broken = await bot.say(megan, 'verify audit');
+    assert.match(String(broken[0]?.text), /broken at event #1: its content was changed/);
   });
 });
 
