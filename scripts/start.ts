@@ -21,10 +21,15 @@ if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
   await import('../bot/index.js');
 } else {
   const log = createLogger(config.logLevel);
-  const port = Number(process.env.DSR_PLAYGROUND_PORT ?? 56150);
+  const portSetting = process.env.DSR_PLAYGROUND_PORT?.trim();
+  const port = portSetting ? Number(portSetting) : 56150;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`DSR_PLAYGROUND_PORT: expected a port number (got "${portSetting}")`);
+    process.exit(1);
+  }
   let run;
   try {
-    run = await startLocalRun(config, log, { playgroundPort: Number.isInteger(port) && port >= 0 ? port : 56150 });
+    run = await startLocalRun(config, log, { playgroundPort: port });
   } catch (error) {
     console.error(
       `\nThe local demo could not start: ${error instanceof PlaygroundError || error instanceof Error ? error.message : String(error)}`,
