@@ -58,7 +58,7 @@ describe('the walkthrough in the Teams Playground', function () {
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 1000 },
     });
-    browser.setDefaultTimeout(20_000);
+    browser.setDefaultTimeout(30_000);
     alex = new TeamsPage(await browser.newPage(), urlOf(employeeView.key));
     megan = new TeamsPage(await browser.newPage(), urlOf(privacyTeamView.key));
   });
