@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { people } from '../sandbox/seed.js';
+
+/** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
+export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -119,13 +123,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const value = raw[key];
     if (value !== undefined) botAuth[key] = value;
   }
+  const local = raw.MicrosoftAppId === undefined;
   return {
     port: raw.PORT,
-    local: raw.MicrosoftAppId === undefined,
+    local,
     botAuth,
     dataDir: raw.DSR_DATA_DIR,
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
-    privacyTeam: { memberIds: raw.DSR_PRIVACY_TEAM_IDS },
+    privacyTeam: {
+      memberIds:
+        local && raw.DSR_PRIVACY_TEAM_IDS.length === 0 ? [...LOCAL_DEMO_PRIVACY_TEAM] : raw.DSR_PRIVACY_TEAM_IDS,
+    },
     logLevel: raw.LOG_LEVEL,
     publicUrl: raw.DSR_PUBLIC_URL,
     linkSecret: raw.DSR_LINK_SECRET,

@@ -186,6 +186,8 @@ export function intakeCard(input: IntakeCardInput): CardJson {
   return template.render({
     intakeId: input.intakeId,
     values: {
+      // Every field bound, even the empty ones: the templating library writes an unbound "${...}" as is.
+      ...(Object.fromEntries(Object.values(F).map((id) => [id, ''])) as Record<IntakeField, string>),
       [F.role]: 'customer',
       [F.regulation]: 'GDPR',
       [F.identityCheck]: 'not-yet',

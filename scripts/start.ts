@@ -1,0 +1,75 @@
+/**
+ * `npm start`: with a Microsoft App ID this is the bot for Teams; without one it is the local demo,
+ * the bot plus the Microsoft 365 Agents Playground with an employee's and a privacy officer's view.
+ */
+import { ConfigError, loadConfig, loadDotEnv } from '../bot/config.js';
+import { createLogger } from '../bot/logger.js';
+import { PlaygroundError } from './playground.js';
+import { startLocalRun } from './localRun.js';
+
+await loadDotEnv();
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
+  await import('../bot/index.js');
+} else {
+  const log = createLogger(config.logLevel);
+  const portSetting = process.env.DSR_PLAYGROUND_PORT?.trim();
+  const port = portSetting ? Number(portSetting) : 56150;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`DSR_PLAYGROUND_PORT: expected a port number (got "${portSetting}")`);
+    process.exit(1);
+  }
+  let run;
+  try {
+    run = await startLocalRun(config, log, { playgroundPort: port });
+  } catch (error) {
+    console.error(
+      `\nThe local demo could not start: ${error instanceof PlaygroundError || error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  }
+  const local = run;
+  const [employee, privacy] = local.playgrounds;
+  console.log(
+    [
+      '',
+      'DSR Assistant runs locally with the Microsoft 365 Agents Playground. Open in your browser:',
+      '',
+      ...local.playgrounds.map((playground) => `  ${playground.view.title.padEnd(34)} ${playground.url}`),
+      '',
+      employee && privacy
+        ? `In the employee view type "new request" in the chat with ${employee.view.config.bot.name}. In the privacy team view open\nteam ${privacy.view.config.team.name}, channel "${privacy.view.config.team.channels[0]?.name}", @mention the bot and write "use this channel": new\nrequests then arrive there. Each page keeps its history only until it is reloaded.`
+        : '',
+      `The bot: http://localhost:${local.app.port}/api/messages, data in ${config.dataDir}/. Stop everything with Ctrl-C.`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    local.stop().then(
+      () => process.exit(code),
+      (error: unknown) => {
+        log.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  void local.failure.then((reason) => {
+    console.error(`\nThe local demo stopped: ${reason}`);
+    shutdown('playground-exit', 1);
+  });
+}

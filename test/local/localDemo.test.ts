@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../bot/config.js';
+import { people } from '../../sandbox/seed.js';
+import { Playground, PlaygroundError, playgroundCli } from '../../scripts/playground.js';
+import { employeeView, privacyTeamView, views, type PlaygroundView } from '../../scripts/playgroundViews.js';
+
+describe('the local demo', () => {
+  describe('its privacy team', () => {
+    it('is Megan and Adele when no App ID and no team are configured', () => {
+      assert.deepEqual(loadConfig({}).privacyTeam.memberIds, [people.meganBowen, people.adeleVance]);
+      assert.deepEqual(loadConfig({ DSR_PRIVACY_TEAM_IDS: '' }).privacyTeam.memberIds, [
+        people.meganBowen,
+        people.adeleVance,
+      ]);
+    });
+
+    it('is exactly the configured one otherwise', () => {
+      const own = 'd0d0d0d0-0000-4000-8000-000000000001';
+      assert.deepEqual(loadConfig({ DSR_PRIVACY_TEAM_IDS: own }).privacyTeam.memberIds, [own]);
+      const tenant = loadConfig({
+        MicrosoftAppId: 'a0a0a0a0-0000-4000-8000-000000000001',
+        MicrosoftAppPassword: 'secret',
+      });
+      assert.deepEqual(tenant.privacyTeam.memberIds, []);
+    });
+  });
+
+  describe('its two Teams views', () => {
+    it('show Alex as the employee and Megan as the privacy officer, with the sandbox ids', () => {
+      assert.equal(employeeView.config.currentUser.name, 'Alex Wilber');
+      assert.equal(employeeView.config.currentUser.aadObjectId, people.alexWilber);
+      assert.equal(privacyTeamView.config.currentUser.name, 'Megan Bowen');
+      assert.equal(privacyTeamView.config.currentUser.aadObjectId, people.meganBowen);
+    });
+
+    it('share the tenant, the bot and the privacy channel but not a 1:1 chat', () => {
+      const [a, b] = views.map((view) => view.config);
+      assert.equal(a!.tenantId, b!.tenantId);
+      assert.deepEqual(a!.bot, b!.bot);
+      assert.deepEqual(a!.team, b!.team);
+      assert.deepEqual(
+        a!.team.channels.map((channel) => channel.name),
+        ['Privacy requests'],
+      );
+      assert.equal(a!.team.name, 'Privacy');
+      assert.notEqual(a!.personalChat.id, b!.personalChat.id);
+    });
+
+    it('each know the other people of the walkthrough, never themselves', () => {
+      for (const { config } of views) {
+        const names = config.users.map((user) => user.name);
+        assert.ok(!names.includes(config.currentUser.name));
+        for (const name of ['Alex Wilber', 'Megan Bowen', 'Adele Vance', 'Isaiah Langer']) {
+          if (name !== config.currentUser.name) assert.ok(names.includes(name), name);
+        }
+      }
+    });
+  });
+
+  describe('a Playground', function () {
+    this.timeout(60_000);
+    let dir: string;
+    const cli = playgroundCli();
+
+    before(function () {
+      if (!cli) this.skip();
+    });
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'dsr-playground-'));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('starts from its view, serves the page and stops', async () => {
+      const playground = new Playground({
+        view: employeeView,
+        endpoint: 'http://localhost:9/api/messages',
+        port: 0,
+        workDir: dir,
+      });
+      await playground.start(cli!);
+      try {
+        const page = await fetch(playground.url);
+        assert.equal(page.status, 200);
+        assert.match(await readFile(playground.configPath, 'utf8'), /name: "Alex Wilber"/);
+      } finally {
+        await playground.stop();
+      }
+      assert.equal(playground.running, false);
+    });
+
+    it('reports why it refused its configuration, from its log', async () => {
+      const broken: PlaygroundView = {
+        ...employeeView,
+        config: { ...employeeView.config, users: employeeView.config.users.slice(0, 2) },
+      };
+      const playground = new Playground({
+        view: broken,
+        endpoint: 'http://localhost:9/api/messages',
+        port: 0,
+        workDir: dir,
+      });
+      await assert.rejects(playground.start(cli!), (error: unknown) => {
+        assert.ok(error instanceof PlaygroundError);
+        assert.match(error.message, /users.*fewer than 5 items/);
+        return true;
+      });
+      assert.equal(playground.running, false);
+    });
+  });
+});
