@@ -3,10 +3,11 @@ import * as ACData from 'adaptivecards-templating';
 /** An Adaptive Card as JSON; cards stay plain data so the bot layer decides how to send them. */
 export type CardJson = Record<string, unknown>;
 
-// A missing field must render as nothing, never as its own "${...}" binding text.
-ACData.GlobalSettings.getUndefinedFieldValueSubstitutionString = () => '';
-
-/** A template parsed once at start-up and expanded per message with a view model. */
+/**
+ * A template parsed once at start-up and expanded per message with a view model. The library
+ * writes an unbound field as its own "${...}" text (it ignores an empty substitution), so every
+ * view model binds every field it uses; test/unit/cardBindings.test.ts holds that line.
+ */
 export class CardTemplate<View extends object> {
   private readonly template: ACData.Template;
 

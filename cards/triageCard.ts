@@ -87,7 +87,8 @@ const template = new CardTemplate<TriageView>({
           type: 'Input.Toggle',
           $data: '${checks}',
           id: '${id}',
-          title: '${title}',
+          // The label carries the statement; the toggle's own text only says what ticking it means.
+          title: 'Affirmed',
           label: '${title}',
           valueOn: 'true',
           valueOff: 'false',

@@ -63,7 +63,11 @@ export class RootDialog extends ComponentDialog {
     await this.services.cases.recordSetting(actor, 'usePrivacyChannel', true, { pendingPosted: posted });
     await context.sendActivity(
       `This channel now receives every new data subject request as its own thread.${
-        posted > 0 ? ` I posted ${posted} request${posted === 1 ? '' : 's'} that were waiting.` : ''
+        posted === 1
+          ? ' I posted the request that was waiting.'
+          : posted > 1
+            ? ` I posted the ${posted} requests that were waiting.`
+            : ''
       }`,
     );
   }

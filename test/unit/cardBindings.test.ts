@@ -31,6 +31,6 @@ describe('cards people see show no template bindings', () => {
   });
 
   it('a triage card of a new case', () => {
-    assert.deepEqual(unboundTexts(triageCard(sampleCase(), NOW, calendar)), []);
+    assert.deepEqual(unboundTexts(triageCard(sampleCase(), NOW, calendar, [])), []);
   });
 });
