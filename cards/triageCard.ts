@@ -48,11 +48,11 @@ interface TriageView extends ReturnType<typeof caseCardView> {
 
 const caseData = { caseId: '${id}', version: '${version}' };
 
-function showCard(title: string, body: CardJson[], verb: string, submitTitle: string, when: string): CardJson {
+function showCard(title: string, body: CardJson[], verb: string, submitTitle: string, when?: string): CardJson {
   return {
     type: 'Action.ShowCard',
     title,
-    $when: when,
+    ...(when ? { $when: when } : {}),
     card: { type: 'AdaptiveCard', body, actions: [executeAction(submitTitle, verb, caseData)] },
   };
 }
@@ -114,7 +114,6 @@ const template = new CardTemplate<TriageView>({
           ],
           TRIAGE_VERBS.assign,
           'Assign',
-          'true',
         ),
         { ...executeAction('Identity verified', TRIAGE_VERBS.verifyIdentity, caseData), $when: '${showVerify}' },
         { ...executeAction('Resume the clock', TRIAGE_VERBS.resume, caseData), $when: '${showResume}' },
@@ -199,7 +198,6 @@ const template = new CardTemplate<TriageView>({
       ],
       TRIAGE_VERBS.note,
       'Save note',
-      'true',
     ),
   ],
 });

@@ -66,6 +66,18 @@ describe('triage and approval in the privacy channel', () => {
     assert.deepEqual((thread.channelData as { channel: { id: string } }).channel, { id: CHANNEL });
     const card = cardOf(thread.activity as Record<string, unknown>);
     assert.match(cardText(card), new RegExp(`New request ${caseId}`));
+    for (const action of [
+      'Assign to me',
+      'Assign to…',
+      'Identity verified',
+      'Pause for identity',
+      'Approve',
+      'Decline',
+      'Extend deadline',
+      'Add note',
+    ]) {
+      assert.ok(cardText(card).split('\n').includes(action), `the triage card offers "${action}"`);
+    }
     assert.deepEqual(
       cardProblems(card, { 'triage.approve': ['caseId', 'version'], 'triage.assign': ['caseId', 'version'] }),
       [],
