@@ -41,6 +41,11 @@ const configSchema = z
       (days) => (days.length === 0 ? [1, 2, 3, 4, 5] : days.map(Number)),
     ),
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
+    DSR_CONNECTORS_FILE: optionalString,
+    DSR_CONNECTORS_TENANT_ID: optionalString,
+    DSR_CONNECTORS_CLIENT_ID: optionalString,
+    DSR_CONNECTORS_CLIENT_SECRET: optionalString,
+    DSR_CONNECTORS_CA_FILE: optionalString,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Sovereign clouds and test set-ups point the channel authentication elsewhere.
     ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
@@ -77,6 +82,12 @@ export interface AppConfig {
   calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
   privacyTeam: { memberIds: string[] };
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Where discovery searches; see connectors/registry.ts for the file. */
+  connectors: {
+    file?: string;
+    credentials?: { tenantId: string; clientId: string; clientSecret: string };
+    caFile?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -122,6 +133,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
     privacyTeam: { memberIds: raw.DSR_PRIVACY_TEAM_IDS },
     logLevel: raw.LOG_LEVEL,
+    connectors: {
+      ...(raw.DSR_CONNECTORS_FILE ? { file: raw.DSR_CONNECTORS_FILE } : {}),
+      ...(raw.DSR_CONNECTORS_TENANT_ID && raw.DSR_CONNECTORS_CLIENT_ID && raw.DSR_CONNECTORS_CLIENT_SECRET
+        ? {
+            credentials: {
+              tenantId: raw.DSR_CONNECTORS_TENANT_ID,
+              clientId: raw.DSR_CONNECTORS_CLIENT_ID,
+              clientSecret: raw.DSR_CONNECTORS_CLIENT_SECRET,
+            },
+          }
+        : {}),
+      ...(raw.DSR_CONNECTORS_CA_FILE ? { caFile: raw.DSR_CONNECTORS_CA_FILE } : {}),
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
 import { caseCardView, caseSummary } from './caseCard.js';
+import { DISCOVERY_VERBS } from './findingsCard.js';
 import { clip, formatInstant } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
@@ -37,6 +38,7 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   notes: Array<{ text: string }>;
   hasNotes: boolean;
   checks: Array<{ id: string; title: string }>;
+  canDiscover: boolean;
 }
 
 const caseData = { caseId: '${id}', version: '${version}' };
@@ -115,6 +117,7 @@ const template = new CardTemplate<TriageView>({
   ],
   actions: [
     { ...executeAction('Approve', TRIAGE_VERBS.approve, caseData, 'positive'), $when: '${undecided}' },
+    { ...executeAction('Find data', DISCOVERY_VERBS.find, caseData, 'positive'), $when: '${canDiscover}' },
     showCard(
       'Decline',
       [
@@ -215,5 +218,6 @@ export function triageCard(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, n
     notes: dsrCase.notes.slice(-3).map((note) => ({ text: `${clip(note.by.name, 40)}: ${clip(note.text, 300)}` })),
     hasNotes: dsrCase.notes.length > 0,
     checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
+    canDiscover: dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions',
   });
 }
