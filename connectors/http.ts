@@ -2,7 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 
 /** Where a request went wrong, in the terms the findings card uses. */
-export type FailureKind = 'timeout' | 'throttled' | 'unavailable' | 'unauthorized' | 'rejected' | 'network' | 'aborted';
+export type FailureKind =
+  'timeout' | 'throttled' | 'unavailable' | 'unauthorized' | 'rejected' | 'conflict' | 'network' | 'aborted';
 
 export class ConnectorHttpError extends Error {
   constructor(
@@ -183,6 +184,25 @@ export class HttpClient {
     });
     const body = (response.text === '' ? {} : JSON.parse(response.text)) as T;
     return { status: response.status, body, etag: response.headers.etag };
+  }
+
+  /**
+   * Changes a record only if it is still the version read (`If-Match` with its ETag), so a change
+   * made meanwhile by someone else is never overwritten; a stale ETag is a `conflict`.
+   */
+  async patch(url: string, changes: Record<string, unknown>, etag: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.send('PATCH', url, { headers: { 'If-Match': etag }, body: JSON.stringify(changes), signal });
+    } catch (error) {
+      if (error instanceof ConnectorHttpError && (error.status === 412 || error.status === 409)) {
+        throw new ConnectorHttpError(
+          'conflict',
+          `${this.options.system}: the record changed since it was read.`,
+          error.status,
+        );
+      }
+      throw error;
+    }
   }
 
   /**
