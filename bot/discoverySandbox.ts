@@ -17,7 +17,8 @@ export function sandboxConnectorSettings(
   return {
     config: {
       systems: {
-        crm: system(sandbox.endpoints.dataverse, sandbox.resources.dataverse),
+        // The sandbox keeps Marketing's interactions action, so the demo shows them.
+        crm: { ...system(sandbox.endpoints.dataverse, sandbox.resources.dataverse), marketing: true },
         bc: system(sandbox.endpoints.businessCentral, sandbox.resources.businessCentral),
         fno: system(sandbox.endpoints.financeOperations, sandbox.resources.financeOperations),
         hr: system(sandbox.endpoints.humanResources, sandbox.resources.humanResources),

@@ -37,7 +37,21 @@ export interface Source {
   ): AsyncIterable<Row[]>;
 }
 
+/** Records a system keeps outside its entity sets (Marketing interactions), looked up for the main records found. */
+export interface ExtraLookup {
+  /** The kind of main record it starts from. */
+  from: string;
+  find(
+    owner: { scope: string; id: string },
+    signal: AbortSignal,
+    add: (kind: string, row: Row, id: string, show: string[]) => void,
+  ): Promise<void>;
+  /** How the lookup is described among the queries. */
+  describe: string;
+}
+
 export interface DescribedSystem {
+  extras?: ExtraLookup[];
   info: ConnectorInfo;
   entities: EntityDescription[];
   source: Source;
@@ -95,7 +109,7 @@ class Tally {
   private readonly seen = new Map<string, number>();
   constructor(private readonly samples: number) {}
 
-  add(entity: EntityDescription, row: Row, id: string): void {
+  add(entity: Pick<EntityDescription, 'kind' | 'show'>, row: Row, id: string): void {
     this.counts[entity.kind] = (this.counts[entity.kind] ?? 0) + 1;
     const shown = this.seen.get(entity.kind) ?? 0;
     if (shown >= this.samples) return;
@@ -169,7 +183,8 @@ export class DescribedConnector implements Connector {
     const mainIds = new Map<string, { scope: string; id: string }[]>();
     const main = entities.filter((entity) => !entity.related);
     const related = entities.filter((entity) => entity.related);
-    const wanted = new Set(related.map((entity) => entity.related!.to));
+    const extras = this.system.extras ?? [];
+    const wanted = new Set([...related.map((entity) => entity.related!.to), ...extras.map((extra) => extra.from)]);
 
     await Promise.all(
       main.flatMap((entity) => {
@@ -223,6 +238,16 @@ export class DescribedConnector implements Connector {
             }
           });
         });
+      }),
+    );
+
+    await Promise.all(
+      extras.flatMap((extra) => {
+        const owners = mainIds.get(extra.from) ?? [];
+        if (owners.length > 0) queries.push(extra.describe);
+        return owners.map((owner) =>
+          extra.find(owner, signal, (kind, row, id, show) => tally.add({ kind, show }, row, id)),
+        );
       }),
     );
   }

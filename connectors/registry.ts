@@ -13,6 +13,7 @@ import { entitySchema, entitySetProblems, type EntityDescription } from './descr
 import { DescribedConnector } from './engine.js';
 import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './http.js';
 import { ManualConnector } from './manual.js';
+import { marketingInteractions } from './marketing.js';
 import type { FilterDialect } from './odata.js';
 import { BusinessCentralSource, GraphSource, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
@@ -33,6 +34,8 @@ export const systemConfigSchema = z
     /** The whole search of the system. */
     timeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
     maxConcurrency: z.number().int().min(1).max(50).default(4),
+    /** Customer Engagement only: also look up outbound Marketing interactions of the contacts found. */
+    marketing: z.boolean().default(false),
     /** False leaves out the built-in entities, for a deployment that describes all its own. */
     builtIn: z.boolean().default(true),
     /** An organisation's own tables, searched like the built-in ones. */
@@ -213,6 +216,7 @@ export class ConnectorRegistry {
         entities: system.entities,
         source,
         timeoutMs: config.timeoutMs,
+        ...(id === 'crm' && config.marketing ? { extras: [marketingInteractions(http, config.url)] } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
     });

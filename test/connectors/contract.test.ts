@@ -16,8 +16,9 @@ runContract({
       activity: mariasActivities,
       'activity party': crmSeed.activityparties.filter((p) => p._partyid_value === maria.crmContactId).length,
       note: 1,
+      'marketing interaction': crmSeed.interactions.filter((i) => i.ContactId === maria.crmContactId).length,
     },
-    shows: 'donotbulkemail',
+    shows: 'donotbulkemail.*EmailOpened',
   },
   apostrophe: { query: { names: ["Sean O'Brien"] }, counts: { lead: 1 } },
   paging: {

@@ -85,11 +85,12 @@ describe('discovery: "Find data" on an approved case', () => {
     );
     const text = cardText(final);
     const activities = crmSeed.activities.filter((a) => a._regardingobjectid_value === maria.crmContactId).length;
+    const interactions = crmSeed.interactions.filter((i) => i.ContactId === maria.crmContactId).length;
     const invoices = bcSeed.salesInvoices.filter((i) => i.customerId === maria.bcCustomerId).length;
     assert.match(
       text,
       new RegExp(
-        `Customer Engagement\\*\\*: Found \\(1 contact, 1 account \\(primary contact\\), ${activities} activity, 2 activity party, 1 note\\)`,
+        `Customer Engagement\\*\\*: Found \\(1 contact, 1 account \\(primary contact\\), ${activities} activity, 2 activity party, 1 note, ${interactions} marketing interaction\\)`,
       ),
     );
     assert.match(text, new RegExp(`Business Central\\*\\*: Found \\(1 customer, ${invoices} sales invoice\\)`));
