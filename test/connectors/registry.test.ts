@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConnectorConfigError, ConnectorRegistry } from '../../connectors/registry.js';
 import { query } from './contract.js';
 
@@ -73,6 +74,17 @@ describe('the connector registry', () => {
     assert.match(text, /systems\.crm\.entities\[1\] \(donation\): match\[0\]\.field: must be a plain property name/);
     // The first two entries were refused, so the third is the only custom one the set check sees.
     assert.match(text, /related\.to names 'member', which is not described/);
+  });
+
+  it('accepts the documented example, custom tables included', () => {
+    const example = fileURLToPath(new URL('../../../connectors.example.json', import.meta.url));
+    const registry = ConnectorRegistry.fromFile(example, {
+      credentials: { tenantId: 'contoso.onmicrosoft.com', clientId: 'app', clientSecret: 'secret' },
+    });
+    assert.deepEqual(
+      registry.all().map((c) => `${c.info.id}:${c.connected}`),
+      ['crm:true', 'bc:true', 'fno:true', 'hr:true', 'graph:true', 'social:false', 'powerbi:false', 'logs:false'],
+    );
   });
 
   it('names the file that cannot be read or parsed', () => {
