@@ -1,14 +1,12 @@
 import type { DsrCase } from '../dsr/case.js';
 import type { CaseFindings, ManualStep, SystemFindings } from '../dsr/discovery.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
+import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatInstant } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
+import { TRIAGE_VERBS } from './triageCard.js';
 
-export const DISCOVERY_VERBS = {
-  find: 'discovery.find',
-  retry: 'discovery.retry',
-  notThisPerson: 'discovery.notThisPerson',
-} as const;
+export { DISCOVERY_VERBS };
 
 /** Kept per system on the card; the case keeps a few more, the systems keep everything. */
 const RECORDS_SHOWN = 6;
@@ -136,6 +134,7 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
       ...systems.map((system) => systemBlock(dsrCase, system)),
     ],
     actions: [
+      executeAction('Back to the case', TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
       {
         type: 'Action.ShowCard',
         title: 'Search again with more identifiers',

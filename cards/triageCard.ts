@@ -7,7 +7,7 @@ import {
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
 import { caseCardView, caseSummary } from './caseCard.js';
-import { DISCOVERY_VERBS } from './findingsCard.js';
+import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatInstant } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
@@ -39,6 +39,7 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   hasNotes: boolean;
   checks: Array<{ id: string; title: string }>;
   canDiscover: boolean;
+  hasFindings: boolean;
 }
 
 const caseData = { caseId: '${id}', version: '${version}' };
@@ -118,6 +119,7 @@ const template = new CardTemplate<TriageView>({
   actions: [
     { ...executeAction('Approve', TRIAGE_VERBS.approve, caseData, 'positive'), $when: '${undecided}' },
     { ...executeAction('Find data', DISCOVERY_VERBS.find, caseData, 'positive'), $when: '${canDiscover}' },
+    { ...executeAction('Show findings', DISCOVERY_VERBS.show, caseData), $when: '${hasFindings}' },
     showCard(
       'Decline',
       [
@@ -219,5 +221,6 @@ export function triageCard(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, n
     hasNotes: dsrCase.notes.length > 0,
     checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
     canDiscover: dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions',
+    hasFindings: dsrCase.findings !== undefined,
   });
 }

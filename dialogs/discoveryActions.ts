@@ -84,6 +84,7 @@ export class DiscoveryAction implements CardActionHandler {
       return { kind: 'error', status: 403, message: 'Only the privacy team can search for a person’s data.' };
     }
 
+    if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, calendar) };
     if (this.verb === DISCOVERY_VERBS.notThisPerson) {
       const parsed = z.object({ systemId: z.string().max(40), recordId: z.string().max(300) }).safeParse(data);
       if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a record.' };

@@ -119,6 +119,14 @@ describe('discovery: "Find data" on an approved case', () => {
     );
     assert.match(cardText(invokeCard(marked)), /Marked as not this person/);
     assert.match(cardText(invokeCard(marked)), /DE-0042.*\(not this person\)/);
+
+    const back = invokeCard(await press(bot, megan, 'triage.refresh', { caseId }, 'card-1'));
+    assert.match(cardText(back), /Show findings/);
+    const shown = invokeCard(
+      await press(bot, megan, 'discovery.show', { caseId, version: await version(bot, caseId) }, 'card-1'),
+    );
+    assert.match(cardText(shown), /Finance and Operations\*\*: Found \(2 customer\)/);
+    assert.match(cardText(shown), /DE-0042.*\(not this person\)/);
   });
 
   it('answers at once and keeps serving others while a slow system is searched; a failure offers a retry', async () => {
