@@ -146,7 +146,16 @@ export class HttpClient {
     const { retry } = this.options;
     let refreshedToken = false;
     for (let attempt = 1; ; attempt++) {
-      const response = await this.attempt(method, url, send);
+      let response: HttpResponse;
+      try {
+        response = await this.attempt(method, url, send);
+      } catch (error) {
+        // A dropped connection on a read is worth another try; a write might have happened.
+        const retryable = error instanceof ConnectorHttpError && error.kind === 'network' && method === 'GET';
+        if (!retryable || attempt >= retry.maxAttempts) throw error;
+        await this.pause(this.backoff(attempt), send.signal);
+        continue;
+      }
       const { status } = response;
       if (status === 401 && this.options.tokens && !refreshedToken) {
         refreshedToken = true;
@@ -167,8 +176,7 @@ export class HttpClient {
         if (advised > retry.maxRetryAfterMs) throw this.failure(response);
         wait = advised;
       } else {
-        // Full jitter: spreads the retries of many clients over the whole window.
-        wait = Math.floor(this.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)));
+        wait = this.backoff(attempt);
       }
       await this.pause(wait, send.signal);
     }
@@ -251,6 +259,12 @@ export class HttpClient {
         throw new ConnectorHttpError('network', `${this.options.system} could not be reached.`);
       }
     });
+  }
+
+  /** Full jitter: spreads the retries of many clients over the whole window, which doubles up to a bound. */
+  private backoff(attempt: number): number {
+    const { baseDelayMs, maxDelayMs } = this.options.retry;
+    return Math.floor(this.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
   }
 
   private async bearer(signal: AbortSignal): Promise<string> {

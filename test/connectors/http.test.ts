@@ -60,6 +60,18 @@ describe('the shared HTTP client', () => {
     assert.equal(after.body.telephone1, '+34 91 555 0000');
   });
 
+  it('retries a read on a dropped connection, then reports the system unreachable', async () => {
+    const http = client();
+    await http.getJson(`${sandbox.endpoints.dataverse}WhoAmI`);
+    sandbox.clearRequests();
+    sandbox.setSwitches({ crm: { disconnected: true } });
+    await assert.rejects(
+      http.getJson(`${sandbox.endpoints.dataverse}WhoAmI`),
+      (error: unknown) => error instanceof ConnectorHttpError && /could not be reached/.test(error.message),
+    );
+    assert.equal(sandbox.requests('crm').length, 3, 'every attempt the policy allows, and no more');
+  });
+
   it('never sends its token to another host named in a link', async () => {
     await assert.rejects(
       client().getJson('https://example.com/api/data/v9.2/contacts'),
