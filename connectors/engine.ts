@@ -4,6 +4,7 @@ import {
   type Connector,
   type ConnectorInfo,
   type FoundRecord,
+  type ManualStep,
   type SearchQuery,
   type SystemFindings,
 } from '../dsr/discovery.js';
@@ -171,7 +172,7 @@ export class DescribedConnector implements Connector {
     };
   }
 
-  private missingSteps(): SystemFindings['manualSteps'] & object {
+  private missingSteps(): ManualStep[] {
     const lacking = CAPABILITIES.filter((c: Capability) => !this.info.capabilities.includes(c));
     return lacking.flatMap((c) => this.info.manualSteps[c] ?? []);
   }

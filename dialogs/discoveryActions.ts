@@ -51,17 +51,17 @@ const extraSchema = z.object({
  * answered, so the bot keeps serving others; its card is updated in place as systems answer.
  */
 export class DiscoveryAction implements CardActionHandler {
-  /** Searches in progress, per case, so a second press does not start a second search. */
-  private static readonly running = new Set<string>();
-
   constructor(
     readonly verb: string,
     private readonly services: DsrServices,
     private readonly deps: DiscoveryDeps,
+    /** Searches in progress, per case, so a second press does not start a second search. */
+    private readonly running: Set<string>,
   ) {}
 
   static all(services: DsrServices, deps: DiscoveryDeps): DiscoveryAction[] {
-    return Object.values(DISCOVERY_VERBS).map((verb) => new DiscoveryAction(verb, services, deps));
+    const running = new Set<string>();
+    return Object.values(DISCOVERY_VERBS).map((verb) => new DiscoveryAction(verb, services, deps, running));
   }
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
@@ -103,7 +103,7 @@ export class DiscoveryAction implements CardActionHandler {
     if (!canTransition('recordFindings', dsrCase.status)) {
       return { kind: 'error', status: 409, message: 'Approve the request before searching for the person’s data.' };
     }
-    if (DiscoveryAction.running.has(dsrCase.id)) {
+    if (this.running.has(dsrCase.id)) {
       return {
         kind: 'message',
         text: `The search for ${dsrCase.id} is still running; its card updates as systems answer.`,
@@ -129,10 +129,10 @@ export class DiscoveryAction implements CardActionHandler {
 
     const reference = TurnContext.getConversationReference(context.activity);
     const cardId = context.activity.replyToId;
-    DiscoveryAction.running.add(dsrCase.id);
+    this.running.add(dsrCase.id);
     // Not awaited: the turn is answered with the progress card at once.
     void this.search(actor, dsrCase, connectors, query, reference, cardId).finally(() =>
-      DiscoveryAction.running.delete(dsrCase.id),
+      this.running.delete(dsrCase.id),
     );
     return {
       kind: 'card',

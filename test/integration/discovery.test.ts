@@ -176,6 +176,8 @@ describe('discovery: "Find data" on an approved case', () => {
       updatesOf(bot, 'card-2').find((card) => /1 of 2 systems done/.test(cardText(card))),
     );
     assert.match(cardText(partial), /Still searching: Slow system/);
+    const again = await press(bot, megan, 'discovery.find', { caseId, version: await version(bot, caseId) }, 'card-2');
+    assert.match(JSON.stringify(again.body), /still running/);
     const status = await bot.say(alex, 'status');
     assert.match(JSON.stringify(status), new RegExp(caseId));
 
