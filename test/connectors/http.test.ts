@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import sinon from 'sinon';
 import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
 import { agentTrusting, ConnectorHttpError, HttpClient } from '../../connectors/http.js';
 import { MsalApp } from '../../connectors/tokens.js';
@@ -70,6 +71,27 @@ describe('the shared HTTP client', () => {
       (error: unknown) => error instanceof ConnectorHttpError && /could not be reached/.test(error.message),
     );
     assert.equal(sandbox.requests('crm').length, 3, 'every attempt the policy allows, and no more');
+  });
+
+  it('caches a token until shortly before it expires, then gets a new one', async () => {
+    const short = await startSandbox({ tokenLifetimeSeconds: 180 });
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
+    try {
+      const settings = sandboxConnectorSettings(short);
+      const dispatcher = agentTrusting(settings.caPem);
+      const tokens = new MsalApp(settings.credentials, dispatcher).tokensFor(short.resources.dataverse);
+      const tokenRequests = () => short.requests('entra').filter((r) => r.path.endsWith('/token')).length;
+      const first = await tokens.token();
+      clock.tick(50_000);
+      assert.equal(await tokens.token(), first);
+      assert.equal(tokenRequests(), 1);
+      clock.tick(15_000);
+      assert.notEqual(await tokens.token(), first, 'renewed two minutes before expiry');
+      assert.equal(tokenRequests(), 2);
+    } finally {
+      clock.restore();
+      await short.close();
+    }
   });
 
   it('never sends its token to another host named in a link', async () => {
