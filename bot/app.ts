@@ -3,6 +3,7 @@ import { CloudAdapter, ConversationState, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
+import { DiscoveryAction } from '../dialogs/discoveryActions.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -10,11 +11,14 @@ import { TriageAction, TriageRefresh } from '../dialogs/triageActions.js';
 import type { DsrServices } from '../dialogs/services.js';
 import { CaseService } from '../dsr/caseService.js';
 import { systemClock, type Clock } from '../dsr/clock.js';
+import type { Connector } from '../dsr/discovery.js';
 import { StaticRoleDirectory } from '../dsr/roles.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
 import type { CaseStore } from '../dsr/store.js';
 import { ChannelAuthentication } from './authentication.js';
+import { AdapterCardUpdater } from './cardUpdater.js';
 import type { AppConfig } from './config.js';
+import { setUpDiscovery } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
@@ -34,10 +38,14 @@ export interface RunningApp {
 
 export interface AppOverrides {
   clock?: Clock;
+  /** The systems discovery searches, instead of those the configuration names. */
+  connectors?: Connector[];
 }
 
 /** The composition root: builds every part from configuration and starts serving. */
 export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
+  // First, so a wrong connector configuration stops the start before anything is opened.
+  const discovery = setUpDiscovery(config, log, overrides.connectors);
   const store = new LowdbCaseStore(join(config.dataDir));
   await store.open();
 
@@ -69,6 +77,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     new CaseRefresh(services),
     new TriageRefresh(services),
     ...TriageAction.all(services),
+    ...DiscoveryAction.all(services, {
+      connectors: discovery.connectors,
+      updater: new AdapterCardUpdater(adapter, appId),
+    }),
   ];
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
@@ -88,6 +100,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     listeningPort = server.port;
   } catch (error) {
     await store.close();
+    await discovery.close();
     throw error;
   }
   return {
@@ -96,6 +109,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     services,
     async stop() {
       await server.close();
+      await discovery.close();
       await store.close();
     },
   };

@@ -47,6 +47,11 @@ const configSchema = z
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
     DSR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'a random string of at least 32 characters').optional()),
+    DSR_CONNECTORS_FILE: optionalString,
+    DSR_CONNECTORS_TENANT_ID: optionalString,
+    DSR_CONNECTORS_CLIENT_ID: optionalString,
+    DSR_CONNECTORS_CLIENT_SECRET: optionalString,
+    DSR_CONNECTORS_CA_FILE: optionalString,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Sovereign clouds and test set-ups point the channel authentication elsewhere.
     ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
@@ -86,6 +91,12 @@ export interface AppConfig {
   /** Where download links point; defaults to this process on localhost. */
   publicUrl: string | undefined;
   linkSecret: string | undefined;
+  /** Where discovery searches; see connectors/registry.ts for the file. */
+  connectors: {
+    file?: string;
+    credentials?: { tenantId: string; clientId: string; clientSecret: string };
+    caFile?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -137,6 +148,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: raw.LOG_LEVEL,
     publicUrl: raw.DSR_PUBLIC_URL,
     linkSecret: raw.DSR_LINK_SECRET,
+    connectors: {
+      ...(raw.DSR_CONNECTORS_FILE ? { file: raw.DSR_CONNECTORS_FILE } : {}),
+      ...(raw.DSR_CONNECTORS_TENANT_ID && raw.DSR_CONNECTORS_CLIENT_ID && raw.DSR_CONNECTORS_CLIENT_SECRET
+        ? {
+            credentials: {
+              tenantId: raw.DSR_CONNECTORS_TENANT_ID,
+              clientId: raw.DSR_CONNECTORS_CLIENT_ID,
+              clientSecret: raw.DSR_CONNECTORS_CLIENT_SECRET,
+            },
+          }
+        : {}),
+      ...(raw.DSR_CONNECTORS_CA_FILE ? { caFile: raw.DSR_CONNECTORS_CA_FILE } : {}),
+    },
   };
 }
 

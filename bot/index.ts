@@ -1,3 +1,4 @@
+import { ConnectorConfigError } from '../connectors/registry.js';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './logger.js';
@@ -12,7 +13,15 @@ try {
   process.exit(1);
 }
 const log = createLogger(config.logLevel);
-const app = await startApp(config, log);
+let app;
+try {
+  app = await startApp(config, log);
+} catch (error) {
+  // A wrong connector file is the operator's to fix: name every problem, without a stack trace.
+  if (!(error instanceof ConnectorConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 log.info(
   { port: app.port, local: config.local },
   config.local

@@ -9,6 +9,7 @@ import {
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
 import { caseCardView, caseSummary } from './caseCard.js';
+import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatInstant } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
@@ -44,6 +45,8 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   checks: Array<{ id: string; title: string }>;
   teamChoices: Array<{ title: string; value: string }>;
   refreshUserIds: string[];
+  canDiscover: boolean;
+  hasFindings: boolean;
 }
 
 const caseData = { caseId: '${id}', version: '${version}' };
@@ -141,6 +144,8 @@ const template = new CardTemplate<TriageView>({
   ],
   actions: [
     { ...executeAction('Approve', TRIAGE_VERBS.approve, caseData, 'positive'), $when: '${undecided}' },
+    { ...executeAction('Find data', DISCOVERY_VERBS.find, caseData, 'positive'), $when: '${canDiscover}' },
+    { ...executeAction('Show findings', DISCOVERY_VERBS.show, caseData), $when: '${hasFindings}' },
     showCard(
       'Decline',
       [
@@ -256,5 +261,7 @@ export function triageCard(
     checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
     teamChoices: team.map((member) => ({ title: clip(member.name, 60), value: member.id })),
     refreshUserIds: team.slice(0, REFRESH_USER_LIMIT).map((member) => `8:orgid:${member.id}`),
+    canDiscover: dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions',
+    hasFindings: dsrCase.findings !== undefined,
   });
 }

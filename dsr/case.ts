@@ -1,4 +1,5 @@
 import type { Regulation } from './deadlines.js';
+import type { CaseFindings } from './discovery.js';
 
 export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -179,6 +180,8 @@ export interface DsrCase {
   identityVerified: { at: string; by: Actor } | null;
   decision: CaseDecision | null;
   notes: CaseNote[];
+  /** What discovery found, per system; absent until the first search. */
+  findings?: CaseFindings;
 }
 
 const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;

@@ -8,6 +8,7 @@ import {
   type DsrCase,
   type TriageCheck,
 } from './case.js';
+import type { SearchQuery, SystemFindings } from './discovery.js';
 import { computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 
 export const NOTE_MAX_LENGTH = 2000;
@@ -24,7 +25,9 @@ export type CaseAction =
   | { kind: 'approve'; checks: TriageCheck[] }
   | { kind: 'decline'; reason: DeclineReason; explanation: string }
   | { kind: 'extend'; reason: string }
-  | { kind: 'close' };
+  | { kind: 'close' }
+  | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
+  | { kind: 'markNotThisPerson'; systemId: string; recordId: string };
 
 export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: string };
 
@@ -126,6 +129,30 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
         detail: { reason: action.reason },
       };
     }
+    case 'recordFindings':
+      return recordFindings(current, action.query, action.systems, at);
+    case 'markNotThisPerson': {
+      const systems = current.findings?.systems ?? [];
+      const system = systems.find((s) => s.systemId === action.systemId);
+      const record = system?.records.find((r) => r.id === action.recordId);
+      if (!system || !record) return { invalid: 'That record is not among the findings any more.' };
+      if (record.notThisPerson) return { invalid: 'That record is already marked as not this person.' };
+      const marked: SystemFindings = {
+        ...system,
+        records: system.records.map((r) => (r === record ? { ...r, notThisPerson: { at, byId: actor.id } } : r)),
+      };
+      return {
+        next: {
+          ...current,
+          findings: {
+            ...current.findings!,
+            systems: systems.map((s) => (s === system ? marked : s)),
+            updatedAt: at,
+          },
+        },
+        detail: { systemId: system.systemId, recordKind: record.kind },
+      };
+    }
     case 'extend': {
       const reason = requiredText(action.reason, 'the reason for the extension', REASON_MAX_LENGTH);
       if (typeof reason !== 'string') return reason;
@@ -143,4 +170,31 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       return { next: { ...next, dueAt }, detail: { dueAt } };
     }
   }
+}
+
+/** Replaces the findings of the systems just searched, keeping "not this person" marks on records found again. */
+function recordFindings(current: DsrCase, query: SearchQuery, systems: SystemFindings[], at: string): ActionChange {
+  if (systems.length === 0) return { invalid: 'There are no findings to record.' };
+  const previous = new Map((current.findings?.systems ?? []).map((s) => [s.systemId, s]));
+  const merged = new Map(previous);
+  for (const fresh of systems) {
+    const marks = new Map(
+      (previous.get(fresh.systemId)?.records ?? []).flatMap((r) => (r.notThisPerson ? [[r.id, r.notThisPerson]] : [])),
+    );
+    merged.set(fresh.systemId, {
+      ...fresh,
+      records: fresh.records.map((r) => {
+        const mark = marks.get(r.id);
+        return mark ? { ...r, notThisPerson: mark } : r;
+      }),
+    });
+  }
+  const detail: AuditDetail = { systems: systems.map((s) => `${s.systemId}:${s.status}`) };
+  for (const s of systems) {
+    detail[`count.${s.systemId}`] = Object.values(s.counts).reduce((sum, n) => sum + n, 0);
+  }
+  return {
+    next: { ...current, findings: { query, systems: [...merged.values()], updatedAt: at } },
+    detail,
+  };
 }

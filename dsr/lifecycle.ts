@@ -17,6 +17,8 @@ export const TRANSITIONS = {
   approve: { from: ['received', 'triage'], to: 'approved' },
   decline: { from: ['received', 'triage'], to: 'declined' },
   startDiscovery: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
+  recordFindings: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
+  markNotThisPerson: { from: ['discovery', 'actions'], to: null },
   startActions: { from: ['discovery', 'actions'], to: 'actions' },
   respond: { from: ['actions'], to: 'responded' },
   close: { from: ['responded', 'declined'], to: 'closed' },

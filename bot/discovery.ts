@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { ConnectorRegistry } from '../connectors/registry.js';
+import type { Connector } from '../dsr/discovery.js';
+import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import type { AppConfig } from './config.js';
+import { sandboxConnectorSettings } from './discoverySandbox.js';
+
+export interface DiscoverySetup {
+  connectors: () => Promise<Connector[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The systems discovery searches. A configuration file names them; a local run without one
+ * searches a sandbox the app starts on first use, so the demo works with no setup.
+ * A wrong configuration stops the start with every problem named.
+ */
+export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector[]): DiscoverySetup {
+  if (given) return { connectors: () => Promise.resolve(given), close: () => Promise.resolve() };
+  const settings = config.connectors;
+  if (settings.file) {
+    const registry = ConnectorRegistry.fromFile(settings.file, {
+      ...(settings.credentials ? { credentials: settings.credentials } : {}),
+      ...(settings.caFile ? { caPem: readFileSync(settings.caFile, 'utf8') } : {}),
+    });
+    const connected = registry
+      .all()
+      .filter((c) => c.connected)
+      .map((c) => c.info.id);
+    log.info({ connected }, 'connectors configured');
+    return { connectors: () => Promise.resolve(registry.all()), close: () => Promise.resolve() };
+  }
+  if (!config.local) {
+    const registry = ConnectorRegistry.fromConfig({}, { source: 'no connector file' });
+    log.warn('no connector file configured: every system shows as not connected');
+    return { connectors: () => Promise.resolve(registry.all()), close: () => Promise.resolve() };
+  }
+  let sandbox: Promise<Sandbox> | undefined;
+  let registry: Promise<ConnectorRegistry> | undefined;
+  return {
+    connectors: async () => {
+      registry ??= (async () => {
+        sandbox = startSandbox();
+        const started = await sandbox;
+        log.info({ url: started.url }, 'local run: discovery searches the sandbox');
+        const local = sandboxConnectorSettings(started);
+        return ConnectorRegistry.fromConfig(local.config, {
+          source: 'sandbox',
+          credentials: local.credentials,
+          caPem: local.caPem,
+        });
+      })();
+      return (await registry).all();
+    },
+    close: async () => {
+      if (sandbox) await (await sandbox).close();
+    },
+  };
+}

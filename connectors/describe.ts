@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * What one entity set holds about a person, described as data: the built-in entities and an
+ * organisation's own tables are written the same way and walked by the same engine.
+ */
+
+const propertyName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain property name (letters, digits, underscore)');
+
+export const IDENTIFIERS = ['email', 'name', 'phone', 'customerNumber', 'employeeId'] as const;
+export type Identifier = (typeof IDENTIFIERS)[number];
+
+export const matchSchema = z
+  .object({
+    field: propertyName,
+    by: z.enum(IDENTIFIERS),
+    mode: z.enum(['exact', 'case-insensitive', 'wildcard']).default('case-insensitive'),
+  })
+  .strict();
+
+export const entitySchema = z
+  .object({
+    /** The record kind shown on the card, such as `contact`. */
+    kind: z.string().trim().min(1).max(40),
+    entitySet: propertyName,
+    /** The field (or, for composite keys such as F&O's, the fields) that identify a record. */
+    key: z.union([propertyName, z.array(propertyName).min(1).max(4)]),
+    /** Fields compared with the person's identifiers; absent for records found through a relation. */
+    match: z.array(matchSchema).max(12).default([]),
+    /** Records that belong to the person through a record found directly, such as notes on a contact. */
+    related: z
+      .object({
+        /** The `kind` of the main record. */
+        to: z.string().trim().min(1).max(40),
+        /** `filter`: this entity's `field` holds the main record's id; `navigation`: `main(id)/field`. */
+        via: z.enum(['filter', 'navigation']).default('filter'),
+        field: propertyName,
+      })
+      .strict()
+      .optional(),
+    /** A few fields that let the privacy team recognise the record; never the whole record. */
+    show: z.array(propertyName).min(1).max(6),
+    operations: z
+      .object({
+        export: z.boolean().default(false),
+        rectify: z.boolean().default(false),
+        restrict: z.boolean().default(false),
+        delete: z.boolean().default(false),
+      })
+      .strict()
+      .default({ export: false, rectify: false, restrict: false, delete: false }),
+  })
+  .strict()
+  .refine((entity) => entity.match.length > 0 || entity.related !== undefined, {
+    message: 'give `match` (fields compared with the person) or `related` (how it belongs to a main record)',
+  });
+
+export type EntityDescription = z.output<typeof entitySchema>;
+export type EntityInput = z.input<typeof entitySchema>;
+
+/** Checks what only a set of entities can show: unique kinds and relations to a main record. */
+export function entitySetProblems(entities: readonly EntityDescription[]): { index: number; reason: string }[] {
+  const problems: { index: number; reason: string }[] = [];
+  const kinds = new Map<string, number>();
+  entities.forEach((entity, index) => {
+    if (kinds.has(entity.kind)) problems.push({ index, reason: `the kind '${entity.kind}' is described twice` });
+    kinds.set(entity.kind, index);
+  });
+  entities.forEach((entity, index) => {
+    if (!entity.related) return;
+    const target = entities[kinds.get(entity.related.to) ?? -1];
+    if (!target) problems.push({ index, reason: `related.to names '${entity.related.to}', which is not described` });
+    else if (target.related)
+      problems.push({ index, reason: `related.to names '${entity.related.to}', which is itself a related record` });
+  });
+  return problems;
+}

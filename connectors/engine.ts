@@ -1,0 +1,259 @@
+import {
+  CAPABILITIES,
+  type Capability,
+  type Connector,
+  type ConnectorInfo,
+  type FoundRecord,
+  type ManualStep,
+  type SearchQuery,
+  type SystemFindings,
+} from '../dsr/discovery.js';
+import type { EntityDescription, Identifier } from './describe.js';
+import { ConnectorHttpError } from './http.js';
+import { anyOf, compare, equalsGuid, isGuid, property, stringLiteral, type FilterDialect } from './odata.js';
+
+export type Row = Record<string, unknown>;
+
+/** How one system is reached; the engine above it is the same for all. */
+export interface Source {
+  readonly dialect: FilterDialect;
+  /** Where collections live: one root for most systems, one per company in Business Central. */
+  scopes(signal: AbortSignal): Promise<string[]>;
+  /** Pages of a filtered collection. The text returned describes the request for the findings. */
+  collection(
+    scope: string,
+    entitySet: string,
+    filter: string,
+    select: string[],
+    signal: AbortSignal,
+  ): AsyncIterable<Row[]>;
+  /** A navigation from one record (`users/{id}/manager`); a single entity comes back as a page of one. */
+  navigation(
+    scope: string,
+    entitySet: string,
+    id: string,
+    nav: string,
+    select: string[],
+    signal: AbortSignal,
+  ): AsyncIterable<Row[]>;
+}
+
+/** Records a system keeps outside its entity sets (Marketing interactions), looked up for the main records found. */
+export interface ExtraLookup {
+  /** The kind of main record it starts from. */
+  from: string;
+  find(
+    owner: { scope: string; id: string },
+    signal: AbortSignal,
+    add: (kind: string, row: Row, id: string, show: string[]) => void,
+  ): Promise<void>;
+  /** How the lookup is described among the queries. */
+  describe: string;
+}
+
+export interface DescribedSystem {
+  extras?: ExtraLookup[];
+  info: ConnectorInfo;
+  entities: EntityDescription[];
+  source: Source;
+  /** The whole search of this system must end within this. */
+  timeoutMs: number;
+  /** Records shown per kind on the card. */
+  samplesPerKind?: number;
+  /** Main records whose related records are looked up, at most. */
+  maxMainRecords?: number;
+  now?: () => Date;
+}
+
+const IDENTIFIER_VALUES: Record<Identifier, (q: SearchQuery) => string[]> = {
+  email: (q) => q.emails,
+  name: (q) => q.names,
+  phone: (q) => q.phones,
+  customerNumber: (q) => q.customerNumbers,
+  employeeId: (q) => q.employeeIds,
+};
+
+/** At most this many ids in one `or` filter, so a URL stays well under service limits. */
+const IDS_PER_REQUEST = 15;
+
+function keyOf(entity: EntityDescription, row: Row): string {
+  const fields = typeof entity.key === 'string' ? [entity.key] : entity.key;
+  return fields.map((field) => displayValue(row[field])).join('/');
+}
+
+function displayValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value).slice(0, 80);
+}
+
+/** The filter matching the person in one entity, or undefined when the query gives it nothing to match. */
+export function personFilter(
+  entity: EntityDescription,
+  query: SearchQuery,
+  dialect: FilterDialect,
+): string | undefined {
+  const terms = entity.match.flatMap((match) =>
+    IDENTIFIER_VALUES[match.by](query).flatMap((value) => compare(match.field, value, match.mode, dialect) ?? []),
+  );
+  return anyOf(terms);
+}
+
+function relationFilter(field: string, ids: string[]): string | undefined {
+  return anyOf(ids.map((id) => (isGuid(id) ? equalsGuid(field, id) : `${property(field)} eq ${stringLiteral(id)}`)));
+}
+
+class Tally {
+  readonly counts: Record<string, number> = {};
+  readonly records: FoundRecord[] = [];
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly samples: number) {}
+
+  add(entity: Pick<EntityDescription, 'kind' | 'show'>, row: Row, id: string): void {
+    this.counts[entity.kind] = (this.counts[entity.kind] ?? 0) + 1;
+    const shown = this.seen.get(entity.kind) ?? 0;
+    if (shown >= this.samples) return;
+    this.seen.set(entity.kind, shown + 1);
+    const fields: Record<string, string> = {};
+    for (const field of entity.show) {
+      const value = displayValue(row[field]);
+      if (value !== '') fields[field] = value;
+    }
+    this.records.push({ kind: entity.kind, id, fields });
+  }
+}
+
+/** A connector made from a description: finds main records by the person's identifiers, then what relates to them. */
+export class DescribedConnector implements Connector {
+  readonly connected = true;
+
+  constructor(private readonly system: DescribedSystem) {}
+
+  get info(): ConnectorInfo {
+    return this.system.info;
+  }
+
+  async find(query: SearchQuery, signal?: AbortSignal): Promise<SystemFindings> {
+    const now = this.system.now ?? (() => new Date());
+    const started = Date.now();
+    const budget = AbortSignal.timeout(this.system.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, budget]) : budget;
+    const queries: string[] = [];
+    const tally = new Tally(this.system.samplesPerKind ?? 3);
+    const base = { systemId: this.info.id, displayName: this.info.displayName, queries };
+    try {
+      await this.walk(query, combined, tally, queries);
+    } catch (error) {
+      let message = error instanceof ConnectorHttpError ? error.message : 'The search failed unexpectedly.';
+      if (budget.aborted && !signal?.aborted) {
+        message = `${this.info.displayName} took longer than ${Math.round(this.system.timeoutMs / 1000)} s in all.`;
+      }
+      return {
+        ...base,
+        status: 'failed',
+        counts: {},
+        records: [],
+        at: now().toISOString(),
+        durationMs: Date.now() - started,
+        error: message,
+        manualSteps: this.missingSteps(),
+      };
+    }
+    const total = Object.values(tally.counts).reduce((sum, n) => sum + n, 0);
+    return {
+      ...base,
+      status: total > 0 ? 'found' : 'nothing',
+      counts: tally.counts,
+      records: tally.records,
+      at: now().toISOString(),
+      durationMs: Date.now() - started,
+      ...(this.missingSteps().length > 0 ? { manualSteps: this.missingSteps() } : {}),
+    };
+  }
+
+  private missingSteps(): ManualStep[] {
+    const lacking = CAPABILITIES.filter((c: Capability) => !this.info.capabilities.includes(c));
+    return lacking.flatMap((c) => this.info.manualSteps[c] ?? []);
+  }
+
+  private async walk(query: SearchQuery, signal: AbortSignal, tally: Tally, queries: string[]): Promise<void> {
+    const { source, entities } = this.system;
+    const scopes = await source.scopes(signal);
+    const maxMain = this.system.maxMainRecords ?? 50;
+    const mainIds = new Map<string, { scope: string; id: string }[]>();
+    const main = entities.filter((entity) => !entity.related);
+    const related = entities.filter((entity) => entity.related);
+    const extras = this.system.extras ?? [];
+    const wanted = new Set([...related.map((entity) => entity.related!.to), ...extras.map((extra) => extra.from)]);
+
+    await Promise.all(
+      main.flatMap((entity) => {
+        const filter = personFilter(entity, query, source.dialect);
+        if (!filter) return [];
+        queries.push(`${entity.entitySet}?$filter=${filter}`);
+        return scopes.map(async (scope) => {
+          const select = [...new Set([...keyFields(entity), ...entity.show])];
+          for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) {
+            for (const row of page) {
+              const id = keyOf(entity, row);
+              tally.add(entity, row, scopes.length > 1 ? `${scope}|${id}` : id);
+              if (wanted.has(entity.kind) && typeof entity.key === 'string') {
+                const list = mainIds.get(entity.kind) ?? [];
+                if (list.length < maxMain) list.push({ scope, id: displayValue(row[entity.key]) });
+                mainIds.set(entity.kind, list);
+              }
+            }
+          }
+        });
+      }),
+    );
+
+    await Promise.all(
+      related.flatMap((entity) => {
+        const relation = entity.related!;
+        const owners = mainIds.get(relation.to) ?? [];
+        const select = [...new Set([...keyFields(entity), ...entity.show])];
+        if (relation.via === 'navigation') {
+          if (owners.length > 0) queries.push(`${relation.to}/{id}/${relation.field}`);
+          return owners.map(async ({ scope, id }) => {
+            const mainSet = entities.find((e) => e.kind === relation.to)!.entitySet;
+            for await (const page of source.navigation(scope, mainSet, id, relation.field, select, signal)) {
+              for (const row of page) tally.add(entity, row, `${id}/${keyOf(entity, row)}`);
+            }
+          });
+        }
+        const byScope = new Map<string, string[]>();
+        for (const owner of owners) byScope.set(owner.scope, [...(byScope.get(owner.scope) ?? []), owner.id]);
+        return [...byScope].flatMap(([scope, ids]) => {
+          const chunks: string[][] = [];
+          for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) chunks.push(ids.slice(i, i + IDS_PER_REQUEST));
+          return chunks.map(async (chunk) => {
+            const filter = relationFilter(relation.field, chunk)!;
+            queries.push(`${entity.entitySet}?$filter=${filter}`);
+            for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) {
+              for (const row of page) {
+                const id = keyOf(entity, row);
+                tally.add(entity, row, scopes.length > 1 ? `${scope}|${id}` : id);
+              }
+            }
+          });
+        });
+      }),
+    );
+
+    await Promise.all(
+      extras.flatMap((extra) => {
+        const owners = mainIds.get(extra.from) ?? [];
+        if (owners.length > 0) queries.push(extra.describe);
+        return owners.map((owner) =>
+          extra.find(owner, signal, (kind, row, id, show) => tally.add({ kind, show }, row, id)),
+        );
+      }),
+    );
+  }
+}
+
+function keyFields(entity: EntityDescription): string[] {
+  return typeof entity.key === 'string' ? [entity.key] : entity.key;
+}

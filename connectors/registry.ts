@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Capability, Connector, ConnectorInfo } from '../dsr/discovery.js';
+import {
+  API_SYSTEMS,
+  BUILT_IN_ENTITIES,
+  MANUAL_STEPS,
+  MANUAL_SYSTEMS,
+  SYSTEM_NAMES,
+  type ApiSystemId,
+} from './builtin.js';
+import { entitySchema, entitySetProblems, type EntityDescription } from './describe.js';
+import { DescribedConnector } from './engine.js';
+import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './http.js';
+import { ManualConnector } from './manual.js';
+import { marketingInteractions } from './marketing.js';
+import type { FilterDialect } from './odata.js';
+import { BusinessCentralSource, GraphSource, ODataSource } from './sources.js';
+import { MsalApp, type AppCredentials } from './tokens.js';
+
+const httpsUrl = z
+  .url()
+  .refine((value) => value.startsWith('https://'), 'must be an https URL')
+  .transform((value) => (value.endsWith('/') ? value : `${value}/`));
+
+export const systemConfigSchema = z
+  .object({
+    /** The service root, e.g. `https://contoso.crm4.dynamics.com/api/data/v9.2/`. */
+    url: httpsUrl,
+    /** The token audience; a scope is `${resource}/.default`. */
+    resource: z.url(),
+    pageSize: z.number().int().min(1).max(5000).default(500),
+    requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    /** The whole search of the system. */
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
+    maxConcurrency: z.number().int().min(1).max(50).default(4),
+    /** Customer Engagement only: also look up outbound Marketing interactions of the contacts found. */
+    marketing: z.boolean().default(false),
+    /** False leaves out the built-in entities, for a deployment that describes all its own. */
+    builtIn: z.boolean().default(true),
+    /** An organisation's own tables, searched like the built-in ones. */
+    entities: z.array(z.unknown()).default([]),
+  })
+  .strict();
+
+export const connectorFileSchema = z
+  .object({
+    systems: z.partialRecord(z.enum(API_SYSTEMS), systemConfigSchema).default({}),
+  })
+  .strict();
+
+/** The outline only, so one wrong system does not hide the problems of the others. */
+const outlineSchema = z.object({ systems: z.partialRecord(z.enum(API_SYSTEMS), z.unknown()).default({}) }).strict();
+
+export type SystemConfigInput = z.input<typeof systemConfigSchema>;
+export type ConnectorFileInput = z.input<typeof connectorFileSchema>;
+
+export class ConnectorConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The connector configuration has ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+  }
+}
+
+export interface RegistryOptions {
+  /** Where the configuration came from, named in every problem reported. */
+  source: string;
+  credentials?: AppCredentials;
+  /** PEM of an extra CA to trust (a private CA, or the local sandbox). */
+  caPem?: string;
+  retry?: RetryPolicy;
+  random?: () => number;
+  now?: () => Date;
+}
+
+interface ResolvedSystem {
+  id: ApiSystemId;
+  config: z.output<typeof systemConfigSchema>;
+  entities: EntityDescription[];
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+/** Validates the whole configuration and names the file, the entry and the reason of every mistake in it. */
+export function parseConnectorConfig(raw: unknown, source: string): ResolvedSystem[] {
+  const problems: string[] = [];
+  const file = outlineSchema.safeParse(raw);
+  if (!file.success) {
+    throw new ConnectorConfigError(
+      file.error.issues.map((i) => `${source}: ${pathOf(i.path) || '(top)'}: ${i.message}`),
+    );
+  }
+  const systems: ResolvedSystem[] = [];
+  for (const id of API_SYSTEMS) {
+    if (file.data.systems[id] === undefined) continue;
+    const parsedSystem = systemConfigSchema.safeParse(file.data.systems[id]);
+    if (!parsedSystem.success) {
+      for (const issue of parsedSystem.error.issues) {
+        problems.push(`${source}: ${pathOf(['systems', id, ...issue.path])}: ${issue.message}`);
+      }
+      continue;
+    }
+    const config = parsedSystem.data;
+    const entities: EntityDescription[] = [];
+    const builtIn = config.builtIn ? BUILT_IN_ENTITIES[id].map((e) => entitySchema.parse(e)) : [];
+    config.entities.forEach((entry, index) => {
+      const parsed = entitySchema.safeParse(entry);
+      const label = (entry as { kind?: unknown } | null)?.kind;
+      const where = `${source}: systems.${id}.entities[${index}]${typeof label === 'string' ? ` (${label})` : ''}`;
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues)
+          problems.push(`${where}: ${pathOf(issue.path) || 'entry'}: ${issue.message}`);
+      } else entities.push(parsed.data);
+    });
+    const all = [...builtIn, ...entities];
+    for (const problem of entitySetProblems(all)) {
+      const custom = problem.index - builtIn.length;
+      const where =
+        custom >= 0 ? `systems.${id}.entities[${custom}]` : `systems.${id} (built-in '${all[problem.index]!.kind}')`;
+      problems.push(`${source}: ${where}: ${problem.reason}`);
+    }
+    if (id === 'graph' && entities.some((e) => e.related?.via !== 'navigation' && e.related)) {
+      problems.push(`${source}: systems.graph.entities: Graph records relate through navigation, not filter`);
+    }
+    systems.push({ id, config, entities: all });
+  }
+  if (problems.length > 0) throw new ConnectorConfigError(problems);
+  return systems;
+}
+
+export function loadConnectorFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConnectorConfigError([`${path}: the file cannot be read`]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConnectorConfigError([`${path}: not valid JSON (${error instanceof Error ? error.message : ''})`]);
+  }
+}
+
+const DIALECTS: Record<ApiSystemId, FilterDialect> = {
+  // Dataverse, Business Central and Graph compare text case-insensitively already.
+  crm: { wildcardEq: false, tolower: false },
+  bc: { wildcardEq: false, tolower: false },
+  fno: { wildcardEq: true, tolower: false },
+  hr: { wildcardEq: true, tolower: false },
+  graph: { wildcardEq: false, tolower: false },
+};
+
+function capabilitiesOf(entities: EntityDescription[]): Capability[] {
+  const caps: Capability[] = ['find'];
+  for (const op of ['export', 'rectify', 'restrict', 'delete'] as const) {
+    if (entities.some((e) => e.operations[op])) caps.push(op);
+  }
+  return caps;
+}
+
+/** Every system of the guide, connected where configured, and guided by hand otherwise. */
+export class ConnectorRegistry {
+  private readonly connectors: Connector[];
+
+  constructor(systems: ResolvedSystem[], options: RegistryOptions) {
+    const dispatcher = agentTrusting(options.caPem);
+    const msal = options.credentials ? new MsalApp(options.credentials, dispatcher) : undefined;
+    const configured = new Map(systems.map((s) => [s.id, s]));
+    const apiConnectors = API_SYSTEMS.map((id): Connector => {
+      const system = configured.get(id);
+      if (!system || !msal) return new ManualConnector(id, options.now);
+      const { config } = system;
+      const http = new HttpClient({
+        system: SYSTEM_NAMES[id],
+        tokens: msal.tokensFor(config.resource),
+        dispatcher,
+        origin: new URL(config.url).origin,
+        requestTimeoutMs: config.requestTimeoutMs,
+        maxConcurrency: config.maxConcurrency,
+        retry: options.retry ?? DEFAULT_RETRY,
+        random: options.random,
+        headers: id === 'crm' ? { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' } : {},
+      });
+      const source =
+        id === 'graph'
+          ? new GraphSource(http, config.url, config.pageSize)
+          : id === 'bc'
+            ? new BusinessCentralSource(http, config.url, DIALECTS[id], config.pageSize)
+            : new ODataSource(
+                http,
+                config.url,
+                DIALECTS[id],
+                config.pageSize,
+                id === 'fno' ? { 'cross-company': 'true' } : {},
+              );
+      const capabilities = capabilitiesOf(system.entities);
+      const info: ConnectorInfo = {
+        id,
+        displayName: SYSTEM_NAMES[id],
+        capabilities,
+        manualSteps: Object.fromEntries(
+          (['export', 'rectify', 'restrict', 'delete'] as const)
+            .filter((c) => !capabilities.includes(c))
+            .map((c) => [c, MANUAL_STEPS[id]]),
+        ),
+      };
+      return new DescribedConnector({
+        info,
+        entities: system.entities,
+        source,
+        timeoutMs: config.timeoutMs,
+        ...(id === 'crm' && config.marketing ? { extras: [marketingInteractions(http, config.url)] } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
+    });
+    this.connectors = [...apiConnectors, ...MANUAL_SYSTEMS.map((id) => new ManualConnector(id, options.now))];
+  }
+
+  static fromConfig(raw: unknown, options: RegistryOptions): ConnectorRegistry {
+    return new ConnectorRegistry(parseConnectorConfig(raw, options.source), options);
+  }
+
+  static fromFile(path: string, options: Omit<RegistryOptions, 'source'>): ConnectorRegistry {
+    return ConnectorRegistry.fromConfig(loadConnectorFile(path), { ...options, source: path });
+  }
+
+  all(): Connector[] {
+    return [...this.connectors];
+  }
+
+  get(id: string): Connector | undefined {
+    return this.connectors.find((c) => c.info.id === id);
+  }
+}

@@ -1,0 +1,195 @@
+import { Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import type { Row, Source } from './engine.js';
+import { ConnectorHttpError, type HttpClient } from './http.js';
+import { guidLiteral, property, withQuery, type FilterDialect } from './odata.js';
+
+/** Dataverse, Finance and Operations and Human Resources: one service root, OData v4 collections. */
+export class ODataSource implements Source {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly serviceRoot: string,
+    readonly dialect: FilterDialect,
+    private readonly pageSize: number,
+    /** Options every request carries, such as F&O's `cross-company=true`. */
+    private readonly extra: Record<string, string> = {},
+  ) {}
+
+  scopes(_signal: AbortSignal): Promise<string[]> {
+    return Promise.resolve([this.serviceRoot]);
+  }
+
+  collection(
+    scope: string,
+    entitySet: string,
+    filter: string,
+    select: string[],
+    signal: AbortSignal,
+  ): AsyncIterable<Row[]> {
+    const url = withQuery(`${scope}${property(entitySet)}`, {
+      ...this.extra,
+      $filter: filter,
+      $select: select.map(property).join(','),
+    });
+    return this.http.pages(url, this.pageSize, { signal });
+  }
+
+  async *navigation(
+    scope: string,
+    entitySet: string,
+    id: string,
+    nav: string,
+    select: string[],
+    signal: AbortSignal,
+  ): AsyncIterable<Row[]> {
+    const url = withQuery(`${scope}${property(entitySet)}(${guidLiteral(id)})/${property(nav)}`, {
+      $select: select.map(property).join(','),
+    });
+    yield* this.http.pages(url, this.pageSize, { signal });
+  }
+}
+
+/** Business Central: the same collections under each company of the environment. */
+export class BusinessCentralSource extends ODataSource {
+  constructor(
+    private readonly client: HttpClient,
+    private readonly root: string,
+    dialect: FilterDialect,
+    pageSize: number,
+  ) {
+    super(client, root, dialect, pageSize);
+  }
+
+  override async scopes(signal: AbortSignal): Promise<string[]> {
+    const scopes: string[] = [];
+    for await (const page of this.client.pages(withQuery(`${this.root}companies`, { $select: 'id' }), 100, {
+      signal,
+    })) {
+      for (const company of page) scopes.push(`${this.root}companies(${guidLiteral(String(company.id))})/`);
+    }
+    return scopes;
+  }
+}
+
+/** The last link of the Graph client's chain: the shared client's retries, timeouts, tokens and CA trust. */
+class SharedTransport implements Middleware {
+  constructor(private readonly http: HttpClient) {}
+
+  async execute(context: Context): Promise<void> {
+    const request = context.request as string | Request;
+    const url = typeof request === 'string' ? request : request.url;
+    const headers: Record<string, string> = {};
+    new Headers(context.options?.headers).forEach((value, name) => {
+      // The shared client adds its own token.
+      if (name.toLowerCase() !== 'authorization') headers[name] = value;
+    });
+    const body = context.options?.body;
+    const signal = (context.options as { signal?: AbortSignal } | undefined)?.signal ?? undefined;
+    const response = await this.http.send(context.options?.method ?? 'GET', url, {
+      headers,
+      body: typeof body === 'string' ? body : undefined,
+      signal,
+      allow: [404],
+    });
+    const noBody = response.status === 204 || response.status === 304;
+    context.response = new Response(noBody ? null : response.text, {
+      status: response.status,
+      headers: new Headers(response.headers),
+    });
+  }
+}
+
+interface GraphPage {
+  value?: Row[];
+  '@odata.nextLink'?: string;
+}
+
+/** Microsoft Graph through its SDK; the SDK builds the requests, the shared client sends them. */
+export class GraphSource implements Source {
+  readonly dialect: FilterDialect = { wildcardEq: false, tolower: false };
+  private readonly client: Client;
+  private readonly version: string;
+
+  constructor(
+    http: HttpClient,
+    private readonly serviceRoot: string,
+    private readonly pageSize: number,
+  ) {
+    const url = new URL(serviceRoot);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    this.version = segments.pop() ?? 'v1.0';
+    this.client = Client.initWithMiddleware({
+      baseUrl: `${url.origin}/${segments.map((s) => `${s}/`).join('')}`,
+      defaultVersion: this.version,
+      customHosts: new Set([url.hostname]),
+      middleware: new SharedTransport(http),
+    });
+  }
+
+  scopes(): Promise<string[]> {
+    return Promise.resolve([this.serviceRoot]);
+  }
+
+  async *collection(
+    _scope: string,
+    entitySet: string,
+    filter: string,
+    select: string[],
+    signal: AbortSignal,
+  ): AsyncIterable<Row[]> {
+    let page = await graphCall<GraphPage>(() =>
+      this.client
+        .api(`/${property(entitySet)}`)
+        .filter(filter)
+        .select(select.map(property))
+        .top(this.pageSize)
+        .option('signal', signal)
+        .get(),
+    );
+    yield page.value ?? [];
+    while (page['@odata.nextLink']) {
+      const next = page['@odata.nextLink'];
+      page = await graphCall<GraphPage>(() => this.client.api(next).option('signal', signal).get());
+      yield page.value ?? [];
+    }
+  }
+
+  async *navigation(
+    _scope: string,
+    entitySet: string,
+    id: string,
+    nav: string,
+    select: string[],
+    signal: AbortSignal,
+  ): AsyncIterable<Row[]> {
+    const path = `/${property(entitySet)}/${guidLiteral(id)}/${property(nav)}`;
+    let page = await graphCall<(GraphPage & Row) | undefined>(
+      () => this.client.api(path).select(select.map(property)).option('signal', signal).get(),
+      // No manager is a 404, which is an answer, not a failure.
+      true,
+    );
+    if (!page) return;
+    if (!Array.isArray(page.value)) {
+      yield [page];
+      return;
+    }
+    yield page.value;
+    while (page?.['@odata.nextLink']) {
+      const next: string = page['@odata.nextLink'];
+      page = await graphCall<GraphPage & Row>(() => this.client.api(next).option('signal', signal).get());
+      yield page.value ?? [];
+    }
+  }
+}
+
+/** The SDK wraps every failure in its own error; this keeps the shared client's words for the card. */
+async function graphCall<T>(call: () => Promise<unknown>, notFoundIsEmpty = false): Promise<T> {
+  try {
+    return (await call()) as T;
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (notFoundIsEmpty && status === 404) return undefined as T;
+    if (error instanceof ConnectorHttpError) throw error;
+    const message = error instanceof Error && error.message ? error.message : 'Microsoft Graph failed.';
+    throw new ConnectorHttpError('rejected', message, status);
+  }
+}

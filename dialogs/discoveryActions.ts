@@ -1,0 +1,197 @@
+import { TurnContext, type ConversationReference } from 'botbuilder';
+import { z } from 'zod';
+import { DISCOVERY_VERBS, findingsCard, progressCard } from '../cards/findingsCard.js';
+import type { CardJson } from '../cards/template.js';
+import type { Actor, DsrCase } from '../dsr/case.js';
+import {
+  mergeQueries,
+  searchQueryFor,
+  type Connector,
+  type SearchQuery,
+  type SystemFindings,
+} from '../dsr/discovery.js';
+import { runDiscovery } from '../dsr/discoveryRun.js';
+import { canTransition } from '../dsr/lifecycle.js';
+import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
+import type { DsrServices } from './services.js';
+import { actorOf } from './turnActor.js';
+
+/** Replaces a card the bot posted earlier, outside the turn that asked for it. */
+export interface CardUpdater {
+  update(reference: Partial<ConversationReference>, activityId: string | undefined, card: CardJson): Promise<void>;
+}
+
+export interface DiscoveryDeps {
+  /** Every system of the guide, connected or not; resolved on first use. */
+  connectors: () => Promise<Connector[]>;
+  updater: CardUpdater;
+}
+
+const envelope = z.object({ caseId: z.string().max(40), version: z.coerce.number().int().min(1) });
+const list = z
+  .string()
+  .max(500)
+  .optional()
+  .transform((text) =>
+    (text ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  );
+const extraSchema = z.object({
+  extraNames: list,
+  extraEmails: list,
+  extraPhones: list,
+  extraCustomerNumbers: list,
+  extraEmployeeIds: list,
+});
+
+/**
+ * "Find data", "Retry this system" and "Not this person". A search runs after the turn has been
+ * answered, so the bot keeps serving others; its card is updated in place as systems answer.
+ */
+export class DiscoveryAction implements CardActionHandler {
+  constructor(
+    readonly verb: string,
+    private readonly services: DsrServices,
+    private readonly deps: DiscoveryDeps,
+    /** Searches in progress, per case, so a second press does not start a second search. */
+    private readonly running: Set<string>,
+  ) {}
+
+  static all(services: DsrServices, deps: DiscoveryDeps): DiscoveryAction[] {
+    const running = new Set<string>();
+    return Object.values(DISCOVERY_VERBS).map((verb) => new DiscoveryAction(verb, services, deps, running));
+  }
+
+  async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const { cases, calendar } = this.services;
+    const actor = actorOf(context.activity);
+    const target = envelope.safeParse(data);
+    if (!target.success) {
+      await cases.recordRefusal(
+        actor,
+        this.verb,
+        'invalid-input',
+        typeof data.caseId === 'string' ? data.caseId : null,
+      );
+      return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
+    }
+    const dsrCase = await cases.viewCase(actor, target.data.caseId);
+    if (!dsrCase) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+    if (!(await cases.rolesOf(actor)).privacyTeam) {
+      await cases.recordRefusal(actor, this.verb, 'forbidden', dsrCase.id);
+      return { kind: 'error', status: 403, message: 'Only the privacy team can search for a person’s data.' };
+    }
+
+    if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, calendar) };
+    if (this.verb === DISCOVERY_VERBS.notThisPerson) {
+      const parsed = z.object({ systemId: z.string().max(40), recordId: z.string().max(300) }).safeParse(data);
+      if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a record.' };
+      const result = await cases.act(actor, dsrCase.id, target.data.version, {
+        kind: 'markNotThisPerson',
+        systemId: parsed.data.systemId,
+        recordId: parsed.data.recordId,
+      });
+      const shown = result.ok ? result.case : (result.case ?? dsrCase);
+      return {
+        kind: 'card',
+        card: findingsCard(shown, calendar, result.ok ? 'Marked as not this person.' : result.message),
+      };
+    }
+
+    if (!canTransition('recordFindings', dsrCase.status)) {
+      return { kind: 'error', status: 409, message: 'Approve the request before searching for the person’s data.' };
+    }
+    if (this.running.has(dsrCase.id)) {
+      return {
+        kind: 'message',
+        text: `The search for ${dsrCase.id} is still running; its card updates as systems answer.`,
+      };
+    }
+    let connectors = await this.deps.connectors();
+    if (this.verb === DISCOVERY_VERBS.retry) {
+      const systemId = z.string().max(40).safeParse(data.systemId);
+      connectors = connectors.filter((c) => systemId.success && c.info.id === systemId.data);
+      if (connectors.length === 0) return { kind: 'error', status: 400, message: 'This card does not name a system.' };
+    }
+    const extra = extraSchema.safeParse(data);
+    const base = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
+    const query = extra.success
+      ? mergeQueries(base, {
+          names: extra.data.extraNames,
+          emails: extra.data.extraEmails,
+          phones: extra.data.extraPhones,
+          customerNumbers: extra.data.extraCustomerNumbers,
+          employeeIds: extra.data.extraEmployeeIds,
+        })
+      : base;
+
+    const reference = TurnContext.getConversationReference(context.activity);
+    const cardId = context.activity.replyToId;
+    this.running.add(dsrCase.id);
+    // Not awaited: the turn is answered with the progress card at once.
+    void this.search(actor, dsrCase, connectors, query, reference, cardId).finally(() =>
+      this.running.delete(dsrCase.id),
+    );
+    return {
+      kind: 'card',
+      card: progressCard(dsrCase, {
+        done: 0,
+        total: connectors.length,
+        running: connectors.map((c) => c.info.displayName),
+        answered: [],
+      }),
+    };
+  }
+
+  private async search(
+    actor: Actor,
+    dsrCase: DsrCase,
+    connectors: Connector[],
+    query: SearchQuery,
+    reference: Partial<ConversationReference>,
+    cardId: string | undefined,
+  ): Promise<void> {
+    const { cases, calendar, log } = this.services;
+    const { updater } = this.deps;
+    const answered: SystemFindings[] = [];
+    // Updates go out one at a time, so a later card never lands before an earlier one.
+    let updates = Promise.resolve();
+    const show = (card: CardJson): Promise<void> => {
+      updates = updates
+        .then(() => updater.update(reference, cardId, card))
+        .catch((error: unknown) => log.warn({ caseId: dsrCase.id, err: error }, 'could not update the discovery card'));
+      return updates;
+    };
+    try {
+      const systems = await runDiscovery(connectors, query, {
+        onProgress: (progress) => {
+          answered.push(progress.latest);
+          void show(progressCard(dsrCase, { ...progress, answered: [...answered] }));
+        },
+      });
+      log.info({ caseId: dsrCase.id, systems: systems.map((s) => `${s.systemId}:${s.status}`) }, 'discovery finished');
+      let saved: DsrCase | undefined;
+      let message = '';
+      for (let attempt = 0; attempt < 3 && !saved; attempt++) {
+        const latest = await cases.viewCase(actor, dsrCase.id);
+        if (!latest) break;
+        const result = await cases.act(actor, latest.id, latest.version, { kind: 'recordFindings', query, systems });
+        if (result.ok) saved = result.case;
+        else if (result.refusal !== 'stale') message = result.message;
+      }
+      await show(
+        saved
+          ? findingsCard(saved, calendar)
+          : findingsCard(
+              { ...dsrCase, findings: { query, systems, updatedAt: new Date().toISOString() } },
+              calendar,
+              `These findings could not be saved on the case: ${message || 'it kept changing'}.`,
+            ),
+      );
+    } catch (error) {
+      log.error({ caseId: dsrCase.id, err: error }, 'discovery failed');
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { DataSubject } from './case.js';
+
+/** What a system lets the bot do for a data subject, in the order of the guide. */
+export const CAPABILITIES = ['find', 'export', 'rectify', 'restrict', 'delete'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export interface GuideLink {
+  title: string;
+  url: string;
+}
+
+/** A step a person takes by hand where the bot has no API, with the guide's page for it. */
+export interface ManualStep {
+  text: string;
+  link?: GuideLink;
+}
+
+export interface ConnectorInfo {
+  id: string;
+  displayName: string;
+  capabilities: Capability[];
+  /** For each capability the system lacks (or every one, when it has no API), what to do instead. */
+  manualSteps: Partial<Record<Capability, ManualStep[]>>;
+}
+
+/** The identifiers a search uses; taken from the case, plus any the privacy team added. */
+export interface SearchQuery {
+  names: string[];
+  emails: string[];
+  phones: string[];
+  customerNumbers: string[];
+  employeeIds: string[];
+}
+
+export const FINDING_STATUSES = ['found', 'nothing', 'failed', 'not-connected'] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
+/** One record found, reduced to what identifies it: never the whole record. */
+export interface FoundRecord {
+  kind: string;
+  id: string;
+  fields: Record<string, string>;
+  /** Set when a privacy team member judged the record to be someone else's. */
+  notThisPerson?: { at: string; byId: string };
+}
+
+export interface SystemFindings {
+  systemId: string;
+  displayName: string;
+  status: FindingStatus;
+  /** Records by kind, e.g. { contact: 1, email: 2 }. */
+  counts: Record<string, number>;
+  /** A few records per kind, for the team to recognise the person. */
+  records: FoundRecord[];
+  /** The requests the connector made, so a later reader can repeat the search. */
+  queries: string[];
+  at: string;
+  durationMs: number;
+  /** Why a search failed, in words a privacy team member can act on. */
+  error?: string;
+  manualSteps?: ManualStep[];
+}
+
+export interface CaseFindings {
+  query: SearchQuery;
+  /** One entry per system, the latest search of each. */
+  systems: SystemFindings[];
+  updatedAt: string;
+}
+
+/** The domain's view of a searchable system; implemented under connectors/. */
+export interface Connector {
+  readonly info: ConnectorInfo;
+  /** False for a system the deployment has not configured (or that has no API). */
+  readonly connected: boolean;
+  find(query: SearchQuery, signal?: AbortSignal): Promise<SystemFindings>;
+}
+
+const unique = (values: readonly (string | undefined)[]): string[] => [
+  ...new Set(values.map((value) => value?.trim() ?? '').filter((value) => value !== '')),
+];
+
+export function searchQueryFor(subject: DataSubject, extra: Partial<SearchQuery> = {}): SearchQuery {
+  return {
+    names: unique([subject.name, ...(extra.names ?? [])]),
+    emails: unique([...subject.emails, ...(extra.emails ?? [])].map((email) => email.toLowerCase())),
+    phones: unique([...subject.phones, ...(extra.phones ?? [])]),
+    customerNumbers: unique([subject.identifiers.customerNumber, ...(extra.customerNumbers ?? [])]),
+    employeeIds: unique([subject.identifiers.employeeId, ...(extra.employeeIds ?? [])]),
+  };
+}
+
+export function mergeQueries(a: SearchQuery, b: Partial<SearchQuery>): SearchQuery {
+  return {
+    names: unique([...a.names, ...(b.names ?? [])]),
+    emails: unique([...a.emails, ...(b.emails ?? [])].map((email) => email.toLowerCase())),
+    phones: unique([...a.phones, ...(b.phones ?? [])]),
+    customerNumbers: unique([...a.customerNumbers, ...(b.customerNumbers ?? [])]),
+    employeeIds: unique([...a.employeeIds, ...(b.employeeIds ?? [])]),
+  };
+}
+
+/** Findings of a system that is not configured, so it never reads as "nothing found". */
+export function notConnectedFindings(info: ConnectorInfo, now: Date): SystemFindings {
+  const steps = CAPABILITIES.flatMap((capability) => info.manualSteps[capability] ?? []);
+  return {
+    systemId: info.id,
+    displayName: info.displayName,
+    status: 'not-connected',
+    counts: {},
+    records: [],
+    queries: [],
+    at: now.toISOString(),
+    durationMs: 0,
+    manualSteps: steps,
+  };
+}
+
+/** Counts that still stand once records marked "not this person" are set aside. */
+export function confirmedCount(findings: SystemFindings): number {
+  const total = Object.values(findings.counts).reduce((sum, n) => sum + n, 0);
+  return total - findings.records.filter((record) => record.notThisPerson).length;
+}

@@ -1,0 +1,100 @@
+import { bcSeed, crmSeed, subjects } from '../../sandbox/index.js';
+import { runContract } from './contract.js';
+
+const maria = subjects.mariaGarcia;
+const jordan = subjects.jordanLee;
+const mariasActivities = crmSeed.activities.filter((a) => a._regardingobjectid_value === maria.crmContactId).length;
+
+runContract({
+  system: 'crm',
+  sandboxSystem: 'crm',
+  find: {
+    query: { names: ['Maria Garcia'], emails: [maria.email] },
+    counts: {
+      contact: 1,
+      'account (primary contact)': 1,
+      activity: mariasActivities,
+      'activity party': crmSeed.activityparties.filter((p) => p._partyid_value === maria.crmContactId).length,
+      note: 1,
+      'marketing interaction': crmSeed.interactions.filter((i) => i.ContactId === maria.crmContactId).length,
+    },
+    shows: 'donotbulkemail.*EmailOpened',
+  },
+  apostrophe: { query: { names: ["Sean O'Brien"] }, counts: { lead: 1 } },
+  paging: {
+    bulk: [{ system: 'crm', entitySet: 'activitypointers', count: 1200 }],
+    config: { pageSize: 500 },
+    query: { emails: [maria.email] },
+    kind: 'activity',
+    count: 1200 + mariasActivities,
+    minPages: 3,
+  },
+});
+
+runContract({
+  system: 'bc',
+  sandboxSystem: 'bc',
+  find: {
+    query: { names: ['Maria Garcia'], emails: [maria.email], customerNumbers: [maria.bcCustomerNumber] },
+    counts: {
+      customer: 1,
+      'sales invoice': bcSeed.salesInvoices.filter((i) => i.customerId === maria.bcCustomerId).length,
+    },
+    shows: 'C00010',
+  },
+  apostrophe: { query: { names: ["Sean O'Brien"] }, counts: { contact: 1 } },
+});
+
+runContract({
+  system: 'fno',
+  sandboxSystem: 'fno',
+  // Maria is a customer in two legal entities; only a cross-company query finds both.
+  find: { query: { names: ['Maria Garcia'], emails: [maria.email] }, counts: { customer: 2 }, shows: 'demf' },
+  paging: {
+    bulk: [{ system: 'fno', entitySet: 'CustomersV3', count: 10_050 }],
+    config: {
+      builtIn: false,
+      entities: [
+        {
+          kind: 'bulk customer',
+          entitySet: 'CustomersV3',
+          key: ['dataAreaId', 'CustomerAccount'],
+          match: [{ field: 'OrganizationName', by: 'name', mode: 'wildcard' }],
+          show: ['CustomerAccount', 'OrganizationName'],
+        },
+      ],
+    },
+    query: { names: ['Bulk Customer'] },
+    kind: 'bulk customer',
+    count: 10_050,
+    minPages: 2,
+  },
+});
+
+runContract({
+  system: 'hr',
+  sandboxSystem: 'hr',
+  // E-10420 (Jordana Lee) must not match E-1042.
+  find: {
+    query: { names: ['Jordan Lee'], emails: [jordan.email], employeeIds: [jordan.employeeId] },
+    counts: { worker: 1 },
+    shows: 'Terminated',
+  },
+});
+
+runContract({
+  system: 'graph',
+  sandboxSystem: 'graph',
+  find: {
+    query: { emails: [jordan.email], employeeIds: [jordan.employeeId] },
+    counts: { user: 1, licence: 2, manager: 1 },
+    shows: 'ENTERPRISEPACK',
+  },
+  paging: {
+    config: { pageSize: 1 },
+    query: { emails: [jordan.email, subjects.priyaNair.email] },
+    kind: 'user',
+    count: 2,
+    minPages: 2,
+  },
+});
