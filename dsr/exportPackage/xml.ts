@@ -11,15 +11,19 @@ const VALID_NAME = new RegExp(`^[${NAME_START}][${NAME_REST}]*$`, 'u');
 // eslint-disable-next-line no-misleading-character-class
 const NOT_NAME_CHAR = new RegExp(`[^${NAME_REST}]`, 'gu');
 const START_CHAR = new RegExp(`^[${NAME_START}]`, 'u');
+// Names are also kept to letters, digits and marks, so parsers that follow older editions of the spec (stricter about
+// which characters a name may use) still read the file.
+const PLAIN_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}_.\-\u00B7]*$/u;
+const NOT_PLAIN_CHAR = /[^\p{L}\p{N}\p{M}_.\-\u00B7]/gu;
 // Characters XML 1.0 cannot carry at all, not even as references (controls, lone surrogates, U+FFFE/FFFF).
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 const MAX_CACHED_NAMES = 10_000;
 
 /** The element name for a record key, and whether it had to change (then the original goes in a `key` attribute). */
 export function elementName(key: string): { name: string; changed: boolean } {
-  if (VALID_NAME.test(key) && !/^xml/i.test(key)) return { name: key, changed: false };
-  let name = key.replace(NOT_NAME_CHAR, '_');
-  if (!START_CHAR.test(name) || /^xml/i.test(name)) name = `_${name}`;
+  if (VALID_NAME.test(key) && PLAIN_NAME.test(key) && !/^xml/i.test(key)) return { name: key, changed: false };
+  let name = key.replace(NOT_NAME_CHAR, '_').replace(NOT_PLAIN_CHAR, '_');
+  if (!START_CHAR.test(name) || !/^[\p{L}_]/u.test(name) || /^xml/i.test(name)) name = `_${name}`;
   return { name, changed: true };
 }
 
