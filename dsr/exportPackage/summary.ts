@@ -26,7 +26,7 @@ export function summaryHtml(manifest: ExportManifest): string {
         .join('\n');
       return (
         `<section><h2>${e(system.systemName)}</h2>\n` +
-        `<p>${system.records === 0 ? 'No records about you were found in this system.' : `${system.records} records in total.`}</p>\n` +
+        `<p>${system.records === 0 ? 'No records about you were found in this system.' : `${system.records} ${system.records === 1 ? 'record' : 'records'} in total.`}</p>\n` +
         `<table><thead><tr><th>Record kind</th><th>Data categories</th><th>Records</th><th>Files</th></tr></thead>\n` +
         `<tbody>\n${rows}\n</tbody></table></section>`
       );

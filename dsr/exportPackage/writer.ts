@@ -110,6 +110,11 @@ class Sink {
   }
 }
 
+function closed(stream: Writable): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => stream.once('close', () => resolve()));
+}
+
 /** A file or folder name that is safe in every unzip tool: no separators, no dot-only names, bounded length. */
 function segment(value: string): string {
   const cleaned = value
@@ -131,7 +136,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * `manifest.json` and `summary.html` (written last because counts are only known at the end). Each source is read
  * exactly once: the first format streams straight into the ZIP, further formats are spooled to private temporary files
  * and added right after, so every format shows the same records. If anything fails, the promise rejects, a path target
- * is never created (the temporary file is removed) and a stream target is destroyed with the error, so a partial
+ * is never created (the temporary file is removed) and a stream target is destroyed without finishing, so a partial
  * package is never mistaken for a complete one.
  */
 export async function writeExportPackage(input: ExportPackageOptions): Promise<ExportPackageResult> {
@@ -258,8 +263,11 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
     // Destroyed without an error argument: the caller already gets the rejection, and an 'error' event on a stream
     // it owns could crash a process that has no listener. A stream target sees 'close' without 'finish'.
     zip.outputStream.unpipe(destination);
+    const files = [...open].filter((stream) => stream !== destination && !(stream instanceof PassThrough));
     for (const stream of open) stream.destroy();
     destination.destroy();
+    // A file stream may still be opening; removing the file before it has closed would let the open create it again.
+    await Promise.all([...files, ...(partialPath ? [destination] : [])].map(closed));
     if (partialPath) await unlink(partialPath).catch(() => undefined);
     throw error;
   } finally {

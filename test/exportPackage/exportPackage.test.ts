@@ -348,6 +348,39 @@ describe('the access/portability package', () => {
       assert.deepEqual(await readdir(spoolDir), []);
     });
 
+    it('leaves no file behind when the very first read fails', async () => {
+      const out = join(dir, 'first.zip');
+      await assert.rejects(
+        writeExportPackage({
+          caseId: 'DSR-7',
+          subjectLabel: 'x',
+          sources: [failing(0), source('graph', 'user', contacts)],
+          formats: ['json', 'csv', 'xml'],
+          extractedAt: EXTRACTED_AT,
+          out,
+          spoolDir: dir,
+        }),
+        /dataverse activity failed after 0 records/,
+      );
+      assert.deepEqual(await readdir(dir), []);
+    });
+
+    it('rejects when the package cannot be written where it was asked to go', async () => {
+      await assert.rejects(
+        writeExportPackage({
+          caseId: 'DSR-7',
+          subjectLabel: 'x',
+          sources: [source('graph', 'user', contacts)],
+          formats: ['json', 'csv'],
+          extractedAt: EXTRACTED_AT,
+          out: join(dir, 'missing', 'package.zip'),
+          spoolDir: dir,
+        }),
+        { code: 'ENOENT' },
+      );
+      assert.deepEqual(await readdir(dir), []);
+    });
+
     it('does not finish a stream target, so a download is not taken for complete', async () => {
       let finished = false;
       const target = new Writable({
