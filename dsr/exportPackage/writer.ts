@@ -196,17 +196,27 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
 
       let count = 0;
       for (let i = 0; i < sinks.length; i += 1) await sinks[i]!.write(encoders[i]!.begin());
+      // Only errors from the source are reported as a failed read; a failing destination keeps its own error.
+      const iterator = source.records()[Symbol.asyncIterator]();
       try {
-        for await (const record of source.records()) {
-          if (!isRecord(record)) throw new ExportPackageError(`A record from ${source.system} is not an object`);
+        for (;;) {
+          let step: IteratorResult<Record<string, unknown>>;
+          try {
+            step = await iterator.next();
+          } catch (error) {
+            throw new ExportPackageError(`Reading ${source.system} ${source.kind} failed after ${count} records`, {
+              cause: error,
+            });
+          }
+          if (step.done) break;
+          if (!isRecord(step.value)) throw new ExportPackageError(`A record from ${source.system} is not an object`);
           count += 1;
-          for (let i = 0; i < sinks.length; i += 1) await sinks[i]!.write(encoders[i]!.push(record));
+          for (let i = 0; i < sinks.length; i += 1) await sinks[i]!.write(encoders[i]!.push(step.value));
         }
       } catch (error) {
-        if (error instanceof ExportPackageError) throw error;
-        throw new ExportPackageError(`Reading ${source.system} ${source.kind} failed after ${count} records`, {
-          cause: error,
-        });
+        // Lets the source close its connection or cursor; it may already be finished, so its answer does not matter.
+        await Promise.resolve(iterator.return?.()).catch(() => undefined);
+        throw error;
       }
       for (let i = 0; i < sinks.length; i += 1) {
         await sinks[i]!.write(encoders[i]!.finish());

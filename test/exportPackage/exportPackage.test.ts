@@ -381,6 +381,76 @@ describe('the access/portability package', () => {
       assert.deepEqual(await readdir(dir), []);
     });
 
+    it('refuses a record that is not an object and options that make no sense, creating nothing', async () => {
+      const out = join(dir, 'odd.zip');
+      const odd = {
+        ...source('graph', 'user', []),
+        records: () => listed([{ a: 1 }, [1, 2] as unknown as Record<string, unknown>]),
+      };
+      await assert.rejects(
+        writeExportPackage({
+          caseId: 'DSR-7',
+          subjectLabel: 'x',
+          sources: [odd],
+          extractedAt: EXTRACTED_AT,
+          out,
+          spoolDir: dir,
+        }),
+        /A record from graph is not an object/,
+      );
+      await assert.rejects(
+        writeExportPackage({
+          caseId: 'DSR-7',
+          subjectLabel: 'x',
+          sources: [],
+          formats: ['pdf' as 'json'],
+          extractedAt: EXTRACTED_AT,
+          out,
+        }),
+      );
+      await assert.rejects(
+        writeExportPackage({ caseId: '', subjectLabel: 'x', sources: [], extractedAt: new Date('nope'), out }),
+      );
+      assert.deepEqual(await readdir(dir), []);
+    });
+
+    it('reports a failing target as such and lets the source close', async () => {
+      let closed = false;
+      let written = 0;
+      const full = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          written += chunk.length;
+          callback(written > 64 * 1024 ? new Error('no space left on device') : null);
+        },
+      });
+      const many: RecordSource = {
+        ...source('dataverse', 'activity', []),
+        records: async function* () {
+          try {
+            for (let i = 0; i < 1_000_000; i += 1) {
+              if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+              yield { activityid: `a-${i}`, subject: `Call ${Math.random()}` };
+            }
+          } finally {
+            closed = true;
+          }
+        },
+      };
+      await assert.rejects(
+        writeExportPackage({
+          caseId: 'DSR-7',
+          subjectLabel: 'x',
+          sources: [many],
+          extractedAt: EXTRACTED_AT,
+          out: full,
+          spoolDir: dir,
+        }),
+        /no space left on device/,
+      );
+      assert.ok(closed, 'the source was told to stop');
+      assert.deepEqual(await readdir(dir), []);
+    });
+
     it('does not finish a stream target, so a download is not taken for complete', async () => {
       let finished = false;
       const target = new Writable({
