@@ -12,13 +12,14 @@ import type { DsrServices } from '../dialogs/services.js';
 import { CaseService } from '../dsr/caseService.js';
 import { systemClock, type Clock } from '../dsr/clock.js';
 import type { Connector } from '../dsr/discovery.js';
-import { StaticRoleDirectory } from '../dsr/roles.js';
+import { GroupRoleDirectory, type GroupMembership } from '../dsr/groupRoles.js';
+import { StaticRoleDirectory, type RoleDirectory } from '../dsr/roles.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
 import type { CaseStore } from '../dsr/store.js';
 import { ChannelAuthentication } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
 import type { AppConfig } from './config.js';
-import { setUpDiscovery } from './discovery.js';
+import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
@@ -28,6 +29,27 @@ import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
 
 const DOWNLOAD_LINK_LIFETIME_MS = 15 * 60 * 1000;
+
+/** Membership answers stay fresh enough for who may decide, without asking Graph on every click. */
+const GROUP_CACHE_MS = 5 * 60 * 1000;
+
+function privacyTeamRoles(config: AppConfig, discovery: DiscoverySetup, clock: Clock, log: Logger): RoleDirectory {
+  const { memberIds, groupId } = config.privacyTeam;
+  if (!groupId) return new StaticRoleDirectory(memberIds);
+  const membership: GroupMembership = {
+    async memberIds(id) {
+      const graph = await discovery.groupMembership();
+      if (!graph) throw new Error('Microsoft Graph is not connected; configure it in DSR_CONNECTORS_FILE');
+      return graph.memberIds(id);
+    },
+  };
+  return new GroupRoleDirectory(
+    membership,
+    clock,
+    { groupId, extraMemberIds: memberIds, ttlMs: GROUP_CACHE_MS },
+    (error) => log.warn({ err: error }, 'privacy team group lookup failed; using the last known members'),
+  );
+}
 
 export interface RunningApp {
   readonly port: number;
@@ -50,7 +72,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   await store.open();
 
   const clock = overrides.clock ?? systemClock;
-  const roles = new StaticRoleDirectory(config.privacyTeam.memberIds);
+  const roles = privacyTeamRoles(config, discovery, clock, log);
   const cases = new CaseService(store, roles, clock, config.calendar);
   const adapter = new CloudAdapter(new ChannelAuthentication(config.botAuth));
   const appId = config.botAuth.MicrosoftAppId ?? '';

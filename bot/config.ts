@@ -44,6 +44,7 @@ const configSchema = z
     DSR_WORKING_DAYS: list('weekday numbers 1 (Monday) to 7 (Sunday)', z.string().regex(/^[1-7]$/, '1 to 7')).transform(
       (days) => (days.length === 0 ? [1, 2, 3, 4, 5] : days.map(Number)),
     ),
+    DSR_PRIVACY_TEAM_GROUP_ID: optionalString.pipe(z.string().regex(GUID, 'an Entra group id, a GUID').optional()),
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
     DSR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'a random string of at least 32 characters').optional()),
@@ -86,7 +87,8 @@ export interface AppConfig {
   botAuth: Record<string, string>;
   dataDir: string;
   calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
-  privacyTeam: { memberIds: string[] };
+  /** Members by id, and/or an Entra group whose members are looked up through Graph. */
+  privacyTeam: { memberIds: string[]; groupId?: string };
   logLevel: RawConfig['LOG_LEVEL'];
   /** Where download links point; defaults to this process on localhost. */
   publicUrl: string | undefined;
@@ -143,7 +145,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
     privacyTeam: {
       memberIds:
-        local && raw.DSR_PRIVACY_TEAM_IDS.length === 0 ? [...LOCAL_DEMO_PRIVACY_TEAM] : raw.DSR_PRIVACY_TEAM_IDS,
+        local && raw.DSR_PRIVACY_TEAM_IDS.length === 0 && !raw.DSR_PRIVACY_TEAM_GROUP_ID
+          ? [...LOCAL_DEMO_PRIVACY_TEAM]
+          : raw.DSR_PRIVACY_TEAM_IDS,
+      ...(raw.DSR_PRIVACY_TEAM_GROUP_ID ? { groupId: raw.DSR_PRIVACY_TEAM_GROUP_ID } : {}),
     },
     logLevel: raw.LOG_LEVEL,
     publicUrl: raw.DSR_PUBLIC_URL,

@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ConnectorRegistry } from '../connectors/registry.js';
 import type { Connector } from '../dsr/discovery.js';
+import type { GroupMembership } from '../dsr/groupRoles.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import type { AppConfig } from './config.js';
 import { sandboxConnectorSettings } from './discoverySandbox.js';
 
 export interface DiscoverySetup {
   connectors: () => Promise<Connector[]>;
+  /** Entra group membership through the Graph connection; undefined where Graph is not connected. */
+  groupMembership: () => Promise<GroupMembership | undefined>;
   close(): Promise<void>;
 }
 
@@ -17,7 +20,13 @@ export interface DiscoverySetup {
  * A wrong configuration stops the start with every problem named.
  */
 export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector[]): DiscoverySetup {
-  if (given) return { connectors: () => Promise.resolve(given), close: () => Promise.resolve() };
+  if (given) {
+    return {
+      connectors: () => Promise.resolve(given),
+      groupMembership: () => Promise.resolve(undefined),
+      close: () => Promise.resolve(),
+    };
+  }
   const settings = config.connectors;
   if (settings.file) {
     const registry = ConnectorRegistry.fromFile(settings.file, {
@@ -29,30 +38,40 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       .filter((c) => c.connected)
       .map((c) => c.info.id);
     log.info({ connected }, 'connectors configured');
-    return { connectors: () => Promise.resolve(registry.all()), close: () => Promise.resolve() };
+    return {
+      connectors: () => Promise.resolve(registry.all()),
+      groupMembership: () => Promise.resolve(registry.groupMembership()),
+      close: () => Promise.resolve(),
+    };
   }
   if (!config.local) {
     const registry = ConnectorRegistry.fromConfig({}, { source: 'no connector file' });
     log.warn('no connector file configured: every system shows as not connected');
-    return { connectors: () => Promise.resolve(registry.all()), close: () => Promise.resolve() };
+    return {
+      connectors: () => Promise.resolve(registry.all()),
+      groupMembership: () => Promise.resolve(undefined),
+      close: () => Promise.resolve(),
+    };
   }
   let sandbox: Promise<Sandbox> | undefined;
   let registry: Promise<ConnectorRegistry> | undefined;
+  const localRegistry = () => {
+    registry ??= (async () => {
+      sandbox = startSandbox();
+      const started = await sandbox;
+      log.info({ url: started.url }, 'local run: discovery searches the sandbox');
+      const local = sandboxConnectorSettings(started);
+      return ConnectorRegistry.fromConfig(local.config, {
+        source: 'sandbox',
+        credentials: local.credentials,
+        caPem: local.caPem,
+      });
+    })();
+    return registry;
+  };
   return {
-    connectors: async () => {
-      registry ??= (async () => {
-        sandbox = startSandbox();
-        const started = await sandbox;
-        log.info({ url: started.url }, 'local run: discovery searches the sandbox');
-        const local = sandboxConnectorSettings(started);
-        return ConnectorRegistry.fromConfig(local.config, {
-          source: 'sandbox',
-          credentials: local.credentials,
-          caPem: local.caPem,
-        });
-      })();
-      return (await registry).all();
-    },
+    connectors: async () => (await localRegistry()).all(),
+    groupMembership: async () => (await localRegistry()).groupMembership(),
     close: async () => {
       if (sandbox) await (await sandbox).close();
     },

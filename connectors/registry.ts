@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Capability, Connector, ConnectorInfo } from '../dsr/discovery.js';
+import type { GroupMembership } from '../dsr/groupRoles.js';
 import {
   API_SYSTEMS,
   BUILT_IN_ENTITIES,
@@ -15,7 +16,7 @@ import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './ht
 import { ManualConnector } from './manual.js';
 import { marketingInteractions } from './marketing.js';
 import type { FilterDialect } from './odata.js';
-import { BusinessCentralSource, GraphSource, ODataSource } from './sources.js';
+import { BusinessCentralSource, GraphSource, groupMemberIds, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
 
 const httpsUrl = z
@@ -168,6 +169,7 @@ function capabilitiesOf(entities: EntityDescription[]): Capability[] {
 /** Every system of the guide, connected where configured, and guided by hand otherwise. */
 export class ConnectorRegistry {
   private readonly connectors: Connector[];
+  private graph: GraphSource | undefined;
 
   constructor(systems: ResolvedSystem[], options: RegistryOptions) {
     const dispatcher = agentTrusting(options.caPem);
@@ -188,9 +190,10 @@ export class ConnectorRegistry {
         random: options.random,
         headers: id === 'crm' ? { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' } : {},
       });
+      if (id === 'graph') this.graph = new GraphSource(http, config.url, config.pageSize);
       const source =
-        id === 'graph'
-          ? new GraphSource(http, config.url, config.pageSize)
+        id === 'graph' && this.graph
+          ? this.graph
           : id === 'bc'
             ? new BusinessCentralSource(http, config.url, DIALECTS[id], config.pageSize)
             : new ODataSource(
@@ -229,6 +232,13 @@ export class ConnectorRegistry {
 
   static fromFile(path: string, options: Omit<RegistryOptions, 'source'>): ConnectorRegistry {
     return ConnectorRegistry.fromConfig(loadConnectorFile(path), { ...options, source: path });
+  }
+
+  /** Entra group membership through the Graph connection, when Graph is connected. */
+  groupMembership(): GroupMembership | undefined {
+    const graph = this.graph;
+    if (!graph) return undefined;
+    return { memberIds: (groupId) => groupMemberIds(graph, groupId, AbortSignal.timeout(30_000)) };
   }
 
   all(): Connector[] {

@@ -181,6 +181,15 @@ export class GraphSource implements Source {
   }
 }
 
+/** Members of an Entra group, nested groups included, through the same Graph transport as discovery. */
+export async function groupMemberIds(source: GraphSource, groupId: string, signal: AbortSignal): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const page of source.navigation('', 'groups', groupId, 'transitiveMembers', ['id'], signal)) {
+    for (const row of page) if (typeof row.id === 'string') ids.push(row.id);
+  }
+  return ids;
+}
+
 /** The SDK wraps every failure in its own error; this keeps the shared client's words for the card. */
 async function graphCall<T>(call: () => Promise<unknown>, notFoundIsEmpty = false): Promise<T> {
   try {
