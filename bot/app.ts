@@ -16,6 +16,8 @@ import type { CaseStore } from '../dsr/store.js';
 import { ChannelAuthentication } from './authentication.js';
 import type { AppConfig } from './config.js';
 import { DsrBot } from './dsrBot.js';
+import { channelHttpClient } from './outbox/channelHttpClient.js';
+import { createOutbox } from './outbox/index.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
@@ -39,9 +41,12 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const clock = overrides.clock ?? systemClock;
   const roles = new StaticRoleDirectory(config.privacyTeam.memberIds);
   const cases = new CaseService(store, roles, clock, config.calendar);
-  const adapter = new CloudAdapter(new ChannelAuthentication(config.botAuth));
+  const adapter = new CloudAdapter(
+    new ChannelAuthentication(config.botAuth, { httpClient: channelHttpClient as never }),
+  );
   const appId = config.botAuth.MicrosoftAppId ?? '';
-  const notifier = new ProactiveNotifier(adapter, appId, store, clock, config.calendar, log);
+  const outbox = await createOutbox(adapter, appId, config.dataDir, store, log);
+  const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, log);
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
@@ -70,12 +75,14 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     await store.close();
     throw error;
   }
+  outbox.sender.start();
   return {
     port: server.port,
     store,
     services,
     async stop() {
       await server.close();
+      await outbox.sender.stop();
       await store.close();
     },
   };

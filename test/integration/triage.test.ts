@@ -74,6 +74,8 @@ describe('triage and approval in the privacy channel', () => {
     assert.equal(triageThreads().length, 0);
     const accepted = await useChannel(megan);
     assert.match(String(accepted[0]?.text), /posted 1 request that were waiting|posted 1 request/);
+    // Proactive messages travel through the outbox, so the thread follows the reply.
+    await bot.connector.waitFor(() => triageThreads()[0]);
     assert.equal(triageThreads().length, 1);
   });
 
