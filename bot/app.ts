@@ -18,6 +18,8 @@ import type { AppConfig } from './config.js';
 import { DsrBot } from './dsrBot.js';
 import { channelHttpClient } from './outbox/channelHttpClient.js';
 import { createOutbox } from './outbox/index.js';
+import { fastForwardClock, ReminderService } from './reminders/reminderService.js';
+import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
@@ -26,6 +28,7 @@ export interface RunningApp {
   readonly port: number;
   readonly store: CaseStore;
   readonly services: DsrServices;
+  readonly reminders: ReminderService;
   stop(): Promise<void>;
 }
 
@@ -38,16 +41,23 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const store = new LowdbCaseStore(join(config.dataDir));
   await store.open();
 
-  const clock = overrides.clock ?? systemClock;
+  // A local demo may fast-forward time so a month of reminders passes in a minute.
+  const clock =
+    overrides.clock ??
+    (config.local && config.reminders.timeScale > 1
+      ? fastForwardClock(config.reminders.timeScale, systemClock)
+      : systemClock);
   const roles = new StaticRoleDirectory(config.privacyTeam.memberIds);
-  const cases = new CaseService(store, roles, clock, config.calendar);
+  const observed = new ObservedCaseStore(store);
+  const cases = new CaseService(observed, roles, clock, config.calendar);
   const adapter = new CloudAdapter(
     new ChannelAuthentication(config.botAuth, { httpClient: channelHttpClient as never }),
   );
   const appId = config.botAuth.MicrosoftAppId ?? '';
   const outbox = await createOutbox(adapter, appId, config.dataDir, store, log);
   const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, log);
-  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier };
+  const reminders = await ReminderService.start(config.reminders, observed, outbox.sender, config.calendar, clock, log);
+  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, reminders };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -80,8 +90,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     port: server.port,
     store,
     services,
+    reminders,
     async stop() {
       await server.close();
+      await reminders.stop();
       await outbox.sender.stop();
       await store.close();
     },

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -77,6 +78,7 @@ export interface AppConfig {
   calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
   privacyTeam: { memberIds: string[] };
   logLevel: RawConfig['LOG_LEVEL'];
+  reminders: ReminderConfig;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +101,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       }),
     );
   }
+  const reminders = loadReminderConfig(env);
+  if ('problems' in reminders) throw new ConfigError(reminders.problems);
   const raw = parsed.data;
   const botAuth: Record<string, string> = { MicrosoftAppType: raw.MicrosoftAppType };
   for (const key of [
@@ -122,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
     privacyTeam: { memberIds: raw.DSR_PRIVACY_TEAM_IDS },
     logLevel: raw.LOG_LEVEL,
+    reminders,
   };
 }
 

@@ -3,6 +3,7 @@ import type { CaseService } from '../dsr/caseService.js';
 import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import type { CaseNotifier } from './notifier.js';
+import type { ReminderCommands } from './reminderCommands.js';
 
 /** What the conversations need from the rest of the product, passed in by the composition root. */
 export interface DsrServices {
@@ -11,4 +12,6 @@ export interface DsrServices {
   calendar: OrgCalendar;
   log: Logger;
   notifier: CaseNotifier;
+  /** Absent where reminders are not wired in (dialog tests). */
+  reminders?: ReminderCommands;
 }

@@ -30,7 +30,11 @@ export interface OutboxMessage {
   notBefore?: string;
 }
 
-export type OutboxGuard = { kind: 'caseOpen' } | { kind: 'caseStatus'; statuses: string[] };
+export type OutboxGuard =
+  | { kind: 'caseOpen' }
+  | { kind: 'caseStatus'; statuses: string[] }
+  /** A deadline reminder is void once the due date moved (an extension). */
+  | { kind: 'caseDue'; dueAt: string };
 
 export interface OutboxRecord extends OutboxMessage {
   status: OutboxStatus;

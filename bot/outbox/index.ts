@@ -73,7 +73,14 @@ export async function createOutbox(
         if (!record.guard || !record.caseId) return true;
         const dsrCase = await cases.getCase(record.caseId);
         if (!dsrCase || !isOpen(dsrCase)) return false;
-        return record.guard.kind === 'caseOpen' || record.guard.statuses.includes(dsrCase.status);
+        switch (record.guard.kind) {
+          case 'caseOpen':
+            return true;
+          case 'caseStatus':
+            return record.guard.statuses.includes(dsrCase.status);
+          case 'caseDue':
+            return record.guard.dueAt === dsrCase.dueAt;
+        }
       },
       async delivered(record, outcome) {
         if (record.rememberAs && outcome.conversationReference) {
