@@ -58,6 +58,12 @@ export interface OutboxStore {
    * across processes sharing the store. An expired lease may be taken over.
    */
   claim(id: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean>;
+  /**
+   * Takes a conversation for one sender until `leaseUntil` (renewable by its holder), so the rate
+   * limits of a conversation are kept by one process even when several share the store.
+   */
+  leaseConversation(conversationKey: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean>;
+  releaseConversation(conversationKey: string, owner: string): Promise<void>;
   /** Every request counts against Teams' limits, so attempts are remembered across a restart. */
   noteAttempt(conversationKey: string, at: Date): Promise<void>;
   attemptsSince(since: Date): Promise<Array<{ conversationKey: string; at: number }>>;

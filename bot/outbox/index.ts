@@ -5,7 +5,7 @@ import { isOpen } from '../../dsr/case.js';
 import type { OutboxRecord, OutboxStore } from '../../dsr/outbox.js';
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
 import type { CaseStore } from '../../dsr/store.js';
-import { OutboxSender, type OutboxSenderOptions } from './outboxSender.js';
+import { OutboxSender, type OutboxHooks, type OutboxSenderOptions } from './outboxSender.js';
 import { RateLimiter } from './rateLimiter.js';
 import { TeamsTransport } from './teamsTransport.js';
 
@@ -49,6 +49,38 @@ export async function markReachable(store: CaseStore, userId: string): Promise<v
   await store.state.write({ [UNREACHABLE_INDEX]: { value: index, eTag: '*' } });
 }
 
+/** Cancels messages no longer wanted, remembers created conversations, and forgets refused ones. */
+export function outboxHooks(cases: CaseStore, log: Logger): OutboxHooks {
+  return {
+    async stillWanted(record) {
+      if (!record.guard || !record.caseId) return true;
+      const dsrCase = await cases.getCase(record.caseId);
+      if (!dsrCase || !isOpen(dsrCase)) return false;
+      switch (record.guard.kind) {
+        case 'caseOpen':
+          return true;
+        case 'caseStatus':
+          return record.guard.statuses.includes(dsrCase.status);
+        case 'caseDue':
+          return record.guard.dueAt === dsrCase.dueAt;
+      }
+    },
+    async delivered(record, outcome) {
+      if (record.rememberAs && outcome.conversationReference) {
+        await cases.state.write({ [record.rememberAs]: { value: outcome.conversationReference, eTag: '*' } });
+      }
+    },
+    async dropped(record, code) {
+      if (record.destination.kind === 'conversation' && record.destination.referenceKey) {
+        await cases.state.delete([record.destination.referenceKey]);
+      }
+      const userId = recipientOf(record);
+      if (userId) await markUnreachable(cases, { userId, code, at: new Date().toISOString() });
+      log.warn({ caseId: record.caseId, code }, 'recipient unreachable; recorded for the digest');
+    },
+  };
+}
+
 export interface OutboxParts {
   store: OutboxStore;
   sender: OutboxSender;
@@ -68,34 +100,7 @@ export async function createOutbox(
   const sender = new OutboxSender(store, new TeamsTransport(adapter, appId), log, {
     limiter: new RateLimiter(undefined, options.globalPerSecond ?? 30),
     ...options,
-    hooks: {
-      async stillWanted(record) {
-        if (!record.guard || !record.caseId) return true;
-        const dsrCase = await cases.getCase(record.caseId);
-        if (!dsrCase || !isOpen(dsrCase)) return false;
-        switch (record.guard.kind) {
-          case 'caseOpen':
-            return true;
-          case 'caseStatus':
-            return record.guard.statuses.includes(dsrCase.status);
-          case 'caseDue':
-            return record.guard.dueAt === dsrCase.dueAt;
-        }
-      },
-      async delivered(record, outcome) {
-        if (record.rememberAs && outcome.conversationReference) {
-          await cases.state.write({ [record.rememberAs]: { value: outcome.conversationReference, eTag: '*' } });
-        }
-      },
-      async dropped(record, code) {
-        if (record.destination.kind === 'conversation' && record.destination.referenceKey) {
-          await cases.state.delete([record.destination.referenceKey]);
-        }
-        const userId = recipientOf(record);
-        if (userId) await markUnreachable(cases, { userId, code, at: new Date().toISOString() });
-        log.warn({ caseId: record.caseId, code }, 'recipient unreachable; recorded for the digest');
-      },
-    },
+    hooks: outboxHooks(cases, log),
   });
   return { store, sender };
 }

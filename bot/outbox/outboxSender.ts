@@ -51,6 +51,8 @@ export class OutboxSender {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
+  /** Conversations this sender holds, and until when. */
+  private readonly held = new Map<string, number>();
 
   constructor(
     private readonly store: OutboxStore,
@@ -89,6 +91,28 @@ export class OutboxSender {
     this.stopping = true;
     this.wake();
     await this.loop;
+    for (const key of this.held.keys()) await this.store.releaseConversation(key, this.owner);
+    this.held.clear();
+  }
+
+  /** Holds the conversation, taking over its recent history from whoever held it before. */
+  private async holdConversation(key: string, now: number): Promise<boolean> {
+    const leaseMs = this.options.leaseMs ?? 30_000;
+    const until = this.held.get(key);
+    if (until !== undefined && until - now > leaseMs / 2) return true;
+    if (!(await this.store.leaseConversation(key, this.owner, new Date(now), new Date(now + leaseMs)))) {
+      this.held.delete(key);
+      return false;
+    }
+    if (until === undefined) {
+      const history = await this.store.attemptsSince(new Date(now - 3_600_000));
+      this.limiter.replace(
+        key,
+        history.filter((a) => a.conversationKey === key).map((a) => a.at),
+      );
+    }
+    this.held.set(key, now + leaseMs);
+    return true;
   }
 
   /** Resolves once nothing is due; what waits for a retry time is not waited for. */
@@ -139,6 +163,7 @@ export class OutboxSender {
       return this.options.idlePollMs ?? 1_000;
     }
     const fetchedAt = this.now();
+    let leftToOthers = false;
     while (batch.length > 0 && !this.stopping) {
       const now = this.now();
       let pick = -1;
@@ -158,9 +183,19 @@ export class OutboxSender {
         continue;
       }
       const [record] = batch.splice(pick, 1);
+      // Another process sending to this conversation keeps its limits; leave the message to it.
+      if (!(await this.holdConversation(record!.conversationKey, this.now()))) {
+        leftToOthers = true;
+        continue;
+      }
+      if (this.limiter.nextAllowed(record!.conversationKey, this.now()) > this.now()) {
+        batch.unshift(record!);
+        continue;
+      }
       await this.attempt(record!);
     }
-    return 0;
+    // What another process holds is its to send; look again later rather than spin.
+    return leftToOthers ? 500 : 0;
   }
 
   private async attempt(record: OutboxRecord): Promise<void> {

@@ -37,6 +37,14 @@ export class RateLimiter {
     return Math.max(at, earliest(this.globalSent, this.globalPerSecond, 1_000 + this.marginMs, now));
   }
 
+  /** Takes over a conversation's history, as another process left it. */
+  replace(conversationKey: string, times: number[]): void {
+    this.sent.set(
+      conversationKey,
+      [...times].sort((a, b) => a - b),
+    );
+  }
+
   record(conversationKey: string, at: number): void {
     const times = this.sent.get(conversationKey) ?? [];
     times.push(at);

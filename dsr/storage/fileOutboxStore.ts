@@ -117,6 +117,44 @@ export class FileOutboxStore implements OutboxStore {
     return found.slice(0, limit);
   }
 
+  async leaseConversation(conversationKey: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    const leasePath = join(this.dir, 'leases', `conversation-${fileName(conversationKey)}`);
+    const held = await readFile(leasePath, 'utf8')
+      .then((text) => JSON.parse(text) as Lease)
+      .catch(() => undefined);
+    if (held?.owner === owner) {
+      const tmp = join(this.dir, 'tmp', `lease-${randomUUID()}`);
+      await writeFile(tmp, JSON.stringify({ owner, until: leaseUntil.toISOString() } satisfies Lease));
+      await rename(tmp, leasePath);
+      return true;
+    }
+    if (held && Date.parse(held.until) > now.getTime()) return false;
+    if (held) {
+      try {
+        await rename(leasePath, `${leasePath}.stale-${randomUUID()}`);
+      } catch (error) {
+        if (errno(error) !== 'ENOENT') throw error;
+      }
+    }
+    try {
+      const handle = await open(leasePath, 'wx');
+      await handle.writeFile(JSON.stringify({ owner, until: leaseUntil.toISOString() } satisfies Lease));
+      await handle.close();
+      return true;
+    } catch (error) {
+      if (errno(error) === 'EEXIST') return false;
+      throw error;
+    }
+  }
+
+  async releaseConversation(conversationKey: string, owner: string): Promise<void> {
+    const leasePath = join(this.dir, 'leases', `conversation-${fileName(conversationKey)}`);
+    const held = await readFile(leasePath, 'utf8')
+      .then((text) => JSON.parse(text) as Lease)
+      .catch(() => undefined);
+    if (held?.owner === owner) await rm(leasePath, { force: true });
+  }
+
   async claim(id: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean> {
     const leasePath = this.path('leases', id);
     const lease: Lease = { owner, until: leaseUntil.toISOString() };
