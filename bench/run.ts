@@ -1,9 +1,11 @@
 import { caseUpdate } from './caseUpdate.js';
+import { reminderPass } from './reminderPass.js';
 import { turnLatency } from './turnLatency.js';
 
-// `npm run bench` runs every figure; `npm run bench -- turns` or `-- updates` runs one.
+// `npm run bench` runs every figure; `npm run bench -- turns`, `-- updates` or `-- reminders` runs one.
 const only = process.argv[2];
 const quick = process.env.BENCH_QUICK === '1';
 
 if (!only || only === 'turns') await turnLatency(quick ? 50 : 300);
 if (!only || only === 'updates') await caseUpdate(200, quick ? 2000 : 20000, quick ? 50 : 300);
+if (!only || only === 'reminders') await reminderPass(1_000, quick ? 20_000 : 100_000, 100, quick ? 5 : 15);
