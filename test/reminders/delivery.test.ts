@@ -214,6 +214,18 @@ describe('reminders delivered through the outbox', function () {
     );
   });
 
+  it('moves the upcoming reminders with an extended due date', async () => {
+    await seed(1, 1);
+    const { scheduler } = await startProcess();
+    const extended = { ...cases.cases.get('DSR-2026-0001')!, dueAt: '2026-08-11T21:59:59.999Z', version: 2 };
+    cases.add(extended);
+    scheduler.track(extended);
+    const upcoming = await scheduler.upcoming(new Date('2026-08-20T00:00:00Z'));
+    assert.ok(upcoming.length > 0);
+    for (const { occasion } of upcoming) assert.ok(occasion.occasion.startsWith('2026-08-11'), occasion.key);
+    assert.equal(upcoming[0]!.occasion.at.toISOString(), '2026-07-28T07:00:00.000Z', '14 days before, 09:00');
+  });
+
   it('replies in the case thread and escalates to the manager when a case is overdue', async () => {
     await seed(1, 1);
     const manager = 'b0550000-0000-4000-8000-000000000001';
