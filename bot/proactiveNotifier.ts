@@ -7,6 +7,7 @@ import { DECLINE_REASON_LABELS, type DsrCase } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import type { OutboxMessage } from '../dsr/outbox.js';
+import { markReachable } from './outbox/index.js';
 import type { CaseStore, KeyValueStore } from '../dsr/store.js';
 
 // Conversation references are bot plumbing, kept beside conversation state rather than in cases.
@@ -111,6 +112,8 @@ export class ProactiveNotifier implements CaseNotifier {
   }
 
   async rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void> {
+    // Someone who writes to the bot has it installed again, whatever the outbox found before.
+    await markReachable(this.store, aadObjectId);
     const known = await this.get<Partial<ConversationReference>>(userKey(aadObjectId));
     if (known?.conversation?.id === reference.conversation?.id && known?.serviceUrl === reference.serviceUrl) return;
     await this.put(userKey(aadObjectId), reference);

@@ -5,6 +5,7 @@ import { formatDay } from '../../cards/format.js';
 import type { DsrCase } from '../../dsr/case.js';
 import { daysLeft, type OrgCalendar } from '../../dsr/deadlines.js';
 import type { OutboxGuard } from '../../dsr/outbox.js';
+import type { ManagerDirectory } from '../../dsr/reminders/managers.js';
 import { policyOf, type Occasion, type ReminderSettings } from '../../dsr/reminders/schedule.js';
 import type { DigestContent, ReminderDispatcher } from '../../dsr/reminders/scheduler.js';
 import type { CaseStore } from '../../dsr/store.js';
@@ -19,10 +20,8 @@ export interface Snooze {
   by: string;
 }
 
-export interface Escalation {
-  /** The assignee's manager: configuration first, then the directory where one is wired in. */
-  managerOf(userId: string): Promise<string | undefined>;
-}
+/** The assignee's manager: configuration first, then the directory (Microsoft Graph) where one is wired in. */
+export type Escalation = ManagerDirectory;
 
 function reminderText(occasion: Occasion, dsrCase: DsrCase, left: number, calendar: OrgCalendar): string {
   const about = `${dsrCase.id} (${dsrCase.subject.name})`;
