@@ -20,6 +20,8 @@ import { ReminderScheduler, type ReminderDispatcher } from '../../dsr/reminders/
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
 import type { CaseStore } from '../../dsr/store.js';
 import { sampleCase } from '../support/cases.js';
+import { cardOf } from '../support/botHarness.js';
+import { cardProblems } from '../support/cardRules.js';
 import { FakeConnector } from '../support/fakeConnector.js';
 import { MemoryCases } from '../support/memoryCases.js';
 
@@ -244,7 +246,16 @@ describe('reminders delivered through the outbox', function () {
     const adapter = new CloudAdapter(
       new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
     );
-    const sender = new OutboxSender(store, new TeamsTransport(adapter, ''), log, { idlePollMs: 50 });
+    const sender = new OutboxSender(store, new TeamsTransport(adapter, ''), log, {
+      idlePollMs: 50,
+      hooks: outboxHooks(cases as unknown as CaseStore, log),
+    });
+    // The manager does not have the app: Teams refuses to open the 1:1 chat.
+    connector.respondWith((c) =>
+      c.path === '/v3/conversations' && c.body.members
+        ? { status: 403, body: { error: { code: 'BotNotInConversationRoster' } } }
+        : undefined,
+    );
     const dispatcher = new TeamsReminderDispatcher(
       sender,
       cases as unknown as CaseStore,
@@ -264,9 +275,8 @@ describe('reminders delivered through the outbox', function () {
     await scheduler.start();
     await scheduler.pass();
     sender.start();
-    await connector.waitFor(() => (connector.delivered().length >= 4 ? true : undefined));
+    await connector.waitFor(() => (connector.delivered().length >= 3 ? true : undefined));
     await sender.idle();
-    await sender.stop();
     const calls = connector.delivered();
     const thread = calls.find((c) => c.conversationId?.includes('messageid=1'));
     assert.match(String(thread?.body.text), /Overdue: DSR-2026-0001/);
@@ -278,5 +288,21 @@ describe('reminders delivered through the outbox', function () {
     assert.equal((created?.body.channelData as { tenant: { id: string } }).tenant.id, 't1');
     const digest = calls.find((c) => (c.body.channelData as { channel?: { id: string } })?.channel?.id);
     assert.match(JSON.stringify(digest?.body), /1 overdue/);
+    const card = cardOf(digest?.body.activity as Record<string, unknown>);
+    assert.deepEqual(cardProblems(card), []);
+    assert.match(JSON.stringify(card), /"verb":"case.refresh","data":\{"caseId":"DSR-2026-0001"\}/);
+
+    // The next morning's digest says who could not be reached.
+    now.value = new Date(MONDAY_9AM.getTime() + 86_400_000);
+    await scheduler.pass();
+    await connector.waitFor(() =>
+      connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel).length >= 2
+        ? true
+        : undefined,
+    );
+    await sender.stop();
+    const digests = connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel);
+    assert.match(JSON.stringify(digests[1]?.body), /Could not remind in a 1:1 chat/);
+    assert.doesNotMatch(JSON.stringify(digests[0]?.body), /Could not remind/);
   });
 });
