@@ -21,6 +21,10 @@ import { AdapterCardUpdater } from './cardUpdater.js';
 import type { AppConfig } from './config.js';
 import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
+import { channelHttpClient } from './outbox/channelHttpClient.js';
+import { createOutbox } from './outbox/index.js';
+import { fastForwardClock, ReminderService } from './reminders/reminderService.js';
+import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
 import { DownloadLinks } from './downloadLinks.js';
@@ -55,6 +59,7 @@ export interface RunningApp {
   readonly port: number;
   readonly store: CaseStore;
   readonly services: DsrServices;
+  readonly reminders: ReminderService;
   stop(): Promise<void>;
 }
 
@@ -71,10 +76,18 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const store = new LowdbCaseStore(join(config.dataDir));
   await store.open();
 
-  const clock = overrides.clock ?? systemClock;
+  // A local demo may fast-forward time so a month of reminders passes in a minute.
+  const clock =
+    overrides.clock ??
+    (config.local && config.reminders.timeScale > 1
+      ? fastForwardClock(config.reminders.timeScale, systemClock)
+      : systemClock);
   const roles = privacyTeamRoles(config, discovery, clock, log);
-  const cases = new CaseService(store, roles, clock, config.calendar);
-  const adapter = new CloudAdapter(new ChannelAuthentication(config.botAuth));
+  const observed = new ObservedCaseStore(store);
+  const cases = new CaseService(observed, roles, clock, config.calendar);
+  const adapter = new CloudAdapter(
+    new ChannelAuthentication(config.botAuth, { httpClient: channelHttpClient as never }),
+  );
   const appId = config.botAuth.MicrosoftAppId ?? '';
   const team = new KvTeamDirectory(roles, store.state);
   let listeningPort = config.port;
@@ -83,8 +96,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     config.linkSecret,
     DOWNLOAD_LINK_LIFETIME_MS,
   );
-  const notifier = new ProactiveNotifier(adapter, appId, store, clock, config.calendar, team, log);
-  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team };
+  const outbox = await createOutbox(adapter, appId, config.dataDir, store, log);
+  const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, team, log);
+  const reminders = await ReminderService.start(config.reminders, observed, outbox.sender, config.calendar, clock, log);
+  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -125,13 +140,17 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     await discovery.close();
     throw error;
   }
+  outbox.sender.start();
   return {
     port: server.port,
     store,
     services,
+    reminders,
     async stop() {
       await server.close();
       await discovery.close();
+      await reminders.stop();
+      await outbox.sender.stop();
       await store.close();
     },
   };

@@ -1,5 +1,9 @@
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import {
+  AuthenticationError,
+  type AuthenticateRequestResult,
+  type ConnectorClientOptions,
+} from 'botframework-connector';
 
 // Token library failures that mean "this token is not acceptable", as opposed to "we could not check".
 const REJECTED_TOKEN = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
@@ -9,8 +13,8 @@ const REJECTED_TOKEN = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExp
  * lets signature failures escape as plain errors, which the adapter reports as a server fault.
  */
 export class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
-  constructor(options: Record<string, string>) {
-    super(options);
+  constructor(options: Record<string, string>, connectorClientOptions?: ConnectorClientOptions) {
+    super(options, undefined, undefined, undefined, connectorClientOptions);
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {

@@ -5,6 +5,7 @@ import { people } from '../sandbox/seed.js';
 
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
+import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -99,6 +100,7 @@ export interface AppConfig {
     credentials?: { tenantId: string; clientId: string; clientSecret: string };
     caFile?: string;
   };
+  reminders: ReminderConfig;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +123,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       }),
     );
   }
+  const reminders = loadReminderConfig(env);
+  if ('problems' in reminders) throw new ConfigError(reminders.problems);
   const raw = parsed.data;
   const botAuth: Record<string, string> = { MicrosoftAppType: raw.MicrosoftAppType };
   for (const key of [
@@ -166,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         : {}),
       ...(raw.DSR_CONNECTORS_CA_FILE ? { caFile: raw.DSR_CONNECTORS_CA_FILE } : {}),
     },
+    reminders,
   };
 }
 

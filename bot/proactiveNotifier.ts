@@ -1,4 +1,5 @@
-import { CardFactory, MessageFactory, TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import { formatDay } from '../cards/format.js';
 import { triageCard } from '../cards/triageCard.js';
@@ -7,28 +8,33 @@ import type { TeamDirectory } from '../dialogs/team.js';
 import { DECLINE_REASON_LABELS, type DsrCase } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
+import type { OutboxMessage } from '../dsr/outbox.js';
+import { markReachable } from './outbox/index.js';
 import type { CaseStore, KeyValueStore } from '../dsr/store.js';
 
 // Conversation references are bot plumbing, kept beside conversation state rather than in cases.
-const PRIVACY_CHANNEL = 'dsr/privacy-channel';
-const userKey = (aadObjectId: string) => `dsr/user/${aadObjectId}`;
-const threadKey = (caseId: string) => `dsr/thread/${caseId}`;
+export const PRIVACY_CHANNEL = 'dsr/privacy-channel';
+export const userKey = (aadObjectId: string) => `dsr/user/${aadObjectId}`;
+export const threadKey = (caseId: string) => `dsr/thread/${caseId}`;
 
-const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
-
-interface ChannelRecord {
+export interface ChannelRecord {
   reference: Partial<ConversationReference>;
   channelId: string;
 }
 
+/** Where proactive messages are recorded before they travel. */
+export interface Outbox {
+  enqueue(message: OutboxMessage): Promise<boolean>;
+}
+
 /**
- * Sends what the bot says on its own: triage threads in the privacy channel and news to
- * requesters. A failed send is logged with the case id and never undoes the decision it reports.
+ * Says what the bot says on its own: triage threads in the privacy channel and news to
+ * requesters. Each message goes into the outbox under a key of what it reports, so a retried
+ * decision does not repeat it, and a failed send never undoes the decision it reports.
  */
 export class ProactiveNotifier implements CaseNotifier {
   constructor(
-    private readonly adapter: CloudAdapter,
-    private readonly appId: string,
+    private readonly outbox: Outbox,
     private readonly store: CaseStore,
     private readonly clock: Clock,
     private readonly calendar: OrgCalendar,
@@ -59,27 +65,21 @@ export class ProactiveNotifier implements CaseNotifier {
     const card = triageCard(dsrCase, this.clock.now(), this.calendar, await this.team.members());
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     message.summary = `New data subject request ${dsrCase.id}`;
-    try {
-      await this.adapter.createConversationAsync(
-        this.appId,
-        'msteams',
+    await this.outbox.enqueue({
+      id: `triage|${dsrCase.id}|${channel.channelId}`,
+      conversationKey: `channel:${channel.channelId}`,
+      destination: {
+        kind: 'channelThread',
         serviceUrl,
-        BOT_FRAMEWORK_AUDIENCE,
-        {
-          isGroup: true,
-          channelData: { channel: { id: channel.channelId } },
-          activity: message as never,
-          bot: channel.reference.bot as never,
-          tenantId: channel.reference.conversation?.tenantId,
-        },
-        async (context) => {
-          await this.put(threadKey(dsrCase.id), TurnContext.getConversationReference(context.activity));
-        },
-      );
-      this.log.info({ caseId: dsrCase.id }, 'triage card posted');
-    } catch (error) {
-      this.log.error({ caseId: dsrCase.id, err: error }, 'could not post the triage card');
-    }
+        channelId: channel.channelId,
+        tenantId: channel.reference.conversation?.tenantId,
+        bot: channel.reference.bot as Record<string, unknown> | undefined,
+      },
+      activity: { ...message },
+      caseId: dsrCase.id,
+      rememberAs: threadKey(dsrCase.id),
+    });
+    this.log.info({ caseId: dsrCase.id }, 'triage card queued');
   }
 
   async caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void> {
@@ -88,20 +88,27 @@ export class ProactiveNotifier implements CaseNotifier {
       this.log.warn({ caseId: dsrCase.id, news }, 'requester has no 1:1 chat with the bot; not told');
       return;
     }
-    try {
-      await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-        await context.sendActivity(newsText(dsrCase, news, this.calendar));
-      });
-    } catch (error) {
-      this.log.error({ caseId: dsrCase.id, news, err: error }, 'could not tell the requester');
-    }
+    await this.outbox.enqueue({
+      id: `news|${dsrCase.id}|${news}|${dsrCase.version}`,
+      conversationKey: reference.conversation?.id ?? `user:${dsrCase.requester.id}`,
+      destination: {
+        kind: 'conversation',
+        reference: reference,
+        referenceKey: userKey(dsrCase.requester.id),
+      },
+      activity: { type: 'message', text: newsText(dsrCase, news, this.calendar) },
+      caseId: dsrCase.id,
+    });
   }
 
   async tellUser(aadObjectId: string, text: string): Promise<boolean> {
     const reference = await this.get<Partial<ConversationReference>>(userKey(aadObjectId));
     if (!reference) return false;
-    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-      await context.sendActivity(text);
+    await this.outbox.enqueue({
+      id: `private|${aadObjectId}|${randomUUID()}`,
+      conversationKey: reference.conversation?.id ?? `user:${aadObjectId}`,
+      destination: { kind: 'conversation', reference, referenceKey: userKey(aadObjectId) },
+      activity: { type: 'message', text },
     });
     return true;
   }
@@ -120,6 +127,8 @@ export class ProactiveNotifier implements CaseNotifier {
   }
 
   async rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void> {
+    // Someone who writes to the bot has it installed again, whatever the outbox found before.
+    await markReachable(this.store, aadObjectId);
     const known = await this.get<Partial<ConversationReference>>(userKey(aadObjectId));
     if (known?.conversation?.id === reference.conversation?.id && known?.serviceUrl === reference.serviceUrl) return;
     await this.put(userKey(aadObjectId), reference);

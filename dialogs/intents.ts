@@ -8,6 +8,8 @@ export type Intent =
   | { kind: 'auditTrail'; caseId: string | undefined }
   | { kind: 'verifyAudit' }
   | { kind: 'exportAudit'; caseId: string | undefined }
+  | { kind: 'reminders'; days: number }
+  | { kind: 'snooze'; caseId: string | undefined; days: number; reason: string }
   | { kind: 'unknown' };
 
 const CASE_ID = /\bDSR-\d{4}-\d{4,}\b/i;
@@ -22,6 +24,14 @@ export function recogniseIntent(rawText: string): Intent {
   if (/^verify( the)? audit\b/.test(lower)) return { kind: 'verifyAudit' };
   if (/^(export|download)( the)? audit\b/.test(lower)) return { kind: 'exportAudit', caseId };
   if (/^audit\b/.test(lower)) return { kind: 'auditTrail', caseId };
+  if (/^(upcoming )?reminders\b/.test(lower)) {
+    return { kind: 'reminders', days: Number(/\b(\d{1,2})\s*days?\b/.exec(lower)?.[1] ?? 7) };
+  }
+  if (/^snooze\b/.test(lower)) {
+    const days = Number(/\bfor (\d{1,2}) ?days?\b/.exec(lower)?.[1] ?? 3);
+    const reason = /\b(?:because|reason:?)\s+(.+)$/i.exec(text)?.[1]?.trim() ?? '';
+    return { kind: 'snooze', caseId, days, reason };
+  }
   if (/^(help|\?|what can you do|commands|hi|hello|hey)\b/.test(lower)) return { kind: 'help' };
   if (/\bmy (requests|cases)\b/.test(lower)) return { kind: 'myRequests' };
   if (/^(status|show|open|case)\b/.test(lower) || (caseId !== undefined && lower.split(' ').length <= 3)) {

@@ -12,6 +12,7 @@ import { AuditCommands, type LinkIssuer } from './auditCommands.js';
 import { HELP_TEXT, NOT_UNDERSTOOD } from './helpText.js';
 import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.js';
 import { recogniseIntent } from './intents.js';
+import { ReminderDialogCommands } from './reminderDialogCommands.js';
 import { actorOf } from './turnActor.js';
 import type { DsrServices } from './services.js';
 import { STATUS_DIALOG, StatusDialog, type StatusOptions } from './statusDialog.js';
@@ -96,6 +97,12 @@ export class RootDialog extends ComponentDialog {
         return step.endDialog();
       case 'verifyAudit':
         await this.audit.verify(step.context);
+        return step.endDialog();
+      case 'reminders':
+        await new ReminderDialogCommands(this.services).upcoming(step.context, intent.days);
+        return step.endDialog();
+      case 'snooze':
+        await new ReminderDialogCommands(this.services).snooze(step.context, intent);
         return step.endDialog();
       case 'unknown':
         await step.context.sendActivity(NOT_UNDERSTOOD);

@@ -4,6 +4,7 @@ import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import type { CaseNotifier } from './notifier.js';
 import type { TeamDirectory } from './team.js';
+import type { ReminderCommands } from './reminderCommands.js';
 
 /** What the conversations need from the rest of the product, passed in by the composition root. */
 export interface DsrServices {
@@ -13,4 +14,6 @@ export interface DsrServices {
   log: Logger;
   notifier: CaseNotifier;
   team: TeamDirectory;
+  /** Absent where reminders are not wired in (dialog tests). */
+  reminders?: ReminderCommands;
 }

@@ -91,6 +91,8 @@ describe('triage and approval in the privacy channel', () => {
     assert.equal(triageThreads().length, 0);
     const accepted = await useChannel(megan);
     assert.match(String(accepted[0]?.text), /I posted the request that was waiting/);
+    // Proactive messages travel through the outbox, so the thread follows the reply.
+    await bot.connector.waitFor(() => triageThreads()[0]);
     assert.equal(triageThreads().length, 1);
   });
 

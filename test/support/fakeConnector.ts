@@ -8,6 +8,8 @@ export interface RecordedCall {
   conversationId: string | undefined;
   activityId: string | undefined;
   body: Record<string, unknown>;
+  /** How the fake answered. */
+  status?: number;
 }
 
 type Responder = (
@@ -23,7 +25,54 @@ export class FakeConnector {
   private server: Server | undefined;
   private responder: Responder | undefined;
   private waiters: Array<() => void> = [];
+  private limits: Array<{ limit: number; ms: number }> | undefined;
+  private readonly arrivals = new Map<string, number[]>();
+  /** Calls that broke a Teams rate limit; each was answered 429 as Teams would. */
+  readonly violations: RecordedCall[] = [];
   url = '';
+
+  /** Answers like Teams when a conversation gets more than its limits (7/1 s, 8/2 s, 60/30 s, 1800/h). */
+  enforceTeamsLimits(
+    limits = [
+      { limit: 7, ms: 1_000 },
+      { limit: 8, ms: 2_000 },
+      { limit: 60, ms: 30_000 },
+      { limit: 1800, ms: 3_600_000 },
+    ],
+  ): void {
+    this.limits = limits;
+  }
+
+  /** The conversation a call counts against: a new channel thread counts against its channel. */
+  static conversationOf(call: RecordedCall): string {
+    if (call.conversationId) return call.conversationId.split(';')[0]!;
+    const channelData = call.body.channelData as { channel?: { id?: string } } | undefined;
+    const members = call.body.members as Array<{ id: string }> | undefined;
+    return channelData?.channel?.id ?? members?.[0]?.id ?? 'unknown';
+  }
+
+  private breaksLimits(call: RecordedCall): boolean {
+    if (!this.limits || call.method !== 'POST') return false;
+    const key = FakeConnector.conversationOf(call);
+    const now = Date.now();
+    const times = this.arrivals.get(key) ?? [];
+    for (const { limit, ms } of this.limits) {
+      if (times.filter((t) => t > now - ms).length >= limit) {
+        if (process.env.DEBUG_LIMITS)
+          console.log(
+            'violation',
+            key,
+            limit,
+            ms,
+            times.map((t) => now - t),
+          );
+        return true;
+      }
+    }
+    times.push(now);
+    this.arrivals.set(key, times);
+    return false;
+  }
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -46,6 +95,17 @@ export class FakeConnector {
       .filter((call) => call.method === 'POST' && call.path.includes('/activities'))
       .filter((call) => conversationId === undefined || call.conversationId === conversationId)
       .map((call) => call.body);
+  }
+
+  /** Messages that went through: accepted activities and the first message of a created conversation. */
+  delivered(): RecordedCall[] {
+    return this.calls.filter(
+      (call) =>
+        call.method === 'POST' &&
+        call.status !== undefined &&
+        call.status < 300 &&
+        (call.path.includes('/activities') || (call.path === '/v3/conversations' && call.body.activity !== undefined)),
+    );
   }
 
   async waitFor<T>(find: () => T | undefined, timeoutMs = 5000): Promise<T> {
@@ -77,14 +137,25 @@ export class FakeConnector {
       activityId: match?.[2] === undefined ? undefined : decodeURIComponent(match[2]),
       body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     };
+    if (this.breaksLimits(call)) {
+      call.status = 429;
+      this.calls.push(call);
+      this.violations.push(call);
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: { code: 'TooManyRequests', message: 'Too many requests' } }));
+      this.notify();
+      return;
+    }
     const custom = this.responder?.(call);
     if (custom) {
+      call.status = custom.status;
       this.calls.push(call);
       res.writeHead(custom.status, { 'content-type': 'application/json', ...custom.headers });
       res.end(custom.body === undefined ? '' : JSON.stringify(custom.body));
       this.notify();
       return;
     }
+    call.status = call.method === 'POST' && path === '/v3/conversations' ? 201 : 200;
     this.calls.push(call);
     let body: unknown = {};
     if (call.method === 'POST' && path === '/v3/conversations') {

@@ -1,0 +1,136 @@
+import type { DsrCase } from '../dsr/case.js';
+import type { OrgCalendar } from '../dsr/deadlines.js';
+import { CASE_REFRESH_VERB } from './caseCard.js';
+import { clip, deadlineView, URGENCY_COLOR } from './format.js';
+import { CARD_SCHEMA, CARD_VERSION, CardTemplate, type CardJson } from './template.js';
+
+const SECTION_LIMIT = 15;
+
+interface RowView {
+  id: string;
+  subjectName: string;
+  assignee: string;
+  countdown: string;
+  color: string;
+  due: string;
+}
+
+interface SectionView {
+  title: string;
+  rows: RowView[];
+  more: string;
+  hasMore: boolean;
+}
+
+interface DigestView {
+  title: string;
+  summary: string;
+  sections: SectionView[];
+  unreachable: string;
+  hasUnreachable: boolean;
+}
+
+const template = new CardTemplate<DigestView>({
+  type: 'AdaptiveCard',
+  $schema: CARD_SCHEMA,
+  version: CARD_VERSION,
+  body: [
+    { type: 'TextBlock', text: '${title}', size: 'Large', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: '${summary}', wrap: true, spacing: 'None' },
+    {
+      type: 'Container',
+      $data: '${sections}',
+      separator: true,
+      items: [
+        { type: 'TextBlock', text: '${title}', weight: 'Bolder', wrap: true },
+        {
+          type: 'Container',
+          $data: '${rows}',
+          selectAction: {
+            type: 'Action.Execute',
+            title: 'Open ${id}',
+            verb: CASE_REFRESH_VERB,
+            data: { caseId: '${id}' },
+          },
+          items: [
+            {
+              type: 'ColumnSet',
+              columns: [
+                {
+                  type: 'Column',
+                  width: 'stretch',
+                  items: [
+                    { type: 'TextBlock', text: '**${id}** ${subjectName}', wrap: true },
+                    { type: 'TextBlock', text: '${assignee}', isSubtle: true, spacing: 'None', wrap: true },
+                  ],
+                },
+                {
+                  type: 'Column',
+                  width: 'auto',
+                  items: [
+                    { type: 'TextBlock', text: '${countdown}', color: '${color}', weight: 'Bolder', wrap: true },
+                    { type: 'TextBlock', text: 'due ${due}', isSubtle: true, spacing: 'None', wrap: true },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+        { type: 'TextBlock', $when: '${hasMore}', text: '${more}', isSubtle: true, wrap: true },
+      ],
+    },
+    {
+      type: 'TextBlock',
+      $when: '${hasUnreachable}',
+      text: '${unreachable}',
+      color: 'Attention',
+      wrap: true,
+      separator: true,
+    },
+  ],
+});
+
+export interface DigestInput {
+  day: string;
+  overdue: DsrCase[];
+  dueSoon: DsrCase[];
+  waitingForApproval: DsrCase[];
+  /** Names of people the bot could not reach in 1:1 (the app is not installed for them). */
+  unreachable: string[];
+}
+
+/** The privacy channel's one card a day: what is late, what is due soon, what waits for a decision. */
+export function digestCard(input: DigestInput, now: Date, calendar: OrgCalendar): CardJson {
+  const row = (dsrCase: DsrCase): RowView => {
+    const deadline = deadlineView(dsrCase.dueAt, now, calendar);
+    return {
+      id: dsrCase.id,
+      subjectName: clip(dsrCase.subject.name, 60),
+      assignee: dsrCase.assignee ? `Assigned to ${clip(dsrCase.assignee.name, 60)}` : 'Not assigned',
+      countdown: deadline.countdown,
+      color: URGENCY_COLOR[deadline.urgency],
+      due: deadline.dueDay,
+    };
+  };
+  const section = (title: string, cases: DsrCase[]): SectionView => ({
+    title: `${title} (${cases.length})`,
+    rows: cases.slice(0, SECTION_LIMIT).map(row),
+    more: `${cases.length - SECTION_LIMIT} more not shown.`,
+    hasMore: cases.length > SECTION_LIMIT,
+  });
+  const sections = [
+    section('Overdue', input.overdue),
+    section('Due soon', input.dueSoon),
+    section('Waiting for approval', input.waitingForApproval),
+  ].filter((s) => s.rows.length > 0);
+  return template.render({
+    title: `Data subject requests: ${input.day}`,
+    summary:
+      sections.length === 0
+        ? 'Nothing is overdue, due soon or waiting for approval.'
+        : `${input.overdue.length} overdue, ${input.dueSoon.length} due soon, ${input.waitingForApproval.length} waiting for approval.`,
+    sections,
+    unreachable: `Could not remind in a 1:1 chat (the app is not installed for them): ${input.unreachable.join(', ')}.`,
+    hasUnreachable: input.unreachable.length > 0,
+  });
+}

@@ -1,0 +1,56 @@
+import type { AuditDraft, AuditEvent } from '../audit.js';
+import type { DsrCase } from '../case.js';
+import type { CaseQuery, CaseStore, KeyValueStore } from '../store.js';
+
+/** A case store that tells a listener about every saved case, so schedules follow every change. */
+export class ObservedCaseStore implements CaseStore {
+  private listeners: Array<(dsrCase: DsrCase) => void> = [];
+
+  constructor(private readonly inner: CaseStore) {}
+
+  onSaved(listener: (dsrCase: DsrCase) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get state(): KeyValueStore {
+    return this.inner.state;
+  }
+
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  getCase(id: string): Promise<DsrCase | undefined> {
+    return this.inner.getCase(id);
+  }
+
+  listCases(query: CaseQuery): Promise<DsrCase[]> {
+    return this.inner.listCases(query);
+  }
+
+  findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
+    return this.inner.findByIntakeKey(intakeKey);
+  }
+
+  allocateCaseId(year: number): Promise<string> {
+    return this.inner.allocateCaseId(year);
+  }
+
+  async saveCase(next: DsrCase, expectedVersion: number | null, audit: AuditDraft): Promise<AuditEvent> {
+    const event = await this.inner.saveCase(next, expectedVersion, audit);
+    for (const listener of this.listeners) listener(next);
+    return event;
+  }
+
+  appendAudit(audit: AuditDraft): Promise<AuditEvent> {
+    return this.inner.appendAudit(audit);
+  }
+
+  auditEvents(caseId?: string): AsyncIterable<AuditEvent> {
+    return this.inner.auditEvents(caseId);
+  }
+}

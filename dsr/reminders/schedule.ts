@@ -1,0 +1,182 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { DsrCase } from '../case.js';
+import { isOpen } from '../case.js';
+import { isWorkingDay, nextWorkingTime, type OrgCalendar, type Regulation, type WorkingHours } from '../deadlines.js';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
+
+export const reminderPolicySchema = z.object({
+  /** Reminders this many days before the due day; the due day itself is `onDueDay`. */
+  daysBefore: z.array(z.number().int().min(1).max(90)),
+  onDueDay: z.boolean(),
+  overdueEveryWorkingDay: z.boolean(),
+  /** A case waiting for the privacy team's decision this long gets a reminder, then one per working day. */
+  approvalStaleHours: z.number().positive(),
+  /** A case paused for the person's identity this long gets a reminder, then one per working day. */
+  identityPauseDays: z.number().positive(),
+  /** The assignee's manager hears about a case this many days before its due day, and whenever overdue. */
+  escalateDaysLeft: z.number().int().min(-1),
+});
+export type ReminderPolicy = z.infer<typeof reminderPolicySchema>;
+
+export const reminderSettingsSchema = z.object({
+  sendAt: HHMM,
+  workingHours: z.object({ start: HHMM, end: HHMM }),
+  /** The channel digest goes out once per working day at this time. */
+  digestAt: HHMM,
+  digestDaysAhead: z.number().int().min(0).max(60),
+  policies: z.record(z.string(), reminderPolicySchema),
+});
+export type ReminderSettings = z.infer<typeof reminderSettingsSchema>;
+
+export const DEFAULT_POLICY: ReminderPolicy = {
+  daysBefore: [14, 7, 3, 1],
+  onDueDay: true,
+  overdueEveryWorkingDay: true,
+  approvalStaleHours: 48,
+  identityPauseDays: 7,
+  escalateDaysLeft: 1,
+};
+
+export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
+  sendAt: '09:00',
+  workingHours: { start: '09:00', end: '17:00' },
+  digestAt: '09:00',
+  digestDaysAhead: 7,
+  policies: {
+    GDPR: DEFAULT_POLICY,
+    // A 15-day period leaves no room for a two-week warning.
+    LGPD: { ...DEFAULT_POLICY, daysBefore: [7, 3, 1] },
+  },
+};
+
+export function policyOf(settings: ReminderSettings, regulation: Regulation): ReminderPolicy {
+  return settings.policies[regulation] ?? DEFAULT_POLICY;
+}
+
+export type ReminderKind = 'due' | 'overdue' | 'approval' | 'identity';
+
+export interface Occasion {
+  /** The durable key: the same case, kind and occasion always give the same key. */
+  key: string;
+  caseId: string;
+  kind: ReminderKind;
+  occasion: string;
+  at: Date;
+}
+
+const WAITING_FOR_APPROVAL = new Set(['received', 'triage']);
+
+export function waitsForApproval(dsrCase: Pick<DsrCase, 'status'>): boolean {
+  return WAITING_FOR_APPROVAL.has(dsrCase.status);
+}
+
+/** Computes when a case's reminders fall, in the organisation's zone and working hours. */
+export class ReminderSchedule {
+  constructor(
+    private readonly settings: ReminderSettings,
+    private readonly calendar: OrgCalendar,
+  ) {}
+
+  get hours(): WorkingHours {
+    return this.settings.workingHours;
+  }
+
+  private at(day: DateTime, time: string): Date {
+    const [hour, minute] = time.split(':').map(Number) as [number, number];
+    return nextWorkingTime(day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate(), this.calendar, this.hours);
+  }
+
+  private localDay(instant: Date | string): DateTime {
+    const dt = typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
+    return dt.setZone(this.calendar.timeZone).startOf('day');
+  }
+
+  /** A warning must come early, never late: a day off moves it to the working day before. */
+  private previousWorkingDay(day: DateTime): DateTime {
+    let d = day;
+    for (let i = 0; i < 366 && !isWorkingDay(d, this.calendar); i += 1) d = d.minus({ days: 1 });
+    return d;
+  }
+
+  /** The first working day's `time` strictly after `after`, not before `from`. */
+  private dailyAfter(from: Date, after: Date, time: string): { day: DateTime; at: Date } {
+    let day = this.localDay(from.getTime() > after.getTime() ? from : after);
+    for (let i = 0; i < 400; i += 1) {
+      if (isWorkingDay(day, this.calendar)) {
+        const at = this.at(day, time);
+        if (at.getTime() > after.getTime() && at.getTime() >= from.getTime()) return { day, at };
+      }
+      day = day.plus({ days: 1 });
+    }
+    return { day, at: this.at(day, time) };
+  }
+
+  /** The case's first reminder strictly after `after`, or none while nothing more is due. */
+  next(dsrCase: DsrCase, after: Date): Occasion | undefined {
+    return this.nextAll(dsrCase, after)[0];
+  }
+
+  /** Every reminder of the case at the earliest time strictly after `after`. */
+  nextAll(dsrCase: DsrCase, after: Date): Occasion[] {
+    if (!isOpen(dsrCase)) return [];
+    const policy = policyOf(this.settings, dsrCase.regulation);
+    const candidates: Occasion[] = [];
+    const make = (kind: ReminderKind, occasion: string, at: Date): Occasion => ({
+      key: `${dsrCase.id}|${kind}|${occasion}`,
+      caseId: dsrCase.id,
+      kind,
+      occasion,
+      at,
+    });
+    const created = new Date(dsrCase.createdAt);
+    const dueDay = this.localDay(dsrCase.dueAt);
+    const dueDate = dueDay.toISODate() ?? '';
+
+    const offsets = [...policy.daysBefore, ...(policy.onDueDay ? [0] : [])].sort((a, b) => b - a);
+    for (const offset of offsets) {
+      const at = this.at(this.previousWorkingDay(dueDay.minus({ days: offset })), this.settings.sendAt);
+      if (at.getTime() > after.getTime() && at.getTime() >= created.getTime()) {
+        candidates.push(make('due', `${dueDate}-${offset}`, at));
+        break;
+      }
+    }
+    if (policy.overdueEveryWorkingDay) {
+      const firstLate = new Date(dsrCase.dueAt).getTime() + 1;
+      const { day, at } = this.dailyAfter(new Date(firstLate), after, this.settings.sendAt);
+      candidates.push(make('overdue', `${dueDate}@${day.toISODate() ?? ''}`, at));
+    }
+    if (waitsForApproval(dsrCase)) {
+      const stale = new Date(created.getTime() + policy.approvalStaleHours * 3_600_000);
+      const { day, at } = this.dailyAfter(stale, after, this.settings.sendAt);
+      candidates.push(make('approval', day.toISODate() ?? '', at));
+    }
+    if (dsrCase.pause) {
+      const since = DateTime.fromISO(dsrCase.pause.since).plus({ days: policy.identityPauseDays }).toJSDate();
+      const { day, at } = this.dailyAfter(since, after, this.settings.sendAt);
+      candidates.push(make('identity', `${dsrCase.pause.since}@${day.toISODate() ?? ''}`, at));
+    }
+    const earliest = Math.min(...candidates.map((c) => c.at.getTime()));
+    return candidates.filter((c) => c.at.getTime() === earliest);
+  }
+
+  /** Every reminder in (after, until], in time order. */
+  between(dsrCase: DsrCase, after: Date, until: Date): Occasion[] {
+    const found: Occasion[] = [];
+    let cursor = after;
+    for (let i = 0; i < 1000; i += 1) {
+      const next = this.nextAll(dsrCase, cursor);
+      if (next.length === 0 || next[0]!.at.getTime() > until.getTime()) break;
+      found.push(...next);
+      cursor = next[0]!.at;
+    }
+    return found;
+  }
+
+  /** When the channel digest for the working day after `after` goes out, and its key. */
+  nextDigest(after: Date): { key: string; day: string; at: Date } {
+    const { day, at } = this.dailyAfter(after, after, this.settings.digestAt);
+    return { key: `digest|${day.toISODate() ?? ''}`, day: day.toISODate() ?? '', at };
+  }
+}

@@ -1,0 +1,204 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { appendFile, link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OutboxMessage, OutboxRecord, OutboxStore } from '../outbox.js';
+
+interface Lease {
+  owner: string;
+  until: string;
+}
+
+const fileName = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 40);
+
+const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+/**
+ * The outbox in the embedded store's folder. Every step is a single atomic file operation, so
+ * two processes sharing the folder agree: a record is created by hard-linking a complete file
+ * (which fails if the id exists), updated by rename, and a send is leased by an exclusive create.
+ * A marker per unfinished record keeps finding due work proportional to what is waiting.
+ */
+export class FileOutboxStore implements OutboxStore {
+  constructor(private readonly dir: string) {}
+
+  private path(kind: 'records' | 'pending' | 'leases' | 'tmp', id: string): string {
+    return join(this.dir, kind, kind === 'records' ? `${fileName(id)}.json` : fileName(id));
+  }
+
+  async open(): Promise<void> {
+    for (const sub of ['records', 'pending', 'leases', 'tmp']) await mkdir(join(this.dir, sub), { recursive: true });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private get attemptsPath(): string {
+    return join(this.dir, 'attempts.log');
+  }
+
+  noteAttempt(conversationKey: string, at: Date): Promise<void> {
+    return appendFile(this.attemptsPath, `${at.getTime()} ${conversationKey}\n`);
+  }
+
+  async attemptsSince(since: Date): Promise<Array<{ conversationKey: string; at: number }>> {
+    const text = await readFile(this.attemptsPath, 'utf8').catch(() => '');
+    const found: Array<{ conversationKey: string; at: number }> = [];
+    for (const line of text.split('\n')) {
+      const space = line.indexOf(' ');
+      const at = Number(line.slice(0, space));
+      if (space > 0 && at >= since.getTime()) found.push({ at, conversationKey: line.slice(space + 1) });
+    }
+    // Only the last hour matters to any limit; keep the log that short.
+    await writeFile(this.attemptsPath, found.map((a) => `${a.at} ${a.conversationKey}\n`).join(''));
+    return found;
+  }
+
+  private async writeTemp(record: OutboxRecord): Promise<string> {
+    const tmp = join(this.dir, 'tmp', `${fileName(record.id)}.${randomUUID()}`);
+    await writeFile(tmp, JSON.stringify(record));
+    return tmp;
+  }
+
+  async enqueue(message: OutboxMessage, now: Date): Promise<boolean> {
+    const record: OutboxRecord = {
+      ...message,
+      status: 'pending',
+      attempts: 0,
+      enqueuedAt: now.toISOString(),
+      notBefore: message.notBefore ?? now.toISOString(),
+    };
+    // The marker comes first: a crash before the record leaves a marker that is cleaned up, never a
+    // record nobody looks at.
+    await writeFile(this.path('pending', message.id), message.id);
+    const tmp = await this.writeTemp(record);
+    try {
+      await link(tmp, this.path('records', message.id));
+      return true;
+    } catch (error) {
+      if (errno(error) !== 'EEXIST') throw error;
+      const existing = await this.get(message.id);
+      if (existing && existing.status !== 'pending') await rm(this.path('pending', message.id), { force: true });
+      return false;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async get(id: string): Promise<OutboxRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(this.path('records', id), 'utf8')) as OutboxRecord;
+    } catch (error) {
+      if (errno(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async due(now: Date, limit: number): Promise<OutboxRecord[]> {
+    const found: OutboxRecord[] = [];
+    for (const name of await readdir(join(this.dir, 'pending'))) {
+      const markerPath = join(this.dir, 'pending', name);
+      const id = await readFile(markerPath, 'utf8').catch(() => undefined);
+      if (id === undefined) continue;
+      const record = await this.get(id);
+      if (!record) {
+        // An enqueue that died before its record existed; give a live one a minute to finish.
+        const age = now.getTime() - (await stat(markerPath).catch(() => ({ mtimeMs: now.getTime() }))).mtimeMs;
+        if (age > 60_000) await rm(markerPath, { force: true });
+        continue;
+      }
+      if (record.status !== 'pending') {
+        await rm(markerPath, { force: true });
+        continue;
+      }
+      if (Date.parse(record.notBefore) <= now.getTime()) found.push(record);
+    }
+    found.sort((a, b) => a.notBefore.localeCompare(b.notBefore) || a.enqueuedAt.localeCompare(b.enqueuedAt));
+    return found.slice(0, limit);
+  }
+
+  async leaseConversation(conversationKey: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    const leasePath = join(this.dir, 'leases', `conversation-${fileName(conversationKey)}`);
+    const held = await readFile(leasePath, 'utf8')
+      .then((text) => JSON.parse(text) as Lease)
+      .catch(() => undefined);
+    if (held?.owner === owner) {
+      const tmp = join(this.dir, 'tmp', `lease-${randomUUID()}`);
+      await writeFile(tmp, JSON.stringify({ owner, until: leaseUntil.toISOString() } satisfies Lease));
+      await rename(tmp, leasePath);
+      return true;
+    }
+    if (held && Date.parse(held.until) > now.getTime()) return false;
+    if (held) {
+      try {
+        await rename(leasePath, `${leasePath}.stale-${randomUUID()}`);
+      } catch (error) {
+        if (errno(error) !== 'ENOENT') throw error;
+      }
+    }
+    try {
+      const handle = await open(leasePath, 'wx');
+      await handle.writeFile(JSON.stringify({ owner, until: leaseUntil.toISOString() } satisfies Lease));
+      await handle.close();
+      return true;
+    } catch (error) {
+      if (errno(error) === 'EEXIST') return false;
+      throw error;
+    }
+  }
+
+  async releaseConversation(conversationKey: string, owner: string): Promise<void> {
+    const leasePath = join(this.dir, 'leases', `conversation-${fileName(conversationKey)}`);
+    const held = await readFile(leasePath, 'utf8')
+      .then((text) => JSON.parse(text) as Lease)
+      .catch(() => undefined);
+    if (held?.owner === owner) await rm(leasePath, { force: true });
+  }
+
+  async claim(id: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    const leasePath = this.path('leases', id);
+    const lease: Lease = { owner, until: leaseUntil.toISOString() };
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        const handle = await open(leasePath, 'wx');
+        await handle.writeFile(JSON.stringify(lease));
+        await handle.close();
+        const record = await this.get(id);
+        if (record?.status === 'pending') return true;
+        await rm(leasePath, { force: true });
+        return false;
+      } catch (error) {
+        if (errno(error) !== 'EEXIST') throw error;
+        const held = await readFile(leasePath, 'utf8')
+          .then((text) => JSON.parse(text) as Lease)
+          .catch(() => undefined);
+        if (held && Date.parse(held.until) > now.getTime()) return false;
+        // Renaming is atomic: of two processes taking over a dead owner's lease, one wins.
+        try {
+          await rename(leasePath, `${leasePath}.stale-${randomUUID()}`);
+        } catch (renameError) {
+          if (errno(renameError) === 'ENOENT') continue;
+          throw renameError;
+        }
+      }
+    }
+    return false;
+  }
+
+  async settle(id: string, owner: string, change: Partial<OutboxRecord>): Promise<void> {
+    const record = await this.get(id);
+    if (!record) return;
+    const next: OutboxRecord = { ...record, ...change };
+    const tmp = await this.writeTemp(next);
+    await rename(tmp, this.path('records', id));
+    if (next.status !== 'pending') await rm(this.path('pending', id), { force: true });
+    const leasePath = this.path('leases', id);
+    const held = await readFile(leasePath, 'utf8')
+      .then((text) => JSON.parse(text) as Lease)
+      .catch(() => undefined);
+    if (held?.owner === owner) await rm(leasePath, { force: true });
+    for (const name of await readdir(join(this.dir, 'leases'))) {
+      if (name.startsWith(`${fileName(id)}.stale-`)) await rm(join(this.dir, 'leases', name), { force: true });
+    }
+  }
+}
