@@ -13,6 +13,7 @@ import { CaseService } from '../dsr/caseService.js';
 import { systemClock, type Clock } from '../dsr/clock.js';
 import type { Connector } from '../dsr/discovery.js';
 import { GroupRoleDirectory, type GroupMembership } from '../dsr/groupRoles.js';
+import { CachedManagerDirectory } from '../dsr/reminders/managers.js';
 import { StaticRoleDirectory, type RoleDirectory } from '../dsr/roles.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
 import type { CaseStore } from '../dsr/store.js';
@@ -98,7 +99,23 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   );
   const outbox = await createOutbox(adapter, appId, config.dataDir, store, log);
   const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, team, log);
-  const reminders = await ReminderService.start(config.reminders, observed, outbox.sender, config.calendar, clock, log);
+  // Escalations go to configured managers first, then to the manager Entra ID names, through Graph.
+  const managers = new CachedManagerDirectory({
+    configured: config.reminders.managers,
+    lookup: async (userId) => {
+      const lookup = await discovery.managerLookup();
+      return lookup ? lookup(userId) : undefined;
+    },
+  });
+  const reminders = await ReminderService.start(
+    config.reminders,
+    observed,
+    outbox.sender,
+    config.calendar,
+    clock,
+    log,
+    managers,
+  );
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {

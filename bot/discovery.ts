@@ -11,6 +11,8 @@ export interface DiscoverySetup {
   connectors: () => Promise<Connector[]>;
   /** Entra group membership through the Graph connection; undefined where Graph is not connected. */
   groupMembership: () => Promise<GroupMembership | undefined>;
+  /** Who a user reports to through the Graph connection; undefined where Graph is not connected. */
+  managerLookup: () => Promise<((userId: string) => Promise<string | undefined>) | undefined>;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     return {
       connectors: () => Promise.resolve(given),
       groupMembership: () => Promise.resolve(undefined),
+      managerLookup: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -41,6 +44,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     return {
       connectors: () => Promise.resolve(registry.all()),
       groupMembership: () => Promise.resolve(registry.groupMembership()),
+      managerLookup: () => Promise.resolve(registry.managerLookup()),
       close: () => Promise.resolve(),
     };
   }
@@ -50,6 +54,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     return {
       connectors: () => Promise.resolve(registry.all()),
       groupMembership: () => Promise.resolve(undefined),
+      managerLookup: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -72,6 +77,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
   return {
     connectors: async () => (await localRegistry()).all(),
     groupMembership: async () => (await localRegistry()).groupMembership(),
+    managerLookup: async () => (await localRegistry()).managerLookup(),
     close: async () => {
       if (sandbox) await (await sandbox).close();
     },

@@ -16,7 +16,7 @@ import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './ht
 import { ManualConnector } from './manual.js';
 import { marketingInteractions } from './marketing.js';
 import type { FilterDialect } from './odata.js';
-import { BusinessCentralSource, GraphSource, groupMemberIds, ODataSource } from './sources.js';
+import { BusinessCentralSource, GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
 
 const httpsUrl = z
@@ -239,6 +239,13 @@ export class ConnectorRegistry {
     const graph = this.graph;
     if (!graph) return undefined;
     return { memberIds: (groupId) => groupMemberIds(graph, groupId, AbortSignal.timeout(30_000)) };
+  }
+
+  /** Who a user reports to, through the Graph connection, when Graph is connected. */
+  managerLookup(): ((userId: string) => Promise<string | undefined>) | undefined {
+    const graph = this.graph;
+    if (!graph) return undefined;
+    return (userId) => managerIdOf(graph, userId, AbortSignal.timeout(30_000));
   }
 
   all(): Connector[] {

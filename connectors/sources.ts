@@ -190,6 +190,19 @@ export async function groupMemberIds(source: GraphSource, groupId: string, signa
   return ids;
 }
 
+/** A user's manager (`/users/{id}/manager`); none is an answer, not a failure. */
+export async function managerIdOf(
+  source: GraphSource,
+  userId: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  for await (const page of source.navigation('', 'users', userId, 'manager', ['id'], signal)) {
+    const id = page[0]?.id;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
+}
+
 /** The SDK wraps every failure in its own error; this keeps the shared client's words for the card. */
 async function graphCall<T>(call: () => Promise<unknown>, notFoundIsEmpty = false): Promise<T> {
   try {

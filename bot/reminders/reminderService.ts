@@ -4,6 +4,7 @@ import type { Actor } from '../../dsr/case.js';
 import type { CaseStore } from '../../dsr/store.js';
 import type { Clock } from '../../dsr/clock.js';
 import type { OrgCalendar } from '../../dsr/deadlines.js';
+import { CachedManagerDirectory } from '../../dsr/reminders/managers.js';
 import { ReminderSchedule } from '../../dsr/reminders/schedule.js';
 import { ReminderScheduler } from '../../dsr/reminders/scheduler.js';
 import type { ObservedCaseStore } from '../../dsr/reminders/observedStore.js';
@@ -16,14 +17,6 @@ export function fastForwardClock(scale: number, base: Clock, realNow: () => numb
   const startReal = realNow();
   const startClock = base.now().getTime();
   return { now: () => new Date(startClock + (realNow() - startReal) * scale) };
-}
-
-export class StaticEscalation implements Escalation {
-  constructor(private readonly managers: Record<string, string>) {}
-
-  managerOf(userId: string): Promise<string | undefined> {
-    return Promise.resolve(this.managers[userId]);
-  }
 }
 
 /** Runs the scheduler on a timer, after the case store tells it about every change. */
@@ -60,7 +53,7 @@ export class ReminderService implements ReminderCommands {
     calendar: OrgCalendar,
     clock: Clock,
     log: Logger,
-    escalation: Escalation = new StaticEscalation(config.managers),
+    escalation: Escalation = new CachedManagerDirectory({ configured: config.managers }),
   ): Promise<ReminderService> {
     const schedule = new ReminderSchedule(config.settings, calendar);
     const dispatcher = new TeamsReminderDispatcher(outbox, store, calendar, config.settings, escalation, log);

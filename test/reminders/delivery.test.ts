@@ -11,7 +11,7 @@ import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
 import { TeamsTransport } from '../../bot/outbox/teamsTransport.js';
 import { PRIVACY_CHANNEL, threadKey, userKey } from '../../bot/proactiveNotifier.js';
-import { StaticEscalation } from '../../bot/reminders/reminderService.js';
+import { CachedManagerDirectory } from '../../dsr/reminders/managers.js';
 import { TeamsReminderDispatcher } from '../../bot/reminders/reminderDispatcher.js';
 import type { DsrCase } from '../../dsr/case.js';
 import type { OrgCalendar } from '../../dsr/deadlines.js';
@@ -108,7 +108,7 @@ describe('reminders delivered through the outbox', function () {
       cases as unknown as CaseStore,
       calendar,
       DEFAULT_REMINDER_SETTINGS,
-      new StaticEscalation({}),
+      new CachedManagerDirectory({ configured: {} }),
       log,
     );
     const scheduler = new ReminderScheduler(
@@ -261,7 +261,7 @@ describe('reminders delivered through the outbox', function () {
       cases as unknown as CaseStore,
       calendar,
       DEFAULT_REMINDER_SETTINGS,
-      new StaticEscalation({ [userId(0)]: manager }),
+      new CachedManagerDirectory({ configured: { [userId(0)]: manager } }),
       log,
     );
     const scheduler = new ReminderScheduler(

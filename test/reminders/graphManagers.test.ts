@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { GraphManagerDirectory } from '../../connectors/graphManagers.js';
+import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { ConnectorRegistry } from '../../connectors/registry.js';
+import { CachedManagerDirectory } from '../../dsr/reminders/managers.js';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';
 import { people } from '../../sandbox/seed.js';
-import { tokenFor } from '../sandbox/helpers.js';
 
-describe('managers from Microsoft Graph', () => {
+describe('managers from Microsoft Graph, through the Graph connection', () => {
   let sandbox: Sandbox;
-  let directory: GraphManagerDirectory;
-  let tokens = 0;
+  let directory: CachedManagerDirectory;
 
   before(async () => {
     sandbox = await startSandbox();
@@ -15,23 +15,24 @@ describe('managers from Microsoft Graph', () => {
   after(() => sandbox.close());
 
   beforeEach(() => {
-    tokens = 0;
-    directory = new GraphManagerDirectory({
-      graphUrl: sandbox.endpoints.graph,
-      caPem: sandbox.caCertPem,
-      configured: { [people.meganBowen]: people.adeleVance },
-      getToken: async () => {
-        tokens += 1;
-        const result = await tokenFor(sandbox, sandbox.resources.graph);
-        return String(result.json.access_token);
-      },
+    const local = sandboxConnectorSettings(sandbox);
+    const registry = ConnectorRegistry.fromConfig(local.config, {
+      source: 'test',
+      credentials: local.credentials,
+      caPem: local.caPem,
     });
+    directory = new CachedManagerDirectory({
+      configured: { [people.meganBowen]: people.adeleVance },
+      lookup: registry.managerLookup()!,
+    });
+    sandbox.clearRequests();
   });
 
   it('asks /users/{id}/manager once and remembers the answer', async () => {
     assert.equal(await directory.managerOf(people.alexWilber), people.isaiahLanger);
     assert.equal(await directory.managerOf(people.alexWilber), people.isaiahLanger);
-    assert.equal(tokens, 1);
+    const asked = sandbox.requests('graph').filter((r) => r.path.endsWith('/manager'));
+    assert.equal(asked.length, 1);
   });
 
   it('prefers the configured manager, and has none for a user Graph has none for', async () => {
