@@ -12,11 +12,13 @@ import { CaseService } from '../dsr/caseService.js';
 import { systemClock, type Clock } from '../dsr/clock.js';
 import { StaticRoleDirectory } from '../dsr/roles.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
+import { PostgresCaseStore, StoreUnavailableError } from '../dsr/storage/postgresStore.js';
 import type { CaseStore } from '../dsr/store.js';
 import { ChannelAuthentication } from './authentication.js';
 import type { AppConfig } from './config.js';
 import { DsrBot } from './dsrBot.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
+import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
 
@@ -33,7 +35,9 @@ export interface AppOverrides {
 
 /** The composition root: builds every part from configuration and starts serving. */
 export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
-  const store = new LowdbCaseStore(join(config.dataDir));
+  const store: CaseStore = config.database
+    ? new PostgresCaseStore({ connectionString: config.database.url, schema: config.database.schema })
+    : new LowdbCaseStore(join(config.dataDir));
   await store.open();
 
   const clock = overrides.clock ?? systemClock;
@@ -47,7 +51,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
     await context.sendActivity(
-      'Something went wrong on my side. Please check the status of what you were doing, then try again.',
+      error instanceof StoreUnavailableError
+        ? storeUnavailableReply(error)
+        : 'Something went wrong on my side. Please check the status of what you were doing, then try again.',
     );
   };
 
