@@ -81,8 +81,8 @@ export class PostgresCaseStore implements CaseStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5000,
-      // Stored timestamps are read back as ISO text, exactly as they were written.
-      application_name: 'dsr-assistant',
+      // Names the deployment in pg_stat_activity, so an operator can tell its connections apart.
+      application_name: `dsr-assistant:${schema}`,
     });
     // A pooled connection the server closes while idle must not take the process down; the pool
     // drops it and the next query opens a fresh one.
