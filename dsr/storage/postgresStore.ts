@@ -36,6 +36,8 @@ export interface PostgresStoreOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const AUDIT_PAGE = 500;
+/** Tries of one statement or transaction that lost its connection before anything could have changed. */
+const ATTEMPTS = 3;
 /** One advisory lock key for migrations of any schema: they are rare and short. */
 const MIGRATION_LOCK = 724_113_901;
 
@@ -87,6 +89,9 @@ export class PostgresCaseStore implements CaseStore {
     // A pooled connection the server closes while idle must not take the process down; the pool
     // drops it and the next query opens a fresh one.
     this.pool.on('error', () => undefined);
+    // The server can also drop a connection that is checked out, between two statements of a
+    // transaction; the next query reports it, so the event itself must not end the process.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.state = new PostgresStateStore(this);
   }
 
@@ -252,19 +257,25 @@ export class PostgresCaseStore implements CaseStore {
     try {
       return await this.pool.connect();
     } catch (error) {
-      if (isConnectionError(error)) throw new StoreUnavailableError(false, { cause: error });
-      throw error;
+      // Whatever stopped the connection (server down or starting, login refused, too many
+      // connections), no statement ran, so nothing changed.
+      throw new StoreUnavailableError(false, { cause: error });
     }
   }
 
-  /** A read is retried once on a dropped connection: the pool may have handed out one the server had just closed. */
+  /** A read is retried on a dropped connection: the pool may have handed out one the server had just closed. */
   async read<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
     for (let attempt = 1; ; attempt += 1) {
+      const client = await this.connect();
+      let broken: Error | undefined;
       try {
-        return await this.pool.query<Row>(text, values);
+        return await client.query<Row>(text, values);
       } catch (error) {
         if (!isConnectionError(error)) throw error;
-        if (attempt >= 2) throw new StoreUnavailableError(false, { cause: error });
+        broken = error as Error;
+        if (attempt >= ATTEMPTS) throw new StoreUnavailableError(false, { cause: error });
+      } finally {
+        client.release(broken);
       }
     }
   }
@@ -275,7 +286,7 @@ export class PostgresCaseStore implements CaseStore {
 
   /**
    * Runs `work` in one transaction. A connection lost before COMMIT was sent rolled everything
-   * back, so the work is tried once more on a fresh connection; a loss during COMMIT is reported
+   * back, so the work is tried again on a fresh connection; a loss during COMMIT is reported
    * as possibly applied, never retried blindly.
    */
   async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
@@ -292,7 +303,7 @@ export class PostgresCaseStore implements CaseStore {
       } catch (error) {
         if (isConnectionError(error)) {
           broken = error;
-          if (committing || attempt >= 2) throw new StoreUnavailableError(committing, { cause: error });
+          if (committing || attempt >= ATTEMPTS) throw new StoreUnavailableError(committing, { cause: error });
           continue;
         }
         await client.query('ROLLBACK').catch(() => undefined);
@@ -315,10 +326,9 @@ export class PostgresCaseStore implements CaseStore {
       return result.rowCount ?? 0;
     } catch (error) {
       if ((error as { code?: unknown }).code === '23505') {
-        const holder = await this.pool.query<{ id: string }>(
-          `SELECT id FROM ${this.table('cases')} WHERE intake_key = $1`,
-          [next.intakeKey],
-        );
+        const holder = await this.read<{ id: string }>(`SELECT id FROM ${this.table('cases')} WHERE intake_key = $1`, [
+          next.intakeKey,
+        ]);
         throw new DuplicateIntakeError(holder.rows[0]?.id ?? 'another case');
       }
       throw error;
