@@ -7,10 +7,10 @@ import {
   StateConflictError,
   VersionConflictError,
   type CaseQuery,
-  type CaseStore,
   type KeyValueStore,
 } from '../store.js';
 import { MIGRATIONS } from './postgresMigrations.js';
+import type { PortableStore } from './portable.js';
 
 /**
  * The database could not be reached or dropped the connection mid-request. When `maybeApplied`
@@ -70,7 +70,7 @@ interface EventRow {
  * transaction: the case row is changed only at the version the caller read, and the audit event
  * is chained under a row lock on the chain head, so instances never fork the trail.
  */
-export class PostgresCaseStore implements CaseStore {
+export class PostgresCaseStore implements PortableStore {
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly state: KeyValueStore;
@@ -234,6 +234,32 @@ export class PostgresCaseStore implements CaseStore {
         head.hash,
       ]);
     });
+  }
+
+  async importCase(dsrCase: DsrCase): Promise<void> {
+    await this.write(
+      `INSERT INTO ${this.table('cases')} (id, version, requester_id, status, due_at, intake_key, is_open, created_at, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        dsrCase.id,
+        dsrCase.version,
+        dsrCase.requester.id,
+        dsrCase.status,
+        dsrCase.dueAt,
+        dsrCase.intakeKey,
+        isOpen(dsrCase),
+        dsrCase.createdAt,
+        JSON.stringify(dsrCase),
+      ],
+    );
+  }
+
+  async *stateEntries(): AsyncGenerator<{ key: string; value: unknown }> {
+    const result = await this.read<{ key: string; value: unknown }>(
+      `SELECT key, value FROM ${this.table('state')} ORDER BY key`,
+      [],
+    );
+    yield* result.rows;
   }
 
   /** Sets the id counter for a year to at least `last`, for moving a deployment between stores. */
