@@ -1,9 +1,20 @@
 import { caseUpdate } from './caseUpdate.js';
 import { turnLatency } from './turnLatency.js';
 
-// `npm run bench` runs every figure; `npm run bench -- turns` or `-- updates` runs one.
+// `npm run bench` runs every figure; `npm run bench -- turns` (or updates, scale-out, pg-updates) runs one.
 const only = process.argv[2];
 const quick = process.env.BENCH_QUICK === '1';
 
 if (!only || only === 'turns') await turnLatency(quick ? 50 : 300);
 if (!only || only === 'updates') await caseUpdate(200, quick ? 2000 : 20000, quick ? 50 : 300);
+
+// The PostgreSQL figures need a database to spend; never the deployment's own (DSR_DATABASE_URL).
+const databaseUrl = process.env.DSR_BENCH_DATABASE_URL ?? process.env.DSR_TEST_DATABASE_URL;
+if (databaseUrl) {
+  const { postgresCaseUpdate, scaleOutThroughput } = await import('./postgres.js');
+  if (!only || only === 'scale-out') await scaleOutThroughput(databaseUrl, quick ? 200 : 2000, 16);
+  if (!only || only === 'pg-updates')
+    await postgresCaseUpdate(databaseUrl, 200, quick ? 20000 : 200000, quick ? 50 : 300);
+} else if (only === 'scale-out' || only === 'pg-updates') {
+  console.log('Set DSR_BENCH_DATABASE_URL (or DSR_TEST_DATABASE_URL) to a PostgreSQL database to run this figure.');
+}
