@@ -4,7 +4,8 @@ import { exportPackage } from './exportPackage.js';
 import { reminderPass } from './reminderPass.js';
 import { turnLatency } from './turnLatency.js';
 
-// `npm run bench` runs every figure; `npm run bench -- turns`, `-- updates`, `-- discovery`, `-- export` or `-- reminders` runs one.
+// `npm run bench` runs every figure; `npm run bench -- NAME` runs one: turns, updates, discovery, export,
+// reminders, scale-out or pg-updates.
 const only = process.argv[2];
 const quick = process.env.BENCH_QUICK === '1';
 
@@ -13,3 +14,14 @@ if (!only || only === 'updates') await caseUpdate(200, quick ? 2000 : 20000, qui
 if (!only || only === 'discovery') await discovery(quick ? 3 : 7, 10_000);
 if (!only || only === 'export') await exportPackage(10_000, quick ? 100_000 : 1_000_000);
 if (!only || only === 'reminders') await reminderPass(1_000, quick ? 20_000 : 100_000, 100, quick ? 5 : 15);
+
+// The PostgreSQL figures need a database to spend; never the deployment's own (DSR_DATABASE_URL).
+const databaseUrl = process.env.DSR_BENCH_DATABASE_URL ?? process.env.DSR_TEST_DATABASE_URL;
+if (databaseUrl) {
+  const { postgresCaseUpdate, scaleOutThroughput } = await import('./postgres.js');
+  if (!only || only === 'scale-out') await scaleOutThroughput(databaseUrl, quick ? 200 : 2000, 16);
+  if (!only || only === 'pg-updates')
+    await postgresCaseUpdate(databaseUrl, 200, quick ? 20000 : 200000, quick ? 50 : 300);
+} else if (only === 'scale-out' || only === 'pg-updates') {
+  console.log('Set DSR_BENCH_DATABASE_URL (or DSR_TEST_DATABASE_URL) to a PostgreSQL database to run this figure.');
+}

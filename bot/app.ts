@@ -16,6 +16,7 @@ import { GroupRoleDirectory, type GroupMembership } from '../dsr/groupRoles.js';
 import { CachedManagerDirectory } from '../dsr/reminders/managers.js';
 import { StaticRoleDirectory, type RoleDirectory } from '../dsr/roles.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
+import { PostgresCaseStore, StoreUnavailableError } from '../dsr/storage/postgresStore.js';
 import type { CaseStore } from '../dsr/store.js';
 import { ChannelAuthentication } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
@@ -30,6 +31,7 @@ import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
 import { DownloadLinks } from './downloadLinks.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
+import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
 
@@ -74,7 +76,9 @@ export interface AppOverrides {
 export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
   // First, so a wrong connector configuration stops the start before anything is opened.
   const discovery = setUpDiscovery(config, log, overrides.connectors);
-  const store = new LowdbCaseStore(join(config.dataDir));
+  const store: CaseStore = config.database
+    ? new PostgresCaseStore({ connectionString: config.database.url, schema: config.database.schema })
+    : new LowdbCaseStore(join(config.dataDir));
   await store.open();
 
   // A local demo may fast-forward time so a month of reminders passes in a minute.
@@ -121,7 +125,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
     await context.sendActivity(
-      'Something went wrong on my side. Please check the status of what you were doing, then try again.',
+      error instanceof StoreUnavailableError
+        ? storeUnavailableReply(error)
+        : 'Something went wrong on my side. Please check the status of what you were doing, then try again.',
     );
   };
 

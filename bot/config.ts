@@ -34,6 +34,13 @@ const configSchema = z
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
     MicrosoftAppTenantId: optionalString.pipe(z.string().regex(GUID, 'a tenant id, a GUID').optional()),
     DSR_DATA_DIR: z.string().min(1).default('data'),
+    DSR_DATABASE_URL: optionalString.pipe(
+      z.url({ protocol: /^postgres(ql)?$/, error: 'a PostgreSQL URL such as postgres://user@host:5432/db' }).optional(),
+    ),
+    DSR_DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a schema name in lower case letters, digits and _')
+      .default('dsr'),
     DSR_TIME_ZONE: z
       .string()
       .default('Europe/Berlin')
@@ -87,6 +94,8 @@ export interface AppConfig {
   local: boolean;
   botAuth: Record<string, string>;
   dataDir: string;
+  /** Set: every instance shares this PostgreSQL database instead of the local data folder. */
+  database: { url: string; schema: string } | undefined;
   calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
   /** Members by id, and/or an Entra group whose members are looked up through Graph. */
   privacyTeam: { memberIds: string[]; groupId?: string };
@@ -118,7 +127,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? 'configuration');
         const value = env[variable];
-        const shown = value === undefined ? 'not set' : `got "${variable.includes('Password') ? '***' : value}"`;
+        const shown =
+          value === undefined ? 'not set' : `got "${/Password|DATABASE_URL/.test(variable) ? '***' : value}"`;
         return `${variable}: expected ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
       }),
     );
@@ -146,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     local,
     botAuth,
     dataDir: raw.DSR_DATA_DIR,
+    database: raw.DSR_DATABASE_URL ? { url: raw.DSR_DATABASE_URL, schema: raw.DSR_DATABASE_SCHEMA } : undefined,
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
     privacyTeam: {
       memberIds:

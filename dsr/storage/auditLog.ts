@@ -46,6 +46,19 @@ export class AuditLog {
     return event;
   }
 
+  /** Appends an event sealed elsewhere, unchanged, when it links to this trail's head. */
+  async appendSealed(event: AuditEvent): Promise<void> {
+    if (!this.handle) throw new Error('The audit trail is not open');
+    if (event.seq !== this.lastSeq + 1 || event.prevHash !== this.headHash) {
+      throw new Error(`Audit event #${event.seq} does not follow the trail's head #${this.lastSeq}`);
+    }
+    await this.handle.appendFile(`${JSON.stringify(event)}\n`, 'utf8');
+    await this.handle.datasync();
+    this.lastSeq = event.seq;
+    this.headHash = event.hash;
+    this.last = event;
+  }
+
   async *events(caseId?: string): AsyncGenerator<AuditEvent> {
     const lines = createInterface({ input: createReadStream(this.path, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {

@@ -10,12 +10,12 @@ import {
   StateConflictError,
   VersionConflictError,
   type CaseQuery,
-  type CaseStore,
   type KeyValueStore,
 } from '../store.js';
 import { AuditLog } from './auditLog.js';
 import { acquireLock } from './lockFile.js';
 import { Mutex } from './mutex.js';
+import type { PortableStore } from './portable.js';
 
 interface Meta {
   counters: Record<string, number>;
@@ -32,7 +32,7 @@ interface StateRecord {
  * rewrites one small file however many cases exist; the audit trail is an append-only log.
  * Every case is also held in memory for reads. One process owns the folder at a time.
  */
-export class LowdbCaseStore implements CaseStore {
+export class LowdbCaseStore implements PortableStore {
   private readonly cases = new Map<string, DsrCase>();
   private readonly byIntakeKey = new Map<string, string>();
   // "My requests" must not scan every case in the organisation.
@@ -41,7 +41,7 @@ export class LowdbCaseStore implements CaseStore {
   private readonly audit: AuditLog;
   private readonly meta: Low<Meta>;
   private releaseLock: (() => Promise<void>) | undefined;
-  readonly state: KeyValueStore;
+  readonly state: LowdbStateStore;
 
   constructor(private readonly dir: string) {
     this.audit = new AuditLog(join(dir, 'audit.jsonl'));
@@ -138,6 +138,34 @@ export class LowdbCaseStore implements CaseStore {
     return this.audit.events(caseId);
   }
 
+  counters(): Promise<Record<string, number>> {
+    return Promise.resolve({ ...this.meta.data.counters });
+  }
+
+  raiseCounter(year: number, last: number): Promise<void> {
+    return this.mutex.run(async () => {
+      this.meta.data.counters[String(year)] = Math.max(this.meta.data.counters[String(year)] ?? 0, last);
+      await this.meta.write();
+    });
+  }
+
+  importCase(dsrCase: DsrCase): Promise<void> {
+    return this.mutex.run(async () => {
+      await this.writeCaseFile(dsrCase);
+      this.index(dsrCase);
+    });
+  }
+
+  importAuditEvents(events: AuditEvent[]): Promise<void> {
+    return this.mutex.run(async () => {
+      for (const event of events) await this.audit.appendSealed(event);
+    });
+  }
+
+  stateEntries(): AsyncIterable<{ key: string; value: unknown }> {
+    return this.state.entries();
+  }
+
   private index(dsrCase: DsrCase): void {
     this.cases.set(dsrCase.id, dsrCase);
     this.byIntakeKey.set(dsrCase.intakeKey, dsrCase.id);
@@ -230,5 +258,15 @@ class LowdbStateStore implements KeyValueStore {
         this.cache.set(key, null);
       }
     });
+  }
+
+  /** Every stored entry; the file names are hashes, so the key comes from inside each file. */
+  async *entries(): AsyncGenerator<{ key: string; value: unknown }> {
+    for (const name of await readdir(this.dir)) {
+      if (name.startsWith('.') || !name.endsWith('.json')) continue;
+      const file = new Low<StateRecord | null>(new JSONFile(join(this.dir, name)), null);
+      await file.read();
+      if (file.data) yield { key: file.data.key, value: file.data.value };
+    }
   }
 }
