@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { ActivityHandler } from 'botbuilder';
+import { createChannelAdapter } from '../bot/authentication.js';
 import { pino } from 'pino';
 import { startApp } from '../bot/app.js';
 import { loadConfig } from '../bot/config.js';
@@ -63,7 +64,8 @@ export async function turnLatency(iterations: number): Promise<void> {
     await context.sendActivity(`You said ${context.activity.text ?? ''}`);
     await next();
   });
-  const echoAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  // The same adapter set-up as the bot's, so the ratio measures the bot's own work.
+  const echoAdapter = createChannelAdapter({});
   const echoServer = await startHttpServer(0, echoAdapter, echo as unknown as DsrBot, () => Promise.resolve({}), log);
 
   const message = (text: string) => activity(connector.url, { type: 'message', text });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CloudAdapter, ConversationState, type TurnContext } from 'botbuilder';
+import { ConversationState, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
@@ -18,12 +18,11 @@ import { StaticRoleDirectory, type RoleDirectory } from '../dsr/roles.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
 import { PostgresCaseStore, StoreUnavailableError } from '../dsr/storage/postgresStore.js';
 import type { CaseStore } from '../dsr/store.js';
-import { ChannelAuthentication } from './authentication.js';
+import { createChannelAdapter } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
 import type { AppConfig } from './config.js';
 import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
-import { channelHttpClient } from './outbox/channelHttpClient.js';
 import { createOutbox } from './outbox/index.js';
 import { fastForwardClock, ReminderService } from './reminders/reminderService.js';
 import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
@@ -90,9 +89,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const roles = privacyTeamRoles(config, discovery, clock, log);
   const observed = new ObservedCaseStore(store);
   const cases = new CaseService(observed, roles, clock, config.calendar);
-  const adapter = new CloudAdapter(
-    new ChannelAuthentication(config.botAuth, { httpClient: channelHttpClient as never }),
-  );
+  const adapter = createChannelAdapter(config.botAuth);
   const appId = config.botAuth.MicrosoftAppId ?? '';
   const team = new KvTeamDirectory(roles, store.state);
   let listeningPort = config.port;

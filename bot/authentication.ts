@@ -1,9 +1,10 @@
-import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
 import {
   AuthenticationError,
   type AuthenticateRequestResult,
   type ConnectorClientOptions,
 } from 'botframework-connector';
+import { channelHttpClient } from './outbox/channelHttpClient.js';
 
 // Token library failures that mean "this token is not acceptable", as opposed to "we could not check".
 const REJECTED_TOKEN = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
@@ -27,4 +28,13 @@ export class ChannelAuthentication extends ConfigurationBotFrameworkAuthenticati
       throw error;
     }
   }
+}
+
+/**
+ * The adapter every Bot Framework turn and proactive send goes through. Outbound calls use the
+ * outbox's HTTP client, so throttling and failures reach the outbox instead of being retried
+ * quietly inside the SDK.
+ */
+export function createChannelAdapter(botAuth: Record<string, string>): CloudAdapter {
+  return new CloudAdapter(new ChannelAuthentication(botAuth, { httpClient: channelHttpClient as never }));
 }

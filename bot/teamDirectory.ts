@@ -7,6 +7,9 @@ const nameKey = (id: string) => `dsr/person/${id.toLowerCase()}`;
 
 /** Names are kept beside conversation state; a member nobody has seen yet shows by a short id. */
 export class KvTeamDirectory implements TeamDirectory {
+  // Every turn reports its sender; most turns come from someone whose name is already recorded.
+  private readonly recorded = new Map<string, string>();
+
   constructor(
     private readonly roles: RoleDirectory,
     private readonly kv: KeyValueStore,
@@ -22,8 +25,10 @@ export class KvTeamDirectory implements TeamDirectory {
   }
 
   async remember(actor: Actor): Promise<void> {
+    if (this.recorded.get(actor.id) === actor.name) return;
     const key = nameKey(actor.id);
     const known = (await this.kv.read([key]))[key]?.value;
     if (known !== actor.name) await this.kv.write({ [key]: { value: actor.name, eTag: '*' } });
+    this.recorded.set(actor.id, actor.name);
   }
 }
