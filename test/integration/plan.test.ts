@@ -3,6 +3,9 @@ import { TRIAGE_CHECKS } from '../../dsr/case.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import type { ExportManifest } from '../../dsr/exportPackage/index.js';
 import { bcSeed, crmSeed, subjects } from '../../sandbox/index.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sweepPackages } from '../../dsr/packageRun.js';
 import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
 import { parseCsv, readZip } from '../support/packageReaders.js';
@@ -33,14 +36,14 @@ describe('the plan: from findings to the response', () => {
   const act = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
     press(bot, user, verb, { caseId, version: await version(caseId), ...extra });
 
-  async function foundCase(): Promise<string> {
+  async function foundCase(requestTypes = 'access,delete'): Promise<string> {
     const replies = await bot.say(alex, 'new request');
     const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
     const filed = await bot.execute(alex, 'intake.submit', {
       intakeId: actions[0]!.data.intakeId,
       subjectName: 'Maria Garcia',
       subjectEmails: maria.email,
-      requestTypes: 'access,delete',
+      requestTypes,
     });
     const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(filed)))![0];
     await bot.execute(megan, 'triage.verifyIdentity', { caseId, version: await version(caseId) }, THREAD);
@@ -153,5 +156,50 @@ describe('the plan: from findings to the response', () => {
     for (const expected of ['createPlan', 'startStep', 'completeStep', 'tickStep', 'downloadPackage'])
       assert.ok(actions.includes(expected), expected);
     assert.doesNotMatch(JSON.stringify(events), /Maria|example\.org/);
+  });
+
+  it('offers "Respond" once every step is done or explained, and the package expires with its link', async function () {
+    this.timeout(60_000);
+    let now = new Date();
+    bot = await new BotHarness({}, { clock: { now: () => now } }).start();
+    await bot.say(adele, 'help');
+    const caseId = await foundCase('access');
+    await act(adele, 'plan.create', caseId);
+    await act(adele, 'plan.preparePackage', caseId, { stepId: 'package' });
+    const delivered = await bot.connector.waitFor(
+      () => bot.connector.sent(bot.personalConversation(adele)).find((a) => /package for/.test(String(a.text))),
+      30_000,
+    );
+    const link = /\((https?:[^)]+)\)/.exec(String(delivered.text))![1]!.replace('localhost', '127.0.0.1');
+
+    let card = invokeCard(await act(adele, 'plan.show', caseId));
+    assert.doesNotMatch(cardText(card), /\bRespond\b/);
+    const guided = (await bot.app.store.getCase(caseId))!.plan!.steps.filter((s) => s.mode === 'guided');
+    assert.ok(guided.some((s) => s.id === 'access:logs'));
+    for (const step of guided.filter((s) => s.state === 'todo')) {
+      card = invokeCard(
+        await act(adele, 'plan.tick', caseId, {
+          stepId: step.id,
+          note: 'Checked',
+          link: 'https://files.example/evidence',
+        }),
+      );
+    }
+    assert.match(cardText(card), /Every step is done or explained/);
+    assert.match(cardText(card), /\bRespond\b/);
+    const responded = invokeCard(await act(adele, 'plan.respond', caseId));
+    assert.match(cardText(responded), /Response to request/);
+    assert.match(cardText(responded), /Prepare the package for the data subject: done/);
+    const saved = (await bot.app.store.getCase(caseId))!;
+    assert.equal(saved.status, 'responded');
+    assert.match(saved.response!.summary, /Export system-generated logs \(Data Log Export\): done \(Checked\)/);
+
+    now = new Date(now.getTime() + 16 * 60 * 1000);
+    const late = await fetch(link);
+    assert.equal(late.status, 403);
+    const packages = join(bot.dataDir, 'packages');
+    assert.equal((await readdir(packages)).length, 1);
+    await sweepPackages(packages, 15 * 60 * 1000, new Date(Date.now() + 16 * 60 * 1000));
+    assert.deepEqual(await readdir(packages), []);
   });
 });
