@@ -49,12 +49,16 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep): CardJson {
       });
     }
   }
-  if (step.id === 'package' && (step.state === 'todo' || step.state === 'failed' || step.state === 'done')) {
+  if (step.id === 'package' && step.state !== 'not-applicable') {
     items.push({
       type: 'ActionSet',
       actions: [
         executeAction(
-          step.state === 'done' ? 'Prepare the package again' : 'Prepare package',
+          step.state === 'done'
+            ? 'Prepare the package again'
+            : step.state === 'running'
+              ? 'Start again'
+              : 'Prepare package',
           PLAN_VERBS.preparePackage,
           data,
         ),

@@ -92,7 +92,24 @@ export class PlanAction implements CardActionHandler {
           return { kind: 'error', status: 400, message: 'This card does not name the package step.' };
         if (this.running.has(dsrCase.id))
           return { kind: 'message', text: `The package for ${dsrCase.id} is still being prepared.` };
-        const started = await cases.act(actor, dsrCase.id, version, { kind: 'startStep', stepId: PACKAGE_STEP_ID });
+        let current = dsrCase;
+        const step = dsrCase.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
+        if (step?.state === 'running') {
+          // Running on the case but not in this process: the bot restarted midway. That is
+          // reported as a failure, never as done, and the package is built again from the start.
+          const interrupted = await cases.act(actor, dsrCase.id, version, {
+            kind: 'failStep',
+            stepId: PACKAGE_STEP_ID,
+            error: 'The bot restarted while preparing the package; it is prepared again.',
+          });
+          if (!interrupted.ok)
+            return { kind: 'card', card: planCard(interrupted.case ?? dsrCase, interrupted.message) };
+          current = interrupted.case;
+        }
+        const started = await cases.act(actor, current.id, current.version, {
+          kind: 'startStep',
+          stepId: PACKAGE_STEP_ID,
+        });
         if (!started.ok) return { kind: 'card', card: planCard(started.case ?? dsrCase, started.message) };
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.

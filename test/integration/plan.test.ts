@@ -97,6 +97,10 @@ describe('the plan: from findings to the response', () => {
       }
     }
 
+    // As if a previous process had started the package and stopped midway.
+    const megansId = { id: megan.aadObjectId, name: megan.name };
+    await bot.app.services.cases.act(megansId, caseId, await version(caseId), { kind: 'startStep', stepId: 'package' });
+    assert.match(cardText(invokeCard(await act(megan, 'plan.show', caseId))), /Running/);
     const preparing = invokeCard(await act(megan, 'plan.preparePackage', caseId, { stepId: 'package' }));
     assert.match(cardText(preparing), /private chat/);
     const delivered = await bot.connector.waitFor(
@@ -153,7 +157,7 @@ describe('the plan: from findings to the response', () => {
     const events: AuditEvent[] = [];
     for await (const event of bot.app.store.auditEvents(caseId)) events.push(event);
     const actions = events.filter((e) => e.outcome === 'applied').map((e) => e.action);
-    for (const expected of ['createPlan', 'startStep', 'completeStep', 'tickStep', 'downloadPackage'])
+    for (const expected of ['createPlan', 'startStep', 'failStep', 'completeStep', 'tickStep', 'downloadPackage'])
       assert.ok(actions.includes(expected), expected);
     assert.doesNotMatch(JSON.stringify(events), /Maria|example\.org/);
   });
