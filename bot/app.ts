@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
 import { DiscoveryAction } from '../dialogs/discoveryActions.js';
+import { PlanAction } from '../dialogs/planActions.js';
+import { sweepPackages } from '../dsr/packageRun.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -98,6 +100,15 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     config.linkSecret,
     DOWNLOAD_LINK_LIFETIME_MS,
   );
+  const packagesDir = join(config.dataDir, 'packages');
+  // A package lives as long as its link; whatever is older is deleted, also after a restart.
+  const sweep = () =>
+    sweepPackages(packagesDir, DOWNLOAD_LINK_LIFETIME_MS, clock.now()).catch((error: unknown) =>
+      log.warn({ error: error instanceof Error ? error.name : 'unknown' }, 'could not sweep packages'),
+    );
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), 60_000);
+  sweeper.unref();
   const outbox = await createOutbox(adapter, appId, config.dataDir, store, log);
   const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, team, log);
   // Escalations go to configured managers first, then to the manager Entra ID names, through Graph.
@@ -138,6 +149,12 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       connectors: discovery.connectors,
       updater: new AdapterCardUpdater(adapter, appId),
     }),
+    ...PlanAction.all(services, {
+      connectors: discovery.connectors,
+      packagesDir,
+      packageLink: (caseId, packageId, userId) =>
+        links.issue(`package/${caseId}/${packageId}.zip`, userId, clock.now()),
+    }),
   ];
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
@@ -152,10 +169,11 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       bot,
       () => Promise.resolve({ store: 'ok' }),
       log,
-      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log }),
+      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packagesDir }),
     );
     listeningPort = server.port;
   } catch (error) {
+    clearInterval(sweeper);
     await store.close();
     await discovery.close();
     throw error;
@@ -167,6 +185,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     services,
     reminders,
     async stop() {
+      clearInterval(sweeper);
       await server.close();
       await discovery.close();
       await reminders.stop();

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Server } from 'restify';
 import type { Logger } from 'pino';
@@ -5,6 +7,7 @@ import type { CaseService } from '../dsr/caseService.js';
 import { auditCsv } from '../dsr/auditCsv.js';
 import { isCaseId } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
+import { isPackageId, packagePath } from '../dsr/packageRun.js';
 import type { CaseStore } from '../dsr/store.js';
 import type { DownloadLinks } from './downloadLinks.js';
 
@@ -14,6 +17,8 @@ export interface DownloadDeps {
   cases: CaseService;
   clock: Clock;
   log: Logger;
+  /** Where prepared packages wait for their download. */
+  packagesDir: string;
 }
 
 /** Files the bot hands to one privacy team member through a signed link; every download is audited. */
@@ -41,5 +46,41 @@ export function registerDownloadRoutes(server: Server, deps: DownloadDeps): void
       'cache-control': 'no-store',
     });
     Readable.from(auditCsv(deps.store.auditEvents(caseId))).pipe(res);
+  });
+
+  server.get('/downloads/package/:caseId/:packageId', async (req, res) => {
+    const params = req.params as Record<string, unknown>;
+    const caseId = typeof params.caseId === 'string' ? params.caseId : '';
+    const packageId = typeof params.packageId === 'string' ? params.packageId.replace(/\.zip$/, '') : '';
+    const claims = deps.links.verify(
+      `package/${caseId}/${packageId}.zip`,
+      req.query as Record<string, unknown>,
+      deps.clock.now(),
+    );
+    if ('refused' in claims) {
+      res.send(403, { error: claims.refused });
+      return;
+    }
+    const actor = { id: claims.userId, name: '' };
+    const dsrCase = isCaseId(caseId) ? await deps.store.getCase(caseId) : undefined;
+    if (!dsrCase || !isPackageId(packageId) || !(await deps.cases.rolesOf(actor)).privacyTeam) {
+      res.send(403, { error: 'This file is not available to you.' });
+      return;
+    }
+    const path = packagePath(deps.packagesDir, caseId, packageId);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) {
+      res.send(410, { error: 'This package was deleted after its link expired; prepare it again from the plan.' });
+      return;
+    }
+    await deps.cases.recordAccess(actor, caseId, 'downloadPackage', { packageId, bytes: info.size });
+    deps.log.info({ caseId }, 'package downloaded');
+    res.writeHead(200, {
+      'content-type': 'application/zip',
+      'content-length': String(info.size),
+      'content-disposition': `attachment; filename="${caseId}-package.zip"`,
+      'cache-control': 'no-store',
+    });
+    createReadStream(path).pipe(res);
   });
 }

@@ -2,6 +2,7 @@ import type { DsrCase } from '../dsr/case.js';
 import type { CaseFindings, ManualStep, SystemFindings } from '../dsr/discovery.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
+import { PLAN_VERBS } from './planVerbs.js';
 import { clip, formatInstant } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
@@ -135,6 +136,13 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
     ],
     actions: [
       executeAction('Back to the case', TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
+      ...(findings
+        ? [
+            dsrCase.plan
+              ? executeAction('Show the plan', PLAN_VERBS.show, caseData)
+              : executeAction('Make the plan', PLAN_VERBS.create, caseData, 'positive'),
+          ]
+        : []),
       {
         type: 'Action.ShowCard',
         title: 'Search again with more identifiers',

@@ -9,6 +9,7 @@ import {
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
 import { caseCardView, caseSummary } from './caseCard.js';
+import { PLAN_VERBS } from './planVerbs.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatInstant } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
@@ -47,6 +48,7 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   refreshUserIds: string[];
   canDiscover: boolean;
   hasFindings: boolean;
+  hasPlan: boolean;
 }
 
 const caseData = { caseId: '${id}', version: '${version}' };
@@ -146,6 +148,7 @@ const template = new CardTemplate<TriageView>({
     { ...executeAction('Approve', TRIAGE_VERBS.approve, caseData, 'positive'), $when: '${undecided}' },
     { ...executeAction('Find data', DISCOVERY_VERBS.find, caseData, 'positive'), $when: '${canDiscover}' },
     { ...executeAction('Show findings', DISCOVERY_VERBS.show, caseData), $when: '${hasFindings}' },
+    { ...executeAction('Show the plan', PLAN_VERBS.show, caseData), $when: '${hasPlan}' },
     showCard(
       'Decline',
       [
@@ -263,5 +266,6 @@ export function triageCard(
     refreshUserIds: team.slice(0, REFRESH_USER_LIMIT).map((member) => `8:orgid:${member.id}`),
     canDiscover: dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions',
     hasFindings: dsrCase.findings !== undefined,
+    hasPlan: dsrCase.plan !== undefined,
   });
 }

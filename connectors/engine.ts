@@ -3,6 +3,7 @@ import {
   type Capability,
   type Connector,
   type ConnectorInfo,
+  type ExportedKind,
   type FoundRecord,
   type ManualStep,
   type SearchQuery,
@@ -170,6 +171,77 @@ export class DescribedConnector implements Connector {
       durationMs: Date.now() - started,
       ...(this.missingSteps().length > 0 ? { manualSteps: this.missingSteps() } : {}),
     };
+  }
+
+  /**
+   * The person's records in full, per exportable kind. The main records' ids are collected first
+   * (a person has few); every kind is then paged only when the package reads it.
+   */
+  async exportRecords(query: SearchQuery, exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ExportedKind[]> {
+    const { source, entities } = this.system;
+    const abort = signal ?? new AbortController().signal;
+    const scopes = await source.scopes(abort);
+    const idOf = (scope: string, id: string) => (scopes.length > 1 ? `${scope}|${id}` : id);
+    const owners = new Map<string, { scope: string; id: string }[]>();
+    const main = entities.filter((entity) => !entity.related);
+    for (const entity of main) {
+      const filter = personFilter(entity, query, source.dialect);
+      if (!filter || typeof entity.key !== 'string') continue;
+      for (const scope of scopes) {
+        for await (const page of source.collection(scope, entity.entitySet, filter, keyFields(entity), abort)) {
+          for (const row of page) {
+            const id = displayValue(row[entity.key]);
+            if (exclude.has(idOf(scope, id))) continue;
+            owners.set(entity.kind, [...(owners.get(entity.kind) ?? []), { scope, id }]);
+          }
+        }
+      }
+    }
+    const kinds: ExportedKind[] = [];
+    for (const entity of entities.filter((e) => e.operations.export)) {
+      if (!entity.related) {
+        const filter = personFilter(entity, query, source.dialect);
+        if (!filter) continue;
+        kinds.push({
+          kind: entity.kind,
+          records: async function* () {
+            for (const scope of scopes) {
+              for await (const page of source.collection(scope, entity.entitySet, filter, [], abort)) {
+                for (const row of page) if (!exclude.has(idOf(scope, keyOf(entity, row)))) yield row;
+              }
+            }
+          },
+        });
+        continue;
+      }
+      const relation = entity.related;
+      const mainEntity = entities.find((e) => e.kind === relation.to);
+      const list = owners.get(relation.to) ?? [];
+      if (!mainEntity || list.length === 0) continue;
+      kinds.push({
+        kind: entity.kind,
+        records: async function* () {
+          if (relation.via === 'navigation') {
+            for (const { scope, id } of list) {
+              for await (const page of source.navigation(scope, mainEntity.entitySet, id, relation.field, [], abort))
+                yield* page;
+            }
+            return;
+          }
+          for (let i = 0; i < list.length; i += IDS_PER_REQUEST) {
+            const chunk = list.slice(i, i + IDS_PER_REQUEST);
+            for (const scope of new Set(chunk.map((o) => o.scope))) {
+              const ids = chunk.filter((o) => o.scope === scope).map((o) => o.id);
+              const filter = relationFilter(relation.field, ids)!;
+              for await (const page of source.collection(scope, entity.entitySet, filter, [], abort)) {
+                for (const row of page) if (!exclude.has(idOf(scope, keyOf(entity, row)))) yield row;
+              }
+            }
+          }
+        },
+      });
+    }
+    return kinds;
   }
 
   private missingSteps(): ManualStep[] {

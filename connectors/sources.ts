@@ -1,4 +1,4 @@
-import { Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { Client, type Context, type GraphRequest, type Middleware } from '@microsoft/microsoft-graph-client';
 import type { Row, Source } from './engine.js';
 import { ConnectorHttpError, type HttpClient } from './http.js';
 import { guidLiteral, property, withQuery, type FilterDialect } from './odata.js';
@@ -28,7 +28,7 @@ export class ODataSource implements Source {
     const url = withQuery(`${scope}${property(entitySet)}`, {
       ...this.extra,
       $filter: filter,
-      $select: select.map(property).join(','),
+      $select: select.length > 0 ? select.map(property).join(',') : undefined,
     });
     return this.http.pages(url, this.pageSize, { signal });
   }
@@ -42,7 +42,7 @@ export class ODataSource implements Source {
     signal: AbortSignal,
   ): AsyncIterable<Row[]> {
     const url = withQuery(`${scope}${property(entitySet)}(${guidLiteral(id)})/${property(nav)}`, {
-      $select: select.map(property).join(','),
+      $select: select.length > 0 ? select.map(property).join(',') : undefined,
     });
     yield* this.http.pages(url, this.pageSize, { signal });
   }
@@ -137,10 +137,7 @@ export class GraphSource implements Source {
     signal: AbortSignal,
   ): AsyncIterable<Row[]> {
     let page = await graphCall<GraphPage>(() =>
-      this.client
-        .api(`/${property(entitySet)}`)
-        .filter(filter)
-        .select(select.map(property))
+      withSelect(this.client.api(`/${property(entitySet)}`).filter(filter), select)
         .top(this.pageSize)
         .option('signal', signal)
         .get(),
@@ -163,7 +160,7 @@ export class GraphSource implements Source {
   ): AsyncIterable<Row[]> {
     const path = `/${property(entitySet)}/${guidLiteral(id)}/${property(nav)}`;
     let page = await graphCall<(GraphPage & Row) | undefined>(
-      () => this.client.api(path).select(select.map(property)).option('signal', signal).get(),
+      () => withSelect(this.client.api(path), select).option('signal', signal).get(),
       // No manager is a 404, which is an answer, not a failure.
       true,
     );
@@ -214,4 +211,9 @@ async function graphCall<T>(call: () => Promise<unknown>, notFoundIsEmpty = fals
     const message = error instanceof Error && error.message ? error.message : 'Microsoft Graph failed.';
     throw new ConnectorHttpError('rejected', message, status);
   }
+}
+
+/** An export asks for every field, which Graph gives when no `$select` is sent. */
+function withSelect(request: GraphRequest, select: string[]): GraphRequest {
+  return select.length > 0 ? request.select(select.map(property)) : request;
 }

@@ -1,5 +1,6 @@
 import type { Regulation } from './deadlines.js';
 import type { CaseFindings } from './discovery.js';
+import type { CasePlan, CaseResponse } from './plan.js';
 
 export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -182,6 +183,10 @@ export interface DsrCase {
   notes: CaseNote[];
   /** What discovery found, per system; absent until the first search. */
   findings?: CaseFindings;
+  /** The steps that carry out the request; absent until the plan is made. */
+  plan?: CasePlan;
+  /** What the data subject was told, once every step is done or explained. */
+  response?: CaseResponse;
 }
 
 const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;

@@ -9,6 +9,7 @@ import {
   type TriageCheck,
 } from './case.js';
 import type { SearchQuery, SystemFindings } from './discovery.js';
+import { applyPlanAction, type PlanAction } from './planActions.js';
 import { computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 
 export const NOTE_MAX_LENGTH = 2000;
@@ -27,7 +28,8 @@ export type CaseAction =
   | { kind: 'extend'; reason: string }
   | { kind: 'close' }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
-  | { kind: 'markNotThisPerson'; systemId: string; recordId: string };
+  | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
+  | PlanAction;
 
 export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: string };
 
@@ -153,6 +155,15 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
         detail: { systemId: system.systemId, recordKind: record.kind },
       };
     }
+    case 'createPlan':
+    case 'startStep':
+    case 'stepProgress':
+    case 'completeStep':
+    case 'failStep':
+    case 'tickStep':
+    case 'approveStep':
+    case 'respond':
+      return applyPlanAction(current, action, actor, now);
     case 'extend': {
       const reason = requiredText(action.reason, 'the reason for the extension', REASON_MAX_LENGTH);
       if (typeof reason !== 'string') return reason;

@@ -74,6 +74,17 @@ export interface Connector {
   /** False for a system the deployment has not configured (or that has no API). */
   readonly connected: boolean;
   find(query: SearchQuery, signal?: AbortSignal): Promise<SystemFindings>;
+  /**
+   * Every record of the person, per kind, read page by page when iterated; records whose id is in
+   * `exclude` (marked "not this person") are left out. Absent where the system cannot export.
+   */
+  exportRecords?(query: SearchQuery, exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ExportedKind[]>;
+}
+
+/** One record kind of one system, streamed when iterated so a large history never sits in memory. */
+export interface ExportedKind {
+  kind: string;
+  records: () => AsyncIterable<Record<string, unknown>>;
 }
 
 const unique = (values: readonly (string | undefined)[]): string[] => [

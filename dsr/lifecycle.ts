@@ -20,6 +20,13 @@ export const TRANSITIONS = {
   recordFindings: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
   markNotThisPerson: { from: ['discovery', 'actions'], to: null },
   startActions: { from: ['discovery', 'actions'], to: 'actions' },
+  createPlan: { from: ['discovery', 'actions'], to: 'actions' },
+  startStep: { from: ['actions'], to: null },
+  stepProgress: { from: ['actions'], to: null },
+  completeStep: { from: ['actions'], to: null },
+  failStep: { from: ['actions'], to: null },
+  tickStep: { from: ['actions'], to: null },
+  approveStep: { from: ['actions'], to: null },
   respond: { from: ['actions'], to: 'responded' },
   close: { from: ['responded', 'declined'], to: 'closed' },
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus | null }>;

@@ -1,0 +1,175 @@
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { planCard, PLAN_VERBS } from '../cards/planCard.js';
+import type { Actor, DsrCase } from '../dsr/case.js';
+import type { CaseAction } from '../dsr/caseActions.js';
+import type { Connector } from '../dsr/discovery.js';
+import { preparePackage } from '../dsr/packageRun.js';
+import { buildPlan, PACKAGE_STEP_ID } from '../dsr/plan.js';
+import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
+import type { DsrServices } from './services.js';
+import { actorOf } from './turnActor.js';
+
+export interface PlanDeps {
+  connectors: () => Promise<Connector[]>;
+  /** Where packages wait for their download. */
+  packagesDir: string;
+  /** A signed link to a package that only this user can open. */
+  packageLink: (caseId: string, packageId: string, userId: string) => string;
+}
+
+const envelope = z.object({ caseId: z.string().max(40), version: z.coerce.number().int().min(1) });
+const stepSchema = z.object({ stepId: z.string().min(1).max(80) });
+const tickSchema = z.object({
+  stepId: z.string().min(1).max(80),
+  note: z.string().max(1000).optional(),
+  link: z.string().max(500).optional(),
+});
+
+/** "Make the plan", "Prepare package", "Mark done" and "Respond" on the plan card. */
+export class PlanAction implements CardActionHandler {
+  constructor(
+    readonly verb: string,
+    private readonly services: DsrServices,
+    private readonly deps: PlanDeps,
+    private readonly running: Set<string>,
+  ) {}
+
+  static all(services: DsrServices, deps: PlanDeps): PlanAction[] {
+    const running = new Set<string>();
+    return Object.values(PLAN_VERBS).map((verb) => new PlanAction(verb, services, deps, running));
+  }
+
+  async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const { cases } = this.services;
+    const actor = actorOf(context.activity);
+    const target = envelope.safeParse(data);
+    if (!target.success) {
+      await cases.recordRefusal(
+        actor,
+        this.verb,
+        'invalid-input',
+        typeof data.caseId === 'string' ? data.caseId : null,
+      );
+      return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
+    }
+    const dsrCase = await cases.viewCase(actor, target.data.caseId);
+    if (!dsrCase) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+    if (!(await cases.rolesOf(actor)).privacyTeam) {
+      await cases.recordRefusal(actor, this.verb, 'forbidden', dsrCase.id);
+      return { kind: 'error', status: 403, message: 'Only the privacy team can work through the plan.' };
+    }
+    const version = target.data.version;
+    switch (this.verb) {
+      case PLAN_VERBS.show:
+        return { kind: 'card', card: planCard(dsrCase) };
+      case PLAN_VERBS.create: {
+        const connectors = await this.deps.connectors();
+        const plan = buildPlan(
+          dsrCase,
+          connectors.map((c) => c.info),
+          new Set(connectors.filter((c) => c.connected).map((c) => c.info.id)),
+          this.services.clock.now(),
+        );
+        return this.act(actor, dsrCase, version, { kind: 'createPlan', plan }, 'The plan is ready.');
+      }
+      case PLAN_VERBS.tick: {
+        const parsed = tickSchema.safeParse(data);
+        if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a step.' };
+        return this.act(actor, dsrCase, version, { kind: 'tickStep', ...parsed.data }, 'Marked done.');
+      }
+      case PLAN_VERBS.respond:
+        return this.act(
+          actor,
+          dsrCase,
+          version,
+          { kind: 'respond' },
+          'Responded. The summary for the data subject is below.',
+        );
+      case PLAN_VERBS.preparePackage: {
+        const parsed = stepSchema.safeParse(data);
+        if (!parsed.success || parsed.data.stepId !== PACKAGE_STEP_ID)
+          return { kind: 'error', status: 400, message: 'This card does not name the package step.' };
+        if (this.running.has(dsrCase.id))
+          return { kind: 'message', text: `The package for ${dsrCase.id} is still being prepared.` };
+        let current = dsrCase;
+        const step = dsrCase.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
+        if (step?.state === 'running') {
+          // Running on the case but not in this process: the bot restarted midway. That is
+          // reported as a failure, never as done, and the package is built again from the start.
+          const interrupted = await cases.act(actor, dsrCase.id, version, {
+            kind: 'failStep',
+            stepId: PACKAGE_STEP_ID,
+            error: 'The bot restarted while preparing the package; it is prepared again.',
+          });
+          if (!interrupted.ok)
+            return { kind: 'card', card: planCard(interrupted.case ?? dsrCase, interrupted.message) };
+          current = interrupted.case;
+        }
+        const started = await cases.act(actor, current.id, current.version, {
+          kind: 'startStep',
+          stepId: PACKAGE_STEP_ID,
+        });
+        if (!started.ok) return { kind: 'card', card: planCard(started.case ?? dsrCase, started.message) };
+        this.running.add(dsrCase.id);
+        // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
+        void this.buildPackage(actor, started.case).finally(() => this.running.delete(dsrCase.id));
+        return {
+          kind: 'card',
+          card: planCard(started.case, 'Preparing the package; the download link will come to you in a private chat.'),
+        };
+      }
+      default:
+        return { kind: 'error', status: 400, message: 'Unknown plan action.' };
+    }
+  }
+
+  private async act(
+    actor: Actor,
+    dsrCase: DsrCase,
+    version: number,
+    action: CaseAction,
+    success: string,
+  ): Promise<ActionOutcome> {
+    const result = await this.services.cases.act(actor, dsrCase.id, version, action);
+    const shown = result.ok ? result.case : (result.case ?? dsrCase);
+    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message) };
+  }
+
+  /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */
+  private async finish(actor: Actor, caseId: string, action: CaseAction): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const latest = await this.services.cases.viewCase(actor, caseId);
+      if (!latest) return;
+      const result = await this.services.cases.act(actor, caseId, latest.version, action);
+      if (result.ok || result.refusal !== 'stale') return;
+    }
+  }
+
+  private async buildPackage(actor: Actor, dsrCase: DsrCase): Promise<void> {
+    const { clock, log, notifier } = this.services;
+    try {
+      const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now());
+      await this.finish(actor, dsrCase.id, {
+        kind: 'completeStep',
+        stepId: PACKAGE_STEP_ID,
+        packageId: prepared.packageId,
+      });
+      log.info({ caseId: dsrCase.id, records: prepared.manifest.totalRecords, bytes: prepared.bytes }, 'package ready');
+      const link = this.deps.packageLink(dsrCase.id, prepared.packageId, actor.id);
+      const told = await notifier.tellUser(
+        actor.id,
+        `The package for ${dsrCase.id} is ready (${prepared.manifest.totalRecords} records). [Download it](${link}): the link works only for you and expires soon, after which the package is deleted.`,
+      );
+      if (!told) log.warn({ caseId: dsrCase.id }, 'no private chat to deliver the package link');
+    } catch (error) {
+      // The error may quote a request naming the person, so only its kind is logged.
+      log.error({ caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' }, 'package failed');
+      await this.finish(actor, dsrCase.id, {
+        kind: 'failStep',
+        stepId: PACKAGE_STEP_ID,
+        error: 'The package could not be prepared; a system did not answer. Try again.',
+      });
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DsrCase } from './case.js';
+import { searchQueryFor, type Connector } from './discovery.js';
+import { writeExportPackage, type Exclusion, type ExportManifest, type RecordSource } from './exportPackage/index.js';
+import { LOGS_SYSTEM_ID } from './plan.js';
+
+const PACKAGE_ID = /^[0-9a-f-]{36}$/;
+
+export function isPackageId(text: string): boolean {
+  return PACKAGE_ID.test(text);
+}
+
+export function packagePath(dir: string, caseId: string, packageId: string): string {
+  return join(dir, `${caseId}-${packageId}.zip`);
+}
+
+export interface PreparedPackage {
+  packageId: string;
+  path: string;
+  manifest: ExportManifest;
+  bytes: number;
+}
+
+/**
+ * Streams every record the connected systems hold about the person into one package file; records
+ * marked "not this person" stay out, and every system left out is named in the manifest with why.
+ */
+export async function preparePackage(
+  dsrCase: DsrCase,
+  connectors: Connector[],
+  dir: string,
+  now: Date,
+  signal?: AbortSignal,
+): Promise<PreparedPackage> {
+  const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
+  const sources: RecordSource[] = [];
+  const exclusions: Exclusion[] = [];
+  for (const connector of connectors) {
+    const { id, displayName } = connector.info;
+    if (id === LOGS_SYSTEM_ID) {
+      exclusions.push({ system: id, reason: 'System-generated logs are exported through the Data Log Export.' });
+      continue;
+    }
+    const findings = dsrCase.findings?.systems.find((s) => s.systemId === id);
+    if (!connector.connected || !connector.exportRecords || !connector.info.capabilities.includes('export')) {
+      exclusions.push({ system: id, reason: `${displayName} is not connected; its data is gathered by hand.` });
+      continue;
+    }
+    if (findings?.status !== 'found') {
+      if (findings?.status === 'failed')
+        exclusions.push({ system: id, reason: `${displayName} could not be searched; search it again.` });
+      continue;
+    }
+    const exclude = new Set(findings.records.filter((r) => r.notThisPerson).map((r) => r.id));
+    for (const kind of await connector.exportRecords(query, exclude, signal)) {
+      sources.push({ system: id, systemName: displayName, kind: kind.kind, records: kind.records });
+    }
+  }
+  await mkdir(dir, { recursive: true });
+  const packageId = randomUUID();
+  const path = packagePath(dir, dsrCase.id, packageId);
+  const result = await writeExportPackage({
+    caseId: dsrCase.id,
+    subjectLabel: dsrCase.subject.name,
+    sources,
+    exclusions,
+    extractedAt: now,
+    out: path,
+  });
+  return { packageId, path, manifest: result.manifest, bytes: result.bytes };
+}
+
+/** Deletes packages older than their links live, so nothing of the person stays on disk longer than needed. */
+export async function sweepPackages(dir: string, maxAgeMs: number, now: Date): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && now.getTime() - info.mtimeMs > maxAgeMs) {
+      await unlink(path).catch(() => undefined);
+      removed++;
+    }
+  }
+  return removed;
+}

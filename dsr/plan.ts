@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import type { DsrCase, RequestType } from './case.js';
+import {
+  confirmedCount,
+  type ConnectorInfo,
+  type GuideLink,
+  type ManualStep,
+  type SystemFindings,
+} from './discovery.js';
+
+export const STEP_STATES = [
+  'todo',
+  'running',
+  'waiting-approval',
+  'done',
+  'failed',
+  'not-applicable',
+  'retained',
+] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+export const STEP_STATE_LABELS: Record<StepState, string> = {
+  todo: 'To do',
+  running: 'Running',
+  'waiting-approval': 'Waiting for approval',
+  done: 'Done',
+  failed: 'Failed',
+  'not-applicable': 'Not applicable',
+  retained: 'Retained',
+};
+
+/** The rights a plan carries out, in the order the guide treats them. */
+export const PLAN_RIGHTS = ['access', 'export', 'rectify', 'restrict', 'delete'] as const satisfies RequestType[];
+
+/** The one step that builds the data subject's package from every connected system. */
+export const PACKAGE_STEP_ID = 'package';
+export const LOGS_SYSTEM_ID = 'logs';
+
+const LOG_EXPORT_LINK: GuideLink = {
+  title: 'Service Trust Portal',
+  url: 'https://servicetrust.microsoft.com/',
+};
+
+const LOGS_NOT_SUPPORTED =
+  'Rectifying or restricting system-generated logs is not supported: they record factual actions in the Microsoft cloud, and changing them would compromise the historical record and increase fraud and security risks.';
+
+export interface StepCompletion {
+  at: string;
+  byId: string;
+  note?: string;
+  link?: string;
+}
+
+export interface PlanStep {
+  /** Stable within the plan: `<right>:<system>` or `package`. */
+  id: string;
+  right: RequestType;
+  systemId: string;
+  systemName: string;
+  mode: 'automated' | 'guided';
+  title: string;
+  instructions: ManualStep[];
+  /** Changes or removes data, so it runs only after an approval bound to its preview. */
+  destructive: boolean;
+  state: StepState;
+  progress?: { done: number; total?: number };
+  error?: string;
+  /** Why a step is not applicable or records are retained. */
+  reason?: string;
+  completed?: StepCompletion;
+  approval?: { at: string; byId: string; previewHash: string };
+  /** The package built by this step, for its download. */
+  packageId?: string;
+  updatedAt: string;
+}
+
+export interface CasePlan {
+  createdAt: string;
+  steps: PlanStep[];
+}
+
+export interface CaseResponse {
+  at: string;
+  byId: string;
+  summary: string;
+}
+
+/** A step is settled when nothing is left to do on it: done, or explained. */
+export function isSettled(step: PlanStep): boolean {
+  return step.state === 'done' || step.state === 'not-applicable' || step.state === 'retained';
+}
+
+export function remainingSteps(plan: CasePlan): PlanStep[] {
+  return plan.steps.filter((step) => !isSettled(step));
+}
+
+function findingsOf(dsrCase: DsrCase, systemId: string): SystemFindings | undefined {
+  return dsrCase.findings?.systems.find((s) => s.systemId === systemId);
+}
+
+function hasData(findings: SystemFindings | undefined): boolean {
+  return findings !== undefined && findings.status === 'found' && confirmedCount(findings) > 0;
+}
+
+const RIGHT_VERB: Record<RequestType, string> = {
+  access: 'Provide a copy of',
+  export: 'Export',
+  rectify: 'Correct',
+  restrict: 'Restrict the processing of',
+  delete: 'Delete',
+};
+
+/**
+ * The steps the guide describes for the case's rights, per system: automated where the
+ * connector can do it, guided by the guide's instructions where it cannot. Access and export
+ * share one package step; systems with nothing found are marked not applicable, so the plan
+ * says why nothing happens there instead of leaving it out.
+ */
+export function buildPlan(
+  dsrCase: DsrCase,
+  systems: ConnectorInfo[],
+  connected: ReadonlySet<string>,
+  now: Date,
+): CasePlan {
+  const at = now.toISOString();
+  const steps: PlanStep[] = [];
+  const rights = PLAN_RIGHTS.filter((right) => dsrCase.requestTypes.includes(right));
+  const wantsCopy = rights.includes('access') || rights.includes('export');
+  const packaged = systems.filter(
+    (info) =>
+      info.id !== LOGS_SYSTEM_ID &&
+      connected.has(info.id) &&
+      info.capabilities.includes('export') &&
+      hasData(findingsOf(dsrCase, info.id)),
+  );
+  if (wantsCopy) {
+    steps.push({
+      id: PACKAGE_STEP_ID,
+      right: rights.includes('access') ? 'access' : 'export',
+      systemId: 'all',
+      systemName: packaged.map((s) => s.displayName).join(', ') || 'No connected system',
+      mode: 'automated',
+      title: 'Prepare the package for the data subject',
+      instructions: [],
+      destructive: false,
+      state: packaged.length > 0 ? 'todo' : 'not-applicable',
+      ...(packaged.length > 0 ? {} : { reason: 'No connected system holds data about the person.' }),
+      updatedAt: at,
+    });
+  }
+  for (const right of rights) {
+    if (right === 'export' && rights.includes('access')) continue;
+    for (const info of systems) {
+      const base = { right, systemId: info.id, systemName: info.displayName, updatedAt: at };
+      const id = `${right}:${info.id}`;
+      if (info.id === LOGS_SYSTEM_ID) {
+        steps.push({ ...base, id, ...logsStep(right) });
+        continue;
+      }
+      const findings = findingsOf(dsrCase, info.id);
+      const isConnected = connected.has(info.id);
+      const capability = right === 'access' ? 'export' : right;
+      const automated = isConnected && info.capabilities.includes(capability);
+      if (isConnected && findings && findings.status !== 'failed' && !hasData(findings)) {
+        steps.push({
+          ...base,
+          id,
+          mode: automated ? 'automated' : 'guided',
+          title: `${RIGHT_VERB[right]} the person's data in ${info.displayName}`,
+          instructions: [],
+          destructive: false,
+          state: 'not-applicable',
+          reason: 'Nothing about the person was found in this system.',
+        });
+        continue;
+      }
+      // The package step covers every connected system that can export.
+      if ((right === 'access' || right === 'export') && automated) continue;
+      const destructive = right === 'rectify' || right === 'restrict' || right === 'delete';
+      steps.push({
+        ...base,
+        id,
+        mode: automated ? 'automated' : 'guided',
+        title: `${RIGHT_VERB[right]} the person's data in ${info.displayName}`,
+        instructions: automated ? [] : guidedInstructions(info, capability),
+        destructive,
+        state: automated && destructive ? 'waiting-approval' : 'todo',
+        updatedAt: at,
+      });
+    }
+  }
+  return { createdAt: at, steps };
+}
+
+function guidedInstructions(info: ConnectorInfo, capability: keyof ConnectorInfo['manualSteps']): ManualStep[] {
+  const own = info.manualSteps[capability] ?? [];
+  if (own.length > 0) return own;
+  const finding = info.manualSteps.find ?? [];
+  const link = finding.find((step) => step.link)?.link;
+  return [
+    {
+      text: `Do this in ${info.displayName} by hand, as the guide describes, then mark the step done with a note.`,
+      ...(link ? { link } : {}),
+    },
+  ];
+}
+
+function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId' | 'systemName' | 'updatedAt'> {
+  if (right === 'rectify' || right === 'restrict') {
+    return {
+      mode: 'guided',
+      title: `${RIGHT_VERB[right]} system-generated logs`,
+      instructions: [],
+      destructive: false,
+      state: 'not-applicable',
+      reason: LOGS_NOT_SUPPORTED,
+    };
+  }
+  if (right === 'delete') {
+    return {
+      mode: 'guided',
+      title: 'Delete system-generated logs',
+      instructions: [
+        {
+          text: "System-generated logs are deleted when the user's account is permanently deleted from Entra ID; confirm that deletion, then mark this done.",
+        },
+      ],
+      destructive: false,
+      state: 'todo',
+    };
+  }
+  return {
+    mode: 'guided',
+    title: 'Export system-generated logs (Data Log Export)',
+    instructions: [
+      {
+        text: 'Sign in to the Service Trust Portal as a global administrator, open Data Subject Request, and under System Generated Logs choose Data Log Export.',
+        link: LOG_EXPORT_LINK,
+      },
+      {
+        text: "Create a request for the user; the logs arrive in the organisation's Azure storage within 30 days. Mark this done with a link to the export.",
+      },
+    ],
+    destructive: false,
+    state: 'todo',
+  };
+}
+
+/**
+ * A hash of what a destructive step's preview showed: the findings of its system. An approval
+ * carries it, so an approval given before the findings changed no longer counts.
+ */
+export function previewHash(dsrCase: DsrCase, step: Pick<PlanStep, 'id' | 'systemId'>): string {
+  const findings = findingsOf(dsrCase, step.systemId);
+  const shown = {
+    step: step.id,
+    counts: findings?.counts ?? {},
+    records: (findings?.records ?? []).filter((r) => !r.notThisPerson).map((r) => `${r.kind}:${r.id}`),
+  };
+  return createHash('sha256').update(JSON.stringify(shown)).digest('hex');
+}
+
+/** What the data subject is told: per right and system, what was done, what was kept and why. */
+export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
+  const lines = [`Response to request ${dsrCase.id}.`];
+  for (const step of plan.steps) {
+    const what = `${step.title}${step.systemId === 'all' ? '' : ''}`;
+    if (step.state === 'done') {
+      lines.push(`- ${what}: done${step.completed?.note ? ` (${step.completed.note})` : ''}.`);
+    } else if (step.state === 'retained') {
+      lines.push(`- ${what}: kept, because ${step.reason ?? 'the law requires it'}.`);
+    } else {
+      lines.push(`- ${what}: not applicable${step.reason ? `: ${step.reason}` : ''}.`);
+    }
+  }
+  return lines.join('\n');
+}
