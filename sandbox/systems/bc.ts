@@ -3,9 +3,17 @@ import { text, type JsonRecord } from '../odata/filter.js';
 import { parsePath } from '../odata/keys.js';
 import type { EntitySetDef } from '../odata/query.js';
 import { ODataService, type Binding } from '../odata/service.js';
-import { Table, type EntityRow } from '../odata/store.js';
+import { BulkSource, Table, type EntityRow } from '../odata/store.js';
 import { bcSeed } from '../seed.js';
-import { withoutKeys, type SandboxCore, type SystemService } from './common.js';
+import {
+  bulkGuid,
+  bulkGuidIndex,
+  isoFromIndex,
+  withoutKeys,
+  type BulkOption,
+  type SandboxCore,
+  type SystemService,
+} from './common.js';
 
 export const BUSINESS_CENTRAL_PREFIX = '/bc';
 /** Business Central serves at most 20,000 entities per page. */
@@ -149,11 +157,59 @@ const ALLOWED: Record<string, readonly string[]> = {
   employees: ['Active', 'Inactive', 'Terminated'],
 };
 
+const BULK_GENERATORS: Record<string, { prefix: string; row: (i: number, email: string, at: string) => JsonRecord }> = {
+  contacts: {
+    prefix: 'b5',
+    row: (i, email, at) => ({
+      number: `BKCT${String(i).padStart(7, '0')}`,
+      type: 'Person',
+      displayName: `Bulk Contact ${i}`,
+      companyNumber: '',
+      companyName: '',
+      businessTitle: '',
+      addressLine1: `${i} Load Street`,
+      city: 'Testville',
+      country: 'US',
+      postalCode: '',
+      phoneNumber: '',
+      mobilePhoneNumber: '',
+      email,
+      privacyBlocked: false,
+      lastModifiedDateTime: at,
+    }),
+  },
+  customers: {
+    prefix: 'b6',
+    row: (i, email, at) => ({
+      number: `BKC${String(i).padStart(7, '0')}`,
+      displayName: `Bulk Customer ${i}`,
+      type: 'Person',
+      addressLine1: `${i} Load Street`,
+      addressLine2: '',
+      city: 'Testville',
+      state: '',
+      country: 'US',
+      postalCode: '',
+      phoneNumber: '',
+      email,
+      website: '',
+      taxLiable: false,
+      currencyCode: 'USD',
+      blocked: ' ',
+      lastModifiedDateTime: at,
+    }),
+  },
+};
+
 export function createBusinessCentral(core: SandboxCore): SystemService {
   const tables: Record<string, Table> = {};
   for (const name of Object.keys(defs)) tables[name] = new Table(name, ['id'], core.clock);
   const table = (name: string): Table => tables[name]!;
   const stamp = (): string => new Date().toISOString();
+
+  const bulkFor = (set: string): BulkOption[] =>
+    core.bulk.filter((spec) => spec.system === 'bc' && spec.entitySet === set);
+  const companyOf = (spec: BulkOption): string => (spec.companyId ?? bcSeed.companies[0]!.id).toLowerCase();
 
   const dialog = (message: string): ServiceError => new ServiceError(400, 'Application_DialogException', message);
 
@@ -175,6 +231,8 @@ export function createBusinessCentral(core: SandboxCore): SystemService {
       def: defs[set]!,
       table: table(set),
       where: (row) => row.scope === companyId,
+      // Generated rows carry no scope, so they show only while every bulk option of the set is this company's.
+      includeBulk: bulkFor(set).every((spec) => companyOf(spec) === companyId.toLowerCase()),
       scope: companyId,
       readOnlyProps: ['number', 'lastModifiedDateTime'],
       derive: (data) => ({ ...data, lastModifiedDateTime: stamp() }),
@@ -260,6 +318,25 @@ export function createBusinessCentral(core: SandboxCore): SystemService {
     load('contacts', bcSeed.contacts);
     load('employees', bcSeed.employees);
     load('salesInvoices', bcSeed.salesInvoices);
+    const base = Date.UTC(2024, 11, 31);
+    core.bulk.forEach((spec, specIndex) => {
+      if (spec.system !== 'bc') return;
+      const generator = BULK_GENERATORS[spec.entitySet];
+      if (!generator) throw new Error(`Bulk data is not available for Business Central entity '${spec.entitySet}'.`);
+      const { prefix } = generator;
+      const id = (i: number): string => bulkGuid(prefix, specIndex, i);
+      table(spec.entitySet).bulk.push(
+        new BulkSource(
+          spec.count,
+          (i) => ({
+            id: id(i),
+            ...generator.row(i, spec.email ?? `bulk.${spec.entitySet}.${i}@example.invalid`, isoFromIndex(base, i, 60)),
+          }),
+          id,
+          (key) => bulkGuidIndex(prefix, specIndex, key),
+        ),
+      );
+    });
   };
   reset();
 

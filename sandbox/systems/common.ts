@@ -4,14 +4,18 @@ import type { VersionClock } from '../odata/store.js';
 
 /** Synthetic records for benchmarks, generated from their index when read. */
 export interface BulkOption {
-  system: 'crm' | 'fno';
-  /** crm: activitypointers, annotations or contacts; fno: CustomersV3. */
+  system: 'crm' | 'fno' | 'bc' | 'hr';
+  /** crm: activitypointers, annotations or contacts; fno: CustomersV3; bc: contacts or customers; hr: Workers. */
   entitySet: string;
   count: number;
   /** The row the generated activities or notes are about; Maria Garcia's contact by default. */
   regardingId?: string;
   /** F&O company of generated customers; the default company otherwise. */
   dataAreaId?: string;
+  /** Business Central company of generated rows; the first seeded company otherwise. */
+  companyId?: string;
+  /** bc and hr: one email on every generated row, so that one person has them all; a distinct email each otherwise. */
+  email?: string;
 }
 
 export interface SandboxCore {

@@ -109,6 +109,37 @@ export function createFinanceOperations(core: SandboxCore, variant: Variant): Sy
     const seed = variant === 'fno' ? fnoSeed : hrSeed;
     for (const [name, rows] of Object.entries(seed)) rows.forEach((row) => tables[name]!.insert(row));
     core.bulk.forEach((spec, specIndex) => {
+      if (spec.system === 'hr' && variant === 'hr') {
+        if (spec.entitySet !== 'Workers') {
+          throw new Error(`Bulk data is not available for Human Resources entity '${spec.entitySet}'.`);
+        }
+        // Personnel numbers of the seeded workers start with E-, so generated ones never collide with them.
+        const personnel = (i: number): string => `BK${specIndex}-${String(i).padStart(7, '0')}`;
+        tables.Workers!.bulk.push(
+          new BulkSource(
+            spec.count,
+            (i) => ({
+              PersonnelNumber: personnel(i),
+              FirstName: 'Bulk',
+              LastName: `Worker ${i}`,
+              Name: `Bulk Worker ${i}`,
+              PrimaryContactEmail: spec.email ?? `bulk.worker.${i}@example.invalid`,
+              PrimaryContactPhone: '',
+              WorkerType: 'Contractor',
+              WorkerStatus: 'Terminated',
+              EmploymentStartDate: '2020-01-01',
+              EmploymentEndDate: '2023-12-31',
+              BirthDate: null,
+            }),
+            (i) => keyString([personnel(i)]),
+            (key) => {
+              const match = new RegExp(`^bk${specIndex}-(\\d{7})$`).exec(key);
+              return match ? Number(match[1]) : undefined;
+            },
+          ),
+        );
+        return;
+      }
       if (spec.system !== 'fno' || variant !== 'fno') return;
       if (spec.entitySet !== 'CustomersV3') {
         throw new Error(`Bulk data is not available for F&O entity '${spec.entitySet}'.`);

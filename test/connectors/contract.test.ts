@@ -43,6 +43,14 @@ runContract({
     shows: 'C00010',
   },
   apostrophe: { query: { names: ["Sean O'Brien"] }, counts: { contact: 1 } },
+  // Business Central pages at 20,000 whatever the client asks, so 20,050 contacts take two pages.
+  paging: {
+    bulk: [{ system: 'bc', entitySet: 'contacts', count: 20_050, email: 'many.contacts@example.invalid' }],
+    query: { emails: ['many.contacts@example.invalid'] },
+    kind: 'contact',
+    count: 20_050,
+    minPages: 2,
+  },
 });
 
 runContract({
@@ -79,6 +87,14 @@ runContract({
     query: { names: ['Jordan Lee'], emails: [jordan.email], employeeIds: [jordan.employeeId] },
     counts: { worker: 1 },
     shows: 'Terminated',
+  },
+  // Human Resources pages at 10,000, so 10,050 worker records of one person take two pages.
+  paging: {
+    bulk: [{ system: 'hr', entitySet: 'Workers', count: 10_050, email: 'many.workers@example.invalid' }],
+    query: { emails: ['many.workers@example.invalid'] },
+    kind: 'worker',
+    count: 10_050,
+    minPages: 2,
   },
 });
 
