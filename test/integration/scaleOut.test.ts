@@ -63,11 +63,15 @@ describe('several bot instances on one PostgreSQL database', function () {
       if (event.action === 'approve' && event.outcome === 'applied') approvals.push(event);
     }
     assert.equal(approvals.length, 1);
-    // The requester hears about it once, from whichever instance applied it.
-    const told = bots.flatMap((bot) =>
-      bot.connector.sent(bot.personalConversation(alex)).filter((a) => /was approved/.test(String(a.text))),
-    );
-    assert.equal(told.length, 1);
+    // The requester hears about it once, from whichever instance applied it; news travels through
+    // the outbox, so wait for it, then give a duplicate the time to show up.
+    const told = () =>
+      bots.flatMap((bot) =>
+        bot.connector.sent(bot.personalConversation(alex)).filter((a) => /was approved/.test(String(a.text))),
+      );
+    await bots[0]!.connector.waitFor(() => (told().length > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(told().length, 1);
   });
 
   it('keeps one audit chain and distinct case ids while every instance takes intakes at once', async () => {
