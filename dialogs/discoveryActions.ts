@@ -14,7 +14,7 @@ import { runDiscovery } from '../dsr/discoveryRun.js';
 import { canTransition } from '../dsr/lifecycle.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
-import { actorOf } from './turnActor.js';
+import { teamCaseTarget } from './teamCaseAction.js';
 
 /** Replaces a card the bot posted earlier, outside the turn that asked for it. */
 export interface CardUpdater {
@@ -27,7 +27,6 @@ export interface DiscoveryDeps {
   updater: CardUpdater;
 }
 
-const envelope = z.object({ caseId: z.string().max(40), version: z.coerce.number().int().min(1) });
 const list = z
   .string()
   .max(500)
@@ -66,29 +65,21 @@ export class DiscoveryAction implements CardActionHandler {
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
     const { cases, calendar } = this.services;
-    const actor = actorOf(context.activity);
-    const target = envelope.safeParse(data);
-    if (!target.success) {
-      await cases.recordRefusal(
-        actor,
-        this.verb,
-        'invalid-input',
-        typeof data.caseId === 'string' ? data.caseId : null,
-      );
-      return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
-    }
-    const dsrCase = await cases.viewCase(actor, target.data.caseId);
-    if (!dsrCase) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
-    if (!(await cases.rolesOf(actor)).privacyTeam) {
-      await cases.recordRefusal(actor, this.verb, 'forbidden', dsrCase.id);
-      return { kind: 'error', status: 403, message: 'Only the privacy team can search for a person’s data.' };
-    }
+    const checked = await teamCaseTarget(
+      context,
+      this.verb,
+      data,
+      this.services,
+      'Only the privacy team can search for a person’s data.',
+    );
+    if ('kind' in checked) return checked;
+    const { actor, dsrCase } = checked;
 
     if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, calendar) };
     if (this.verb === DISCOVERY_VERBS.notThisPerson) {
       const parsed = z.object({ systemId: z.string().max(40), recordId: z.string().max(300) }).safeParse(data);
       if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a record.' };
-      const result = await cases.act(actor, dsrCase.id, target.data.version, {
+      const result = await cases.act(actor, dsrCase.id, checked.version, {
         kind: 'markNotThisPerson',
         systemId: parsed.data.systemId,
         recordId: parsed.data.recordId,

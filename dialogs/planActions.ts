@@ -8,7 +8,7 @@ import { preparePackage } from '../dsr/packageRun.js';
 import { buildPlan, PACKAGE_STEP_ID } from '../dsr/plan.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
-import { actorOf } from './turnActor.js';
+import { teamCaseTarget } from './teamCaseAction.js';
 
 export interface PlanDeps {
   connectors: () => Promise<Connector[]>;
@@ -18,7 +18,6 @@ export interface PlanDeps {
   packageLink: (caseId: string, packageId: string, userId: string) => string;
 }
 
-const envelope = z.object({ caseId: z.string().max(40), version: z.coerce.number().int().min(1) });
 const stepSchema = z.object({ stepId: z.string().min(1).max(80) });
 const tickSchema = z.object({
   stepId: z.string().min(1).max(80),
@@ -42,24 +41,16 @@ export class PlanAction implements CardActionHandler {
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
     const { cases } = this.services;
-    const actor = actorOf(context.activity);
-    const target = envelope.safeParse(data);
-    if (!target.success) {
-      await cases.recordRefusal(
-        actor,
-        this.verb,
-        'invalid-input',
-        typeof data.caseId === 'string' ? data.caseId : null,
-      );
-      return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
-    }
-    const dsrCase = await cases.viewCase(actor, target.data.caseId);
-    if (!dsrCase) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
-    if (!(await cases.rolesOf(actor)).privacyTeam) {
-      await cases.recordRefusal(actor, this.verb, 'forbidden', dsrCase.id);
-      return { kind: 'error', status: 403, message: 'Only the privacy team can work through the plan.' };
-    }
-    const version = target.data.version;
+    const checked = await teamCaseTarget(
+      context,
+      this.verb,
+      data,
+      this.services,
+      'Only the privacy team can work through the plan.',
+    );
+    if ('kind' in checked) return checked;
+    const { actor, dsrCase } = checked;
+    const version = checked.version;
     switch (this.verb) {
       case PLAN_VERBS.show:
         return { kind: 'card', card: planCard(dsrCase) };
