@@ -54,8 +54,19 @@ export async function preparePackage(
       continue;
     }
     const exclude = new Set(findings.records.filter((r) => r.notThisPerson).map((r) => r.id));
-    for (const kind of await connector.exportRecords(query, exclude, signal)) {
+    const exported = await connector.exportRecords(query, exclude, signal);
+    for (const kind of exported) {
       sources.push({ system: id, systemName: displayName, kind: kind.kind, records: kind.records });
+    }
+    // Whatever discovery found that the connector cannot export is named, never silently left out.
+    const exportedKinds = new Set(exported.map((kind) => kind.kind));
+    for (const [kind, count] of Object.entries(findings.counts)) {
+      if (count > 0 && !exportedKinds.has(kind)) {
+        exclusions.push({
+          system: id,
+          reason: `${count} ${kind} record(s) found in ${displayName} cannot be exported automatically; gather them by hand.`,
+        });
+      }
     }
   }
   await mkdir(dir, { recursive: true });
