@@ -191,3 +191,15 @@ export async function loadDotEnv(path = '.env'): Promise<void> {
   const dotenv = await import('dotenv');
   dotenv.config({ path, quiet: true });
 }
+
+/** Configuration for a process about to start: an invalid one is explained and ends the process. */
+export async function configOrExit(): Promise<AppConfig> {
+  await loadDotEnv();
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

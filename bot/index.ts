@@ -1,17 +1,9 @@
 import { ConnectorConfigError } from '../connectors/registry.js';
 import { startApp } from './app.js';
-import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { configOrExit } from './config.js';
 import { createLogger } from './logger.js';
 
-await loadDotEnv();
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = await configOrExit();
 const log = createLogger(config.logLevel);
 let app;
 try {

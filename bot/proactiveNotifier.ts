@@ -22,6 +22,17 @@ export interface ChannelRecord {
   channelId: string;
 }
 
+/** A new thread in the privacy channel, as the outbox addresses it. */
+export function channelThread(channel: ChannelRecord, serviceUrl: string): OutboxMessage['destination'] {
+  return {
+    kind: 'channelThread',
+    serviceUrl,
+    channelId: channel.channelId,
+    tenantId: channel.reference.conversation?.tenantId,
+    bot: channel.reference.bot as Record<string, unknown> | undefined,
+  };
+}
+
 /** Where proactive messages are recorded before they travel. */
 export interface Outbox {
   enqueue(message: OutboxMessage): Promise<boolean>;
@@ -68,13 +79,7 @@ export class ProactiveNotifier implements CaseNotifier {
     await this.outbox.enqueue({
       id: `triage|${dsrCase.id}|${channel.channelId}`,
       conversationKey: `channel:${channel.channelId}`,
-      destination: {
-        kind: 'channelThread',
-        serviceUrl,
-        channelId: channel.channelId,
-        tenantId: channel.reference.conversation?.tenantId,
-        bot: channel.reference.bot as Record<string, unknown> | undefined,
-      },
+      destination: channelThread(channel, serviceUrl),
       activity: { ...message },
       caseId: dsrCase.id,
       rememberAs: threadKey(dsrCase.id),

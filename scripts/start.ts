@@ -2,20 +2,12 @@
  * `npm start`: with a Microsoft App ID this is the bot for Teams; without one it is the local demo,
  * the bot plus the Microsoft 365 Agents Playground with an employee's and a privacy officer's view.
  */
-import { ConfigError, loadConfig, loadDotEnv } from '../bot/config.js';
+import { configOrExit } from '../bot/config.js';
 import { createLogger } from '../bot/logger.js';
 import { PlaygroundError } from './playground.js';
 import { startLocalRun } from './localRun.js';
 
-await loadDotEnv();
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = await configOrExit();
 
 if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
   await import('../bot/index.js');

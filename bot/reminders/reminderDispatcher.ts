@@ -10,7 +10,14 @@ import { policyOf, type Occasion, type ReminderSettings } from '../../dsr/remind
 import type { DigestContent, ReminderDispatcher } from '../../dsr/reminders/scheduler.js';
 import type { CaseStore } from '../../dsr/store.js';
 import { unreachableUsers } from '../outbox/index.js';
-import { PRIVACY_CHANNEL, threadKey, userKey, type ChannelRecord, type Outbox } from '../proactiveNotifier.js';
+import {
+  channelThread,
+  PRIVACY_CHANNEL,
+  threadKey,
+  userKey,
+  type ChannelRecord,
+  type Outbox,
+} from '../proactiveNotifier.js';
 
 export const snoozeKey = (caseId: string) => `dsr/reminders/snooze/${caseId}`;
 
@@ -164,13 +171,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     await this.outbox.enqueue({
       id: `${content.key}|${channel.channelId}`,
       conversationKey: `channel:${channel.channelId}`,
-      destination: {
-        kind: 'channelThread',
-        serviceUrl,
-        channelId: channel.channelId,
-        tenantId: channel.reference.conversation?.tenantId,
-        bot: channel.reference.bot as Record<string, unknown> | undefined,
-      },
+      destination: channelThread(channel, serviceUrl),
       activity: { ...message },
     });
   }
