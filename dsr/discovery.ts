@@ -1,4 +1,5 @@
 import type { DataSubject } from './case.js';
+import type { ChangeConnector } from './changes.js';
 
 /** What a system lets the bot do for a data subject, in the order of the guide. */
 export const CAPABILITIES = ['find', 'export', 'rectify', 'restrict', 'delete'] as const;
@@ -79,6 +80,8 @@ export interface Connector {
    * `exclude` (marked "not this person") are left out. Absent where the system cannot export.
    */
   exportRecords?(query: SearchQuery, exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ExportedKind[]>;
+  /** Rectify, restrict and delete; absent where the system cannot change data through its API. */
+  readonly changes?: ChangeConnector;
 }
 
 /** One record kind of one system, streamed when iterated so a large history never sits in memory. */

@@ -1,0 +1,100 @@
+import type { ManualStep, SearchQuery } from './discovery.js';
+
+/**
+ * The contract between a plan's destructive steps and the systems they change. A step first asks
+ * its connector for a preview (every record it would change, and every record that must be kept
+ * with the legal reason); the preview is shown and approved; then each target is applied one at a
+ * time, so progress is recorded per record and a retry neither repeats nor skips work.
+ */
+
+export const CHANGE_RIGHTS = ['rectify', 'restrict', 'delete'] as const;
+export type ChangeRight = (typeof CHANGE_RIGHTS)[number];
+
+/** One correction the privacy team entered: set `field` on records of `kind` to `value`. */
+export interface Correction {
+  kind: string;
+  field: string;
+  value: string;
+}
+
+/**
+ * How Customer Engagement restricts: `flag` marks the contact do-not-contact and sets the consent
+ * flags; `isolate` is the guide's "extract and isolate" (the record goes into the package, then is
+ * removed from processing).
+ */
+export const RESTRICT_MODES = ['flag', 'isolate'] as const;
+export type RestrictMode = (typeof RESTRICT_MODES)[number];
+
+export type ChangeRequest =
+  | { right: 'rectify'; corrections: Correction[] }
+  | { right: 'restrict'; mode: RestrictMode }
+  | { right: 'delete' };
+
+/** One field a target will have changed: its value as the preview read it, and the new one. */
+export interface FieldChange {
+  field: string;
+  from: string;
+  to: string;
+}
+
+/** One record a step will change, as its preview read it. */
+export interface ChangeTarget {
+  kind: string;
+  /** The record's id as the findings name it (`scope|id` where a system has several scopes). */
+  id: string;
+  /** The version the preview read; a rectify or restrict sends it as `If-Match`. */
+  etag?: string;
+  /** A few words that let the team recognise the record; never the whole record. */
+  label: string;
+  /** Empty for a deletion. */
+  changes: FieldChange[];
+  /** Targets run in ascending order: a record's dependants (activities, notes) before it. */
+  order: number;
+}
+
+/** A record the step leaves as it is, and why (posted ledger entries, active workers, retention). */
+export interface RetainedRecord {
+  kind: string;
+  id: string;
+  label: string;
+  reason: string;
+}
+
+export interface ChangePreview {
+  systemId: string;
+  request: ChangeRequest;
+  targets: ChangeTarget[];
+  retained: RetainedRecord[];
+  /** What a person must still do by hand around this step (e.g. a batch job to run after it). */
+  guided: ManualStep[];
+  /** The requests the preview made, so a reader can repeat them. */
+  queries: string[];
+}
+
+/** What became of one target. A conflict is the record changed since the preview: reported, never overwritten. */
+export type ApplyOutcome =
+  | { status: 'applied'; before?: Record<string, unknown> }
+  | { status: 'gone' }
+  | { status: 'conflict'; message: string }
+  | { status: 'failed'; message: string; retryable: boolean };
+
+/** What a second search after a deletion still finds among the deleted targets. */
+export interface DeletionCheck {
+  remaining: ChangeTarget[];
+  queries: string[];
+}
+
+/** The part of a connector that changes data; absent where a system can only be searched. */
+export interface ChangeConnector {
+  previewChange(
+    request: ChangeRequest,
+    query: SearchQuery,
+    exclude: ReadonlySet<string>,
+    signal?: AbortSignal,
+  ): Promise<ChangePreview>;
+  applyChange(request: ChangeRequest, target: ChangeTarget, signal?: AbortSignal): Promise<ApplyOutcome>;
+  /** Puts back what a restriction changed, from the state recorded when it was applied. */
+  liftRestriction(target: ChangeTarget, before: Record<string, unknown>, signal?: AbortSignal): Promise<ApplyOutcome>;
+  /** Searches again and reads each deleted target; the step is done only when nothing remains. */
+  confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck>;
+}
