@@ -1,23 +1,14 @@
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
-import { CASE_REFRESH_VERB } from './caseCard.js';
-import { clip, deadlineView, URGENCY_COLOR } from './format.js';
+import { caseRow, caseRowsElement, type CaseRowView } from './caseRow.js';
+import { clip } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, type CardJson } from './template.js';
 
 const SECTION_LIMIT = 15;
 
-interface RowView {
-  id: string;
-  subjectName: string;
-  assignee: string;
-  countdown: string;
-  color: string;
-  due: string;
-}
-
 interface SectionView {
   title: string;
-  rows: RowView[];
+  rows: CaseRowView[];
   more: string;
   hasMore: boolean;
 }
@@ -43,39 +34,7 @@ const template = new CardTemplate<DigestView>({
       separator: true,
       items: [
         { type: 'TextBlock', text: '${title}', weight: 'Bolder', wrap: true },
-        {
-          type: 'Container',
-          $data: '${rows}',
-          selectAction: {
-            type: 'Action.Execute',
-            title: 'Open ${id}',
-            verb: CASE_REFRESH_VERB,
-            data: { caseId: '${id}' },
-          },
-          items: [
-            {
-              type: 'ColumnSet',
-              columns: [
-                {
-                  type: 'Column',
-                  width: 'stretch',
-                  items: [
-                    { type: 'TextBlock', text: '**${id}** ${subjectName}', wrap: true },
-                    { type: 'TextBlock', text: '${assignee}', isSubtle: true, spacing: 'None', wrap: true },
-                  ],
-                },
-                {
-                  type: 'Column',
-                  width: 'auto',
-                  items: [
-                    { type: 'TextBlock', text: '${countdown}', color: '${color}', weight: 'Bolder', wrap: true },
-                    { type: 'TextBlock', text: 'due ${due}', isSubtle: true, spacing: 'None', wrap: true },
-                  ],
-                },
-              ],
-            },
-          ],
-        },
+        caseRowsElement({ separator: false }),
         { type: 'TextBlock', $when: '${hasMore}', text: '${more}', isSubtle: true, wrap: true },
       ],
     },
@@ -101,17 +60,14 @@ export interface DigestInput {
 
 /** The privacy channel's one card a day: what is late, what is due soon, what waits for a decision. */
 export function digestCard(input: DigestInput, now: Date, calendar: OrgCalendar): CardJson {
-  const row = (dsrCase: DsrCase): RowView => {
-    const deadline = deadlineView(dsrCase.dueAt, now, calendar);
-    return {
-      id: dsrCase.id,
-      subjectName: clip(dsrCase.subject.name, 60),
-      assignee: dsrCase.assignee ? `Assigned to ${clip(dsrCase.assignee.name, 60)}` : 'Not assigned',
-      countdown: deadline.countdown,
-      color: URGENCY_COLOR[deadline.urgency],
-      due: deadline.dueDay,
-    };
-  };
+  const row = (dsrCase: DsrCase): CaseRowView =>
+    caseRow(
+      dsrCase,
+      dsrCase.assignee ? `Assigned to ${clip(dsrCase.assignee.name, 60)}` : 'Not assigned',
+      now,
+      calendar,
+      { open: true },
+    );
   const section = (title: string, cases: DsrCase[]): SectionView => ({
     title: `${title} (${cases.length})`,
     rows: cases.slice(0, SECTION_LIMIT).map(row),
