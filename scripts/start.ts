@@ -4,13 +4,14 @@
  */
 import { configOrExit } from '../bot/config.js';
 import { createLogger } from '../bot/logger.js';
+import { serve } from '../bot/serve.js';
 import { PlaygroundError } from './playground.js';
 import { startLocalRun } from './localRun.js';
 
 const config = await configOrExit();
 
 if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
-  await import('../bot/index.js');
+  await serve(config);
 } else {
   const log = createLogger(config.logLevel);
   const portSetting = process.env.DSR_PLAYGROUND_PORT?.trim();
