@@ -86,16 +86,16 @@ export interface OutboxParts {
   sender: OutboxSender;
 }
 
-/** The outbox on the embedded store's folder, sending through the adapter. */
+/** The outbox on the given store (by default the embedded store's folder), sending through the adapter. */
 export async function createOutbox(
   adapter: CloudAdapter,
   appId: string,
   dataDir: string,
   cases: CaseStore,
   log: Logger,
-  options: OutboxSenderOptions & { globalPerSecond?: number } = {},
+  options: OutboxSenderOptions & { globalPerSecond?: number; store?: OutboxStore } = {},
 ): Promise<OutboxParts> {
-  const store = new FileOutboxStore(join(dataDir, 'outbox'));
+  const store = options.store ?? new FileOutboxStore(join(dataDir, 'outbox'));
   await store.open();
   const sender = new OutboxSender(store, new TeamsTransport(adapter, appId), log, {
     limiter: new RateLimiter(undefined, options.globalPerSecond ?? 30),

@@ -1,0 +1,14 @@
+/**
+ * A named right to do something alone among instances sharing a store (run the reminder pass),
+ * held until a time and renewable by its holder; a holder that dies loses it when it runs out.
+ */
+export interface LeaseStore {
+  tryHold(name: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  release(name: string, owner: string): Promise<void>;
+}
+
+/** One process alone on its store: it always holds every lease. */
+export const soleInstance: LeaseStore = {
+  tryHold: () => Promise.resolve(true),
+  release: () => Promise.resolve(),
+};
