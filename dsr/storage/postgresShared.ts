@@ -215,10 +215,9 @@ export class PostgresPackageStore implements PackageStore {
   }
 
   async sweep(now: Date): Promise<number> {
-    const result = await this.db.write(
-      `DELETE FROM ${this.db.table('packages')} WHERE expires_at <= $1 RETURNING *`,
-      [now.toISOString()],
-    );
+    const result = await this.db.write(`DELETE FROM ${this.db.table('packages')} WHERE expires_at <= $1 RETURNING *`, [
+      now.toISOString(),
+    ]);
     const rows = result.rows as PackageRow[];
     for (const row of rows) await unlink(row.path).catch(() => undefined);
     return rows.length;

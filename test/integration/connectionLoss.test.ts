@@ -105,7 +105,7 @@ describe('losing the database connection', function () {
   it('answers 503 on /healthz while the database is gone, and 200 once it is back', async () => {
     const health = async () => {
       const response = await fetch(`${bots[0]!.url}/healthz`);
-      return { status: response.status, body: (await response.json()) as unknown };
+      return { status: response.status, body: await response.json() };
     };
     assert.deepEqual(await health(), { status: 200, body: { status: 'ok', store: 'ok', database: 'ok' } });
     await admin.query(`ALTER ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);

@@ -116,7 +116,7 @@ describe('what instances share besides cases: reminders, outbox, references, pac
         {
           id,
           conversationKey: reference.conversation.id,
-          destination: { kind: 'conversation', reference: reference as Record<string, unknown> },
+          destination: { kind: 'conversation', reference: reference },
           activity: { type: 'message', text: 'A message instance A never got to send' },
         },
         new Date(),
