@@ -103,7 +103,7 @@ function sharedParts(config: AppConfig, store: CaseStore, log: Logger): SharedPa
   }
   return {
     outbox: new PostgresOutboxStore(store),
-    packages: new PostgresPackageStore(store),
+    packages: new PostgresPackageStore(store, { dir: config.packagesDir, maxAgeMs: 2 * DOWNLOAD_LINK_LIFETIME_MS }),
     reminders: {
       leases: new PostgresLeaseStore(store),
       changes: new PostgresCaseChanges(store),

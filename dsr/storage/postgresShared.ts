@@ -3,6 +3,7 @@ import type { DsrCase } from '../case.js';
 import type { LeaseStore } from '../leases.js';
 import type { OutboxMessage, OutboxRecord, OutboxStore } from '../outbox.js';
 import type { PackageRecord, PackageStore } from '../packages.js';
+import { sweepPackages } from '../packageRun.js';
 import type { PostgresCaseStore } from './postgresStore.js';
 
 interface OutboxRow {
@@ -194,7 +195,14 @@ const packageOf = (row: PackageRow): PackageRecord => ({
  * statement, so of several sweepers exactly one deletes each file.
  */
 export class PostgresPackageStore implements PackageStore {
-  constructor(private readonly db: PostgresCaseStore) {}
+  /**
+   * `leftovers`: the shared folder, where a file whose row was never written (the instance died
+   * between the two) is deleted once it is older than any link to it could be.
+   */
+  constructor(
+    private readonly db: PostgresCaseStore,
+    private readonly leftovers?: { dir: string; maxAgeMs: number },
+  ) {}
 
   async record(entry: PackageRecord): Promise<void> {
     await this.db.write(
@@ -220,6 +228,7 @@ export class PostgresPackageStore implements PackageStore {
     ]);
     const rows = result.rows as PackageRow[];
     for (const row of rows) await unlink(row.path).catch(() => undefined);
+    if (this.leftovers) await sweepPackages(this.leftovers.dir, this.leftovers.maxAgeMs, now);
     return rows.length;
   }
 }
