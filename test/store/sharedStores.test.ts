@@ -6,6 +6,7 @@ import { CloudAdapter } from 'botbuilder';
 import { pino } from 'pino';
 import { ChannelAuthentication } from '../../bot/authentication.js';
 import { channelHttpClient } from '../../bot/outbox/channelHttpClient.js';
+import { markReachable, markUnreachable, unreachableUsers } from '../../bot/outbox/index.js';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
 import { TeamsTransport } from '../../bot/outbox/teamsTransport.js';
@@ -264,6 +265,25 @@ describe('the stores instances share', () => {
         assert.equal(await otherLeases.tryHold('reminders', `owner-${other}`, at(59_000), at(119_000)), false);
         await [a, b, c][holder]!.release('reminders', `owner-${holder}`);
         assert.equal(await otherLeases.tryHold('reminders', `owner-${other}`, at(59_000), at(119_000)), true);
+      });
+
+      it('keeps everyone two instances record as unreachable at the same moment', async () => {
+        const [a, b] = [await instance(), await instance()];
+        await Promise.all(
+          Array.from({ length: 10 }, (_, n) =>
+            markUnreachable(n % 2 ? a : b, {
+              userId: `user-${n}`,
+              code: 'ConversationBlockedByUser',
+              at: T0.toISOString(),
+            }),
+          ),
+        );
+        assert.equal(Object.keys(await unreachableUsers(a)).length, 10);
+        await Promise.all([markReachable(a, 'user-1'), markReachable(b, 'user-2')]);
+        assert.deepEqual(
+          Object.keys(await unreachableUsers(b)).sort(),
+          [0, 3, 4, 5, 6, 7, 8, 9].map((n) => `user-${n}`),
+        );
       });
 
       it('deletes each expired package once when every instance sweeps at the same moment', async () => {
