@@ -162,7 +162,7 @@ describe('what instances share besides cases: reminders, outbox, references, pac
     assert.equal(b.connector.sent(a.personalConversation(alex)).length, 0, 'B knew alex only through what A stored');
   });
 
-  it('opens a download link made on one instance from another, and stops once the package is swept', async () => {
+  it('opens a download link made on one instance from another, for its owner only', async () => {
     now = Date.now();
     await start(2);
     const [a, b] = [bots[0]!, bots[1]!];
