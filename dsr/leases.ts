@@ -6,9 +6,3 @@ export interface LeaseStore {
   tryHold(name: string, owner: string, now: Date, until: Date): Promise<boolean>;
   release(name: string, owner: string): Promise<void>;
 }
-
-/** One process alone on its store: it always holds every lease. */
-export const soleInstance: LeaseStore = {
-  tryHold: () => Promise.resolve(true),
-  release: () => Promise.resolve(),
-};
