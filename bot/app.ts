@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConversationState, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -5,7 +6,6 @@ import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
 import { DiscoveryAction } from '../dialogs/discoveryActions.js';
 import { PlanAction } from '../dialogs/planActions.js';
-import { sweepPackages } from '../dsr/packageRun.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -19,6 +19,16 @@ import { CachedManagerDirectory } from '../dsr/reminders/managers.js';
 import { StaticRoleDirectory, type RoleDirectory } from '../dsr/roles.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
 import { PostgresCaseStore, StoreUnavailableError } from '../dsr/storage/postgresStore.js';
+import {
+  PostgresCaseChanges,
+  PostgresLeaseStore,
+  PostgresOutboxStore,
+  PostgresPackageStore,
+} from '../dsr/storage/postgresShared.js';
+import { FolderPackageStore, type PackageStore } from '../dsr/packages.js';
+import { packagePath } from '../dsr/packageRun.js';
+import type { OutboxStore } from '../dsr/outbox.js';
+import type { SharedReminders } from './reminders/reminderService.js';
 import type { CaseStore } from '../dsr/store.js';
 import { createChannelAdapter } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
@@ -73,6 +83,44 @@ export interface AppOverrides {
   connectors?: Connector[];
 }
 
+/** What lives in the shared database when there is one, and in the data folder otherwise. */
+interface SharedParts {
+  outbox?: OutboxStore;
+  packages: PackageStore;
+  reminders?: SharedReminders;
+  health(): Promise<Record<string, string>>;
+}
+
+function sharedParts(config: AppConfig, store: CaseStore, log: Logger): SharedParts {
+  if (!(store instanceof PostgresCaseStore)) {
+    return {
+      packages: new FolderPackageStore(config.packagesDir, DOWNLOAD_LINK_LIFETIME_MS),
+      health: () => Promise.resolve({ store: 'ok' }),
+    };
+  }
+  if (!config.linkSecret) {
+    log.warn('DSR_LINK_SECRET is not set: a download link opens only on the instance that made it');
+  }
+  return {
+    outbox: new PostgresOutboxStore(store),
+    packages: new PostgresPackageStore(store, { dir: config.packagesDir, maxAgeMs: 2 * DOWNLOAD_LINK_LIFETIME_MS }),
+    reminders: {
+      leases: new PostgresLeaseStore(store),
+      changes: new PostgresCaseChanges(store),
+      // Renewed every pass; an instance that stops renewing hands the reminders over after this.
+      leaseMs: Math.max(30_000, 3 * config.reminders.tickMs),
+    },
+    async health() {
+      try {
+        await store.read('SELECT 1', []);
+      } catch {
+        throw new Error('The database is not reachable');
+      }
+      return { store: 'ok', database: 'ok' };
+    },
+  };
+}
+
 /** The composition root: builds every part from configuration and starts serving. */
 export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
   // First, so a wrong connector configuration stops the start before anything is opened.
@@ -100,16 +148,27 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     config.linkSecret,
     DOWNLOAD_LINK_LIFETIME_MS,
   );
-  const packagesDir = join(config.dataDir, 'packages');
+  const packagesDir = config.packagesDir;
+  const recording = new Set<Promise<void>>();
+  const shared = sharedParts(config, store, log);
   // A package lives as long as its link; whatever is older is deleted, also after a restart.
   const sweep = () =>
-    sweepPackages(packagesDir, DOWNLOAD_LINK_LIFETIME_MS, clock.now()).catch((error: unknown) =>
-      log.warn({ error: error instanceof Error ? error.name : 'unknown' }, 'could not sweep packages'),
-    );
+    shared.packages
+      .sweep(clock.now())
+      .catch((error: unknown) =>
+        log.warn({ error: error instanceof Error ? error.name : 'unknown' }, 'could not sweep packages'),
+      );
   void sweep();
   const sweeper = setInterval(() => void sweep(), 60_000);
   sweeper.unref();
-  const outbox = await createOutbox(adapter, appId, config.dataDir, store, log);
+  const outbox = await createOutbox(
+    adapter,
+    appId,
+    config.dataDir,
+    store,
+    log,
+    shared.outbox ? { store: shared.outbox } : {},
+  );
   const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, team, log);
   // Escalations go to configured managers first, then to the manager Entra ID names, through Graph.
   const managers = new CachedManagerDirectory({
@@ -127,6 +186,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     clock,
     log,
     managers,
+    shared.reminders,
   );
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
 
@@ -152,8 +212,28 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...PlanAction.all(services, {
       connectors: discovery.connectors,
       packagesDir,
-      packageLink: (caseId, packageId, userId) =>
-        links.issue(`package/${caseId}/${packageId}.zip`, userId, clock.now()),
+      packageLink: (caseId, packageId, userId) => {
+        const now = clock.now();
+        const path = packagePath(packagesDir, caseId, packageId);
+        // Recorded beside the link so any instance can serve it and one sweeper deletes it.
+        const pending = stat(path)
+          .then((info) =>
+            shared.packages.record({
+              caseId,
+              packageId,
+              ownerId: userId,
+              expiresAt: new Date(now.getTime() + DOWNLOAD_LINK_LIFETIME_MS).toISOString(),
+              bytes: info.size,
+              path,
+            }),
+          )
+          .catch((error: unknown) =>
+            log.warn({ caseId, error: error instanceof Error ? error.name : 'unknown' }, 'package not recorded'),
+          );
+        recording.add(pending);
+        void pending.finally(() => recording.delete(pending));
+        return links.issue(`package/${caseId}/${packageId}.zip`, userId, now);
+      },
     }),
   ];
   const actions = new CardActionRouter(handlers, (context, verb) =>
@@ -167,9 +247,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       config.port,
       adapter,
       bot,
-      () => Promise.resolve({ store: 'ok' }),
+      () => shared.health(),
       log,
-      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packagesDir }),
+      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packages: shared.packages }),
     );
     listeningPort = server.port;
   } catch (error) {
@@ -190,6 +270,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       await discovery.close();
       await reminders.stop();
       await outbox.sender.stop();
+      await Promise.all(recording);
       await store.close();
     },
   };

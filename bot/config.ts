@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -34,6 +35,7 @@ const configSchema = z
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
     MicrosoftAppTenantId: optionalString.pipe(z.string().regex(GUID, 'a tenant id, a GUID').optional()),
     DSR_DATA_DIR: z.string().min(1).default('data'),
+    DSR_PACKAGES_DIR: optionalString,
     DSR_DATABASE_URL: optionalString.pipe(
       z.url({ protocol: /^postgres(ql)?$/, error: 'a PostgreSQL URL such as postgres://user@host:5432/db' }).optional(),
     ),
@@ -94,6 +96,8 @@ export interface AppConfig {
   local: boolean;
   botAuth: Record<string, string>;
   dataDir: string;
+  /** Where export packages wait for their download; every instance must see the same folder. */
+  packagesDir: string;
   /** Set: every instance shares this PostgreSQL database instead of the local data folder. */
   database: { url: string; schema: string } | undefined;
   calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
@@ -156,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     local,
     botAuth,
     dataDir: raw.DSR_DATA_DIR,
+    packagesDir: raw.DSR_PACKAGES_DIR ?? join(raw.DSR_DATA_DIR, 'packages'),
     database: raw.DSR_DATABASE_URL ? { url: raw.DSR_DATABASE_URL, schema: raw.DSR_DATABASE_SCHEMA } : undefined,
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
     privacyTeam: {

@@ -7,7 +7,8 @@ import type { CaseService } from '../dsr/caseService.js';
 import { auditCsv } from '../dsr/auditCsv.js';
 import { isCaseId } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
-import { isPackageId, packagePath } from '../dsr/packageRun.js';
+import { isPackageId } from '../dsr/packageRun.js';
+import type { PackageStore } from '../dsr/packages.js';
 import type { CaseStore } from '../dsr/store.js';
 import type { DownloadLinks } from './downloadLinks.js';
 
@@ -17,8 +18,8 @@ export interface DownloadDeps {
   cases: CaseService;
   clock: Clock;
   log: Logger;
-  /** Where prepared packages wait for their download. */
-  packagesDir: string;
+  /** Prepared packages waiting for their download. */
+  packages: PackageStore;
 }
 
 /** Files the bot hands to one privacy team member through a signed link; every download is audited. */
@@ -67,9 +68,9 @@ export function registerDownloadRoutes(server: Server, deps: DownloadDeps): void
       res.send(403, { error: 'This file is not available to you.' });
       return;
     }
-    const path = packagePath(deps.packagesDir, caseId, packageId);
-    const info = await stat(path).catch(() => undefined);
-    if (!info) {
+    const prepared = await deps.packages.get(caseId, packageId);
+    const info = prepared && (await stat(prepared.path).catch(() => undefined));
+    if (!prepared || !info) {
       res.send(410, { error: 'This package was deleted after its link expired; prepare it again from the plan.' });
       return;
     }
@@ -81,6 +82,6 @@ export function registerDownloadRoutes(server: Server, deps: DownloadDeps): void
       'content-disposition': `attachment; filename="${caseId}-package.zip"`,
       'cache-control': 'no-store',
     });
-    createReadStream(path).pipe(res);
+    createReadStream(prepared.path).pipe(res);
   });
 }

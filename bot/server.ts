@@ -33,7 +33,8 @@ export async function startHttpServer(
       res.send(200, { status: 'ok', ...(await health()) });
     } catch (error) {
       log.error({ err: error }, 'health check failed');
-      res.send(503, { status: 'unavailable' });
+      // The health check's own message names what is down, never anything a person entered.
+      res.send(503, { status: 'unavailable', problem: error instanceof Error ? error.message : 'unknown' });
     }
   });
 

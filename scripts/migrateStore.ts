@@ -4,9 +4,13 @@ import { loadDotEnv } from '../bot/config.js';
 import { copyStore, MigrationError } from '../dsr/storage/migrate.js';
 import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
 import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
-import type { PortableStore } from '../dsr/storage/portable.js';
+import { join } from 'node:path';
+import { FileOutboxStore } from '../dsr/storage/fileOutboxStore.js';
+import { PostgresOutboxStore } from '../dsr/storage/postgresShared.js';
+import type { Deployment } from '../dsr/storage/migrate.js';
 
-const USAGE = `Moves a DSR Assistant deployment between the embedded store and PostgreSQL.
+const USAGE = `Moves a DSR Assistant deployment between the embedded store and PostgreSQL: cases, audit trail,
+conversation state and references, and the outbox with its reminder keys.
 
   npm run migrate-store -- --to postgres   [--data-dir data] [--database-url URL] [--schema dsr]
   npm run migrate-store -- --to lowdb      [--data-dir data] [--database-url URL] [--schema dsr]
@@ -53,11 +57,13 @@ async function main(): Promise<number> {
   const args = parsed.data;
   const lowdb = new LowdbCaseStore(args.dataDir);
   const postgres = new PostgresCaseStore({ connectionString: args.databaseUrl, schema: args.schema });
-  const [source, target]: [PortableStore, PortableStore] =
-    args.to === 'postgres' ? [lowdb, postgres] : [postgres, lowdb];
+  const embedded: Deployment = { store: lowdb, outbox: new FileOutboxStore(join(args.dataDir, 'outbox')) };
+  const shared: Deployment = { store: postgres, outbox: new PostgresOutboxStore(postgres) };
+  const [source, target] = args.to === 'postgres' ? [embedded, shared] : [shared, embedded];
   await lowdb.open();
   try {
     await postgres.open();
+    await embedded.outbox.open();
     const report = await copyStore(source, target);
     console.log(JSON.stringify({ copiedTo: args.to, ...report }, null, 2));
     return 0;

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { isOpen } from '../../dsr/case.js';
 import type { OutboxRecord, OutboxStore } from '../../dsr/outbox.js';
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
-import type { CaseStore } from '../../dsr/store.js';
+import { StateConflictError, type CaseStore } from '../../dsr/store.js';
 import { OutboxSender, type OutboxHooks, type OutboxSenderOptions } from './outboxSender.js';
 import { RateLimiter } from './rateLimiter.js';
 import { TeamsTransport } from './teamsTransport.js';
@@ -27,11 +27,35 @@ function recipientOf(record: OutboxRecord): string | undefined {
   return key?.startsWith('dsr/user/') ? key.slice('dsr/user/'.length) : undefined;
 }
 
+/**
+ * Changes the index of unreachable people at the eTag it was read at, so two instances recording
+ * different people at once both keep theirs; a key not there yet is created only if still absent.
+ */
+async function changeUnreachable(
+  store: CaseStore,
+  change: (index: Record<string, UnreachableUser>) => boolean,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const entry = (await store.state.read([UNREACHABLE_INDEX]))[UNREACHABLE_INDEX];
+    const index = { ...(entry?.value as Record<string, UnreachableUser> | undefined) };
+    if (!change(index)) return;
+    try {
+      await store.state.write({ [UNREACHABLE_INDEX]: { value: index, eTag: entry?.eTag ?? 'absent' } });
+      return;
+    } catch (error) {
+      if (!(error instanceof StateConflictError) || attempt >= 10) throw error;
+      // Instances that collided try again at different moments.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
 /** Records who could not be reached, so the privacy channel's digest can say so. */
-export async function markUnreachable(store: CaseStore, user: UnreachableUser): Promise<void> {
-  const index = (await store.state.read([UNREACHABLE_INDEX]))[UNREACHABLE_INDEX]?.value as
-    Record<string, UnreachableUser> | undefined;
-  await store.state.write({ [UNREACHABLE_INDEX]: { value: { ...index, [user.userId]: user }, eTag: '*' } });
+export function markUnreachable(store: CaseStore, user: UnreachableUser): Promise<void> {
+  return changeUnreachable(store, (index) => {
+    index[user.userId] = user;
+    return true;
+  });
 }
 
 export async function unreachableUsers(store: CaseStore): Promise<Record<string, UnreachableUser>> {
@@ -42,11 +66,12 @@ export async function unreachableUsers(store: CaseStore): Promise<Record<string,
 }
 
 /** A user who talks to the bot again is reachable again. */
-export async function markReachable(store: CaseStore, userId: string): Promise<void> {
-  const index = await unreachableUsers(store);
-  if (!index[userId]) return;
-  delete index[userId];
-  await store.state.write({ [UNREACHABLE_INDEX]: { value: index, eTag: '*' } });
+export function markReachable(store: CaseStore, userId: string): Promise<void> {
+  return changeUnreachable(store, (index) => {
+    if (!index[userId]) return false;
+    delete index[userId];
+    return true;
+  });
 }
 
 /** Cancels messages no longer wanted, remembers created conversations, and forgets refused ones. */
@@ -86,16 +111,16 @@ export interface OutboxParts {
   sender: OutboxSender;
 }
 
-/** The outbox on the embedded store's folder, sending through the adapter. */
+/** The outbox on the given store (by default the embedded store's folder), sending through the adapter. */
 export async function createOutbox(
   adapter: CloudAdapter,
   appId: string,
   dataDir: string,
   cases: CaseStore,
   log: Logger,
-  options: OutboxSenderOptions & { globalPerSecond?: number } = {},
+  options: OutboxSenderOptions & { globalPerSecond?: number; store?: OutboxStore } = {},
 ): Promise<OutboxParts> {
-  const store = new FileOutboxStore(join(dataDir, 'outbox'));
+  const store = options.store ?? new FileOutboxStore(join(dataDir, 'outbox'));
   await store.open();
   const sender = new OutboxSender(store, new TeamsTransport(adapter, appId), log, {
     limiter: new RateLimiter(undefined, options.globalPerSecond ?? 30),

@@ -75,7 +75,11 @@ export class OutboxSender {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
-    this.loop = this.resume().then(() => this.run());
+    // Without the history (the store is unreachable just now) each conversation's own history is
+    // still read when the sender first takes it; the loop itself must start regardless.
+    this.loop = this.resume()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'outbox could not read recent attempts'))
+      .then(() => this.run());
   }
 
   /** What an earlier run sent still counts against the limits after a restart. */

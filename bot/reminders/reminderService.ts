@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { ReminderCommands, UpcomingReminder } from '../../dialogs/reminderCommands.js';
-import type { Actor } from '../../dsr/case.js';
+import { randomUUID } from 'node:crypto';
+import type { Actor, DsrCase } from '../../dsr/case.js';
+import type { LeaseStore } from '../../dsr/leases.js';
 import type { CaseStore } from '../../dsr/store.js';
 import type { Clock } from '../../dsr/clock.js';
 import type { OrgCalendar } from '../../dsr/deadlines.js';
@@ -19,18 +21,39 @@ export function fastForwardClock(scale: number, base: Clock, realNow: () => numb
   return { now: () => new Date(startClock + (realNow() - startReal) * scale) };
 }
 
+/**
+ * What lets several instances share one store's reminders: a lease naming the one instance that
+ * runs the pass, and the cases changed anywhere, so every index stays current.
+ */
+export interface SharedReminders {
+  leases: LeaseStore;
+  changes: { mark(): Promise<void>; next(): Promise<DsrCase[]> };
+  /** How long the pass stays with an instance that stops renewing it (one that died). */
+  leaseMs?: number;
+}
+
+const LEASE = 'reminders';
+
 /** Runs the scheduler on a timer, after the case store tells it about every change. */
 export class ReminderService implements ReminderCommands {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private readonly owner = randomUUID();
+  private leading = false;
 
   private constructor(
-    readonly scheduler: ReminderScheduler,
+    private current: ReminderScheduler,
+    private readonly build: () => Promise<ReminderScheduler>,
     readonly schedule: ReminderSchedule,
     private readonly store: CaseStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly shared: SharedReminders | undefined,
   ) {}
+
+  get scheduler(): ReminderScheduler {
+    return this.current;
+  }
 
   async upcoming(days: number): Promise<UpcomingReminder[]> {
     const until = new Date(this.clock.now().getTime() + days * 86_400_000);
@@ -54,24 +77,50 @@ export class ReminderService implements ReminderCommands {
     clock: Clock,
     log: Logger,
     escalation: Escalation = new CachedManagerDirectory({ configured: config.managers }),
+    shared?: SharedReminders,
   ): Promise<ReminderService> {
     const schedule = new ReminderSchedule(config.settings, calendar);
     const dispatcher = new TeamsReminderDispatcher(outbox, store, calendar, config.settings, escalation, log);
-    const scheduler = new ReminderScheduler(store, schedule, dispatcher, clock, {
-      digestDaysAhead: config.settings.digestDaysAhead,
-      digest: true,
-    });
-    await scheduler.start();
-    store.onSaved((dsrCase) => scheduler.track(dsrCase));
-    const service = new ReminderService(scheduler, schedule, store, clock, log);
+    const build = async () => {
+      const scheduler = new ReminderScheduler(store, schedule, dispatcher, clock, {
+        digestDaysAhead: config.settings.digestDaysAhead,
+        digest: true,
+      });
+      await scheduler.start();
+      return scheduler;
+    };
+    await shared?.changes.mark();
+    const service = new ReminderService(await build(), build, schedule, store, clock, log, shared);
+    store.onSaved((dsrCase) => service.current.track(dsrCase));
     if (config.enabled) service.timer = setInterval(() => void service.tick(), config.tickMs);
     return service;
   }
 
+  /**
+   * Sharing a store, only the instance holding the lease sends; one taking the lease over
+   * rebuilds its index from the shared checkpoint, so it continues where the last holder stopped.
+   */
+  private async passIfLeading(): Promise<{ reminders: number; digests: number }> {
+    if (this.shared) {
+      for (const dsrCase of await this.shared.changes.next()) this.current.track(dsrCase);
+      const now = Date.now();
+      const leaseMs = this.shared.leaseMs ?? 60_000;
+      if (!(await this.shared.leases.tryHold(LEASE, this.owner, new Date(now), new Date(now + leaseMs)))) {
+        this.leading = false;
+        return { reminders: 0, digests: 0 };
+      }
+      if (!this.leading) {
+        await this.shared.changes.mark();
+        this.current = await this.build();
+        this.leading = true;
+      }
+    }
+    return this.current.pass();
+  }
+
   /** One pass, never two at once. */
   tick(): Promise<unknown> {
-    this.running ??= this.scheduler
-      .pass()
+    this.running ??= this.passIfLeading()
       .then((result) => {
         if (result.reminders > 0 || result.digests > 0) this.log.info(result, 'reminders dispatched');
       })
@@ -83,5 +132,6 @@ export class ReminderService implements ReminderCommands {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    if (this.leading) await this.shared?.leases.release(LEASE, this.owner).catch(() => undefined);
   }
 }

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFile, link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutboxMessage, OutboxRecord, OutboxStore } from '../outbox.js';
+import type { OutboxMessage, OutboxRecord } from '../outbox.js';
+import type { PortableOutbox } from './postgresShared.js';
 
 interface Lease {
   owner: string;
@@ -18,7 +19,7 @@ const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
  * (which fails if the id exists), updated by rename, and a send is leased by an exclusive create.
  * A marker per unfinished record keeps finding due work proportional to what is waiting.
  */
-export class FileOutboxStore implements OutboxStore {
+export class FileOutboxStore implements PortableOutbox {
   constructor(private readonly dir: string) {}
 
   private path(kind: 'records' | 'pending' | 'leases' | 'tmp', id: string): string {
@@ -199,6 +200,25 @@ export class FileOutboxStore implements OutboxStore {
     if (held?.owner === owner) await rm(leasePath, { force: true });
     for (const name of await readdir(join(this.dir, 'leases'))) {
       if (name.startsWith(`${fileName(id)}.stale-`)) await rm(join(this.dir, 'leases', name), { force: true });
+    }
+  }
+
+  async *records(): AsyncGenerator<OutboxRecord> {
+    for (const name of (await readdir(join(this.dir, 'records'))).sort()) {
+      const text = await readFile(join(this.dir, 'records', name), 'utf8').catch(() => undefined);
+      if (text !== undefined) yield JSON.parse(text) as OutboxRecord;
+    }
+  }
+
+  async importRecord(record: OutboxRecord): Promise<void> {
+    if (record.status === 'pending') await writeFile(this.path('pending', record.id), record.id);
+    const tmp = await this.writeTemp(record);
+    try {
+      await link(tmp, this.path('records', record.id));
+    } catch (error) {
+      if (errno(error) !== 'EEXIST') throw error;
+    } finally {
+      await rm(tmp, { force: true });
     }
   }
 }

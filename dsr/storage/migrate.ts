@@ -1,12 +1,28 @@
 import { verifyChain, type AuditEvent } from '../audit.js';
 import type { PortableStore } from './portable.js';
+import type { PortableOutbox } from './postgresShared.js';
 
 export interface StoreCounts {
   cases: number;
   auditEvents: number;
   stateEntries: number;
   idCounters: number;
+  /** Of the state entries: where the bot reaches people, case threads and the privacy channel. */
+  conversationReferences: number;
+  outboxMessages: number;
+  /** Of the outbox messages: reminders and digests, whose ids are the keys that keep them from going twice. */
+  reminderKeys: number;
 }
+
+/** A deployment's case store and the outbox beside it. */
+export interface Deployment {
+  store: PortableStore;
+  outbox: PortableOutbox;
+}
+
+// The key shapes the bot layer writes (bot/proactiveNotifier.ts, dsr/reminders/schedule.ts).
+const REFERENCE_KEY = /^dsr\/(user\/|thread\/|privacy-channel$)/;
+const REMINDER_ID = /^(DSR-\d{4}-\d{4}\|(due|overdue|approval|identity)\||digest\|)/;
 
 export interface CopyReport {
   source: StoreCounts;
@@ -24,29 +40,46 @@ export class MigrationError extends Error {
   }
 }
 
-export async function countStore(store: PortableStore): Promise<StoreCounts> {
+export async function countStore({ store, outbox }: Deployment): Promise<StoreCounts> {
   let auditEvents = 0;
   for await (const _ of store.auditEvents()) auditEvents += 1;
   let stateEntries = 0;
-  for await (const _ of store.stateEntries()) stateEntries += 1;
+  let conversationReferences = 0;
+  for await (const { key } of store.stateEntries()) {
+    stateEntries += 1;
+    if (REFERENCE_KEY.test(key)) conversationReferences += 1;
+  }
+  let outboxMessages = 0;
+  let reminderKeys = 0;
+  for await (const record of outbox.records()) {
+    outboxMessages += 1;
+    if (REMINDER_ID.test(record.id)) reminderKeys += 1;
+  }
   return {
     cases: (await store.listCases({})).length,
     auditEvents,
     stateEntries,
     idCounters: Object.keys(await store.counters()).length,
+    conversationReferences,
+    outboxMessages,
+    reminderKeys,
   };
 }
 
 /**
- * Copies a whole deployment into an empty store: cases, id counters, conversation state and the
- * audit trail event for event (original hashes kept), then proves it by counts and by verifying
- * the chain on the target. Both stores should be closed to the bot while this runs.
+ * Copies a whole deployment into an empty store: cases, id counters, conversation state (with the
+ * conversation references), the outbox with its reminder keys (sent or waiting, so nothing goes
+ * twice or is lost), and the audit trail event for event (original hashes kept), then proves it by
+ * counts and by verifying the chain on the target. Every bot instance should be stopped meanwhile.
+ * Leases, rate-limit history and export packages are short-lived and not copied.
  */
-export async function copyStore(source: PortableStore, target: PortableStore): Promise<CopyReport> {
-  const before = await countStore(target);
-  if (before.cases > 0 || before.auditEvents > 0) {
+export async function copyStore(from: Deployment, to: Deployment): Promise<CopyReport> {
+  const source = from.store;
+  const target = to.store;
+  const before = await countStore(to);
+  if (before.cases > 0 || before.auditEvents > 0 || before.outboxMessages > 0) {
     throw new MigrationError(
-      `The target already holds ${before.cases} cases and ${before.auditEvents} audit events; copy only into an empty store`,
+      `The target already holds ${before.cases} cases, ${before.auditEvents} audit events and ${before.outboxMessages} outbox messages; copy only into an empty store`,
     );
   }
   const sourceVerdict = await verifyChain(source.auditEvents());
@@ -68,9 +101,10 @@ export async function copyStore(source: PortableStore, target: PortableStore): P
   for (const dsrCase of await source.listCases({})) await target.importCase(dsrCase);
   for (const [year, last] of Object.entries(await source.counters())) await target.raiseCounter(Number(year), last);
   for await (const { key, value } of source.stateEntries()) await target.state.write({ [key]: { value } });
+  for await (const record of from.outbox.records()) await to.outbox.importRecord(record);
 
-  const sourceCounts = await countStore(source);
-  const targetCounts = await countStore(target);
+  const sourceCounts = await countStore(from);
+  const targetCounts = await countStore(to);
   for (const key of Object.keys(sourceCounts) as Array<keyof StoreCounts>) {
     if (sourceCounts[key] !== targetCounts[key]) {
       throw new MigrationError(`The copy holds ${targetCounts[key]} ${key}, the source ${sourceCounts[key]}`);

@@ -1,4 +1,5 @@
 import { GENESIS_HASH } from '../audit.js';
+import { SHARED_STATE_MIGRATIONS } from './sharedStateMigrations.js';
 
 export interface Migration {
   version: number;
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  ...SHARED_STATE_MIGRATIONS,
 ];

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { verifyChain } from '../../dsr/audit.js';
+import { PostgresOutboxStore } from '../../dsr/storage/postgresShared.js';
+import { PostgresCaseStore, StoreUnavailableError } from '../../dsr/storage/postgresStore.js';
 import { BotHarness, cardText } from '../support/botHarness.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/database.js';
 import { alex } from '../support/people.js';
@@ -14,6 +16,7 @@ describe('losing the database connection', function () {
   let role: string;
   let admin: pg.Client;
   let bots: BotHarness[];
+  let botUrl: string;
 
   beforeEach(async () => {
     schema = freshSchema();
@@ -27,7 +30,8 @@ describe('losing the database connection', function () {
     const url = new URL(testDatabaseUrl()!);
     url.username = role;
     url.password = '';
-    const env = { DSR_DATABASE_URL: url.toString(), DSR_DATABASE_SCHEMA: schema };
+    botUrl = url.toString();
+    const env = { DSR_DATABASE_URL: botUrl, DSR_DATABASE_SCHEMA: schema };
     bots = await Promise.all([0, 1].map(() => new BotHarness(env).start()));
   });
   afterEach(async () => {
@@ -96,5 +100,77 @@ describe('losing the database connection', function () {
     const answered = await bots[0]!.say(alex, 'status');
     assert.doesNotMatch(String(answered[0]?.text), TRY_AGAIN);
     assert.ok((await submit(bots[1]!, 2)).caseId);
+  });
+
+  it('answers 503 on /healthz while the database is gone, and 200 once it is back', async () => {
+    const health = async () => {
+      const response = await fetch(`${bots[0]!.url}/healthz`);
+      return { status: response.status, body: await response.json() };
+    };
+    assert.deepEqual(await health(), { status: 200, body: { status: 'ok', store: 'ok', database: 'ok' } });
+    await admin.query(`ALTER ROLE ${pg.escapeIdentifier(role)} NOLOGIN`);
+    await terminateBotConnections();
+    assert.deepEqual(await health(), {
+      status: 503,
+      body: { status: 'unavailable', problem: 'The database is not reachable' },
+    });
+    await admin.query(`ALTER ROLE ${pg.escapeIdentifier(role)} LOGIN`);
+    assert.equal((await health()).status, 200);
+  });
+
+  it('sends every message the outbox acknowledged while connections are cut, each once', async () => {
+    await bots[0]!.say(alex, 'help');
+    const reference = (await bots[0]!.app.store.state.read([`dsr/user/${alex.aadObjectId}`]))[
+      `dsr/user/${alex.aadObjectId}`
+    ]!.value as Record<string, unknown> & { conversation: { id: string } };
+    const writer = new PostgresCaseStore({ connectionString: botUrl, schema, poolSize: 4 });
+    await writer.open();
+    const outbox = new PostgresOutboxStore(writer);
+    let cutting = true;
+    let cuts = 0;
+    const cutter = (async () => {
+      while (cutting) {
+        cuts += (await terminateBotConnections()).rowCount ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const acknowledged: string[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: 30 }, async (_, n) => {
+          const text = `queued under load #${n}`;
+          try {
+            await outbox.enqueue(
+              {
+                id: `test|load|${n}`,
+                conversationKey: reference.conversation.id,
+                destination: { kind: 'conversation', reference },
+                activity: { type: 'message', text },
+              },
+              new Date(),
+            );
+            acknowledged.push(text);
+          } catch (error) {
+            if (!(error instanceof StoreUnavailableError)) throw error;
+          }
+        }),
+      );
+    } finally {
+      cutting = false;
+      await cutter;
+      await writer.close();
+    }
+    assert.ok(cuts > 0, 'the test did cut connections');
+    assert.ok(acknowledged.length > 0);
+    const sent = () =>
+      bots[0]!.connector
+        .sent(bots[0]!.personalConversation(alex))
+        .map((m) => String(m.text))
+        .filter((text) => text.startsWith('queued under load'));
+    await bots[0]!.connector.waitFor(
+      () => (acknowledged.every((text) => sent().includes(text)) ? true : undefined),
+      30_000,
+    );
+    assert.equal(new Set(sent()).size, sent().length, 'no message went twice');
   });
 });

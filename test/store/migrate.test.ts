@@ -8,7 +8,9 @@ import { verifyChain } from '../../dsr/audit.js';
 import { CaseService } from '../../dsr/caseService.js';
 import { validateIntake } from '../../dsr/intake.js';
 import { StaticRoleDirectory } from '../../dsr/roles.js';
-import { copyStore, MigrationError } from '../../dsr/storage/migrate.js';
+import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
+import { copyStore, MigrationError, type Deployment, type StoreCounts } from '../../dsr/storage/migrate.js';
+import { PostgresOutboxStore, type PortableOutbox } from '../../dsr/storage/postgresShared.js';
 import { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
 import { PostgresCaseStore } from '../../dsr/storage/postgresStore.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/database.js';
@@ -35,7 +37,25 @@ async function populate(store: LowdbCaseStore | PostgresCaseStore): Promise<stri
   }
   await service.act(requester, ids[4]!, 1, { kind: 'verifyIdentity' });
   await store.state.write({ 'conversation/1': { value: { reference: { id: 'c1' } } }, 'user/2': { value: { n: 2 } } });
+  const reference = { conversation: { id: 'a:personal-alex' }, serviceUrl: 'https://smba.example/' };
+  await store.state.write({
+    'dsr/user/alex': { value: reference },
+    [`dsr/thread/${ids[0]!}`]: { value: { conversation: { id: '19:x@thread.tacv2;messageid=1' } } },
+    'dsr/privacy-channel': { value: { channelId: '19:x@thread.tacv2', reference } },
+  });
   return ids;
+}
+
+/** Reminder keys and a message still waiting, as the outbox holds them. */
+async function queue(outbox: PortableOutbox, caseId: string): Promise<void> {
+  const destination = { kind: 'conversation' as const, reference: { conversation: { id: 'a:personal-alex' } } };
+  const activity = { type: 'message', text: 'reminder' };
+  const now = new Date();
+  for (const id of [`${caseId}|due|2026-03-10|assignee`, 'digest|2026-03-02|19:x@thread.tacv2', `news|${caseId}`]) {
+    await outbox.enqueue({ id, conversationKey: 'a:personal-alex', destination, activity }, now);
+  }
+  assert.ok(await outbox.claim(`${caseId}|due|2026-03-10|assignee`, 'sender', now, new Date(now.getTime() + 30_000)));
+  await outbox.settle(`${caseId}|due|2026-03-10|assignee`, 'sender', { status: 'sent', attempts: 1 });
 }
 
 describe('moving a deployment between lowdb and PostgreSQL', function () {
@@ -61,15 +81,36 @@ describe('moving a deployment between lowdb and PostgreSQL', function () {
     return store;
   }
 
+  async function embedded(store: LowdbCaseStore): Promise<Deployment> {
+    const outbox = new FileOutboxStore(join(dirs[dirs.length - 1]!, 'outbox'));
+    await outbox.open();
+    return { store, outbox };
+  }
+
+  const shared = (store: PostgresCaseStore): Deployment => ({ store, outbox: new PostgresOutboxStore(store) });
+
   it('copies everything to PostgreSQL and back, with the audit chain verifying on each side', async () => {
     const original = await lowdbAt();
     const ids = await populate(original);
+    const from = await embedded(original);
+    await queue(from.outbox, ids[0]!);
     const postgres = pgStore();
     await postgres.open();
 
-    const there = await copyStore(original, postgres);
+    const there = await copyStore(from, shared(postgres));
     assert.deepEqual(there.target, there.source);
     assert.equal(there.source.cases, 5);
+    assert.equal(there.source.conversationReferences, 3);
+    assert.equal(there.source.outboxMessages, 3);
+    assert.equal(there.source.reminderKeys, 2);
+    // A reminder sent before the move is not sent again after it; the one waiting still goes.
+    const copiedOutbox = new PostgresOutboxStore(postgres);
+    assert.equal((await copiedOutbox.get(`${ids[0]!}|due|2026-03-10|assignee`))?.status, 'sent');
+    assert.equal((await copiedOutbox.get(`news|${ids[0]!}`))?.status, 'pending');
+    assert.deepEqual(
+      (await postgres.state.read(['dsr/user/alex']))['dsr/user/alex']!.value,
+      (await original.state.read(['dsr/user/alex']))['dsr/user/alex']!.value,
+    );
     assert.deepEqual(await postgres.getCase(ids[0]!), await original.getCase(ids[0]!));
     assert.deepEqual(
       (await collect(postgres.auditEvents())).map((e) => e.hash),
@@ -82,7 +123,8 @@ describe('moving a deployment between lowdb and PostgreSQL', function () {
     });
 
     const back = await lowdbAt();
-    const report = await copyStore(postgres, back);
+    const report = await copyStore(shared(postgres), await embedded(back));
+    assert.deepEqual(report.target, there.source);
     assert.equal(report.headHash, there.headHash);
     assert.equal(report.target.auditEvents, there.source.auditEvents);
     assert.equal((await verifyChain(back.auditEvents())).intact, true);
@@ -97,14 +139,15 @@ describe('moving a deployment between lowdb and PostgreSQL', function () {
     const postgres = pgStore();
     await postgres.open();
     await populate(postgres);
-    await assert.rejects(copyStore(original, postgres), MigrationError);
+    await assert.rejects(copyStore(await embedded(original), shared(postgres)), MigrationError);
     await original.close();
     await postgres.close();
   });
 
   it('runs as a command an operator types', async () => {
     const original = await lowdbAt();
-    await populate(original);
+    const ids = await populate(original);
+    await queue((await embedded(original)).outbox, ids[0]!);
     const dataDir = dirs[0]!;
     await original.close();
     const { stdout } = await promisify(execFile)(
@@ -112,9 +155,12 @@ describe('moving a deployment between lowdb and PostgreSQL', function () {
       ['dist/scripts/migrateStore.js', '--to', 'postgres', '--data-dir', dataDir, '--schema', schema],
       { env: { ...process.env, DSR_DATABASE_URL: testDatabaseUrl() } },
     );
-    const report = JSON.parse(stdout) as { copiedTo: string; target: { cases: number } };
+    const report = JSON.parse(stdout) as { copiedTo: string; target: StoreCounts };
     assert.equal(report.copiedTo, 'postgres');
     assert.equal(report.target.cases, 5);
+    assert.equal(report.target.outboxMessages, 3);
+    assert.equal(report.target.reminderKeys, 2);
+    assert.equal(report.target.conversationReferences, 3);
     const again = promisify(execFile)(
       process.execPath,
       ['dist/scripts/migrateStore.js', '--to', 'postgres', '--data-dir', dataDir, '--schema', schema],

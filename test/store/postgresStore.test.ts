@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { verifyChain } from '../../dsr/audit.js';
+import { MIGRATIONS } from '../../dsr/storage/postgresMigrations.js';
 import { PostgresCaseStore } from '../../dsr/storage/postgresStore.js';
 import { VersionConflictError } from '../../dsr/store.js';
 import { sampleCase } from '../support/cases.js';
@@ -26,12 +27,12 @@ describe('the PostgreSQL store shared by several instances', function () {
     stores = [instance(), instance(), instance(), instance()];
     await Promise.all(stores.map((store) => store.open()));
     const migrations = await stores[0]!.read<{ version: number }>(
-      `SELECT version FROM ${stores[0]!.table('schema_migrations')}`,
+      `SELECT version FROM ${stores[0]!.table('schema_migrations')} ORDER BY version`,
       [],
     );
     assert.deepEqual(
       migrations.rows.map((row) => row.version),
-      [1],
+      MIGRATIONS.map((migration) => migration.version).sort((a, b) => a - b),
     );
     await stores[1]!.saveCase(sampleCase(), null, draft('DSR-2026-0001', 1));
     assert.equal((await stores[3]!.getCase('DSR-2026-0001'))?.version, 1);
