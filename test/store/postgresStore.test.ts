@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { verifyChain } from '../../dsr/audit.js';
+import { MIGRATIONS } from '../../dsr/storage/postgresMigrations.js';
 import { PostgresCaseStore } from '../../dsr/storage/postgresStore.js';
 import { VersionConflictError } from '../../dsr/store.js';
 import { sampleCase } from '../support/cases.js';
@@ -31,7 +32,7 @@ describe('the PostgreSQL store shared by several instances', function () {
     );
     assert.deepEqual(
       migrations.rows.map((row) => row.version),
-      [1],
+      MIGRATIONS.map((m) => m.version),
     );
     await stores[1]!.saveCase(sampleCase(), null, draft('DSR-2026-0001', 1));
     assert.equal((await stores[3]!.getCase('DSR-2026-0001'))?.version, 1);
