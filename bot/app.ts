@@ -4,7 +4,12 @@ import type { Logger } from 'pino';
 import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
 import { DiscoveryAction } from '../dialogs/discoveryActions.js';
+import { ChangeAction, planViewOf } from '../dialogs/changeActions.js';
 import { PlanAction } from '../dialogs/planActions.js';
+import { ChangeRunner, DEFAULT_RUN_OPTIONS, type ChangeRunOptions } from '../dsr/changeRun.js';
+import type { ChangeLedger } from '../dsr/changeLedger.js';
+import { FileChangeLedger } from '../dsr/storage/fileChangeLedger.js';
+import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
 import { sweepPackages } from '../dsr/packageRun.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
@@ -64,6 +69,8 @@ export interface RunningApp {
   readonly store: CaseStore;
   readonly services: DsrServices;
   readonly reminders: ReminderService;
+  /** Runs the steps that change data. */
+  readonly runner: ChangeRunner;
   stop(): Promise<void>;
 }
 
@@ -71,16 +78,26 @@ export interface AppOverrides {
   clock?: Clock;
   /** The systems discovery searches, instead of those the configuration names. */
   connectors?: Connector[];
+  /** Lease, progress and timeout settings of the steps that change data. */
+  changeRun?: Partial<ChangeRunOptions>;
 }
 
 /** The composition root: builds every part from configuration and starts serving. */
 export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
   // First, so a wrong connector configuration stops the start before anything is opened.
   const discovery = setUpDiscovery(config, log, overrides.connectors);
-  const store: CaseStore = config.database
-    ? new PostgresCaseStore({ connectionString: config.database.url, schema: config.database.schema })
-    : new LowdbCaseStore(join(config.dataDir));
+  let ledger: ChangeLedger;
+  let store: CaseStore;
+  if (config.database) {
+    const postgres = new PostgresCaseStore({ connectionString: config.database.url, schema: config.database.schema });
+    store = postgres;
+    ledger = new PostgresChangeLedger(postgres);
+  } else {
+    store = new LowdbCaseStore(join(config.dataDir));
+    ledger = new FileChangeLedger(join(config.dataDir, 'ledger'));
+  }
   await store.open();
+  await ledger.open();
 
   // A local demo may fast-forward time so a month of reminders passes in a minute.
   const clock =
@@ -129,6 +146,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     managers,
   );
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
+  const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });
+  const updater = new AdapterCardUpdater(adapter, appId);
+  const changeDeps = { connectors: discovery.connectors, runner, updater };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -145,16 +165,15 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     new CaseRefresh(services),
     new TriageRefresh(services),
     ...TriageAction.all(services),
-    ...DiscoveryAction.all(services, {
-      connectors: discovery.connectors,
-      updater: new AdapterCardUpdater(adapter, appId),
-    }),
+    ...DiscoveryAction.all(services, { connectors: discovery.connectors, updater }),
     ...PlanAction.all(services, {
       connectors: discovery.connectors,
       packagesDir,
       packageLink: (caseId, packageId, userId) =>
         links.issue(`package/${caseId}/${packageId}.zip`, userId, clock.now()),
+      view: (dsrCase) => planViewOf(dsrCase, changeDeps),
     }),
+    ...ChangeAction.all(services, changeDeps),
   ];
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
@@ -175,6 +194,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   } catch (error) {
     clearInterval(sweeper);
     await store.close();
+    await ledger.close();
     await discovery.close();
     throw error;
   }
@@ -184,12 +204,16 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     store,
     services,
     reminders,
+    runner,
     async stop() {
       clearInterval(sweeper);
       await server.close();
+      // Runs stop before the store closes; their steps stay "running" and are offered to resume.
+      await runner.stop();
       await discovery.close();
       await reminders.stop();
       await outbox.sender.stop();
+      await ledger.close();
       await store.close();
     },
   };

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { planCard, PLAN_VERBS } from '../cards/planCard.js';
+import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { Connector } from '../dsr/discovery.js';
@@ -16,7 +16,11 @@ export interface PlanDeps {
   packagesDir: string;
   /** A signed link to a package that only this user can open. */
   packageLink: (caseId: string, packageId: string, userId: string) => string;
+  /** What the plan card shows beyond the case (interrupted steps, restriction choices). */
+  view: (dsrCase: DsrCase) => Promise<PlanView>;
 }
+
+const OWN_VERBS = [PLAN_VERBS.show, PLAN_VERBS.create, PLAN_VERBS.tick, PLAN_VERBS.respond, PLAN_VERBS.preparePackage];
 
 const stepSchema = z.object({ stepId: z.string().min(1).max(80) });
 const tickSchema = z.object({
@@ -36,7 +40,7 @@ export class PlanAction implements CardActionHandler {
 
   static all(services: DsrServices, deps: PlanDeps): PlanAction[] {
     const running = new Set<string>();
-    return Object.values(PLAN_VERBS).map((verb) => new PlanAction(verb, services, deps, running));
+    return OWN_VERBS.map((verb) => new PlanAction(verb, services, deps, running));
   }
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
@@ -53,7 +57,7 @@ export class PlanAction implements CardActionHandler {
     const version = checked.version;
     switch (this.verb) {
       case PLAN_VERBS.show:
-        return { kind: 'card', card: planCard(dsrCase) };
+        return { kind: 'card', card: planCard(dsrCase, undefined, await this.deps.view(dsrCase)) };
       case PLAN_VERBS.create: {
         const connectors = await this.deps.connectors();
         const plan = buildPlan(
@@ -124,7 +128,7 @@ export class PlanAction implements CardActionHandler {
   ): Promise<ActionOutcome> {
     const result = await this.services.cases.act(actor, dsrCase.id, version, action);
     const shown = result.ok ? result.case : (result.case ?? dsrCase);
-    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message) };
+    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message, await this.deps.view(shown)) };
   }
 
   /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */
