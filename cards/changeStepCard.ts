@@ -115,7 +115,11 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
     );
   }
   if (step.lifted)
-    items.push(small(`Restriction lifted: ${step.lifted.restored} records put back${step.lifted.failed ? `, ${step.lifted.failed} could not be` : ''}.`));
+    items.push(
+      small(
+        `Restriction lifted: ${step.lifted.restored} records put back${step.lifted.failed ? `, ${step.lifted.failed} could not be` : ''}.`,
+      ),
+    );
   if (step.preview && (step.state === 'waiting-approval' || step.state === 'todo')) {
     items.push(...previewBlocks(step.preview).slice(0, 4));
     if (step.state === 'waiting-approval')
@@ -124,14 +128,22 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
       );
     actions.push(executeAction('Show the preview', PLAN_VERBS.showPreview, data));
   }
-  if (step.state === 'todo' && step.approval) actions.push(executeAction('Apply', PLAN_VERBS.apply, data, 'destructive'));
+  if (step.state === 'todo' && step.approval)
+    actions.push(executeAction('Apply', PLAN_VERBS.apply, data, 'destructive'));
   if (step.state === 'failed' && step.failure !== 'conflict')
     actions.push(executeAction('Retry', PLAN_VERBS.apply, data));
   if (interrupted) actions.push(executeAction('Resume', PLAN_VERBS.resume, data));
-  if (step.right === 'restrict' && (step.state === 'done' || (step.result?.applied ?? 0) > 0) && !step.lifted && step.state !== 'running')
+  if (
+    step.right === 'restrict' &&
+    (step.state === 'done' || (step.result?.applied ?? 0) > 0) &&
+    !step.lifted &&
+    step.state !== 'running'
+  )
     actions.push(executeAction('Lift restriction', PLAN_VERBS.lift, data));
   const canPreview =
-    step.state === 'waiting-approval' || step.state === 'todo' || (step.state === 'failed' && step.failure === 'conflict');
+    step.state === 'waiting-approval' ||
+    step.state === 'todo' ||
+    (step.state === 'failed' && step.failure === 'conflict');
   if (canPreview) {
     const inputs = previewInputs(dsrCase, step, view);
     const title = step.preview ? 'Preview again' : 'Preview';

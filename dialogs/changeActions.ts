@@ -59,12 +59,15 @@ function changeRequestOf(step: PlanStep, data: CardData): ChangeRequest | { inva
     const value = data[`value${n}`];
     const hasValue = typeof value === 'string' && value.trim() !== '';
     if (hasValue || (typeof field === 'string' && field.trim() !== ''))
-      entered.push({ kind, field: typeof field === 'string' ? field : '', value: typeof value === 'string' ? value.trim() : '' });
+      entered.push({
+        kind,
+        field: typeof field === 'string' ? field : '',
+        value: typeof value === 'string' ? value.trim() : '',
+      });
   });
   const corrections = correctionsSchema.safeParse(entered);
   if (!corrections.success) return { invalid: firstIssue(corrections.error) };
-  if (corrections.data.some((c) => c.value === ''))
-    return { invalid: 'Give the new value for each field you chose.' };
+  if (corrections.data.some((c) => c.value === '')) return { invalid: 'Give the new value for each field you chose.' };
   return { right: 'rectify', corrections: corrections.data };
 }
 
@@ -112,7 +115,10 @@ export class ChangeAction implements CardActionHandler {
         stepId: step.id,
         previewHash: approval.data.previewHash,
       });
-      return this.card(result.ok ? result.case : (result.case ?? dsrCase), result.ok ? 'Approved. Apply it when ready.' : result.message);
+      return this.card(
+        result.ok ? result.case : (result.case ?? dsrCase),
+        result.ok ? 'Approved. Apply it when ready.' : result.message,
+      );
     }
 
     const connectors = await this.deps.connectors();

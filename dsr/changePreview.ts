@@ -66,7 +66,9 @@ export function summarisePreview(
       samples: targets.slice(0, PREVIEW_SAMPLES).map((t) => ({
         kind: t.kind,
         label: t.label.slice(0, 120),
-        changes: t.changes.slice(0, 5).map((c) => ({ field: c.field, from: c.from.slice(0, 200), to: c.to.slice(0, 200) })),
+        changes: t.changes
+          .slice(0, 5)
+          .map((c) => ({ field: c.field, from: c.from.slice(0, 200), to: c.to.slice(0, 200) })),
       })),
       retained: preview.retained.slice(0, PREVIEW_RETAINED).map((r) => ({
         kind: r.kind,

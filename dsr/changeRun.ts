@@ -91,7 +91,11 @@ export class ChangeRunner {
     );
     await this.ledger.writeTargets({ caseId: dsrCase.id, stepId: step.id, previewHash: summary.hash }, targets);
     this.log.info({ caseId: dsrCase.id, stepId: step.id, targets: targets.length }, 'preview recorded');
-    return this.cases.act(actor, dsrCase.id, dsrCase.version, { kind: 'previewStep', stepId: step.id, preview: summary });
+    return this.cases.act(actor, dsrCase.id, dsrCase.version, {
+      kind: 'previewStep',
+      stepId: step.id,
+      preview: summary,
+    });
   }
 
   /** True while this process runs the step. */
@@ -134,8 +138,7 @@ export class ChangeRunner {
       now,
       new Date(now.getTime() + this.options.leaseMs),
     );
-    if (!claimed)
-      return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
+    if (!claimed) return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
     const started = await this.cases.act(actor, dsrCase.id, dsrCase.version, {
       kind: 'startStep',
       stepId,
@@ -148,7 +151,10 @@ export class ChangeRunner {
     const runKey = `${dsrCase.id}|${stepId}`;
     const run = this.execute(actor, started.case, stepId, changes, observe)
       .catch((error: unknown) => {
-        this.log.warn({ caseId: dsrCase.id, stepId, error: error instanceof Error ? error.name : 'unknown' }, 'step run broke off');
+        this.log.warn(
+          { caseId: dsrCase.id, stepId, error: error instanceof Error ? error.name : 'unknown' },
+          'step run broke off',
+        );
       })
       .finally(() => this.runs.delete(runKey));
     this.runs.set(runKey, run);
@@ -243,15 +249,23 @@ export class ChangeRunner {
         lost = true;
         return;
       }
-      const progressed = await this.actLatest(actor, dsrCase.id, { kind: 'stepProgress', stepId, done, total: tally.total });
+      const progressed = await this.actLatest(actor, dsrCase.id, {
+        kind: 'stepProgress',
+        stepId,
+        done,
+        total: tally.total,
+      });
       if (progressed.ok) await observe(progressed.case);
     };
     // The lease is renewed while a slow record is applied, so a live run is never taken over.
-    const heartbeat = setInterval(() => {
-      void this.renew(dsrCase.id, stepId).then((held) => {
-        if (!held) lost = true;
-      });
-    }, Math.max(1000, this.options.leaseMs / 3));
+    const heartbeat = setInterval(
+      () => {
+        void this.renew(dsrCase.id, stepId).then((held) => {
+          if (!held) lost = true;
+        });
+      },
+      Math.max(1000, this.options.leaseMs / 3),
+    );
     heartbeat.unref();
     try {
       for await (const target of this.ledger.pending(key)) {
@@ -267,7 +281,10 @@ export class ChangeRunner {
           break;
         }
         sinceReport += 1;
-        if (sinceReport >= this.options.progressEvery.records || Date.now() - lastReport >= this.options.progressEvery.ms)
+        if (
+          sinceReport >= this.options.progressEvery.records ||
+          Date.now() - lastReport >= this.options.progressEvery.ms
+        )
           await report();
       }
     } finally {
@@ -336,7 +353,10 @@ export class ChangeRunner {
       }
       if (check.remaining.length > 0) {
         for (const target of check.remaining)
-          await this.ledger.recordOutcome(key, target.id, { status: 'failed', message: 'Still found after the deletion.' });
+          await this.ledger.recordOutcome(key, target.id, {
+            status: 'failed',
+            message: 'Still found after the deletion.',
+          });
         const kinds = [...new Set(check.remaining.map((t) => t.kind))].join(', ');
         return {
           kind: 'failStep',

@@ -105,7 +105,11 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           const refusal = approvalProblem(current, step);
           if (refusal) return { invalid: refusal };
         }
-        if (step.right === 'restrict' && step.preview?.request.right === 'restrict' && step.preview.request.mode === 'isolate') {
+        if (
+          step.right === 'restrict' &&
+          step.preview?.request.right === 'restrict' &&
+          step.preview.request.mode === 'isolate'
+        ) {
           const pkg = current.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
           if (pkg?.state !== 'done')
             return {

@@ -123,7 +123,7 @@ export class FakeChangeSystem implements ChangeConnector {
         etag: String(record.etag),
         label: record.fields.name ?? record.id,
         changes,
-        order: request.right === 'delete' && record.kind === 'contact' ? 1 : 0,
+        order: request.right === 'delete' ? record.order : 0,
       });
     }
     return Promise.resolve({

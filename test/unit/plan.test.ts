@@ -79,7 +79,12 @@ describe('the plan of a case', () => {
         now,
       ).summary;
     const first = made(['crm-1']);
-    const previewed = applyPlanAction(withPlan, { kind: 'previewStep', stepId: 'delete:crm', preview: first }, megan, now);
+    const previewed = applyPlanAction(
+      withPlan,
+      { kind: 'previewStep', stepId: 'delete:crm', preview: first },
+      megan,
+      now,
+    );
     assert.ok(!('invalid' in previewed));
     const approve = (current: DsrCase, hash: string) =>
       applyPlanAction(current, { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash }, megan, now);
@@ -90,7 +95,12 @@ describe('the plan of a case', () => {
 
     const second = made(['crm-1', 'crm-2']);
     assert.notEqual(second.hash, first.hash, 'the hash covers the targets');
-    const again = applyPlanAction(previewed.next, { kind: 'previewStep', stepId: 'delete:crm', preview: second }, megan, now);
+    const again = applyPlanAction(
+      previewed.next,
+      { kind: 'previewStep', stepId: 'delete:crm', preview: second },
+      megan,
+      now,
+    );
     assert.ok(!('invalid' in again));
     const stale = approve(again.next, first.hash);
     assert.ok('invalid' in stale && /newer preview/.test(stale.invalid));
@@ -99,7 +109,12 @@ describe('the plan of a case', () => {
     assert.ok(!('invalid' in approved));
     assert.equal(approved.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'todo');
     // A new preview after the approval voids it.
-    const repreviewed = applyPlanAction(approved.next, { kind: 'previewStep', stepId: 'delete:crm', preview: first }, megan, now);
+    const repreviewed = applyPlanAction(
+      approved.next,
+      { kind: 'previewStep', stepId: 'delete:crm', preview: first },
+      megan,
+      now,
+    );
     assert.ok(!('invalid' in repreviewed));
     assert.equal(repreviewed.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'waiting-approval');
     const started = applyPlanAction(repreviewed.next, { kind: 'startStep', stepId: 'delete:crm' }, megan, now);
