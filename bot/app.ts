@@ -36,6 +36,7 @@ import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
 import { DownloadLinks } from './downloadLinks.js';
+import { PackageDelivery } from './packageDelivery.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
 import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
@@ -149,6 +150,15 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });
   const updater = new AdapterCardUpdater(adapter, appId);
   const changeDeps = { connectors: discovery.connectors, runner, updater };
+  const delivery = new PackageDelivery({
+    mode: config.packageDelivery,
+    notifier,
+    links,
+    cases,
+    clock,
+    log,
+    packagesDir,
+  });
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -169,8 +179,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...PlanAction.all(services, {
       connectors: discovery.connectors,
       packagesDir,
-      packageLink: (caseId, packageId, userId) =>
-        links.issue(`package/${caseId}/${packageId}.zip`, userId, clock.now()),
+      deliver: (actor, facts) => delivery.deliver(actor, facts),
       view: (dsrCase) => planViewOf(dsrCase, changeDeps),
     }),
     ...ChangeAction.all(services, changeDeps),
@@ -178,7 +187,15 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
   );
-  const bot = new DsrBot(conversationState, new RootDialog(services, store, links), actions, notifier, team, log);
+  const bot = new DsrBot(
+    conversationState,
+    new RootDialog(services, store, links),
+    actions,
+    notifier,
+    team,
+    log,
+    delivery,
+  );
 
   let server: HttpServer;
   try {

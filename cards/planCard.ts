@@ -53,6 +53,18 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
   }
   if (step.id === 'package' && step.state !== 'not-applicable') {
     items.push({
+      type: 'Input.ChoiceSet',
+      id: 'formats',
+      label: 'Formats',
+      isMultiSelect: true,
+      value: 'json,csv',
+      choices: [
+        { title: 'JSON', value: 'json' },
+        { title: 'CSV', value: 'csv' },
+        { title: 'XML', value: 'xml' },
+      ],
+    });
+    items.push({
       type: 'ActionSet',
       actions: [
         executeAction(
