@@ -135,7 +135,7 @@ export class PackageDelivery {
           'content-length': String(target.size),
           'content-range': `bytes 0-${target.size - 1}/${target.size}`,
         },
-        body: Readable.toWeb(createReadStream(target.path)) as ReadableStream<Uint8Array>,
+        body: Readable.toWeb(createReadStream(target.path)),
         duplex: 'half',
       } as RequestInit);
       if (!answer.ok) throw new Error(`upload answered ${answer.status}`);

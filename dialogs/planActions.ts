@@ -170,7 +170,7 @@ export class PlanAction implements CardActionHandler {
   }
 
   private async buildPackage(actor: Actor, dsrCase: DsrCase, formats: ExportFormat[]): Promise<void> {
-    const { clock, log, notifier } = this.services;
+    const { clock, log } = this.services;
     try {
       const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now(), {
         formats,
