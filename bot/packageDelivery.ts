@@ -137,7 +137,7 @@ export class PackageDelivery {
         },
         body: Readable.toWeb(createReadStream(target.path)),
         duplex: 'half',
-      } as RequestInit);
+      });
       if (!answer.ok) throw new Error(`upload answered ${answer.status}`);
     } catch (error) {
       this.deps.log.warn(
