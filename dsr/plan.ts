@@ -289,7 +289,9 @@ export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
   for (const step of plan.steps) {
     const what = `${step.title}${step.systemId === 'all' ? '' : ''}`;
     if (step.state === 'done') {
-      lines.push(`- ${what}: done${step.completed?.note ? ` (${step.completed.note})` : ''}.`);
+      const counted = step.result ? ` (${step.result.applied + step.result.gone} records)` : '';
+      const kept = step.result && step.result.retained > 0 && step.reason ? `; ${step.reason}` : '';
+      lines.push(`- ${what}: done${counted}${step.completed?.note ? ` (${step.completed.note})` : ''}${kept}.`);
     } else if (step.state === 'retained') {
       lines.push(`- ${what}: kept, because ${step.reason ?? 'the law requires it'}.`);
     } else {
