@@ -4,13 +4,13 @@ import type { Logger } from 'pino';
 import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
 import { DiscoveryAction } from '../dialogs/discoveryActions.js';
-import { ChangeAction, planViewOf } from '../dialogs/changeActions.js';
+import { ChangeAction, planViewOf, type ChangeDeps } from '../dialogs/changeActions.js';
 import { PlanAction } from '../dialogs/planActions.js';
 import { ChangeRunner, DEFAULT_RUN_OPTIONS, type ChangeRunOptions } from '../dsr/changeRun.js';
 import type { ChangeLedger } from '../dsr/changeLedger.js';
 import { FileChangeLedger } from '../dsr/storage/fileChangeLedger.js';
 import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
-import { sweepPackages } from '../dsr/packageRun.js';
+import { preparePackage, sweepPackages } from '../dsr/packageRun.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -149,7 +149,6 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
   const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });
   const updater = new AdapterCardUpdater(adapter, appId);
-  const changeDeps = { connectors: discovery.connectors, runner, updater };
   const delivery = new PackageDelivery({
     mode: config.packageDelivery,
     notifier,
@@ -159,6 +158,21 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     log,
     packagesDir,
   });
+  const changeDeps: ChangeDeps = {
+    connectors: discovery.connectors,
+    runner,
+    updater,
+    isolationPackage: async (actor, dsrCase) => {
+      const prepared = await preparePackage(dsrCase, await discovery.connectors(), packagesDir, clock.now());
+      await delivery.deliver(actor, {
+        caseId: dsrCase.id,
+        packageId: prepared.packageId,
+        records: prepared.manifest.totalRecords,
+        bytes: prepared.bytes,
+      });
+      return prepared.packageId;
+    },
+  };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { changePreviewCard } from '../cards/changeStepCard.js';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import type { CardJson } from '../cards/template.js';
-import type { DsrCase } from '../dsr/case.js';
+import type { Actor, DsrCase } from '../dsr/case.js';
+import { PACKAGE_STEP_ID } from '../dsr/plan.js';
 import { changeConnectorFor, type ChangeRunner } from '../dsr/changeRun.js';
 import { correctionsSchema, firstIssue, restrictModeSchema } from '../dsr/changePreview.js';
 import type { ChangeRequest, Correction } from '../dsr/changes.js';
@@ -18,6 +19,11 @@ export interface ChangeDeps {
   connectors: () => Promise<Connector[]>;
   runner: ChangeRunner;
   updater: CardUpdater;
+  /**
+   * Builds the person's package and hands it to the member, for a restriction that isolates records
+   * on a case whose plan has no package step; returns the package's id.
+   */
+  isolationPackage: (actor: Actor, dsrCase: DsrCase) => Promise<string>;
 }
 
 export const CHANGE_VERBS = [
@@ -161,6 +167,23 @@ export class ChangeAction implements CardActionHandler {
     const resume = this.verb === PLAN_VERBS.resume;
     if (resume && !(await this.deps.runner.interrupted(dsrCase)).has(step.id))
       return this.card(dsrCase, 'This step is not waiting to be resumed.');
+    let packageId: string | undefined;
+    const isolating = step.preview?.request.right === 'restrict' && step.preview.request.mode === 'isolate';
+    if (isolating && !resume && !step.packageId && !dsrCase.plan?.steps.some((s) => s.id === PACKAGE_STEP_ID)) {
+      // The records leave processing, so the person's copy of them is made (and handed over) first.
+      try {
+        packageId = await this.deps.isolationPackage(actor, dsrCase);
+      } catch (error) {
+        this.services.log.warn(
+          { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
+          'isolation package failed',
+        );
+        return this.card(
+          dsrCase,
+          'The package of the records could not be prepared, so nothing was isolated. Try again.',
+        );
+      }
+    }
     const reference = TurnContext.getConversationReference(context.activity);
     const cardId = context.activity.replyToId;
     const started = await this.deps.runner.start(
@@ -169,7 +192,7 @@ export class ChangeAction implements CardActionHandler {
       step.id,
       changes,
       (latest) => this.show(reference, cardId, latest),
-      resume,
+      { resume, ...(packageId ? { packageId } : {}) },
     );
     if (!started.ok) return this.card(started.case ?? dsrCase, started.message);
     return this.card(started.case, resume ? 'Resumed where it stopped.' : 'Running; this card shows its progress.');

@@ -128,8 +128,9 @@ export class ChangeRunner {
     stepId: string,
     changes: ChangeConnector,
     observe: StepObserver,
-    resume = false,
+    options: { resume?: boolean; packageId?: string } = {},
   ): Promise<StartResult> {
+    const { resume = false, packageId } = options;
     const now = this.clock.now();
     const claimed = await this.ledger.claimLease(
       dsrCase.id,
@@ -143,6 +144,7 @@ export class ChangeRunner {
       kind: 'startStep',
       stepId,
       ...(resume ? { resume: true } : {}),
+      ...(packageId ? { packageId } : {}),
     });
     if (!started.ok) {
       await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);

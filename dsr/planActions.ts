@@ -19,7 +19,7 @@ export const STEP_NOTE_MAX_LENGTH = 1000;
 export type PlanAction =
   | { kind: 'createPlan'; plan: CasePlan }
   /** `resume` takes over a step left running by a process that stopped (its lease ran out). */
-  | { kind: 'startStep'; stepId: string; resume?: boolean }
+  | { kind: 'startStep'; stepId: string; resume?: boolean; packageId?: string }
   | { kind: 'stepProgress'; stepId: string; done: number; total?: number }
   | { kind: 'completeStep'; stepId: string; packageId?: string; result?: StepResult; reason?: string }
   | { kind: 'failStep'; stepId: string; error: string; failure?: StepFailure; result?: StepResult }
@@ -111,7 +111,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           step.preview.request.mode === 'isolate'
         ) {
           const pkg = current.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
-          if (pkg?.state !== 'done')
+          const packaged = pkg ? pkg.state === 'done' : action.packageId !== undefined || step.packageId !== undefined;
+          if (!packaged)
             return {
               invalid:
                 'Isolated records are removed from processing, so prepare the package with them first (the package step must be done).',
@@ -124,6 +125,7 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           ...rest,
           state: 'running',
           progress: action.resume && step.progress ? step.progress : { done: 0 },
+          ...(action.packageId ? { packageId: action.packageId } : {}),
           updatedAt: at,
         };
       });

@@ -310,6 +310,20 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     assert.match(await card(megan, 'plan.resume', caseId, { stepId }), /not waiting to be resumed/);
   });
 
+  it('isolates only records already in a package step that is done', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'access,restrict');
+    const stepId = 'restrict:crm';
+    await card(megan, 'plan.preview', caseId, { stepId, mode: 'isolate' });
+    const hash = (await step(caseId, stepId)).preview!.hash;
+    await card(megan, 'plan.approve', caseId, { stepId, previewHash: hash });
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /prepare the package with them first/);
+    assert.equal(crm.applied.length, 0);
+  });
+
   it('restricts with the chosen mode, records the before-state, and lifts it back', async function () {
     this.timeout(60_000);
     crm = ceSystem();
@@ -321,16 +335,18 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     assert.match(plan, /Extract to the package, then remove from processing/);
     assert.match(await card(megan, 'plan.preview', caseId, { stepId, mode: 'erase' }), /Choose how to restrict/);
 
-    // Isolation removes the records from processing, so it waits for the package.
-    await card(megan, 'plan.preview', caseId, { stepId, mode: 'isolate' });
-    const isolate = (await step(caseId, stepId)).preview!.hash;
-    await card(megan, 'plan.approve', caseId, { stepId, previewHash: isolate });
-    assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /prepare the package with them first/);
-    assert.equal(crm.applied.length, 0);
-
     assert.match(await card(megan, 'plan.preview', caseId, { stepId, mode: 'flag' }), /donotcontact: "false" → "true"/);
+    const flagged = (await step(caseId, stepId)).preview!;
+    assert.deepEqual(flagged.request, { right: 'restrict', mode: 'flag' });
+
+    // Isolation removes the records from processing: the person's package is made and handed over first.
+    await card(megan, 'plan.preview', caseId, { stepId, mode: 'isolate' });
     const done = await approveAndApply(megan, caseId, stepId);
     assert.equal(done.state, 'done');
+    assert.ok(done.packageId, 'the package of the isolated records is on the step');
+    await bot.connector.waitFor(() =>
+      bot.connector.sent(bot.personalConversation(megan)).find((a) => /package for/.test(String(a.text))),
+    );
     assert.equal(crm.records.get('c1')!.fields.donotcontact, 'true');
     assert.match(await card(megan, 'plan.show', caseId), /Lift restriction/);
 
