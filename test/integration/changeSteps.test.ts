@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { TRIAGE_CHECKS } from '../../dsr/case.js';
+import { FileChangeLedger } from '../../dsr/storage/fileChangeLedger.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
@@ -55,12 +57,16 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
   let crm: FakeChangeSystem;
   let bc: FakeChangeSystem;
   afterEach(async () => {
+    now = undefined;
     crm?.unhang();
     await bot?.stop();
   });
 
+  let now: Date | undefined;
+  const clock = { now: () => now ?? new Date() };
+
   async function start(dataDir?: string): Promise<BotHarness> {
-    bot = await new BotHarness({}, { connectors: [crm.connector(), bc.connector()] }).start(dataDir);
+    bot = await new BotHarness({}, { connectors: [crm.connector(), bc.connector()], clock }).start(dataDir);
     await bot.say(megan, 'help');
     await bot.say(adele, 'help');
     return bot;
@@ -291,9 +297,17 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     await crm.hanging;
     const dataDir = bot.dataDir;
     await bot.stop({ keepData: true });
+    // As if the process had died instead: its lease stays until it runs out.
+    now = new Date();
+    const ledger = new FileChangeLedger(join(dataDir, 'ledger'));
+    await ledger.claimLease(caseId, stepId, 'a process that died', now, new Date(now.getTime() + 60_000));
 
     await start(dataDir);
     assert.equal((await step(caseId, stepId)).state, 'running', 'never marked done early');
+    const leased = cardText(invokeCard(await press(megan, 'plan.show', caseId)));
+    assert.doesNotMatch(leased, /Resume/, 'not while the lease of the other process runs');
+    assert.match(await card(megan, 'plan.resume', caseId, { stepId }), /not waiting to be resumed/);
+    now = new Date(now.getTime() + 61_000);
     const shown = invokeCard(await press(megan, 'plan.show', caseId));
     assert.match(cardText(shown), /The bot stopped while running this step/);
     assert.match(cardText(shown), /Resume/);
