@@ -66,7 +66,15 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
   const clock = { now: () => now ?? new Date() };
 
   async function start(dataDir?: string): Promise<BotHarness> {
-    bot = await new BotHarness({}, { connectors: [crm.connector(), bc.connector()], clock }).start(dataDir);
+    bot = await new BotHarness(
+      {},
+      {
+        connectors: [crm.connector(), bc.connector()],
+        clock,
+        // Progress is written every second record, never by time, so the count below is exact.
+        changeRun: { progressEvery: { records: 2, ms: 3_600_000 } },
+      },
+    ).start(dataDir);
     await bot.say(megan, 'help');
     await bot.say(adele, 'help');
     return bot;
@@ -260,6 +268,10 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     assert.equal(crmChecked.state, 'failed');
     assert.match(crmChecked.error!, /1 record \(activity\) still found after the deletion/);
     assert.match(await card(megan, 'plan.show', caseId), /Retry/);
+    const progress = (await audit(caseId)).filter(
+      (e) => e.action === 'stepProgress' && e.detail.stepId === 'delete:crm',
+    );
+    assert.equal(progress.length, 2, 'five records, progress written after the second and the fourth');
     assert.doesNotMatch(await card(megan, 'plan.respond', caseId), /Response to request/);
 
     bc.failing.clear();
