@@ -38,7 +38,10 @@ export interface RestoredTarget {
 export interface ChangeLedger {
   open(): Promise<void>;
   close(): Promise<void>;
-  /** Stores a preview's targets; writing the same key again replaces its targets and outcomes. */
+  /**
+   * Stores a preview's targets. The key's hash covers every target, so writing the same key again
+   * changes nothing and keeps the outcomes already recorded.
+   */
   writeTargets(key: LedgerKey, targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>): Promise<number>;
   /** Every target in `order` (then in the order written). */
   targets(key: LedgerKey): AsyncIterable<ChangeTarget>;

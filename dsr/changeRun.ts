@@ -131,6 +131,9 @@ export class ChangeRunner {
     options: { resume?: boolean; packageId?: string } = {},
   ): Promise<StartResult> {
     const { resume = false, packageId } = options;
+    // This process renews its own lease, so a second press here must not reach the lease at all.
+    if (this.isRunning(dsrCase.id, stepId))
+      return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
     const now = this.clock.now();
     const claimed = await this.ledger.claimLease(
       dsrCase.id,

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChangeTarget } from '../changes.js';
@@ -60,10 +60,10 @@ export class FileChangeLedger implements ChangeLedger {
 
   async writeTargets(key: LedgerKey, targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>): Promise<number> {
     const dir = this.previewDir(key);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
     const all: ChangeTarget[] = [];
     for await (const target of targets) all.push(target);
+    if (await stat(join(dir, 'targets.jsonl')).catch(() => undefined)) return all.length;
+    await mkdir(dir, { recursive: true });
     all.sort((a, b) => a.order - b.order);
     const temp = join(dir, '.targets.jsonl');
     const handle = await open(temp, 'w');

@@ -45,8 +45,12 @@ export class PostgresChangeLedger implements ChangeLedger {
     const where = 'case_id = $1 AND step_id = $2 AND preview_hash = $3';
     const keys = [key.caseId, key.stepId, key.previewHash];
     await this.store.transaction(async (client) => {
-      await client.query(`DELETE FROM ${this.t.targets} WHERE ${where}`, keys);
-      await client.query(`DELETE FROM ${this.t.outcomes} WHERE ${where}`, keys);
+      // Two instances writing the same preview at once: one writes, the other finds it written.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${key.caseId}|${key.stepId}|${key.previewHash}`,
+      ]);
+      const written = await client.query(`SELECT 1 FROM ${this.t.targets} WHERE ${where} LIMIT 1`, keys);
+      if (written.rowCount) return;
       for (let i = 0; i < all.length; i += PAGE) {
         const page = all.slice(i, i + PAGE);
         await client.query(
