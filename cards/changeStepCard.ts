@@ -136,7 +136,7 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
   if (
     step.right === 'restrict' &&
     (step.state === 'done' || (step.result?.applied ?? 0) > 0) &&
-    !step.lifted &&
+    (!step.lifted || step.lifted.failed > 0) &&
     step.state !== 'running'
   )
     actions.push(executeAction('Lift restriction', PLAN_VERBS.lift, data));

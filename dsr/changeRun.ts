@@ -182,11 +182,16 @@ export class ChangeRunner {
 
   /** Puts back what a restriction changed, from the before-state recorded per record. */
   async lift(actor: Actor, dsrCase: DsrCase, step: PlanStep, changes: ChangeConnector): Promise<ActResult> {
-    const key = ledgerKey(dsrCase.id, step);
+    const hashes = step.ranPreviews ?? (step.approval ? [step.approval.previewHash] : []);
     let restored = 0;
     let failed = 0;
-    if (key) {
+    // A record restricted under an earlier preview keeps that (older, true) before-state.
+    const seen = new Set<string>();
+    for (const previewHash of hashes) {
+      const key = { caseId: dsrCase.id, stepId: step.id, previewHash };
       for await (const { target, before } of this.ledger.restorable(key)) {
+        if (seen.has(target.id)) continue;
+        seen.add(target.id);
         const outcome = await this.attempt(() =>
           changes.liftRestriction(target, before, AbortSignal.timeout(this.options.targetTimeoutMs)),
         );

@@ -78,6 +78,8 @@ export interface PlanStep {
   failure?: StepFailure;
   /** What a run of a destructive step did, per outcome. */
   result?: StepResult;
+  /** The hashes of every preview this step ran, oldest first: a lift restores the oldest before-state. */
+  ranPreviews?: string[];
   /** A restriction put back as it was before. */
   lifted?: { at: string; byId: string; restored: number; failed: number };
   updatedAt: string;

@@ -126,6 +126,9 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           state: 'running',
           progress: action.resume && step.progress ? step.progress : { done: 0 },
           ...(action.packageId ? { packageId: action.packageId } : {}),
+          ...(step.approval
+            ? { ranPreviews: [...new Set([...(step.ranPreviews ?? []), step.approval.previewHash])] }
+            : {}),
           updatedAt: at,
         };
       });
@@ -271,10 +274,12 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
             return { invalid: 'Only a restriction the bot applied can be lifted.' };
           if (step.state !== 'done' && !(step.state === 'failed' && step.result && step.result.applied > 0))
             return { invalid: 'This restriction was not applied, so there is nothing to lift.' };
-          if (step.lifted) return { invalid: 'This restriction is already lifted.' };
+          if (step.lifted && step.lifted.failed === 0) return { invalid: 'This restriction is already lifted.' };
+          // A lift that left records restricted is tried again for those; the count adds up.
+          const restored = (step.lifted?.restored ?? 0) + action.restored;
           return {
             ...step,
-            lifted: { at, byId: actor.id, restored: action.restored, failed: action.failed },
+            lifted: { at, byId: actor.id, restored, failed: action.failed },
             updatedAt: at,
           };
         },
