@@ -70,6 +70,34 @@ export function approvalProblem(current: DsrCase, step: PlanStep): string | unde
   return undefined;
 }
 
+/**
+ * What the system's preview said must still be done by hand around a step (such as Business
+ * Central's "Delete Canceled Interaction Log Entries" after a deletion) becomes a guided step right
+ * after it, so the plan is not settled until someone ticks it.
+ */
+function withFollowUp(change: { next: DsrCase; detail: AuditDetail }, stepId: string, at: string): Change {
+  const plan = change.next.plan!;
+  const index = plan.steps.findIndex((s) => s.id === stepId);
+  const step = plan.steps[index]!;
+  const guided = step.preview?.guided ?? [];
+  const id = `${step.id}:by-hand`;
+  if (guided.length === 0 || plan.steps.some((s) => s.id === id)) return change;
+  const followUp: PlanStep = {
+    id,
+    right: step.right,
+    systemId: step.systemId,
+    systemName: step.systemName,
+    mode: 'guided',
+    title: `Finish by hand in ${step.systemName}: ${step.title}`,
+    instructions: guided,
+    destructive: false,
+    state: 'todo',
+    updatedAt: at,
+  };
+  const steps = [...plan.steps.slice(0, index + 1), followUp, ...plan.steps.slice(index + 1)];
+  return { next: { ...change.next, plan: { ...plan, steps } }, detail: { ...change.detail, followUp: id } };
+}
+
 function retainedReason(preview: StepPreview): string {
   const reasons = [...new Set(preview.retained.map((r) => r.reason))].slice(0, 3);
   return `${preview.retainedCount} record${preview.retainedCount === 1 ? ' is' : 's are'} kept: ${reasons.join('; ')}`;
@@ -142,8 +170,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
               updatedAt: at,
             },
       );
-    case 'completeStep':
-      return stepChange(
+    case 'completeStep': {
+      const completed = stepChange(
         current,
         action.stepId,
         (step) => {
@@ -163,6 +191,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         },
         { ...(action.packageId ? { packageId: action.packageId } : {}), ...(action.result ?? {}) },
       );
+      return 'invalid' in completed ? completed : withFollowUp(completed, action.stepId, at);
+    }
     case 'failStep':
       return stepChange(
         current,

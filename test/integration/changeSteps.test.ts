@@ -47,6 +47,7 @@ function bcSystem(): FakeChangeSystem {
     label: 'Posted invoice 103',
     reason: 'Posted ledger entries are kept for the tax retention period',
   });
+  bc.guided.push({ text: 'Run the "Delete Canceled Interaction Log Entries" batch job.' });
   return bc;
 }
 
@@ -287,6 +288,12 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     assert.deepEqual(bc.applied, ['b2', 'b1', 'b1'], 'b2 once, b1 failed then applied');
     assert.deepEqual(crm.applied.filter((id) => id !== 'a2').sort(), ['a1', 'a3', 'a4', 'c1']);
     assert.equal(crm.records.size, 0);
+    // Business Central's batch job is left to a person, and the plan waits for it.
+    const followUp = await step(caseId, 'delete:bc:by-hand');
+    assert.equal(followUp.state, 'todo');
+    assert.match(await card(megan, 'plan.show', caseId), /Delete Canceled Interaction Log Entries/);
+    assert.match(await card(megan, 'plan.respond', caseId), /still open/);
+    await card(megan, 'plan.tick', caseId, { stepId: 'delete:bc:by-hand', note: 'Batch job run' });
     const text = await card(megan, 'plan.show', caseId);
     assert.match(text, /Every step is done or explained/);
     const responded = await card(megan, 'plan.respond', caseId);

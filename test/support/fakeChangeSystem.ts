@@ -8,7 +8,7 @@ import type {
   RestrictMode,
   RetainedRecord,
 } from '../../dsr/changes.js';
-import type { Connector, ConnectorInfo, SearchQuery, SystemFindings } from '../../dsr/discovery.js';
+import type { Connector, ConnectorInfo, ManualStep, SearchQuery, SystemFindings } from '../../dsr/discovery.js';
 
 export interface FakeRecord {
   kind: string;
@@ -28,6 +28,8 @@ export interface FakeRecord {
 export class FakeChangeSystem implements ChangeConnector {
   readonly records = new Map<string, FakeRecord>();
   readonly retained: RetainedRecord[] = [];
+  /** What the system's preview says must still be done by hand around a deletion. */
+  readonly guided: ManualStep[] = [];
   /** Every applyChange call, by target id, so a test sees nothing was applied twice. */
   readonly applied: string[] = [];
   readonly lifted: string[] = [];
@@ -131,7 +133,7 @@ export class FakeChangeSystem implements ChangeConnector {
       request,
       targets,
       retained: request.right === 'rectify' ? [] : [...this.retained],
-      guided: [],
+      guided: request.right === 'delete' ? [...this.guided] : [],
       queries: [`preview ${query.emails.length} email(s)`],
     });
   }
