@@ -167,12 +167,16 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     }
     assert.equal((await step(caseId, stepId)).preview, undefined, 'bad input changes nothing');
 
-    const preview = await card(adele, 'plan.preview', caseId, {
-      stepId,
-      kinds,
-      field0: 'emailaddress1',
-      value0: 'maria.garcia@new.example',
-    });
+    const previewCard = invokeCard(
+      await press(adele, 'plan.preview', caseId, {
+        stepId,
+        kinds,
+        field0: 'emailaddress1',
+        value0: 'maria.garcia@new.example',
+      }),
+    );
+    assert.deepEqual(cardProblems(previewCard, { 'plan.approve': ['caseId', 'version', 'stepId', 'previewHash'] }), []);
+    const preview = cardText(previewCard);
     assert.match(preview, /Will change: 1 contact/);
     assert.match(preview, /emailaddress1: "maria@old\.example" → "maria\.garcia@new\.example"/);
     const first = (await step(caseId, stepId)).preview!;
@@ -268,7 +272,9 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     // A deletion is done only when a second search finds nothing: a2 is still there.
     assert.equal(crmChecked.state, 'failed');
     assert.match(crmChecked.error!, /1 record \(activity\) still found after the deletion/);
-    assert.match(await card(megan, 'plan.show', caseId), /Retry/);
+    const failedCard = invokeCard(await press(megan, 'plan.show', caseId));
+    assert.match(cardText(failedCard), /Retry/);
+    assert.deepEqual(cardProblems(failedCard, { 'plan.apply': ['caseId', 'version', 'stepId'] }), []);
     const progress = (await audit(caseId)).filter(
       (e) => e.action === 'stepProgress' && e.detail.stepId === 'delete:crm',
     );
