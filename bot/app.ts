@@ -1,11 +1,16 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConversationState, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { CardActionRouter } from '../dialogs/cardActions.js';
 import { CaseRefresh } from '../dialogs/caseRefresh.js';
 import { DiscoveryAction } from '../dialogs/discoveryActions.js';
+import { ChangeAction, planViewOf, type ChangeDeps } from '../dialogs/changeActions.js';
 import { PlanAction } from '../dialogs/planActions.js';
+import { ChangeRunner, DEFAULT_RUN_OPTIONS, type ChangeRunOptions } from '../dsr/changeRun.js';
+import type { ChangeLedger } from '../dsr/changeLedger.js';
+import { FileChangeLedger } from '../dsr/storage/fileChangeLedger.js';
+import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
+import { preparePackage } from '../dsr/packageRun.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -26,7 +31,6 @@ import {
   PostgresPackageStore,
 } from '../dsr/storage/postgresShared.js';
 import { FolderPackageStore, type PackageStore } from '../dsr/packages.js';
-import { packagePath } from '../dsr/packageRun.js';
 import type { OutboxStore } from '../dsr/outbox.js';
 import type { SharedReminders } from './reminders/reminderService.js';
 import type { CaseStore } from '../dsr/store.js';
@@ -41,6 +45,7 @@ import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
 import { DownloadLinks } from './downloadLinks.js';
+import { PackageDelivery } from './packageDelivery.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
 import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
@@ -74,6 +79,8 @@ export interface RunningApp {
   readonly store: CaseStore;
   readonly services: DsrServices;
   readonly reminders: ReminderService;
+  /** Runs the steps that change data. */
+  readonly runner: ChangeRunner;
   stop(): Promise<void>;
 }
 
@@ -81,6 +88,8 @@ export interface AppOverrides {
   clock?: Clock;
   /** The systems discovery searches, instead of those the configuration names. */
   connectors?: Connector[];
+  /** Lease, progress and timeout settings of the steps that change data. */
+  changeRun?: Partial<ChangeRunOptions>;
 }
 
 /** What lives in the shared database when there is one, and in the data folder otherwise. */
@@ -125,10 +134,18 @@ function sharedParts(config: AppConfig, store: CaseStore, log: Logger): SharedPa
 export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
   // First, so a wrong connector configuration stops the start before anything is opened.
   const discovery = setUpDiscovery(config, log, overrides.connectors);
-  const store: CaseStore = config.database
-    ? new PostgresCaseStore({ connectionString: config.database.url, schema: config.database.schema })
-    : new LowdbCaseStore(join(config.dataDir));
+  let ledger: ChangeLedger;
+  let store: CaseStore;
+  if (config.database) {
+    const postgres = new PostgresCaseStore({ connectionString: config.database.url, schema: config.database.schema });
+    store = postgres;
+    ledger = new PostgresChangeLedger(postgres);
+  } else {
+    store = new LowdbCaseStore(join(config.dataDir));
+    ledger = new FileChangeLedger(join(config.dataDir, 'ledger'));
+  }
   await store.open();
+  await ledger.open();
 
   // A local demo may fast-forward time so a month of reminders passes in a minute.
   const clock =
@@ -149,7 +166,6 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     DOWNLOAD_LINK_LIFETIME_MS,
   );
   const packagesDir = config.packagesDir;
-  const recording = new Set<Promise<void>>();
   const shared = sharedParts(config, store, log);
   // A package lives as long as its link; whatever is older is deleted, also after a restart.
   const sweep = () =>
@@ -189,6 +205,34 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     shared.reminders,
   );
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
+  const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });
+  const updater = new AdapterCardUpdater(adapter, appId);
+  const delivery = new PackageDelivery({
+    mode: config.packageDelivery,
+    notifier,
+    links,
+    cases,
+    clock,
+    log,
+    packagesDir,
+    packages: shared.packages,
+    lifetimeMs: DOWNLOAD_LINK_LIFETIME_MS,
+  });
+  const changeDeps: ChangeDeps = {
+    connectors: discovery.connectors,
+    runner,
+    updater,
+    isolationPackage: async (actor, dsrCase) => {
+      const prepared = await preparePackage(dsrCase, await discovery.connectors(), packagesDir, clock.now());
+      await delivery.deliver(actor, {
+        caseId: dsrCase.id,
+        packageId: prepared.packageId,
+        records: prepared.manifest.totalRecords,
+        bytes: prepared.bytes,
+      });
+      return prepared.packageId;
+    },
+  };
 
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -205,41 +249,27 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     new CaseRefresh(services),
     new TriageRefresh(services),
     ...TriageAction.all(services),
-    ...DiscoveryAction.all(services, {
-      connectors: discovery.connectors,
-      updater: new AdapterCardUpdater(adapter, appId),
-    }),
+    ...DiscoveryAction.all(services, { connectors: discovery.connectors, updater }),
     ...PlanAction.all(services, {
       connectors: discovery.connectors,
       packagesDir,
-      packageLink: (caseId, packageId, userId) => {
-        const now = clock.now();
-        const path = packagePath(packagesDir, caseId, packageId);
-        // Recorded beside the link so any instance can serve it and one sweeper deletes it.
-        const pending = stat(path)
-          .then((info) =>
-            shared.packages.record({
-              caseId,
-              packageId,
-              ownerId: userId,
-              expiresAt: new Date(now.getTime() + DOWNLOAD_LINK_LIFETIME_MS).toISOString(),
-              bytes: info.size,
-              path,
-            }),
-          )
-          .catch((error: unknown) =>
-            log.warn({ caseId, error: error instanceof Error ? error.name : 'unknown' }, 'package not recorded'),
-          );
-        recording.add(pending);
-        void pending.finally(() => recording.delete(pending));
-        return links.issue(`package/${caseId}/${packageId}.zip`, userId, now);
-      },
+      deliver: (actor, facts) => delivery.deliver(actor, facts),
+      view: (dsrCase) => planViewOf(dsrCase, changeDeps),
     }),
+    ...ChangeAction.all(services, changeDeps),
   ];
   const actions = new CardActionRouter(handlers, (context, verb) =>
     cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
   );
-  const bot = new DsrBot(conversationState, new RootDialog(services, store, links), actions, notifier, team, log);
+  const bot = new DsrBot(
+    conversationState,
+    new RootDialog(services, store, links),
+    actions,
+    notifier,
+    team,
+    log,
+    delivery,
+  );
 
   let server: HttpServer;
   try {
@@ -255,6 +285,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   } catch (error) {
     clearInterval(sweeper);
     await store.close();
+    await ledger.close();
     await discovery.close();
     throw error;
   }
@@ -264,13 +295,16 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     store,
     services,
     reminders,
+    runner,
     async stop() {
       clearInterval(sweeper);
       await server.close();
+      // Runs stop before the store closes; their steps stay "running" and are offered to resume.
+      await runner.stop();
       await discovery.close();
       await reminders.stop();
       await outbox.sender.stop();
-      await Promise.all(recording);
+      await ledger.close();
       await store.close();
     },
   };

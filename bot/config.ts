@@ -59,6 +59,7 @@ const configSchema = z
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
     DSR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'a random string of at least 32 characters').optional()),
     DSR_CONNECTORS_FILE: optionalString,
+    DSR_PACKAGE_DELIVERY: z.enum(['auto', 'teams-file', 'link'], { error: 'auto, teams-file or link' }).default('auto'),
     DSR_CONNECTORS_TENANT_ID: optionalString,
     DSR_CONNECTORS_CLIENT_ID: optionalString,
     DSR_CONNECTORS_CLIENT_SECRET: optionalString,
@@ -107,6 +108,11 @@ export interface AppConfig {
   /** Where download links point; defaults to this process on localhost. */
   publicUrl: string | undefined;
   linkSecret: string | undefined;
+  /**
+   * How packages reach the member: a Teams file consent card where the bot is registered in Teams
+   * (an App ID is configured), a signed link in a local run; DSR_PACKAGE_DELIVERY overrides.
+   */
+  packageDelivery: 'teams-file' | 'link';
   /** Where discovery searches; see connectors/registry.ts for the file. */
   connectors: {
     file?: string;
@@ -173,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: raw.LOG_LEVEL,
     publicUrl: raw.DSR_PUBLIC_URL,
     linkSecret: raw.DSR_LINK_SECRET,
+    packageDelivery: raw.DSR_PACKAGE_DELIVERY === 'auto' ? (local ? 'link' : 'teams-file') : raw.DSR_PACKAGE_DELIVERY,
     connectors: {
       ...(raw.DSR_CONNECTORS_FILE ? { file: raw.DSR_CONNECTORS_FILE } : {}),
       ...(raw.DSR_CONNECTORS_TENANT_ID && raw.DSR_CONNECTORS_CLIENT_ID && raw.DSR_CONNECTORS_CLIENT_SECRET

@@ -2,6 +2,7 @@ import {
   TeamsActivityHandler,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type FileConsentCardResponse,
   TurnContext,
   type ConversationState,
   type StatePropertyAccessor,
@@ -11,6 +12,7 @@ import type { Logger } from 'pino';
 import type { ActionOutcome, CardActionRouter, CardData } from '../dialogs/cardActions.js';
 import { HELP_TEXT } from '../dialogs/helpText.js';
 import type { CaseNotifier } from '../dialogs/notifier.js';
+import type { PackageDelivery } from './packageDelivery.js';
 import type { TeamDirectory } from '../dialogs/team.js';
 import { actorOf } from '../dialogs/turnActor.js';
 import { cardMessage } from '../dialogs/replies.js';
@@ -29,6 +31,7 @@ export class DsrBot extends TeamsActivityHandler {
     private readonly notifier: CaseNotifier,
     private readonly team: TeamDirectory,
     private readonly log: Logger,
+    private readonly files?: Pick<PackageDelivery, 'accept' | 'decline'>,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -56,6 +59,21 @@ export class DsrBot extends TeamsActivityHandler {
     const { conversation, from } = context.activity;
     if (conversation.conversationType !== 'personal' || !from.aadObjectId) return;
     await this.notifier.rememberUser(from.aadObjectId, TurnContext.getConversationReference(context.activity));
+  }
+
+  /** The member accepted a package offered on a file consent card in their 1:1 chat. */
+  protected override async handleTeamsFileConsentAccept(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    if (this.files) await this.files.accept(context, response);
+  }
+
+  protected override async handleTeamsFileConsentDecline(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    if (this.files) await this.files.decline(context, response);
   }
 
   override async run(context: TurnContext): Promise<void> {

@@ -106,14 +106,18 @@ export class ProactiveNotifier implements CaseNotifier {
     });
   }
 
-  async tellUser(aadObjectId: string, text: string): Promise<boolean> {
+  tellUser(aadObjectId: string, text: string): Promise<boolean> {
+    return this.sendToUser(aadObjectId, { type: 'message', text });
+  }
+
+  async sendToUser(aadObjectId: string, activity: Record<string, unknown>): Promise<boolean> {
     const reference = await this.get<Partial<ConversationReference>>(userKey(aadObjectId));
     if (!reference) return false;
     await this.outbox.enqueue({
       id: `private|${aadObjectId}|${randomUUID()}`,
       conversationKey: reference.conversation?.id ?? `user:${aadObjectId}`,
       destination: { kind: 'conversation', reference, referenceKey: userKey(aadObjectId) },
-      activity: { type: 'message', text },
+      activity,
     });
     return true;
   }

@@ -1,11 +1,13 @@
 import type { DsrCase } from '../dsr/case.js';
 import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepState } from '../dsr/plan.js';
+import { changeStepItems, type PlanView } from './changeStepCard.js';
 import { clip } from './format.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
 
 export { PLAN_VERBS };
+export type { PlanView };
 
 const STATE_COLOR: Record<StepState, string> = {
   todo: 'Default',
@@ -24,7 +26,7 @@ function stateText(step: PlanStep): string {
   return label;
 }
 
-function stepBlock(dsrCase: DsrCase, step: PlanStep): CardJson {
+function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
   const data = { caseId: dsrCase.id, version: dsrCase.version, stepId: step.id };
   const items: CardJson[] = [
     {
@@ -51,6 +53,18 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep): CardJson {
   }
   if (step.id === 'package' && step.state !== 'not-applicable') {
     items.push({
+      type: 'Input.ChoiceSet',
+      id: 'formats',
+      label: 'Formats',
+      isMultiSelect: true,
+      value: 'json,csv',
+      choices: [
+        { title: 'JSON', value: 'json' },
+        { title: 'CSV', value: 'csv' },
+        { title: 'XML', value: 'xml' },
+      ],
+    });
+    items.push({
       type: 'ActionSet',
       actions: [
         executeAction(
@@ -65,6 +79,7 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep): CardJson {
       ],
     });
   }
+  if (step.destructive && step.mode === 'automated') items.push(...changeStepItems(dsrCase, step, view));
   if (step.mode === 'guided' && !isSettled(step)) {
     items.push({
       type: 'ActionSet',
@@ -88,7 +103,7 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep): CardJson {
 }
 
 /** The plan with each step's state, what is left, and "Respond" once nothing is. */
-export function planCard(dsrCase: DsrCase, notice?: string): CardJson {
+export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {}): CardJson {
   const steps = dsrCase.plan?.steps ?? [];
   const left = dsrCase.plan ? remainingSteps(dsrCase.plan) : [];
   const caseData = { caseId: dsrCase.id, version: dsrCase.version };
@@ -106,7 +121,7 @@ export function planCard(dsrCase: DsrCase, notice?: string): CardJson {
       ...(notice ? [{ type: 'TextBlock', text: clip(notice, 500), weight: 'Bolder', wrap: true }] : []),
       { type: 'TextBlock', text: `Plan for ${dsrCase.id}`, size: 'Large', weight: 'Bolder', wrap: true },
       { type: 'TextBlock', text: status, wrap: true, isSubtle: true },
-      ...steps.map((step) => stepBlock(dsrCase, step)),
+      ...steps.map((step) => stepBlock(dsrCase, step, view)),
       ...(dsrCase.response
         ? [{ type: 'TextBlock', text: clip(dsrCase.response.summary, 3000), wrap: true, separator: true }]
         : []),

@@ -5,4 +5,14 @@ export const PLAN_VERBS = {
   preparePackage: 'plan.preparePackage',
   tick: 'plan.tick',
   respond: 'plan.respond',
+  /** Asks the system what a destructive step would change (with the corrections or restriction mode). */
+  preview: 'plan.preview',
+  showPreview: 'plan.showPreview',
+  /** Approves the preview shown; the data carries its hash. */
+  approve: 'plan.approve',
+  /** Applies an approved step; on a failed step, retries from where it stopped. */
+  apply: 'plan.apply',
+  /** Continues a step whose process stopped midway. */
+  resume: 'plan.resume',
+  lift: 'plan.lift',
 } as const;

@@ -13,6 +13,8 @@ export interface CaseNotifier {
   usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number>;
   /** Sends a user a message in their 1:1 chat; false when the bot has no such chat with them. */
   tellUser(aadObjectId: string, text: string): Promise<boolean>;
+  /** Sends a user any activity (such as a file consent card) in their 1:1 chat; false when there is none. */
+  sendToUser(aadObjectId: string, activity: Record<string, unknown>): Promise<boolean>;
   /** Remembers where to reach a user in 1:1. */
   rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void>;
 }

@@ -1,10 +1,11 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { planCard, PLAN_VERBS } from '../cards/planCard.js';
+import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { Connector } from '../dsr/discovery.js';
-import { preparePackage } from '../dsr/packageRun.js';
+import type { ExportFormat } from '../dsr/exportPackage/index.js';
+import { EXPORT_FORMATS, preparePackage } from '../dsr/packageRun.js';
 import { buildPlan, PACKAGE_STEP_ID } from '../dsr/plan.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
@@ -14,11 +15,30 @@ export interface PlanDeps {
   connectors: () => Promise<Connector[]>;
   /** Where packages wait for their download. */
   packagesDir: string;
-  /** A signed link to a package that only this user can open. */
-  packageLink: (caseId: string, packageId: string, userId: string) => string;
+  /** Hands the package to the member privately (file consent card or signed link); false when there is no 1:1 chat. */
+  deliver: (
+    actor: Actor,
+    facts: { caseId: string; packageId: string; records: number; bytes: number },
+  ) => Promise<boolean>;
+  /** What the plan card shows beyond the case (interrupted steps, restriction choices). */
+  view: (dsrCase: DsrCase) => Promise<PlanView>;
 }
 
+const OWN_VERBS = [PLAN_VERBS.show, PLAN_VERBS.create, PLAN_VERBS.tick, PLAN_VERBS.respond, PLAN_VERBS.preparePackage];
+
 const stepSchema = z.object({ stepId: z.string().min(1).max(80) });
+/** JSON and CSV unless the member asks for XML too (or only some). */
+const formatsSchema = z
+  .string()
+  .max(40)
+  .default('json,csv')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.enum(EXPORT_FORMATS)).min(1, 'Choose at least one format for the package.'));
 const tickSchema = z.object({
   stepId: z.string().min(1).max(80),
   note: z.string().max(1000).optional(),
@@ -36,7 +56,7 @@ export class PlanAction implements CardActionHandler {
 
   static all(services: DsrServices, deps: PlanDeps): PlanAction[] {
     const running = new Set<string>();
-    return Object.values(PLAN_VERBS).map((verb) => new PlanAction(verb, services, deps, running));
+    return OWN_VERBS.map((verb) => new PlanAction(verb, services, deps, running));
   }
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
@@ -53,7 +73,7 @@ export class PlanAction implements CardActionHandler {
     const version = checked.version;
     switch (this.verb) {
       case PLAN_VERBS.show:
-        return { kind: 'card', card: planCard(dsrCase) };
+        return { kind: 'card', card: planCard(dsrCase, undefined, await this.deps.view(dsrCase)) };
       case PLAN_VERBS.create: {
         const connectors = await this.deps.connectors();
         const plan = buildPlan(
@@ -81,6 +101,18 @@ export class PlanAction implements CardActionHandler {
         const parsed = stepSchema.safeParse(data);
         if (!parsed.success || parsed.data.stepId !== PACKAGE_STEP_ID)
           return { kind: 'error', status: 400, message: 'This card does not name the package step.' };
+        const formats = formatsSchema.safeParse(data.formats === '' ? undefined : data.formats);
+        if (!formats.success)
+          return {
+            kind: 'card',
+            card: planCard(
+              dsrCase,
+              formats.error.issues[0]?.message.startsWith('Choose')
+                ? formats.error.issues[0].message
+                : 'Choose JSON, CSV or XML.',
+              await this.deps.view(dsrCase),
+            ),
+          };
         if (this.running.has(dsrCase.id))
           return { kind: 'message', text: `The package for ${dsrCase.id} is still being prepared.` };
         let current = dsrCase;
@@ -104,10 +136,10 @@ export class PlanAction implements CardActionHandler {
         if (!started.ok) return { kind: 'card', card: planCard(started.case ?? dsrCase, started.message) };
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
-        void this.buildPackage(actor, started.case).finally(() => this.running.delete(dsrCase.id));
+        void this.buildPackage(actor, started.case, formats.data).finally(() => this.running.delete(dsrCase.id));
         return {
           kind: 'card',
-          card: planCard(started.case, 'Preparing the package; the download link will come to you in a private chat.'),
+          card: planCard(started.case, 'Preparing the package; it will come to you in a private chat.'),
         };
       }
       default:
@@ -124,7 +156,7 @@ export class PlanAction implements CardActionHandler {
   ): Promise<ActionOutcome> {
     const result = await this.services.cases.act(actor, dsrCase.id, version, action);
     const shown = result.ok ? result.case : (result.case ?? dsrCase);
-    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message) };
+    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message, await this.deps.view(shown)) };
   }
 
   /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */
@@ -137,21 +169,24 @@ export class PlanAction implements CardActionHandler {
     }
   }
 
-  private async buildPackage(actor: Actor, dsrCase: DsrCase): Promise<void> {
-    const { clock, log, notifier } = this.services;
+  private async buildPackage(actor: Actor, dsrCase: DsrCase, formats: ExportFormat[]): Promise<void> {
+    const { clock, log } = this.services;
     try {
-      const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now());
+      const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now(), {
+        formats,
+      });
       await this.finish(actor, dsrCase.id, {
         kind: 'completeStep',
         stepId: PACKAGE_STEP_ID,
         packageId: prepared.packageId,
       });
       log.info({ caseId: dsrCase.id, records: prepared.manifest.totalRecords, bytes: prepared.bytes }, 'package ready');
-      const link = this.deps.packageLink(dsrCase.id, prepared.packageId, actor.id);
-      const told = await notifier.tellUser(
-        actor.id,
-        `The package for ${dsrCase.id} is ready (${prepared.manifest.totalRecords} records). [Download it](${link}): the link works only for you and expires soon, after which the package is deleted.`,
-      );
+      const told = await this.deps.deliver(actor, {
+        caseId: dsrCase.id,
+        packageId: prepared.packageId,
+        records: prepared.manifest.totalRecords,
+        bytes: prepared.bytes,
+      });
       if (!told) log.warn({ caseId: dsrCase.id }, 'no private chat to deliver the package link');
     } catch (error) {
       // The error may quote a request naming the person, so only its kind is logged.

@@ -161,7 +161,9 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'completeStep':
     case 'failStep':
     case 'tickStep':
+    case 'previewStep':
     case 'approveStep':
+    case 'liftStep':
     case 'respond':
       return applyPlanAction(current, action, actor, now);
     case 'extend': {

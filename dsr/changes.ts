@@ -84,6 +84,8 @@ export interface DeletionCheck {
 
 /** The part of a connector that changes data; absent where a system can only be searched. */
 export interface ChangeConnector {
+  /** The restriction modes the system offers, the first the default; absent means `flag` only. */
+  readonly restrictModes?: readonly RestrictMode[];
   previewChange(
     request: ChangeRequest,
     query: SearchQuery,

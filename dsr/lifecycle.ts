@@ -26,7 +26,10 @@ export const TRANSITIONS = {
   completeStep: { from: ['actions'], to: null },
   failStep: { from: ['actions'], to: null },
   tickStep: { from: ['actions'], to: null },
+  previewStep: { from: ['actions'], to: null },
   approveStep: { from: ['actions'], to: null },
+  // A restriction may be lifted after the response went out: the person may ask for it later.
+  liftStep: { from: ['actions', 'responded'], to: null },
   respond: { from: ['actions'], to: 'responded' },
   close: { from: ['responded', 'declined'], to: 'closed' },
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus | null }>;

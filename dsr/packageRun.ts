@@ -3,10 +3,18 @@ import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DsrCase } from './case.js';
 import { searchQueryFor, type Connector } from './discovery.js';
-import { writeExportPackage, type Exclusion, type ExportManifest, type RecordSource } from './exportPackage/index.js';
+import {
+  writeExportPackage,
+  type Exclusion,
+  type ExportFormat,
+  type ExportManifest,
+  type RecordSource,
+} from './exportPackage/index.js';
 import { LOGS_SYSTEM_ID } from './plan.js';
 
 const PACKAGE_ID = /^[0-9a-f-]{36}$/;
+
+export const EXPORT_FORMATS = ['json', 'csv', 'xml'] as const satisfies readonly ExportFormat[];
 
 export function isPackageId(text: string): boolean {
   return PACKAGE_ID.test(text);
@@ -32,8 +40,9 @@ export async function preparePackage(
   connectors: Connector[],
   dir: string,
   now: Date,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; formats?: ExportFormat[] } = {},
 ): Promise<PreparedPackage> {
+  const { signal } = options;
   const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
   const sources: RecordSource[] = [];
   const exclusions: Exclusion[] = [];
@@ -79,6 +88,7 @@ export async function preparePackage(
     exclusions,
     extractedAt: now,
     out: path,
+    ...(options.formats ? { formats: options.formats } : {}),
   });
   return { packageId, path, manifest: result.manifest, bytes: result.bytes };
 }

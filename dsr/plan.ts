@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DsrCase, RequestType } from './case.js';
+import type { StepPreview } from './changePreview.js';
 import {
   confirmedCount,
   type ConnectorInfo,
@@ -71,7 +72,31 @@ export interface PlanStep {
   approval?: { at: string; byId: string; previewHash: string };
   /** The package built by this step, for its download. */
   packageId?: string;
+  /** What the latest preview of a destructive step showed; its full target list is in the change ledger. */
+  preview?: StepPreview;
+  /** Why a failed step failed, which decides what is offered next (retry, or a new preview). */
+  failure?: StepFailure;
+  /** What a run of a destructive step did, per outcome. */
+  result?: StepResult;
+  /** The hashes of every preview this step ran, oldest first: a lift restores the oldest before-state. */
+  ranPreviews?: string[];
+  /** A restriction put back as it was before. */
+  lifted?: { at: string; byId: string; restored: number; failed: number };
   updatedAt: string;
+}
+
+/**
+ * `error`: a system failed (retry continues); `conflict`: records changed since the preview (preview
+ * again); `remaining`: a deletion left records behind (retry deletes them); `interrupted`: the process
+ * stopped midway (resume continues).
+ */
+export const STEP_FAILURES = ['error', 'conflict', 'remaining', 'interrupted'] as const;
+export type StepFailure = (typeof STEP_FAILURES)[number];
+
+export interface StepResult {
+  applied: number;
+  gone: number;
+  retained: number;
 }
 
 export interface CasePlan {
@@ -247,10 +272,10 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
 }
 
 /**
- * A hash of what a destructive step's preview showed: the findings of its system. An approval
- * carries it, so an approval given before the findings changed no longer counts.
+ * A hash of the findings of a step's system. A preview records the one it was made from, so a
+ * preview (and its approval) made before the findings changed no longer counts.
  */
-export function previewHash(dsrCase: DsrCase, step: Pick<PlanStep, 'id' | 'systemId'>): string {
+export function findingsHash(dsrCase: DsrCase, step: Pick<PlanStep, 'id' | 'systemId'>): string {
   const findings = findingsOf(dsrCase, step.systemId);
   const shown = {
     step: step.id,
@@ -266,7 +291,9 @@ export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
   for (const step of plan.steps) {
     const what = `${step.title}${step.systemId === 'all' ? '' : ''}`;
     if (step.state === 'done') {
-      lines.push(`- ${what}: done${step.completed?.note ? ` (${step.completed.note})` : ''}.`);
+      const counted = step.result ? ` (${step.result.applied + step.result.gone} records)` : '';
+      const kept = step.result && step.result.retained > 0 && step.reason ? `; ${step.reason}` : '';
+      lines.push(`- ${what}: done${counted}${step.completed?.note ? ` (${step.completed.note})` : ''}${kept}.`);
     } else if (step.state === 'retained') {
       lines.push(`- ${what}: kept, because ${step.reason ?? 'the law requires it'}.`);
     } else {

@@ -1,18 +1,32 @@
 import type { AuditDetail } from './audit.js';
 import type { Actor, DsrCase } from './case.js';
-import { isSettled, previewHash, remainingSteps, responseSummary, type CasePlan, type PlanStep } from './plan.js';
+import type { StepPreview } from './changePreview.js';
+import {
+  findingsHash,
+  isSettled,
+  PACKAGE_STEP_ID,
+  remainingSteps,
+  responseSummary,
+  type CasePlan,
+  type PlanStep,
+  type StepFailure,
+  type StepResult,
+} from './plan.js';
 
 export const STEP_NOTE_MAX_LENGTH = 1000;
 
 /** The case actions that walk through the plan; applied by the case service like every other action. */
 export type PlanAction =
   | { kind: 'createPlan'; plan: CasePlan }
-  | { kind: 'startStep'; stepId: string }
+  /** `resume` takes over a step left running by a process that stopped (its lease ran out). */
+  | { kind: 'startStep'; stepId: string; resume?: boolean; packageId?: string }
   | { kind: 'stepProgress'; stepId: string; done: number; total?: number }
-  | { kind: 'completeStep'; stepId: string; packageId?: string }
-  | { kind: 'failStep'; stepId: string; error: string }
+  | { kind: 'completeStep'; stepId: string; packageId?: string; result?: StepResult; reason?: string }
+  | { kind: 'failStep'; stepId: string; error: string; failure?: StepFailure; result?: StepResult }
   | { kind: 'tickStep'; stepId: string; note?: string; link?: string }
+  | { kind: 'previewStep'; stepId: string; preview: StepPreview }
   | { kind: 'approveStep'; stepId: string; previewHash: string }
+  | { kind: 'liftStep'; stepId: string; restored: number; failed: number }
   | { kind: 'respond' };
 
 type Change = { next: DsrCase; detail: AuditDetail } | { invalid: string };
@@ -47,6 +61,48 @@ function stepChange(
   };
 }
 
+/** Why a destructive step may not run now, or undefined when its approval covers what it would do. */
+export function approvalProblem(current: DsrCase, step: PlanStep): string | undefined {
+  if (!step.preview) return 'Make the preview of this step and have it approved first.';
+  if (step.preview.findingsHash !== findingsHash(current, step))
+    return 'The findings changed since the preview; preview again and have it approved.';
+  if (step.approval?.previewHash !== step.preview.hash) return 'Approve the preview of this step first.';
+  return undefined;
+}
+
+/**
+ * What the system's preview said must still be done by hand around a step (such as Business
+ * Central's "Delete Canceled Interaction Log Entries" after a deletion) becomes a guided step right
+ * after it, so the plan is not settled until someone ticks it.
+ */
+function withFollowUp(change: { next: DsrCase; detail: AuditDetail }, stepId: string, at: string): Change {
+  const plan = change.next.plan!;
+  const index = plan.steps.findIndex((s) => s.id === stepId);
+  const step = plan.steps[index]!;
+  const guided = step.preview?.guided ?? [];
+  const id = `${step.id}:by-hand`;
+  if (guided.length === 0 || plan.steps.some((s) => s.id === id)) return change;
+  const followUp: PlanStep = {
+    id,
+    right: step.right,
+    systemId: step.systemId,
+    systemName: step.systemName,
+    mode: 'guided',
+    title: `Finish by hand in ${step.systemName}: ${step.title}`,
+    instructions: guided,
+    destructive: false,
+    state: 'todo',
+    updatedAt: at,
+  };
+  const steps = [...plan.steps.slice(0, index + 1), followUp, ...plan.steps.slice(index + 1)];
+  return { next: { ...change.next, plan: { ...plan, steps } }, detail: { ...change.detail, followUp: id } };
+}
+
+function retainedReason(preview: StepPreview): string {
+  const reasons = [...new Set(preview.retained.map((r) => r.reason))].slice(0, 3);
+  return `${preview.retainedCount} record${preview.retainedCount === 1 ? ' is' : 's are'} kept: ${reasons.join('; ')}`;
+}
+
 export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Actor, now: Date): Change {
   const at = now.toISOString();
   switch (action.kind) {
@@ -67,13 +123,42 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
     case 'startStep':
       return stepChange(current, action.stepId, (step) => {
         if (step.mode !== 'automated') return { invalid: 'This step is done by hand; mark it done instead.' };
-        if (step.state === 'running') return { invalid: 'This step is already running.' };
-        if (step.state !== 'todo' && step.state !== 'failed') return { invalid: 'This step cannot be started now.' };
-        if (step.destructive && step.approval?.previewHash !== previewHash(current, step))
-          return { invalid: 'Approve the preview of this step first.' };
-        const { error: _error, ...rest } = step;
+        if (step.state === 'running' && !action.resume) return { invalid: 'This step is already running.' };
+        if (action.resume && step.state !== 'running') return { invalid: 'This step is not waiting to be resumed.' };
+        if (!action.resume && step.state !== 'todo' && step.state !== 'failed')
+          return { invalid: 'This step cannot be started now.' };
+        if (step.failure === 'conflict' && step.state === 'failed')
+          return { invalid: 'Records changed since the preview; preview again before applying.' };
+        if (step.destructive) {
+          const refusal = approvalProblem(current, step);
+          if (refusal) return { invalid: refusal };
+        }
+        if (
+          step.right === 'restrict' &&
+          step.preview?.request.right === 'restrict' &&
+          step.preview.request.mode === 'isolate'
+        ) {
+          const pkg = current.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
+          const packaged = pkg ? pkg.state === 'done' : action.packageId !== undefined || step.packageId !== undefined;
+          if (!packaged)
+            return {
+              invalid:
+                'Isolated records are removed from processing, so prepare the package with them first (the package step must be done).',
+            };
+        }
+        const { error: _error, failure: _failure, ...rest } = step;
         void _error;
-        return { ...rest, state: 'running', progress: { done: 0 }, updatedAt: at };
+        void _failure;
+        return {
+          ...rest,
+          state: 'running',
+          progress: action.resume && step.progress ? step.progress : { done: 0 },
+          ...(action.packageId ? { packageId: action.packageId } : {}),
+          ...(step.approval
+            ? { ranPreviews: [...new Set([...(step.ranPreviews ?? []), step.approval.previewHash])] }
+            : {}),
+          updatedAt: at,
+        };
       });
     case 'stepProgress':
       return stepChange(current, action.stepId, (step) =>
@@ -85,7 +170,30 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
               updatedAt: at,
             },
       );
-    case 'completeStep':
+    case 'completeStep': {
+      const completed = stepChange(
+        current,
+        action.stepId,
+        (step) => {
+          if (step.state !== 'running') return { invalid: 'This step is not running.' };
+          const result = action.result;
+          // Nothing could be changed and records were kept: the step is explained, not done.
+          const onlyRetained = result !== undefined && result.applied + result.gone === 0 && result.retained > 0;
+          return {
+            ...step,
+            state: onlyRetained ? 'retained' : 'done',
+            completed: { at, byId: actor.id },
+            ...(action.packageId ? { packageId: action.packageId } : {}),
+            ...(result ? { result } : {}),
+            ...(action.reason ? { reason: action.reason.slice(0, 500) } : {}),
+            updatedAt: at,
+          };
+        },
+        { ...(action.packageId ? { packageId: action.packageId } : {}), ...(action.result ?? {}) },
+      );
+      return 'invalid' in completed ? completed : withFollowUp(completed, action.stepId, at);
+    }
+    case 'failStep':
       return stepChange(
         current,
         action.stepId,
@@ -94,18 +202,13 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
             ? { invalid: 'This step is not running.' }
             : {
                 ...step,
-                state: 'done',
-                completed: { at, byId: actor.id },
-                ...(action.packageId ? { packageId: action.packageId } : {}),
+                state: 'failed',
+                error: action.error.slice(0, 500),
+                failure: action.failure ?? 'error',
+                ...(action.result ? { result: action.result } : {}),
                 updatedAt: at,
               },
-        action.packageId ? { packageId: action.packageId } : {},
-      );
-    case 'failStep':
-      return stepChange(current, action.stepId, (step) =>
-        step.state !== 'running'
-          ? { invalid: 'This step is not running.' }
-          : { ...step, state: 'failed', error: action.error.slice(0, 500), updatedAt: at },
+        { failure: action.failure ?? 'error', ...(action.result ?? {}) },
       );
     case 'tickStep': {
       const note = action.note?.trim() ?? '';
@@ -129,19 +232,89 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         { noteLength: note.length, withLink: link !== '' },
       );
     }
+    case 'previewStep':
+      return stepChange(
+        current,
+        action.stepId,
+        (step) => {
+          if (!step.destructive || step.mode !== 'automated')
+            return { invalid: 'This step has no preview: it does not change data through the bot.' };
+          if (step.state === 'running') return { invalid: 'This step is running; wait for it to stop.' };
+          if (step.state === 'done' || step.state === 'retained') return { invalid: 'This step is already settled.' };
+          if (action.preview.request.right !== step.right) return { invalid: 'This preview is for another right.' };
+          if (action.preview.findingsHash !== findingsHash(current, step))
+            return { invalid: 'The findings changed while the preview was made; preview again.' };
+          const {
+            approval: _approval,
+            error: _error,
+            failure: _failure,
+            progress: _progress,
+            reason: _reason,
+            ...rest
+          } = step;
+          void [_approval, _error, _failure, _progress, _reason];
+          const preview = action.preview;
+          if (preview.targetCount === 0) {
+            return preview.retainedCount > 0
+              ? { ...rest, preview, state: 'retained', reason: retainedReason(preview), updatedAt: at }
+              : {
+                  ...rest,
+                  preview,
+                  state: 'not-applicable',
+                  reason: 'The preview found nothing to change.',
+                  updatedAt: at,
+                };
+          }
+          return { ...rest, preview, state: 'waiting-approval', updatedAt: at };
+        },
+        {
+          previewHash: action.preview.hash,
+          targets: action.preview.targetCount,
+          retained: action.preview.retainedCount,
+          kinds: Object.entries(action.preview.counts).map(([kind, n]) => `${kind}:${n}`),
+        },
+      );
     case 'approveStep':
-      return stepChange(current, action.stepId, (step) => {
-        if (!step.destructive || step.state !== 'waiting-approval')
-          return { invalid: 'This step is not waiting for an approval.' };
-        if (action.previewHash !== previewHash(current, step))
-          return { invalid: 'The findings changed since this preview; look at the new preview before approving.' };
-        return {
-          ...step,
-          state: 'todo',
-          approval: { at, byId: actor.id, previewHash: action.previewHash },
-          updatedAt: at,
-        };
-      });
+      return stepChange(
+        current,
+        action.stepId,
+        (step) => {
+          if (!step.destructive || step.state !== 'waiting-approval')
+            return { invalid: 'This step is not waiting for an approval.' };
+          if (!step.preview) return { invalid: 'Make the preview of this step first, then approve it.' };
+          if (step.preview.findingsHash !== findingsHash(current, step))
+            return { invalid: 'The findings changed since this preview; preview again before approving.' };
+          if (action.previewHash !== step.preview.hash)
+            return { invalid: 'A newer preview was made since you looked; approve what it shows.' };
+          return {
+            ...step,
+            state: 'todo',
+            approval: { at, byId: actor.id, previewHash: action.previewHash },
+            updatedAt: at,
+          };
+        },
+        { previewHash: action.previewHash },
+      );
+    case 'liftStep':
+      return stepChange(
+        current,
+        action.stepId,
+        (step) => {
+          if (step.right !== 'restrict' || step.mode !== 'automated')
+            return { invalid: 'Only a restriction the bot applied can be lifted.' };
+          if (step.state !== 'done' && !(step.state === 'failed' && step.result && step.result.applied > 0))
+            return { invalid: 'This restriction was not applied, so there is nothing to lift.' };
+          if (step.lifted && step.lifted.failed === 0) return { invalid: 'This restriction is already lifted.' };
+          // A lift that left records restricted is tried again for those; the count adds up.
+          const restored = (step.lifted?.restored ?? 0) + action.restored;
+          return {
+            ...step,
+            lifted: { at, byId: actor.id, restored, failed: action.failed },
+            updatedAt: at,
+          };
+        },
+        { restored: action.restored, failed: action.failed },
+      );
     case 'respond': {
       if (!current.plan) return { invalid: 'Make the plan before responding.' };
       const left = remainingSteps(current.plan);

@@ -45,5 +45,38 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: 'per-record ledger of the steps that change data',
+    statements: (t) => [
+      // Targets are written sorted by their order, so seq is the order they run in.
+      `CREATE TABLE ${t('change_targets')} (
+         case_id text NOT NULL,
+         step_id text NOT NULL,
+         preview_hash text NOT NULL,
+         seq integer NOT NULL,
+         target_id text NOT NULL,
+         target jsonb NOT NULL,
+         PRIMARY KEY (case_id, step_id, preview_hash, seq)
+       )`,
+      `CREATE TABLE ${t('change_outcomes')} (
+         case_id text NOT NULL,
+         step_id text NOT NULL,
+         preview_hash text NOT NULL,
+         target_id text NOT NULL,
+         status text NOT NULL,
+         outcome jsonb NOT NULL,
+         at timestamptz NOT NULL DEFAULT now(),
+         PRIMARY KEY (case_id, step_id, preview_hash, target_id)
+       )`,
+      `CREATE TABLE ${t('change_leases')} (
+         case_id text NOT NULL,
+         step_id text NOT NULL,
+         holder text NOT NULL,
+         until timestamptz NOT NULL,
+         PRIMARY KEY (case_id, step_id)
+       )`,
+    ],
+  },
   ...SHARED_STATE_MIGRATIONS,
 ];

@@ -36,6 +36,7 @@ describe('the root dialog', () => {
       usePrivacyChannel: () => Promise.resolve(0),
       rememberUser: () => Promise.resolve(),
       tellUser: () => Promise.resolve(false),
+      sendToUser: () => Promise.resolve(false),
     };
     const team = { members: () => Promise.resolve([]), remember: () => Promise.resolve() };
     services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier, team };

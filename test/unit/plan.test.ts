@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import type { DsrCase } from '../../dsr/case.js';
 import type { ConnectorInfo, SystemFindings } from '../../dsr/discovery.js';
-import { buildPlan, previewHash, remainingSteps } from '../../dsr/plan.js';
+import { summarisePreview } from '../../dsr/changePreview.js';
+import { buildPlan, findingsHash, remainingSteps } from '../../dsr/plan.js';
 import { applyPlanAction } from '../../dsr/planActions.js';
 import { sampleCase } from '../support/cases.js';
 
@@ -60,25 +62,63 @@ describe('the plan of a case', () => {
     assert.equal(step('delete:logs')?.mode, 'guided');
   });
 
-  it('voids an approval when the findings changed after the preview', () => {
+  it('binds an approval to the preview, and voids it when the findings or the preview changed', () => {
     const withPlan = { ...dsrCase, plan };
-    const hash = previewHash(withPlan, step('delete:crm')!);
-    const changed = { ...withPlan, findings: { ...withPlan.findings!, systems: [found('crm', 4)] } };
-    const refused = applyPlanAction(
-      changed,
-      { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash },
-      megan,
-      now,
-    );
-    assert.ok('invalid' in refused);
-    const approved = applyPlanAction(
+    const made = (targets: string[]) =>
+      summarisePreview(
+        {
+          systemId: 'crm',
+          request: { right: 'delete' },
+          targets: targets.map((id, order) => ({ kind: 'contact', id, label: id, changes: [], order })),
+          retained: [],
+          guided: [],
+          queries: [],
+        },
+        findingsHash(withPlan, step('delete:crm')!),
+        megan.id,
+        now,
+      ).summary;
+    const first = made(['crm-1']);
+    const previewed = applyPlanAction(
       withPlan,
-      { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash },
+      { kind: 'previewStep', stepId: 'delete:crm', preview: first },
       megan,
       now,
     );
+    assert.ok(!('invalid' in previewed));
+    const approve = (current: DsrCase, hash: string) =>
+      applyPlanAction(current, { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash }, megan, now);
+
+    const changed = { ...previewed.next, findings: { ...withPlan.findings!, systems: [found('crm', 4)] } };
+    const refused = approve(changed, first.hash);
+    assert.ok('invalid' in refused && /findings changed/.test(refused.invalid));
+
+    const second = made(['crm-1', 'crm-2']);
+    assert.notEqual(second.hash, first.hash, 'the hash covers the targets');
+    const again = applyPlanAction(
+      previewed.next,
+      { kind: 'previewStep', stepId: 'delete:crm', preview: second },
+      megan,
+      now,
+    );
+    assert.ok(!('invalid' in again));
+    const stale = approve(again.next, first.hash);
+    assert.ok('invalid' in stale && /newer preview/.test(stale.invalid));
+
+    const approved = approve(again.next, second.hash);
     assert.ok(!('invalid' in approved));
     assert.equal(approved.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'todo');
+    // A new preview after the approval voids it.
+    const repreviewed = applyPlanAction(
+      approved.next,
+      { kind: 'previewStep', stepId: 'delete:crm', preview: first },
+      megan,
+      now,
+    );
+    assert.ok(!('invalid' in repreviewed));
+    assert.equal(repreviewed.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'waiting-approval');
+    const started = applyPlanAction(repreviewed.next, { kind: 'startStep', stepId: 'delete:crm' }, megan, now);
+    assert.ok('invalid' in started);
   });
 
   it('refuses to respond while steps are open, and responds once each is done or explained', () => {

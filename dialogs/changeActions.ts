@@ -1,0 +1,218 @@
+import { TurnContext, type ConversationReference } from 'botbuilder';
+import { z } from 'zod';
+import { changePreviewCard } from '../cards/changeStepCard.js';
+import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
+import type { CardJson } from '../cards/template.js';
+import type { Actor, DsrCase } from '../dsr/case.js';
+import { PACKAGE_STEP_ID } from '../dsr/plan.js';
+import { changeConnectorFor, type ChangeRunner } from '../dsr/changeRun.js';
+import { correctionsSchema, firstIssue, restrictModeSchema } from '../dsr/changePreview.js';
+import type { ChangeRequest, Correction } from '../dsr/changes.js';
+import type { Connector } from '../dsr/discovery.js';
+import type { PlanStep } from '../dsr/plan.js';
+import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
+import type { CardUpdater } from './discoveryActions.js';
+import type { DsrServices } from './services.js';
+import { teamCaseTarget } from './teamCaseAction.js';
+
+export interface ChangeDeps {
+  connectors: () => Promise<Connector[]>;
+  runner: ChangeRunner;
+  updater: CardUpdater;
+  /**
+   * Builds the person's package and hands it to the member, for a restriction that isolates records
+   * on a case whose plan has no package step; returns the package's id.
+   */
+  isolationPackage: (actor: Actor, dsrCase: DsrCase) => Promise<string>;
+}
+
+export const CHANGE_VERBS = [
+  PLAN_VERBS.preview,
+  PLAN_VERBS.showPreview,
+  PLAN_VERBS.approve,
+  PLAN_VERBS.apply,
+  PLAN_VERBS.resume,
+  PLAN_VERBS.lift,
+] as const;
+
+const stepSchema = z.object({ stepId: z.string().min(1).max(80) });
+const approveSchema = z.object({ stepId: z.string().min(1).max(80), previewHash: z.string().regex(/^[0-9a-f]{64}$/) });
+const kindsSchema = z.array(z.string().max(60)).max(6);
+
+/** What the plan card shows beyond the case: interrupted steps and the systems' restriction choices. */
+export async function planViewOf(dsrCase: DsrCase, deps: Pick<ChangeDeps, 'connectors' | 'runner'>): Promise<PlanView> {
+  const connectors = await deps.connectors();
+  const restrictModes: Record<string, readonly ('flag' | 'isolate')[]> = {};
+  for (const connector of connectors) {
+    const modes = connector.changes?.restrictModes;
+    if (modes && modes.length > 0) restrictModes[connector.info.id] = modes;
+  }
+  return { interrupted: await deps.runner.interrupted(dsrCase), restrictModes };
+}
+
+/** The corrections or restriction mode entered on the card, checked, or what is wrong with them. */
+function changeRequestOf(step: PlanStep, data: CardData): ChangeRequest | { invalid: string } {
+  if (step.right === 'delete') return { right: 'delete' };
+  if (step.right === 'restrict') {
+    const mode = restrictModeSchema.safeParse(data.mode ?? 'flag');
+    return mode.success ? { right: 'restrict', mode: mode.data } : { invalid: firstIssue(mode.error) };
+  }
+  const kinds = kindsSchema.safeParse(data.kinds);
+  if (!kinds.success) return { invalid: 'This card does not list the record kinds; refresh the plan.' };
+  const entered: Correction[] = [];
+  kinds.data.forEach((kind, n) => {
+    const field = data[`field${n}`];
+    const value = data[`value${n}`];
+    const hasValue = typeof value === 'string' && value.trim() !== '';
+    if (hasValue || (typeof field === 'string' && field.trim() !== ''))
+      entered.push({
+        kind,
+        field: typeof field === 'string' ? field : '',
+        value: typeof value === 'string' ? value.trim() : '',
+      });
+  });
+  const corrections = correctionsSchema.safeParse(entered);
+  if (!corrections.success) return { invalid: firstIssue(corrections.error) };
+  if (corrections.data.some((c) => c.value === '')) return { invalid: 'Give the new value for each field you chose.' };
+  return { right: 'rectify', corrections: corrections.data };
+}
+
+/** Preview, approve, apply (and retry), resume and lift on the steps that change data. */
+export class ChangeAction implements CardActionHandler {
+  constructor(
+    readonly verb: string,
+    private readonly services: DsrServices,
+    private readonly deps: ChangeDeps,
+  ) {}
+
+  static all(services: DsrServices, deps: ChangeDeps): ChangeAction[] {
+    return CHANGE_VERBS.map((verb) => new ChangeAction(verb, services, deps));
+  }
+
+  private async card(dsrCase: DsrCase, notice?: string): Promise<ActionOutcome> {
+    return { kind: 'card', card: planCard(dsrCase, notice, await planViewOf(dsrCase, this.deps)) };
+  }
+
+  async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const checked = await teamCaseTarget(
+      context,
+      this.verb,
+      data,
+      this.services,
+      'Only the privacy team can work through the plan.',
+    );
+    if ('kind' in checked) return checked;
+    const { actor, dsrCase, version } = checked;
+    const parsed = stepSchema.safeParse(data);
+    const step = parsed.success ? dsrCase.plan?.steps.find((s) => s.id === parsed.data.stepId) : undefined;
+    if (!step || !step.destructive || step.mode !== 'automated')
+      return { kind: 'error', status: 400, message: 'This card does not name a step the bot changes data in.' };
+    if (version !== dsrCase.version)
+      return this.card(dsrCase, 'This case changed since you looked at it; here is the current plan.');
+    const { cases } = this.services;
+
+    if (this.verb === PLAN_VERBS.showPreview) return { kind: 'card', card: changePreviewCard(dsrCase, step) };
+
+    if (this.verb === PLAN_VERBS.approve) {
+      const approval = approveSchema.safeParse(data);
+      if (!approval.success) return { kind: 'error', status: 400, message: 'This card does not name the preview.' };
+      const result = await cases.act(actor, dsrCase.id, version, {
+        kind: 'approveStep',
+        stepId: step.id,
+        previewHash: approval.data.previewHash,
+      });
+      return this.card(
+        result.ok ? result.case : (result.case ?? dsrCase),
+        result.ok ? 'Approved. Apply it when ready.' : result.message,
+      );
+    }
+
+    const connectors = await this.deps.connectors();
+    const changes = changeConnectorFor(connectors, step);
+    if (typeof changes === 'string') return this.card(dsrCase, changes);
+
+    if (this.verb === PLAN_VERBS.preview) {
+      const request = changeRequestOf(step, data);
+      if ('invalid' in request) {
+        await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
+        return this.card(dsrCase, request.invalid);
+      }
+      if (request.right === 'restrict' && changes.restrictModes && !changes.restrictModes.includes(request.mode))
+        return this.card(dsrCase, `${step.systemName} cannot restrict that way.`);
+      let result;
+      try {
+        result = await this.deps.runner.preview(actor, dsrCase, step, request, changes);
+      } catch (error) {
+        this.services.log.warn(
+          { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
+          'preview failed',
+        );
+        return this.card(dsrCase, `${step.systemName} did not answer the preview; try again.`);
+      }
+      if (!result.ok) return this.card(result.case ?? dsrCase, result.message);
+      const shown = result.case.plan!.steps.find((s) => s.id === step.id)!;
+      return { kind: 'card', card: changePreviewCard(result.case, shown, 'Preview ready: check it, then approve.') };
+    }
+
+    if (this.verb === PLAN_VERBS.lift) {
+      if (step.state === 'running') return this.card(dsrCase, 'This step is running; lift it once it stopped.');
+      const result = await this.deps.runner.lift(actor, dsrCase, step, changes);
+      return this.card(
+        result.ok ? result.case : (result.case ?? dsrCase),
+        result.ok ? 'The restriction is lifted; the records are as they were before.' : result.message,
+      );
+    }
+
+    // Apply, Retry and Resume.
+    const resume = this.verb === PLAN_VERBS.resume;
+    if (resume && !(await this.deps.runner.interrupted(dsrCase)).has(step.id))
+      return this.card(dsrCase, 'This step is not waiting to be resumed.');
+    let packageId: string | undefined;
+    const isolating = step.preview?.request.right === 'restrict' && step.preview.request.mode === 'isolate';
+    if (isolating && !resume && !step.packageId && !dsrCase.plan?.steps.some((s) => s.id === PACKAGE_STEP_ID)) {
+      // The records leave processing, so the person's copy of them is made (and handed over) first.
+      try {
+        packageId = await this.deps.isolationPackage(actor, dsrCase);
+      } catch (error) {
+        this.services.log.warn(
+          { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
+          'isolation package failed',
+        );
+        return this.card(
+          dsrCase,
+          'The package of the records could not be prepared, so nothing was isolated. Try again.',
+        );
+      }
+    }
+    const reference = TurnContext.getConversationReference(context.activity);
+    const cardId = context.activity.replyToId;
+    const started = await this.deps.runner.start(
+      actor,
+      dsrCase,
+      step.id,
+      changes,
+      (latest) => this.show(reference, cardId, latest),
+      { resume, ...(packageId ? { packageId } : {}) },
+    );
+    if (!started.ok) return this.card(started.case ?? dsrCase, started.message);
+    return this.card(started.case, resume ? 'Resumed where it stopped.' : 'Running; this card shows its progress.');
+  }
+
+  private updates = Promise.resolve();
+
+  /** Replaces the clicked card with the plan as it stands; one update at a time, in order. */
+  private show(reference: Partial<ConversationReference>, cardId: string | undefined, dsrCase: DsrCase): Promise<void> {
+    this.updates = this.updates
+      .then(async () => {
+        const card: CardJson = planCard(dsrCase, undefined, await planViewOf(dsrCase, this.deps));
+        await this.deps.updater.update(reference, cardId, card);
+      })
+      .catch((error: unknown) =>
+        this.services.log.warn(
+          { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
+          'could not update the plan card',
+        ),
+      );
+    return this.updates;
+  }
+}

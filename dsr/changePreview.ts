@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ChangePreview, ChangeRequest, ChangeTarget, FieldChange, RetainedRecord } from './changes.js';
+import { RESTRICT_MODES } from './changes.js';
+import type { ManualStep } from './discovery.js';
+
+/** How many sample changes and retained records a preview keeps on the case; the full list is in the ledger. */
+export const PREVIEW_SAMPLES = 5;
+export const PREVIEW_RETAINED = 10;
+
+export interface PreviewSample {
+  kind: string;
+  label: string;
+  changes: FieldChange[];
+}
+
+/** What a destructive step's preview showed, bounded so a million records never land on the case. */
+export interface StepPreview {
+  at: string;
+  byId: string;
+  /** Covers the findings, the request and every target (id, etag, changes); the approval carries it. */
+  hash: string;
+  /** The findings the preview was made from; when they change, the preview and its approval are void. */
+  findingsHash: string;
+  request: ChangeRequest;
+  targetCount: number;
+  /** Targets per record kind. */
+  counts: Record<string, number>;
+  samples: PreviewSample[];
+  retained: RetainedRecord[];
+  retainedCount: number;
+  guided: ManualStep[];
+}
+
+/** The hash of a preview: findings, request and each target in the order they run. */
+export function hashPreview(findingsHash: string, request: ChangeRequest, targets: readonly ChangeTarget[]): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ findingsHash, request }));
+  for (const t of targets) {
+    hash.update(JSON.stringify([t.kind, t.id, t.etag ?? null, t.order, t.changes.map((c) => [c.field, c.from, c.to])]));
+    hash.update('\n');
+  }
+  return hash.digest('hex');
+}
+
+/** The bounded summary of a connector's preview that is recorded on the step. */
+export function summarisePreview(
+  preview: ChangePreview,
+  findingsHash: string,
+  byId: string,
+  now: Date,
+): { summary: StepPreview; targets: ChangeTarget[] } {
+  const targets = [...preview.targets].sort((a, b) => a.order - b.order);
+  const counts: Record<string, number> = {};
+  for (const target of targets) counts[target.kind] = (counts[target.kind] ?? 0) + 1;
+  return {
+    targets,
+    summary: {
+      at: now.toISOString(),
+      byId,
+      hash: hashPreview(findingsHash, preview.request, targets),
+      findingsHash,
+      request: preview.request,
+      targetCount: targets.length,
+      counts,
+      samples: targets.slice(0, PREVIEW_SAMPLES).map((t) => ({
+        kind: t.kind,
+        label: t.label.slice(0, 120),
+        changes: t.changes
+          .slice(0, 5)
+          .map((c) => ({ field: c.field, from: c.from.slice(0, 200), to: c.to.slice(0, 200) })),
+      })),
+      retained: preview.retained.slice(0, PREVIEW_RETAINED).map((r) => ({
+        kind: r.kind,
+        id: r.id,
+        label: r.label.slice(0, 120),
+        reason: r.reason.slice(0, 300),
+      })),
+      retainedCount: preview.retained.length,
+      guided: preview.guided.slice(0, 5),
+    },
+  };
+}
+
+const FIELD = /^[A-Za-z_][A-Za-z0-9_./]{0,99}$/;
+
+/** The corrections as entered on the card: one per record kind, field and new value. */
+export const correctionsSchema = z
+  .array(
+    z.object({
+      kind: z.string().trim().min(1, 'Name the record kind of each correction.').max(60),
+      field: z
+        .string()
+        .trim()
+        .regex(FIELD, 'A field is named as the system names it, such as emailaddress1 or phoneNumber.'),
+      value: z.string().max(500, 'Keep a new value under 500 characters.'),
+    }),
+  )
+  .min(1, 'Enter at least one correction: the field and its new value.')
+  .max(20, 'Enter at most 20 corrections at once.');
+
+export const restrictModeSchema = z.enum(RESTRICT_MODES, {
+  error: 'Choose how to restrict: flag the records, or extract and isolate them.',
+});
+
+/** The first message of a zod failure, as the person should read it. */
+export function firstIssue(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'Check what you entered.';
+}

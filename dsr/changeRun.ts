@@ -1,0 +1,404 @@
+import { randomUUID } from 'node:crypto';
+import type { ActResult, CaseAction, CaseService } from './caseService.js';
+import type { Actor, DsrCase } from './case.js';
+import type { ChangeLedger, LedgerKey, LedgerOutcome } from './changeLedger.js';
+import { summarisePreview } from './changePreview.js';
+import type { ApplyOutcome, ChangeConnector, ChangeRequest, ChangeTarget } from './changes.js';
+import type { Clock } from './clock.js';
+import { searchQueryFor, type Connector } from './discovery.js';
+import { findingsHash, type PlanStep, type StepResult } from './plan.js';
+
+/** What the runner writes to the logs: case and step ids and counts, never record contents. */
+export interface RunLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ChangeRunOptions {
+  /** How long a lease lasts unless renewed; a process that died holds a step no longer than this. */
+  leaseMs: number;
+  /** Progress is written to the case after this many records, or this much time, whichever comes first. */
+  progressEvery: { records: number; ms: number };
+  /** A system that does not answer one record within this long is treated as failing. */
+  targetTimeoutMs: number;
+}
+
+export const DEFAULT_RUN_OPTIONS: ChangeRunOptions = {
+  leaseMs: 60_000,
+  progressEvery: { records: 200, ms: 2_000 },
+  targetTimeoutMs: 30_000,
+};
+
+/** Told whenever the step's state on the case changed, so its card can be updated in place. */
+export type StepObserver = (dsrCase: DsrCase) => void | Promise<void>;
+
+export type StartResult = ActResult | { ok: false; refusal: 'busy'; message: string; case?: DsrCase };
+
+export function ledgerKey(caseId: string, step: PlanStep): LedgerKey | undefined {
+  const hash = step.approval?.previewHash;
+  return hash ? { caseId, stepId: step.id, previewHash: hash } : undefined;
+}
+
+/** The connector that changes data in a step's system, or why there is none. */
+export function changeConnectorFor(connectors: readonly Connector[], step: PlanStep): ChangeConnector | string {
+  const connector = connectors.find((c) => c.info.id === step.systemId);
+  if (!connector?.connected) return `${step.systemName} is not connected; do this step by hand.`;
+  if (!connector.changes) return `${step.systemName} cannot change data through the bot; do this step by hand.`;
+  return connector.changes;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Runs the steps that change data. A preview stores its full target list in the ledger and a
+ * bounded summary on the case; a run claims the step's lease, applies the pending targets in order,
+ * records each outcome, and ends the step done, retained or failed, never done early. A run that
+ * stops midway (failure, conflict, a process that died) is continued by the next one from the ledger.
+ */
+export class ChangeRunner {
+  /** This process, as the holder of the leases it takes. */
+  readonly holder = randomUUID();
+  private readonly runs = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly cases: CaseService,
+    private readonly ledger: ChangeLedger,
+    private readonly clock: Clock,
+    private readonly log: RunLog,
+    private readonly options: ChangeRunOptions = DEFAULT_RUN_OPTIONS,
+  ) {}
+
+  /** Asks the system what the step would change, records it in the ledger and on the case. */
+  async preview(
+    actor: Actor,
+    dsrCase: DsrCase,
+    step: PlanStep,
+    request: ChangeRequest,
+    changes: ChangeConnector,
+  ): Promise<ActResult> {
+    const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
+    const exclude = new Set((findings?.records ?? []).filter((r) => r.notThisPerson).map((r) => r.id));
+    const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
+    const preview = await changes.previewChange(request, query, exclude, AbortSignal.timeout(120_000));
+    const { summary, targets } = summarisePreview(
+      { ...preview, request },
+      findingsHash(dsrCase, step),
+      actor.id,
+      this.clock.now(),
+    );
+    await this.ledger.writeTargets({ caseId: dsrCase.id, stepId: step.id, previewHash: summary.hash }, targets);
+    this.log.info({ caseId: dsrCase.id, stepId: step.id, targets: targets.length }, 'preview recorded');
+    return this.cases.act(actor, dsrCase.id, dsrCase.version, {
+      kind: 'previewStep',
+      stepId: step.id,
+      preview: summary,
+    });
+  }
+
+  /** True while this process runs the step. */
+  isRunning(caseId: string, stepId: string): boolean {
+    return this.runs.has(`${caseId}|${stepId}`);
+  }
+
+  /**
+   * The steps shown as running on the case that nobody runs any more: their process stopped and
+   * its lease ran out (or was given up). They are offered to be resumed, never read as done.
+   */
+  async interrupted(dsrCase: DsrCase): Promise<Set<string>> {
+    const stale = new Set<string>();
+    const now = this.clock.now();
+    for (const step of dsrCase.plan?.steps ?? []) {
+      if (step.state !== 'running' || !step.destructive || this.isRunning(dsrCase.id, step.id)) continue;
+      const lease = await this.ledger.lease(dsrCase.id, step.id);
+      if (!lease || new Date(lease.until) <= now) stale.add(step.id);
+    }
+    return stale;
+  }
+
+  /**
+   * Starts (or resumes) a step approved on its preview. The lease is taken before the case says
+   * "running", so two instances never run one step; the work goes on after this returns.
+   */
+  async start(
+    actor: Actor,
+    dsrCase: DsrCase,
+    stepId: string,
+    changes: ChangeConnector,
+    observe: StepObserver,
+    options: { resume?: boolean; packageId?: string } = {},
+  ): Promise<StartResult> {
+    const { resume = false, packageId } = options;
+    // This process renews its own lease, so a second press here must not reach the lease at all.
+    if (this.isRunning(dsrCase.id, stepId))
+      return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
+    const now = this.clock.now();
+    const claimed = await this.ledger.claimLease(
+      dsrCase.id,
+      stepId,
+      this.holder,
+      now,
+      new Date(now.getTime() + this.options.leaseMs),
+    );
+    if (!claimed) return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
+    const started = await this.cases.act(actor, dsrCase.id, dsrCase.version, {
+      kind: 'startStep',
+      stepId,
+      ...(resume ? { resume: true } : {}),
+      ...(packageId ? { packageId } : {}),
+    });
+    if (!started.ok) {
+      await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+      return started;
+    }
+    const runKey = `${dsrCase.id}|${stepId}`;
+    const run = this.execute(actor, started.case, stepId, changes, observe)
+      .catch((error: unknown) => {
+        this.log.warn(
+          { caseId: dsrCase.id, stepId, error: error instanceof Error ? error.name : 'unknown' },
+          'step run broke off',
+        );
+      })
+      .finally(() => this.runs.delete(runKey));
+    this.runs.set(runKey, run);
+    return started;
+  }
+
+  /** Waits for the run of a step in this process, if there is one. */
+  async settled(caseId: string, stepId: string): Promise<void> {
+    await this.runs.get(`${caseId}|${stepId}`);
+  }
+
+  /**
+   * Stops every run at the next record and gives up its lease, so a restarted process can resume
+   * at once. The case keeps saying "running": it was not finished, so it must not read as done.
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.runs.values()]);
+  }
+
+  /** Puts back what a restriction changed, from the before-state recorded per record. */
+  async lift(actor: Actor, dsrCase: DsrCase, step: PlanStep, changes: ChangeConnector): Promise<ActResult> {
+    const hashes = step.ranPreviews ?? (step.approval ? [step.approval.previewHash] : []);
+    let restored = 0;
+    let failed = 0;
+    // A record restricted under an earlier preview keeps that (older, true) before-state.
+    const seen = new Set<string>();
+    for (const previewHash of hashes) {
+      const key = { caseId: dsrCase.id, stepId: step.id, previewHash };
+      for await (const { target, before } of this.ledger.restorable(key)) {
+        if (seen.has(target.id)) continue;
+        seen.add(target.id);
+        const outcome = await this.attempt(() =>
+          changes.liftRestriction(target, before, AbortSignal.timeout(this.options.targetTimeoutMs)),
+        );
+        if (outcome.status === 'applied' || outcome.status === 'gone') {
+          await this.ledger.recordOutcome(key, target.id, { status: 'lifted' });
+          restored += 1;
+        } else failed += 1;
+      }
+    }
+    this.log.info({ caseId: dsrCase.id, stepId: step.id, restored, failed }, 'restriction lifted');
+    return this.actLatest(actor, dsrCase.id, { kind: 'liftStep', stepId: step.id, restored, failed });
+  }
+
+  private async attempt(work: () => Promise<ApplyOutcome>): Promise<ApplyOutcome> {
+    try {
+      return await work();
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      return {
+        status: 'failed',
+        message: timedOut ? 'The system did not answer in time.' : 'The system could not be reached.',
+        retryable: true,
+      };
+    }
+  }
+
+  /** Writes an action on the latest version of the case, retrying when someone changed it meanwhile. */
+  private async actLatest(actor: Actor, caseId: string, action: CaseAction): Promise<ActResult> {
+    for (let attempt = 0; ; attempt++) {
+      const latest = await this.cases.viewCase(actor, caseId);
+      if (!latest) return { ok: false, refusal: 'not-found', message: 'The case is gone.' };
+      const result = await this.cases.act(actor, caseId, latest.version, action);
+      if (result.ok || result.refusal !== 'stale' || attempt >= 10) return result;
+    }
+  }
+
+  private async renew(caseId: string, stepId: string): Promise<boolean> {
+    const now = this.clock.now();
+    return this.ledger.claimLease(caseId, stepId, this.holder, now, new Date(now.getTime() + this.options.leaseMs));
+  }
+
+  private async execute(
+    actor: Actor,
+    dsrCase: DsrCase,
+    stepId: string,
+    changes: ChangeConnector,
+    observe: StepObserver,
+  ): Promise<void> {
+    const step = dsrCase.plan!.steps.find((s) => s.id === stepId)!;
+    const key = ledgerKey(dsrCase.id, step)!;
+    const request = step.preview!.request;
+    const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
+    const retained = step.preview?.retainedCount ?? 0;
+    const tally = await this.ledger.tally(key);
+    let done = tally.applied + tally.gone;
+    let conflicts = 0;
+    let failure: string | undefined;
+    let lost = false;
+    let sinceReport = 0;
+    let lastReport = Date.now();
+    const report = async () => {
+      sinceReport = 0;
+      lastReport = Date.now();
+      if (!(await this.renew(dsrCase.id, stepId))) {
+        lost = true;
+        return;
+      }
+      const progressed = await this.actLatest(actor, dsrCase.id, {
+        kind: 'stepProgress',
+        stepId,
+        done,
+        total: tally.total,
+      });
+      if (progressed.ok) await observe(progressed.case);
+    };
+    // The lease is renewed while a slow record is applied, so a live run is never taken over.
+    const heartbeat = setInterval(
+      () => {
+        void this.renew(dsrCase.id, stepId).then((held) => {
+          if (!held) lost = true;
+        });
+      },
+      Math.max(1000, this.options.leaseMs / 3),
+    );
+    heartbeat.unref();
+    try {
+      for await (const target of this.ledger.pending(key)) {
+        if (this.stopping.signal.aborted || lost) break;
+        const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.targetTimeoutMs)]);
+        const outcome = await this.attempt(() => changes.applyChange(request, target, signal));
+        if (this.stopping.signal.aborted) break;
+        await this.ledger.recordOutcome(key, target.id, toLedger(outcome));
+        if (outcome.status === 'applied' || outcome.status === 'gone') done += 1;
+        else if (outcome.status === 'conflict') conflicts += 1;
+        else {
+          failure = outcome.message;
+          break;
+        }
+        sinceReport += 1;
+        if (
+          sinceReport >= this.options.progressEvery.records ||
+          Date.now() - lastReport >= this.options.progressEvery.ms
+        )
+          await report();
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+    if (this.stopping.signal.aborted) {
+      await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+      this.log.info({ caseId: dsrCase.id, stepId, done }, 'step run stopped with the process');
+      return;
+    }
+    if (lost) {
+      this.log.warn({ caseId: dsrCase.id, stepId }, 'step lease taken over; this run stops');
+      return;
+    }
+    const counts = await this.ledger.tally(key);
+    const result: StepResult = { applied: counts.applied, gone: counts.gone, retained };
+    const end = await this.conclude(request, key, query, changes, step, result, conflicts, failure);
+    const ended = await this.actLatest(actor, dsrCase.id, end);
+    await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+    this.log.info({ caseId: dsrCase.id, stepId, end: end.kind, ...result }, 'step run ended');
+    if (ended.ok) await observe(ended.case);
+  }
+
+  private async conclude(
+    request: ChangeRequest,
+    key: LedgerKey,
+    query: NonNullable<DsrCase['findings']>['query'],
+    changes: ChangeConnector,
+    step: PlanStep,
+    result: StepResult,
+    conflicts: number,
+    failure: string | undefined,
+  ): Promise<CaseAction> {
+    const stepId = step.id;
+    const doneSoFar = `${result.applied + result.gone} of ${step.preview?.targetCount ?? 0} records are done`;
+    if (failure)
+      return {
+        kind: 'failStep',
+        stepId,
+        failure: 'error',
+        result,
+        error: `${step.systemName}: ${failure} ${doneSoFar}; Retry continues from there.`,
+      };
+    if (conflicts > 0)
+      return {
+        kind: 'failStep',
+        stepId,
+        failure: 'conflict',
+        result,
+        error: `${plural(conflicts, 'record')} changed since the preview and ${conflicts === 1 ? 'was' : 'were'} left as ${conflicts === 1 ? 'it is' : 'they are'}; preview again. ${doneSoFar}.`,
+      };
+    if (request.right === 'delete') {
+      const deleted: ChangeTarget[] = [];
+      for await (const target of this.ledger.applied(key)) deleted.push(target);
+      let check;
+      try {
+        check = await changes.confirmDeleted(deleted, query, AbortSignal.timeout(120_000));
+      } catch {
+        return {
+          kind: 'failStep',
+          stepId,
+          failure: 'remaining',
+          result,
+          error: `${step.systemName} could not be searched again to confirm the deletion; Retry checks again.`,
+        };
+      }
+      if (check.remaining.length > 0) {
+        for (const target of check.remaining)
+          await this.ledger.recordOutcome(key, target.id, {
+            status: 'failed',
+            message: 'Still found after the deletion.',
+          });
+        const kinds = [...new Set(check.remaining.map((t) => t.kind))].join(', ');
+        return {
+          kind: 'failStep',
+          stepId,
+          failure: 'remaining',
+          result: { ...result, applied: result.applied - check.remaining.length },
+          error: `${plural(check.remaining.length, 'record')} (${kinds}) still found after the deletion; Retry deletes ${check.remaining.length === 1 ? 'it' : 'them'} again.`,
+        };
+      }
+    }
+    return {
+      kind: 'completeStep',
+      stepId,
+      result,
+      ...(result.retained > 0 && step.preview
+        ? {
+            reason: `${plural(result.retained, 'record')} kept: ${[...new Set(step.preview.retained.map((r) => r.reason))].slice(0, 3).join('; ')}`,
+          }
+        : {}),
+    };
+  }
+}
+
+function toLedger(outcome: ApplyOutcome): LedgerOutcome {
+  switch (outcome.status) {
+    case 'applied':
+      return outcome.before ? { status: 'applied', before: outcome.before } : { status: 'applied' };
+    case 'gone':
+      return { status: 'gone' };
+    case 'conflict':
+      return { status: 'conflict', message: outcome.message.slice(0, 300) };
+    case 'failed':
+      return { status: 'failed', message: outcome.message.slice(0, 300) };
+  }
+}

@@ -1,0 +1,161 @@
+import type { ChangeTarget } from '../changes.js';
+import {
+  emptyTally,
+  type ChangeLedger,
+  type LedgerKey,
+  type LedgerOutcome,
+  type LedgerTally,
+  type RestoredTarget,
+} from '../changeLedger.js';
+import type { PostgresCaseStore } from './postgresStore.js';
+
+const PAGE = 1000;
+const DONE = ['applied', 'gone', 'lifted'];
+
+type Store = Pick<PostgresCaseStore, 'read' | 'write' | 'transaction' | 'table'>;
+
+/**
+ * The ledger in the shared PostgreSQL database (tables of migration 2), so every instance sees the
+ * same progress and leases. Lists are read a page at a time by position, never all at once.
+ */
+export class PostgresChangeLedger implements ChangeLedger {
+  constructor(private readonly store: Store) {}
+
+  open(): Promise<void> {
+    // The tables come with the case store's migrations.
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private get t() {
+    return {
+      targets: this.store.table('change_targets'),
+      outcomes: this.store.table('change_outcomes'),
+      leases: this.store.table('change_leases'),
+    };
+  }
+
+  async writeTargets(key: LedgerKey, targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>): Promise<number> {
+    const all: ChangeTarget[] = [];
+    for await (const target of targets) all.push(target);
+    all.sort((a, b) => a.order - b.order);
+    const where = 'case_id = $1 AND step_id = $2 AND preview_hash = $3';
+    const keys = [key.caseId, key.stepId, key.previewHash];
+    await this.store.transaction(async (client) => {
+      // Two instances writing the same preview at once: one writes, the other finds it written.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${key.caseId}|${key.stepId}|${key.previewHash}`,
+      ]);
+      const written = await client.query(`SELECT 1 FROM ${this.t.targets} WHERE ${where} LIMIT 1`, keys);
+      if (written.rowCount) return;
+      for (let i = 0; i < all.length; i += PAGE) {
+        const page = all.slice(i, i + PAGE);
+        await client.query(
+          `INSERT INTO ${this.t.targets} (case_id, step_id, preview_hash, seq, target_id, target)
+           SELECT $1, $2, $3, s, id, t FROM unnest($4::int[], $5::text[], $6::jsonb[]) AS u(s, id, t)`,
+          [...keys, page.map((_, n) => i + n), page.map((t) => t.id), page.map((t) => JSON.stringify(t))],
+        );
+      }
+    });
+    return all.length;
+  }
+
+  /** Pages through the targets joined with their latest outcome, by position. */
+  private async *joined(
+    key: LedgerKey,
+    filter: string,
+  ): AsyncGenerator<{ target: ChangeTarget; outcome: LedgerOutcome | null }> {
+    let last = -1;
+    for (;;) {
+      const { rows } = await this.store.read<{ seq: number; target: ChangeTarget; outcome: LedgerOutcome | null }>(
+        `SELECT t.seq, t.target, o.outcome FROM ${this.t.targets} t
+           LEFT JOIN ${this.t.outcomes} o
+             ON o.case_id = t.case_id AND o.step_id = t.step_id AND o.preview_hash = t.preview_hash
+            AND o.target_id = t.target_id
+          WHERE t.case_id = $1 AND t.step_id = $2 AND t.preview_hash = $3 AND t.seq > $4 ${filter}
+          ORDER BY t.seq LIMIT ${PAGE}`,
+        [key.caseId, key.stepId, key.previewHash, last],
+      );
+      for (const row of rows) yield { target: row.target, outcome: row.outcome };
+      if (rows.length < PAGE) return;
+      last = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async *targets(key: LedgerKey): AsyncGenerator<ChangeTarget> {
+    for await (const row of this.joined(key, '')) yield row.target;
+  }
+
+  async *pending(key: LedgerKey): AsyncGenerator<ChangeTarget> {
+    const done = DONE.map((s) => `'${s}'`).join(', ');
+    for await (const row of this.joined(key, `AND (o.status IS NULL OR o.status NOT IN (${done}))`)) yield row.target;
+  }
+
+  async recordOutcome(key: LedgerKey, targetId: string, outcome: LedgerOutcome): Promise<void> {
+    await this.store.write(
+      `INSERT INTO ${this.t.outcomes} (case_id, step_id, preview_hash, target_id, status, outcome)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (case_id, step_id, preview_hash, target_id)
+       DO UPDATE SET status = EXCLUDED.status, outcome = EXCLUDED.outcome, at = now()`,
+      [key.caseId, key.stepId, key.previewHash, targetId, outcome.status, JSON.stringify(outcome)],
+    );
+  }
+
+  async *restorable(key: LedgerKey): AsyncGenerator<RestoredTarget> {
+    for await (const row of this.joined(key, `AND o.status = 'applied'`)) {
+      if (row.outcome?.status === 'applied' && row.outcome.before)
+        yield { target: row.target, before: row.outcome.before };
+    }
+  }
+
+  async *applied(key: LedgerKey): AsyncGenerator<ChangeTarget> {
+    for await (const row of this.joined(key, `AND o.status = 'applied'`)) yield row.target;
+  }
+
+  async tally(key: LedgerKey): Promise<LedgerTally> {
+    const keys = [key.caseId, key.stepId, key.previewHash];
+    const where = 'case_id = $1 AND step_id = $2 AND preview_hash = $3';
+    const total = await this.store.read<{ n: string }>(
+      `SELECT count(*) AS n FROM ${this.t.targets} WHERE ${where}`,
+      keys,
+    );
+    const byStatus = await this.store.read<{ status: keyof LedgerTally; n: string }>(
+      `SELECT status, count(*) AS n FROM ${this.t.outcomes} WHERE ${where} GROUP BY status`,
+      keys,
+    );
+    const tally = emptyTally();
+    tally.total = Number(total.rows[0]?.n ?? 0);
+    for (const row of byStatus.rows) tally[row.status] = Number(row.n);
+    return tally;
+  }
+
+  async claimLease(caseId: string, stepId: string, holder: string, now: Date, until: Date): Promise<boolean> {
+    const result = await this.store.write(
+      `INSERT INTO ${this.t.leases} AS l (case_id, step_id, holder, until) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (case_id, step_id) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+        WHERE l.holder = EXCLUDED.holder OR l.until <= $5`,
+      [caseId, stepId, holder, until.toISOString(), now.toISOString()],
+    );
+    return result.rowCount === 1;
+  }
+
+  async releaseLease(caseId: string, stepId: string, holder: string): Promise<void> {
+    await this.store.write(`DELETE FROM ${this.t.leases} WHERE case_id = $1 AND step_id = $2 AND holder = $3`, [
+      caseId,
+      stepId,
+      holder,
+    ]);
+  }
+
+  async lease(caseId: string, stepId: string): Promise<{ holder: string; until: string } | undefined> {
+    const { rows } = await this.store.read<{ holder: string; until: Date }>(
+      `SELECT holder, until FROM ${this.t.leases} WHERE case_id = $1 AND step_id = $2`,
+      [caseId, stepId],
+    );
+    const row = rows[0];
+    return row ? { holder: row.holder, until: row.until.toISOString() } : undefined;
+  }
+}

@@ -1,0 +1,398 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { TRIAGE_CHECKS } from '../../dsr/case.js';
+import { FileChangeLedger } from '../../dsr/storage/fileChangeLedger.js';
+import type { AuditEvent } from '../../dsr/audit.js';
+import type { PlanStep } from '../../dsr/plan.js';
+import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
+import { cardProblems } from '../support/cardRules.js';
+import { FakeChangeSystem, fakeInfo, type FakeRecord } from '../support/fakeChangeSystem.js';
+import { adele, alex, megan, type TeamsUser } from '../support/people.js';
+
+const CHANNEL = '19:privacy-requests@thread.tacv2';
+const THREAD = `${CHANNEL};messageid=2`;
+const allChecks = Object.fromEntries(TRIAGE_CHECKS.map((check) => [check, 'true']));
+
+const contact = (id: string, email: string): FakeRecord => ({
+  kind: 'contact',
+  id,
+  fields: { name: 'Maria Garcia', emailaddress1: email, donotcontact: 'false' },
+  etag: 1,
+  order: 1,
+});
+const activity = (id: string): FakeRecord => ({
+  kind: 'activity',
+  id,
+  fields: { subject: `Call ${id}` },
+  etag: 1,
+  order: 0,
+});
+
+function ceSystem(): FakeChangeSystem {
+  return new FakeChangeSystem(
+    fakeInfo('crm', 'Dynamics 365 Customer Engagement'),
+    [contact('c1', 'maria@old.example'), activity('a1'), activity('a2'), activity('a3'), activity('a4')],
+    { restrictModes: ['flag', 'isolate'] },
+  );
+}
+
+function bcSystem(): FakeChangeSystem {
+  const bc = new FakeChangeSystem(fakeInfo('bc', 'Dynamics 365 Business Central'), [
+    { kind: 'customer', id: 'b1', fields: { name: 'Maria Garcia' }, etag: 1, order: 1 },
+    { kind: 'sales quote', id: 'b2', fields: { name: 'Quote 1' }, etag: 1, order: 0 },
+  ]);
+  bc.retained.push({
+    kind: 'ledger entry',
+    id: 'le1',
+    label: 'Posted invoice 103',
+    reason: 'Posted ledger entries are kept for the tax retention period',
+  });
+  bc.guided.push({ text: 'Run the "Delete Canceled Interaction Log Entries" batch job.' });
+  return bc;
+}
+
+const statusOf = (result: PostResult) => (result.body as { statusCode: number }).statusCode;
+
+describe('the steps that change data: preview, approval, per-record runs', () => {
+  let bot: BotHarness;
+  let crm: FakeChangeSystem;
+  let bc: FakeChangeSystem;
+  afterEach(async () => {
+    now = undefined;
+    crm?.unhang();
+    await bot?.stop();
+  });
+
+  let now: Date | undefined;
+  const clock = { now: () => now ?? new Date() };
+
+  async function start(dataDir?: string): Promise<BotHarness> {
+    bot = await new BotHarness(
+      {},
+      {
+        connectors: [crm.connector(), bc.connector()],
+        clock,
+        // Progress is written every second record, never by time, so the count below is exact.
+        changeRun: { progressEvery: { records: 2, ms: 3_600_000 } },
+      },
+    ).start(dataDir);
+    await bot.say(megan, 'help');
+    await bot.say(adele, 'help');
+    return bot;
+  }
+
+  const version = async (caseId: string) => (await bot.app.store.getCase(caseId))!.version;
+  const press = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    bot.post({
+      ...bot.base(user, THREAD),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: 'plan-card',
+      value: { action: { type: 'Action.Execute', verb, data: { caseId, version: await version(caseId), ...extra } } },
+    });
+  const card = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    cardText(invokeCard(await press(user, verb, caseId, extra)));
+  const step = async (caseId: string, stepId: string): Promise<PlanStep> =>
+    (await bot.app.store.getCase(caseId))!.plan!.steps.find((s) => s.id === stepId)!;
+
+  async function find(user: TeamsUser, caseId: string): Promise<void> {
+    const before = bot.connector.calls.length;
+    await press(user, 'discovery.find', caseId);
+    await bot.connector.waitFor(
+      () =>
+        bot.connector.calls
+          .slice(before)
+          .find((c) => c.method === 'PUT' && /Findings for/.test(JSON.stringify(c.body))),
+      20_000,
+    );
+  }
+
+  /** A case filed by `requester`, approved and searched, with its plan made. */
+  async function plannedCase(requester: TeamsUser, requestTypes: string): Promise<string> {
+    const replies = await bot.say(requester, 'new request');
+    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
+    const filed = await bot.execute(requester, 'intake.submit', {
+      intakeId: actions[0]!.data.intakeId,
+      subjectName: 'Maria Garcia',
+      subjectEmails: 'maria@old.example',
+      requestTypes,
+    });
+    const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(filed)))![0];
+    const decider = requester === megan ? adele : megan;
+    await bot.execute(decider, 'triage.verifyIdentity', { caseId, version: await version(caseId) }, THREAD);
+    await bot.execute(decider, 'triage.approve', { caseId, version: await version(caseId), ...allChecks }, THREAD);
+    await find(decider, caseId);
+    await press(decider, 'plan.create', caseId);
+    return caseId;
+  }
+
+  async function approveAndApply(user: TeamsUser, caseId: string, stepId: string): Promise<PlanStep> {
+    const hash = (await step(caseId, stepId)).preview!.hash;
+    assert.match(await card(user, 'plan.approve', caseId, { stepId, previewHash: hash }), /Approved/);
+    assert.match(await card(user, 'plan.apply', caseId, { stepId }), /Running/);
+    await bot.app.runner.settled(caseId, stepId);
+    return step(caseId, stepId);
+  }
+
+  async function audit(caseId: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    for await (const event of bot.app.store.auditEvents(caseId)) events.push(event);
+    return events;
+  }
+
+  it('rectifies after a preview approved by someone other than the requester, and voids the approval on new findings', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(megan, 'rectify');
+
+    const plan = invokeCard(await press(adele, 'plan.show', caseId));
+    assert.match(
+      cardText(plan),
+      /Correct the person's data in Dynamics 365 Customer Engagement\*\* · by the bot: Waiting for approval/,
+    );
+    assert.match(cardText(plan), /emailaddress1 \(now: maria@old\.example\)/, 'the old value is shown');
+    assert.deepEqual(cardProblems(plan, { 'plan.preview': ['caseId', 'version', 'stepId', 'kinds'] }), []);
+
+    const stepId = 'rectify:crm';
+    const kinds = ['contact', 'activity'];
+    for (const [extra, message] of [
+      [{ field0: 'emailaddress1', value0: '' }, /Give the new value/],
+      [{ field0: 'email address!', value0: 'x@new.example' }, /A field is named as the system names it/],
+      [{}, /Enter at least one correction/],
+      [{ field0: 'emailaddress1', value0: 'x'.repeat(501) }, /under 500 characters/],
+    ] as const) {
+      assert.match(await card(adele, 'plan.preview', caseId, { stepId, kinds, ...extra }), message);
+    }
+    assert.equal((await step(caseId, stepId)).preview, undefined, 'bad input changes nothing');
+
+    const previewCard = invokeCard(
+      await press(adele, 'plan.preview', caseId, {
+        stepId,
+        kinds,
+        field0: 'emailaddress1',
+        value0: 'maria.garcia@new.example',
+      }),
+    );
+    assert.deepEqual(cardProblems(previewCard, { 'plan.approve': ['caseId', 'version', 'stepId', 'previewHash'] }), []);
+    const preview = cardText(previewCard);
+    assert.match(preview, /Will change: 1 contact/);
+    assert.match(preview, /emailaddress1: "maria@old\.example" → "maria\.garcia@new\.example"/);
+    const first = (await step(caseId, stepId)).preview!;
+
+    // Megan filed the request: she may not approve what it changes.
+    const own = await card(megan, 'plan.approve', caseId, { stepId, previewHash: first.hash });
+    assert.match(own, /another member of the privacy team must decide/);
+    // Nor may anyone outside the privacy team.
+    assert.notEqual(statusOf(await press(alex, 'plan.approve', caseId, { stepId, previewHash: first.hash })), 200);
+    assert.equal((await step(caseId, stepId)).approval, undefined);
+
+    // The findings change (a record set aside as someone else's): the preview is void, so is an approval of it.
+    await press(adele, 'discovery.notThisPerson', caseId, { systemId: 'crm', recordId: 'a1' });
+    assert.match(await card(adele, 'plan.approve', caseId, { stepId, previewHash: first.hash }), /findings changed/);
+    assert.match(await card(adele, 'plan.apply', caseId, { stepId }), /cannot be started|preview/i);
+    assert.equal(crm.applied.length, 0);
+
+    await card(adele, 'plan.preview', caseId, {
+      stepId,
+      kinds,
+      field0: 'emailaddress1',
+      value0: 'maria.garcia@new.example',
+    });
+    const done = await approveAndApply(adele, caseId, stepId);
+    assert.equal(done.state, 'done');
+    assert.equal(crm.records.get('c1')!.fields.emailaddress1, 'maria.garcia@new.example');
+    assert.deepEqual(crm.applied, ['c1']);
+    // The clicked card is updated in place as the run ends.
+    await bot.connector.waitFor(() =>
+      bot.connector.calls.find(
+        (c) => c.method === 'PUT' && c.activityId === 'plan-card' && /by the bot: Done/.test(JSON.stringify(c.body)),
+      ),
+    );
+    assert.match(await card(adele, 'plan.show', caseId), /1 records changed/);
+
+    const applied = (await audit(caseId)).filter((e) => e.outcome === 'applied').map((e) => e.action);
+    for (const action of ['previewStep', 'approveStep', 'startStep', 'completeStep'])
+      assert.ok(applied.includes(action), action);
+    const refused = (await audit(caseId)).filter((e) => e.outcome === 'refused').map((e) => e.action);
+    assert.ok(refused.includes('approveStep'));
+    assert.doesNotMatch(JSON.stringify(await audit(caseId)), /maria|Garcia/i, 'the trail holds no record contents');
+  });
+
+  it('reports records changed since the preview and leaves them as they are', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    crm.records.set('c2', contact('c2', 'm.garcia@old.example'));
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'rectify');
+    const stepId = 'rectify:crm';
+    await card(megan, 'plan.preview', caseId, {
+      stepId,
+      kinds: ['contact'],
+      field0: 'emailaddress1',
+      value0: 'new@example.org',
+    });
+    crm.editElsewhere('c2', 'emailaddress1', 'edited@elsewhere.example');
+    const ended = await approveAndApply(megan, caseId, stepId);
+    assert.equal(ended.state, 'failed');
+    assert.match(ended.error!, /1 record changed since the preview .*preview again/);
+    assert.equal(crm.records.get('c2')!.fields.emailaddress1, 'edited@elsewhere.example', 'not overwritten');
+    assert.equal(crm.records.get('c1')!.fields.emailaddress1, 'new@example.org', 'the others went ahead');
+    const shown = await card(megan, 'plan.show', caseId);
+    assert.match(shown, /Preview again/);
+    assert.doesNotMatch(shown, /\bRetry\b/);
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /preview again/i);
+  });
+
+  it('keeps other systems going when one fails, and its retry neither repeats nor skips records', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    bc.failing.add('b1');
+    crm.stubborn.add('a2');
+    await start();
+    const caseId = await plannedCase(alex, 'delete');
+    for (const stepId of ['delete:crm', 'delete:bc']) {
+      const preview = await card(megan, 'plan.preview', caseId, { stepId });
+      if (stepId === 'delete:bc') {
+        assert.match(preview, /Kept as they are: 1 records/);
+        assert.match(preview, /Posted invoice 103: Posted ledger entries are kept/);
+      }
+    }
+    const bcFailed = await approveAndApply(megan, caseId, 'delete:bc');
+    const crmChecked = await approveAndApply(megan, caseId, 'delete:crm');
+
+    assert.equal(bcFailed.state, 'failed');
+    assert.match(
+      bcFailed.error!,
+      /Business Central: The service answered 503\. 1 of 2 records are done; Retry continues/,
+    );
+    // A deletion is done only when a second search finds nothing: a2 is still there.
+    assert.equal(crmChecked.state, 'failed');
+    assert.match(crmChecked.error!, /1 record \(activity\) still found after the deletion/);
+    const failedCard = invokeCard(await press(megan, 'plan.show', caseId));
+    assert.match(cardText(failedCard), /Retry/);
+    assert.deepEqual(cardProblems(failedCard, { 'plan.apply': ['caseId', 'version', 'stepId'] }), []);
+    const progress = (await audit(caseId)).filter(
+      (e) => e.action === 'stepProgress' && e.detail.stepId === 'delete:crm',
+    );
+    assert.equal(progress.length, 2, 'five records, progress written after the second and the fourth');
+    assert.doesNotMatch(await card(megan, 'plan.respond', caseId), /Response to request/);
+
+    bc.failing.clear();
+    crm.stubborn.clear();
+    for (const stepId of ['delete:bc', 'delete:crm']) {
+      assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /Running/);
+      await bot.app.runner.settled(caseId, stepId);
+    }
+    assert.equal((await step(caseId, 'delete:crm')).state, 'done');
+    const bcDone = await step(caseId, 'delete:bc');
+    assert.equal(bcDone.state, 'done');
+    assert.match(bcDone.reason!, /1 record kept: Posted ledger entries/);
+    assert.deepEqual(bc.applied, ['b2', 'b1', 'b1'], 'b2 once, b1 failed then applied');
+    assert.deepEqual(crm.applied.filter((id) => id !== 'a2').sort(), ['a1', 'a3', 'a4', 'c1']);
+    assert.equal(crm.records.size, 0);
+    // Business Central's batch job is left to a person, and the plan waits for it.
+    const followUp = await step(caseId, 'delete:bc:by-hand');
+    assert.equal(followUp.state, 'todo');
+    assert.match(await card(megan, 'plan.show', caseId), /Delete Canceled Interaction Log Entries/);
+    assert.match(await card(megan, 'plan.respond', caseId), /still open/);
+    await card(megan, 'plan.tick', caseId, { stepId: 'delete:bc:by-hand', note: 'Batch job run' });
+    const text = await card(megan, 'plan.show', caseId);
+    assert.match(text, /Every step is done or explained/);
+    const responded = await card(megan, 'plan.respond', caseId);
+    assert.match(responded, /Response to request/);
+    assert.match(responded, /kept/);
+  });
+
+  it('reports a deletion cut short by a restart as resumable, never done, and resumes without repeating', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'delete');
+    const stepId = 'delete:crm';
+    await card(megan, 'plan.preview', caseId, { stepId });
+    const hash = (await step(caseId, stepId)).preview!.hash;
+    await card(megan, 'plan.approve', caseId, { stepId, previewHash: hash });
+    crm.hang('a3');
+    await card(megan, 'plan.apply', caseId, { stepId });
+    await crm.hanging;
+    const dataDir = bot.dataDir;
+    await bot.stop({ keepData: true });
+    // As if the process had died instead: its lease stays until it runs out.
+    now = new Date();
+    const ledger = new FileChangeLedger(join(dataDir, 'ledger'));
+    await ledger.claimLease(caseId, stepId, 'a process that died', now, new Date(now.getTime() + 60_000));
+
+    await start(dataDir);
+    assert.equal((await step(caseId, stepId)).state, 'running', 'never marked done early');
+    const leased = cardText(invokeCard(await press(megan, 'plan.show', caseId)));
+    assert.doesNotMatch(leased, /Resume/, 'not while the lease of the other process runs');
+    assert.match(await card(megan, 'plan.resume', caseId, { stepId }), /not waiting to be resumed/);
+    now = new Date(now.getTime() + 61_000);
+    const shown = invokeCard(await press(megan, 'plan.show', caseId));
+    assert.match(cardText(shown), /The bot stopped while running this step/);
+    assert.match(cardText(shown), /Resume/);
+    assert.doesNotMatch(cardText(shown), /Every step is done/);
+    assert.deepEqual(cardProblems(shown, { 'plan.resume': ['caseId', 'version', 'stepId'] }), []);
+    assert.match(await card(megan, 'plan.respond', caseId), /still open/);
+
+    crm.hangOn = undefined;
+    assert.match(await card(megan, 'plan.resume', caseId, { stepId }), /Resumed/);
+    await bot.app.runner.settled(caseId, stepId);
+    assert.equal((await step(caseId, stepId)).state, 'done');
+    assert.deepEqual([...crm.applied].sort(), ['a1', 'a2', 'a3', 'a4', 'c1'], 'each record applied once');
+    assert.equal(crm.records.size, 0);
+    assert.match(await card(megan, 'plan.resume', caseId, { stepId }), /not waiting to be resumed/);
+  });
+
+  it('isolates only records already in a package step that is done', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'access,restrict');
+    const stepId = 'restrict:crm';
+    await card(megan, 'plan.preview', caseId, { stepId, mode: 'isolate' });
+    const hash = (await step(caseId, stepId)).preview!.hash;
+    await card(megan, 'plan.approve', caseId, { stepId, previewHash: hash });
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /prepare the package with them first/);
+    assert.equal(crm.applied.length, 0);
+  });
+
+  it('restricts with the chosen mode, records the before-state, and lifts it back', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'restrict');
+    const stepId = 'restrict:crm';
+    const plan = await card(megan, 'plan.show', caseId);
+    assert.match(plan, /Extract to the package, then remove from processing/);
+    assert.match(await card(megan, 'plan.preview', caseId, { stepId, mode: 'erase' }), /Choose how to restrict/);
+
+    assert.match(await card(megan, 'plan.preview', caseId, { stepId, mode: 'flag' }), /donotcontact: "false" → "true"/);
+    const flagged = (await step(caseId, stepId)).preview!;
+    assert.deepEqual(flagged.request, { right: 'restrict', mode: 'flag' });
+
+    // Isolation removes the records from processing: the person's package is made and handed over first.
+    await card(megan, 'plan.preview', caseId, { stepId, mode: 'isolate' });
+    const done = await approveAndApply(megan, caseId, stepId);
+    assert.equal(done.state, 'done');
+    assert.ok(done.packageId, 'the package of the isolated records is on the step');
+    await bot.connector.waitFor(() =>
+      bot.connector.sent(bot.personalConversation(megan)).find((a) => /package for/.test(String(a.text))),
+    );
+    assert.equal(crm.records.get('c1')!.fields.donotcontact, 'true');
+    assert.match(await card(megan, 'plan.show', caseId), /Lift restriction/);
+
+    assert.match(await card(megan, 'plan.lift', caseId, { stepId }), /restriction is lifted/);
+    assert.equal(crm.records.get('c1')!.fields.donotcontact, 'false');
+    assert.deepEqual(crm.lifted, ['c1']);
+    assert.match(await card(megan, 'plan.lift', caseId, { stepId }), /already lifted/);
+    assert.ok((await audit(caseId)).some((e) => e.action === 'liftStep' && e.outcome === 'applied'));
+  });
+});
