@@ -286,6 +286,9 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
             return { invalid: 'The findings changed since this preview; preview again before approving.' };
           if (action.previewHash !== step.preview.hash)
             return { invalid: 'A newer preview was made since you looked; approve what it shows.' };
+          // Four eyes on every change to a system: whoever asked for the preview does not approve it.
+          if (step.preview.byId === actor.id)
+            return { invalid: 'You made this preview, so another member of the privacy team must approve it.' };
           return {
             ...step,
             state: 'todo',

@@ -8,6 +8,7 @@ import { sampleCase } from '../support/cases.js';
 
 const now = new Date('2026-03-05T10:00:00Z');
 const megan = { id: 'megan', name: 'Megan' };
+const adele = { id: 'adele', name: 'Adele' };
 const api = (id: string, displayName: string): ConnectorInfo => ({
   id,
   displayName,
@@ -86,8 +87,8 @@ describe('the plan of a case', () => {
       now,
     );
     assert.ok(!('invalid' in previewed));
-    const approve = (current: DsrCase, hash: string) =>
-      applyPlanAction(current, { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash }, megan, now);
+    const approve = (current: DsrCase, hash: string, by = adele) =>
+      applyPlanAction(current, { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash }, by, now);
 
     const changed = { ...previewed.next, findings: { ...withPlan.findings!, systems: [found('crm', 4)] } };
     const refused = approve(changed, first.hash);
@@ -105,6 +106,8 @@ describe('the plan of a case', () => {
     const stale = approve(again.next, first.hash);
     assert.ok('invalid' in stale && /newer preview/.test(stale.invalid));
 
+    const own = approve(again.next, second.hash, megan);
+    assert.ok('invalid' in own && /another member/.test(own.invalid), 'who made the preview does not approve it');
     const approved = approve(again.next, second.hash);
     assert.ok(!('invalid' in approved));
     assert.equal(approved.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'todo');
