@@ -53,6 +53,10 @@ export interface ChangeLedger {
   /** Targets whose latest outcome is applied (for the deletion check). */
   applied(key: LedgerKey): AsyncIterable<ChangeTarget>;
   tally(key: LedgerKey): Promise<LedgerTally>;
+  /** Every preview the ledger holds, for moving a deployment between stores. */
+  keys(): AsyncIterable<LedgerKey>;
+  /** The latest outcome of each target of a preview that has one. */
+  outcomes(key: LedgerKey): AsyncIterable<{ targetId: string; outcome: LedgerOutcome }>;
   /**
    * Takes the step's run for `holder` until `until`, if nobody else holds an unexpired lease on it
    * (the same holder renews). A process that died stops renewing, so its lease runs out.

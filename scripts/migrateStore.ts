@@ -7,10 +7,13 @@ import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
 import { join } from 'node:path';
 import { FileOutboxStore } from '../dsr/storage/fileOutboxStore.js';
 import { PostgresOutboxStore } from '../dsr/storage/postgresShared.js';
+import { FileChangeLedger } from '../dsr/storage/fileChangeLedger.js';
+import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
 import type { Deployment } from '../dsr/storage/migrate.js';
 
 const USAGE = `Moves a DSR Assistant deployment between the embedded store and PostgreSQL: cases, audit trail,
-conversation state and references, and the outbox with its reminder keys.
+conversation state and references, the outbox with its reminder keys, and the per-record ledger
+of the steps that change data.
 
   npm run migrate-store -- --to postgres   [--data-dir data] [--database-url URL] [--schema dsr]
   npm run migrate-store -- --to lowdb      [--data-dir data] [--database-url URL] [--schema dsr]
@@ -57,13 +60,22 @@ async function main(): Promise<number> {
   const args = parsed.data;
   const lowdb = new LowdbCaseStore(args.dataDir);
   const postgres = new PostgresCaseStore({ connectionString: args.databaseUrl, schema: args.schema });
-  const embedded: Deployment = { store: lowdb, outbox: new FileOutboxStore(join(args.dataDir, 'outbox')) };
-  const shared: Deployment = { store: postgres, outbox: new PostgresOutboxStore(postgres) };
+  const embedded: Deployment = {
+    store: lowdb,
+    outbox: new FileOutboxStore(join(args.dataDir, 'outbox')),
+    ledger: new FileChangeLedger(join(args.dataDir, 'ledger')),
+  };
+  const shared: Deployment = {
+    store: postgres,
+    outbox: new PostgresOutboxStore(postgres),
+    ledger: new PostgresChangeLedger(postgres),
+  };
   const [source, target] = args.to === 'postgres' ? [embedded, shared] : [shared, embedded];
   await lowdb.open();
   try {
     await postgres.open();
     await embedded.outbox.open();
+    await embedded.ledger.open();
     const report = await copyStore(source, target);
     console.log(JSON.stringify({ copiedTo: args.to, ...report }, null, 2));
     return 0;

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChangeTarget } from '../changes.js';
@@ -64,6 +64,8 @@ export class FileChangeLedger implements ChangeLedger {
     for await (const target of targets) all.push(target);
     if (await stat(join(dir, 'targets.jsonl')).catch(() => undefined)) return all.length;
     await mkdir(dir, { recursive: true });
+    // The key in full beside the targets: folder names are escaped, and a copy must find the key again.
+    await writeFile(join(dir, 'key.json'), JSON.stringify(key));
     all.sort((a, b) => a.order - b.order);
     const temp = join(dir, '.targets.jsonl');
     const handle = await open(temp, 'w');
@@ -138,6 +140,25 @@ export class FileChangeLedger implements ChangeLedger {
       if (status) tally[status] += 1;
     }
     return tally;
+  }
+
+  async *keys(): AsyncGenerator<LedgerKey> {
+    const children = async (path: string) =>
+      (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name);
+    for (const caseDir of await children(this.dir)) {
+      for (const stepDir of await children(join(this.dir, caseDir))) {
+        for (const previewDir of await children(join(this.dir, caseDir, stepDir))) {
+          const text = await readFile(join(this.dir, caseDir, stepDir, previewDir, 'key.json'), 'utf8').catch(
+            () => undefined,
+          );
+          if (text) yield JSON.parse(text) as LedgerKey;
+        }
+      }
+    }
+  }
+
+  async *outcomes(key: LedgerKey): AsyncGenerator<{ targetId: string; outcome: LedgerOutcome }> {
+    for (const [targetId, outcome] of await this.latest(key)) yield { targetId, outcome };
   }
 
   private leasePath(caseId: string, stepId: string): string {

@@ -1,4 +1,5 @@
 import { verifyChain, type AuditEvent } from '../audit.js';
+import type { ChangeLedger } from '../changeLedger.js';
 import type { PortableStore } from './portable.js';
 import type { PortableOutbox } from './postgresShared.js';
 
@@ -12,12 +13,16 @@ export interface StoreCounts {
   outboxMessages: number;
   /** Of the outbox messages: reminders and digests, whose ids are the keys that keep them from going twice. */
   reminderKeys: number;
+  /** Targets of the steps that change data, and the outcomes recorded for them (with restrictions' before-state). */
+  changeTargets: number;
+  changeOutcomes: number;
 }
 
 /** A deployment's case store and the outbox beside it. */
 export interface Deployment {
   store: PortableStore;
   outbox: PortableOutbox;
+  ledger: ChangeLedger;
 }
 
 // The key shapes the bot layer writes (bot/proactiveNotifier.ts, dsr/reminders/schedule.ts).
@@ -40,7 +45,7 @@ export class MigrationError extends Error {
   }
 }
 
-export async function countStore({ store, outbox }: Deployment): Promise<StoreCounts> {
+export async function countStore({ store, outbox, ledger }: Deployment): Promise<StoreCounts> {
   let auditEvents = 0;
   for await (const _ of store.auditEvents()) auditEvents += 1;
   let stateEntries = 0;
@@ -55,6 +60,12 @@ export async function countStore({ store, outbox }: Deployment): Promise<StoreCo
     outboxMessages += 1;
     if (REMINDER_ID.test(record.id)) reminderKeys += 1;
   }
+  let changeTargets = 0;
+  let changeOutcomes = 0;
+  for await (const key of ledger.keys()) {
+    changeTargets += (await ledger.tally(key)).total;
+    for await (const _ of ledger.outcomes(key)) changeOutcomes += 1;
+  }
   return {
     cases: (await store.listCases({})).length,
     auditEvents,
@@ -63,21 +74,24 @@ export async function countStore({ store, outbox }: Deployment): Promise<StoreCo
     conversationReferences,
     outboxMessages,
     reminderKeys,
+    changeTargets,
+    changeOutcomes,
   };
 }
 
 /**
  * Copies a whole deployment into an empty store: cases, id counters, conversation state (with the
  * conversation references), the outbox with its reminder keys (sent or waiting, so nothing goes
- * twice or is lost), and the audit trail event for event (original hashes kept), then proves it by
- * counts and by verifying the chain on the target. Every bot instance should be stopped meanwhile.
- * Leases, rate-limit history and export packages are short-lived and not copied.
+ * twice or is lost), the ledger of the steps that change data (targets and outcomes), and the
+ * audit trail event for event (original hashes kept), then proves it by counts and by verifying the
+ * chain on the target. Every bot instance should be stopped meanwhile. Leases, rate-limit history
+ * and export packages are short-lived and not copied.
  */
 export async function copyStore(from: Deployment, to: Deployment): Promise<CopyReport> {
   const source = from.store;
   const target = to.store;
   const before = await countStore(to);
-  if (before.cases > 0 || before.auditEvents > 0 || before.outboxMessages > 0) {
+  if (before.cases > 0 || before.auditEvents > 0 || before.outboxMessages > 0 || before.changeTargets > 0) {
     throw new MigrationError(
       `The target already holds ${before.cases} cases, ${before.auditEvents} audit events and ${before.outboxMessages} outbox messages; copy only into an empty store`,
     );
@@ -102,6 +116,13 @@ export async function copyStore(from: Deployment, to: Deployment): Promise<CopyR
   for (const [year, last] of Object.entries(await source.counters())) await target.raiseCounter(Number(year), last);
   for await (const { key, value } of source.stateEntries()) await target.state.write({ [key]: { value } });
   for await (const record of from.outbox.records()) await to.outbox.importRecord(record);
+  // Per-record progress and the before-state of restrictions, so a step resumes and a restriction lifts after the move.
+  for await (const key of from.ledger.keys()) {
+    await to.ledger.writeTargets(key, from.ledger.targets(key));
+    for await (const { targetId, outcome } of from.ledger.outcomes(key)) {
+      await to.ledger.recordOutcome(key, targetId, outcome);
+    }
+  }
 
   const sourceCounts = await countStore(from);
   const targetCounts = await countStore(to);

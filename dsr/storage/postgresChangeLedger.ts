@@ -132,6 +132,29 @@ export class PostgresChangeLedger implements ChangeLedger {
     return tally;
   }
 
+  async *keys(): AsyncGenerator<LedgerKey> {
+    const { rows } = await this.store.read<{ case_id: string; step_id: string; preview_hash: string }>(
+      `SELECT DISTINCT case_id, step_id, preview_hash FROM ${this.t.targets} ORDER BY case_id, step_id, preview_hash`,
+      [],
+    );
+    for (const row of rows) yield { caseId: row.case_id, stepId: row.step_id, previewHash: row.preview_hash };
+  }
+
+  async *outcomes(key: LedgerKey): AsyncGenerator<{ targetId: string; outcome: LedgerOutcome }> {
+    let last = '';
+    for (;;) {
+      const { rows } = await this.store.read<{ target_id: string; outcome: LedgerOutcome }>(
+        `SELECT target_id, outcome FROM ${this.t.outcomes}
+          WHERE case_id = $1 AND step_id = $2 AND preview_hash = $3 AND target_id > $4
+          ORDER BY target_id LIMIT ${PAGE}`,
+        [key.caseId, key.stepId, key.previewHash, last],
+      );
+      for (const row of rows) yield { targetId: row.target_id, outcome: row.outcome };
+      if (rows.length < PAGE) return;
+      last = rows[rows.length - 1]!.target_id;
+    }
+  }
+
   async claimLease(caseId: string, stepId: string, holder: string, now: Date, until: Date): Promise<boolean> {
     const result = await this.store.write(
       `INSERT INTO ${this.t.leases} AS l (case_id, step_id, holder, until) VALUES ($1, $2, $3, $4)

@@ -9,6 +9,9 @@ import { CaseService } from '../../dsr/caseService.js';
 import { validateIntake } from '../../dsr/intake.js';
 import { StaticRoleDirectory } from '../../dsr/roles.js';
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
+import type { ChangeLedger } from '../../dsr/changeLedger.js';
+import { FileChangeLedger } from '../../dsr/storage/fileChangeLedger.js';
+import { PostgresChangeLedger } from '../../dsr/storage/postgresChangeLedger.js';
 import { copyStore, MigrationError, type Deployment, type StoreCounts } from '../../dsr/storage/migrate.js';
 import { PostgresOutboxStore, type PortableOutbox } from '../../dsr/storage/postgresShared.js';
 import { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
@@ -44,6 +47,21 @@ async function populate(store: LowdbCaseStore | PostgresCaseStore): Promise<stri
     'dsr/privacy-channel': { value: { channelId: '19:x@thread.tacv2', reference } },
   });
   return ids;
+}
+
+/** A restriction half applied: one record done with its before-state, one failed, one not reached. */
+async function restrictionUnderWay(ledger: ChangeLedger, caseId: string): Promise<void> {
+  const key = { caseId, stepId: 'restrict:bc', previewHash: 'p1' };
+  const target = (id: string, order: number) => ({
+    kind: 'contact',
+    id,
+    label: id,
+    changes: [{ field: 'privacyBlocked', from: 'false', to: 'true' }],
+    order,
+  });
+  await ledger.writeTargets(key, [target('t1', 0), target('t2', 1), target('t3', 2)]);
+  await ledger.recordOutcome(key, 't1', { status: 'applied', before: { privacyBlocked: false } });
+  await ledger.recordOutcome(key, 't2', { status: 'failed', message: 'The system did not answer.' });
 }
 
 /** Reminder keys and a message still waiting, as the outbox holds them. */
@@ -84,16 +102,23 @@ describe('moving a deployment between lowdb and PostgreSQL', function () {
   async function embedded(store: LowdbCaseStore): Promise<Deployment> {
     const outbox = new FileOutboxStore(join(dirs[dirs.length - 1]!, 'outbox'));
     await outbox.open();
-    return { store, outbox };
+    const ledger = new FileChangeLedger(join(dirs[dirs.length - 1]!, 'ledger'));
+    await ledger.open();
+    return { store, outbox, ledger };
   }
 
-  const shared = (store: PostgresCaseStore): Deployment => ({ store, outbox: new PostgresOutboxStore(store) });
+  const shared = (store: PostgresCaseStore): Deployment => ({
+    store,
+    outbox: new PostgresOutboxStore(store),
+    ledger: new PostgresChangeLedger(store),
+  });
 
   it('copies everything to PostgreSQL and back, with the audit chain verifying on each side', async () => {
     const original = await lowdbAt();
     const ids = await populate(original);
     const from = await embedded(original);
     await queue(from.outbox, ids[0]!);
+    await restrictionUnderWay(from.ledger, ids[0]!);
     const postgres = pgStore();
     await postgres.open();
 
@@ -103,6 +128,19 @@ describe('moving a deployment between lowdb and PostgreSQL', function () {
     assert.equal(there.source.conversationReferences, 3);
     assert.equal(there.source.outboxMessages, 3);
     assert.equal(there.source.reminderKeys, 2);
+    assert.equal(there.source.changeTargets, 3);
+    assert.equal(there.source.changeOutcomes, 2);
+    // A restriction applied before the move can still be lifted after it, and the step resumes where it stopped.
+    const copiedLedger = new PostgresChangeLedger(postgres);
+    const key = { caseId: ids[0]!, stepId: 'restrict:bc', previewHash: 'p1' };
+    assert.deepEqual(
+      (await collect(copiedLedger.restorable(key))).map((r) => [r.target.id, r.before]),
+      [['t1', { privacyBlocked: false }]],
+    );
+    assert.deepEqual(
+      (await collect(copiedLedger.pending(key))).map((t) => t.id),
+      ['t2', 't3'],
+    );
     // A reminder sent before the move is not sent again after it; the one waiting still goes.
     const copiedOutbox = new PostgresOutboxStore(postgres);
     assert.equal((await copiedOutbox.get(`${ids[0]!}|due|2026-03-10|assignee`))?.status, 'sent');
