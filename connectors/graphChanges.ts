@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApplyOutcome, FieldChange } from '../dsr/changes.js';
 import type { ChangeHook, RecordRef } from './changeEngine.js';
 import { displayValue } from './engine.js';
-import { ConnectorHttpError, type HttpClient } from './http.js';
+import type { HttpClient } from './http.js';
 import { guidLiteral, property, withQuery } from './odata.js';
 
 const licences = z.object({ value: z.array(z.object({ skuId: z.string(), skuPartNumber: z.string().optional() })) });
