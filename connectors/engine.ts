@@ -51,6 +51,10 @@ export interface ExtraLookup {
   ): Promise<void>;
   /** How the lookup is described among the queries. */
   describe: string;
+  /** The kind its records are exported as, when they can be exported. */
+  exportKind?: string;
+  /** Every record of one owner, in full, for the package. */
+  rows?(owner: { scope: string; id: string }, signal: AbortSignal): AsyncIterable<Row>;
 }
 
 export interface DescribedSystem {
@@ -245,6 +249,17 @@ export class DescribedConnector implements Connector {
               }
             }
           }
+        },
+      });
+    }
+    for (const extra of this.system.extras ?? []) {
+      const { exportKind } = extra;
+      const list = owners.get(extra.from) ?? [];
+      if (!exportKind || !extra.rows || list.length === 0) continue;
+      kinds.push({
+        kind: exportKind,
+        records: async function* () {
+          for (const owner of list) yield* extra.rows!(owner, abort);
         },
       });
     }
