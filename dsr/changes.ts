@@ -26,9 +26,7 @@ export const RESTRICT_MODES = ['flag', 'isolate'] as const;
 export type RestrictMode = (typeof RESTRICT_MODES)[number];
 
 export type ChangeRequest =
-  | { right: 'rectify'; corrections: Correction[] }
-  | { right: 'restrict'; mode: RestrictMode }
-  | { right: 'delete' };
+  { right: 'rectify'; corrections: Correction[] } | { right: 'restrict'; mode: RestrictMode } | { right: 'delete' };
 
 /** One field a target will have changed: its value as the preview read it, and the new one. */
 export interface FieldChange {
