@@ -33,10 +33,17 @@ export function graphUserChanges(http: HttpClient, serviceRoot: string): ChangeH
       if (list.length === 0) return [];
       return [{ field: 'licences', from: list.map((l) => l.skuPartNumber ?? l.skuId).join(', '), to: '' }];
     },
-    async restrict(ref, _target, signal): Promise<ApplyOutcome> {
+    async restrict(ref, target, signal): Promise<ApplyOutcome> {
       const skuIds = (await assigned(ref, signal)).map((l) => l.skuId);
-      if (skuIds.length > 0) await assign(ref, [], skuIds, signal);
-      return { status: 'applied', before: { skuIds } };
+      if (skuIds.length > 0) {
+        await assign(ref, [], skuIds, signal);
+        return { status: 'applied', before: { skuIds } };
+      }
+      // Already removed (a retry after the write went through): the preview named what the user had.
+      const named = (target.changes.find((c) => c.field === 'licences')?.from ?? '').split(', ').filter(Boolean);
+      const skus = licences.parse((await http.getJson(`${serviceRoot}subscribedSkus`, { signal })).body).value;
+      const recovered = named.map((name) => skus.find((sku) => sku.skuPartNumber === name)?.skuId ?? name);
+      return { status: 'applied', before: { skuIds: recovered } };
     },
     async lift(ref, recorded, signal): Promise<ApplyOutcome> {
       const parsed = before.safeParse(recorded);

@@ -363,6 +363,11 @@ function runChangeContract(
         befores.set(target.id, outcome.before);
       }
       assert.deepEqual((await changes.previewChange(request, person(), none)).targets, [], 'all restricted');
+      // A retry of a restriction that went through records the same state as the first time.
+      for (const target of preview.targets) {
+        const retried = await changes.applyChange(request, target);
+        assert.deepEqual(retried, { status: 'applied', before: befores.get(target.id) });
+      }
       for (const target of preview.targets) {
         const lifted = await changes.liftRestriction(target, befores.get(target.id)!);
         assert.equal(lifted.status, 'applied', JSON.stringify(lifted));
