@@ -21,6 +21,23 @@ export const SYSTEM_NAMES: Record<ApiSystemId | ManualSystemId, string> = {
 const all = { export: true, rectify: true, restrict: true, delete: true };
 const readOnly = { export: true };
 
+/** Customer Engagement's do-not-contact and consent flags: what its restriction sets. */
+const CE_DO_NOT_CONTACT = {
+  donotemail: true,
+  donotbulkemail: true,
+  donotphone: true,
+  donotpostalmail: true,
+  donotfax: true,
+  msdyn_gdproptout: true,
+};
+
+const BC_POSTED =
+  'A posted document: personal data in financial transactions is kept "as is" for compliance with financial and tax law.';
+const BC_OPEN_INVOICE =
+  'An outstanding posted invoice: kept "as is" for financial and tax law, and Business Central keeps the customer while it is open.';
+const WORKER_NOT_TERMINATED =
+  'The worker is not terminated: only terminated workers can be deleted from Human Resources (Talent).';
+
 export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
   crm: [
     {
@@ -37,6 +54,23 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       ],
       show: ['fullname', 'emailaddress1', 'telephone1', 'donotbulkemail', 'msdyn_gdproptout'],
       operations: all,
+      changes: {
+        rectify: [
+          'firstname',
+          'lastname',
+          'emailaddress1',
+          'emailaddress2',
+          'emailaddress3',
+          'telephone1',
+          'mobilephone',
+          'birthdate',
+          'address1_line1',
+          'address1_city',
+          'address1_postalcode',
+          'address1_country',
+        ],
+        restrict: CE_DO_NOT_CONTACT,
+      },
     },
     {
       kind: 'lead',
@@ -49,6 +83,10 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       ],
       show: ['fullname', 'emailaddress1', 'companyname', 'donotemail'],
       operations: all,
+      changes: {
+        rectify: ['firstname', 'lastname', 'emailaddress1', 'telephone1', 'mobilephone', 'companyname'],
+        restrict: CE_DO_NOT_CONTACT,
+      },
     },
     {
       kind: 'account (primary contact)',
@@ -81,6 +119,7 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       related: { to: 'contact', field: '_objectid_value' },
       show: ['subject', 'createdon'],
       operations: { export: true, rectify: true, delete: true },
+      changes: { rectify: ['subject', 'notetext'] },
     },
   ],
   bc: [
@@ -96,6 +135,20 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       ],
       show: ['number', 'displayName', 'email', 'city', 'blocked'],
       operations: all,
+      changes: {
+        rectify: [
+          'displayName',
+          'email',
+          'phoneNumber',
+          'addressLine1',
+          'addressLine2',
+          'city',
+          'postalCode',
+          'country',
+        ],
+        // The customers API has no privacy-blocked field; `blocked: All` stops every transaction.
+        restrict: { blocked: 'All' },
+      },
     },
     {
       kind: 'sales invoice',
@@ -104,6 +157,17 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       related: { to: 'customer', field: 'customerId' },
       show: ['number', 'invoiceDate', 'status'],
       operations: readOnly,
+      changes: {
+        retain: [
+          {
+            field: 'status',
+            in: ['Open'],
+            reason: BC_OPEN_INVOICE,
+            keepsOwner: true,
+          },
+          { field: 'status', notIn: ['Draft', 'Open'], reason: BC_POSTED },
+        ],
+      },
     },
     {
       kind: 'vendor',
@@ -116,6 +180,10 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       ],
       show: ['number', 'displayName', 'email', 'blocked'],
       operations: all,
+      changes: {
+        rectify: ['displayName', 'email', 'phoneNumber', 'addressLine1', 'city', 'postalCode', 'country'],
+        restrict: { blocked: 'All' },
+      },
     },
     {
       kind: 'contact',
@@ -128,6 +196,19 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       ],
       show: ['number', 'displayName', 'email', 'companyName', 'privacyBlocked'],
       operations: all,
+      changes: {
+        rectify: [
+          'displayName',
+          'email',
+          'phoneNumber',
+          'mobilePhoneNumber',
+          'addressLine1',
+          'city',
+          'postalCode',
+          'country',
+        ],
+        restrict: { privacyBlocked: true },
+      },
     },
     {
       kind: 'employee',
@@ -140,7 +221,24 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
         { field: 'number', by: 'employeeId', mode: 'exact' },
       ],
       show: ['number', 'displayName', 'status', 'terminationDate'],
-      operations: all,
+      // The employees API has no privacy-blocked field: restricting an employee is a guided step.
+      operations: { export: true, rectify: true, delete: true },
+      changes: {
+        rectify: [
+          'givenName',
+          'middleName',
+          'surname',
+          'email',
+          'personalEmail',
+          'phoneNumber',
+          'mobilePhone',
+          'addressLine1',
+          'city',
+          'postalCode',
+          'country',
+          'birthDate',
+        ],
+      },
     },
   ],
   fno: [
@@ -156,6 +254,18 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       ],
       show: ['dataAreaId', 'CustomerAccount', 'OrganizationName', 'PrimaryContactEmail'],
       operations: all,
+      changes: {
+        rectify: [
+          'OrganizationName',
+          'PersonFirstName',
+          'PersonLastName',
+          'PrimaryContactEmail',
+          'PrimaryContactPhone',
+          'AddressCity',
+          'AddressStreet',
+        ],
+        restrict: { OnHoldStatus: 'All' },
+      },
     },
     {
       kind: 'vendor',
@@ -168,6 +278,17 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       ],
       show: ['dataAreaId', 'VendorAccountNumber', 'VendorOrganizationName', 'PrimaryEmailAddress'],
       operations: all,
+      changes: {
+        rectify: [
+          'VendorOrganizationName',
+          'PersonFirstName',
+          'PersonLastName',
+          'PrimaryEmailAddress',
+          'PrimaryPhoneNumber',
+          'AddressCity',
+        ],
+        restrict: { OnHoldStatus: 'All' },
+      },
     },
     {
       kind: 'worker',
@@ -179,7 +300,11 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
         { field: 'PersonnelNumber', by: 'employeeId', mode: 'exact' },
       ],
       show: ['PersonnelNumber', 'Name', 'WorkerStatus'],
-      operations: all,
+      operations: { export: true, rectify: true, delete: true },
+      changes: {
+        rectify: ['FirstName', 'LastName', 'PrimaryContactEmail', 'PrimaryContactPhone', 'BirthDate'],
+        retain: [{ field: 'WorkerStatus', notIn: ['Terminated'], reason: WORKER_NOT_TERMINATED }],
+      },
     },
   ],
   hr: [
@@ -193,7 +318,11 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
         { field: 'PersonnelNumber', by: 'employeeId', mode: 'exact' },
       ],
       show: ['PersonnelNumber', 'Name', 'WorkerStatus', 'EmploymentEndDate'],
-      operations: all,
+      operations: { export: true, rectify: true, delete: true },
+      changes: {
+        rectify: ['FirstName', 'LastName', 'PrimaryContactEmail', 'PrimaryContactPhone', 'BirthDate'],
+        retain: [{ field: 'WorkerStatus', notIn: ['Terminated'], reason: WORKER_NOT_TERMINATED }],
+      },
     },
   ],
   graph: [
@@ -207,7 +336,20 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
         { field: 'employeeId', by: 'employeeId', mode: 'exact' },
       ],
       show: ['displayName', 'userPrincipalName', 'employeeId', 'jobTitle', 'accountEnabled'],
-      operations: { export: true, rectify: true, delete: true },
+      // Restricting a user removes their licences, which is not a field: see the Graph change hook.
+      operations: all,
+      changes: {
+        rectify: [
+          'displayName',
+          'givenName',
+          'surname',
+          'jobTitle',
+          'department',
+          'officeLocation',
+          'mobilePhone',
+          'preferredLanguage',
+        ],
+      },
     },
     {
       kind: 'licence',
@@ -215,7 +357,8 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       key: 'id',
       related: { to: 'user', via: 'navigation', field: 'licenseDetails' },
       show: ['skuPartNumber'],
-      operations: { export: true, delete: true },
+      // Licences go with the user when it is deleted, and are what a restriction removes.
+      operations: readOnly,
     },
     {
       kind: 'manager',

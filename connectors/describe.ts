@@ -20,6 +20,42 @@ export const matchSchema = z
   })
   .strict();
 
+const scalar = z.union([z.string().max(200), z.number(), z.boolean()]);
+export type Scalar = z.infer<typeof scalar>;
+
+/**
+ * Records kept "as is" whatever the request: always (no `field`), or when `field` holds one of
+ * `in` / none of `notIn`. `keepsOwner` also keeps the main record this one belongs to, where the
+ * system refuses to delete a record that still has it (an open invoice keeps its customer).
+ */
+export const retainRuleSchema = z
+  .object({
+    field: propertyName.optional(),
+    in: z.array(scalar).min(1).max(20).optional(),
+    notIn: z.array(scalar).min(1).max(20).optional(),
+    reason: z.string().trim().min(1).max(300),
+    keepsOwner: z.boolean().default(false),
+  })
+  .strict()
+  .refine((rule) => (rule.field === undefined) === (rule.in === undefined && rule.notIn === undefined), {
+    message: 'give `field` together with `in` or `notIn`, or neither for records always kept',
+  });
+
+export type RetainRule = z.output<typeof retainRuleSchema>;
+
+/** What rectify and restrict may change on a kind, and which of its records are kept. */
+export const changeRulesSchema = z
+  .object({
+    /** The fields a correction may name. */
+    rectify: z.array(propertyName).max(40).default([]),
+    /** The values a restriction sets, such as `{ "privacyBlocked": true }`. */
+    restrict: z.record(propertyName, scalar).default({}),
+    retain: z.array(retainRuleSchema).max(8).default([]),
+  })
+  .strict();
+
+export type ChangeRules = z.output<typeof changeRulesSchema>;
+
 export const entitySchema = z
   .object({
     /** The record kind shown on the card, such as `contact`. */
@@ -51,10 +87,23 @@ export const entitySchema = z
       })
       .strict()
       .default({ export: false, rectify: false, restrict: false, delete: false }),
+    changes: changeRulesSchema.default({ rectify: [], restrict: {}, retain: [] }),
   })
   .strict()
   .refine((entity) => entity.match.length > 0 || entity.related !== undefined, {
     message: 'give `match` (fields compared with the person) or `related` (how it belongs to a main record)',
+  })
+  .refine((entity) => entity.changes.rectify.length === 0 || entity.operations.rectify, {
+    message: '`changes.rectify` names fields, but `operations.rectify` is not on',
+    path: ['changes', 'rectify'],
+  })
+  .refine((entity) => Object.keys(entity.changes.restrict).length === 0 || entity.operations.restrict, {
+    message: '`changes.restrict` sets fields, but `operations.restrict` is not on',
+    path: ['changes', 'restrict'],
+  })
+  .refine((entity) => !entity.changes.retain.some((rule) => rule.keepsOwner) || entity.related !== undefined, {
+    message: '`keepsOwner` only applies to a related record',
+    path: ['changes', 'retain'],
   });
 
 export type EntityDescription = z.output<typeof entitySchema>;

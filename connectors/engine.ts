@@ -9,6 +9,7 @@ import {
   type SearchQuery,
   type SystemFindings,
 } from '../dsr/discovery.js';
+import type { ChangeConnector } from '../dsr/changes.js';
 import type { EntityDescription, Identifier } from './describe.js';
 import { ConnectorHttpError } from './http.js';
 import { anyOf, compare, equalsGuid, isGuid, property, stringLiteral, type FilterDialect } from './odata.js';
@@ -50,10 +51,16 @@ export interface ExtraLookup {
   ): Promise<void>;
   /** How the lookup is described among the queries. */
   describe: string;
+  /** The kind its records are exported as, when they can be exported. */
+  exportKind?: string;
+  /** Every record of one owner, in full, for the package. */
+  rows?(owner: { scope: string; id: string }, signal: AbortSignal): AsyncIterable<Row>;
 }
 
 export interface DescribedSystem {
   extras?: ExtraLookup[];
+  /** Rectify, restrict and delete, where the system's entities allow any of them. */
+  changes?: ChangeConnector;
   info: ConnectorInfo;
   entities: EntityDescription[];
   source: Source;
@@ -77,12 +84,12 @@ const IDENTIFIER_VALUES: Record<Identifier, (q: SearchQuery) => string[]> = {
 /** At most this many ids in one `or` filter, so a URL stays well under service limits. */
 const IDS_PER_REQUEST = 15;
 
-function keyOf(entity: EntityDescription, row: Row): string {
+export function keyOf(entity: EntityDescription, row: Row): string {
   const fields = typeof entity.key === 'string' ? [entity.key] : entity.key;
   return fields.map((field) => displayValue(row[field])).join('/');
 }
 
-function displayValue(value: unknown): string {
+export function displayValue(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -101,7 +108,7 @@ export function personFilter(
   return anyOf(terms);
 }
 
-function relationFilter(field: string, ids: string[]): string | undefined {
+export function relationFilter(field: string, ids: string[]): string | undefined {
   return anyOf(ids.map((id) => (isGuid(id) ? equalsGuid(field, id) : `${property(field)} eq ${stringLiteral(id)}`)));
 }
 
@@ -133,6 +140,10 @@ export class DescribedConnector implements Connector {
 
   get info(): ConnectorInfo {
     return this.system.info;
+  }
+
+  get changes(): ChangeConnector | undefined {
+    return this.system.changes;
   }
 
   async find(query: SearchQuery, signal?: AbortSignal): Promise<SystemFindings> {
@@ -241,6 +252,17 @@ export class DescribedConnector implements Connector {
         },
       });
     }
+    for (const extra of this.system.extras ?? []) {
+      const { exportKind } = extra;
+      const list = owners.get(extra.from) ?? [];
+      if (!exportKind || !extra.rows || list.length === 0) continue;
+      kinds.push({
+        kind: exportKind,
+        records: async function* () {
+          for (const owner of list) yield* extra.rows!(owner, abort);
+        },
+      });
+    }
     return kinds;
   }
 
@@ -326,6 +348,6 @@ export class DescribedConnector implements Connector {
   }
 }
 
-function keyFields(entity: EntityDescription): string[] {
+export function keyFields(entity: EntityDescription): string[] {
   return typeof entity.key === 'string' ? [entity.key] : entity.key;
 }

@@ -16,28 +16,39 @@ export const INTERACTION_TYPES = [
 const response = z.object({ Data: z.string() });
 const interactions = z.array(z.record(z.string(), z.unknown()));
 
+const KIND = 'marketing interaction';
+
 /** Outbound Marketing interactions of each contact found, where a deployment still has Marketing. */
 export function marketingInteractions(http: HttpClient, serviceRoot: string): ExtraLookup {
+  const load = async (contactId: string, type: string, signal: AbortSignal): Promise<Record<string, unknown>[]> => {
+    const answer = await http.send('POST', `${serviceRoot}msdyncrm_LoadInteractionsPublic`, {
+      body: JSON.stringify({ ContactId: contactId, InteractionType: type }),
+      headers: { Accept: 'application/json' },
+      signal,
+    });
+    const parsed = response.safeParse(JSON.parse(answer.text || '{}'));
+    if (!parsed.success) return [];
+    const rows = interactions.safeParse(JSON.parse(parsed.data.Data));
+    return rows.success ? rows.data : [];
+  };
   return {
     from: 'contact',
     describe: `msdyncrm_LoadInteractionsPublic {ContactId, InteractionType: ${INTERACTION_TYPES.join('|')}}`,
+    exportKind: KIND,
     find: async (owner, signal, add) => {
       await Promise.all(
         INTERACTION_TYPES.map(async (type) => {
-          const answer = await http.send('POST', `${serviceRoot}msdyncrm_LoadInteractionsPublic`, {
-            body: JSON.stringify({ ContactId: owner.id, InteractionType: type }),
-            headers: { Accept: 'application/json' },
-            signal,
-          });
-          const parsed = response.safeParse(JSON.parse(answer.text || '{}'));
-          if (!parsed.success) return;
-          const rows = interactions.safeParse(JSON.parse(parsed.data.Data));
-          if (!rows.success) return;
-          rows.data.forEach((row, index) =>
-            add('marketing interaction', row, `${owner.id}/${type}/${index}`, ['InteractionType', 'Timestamp']),
+          (await load(owner.id, type, signal)).forEach((row, index) =>
+            add(KIND, row, `${owner.id}/${type}/${index}`, ['InteractionType', 'Timestamp']),
           );
         }),
       );
+    },
+    // One type at a time, so a contact's whole history is never held at once.
+    rows: async function* (owner, signal) {
+      for (const type of INTERACTION_TYPES) {
+        for (const row of await load(owner.id, type, signal)) yield { ContactId: owner.id, ...row };
+      }
     },
   };
 }

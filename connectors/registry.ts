@@ -11,11 +11,14 @@ import {
   type ApiSystemId,
 } from './builtin.js';
 import { entitySchema, entitySetProblems, type EntityDescription } from './describe.js';
-import { DescribedConnector } from './engine.js';
+import { DescribedChanges, type ChangeSystem, type RecordRef } from './changeEngine.js';
+import { CHANGE_GUIDANCE } from './changeGuidance.js';
+import { DescribedConnector, keyFields } from './engine.js';
+import { graphUserChanges } from './graphChanges.js';
 import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './http.js';
 import { ManualConnector } from './manual.js';
 import { marketingInteractions } from './marketing.js';
-import type { FilterDialect } from './odata.js';
+import { guidLiteral, isGuid, property, stringLiteral, withQuery, type FilterDialect } from './odata.js';
 import { BusinessCentralSource, GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
 
@@ -166,6 +169,18 @@ function capabilitiesOf(entities: EntityDescription[]): Capability[] {
   return caps;
 }
 
+/** One record's address: `set(guid)`, `set('text')` or, for a composite key, `set(a='x',b='y')`. */
+function recordUrl(ref: RecordRef, extra: Record<string, string>): string {
+  const fields = keyFields(ref.entity);
+  const key =
+    fields.length === 1
+      ? isGuid(ref.key)
+        ? guidLiteral(ref.key)
+        : stringLiteral(ref.key)
+      : fields.map((field, i) => `${property(field)}=${stringLiteral(ref.key.split('/')[i] ?? '')}`).join(',');
+  return withQuery(`${ref.scope}${property(ref.entity.entitySet)}(${key})`, extra);
+}
+
 /** Every system of the guide, connected where configured, and guided by hand otherwise. */
 export class ConnectorRegistry {
   private readonly connectors: Connector[];
@@ -214,11 +229,27 @@ export class ConnectorRegistry {
             .map((c) => [c, MANUAL_STEPS[id]]),
         ),
       };
+      const changing = system.entities.some(
+        (e) => e.operations.rectify || e.operations.restrict || e.operations.delete,
+      );
+      const changes: ChangeSystem = {
+        systemId: id,
+        root: config.url,
+        entities: system.entities,
+        source,
+        http,
+        recordUrl: (ref) => recordUrl(ref, id === 'fno' ? { 'cross-company': 'true' } : {}),
+        guided: CHANGE_GUIDANCE[id],
+        ...(id === 'graph' ? { hooks: [graphUserChanges(http, config.url)] } : {}),
+        ...(id === 'crm' ? { isolateDeletes: true } : {}),
+        ...(id === 'bc' ? { deleteIfMatch: true } : {}),
+      };
       return new DescribedConnector({
         info,
         entities: system.entities,
         source,
         timeoutMs: config.timeoutMs,
+        ...(changing ? { changes: new DescribedChanges(changes) } : {}),
         ...(id === 'crm' && config.marketing ? { extras: [marketingInteractions(http, config.url)] } : {}),
         ...(options.now ? { now: options.now } : {}),
       });

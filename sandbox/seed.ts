@@ -70,6 +70,7 @@ const CONSENT_DEFAULTS = {
   donotbulkemail: false,
   donotphone: false,
   donotpostalmail: false,
+  donotfax: false,
   msdyn_gdproptout: false,
 };
 

@@ -312,7 +312,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log.push(entry);
     if (log.length > logLimit) log = log.slice(-logLimit);
 
-    const verdict = switches.decide(system.id, entry.at);
+    const verdict = switches.decide(system.id, entry.at, method);
     if (verdict.kind === 'disconnect') {
       entry.outcome = 'disconnected';
       req.socket.destroy();

@@ -26,6 +26,17 @@ export const systemSwitchesSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Like `fail`, but only for requests that change data (POST, PATCH, PUT, DELETE): searches and
+     * reads still answer, so a step that writes can fail on its own and be retried.
+     */
+    failWrites: z
+      .object({
+        status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
+        count: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Accept the request and never answer, for client timeouts; `count` limits it to the next requests. */
     hang: z.union([z.boolean(), z.object({ count: z.number().int().min(1) }).strict()]).optional(),
     /** Reset the connection without answering, as an unreachable service looks to a client. */
@@ -60,6 +71,7 @@ interface State {
   switches: ParsedSwitches;
   throttleLeft?: number;
   failLeft?: number;
+  failWritesLeft?: number;
   hangLeft?: number;
   windowStart: number;
   windowCount: number;
@@ -81,6 +93,7 @@ export class SwitchBoard {
         switches: value,
         throttleLeft: value.throttle?.count,
         failLeft: value.fail?.count,
+        failWritesLeft: value.failWrites?.count,
         hangLeft: typeof value.hang === 'object' ? value.hang.count : undefined,
         windowStart: 0,
         windowCount: 0,
@@ -96,7 +109,7 @@ export class SwitchBoard {
     return Object.fromEntries([...this.states].map(([system, state]) => [system, state.switches]));
   }
 
-  decide(system: SystemId, now: number): Verdict {
+  decide(system: SystemId, now: number, method = 'GET'): Verdict {
     const state = this.states.get(system);
     if (!state) return { kind: 'pass', latencyMs: 0 };
     const { switches } = state;
@@ -137,6 +150,14 @@ export class SwitchBoard {
       if (state.failLeft > 0) {
         state.failLeft--;
         return { kind: 'fail', latencyMs, status: fail.status };
+      }
+    }
+    const failWrites = switches.failWrites;
+    if (failWrites && method !== 'GET' && method !== 'HEAD') {
+      if (state.failWritesLeft === undefined) return { kind: 'fail', latencyMs, status: failWrites.status };
+      if (state.failWritesLeft > 0) {
+        state.failWritesLeft--;
+        return { kind: 'fail', latencyMs, status: failWrites.status };
       }
     }
     return { kind: 'pass', latencyMs };

@@ -18,6 +18,7 @@ const consent: Record<string, PropType> = {
   donotbulkemail: 'boolean',
   donotphone: 'boolean',
   donotpostalmail: 'boolean',
+  donotfax: 'boolean',
   msdyn_gdproptout: 'boolean',
 };
 
@@ -351,6 +352,7 @@ export function createDataverse(core: SandboxCore): SystemService {
               donotbulkemail: false,
               donotphone: false,
               donotpostalmail: false,
+              donotfax: false,
               msdyn_gdproptout: false,
             }),
             (i) => bulkGuid(prefix, specIndex, i),

@@ -4,6 +4,7 @@ import { runContract } from './contract.js';
 const maria = subjects.mariaGarcia;
 const jordan = subjects.jordanLee;
 const mariasActivities = crmSeed.activities.filter((a) => a._regardingobjectid_value === maria.crmContactId).length;
+const mariasCompany = bcSeed.customers.find((c) => c.id === maria.bcCustomerId)!.companyId;
 
 runContract({
   system: 'crm',
@@ -21,6 +22,21 @@ runContract({
     shows: 'donotbulkemail.*EmailOpened',
   },
   apostrophe: { query: { names: ["Sean O'Brien"] }, counts: { lead: 1 } },
+  changes: {
+    query: { names: ['Maria Garcia'], emails: [maria.email] },
+    rectify: {
+      correction: { kind: 'contact', field: 'telephone1', value: '+34 600 000 111' },
+      targetId: maria.crmContactId,
+      edit: {
+        url: (sandbox) => `${sandbox.endpoints.dataverse}contacts(${maria.crmContactId})`,
+        resource: (sandbox) => sandbox.resources.dataverse,
+        body: { telephone1: '+34 600 000 999' },
+      },
+    },
+    restrict: { contact: 1 },
+    isolate: { activity: mariasActivities, note: 1, contact: 1 },
+    delete: { targets: { activity: mariasActivities, note: 1, contact: 1 }, retained: {} },
+  },
   paging: {
     bulk: [{ system: 'crm', entitySet: 'activitypointers', count: 1200 }],
     config: { pageSize: 500 },
@@ -43,6 +59,26 @@ runContract({
     shows: 'C00010',
   },
   apostrophe: { query: { names: ["Sean O'Brien"] }, counts: { contact: 1 } },
+  changes: {
+    query: { names: ['Maria Garcia'], emails: [maria.email], customerNumbers: [maria.bcCustomerNumber] },
+    rectify: {
+      correction: { kind: 'customer', field: 'city', value: 'Valencia' },
+      targetId: maria.bcCustomerId,
+      edit: {
+        url: (sandbox) =>
+          `${sandbox.endpoints.businessCentral}companies(${mariasCompany})/customers(${maria.bcCustomerId})`,
+        resource: (sandbox) => sandbox.resources.businessCentral,
+        body: { city: 'Sevilla' },
+      },
+    },
+    restrict: { customer: 1 },
+    // Her invoices are posted and paid: kept as they are, while the customer itself may go.
+    delete: {
+      targets: { customer: 1 },
+      retained: { 'sales invoice': maria.bcInvoiceIds.length },
+      guided: /Delete Canceled Interaction Log Entries/,
+    },
+  },
   // Business Central pages at 20,000 whatever the client asks, so 20,050 contacts take two pages.
   paging: {
     bulk: [{ system: 'bc', entitySet: 'contacts', count: 20_050, email: 'many.contacts@example.invalid' }],
@@ -58,6 +94,21 @@ runContract({
   sandboxSystem: 'fno',
   // Maria is a customer in two legal entities; only a cross-company query finds both.
   find: { query: { names: ['Maria Garcia'], emails: [maria.email] }, counts: { customer: 2 }, shows: 'demf' },
+  changes: {
+    query: { names: ['Maria Garcia'], emails: [maria.email] },
+    rectify: {
+      correction: { kind: 'customer', field: 'AddressCity', value: 'Valencia' },
+      targetId: 'usmf/US-0042',
+      edit: {
+        url: (sandbox) =>
+          `${sandbox.endpoints.financeOperations}CustomersV3(dataAreaId='usmf',CustomerAccount='US-0042')?cross-company=true`,
+        resource: (sandbox) => sandbox.resources.financeOperations,
+        body: { AddressCity: 'Sevilla' },
+      },
+    },
+    restrict: { customer: 2 },
+    delete: { targets: { customer: 2 }, retained: {} },
+  },
   paging: {
     bulk: [{ system: 'fno', entitySet: 'CustomersV3', count: 10_050 }],
     config: {
@@ -88,6 +139,24 @@ runContract({
     counts: { worker: 1 },
     shows: 'Terminated',
   },
+  changes: {
+    query: { names: ['Jordan Lee'], emails: [jordan.email], employeeIds: [jordan.employeeId] },
+    rectify: {
+      correction: { kind: 'worker', field: 'PrimaryContactPhone', value: '+1 555 0142' },
+      targetId: jordan.employeeId,
+      edit: {
+        url: (sandbox) => `${sandbox.endpoints.humanResources}Workers('${jordan.employeeId}')`,
+        resource: (sandbox) => sandbox.resources.humanResources,
+        body: { PrimaryContactPhone: '+1 555 0199' },
+      },
+    },
+    delete: { targets: { worker: 1 }, retained: {} },
+    kept: {
+      query: { employeeIds: [subjects.priyaNair.employeeId] },
+      retained: { worker: 1 },
+      reason: /not terminated/,
+    },
+  },
   // Human Resources pages at 10,000, so 10,050 worker records of one person take two pages.
   paging: {
     bulk: [{ system: 'hr', entitySet: 'Workers', count: 10_050, email: 'many.workers@example.invalid' }],
@@ -105,6 +174,21 @@ runContract({
     query: { emails: [jordan.email], employeeIds: [jordan.employeeId] },
     counts: { user: 1, licence: 2, manager: 1 },
     shows: 'ENTERPRISEPACK',
+  },
+  changes: {
+    query: { emails: [jordan.email], employeeIds: [jordan.employeeId] },
+    rectify: {
+      correction: { kind: 'user', field: 'jobTitle', value: 'Senior Analyst' },
+      targetId: jordan.entraId,
+      edit: {
+        url: (sandbox) => `${sandbox.endpoints.graph}users/${jordan.entraId}`,
+        resource: (sandbox) => sandbox.resources.graph,
+        body: { jobTitle: 'Team Lead' },
+      },
+    },
+    // Restricting an employee removes their licences.
+    restrict: { user: 1 },
+    delete: { targets: { user: 1 }, retained: {} },
   },
   paging: {
     config: { pageSize: 1 },

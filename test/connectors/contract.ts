@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import type { ChangeConnector, ChangeTarget, Correction, RestrictMode } from '../../dsr/changes.js';
 import type { SearchQuery, SystemFindings } from '../../dsr/discovery.js';
+import { ChangeRequestError } from '../../connectors/changeEngine.js';
+import { bearer, call } from '../sandbox/helpers.js';
 import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
 import { ConnectorRegistry, type SystemConfigInput } from '../../connectors/registry.js';
 import type { ApiSystemId } from '../../connectors/builtin.js';
@@ -22,8 +25,26 @@ export interface ConnectorContract {
     count: number;
     minPages: number;
   };
+  /** Rectify, restrict and delete for one person, for a connector that can change data. */
+  changes?: ChangeContract;
 }
 
+export interface ChangeContract {
+  query: Partial<SearchQuery>;
+  rectify: {
+    correction: Correction;
+    /** The target a direct edit in the sandbox changes between preview and apply. */
+    targetId: string;
+    edit: { url: (sandbox: Sandbox) => string; resource: (sandbox: Sandbox) => string; body: Record<string, unknown> };
+  };
+  /** Targets per kind of a restriction in mode `flag`; absent where the system restricts by hand. */
+  restrict?: Record<string, number>;
+  /** Targets per kind of the `isolate` mode, where it removes the records from the system. */
+  isolate?: Record<string, number>;
+  delete: { targets: Record<string, number>; retained: Record<string, number>; guided?: RegExp };
+  /** Someone whose records must all be kept, by kind. */
+  kept?: { query: Partial<SearchQuery>; retained: Record<string, number>; reason: RegExp };
+}
 export const query = (parts: Partial<SearchQuery>): SearchQuery => ({
   names: [],
   emails: [],
@@ -40,7 +61,7 @@ export function connectorFor(
   sandbox: Sandbox,
   system: ApiSystemId,
   config: Partial<SystemConfigInput> = {},
-): { find(q: SearchQuery): Promise<SystemFindings> } {
+): { find(q: SearchQuery): Promise<SystemFindings>; changes: ChangeConnector | undefined } {
   const settings = sandboxConnectorSettings(sandbox);
   const only = { ...settings.config.systems![system]!, ...config };
   const registry = ConnectorRegistry.fromConfig(
@@ -49,7 +70,7 @@ export function connectorFor(
   );
   const connector = registry.get(system)!;
   assert.equal(connector.connected, true);
-  return { find: (q) => connector.find(q) };
+  return { find: (q) => connector.find(q), changes: connector.changes };
 }
 
 export function runContract(contract: ConnectorContract): void {
@@ -151,6 +172,8 @@ export function runContract(contract: ConnectorContract): void {
       assert.match(findings.error ?? '', /took longer than/);
     });
 
+    if (contract.changes) runChangeContract(() => sandbox, system, sandboxSystem, contract.changes);
+
     if (contract.paging) {
       const paging = contract.paging;
       it(`follows @odata.nextLink across several pages (${paging.count} ${paging.kind} records)`, async function () {
@@ -170,4 +193,201 @@ export function runContract(contract: ConnectorContract): void {
       });
     }
   });
+}
+
+const countKinds = (records: readonly { kind: string }[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const record of records) counts[record.kind] = (counts[record.kind] ?? 0) + 1;
+  return counts;
+};
+
+const shape = (targets: readonly ChangeTarget[]) =>
+  targets.map(({ kind, id, changes }) => ({ kind, id, changes })).sort((a, b) => a.id.localeCompare(b.id));
+
+function runChangeContract(
+  sandboxOf: () => Sandbox,
+  system: ApiSystemId,
+  sandboxSystem: SystemId,
+  contract: ChangeContract,
+): void {
+  const none = new Set<string>();
+  const changesOf = (): ChangeConnector => {
+    const changes = connectorFor(sandboxOf(), system).changes;
+    assert.ok(changes, `${system} can change data`);
+    return changes;
+  };
+  const person = () => query(contract.query);
+
+  it('previews a deletion: the records to delete, dependants first, and those kept with the reason', async () => {
+    const preview = await changesOf().previewChange({ right: 'delete' }, person(), none);
+    assert.equal(preview.systemId, system);
+    assert.deepEqual(countKinds(preview.targets), contract.delete.targets);
+    assert.deepEqual(countKinds(preview.retained), contract.delete.retained);
+    for (const kept of preview.retained) assert.ok(kept.reason.length > 20, `a reason for ${kept.kind}`);
+    const orders = preview.targets.map((t) => t.order);
+    assert.deepEqual(
+      orders,
+      [...orders].sort((a, b) => a - b),
+      'dependants come first',
+    );
+    assert.ok(preview.targets.every((t) => t.changes.length === 0));
+    assert.ok(preview.queries.length > 0);
+    if (contract.delete.guided) assert.match(JSON.stringify(preview.guided), contract.delete.guided);
+  });
+
+  it('never targets a record marked "not this person"', async () => {
+    const changes = changesOf();
+    const first = await changes.previewChange({ right: 'delete' }, person(), none);
+    const excluded = first.targets[0]!.id;
+    const again = await changes.previewChange({ right: 'delete' }, person(), new Set([excluded]));
+    assert.ok(!again.targets.some((t) => t.id === excluded));
+    assert.equal(again.targets.length, first.targets.length - 1);
+  });
+
+  it('deletes in order, finds nothing afterwards, and a second delete of a target is "gone"', async () => {
+    const changes = changesOf();
+    const preview = await changes.previewChange({ right: 'delete' }, person(), none);
+    for (const target of preview.targets) {
+      const outcome = await changes.applyChange({ right: 'delete' }, target);
+      assert.ok(
+        outcome.status === 'applied' || outcome.status === 'gone',
+        `${target.kind}: ${JSON.stringify(outcome)}`,
+      );
+    }
+    const check = await changes.confirmDeleted(preview.targets, person());
+    assert.deepEqual(check.remaining, []);
+    assert.ok(check.queries.length > 0);
+    assert.deepEqual(await changes.applyChange({ right: 'delete' }, preview.targets.at(-1)!), { status: 'gone' });
+    const after = await changes.previewChange({ right: 'delete' }, person(), none);
+    assert.deepEqual(after.targets, [], 'nothing left to delete');
+  });
+
+  it('confirmDeleted reports a target that is still there', async () => {
+    const changes = changesOf();
+    const preview = await changes.previewChange({ right: 'delete' }, person(), none);
+    const check = await changes.confirmDeleted(preview.targets, person());
+    assert.equal(check.remaining.length, preview.targets.length);
+  });
+
+  it('reports a write that keeps failing as retryable, and succeeds on the retry', async () => {
+    const changes = changesOf();
+    const preview = await changes.previewChange({ right: 'delete' }, person(), none);
+    const target = preview.targets[0]!;
+    sandboxOf().setSwitches({ [sandboxSystem]: { failWrites: { status: 503 } } });
+    const failed = await changes.applyChange({ right: 'delete' }, target);
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.status === 'failed' && failed.retryable, true);
+    sandboxOf().clearSwitches();
+    assert.equal((await changes.applyChange({ right: 'delete' }, target)).status, 'applied');
+  });
+
+  if (contract.kept) {
+    const kept = contract.kept;
+    it('keeps what the law or the system requires, with the reason, and deletes none of it', async () => {
+      const preview = await changesOf().previewChange({ right: 'delete' }, query(kept.query), none);
+      assert.deepEqual(countKinds(preview.retained), kept.retained);
+      for (const record of preview.retained) {
+        assert.match(record.reason, kept.reason);
+        assert.ok(!preview.targets.some((t) => t.id === record.id));
+      }
+    });
+  }
+
+  it('rectifies only the corrected field, with the value shown before', async () => {
+    const changes = changesOf();
+    const request = { right: 'rectify' as const, corrections: [contract.rectify.correction] };
+    const preview = await changes.previewChange(request, person(), none);
+    const target = preview.targets.find((t) => t.id.endsWith(contract.rectify.targetId));
+    assert.ok(target, `the target ${contract.rectify.targetId} in ${JSON.stringify(preview.targets.map((t) => t.id))}`);
+    assert.deepEqual(
+      target.changes.map((c) => [c.field, c.to]),
+      [[contract.rectify.correction.field, contract.rectify.correction.value]],
+    );
+    for (const t of preview.targets) assert.deepEqual((await changes.applyChange(request, t)).status, 'applied');
+    const again = await changes.previewChange(request, person(), none);
+    assert.deepEqual(again.targets, [], 'the value is now the corrected one');
+  });
+
+  it('reports a record changed between preview and apply as a conflict and does not overwrite it', async () => {
+    const changes = changesOf();
+    const sandbox = sandboxOf();
+    const request = { right: 'rectify' as const, corrections: [contract.rectify.correction] };
+    const preview = await changes.previewChange(request, person(), none);
+    const target = preview.targets.find((t) => t.id.endsWith(contract.rectify.targetId))!;
+    const edit = await call(sandbox, contract.rectify.edit.url(sandbox), {
+      method: 'PATCH',
+      headers: { ...(await bearer(sandbox, contract.rectify.edit.resource(sandbox))), 'If-Match': '*' },
+      body: contract.rectify.edit.body,
+    });
+    assert.ok(edit.status < 300, edit.text);
+    const outcome = await changes.applyChange(request, target);
+    assert.equal(outcome.status, 'conflict', JSON.stringify(outcome));
+    const after = await changes.previewChange(request, person(), none);
+    const now = after.targets.find((t) => t.id === target.id)!;
+    assert.equal(now.changes[0]!.from, String(Object.values(contract.rectify.edit.body)[0]), 'the edit stands');
+  });
+
+  it('refuses a correction of a field or kind it may not change, with a clear error', async () => {
+    const changes = changesOf();
+    const kind = contract.rectify.correction.kind;
+    await assert.rejects(
+      changes.previewChange(
+        { right: 'rectify', corrections: [{ kind, field: 'createdon', value: 'x' }] },
+        person(),
+        none,
+      ),
+      (error: unknown) => error instanceof ChangeRequestError && /createdon.*cannot be corrected/.test(error.message),
+    );
+    await assert.rejects(
+      changes.previewChange(
+        { right: 'rectify', corrections: [{ kind: 'no such kind', field: 'x', value: 'x' }] },
+        person(),
+        none,
+      ),
+      (error: unknown) => error instanceof ChangeRequestError && /no record kind 'no such kind'/.test(error.message),
+    );
+  });
+
+  if (contract.restrict) {
+    const expected = contract.restrict;
+    it('restricts, records what stood before, and lifting puts exactly that back', async () => {
+      const changes = changesOf();
+      const request = { right: 'restrict' as const, mode: 'flag' as RestrictMode };
+      const preview = await changes.previewChange(request, person(), none);
+      assert.deepEqual(countKinds(preview.targets), expected);
+      const befores = new Map<string, Record<string, unknown>>();
+      for (const target of preview.targets) {
+        const outcome = await changes.applyChange(request, target);
+        assert.equal(outcome.status, 'applied', JSON.stringify(outcome));
+        assert.ok(outcome.status === 'applied' && outcome.before);
+        befores.set(target.id, outcome.before);
+      }
+      assert.deepEqual((await changes.previewChange(request, person(), none)).targets, [], 'all restricted');
+      // A retry of a restriction that went through records the same state as the first time.
+      for (const target of preview.targets) {
+        const retried = await changes.applyChange(request, target);
+        assert.deepEqual(retried, { status: 'applied', before: befores.get(target.id) });
+      }
+      for (const target of preview.targets) {
+        const lifted = await changes.liftRestriction(target, befores.get(target.id)!);
+        assert.equal(lifted.status, 'applied', JSON.stringify(lifted));
+      }
+      const restored = await changes.previewChange(request, person(), none);
+      assert.deepEqual(shape(restored.targets), shape(preview.targets), 'as before the restriction');
+    });
+  }
+
+  if (contract.isolate) {
+    const expected = contract.isolate;
+    it('isolates: the records leave the system once in the package, as the guide describes', async () => {
+      const changes = changesOf();
+      const request = { right: 'restrict' as const, mode: 'isolate' as RestrictMode };
+      const preview = await changes.previewChange(request, person(), none);
+      assert.deepEqual(countKinds(preview.targets), expected);
+      assert.match(JSON.stringify(preview.guided), /deleted from/);
+      for (const target of preview.targets)
+        assert.equal((await changes.applyChange(request, target)).status, 'applied');
+      assert.deepEqual((await changes.confirmDeleted(preview.targets, person())).remaining, []);
+    });
+  }
 }

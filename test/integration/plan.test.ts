@@ -128,11 +128,12 @@ describe('the plan: from findings to the response', () => {
     assert.equal(kinds('crm').activity, activities);
     assert.equal(kinds('bc')['sales invoice'], invoices);
     assert.ok(manifest.exclusions.some((e) => e.system === 'social'));
-    // Found but not exportable by the connector: named in the package, not silently missing.
-    assert.ok(
-      manifest.exclusions.some((e) => e.system === 'crm' && /marketing interaction record\(s\) found/.test(e.reason)),
-      JSON.stringify(manifest.exclusions),
+    // Marketing interactions come from their own API, and are in the package like every other kind.
+    assert.equal(
+      kinds('crm')['marketing interaction'],
+      crmSeed.interactions.filter((i) => i.ContactId === maria.crmContactId).length,
     );
+    assert.ok(!manifest.exclusions.some((e) => e.system === 'crm'), JSON.stringify(manifest.exclusions));
     for (const system of manifest.systems) {
       for (const kind of system.kinds) {
         for (const file of kind.files) {

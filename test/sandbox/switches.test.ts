@@ -60,6 +60,16 @@ describe('sandbox: fault switches and the request log', () => {
     assert.equal((await call(sandbox, url, { headers: bcAuth })).status, 200);
   });
 
+  it('fails only the next K writes, while reads still answer', async () => {
+    sandbox.setSwitches({ crm: { failWrites: { status: 503, count: 1 } } });
+    const contact = `${sandbox.endpoints.dataverse}contacts(c047ac70-0000-4000-8000-000000000001)`;
+    assert.equal((await call(sandbox, contact, { headers: auth })).status, 200);
+    const write = { method: 'PATCH', headers: auth, body: { telephone1: '+34 600 000 123' } };
+    assert.equal((await call(sandbox, contact, write)).status, 503);
+    assert.equal((await call(sandbox, contact, { headers: auth })).status, 200);
+    assert.equal((await call(sandbox, contact, write)).status, 204);
+  });
+
   it('hangs without answering, so a client timeout fires', async () => {
     sandbox.setSwitches({ fno: { hang: true } });
     const fnoAuth = await bearer(sandbox, sandbox.resources.financeOperations);

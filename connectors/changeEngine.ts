@@ -1,0 +1,408 @@
+import type {
+  ApplyOutcome,
+  ChangeConnector,
+  ChangePreview,
+  ChangeRequest,
+  ChangeRight,
+  ChangeTarget,
+  DeletionCheck,
+  FieldChange,
+  RetainedRecord,
+} from '../dsr/changes.js';
+import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
+import type { EntityDescription, RetainRule, Scalar } from './describe.js';
+import { displayValue, keyOf, personFilter, relationFilter, type Row, type Source } from './engine.js';
+import { ConnectorHttpError, type HttpClient } from './http.js';
+
+/** A change request the system cannot carry out as asked; the message is meant for the privacy team. */
+export class ChangeRequestError extends Error {}
+
+/** One record as a change step sees it: which entity, where it lives, and its key as the findings name it. */
+export interface RecordRef {
+  entity: EntityDescription;
+  scope: string;
+  /** The key's text (`usmf/US-0042` for a composite key). */
+  key: string;
+}
+
+/** Where one record is read, patched and deleted. */
+export type RecordUrl = (ref: RecordRef) => string;
+
+/** Behaviour of one kind that is not a field to set, such as Graph's licences or its two-step delete. */
+export interface ChangeHook {
+  kind: string;
+  /** What a restriction of this record will change, read for the preview. */
+  restrictPreview?(ref: RecordRef, signal: AbortSignal): Promise<FieldChange[]>;
+  restrict?(ref: RecordRef, target: ChangeTarget, signal: AbortSignal): Promise<ApplyOutcome>;
+  lift?(ref: RecordRef, before: Record<string, unknown>, signal: AbortSignal): Promise<ApplyOutcome>;
+  rectify?(ref: RecordRef, target: ChangeTarget, signal: AbortSignal): Promise<ApplyOutcome>;
+  delete?(ref: RecordRef, signal: AbortSignal): Promise<ApplyOutcome>;
+  /** Whether a deleted record can still be found anywhere (Graph: also among deleted items). */
+  present?(ref: RecordRef, signal: AbortSignal): Promise<boolean>;
+}
+
+export interface ChangeSystem {
+  systemId: string;
+  /** The service root: the scope of a record whose id names none. */
+  root: string;
+  entities: EntityDescription[];
+  source: Source;
+  http: HttpClient;
+  recordUrl: RecordUrl;
+  hooks?: ChangeHook[];
+  /** Steps a person takes around a change, per right (`isolate` for Customer Engagement's extract and isolate). */
+  guided?: Partial<Record<ChangeRight | 'isolate', ManualStep[]>>;
+  /** The restrict mode `isolate` removes the records once they are in the package (Customer Engagement). */
+  isolateDeletes?: boolean;
+  /** Business Central wants `If-Match` on a delete too. */
+  deleteIfMatch?: boolean;
+}
+
+interface Held {
+  entity: EntityDescription;
+  scope: string;
+  key: string;
+  id: string;
+  row: Row;
+  /** The findings id of the main record a related record belongs to. */
+  ownerId?: string;
+}
+
+const RETRYABLE = new Set(['timeout', 'throttled', 'unavailable', 'network', 'aborted']);
+
+function matches(rule: RetainRule, row: Row): boolean {
+  if (rule.field === undefined) return true;
+  const value = row[rule.field] as Scalar | null | undefined;
+  if (rule.in) return rule.in.some((v) => v === value);
+  if (rule.notIn) return !rule.notIn.some((v) => v === value);
+  return false;
+}
+
+function labelOf(entity: EntityDescription, row: Row): string {
+  const shown = entity.show.map((field) => displayValue(row[field])).filter((v) => v !== '');
+  return `${entity.kind}: ${shown.slice(0, 3).join(' · ')}`.slice(0, 120);
+}
+
+/** The outcome of a failed request, in the terms a step records. */
+export function outcomeOf(error: unknown): ApplyOutcome {
+  if (error instanceof ConnectorHttpError) {
+    if (error.kind === 'conflict') return { status: 'conflict', message: error.message };
+    if (error.status === 404) return { status: 'gone' };
+    return { status: 'failed', message: error.message, retryable: RETRYABLE.has(error.kind) };
+  }
+  if (error instanceof ChangeRequestError) return { status: 'failed', message: error.message, retryable: false };
+  return { status: 'failed', message: 'The change failed unexpectedly.', retryable: true };
+}
+
+/** The value a restriction field had before, from the text the preview showed, typed like the value set. */
+function typedLike(sample: Scalar, text: string): unknown {
+  if (typeof sample === 'boolean') return text === '' ? null : text === 'true';
+  if (typeof sample === 'number') return text === '' ? null : Number(text);
+  return text;
+}
+
+/**
+ * Rectify, restrict and delete for a described system: the same entity descriptions the search
+ * walks say which fields may be corrected, what a restriction sets and which records are kept.
+ */
+export class DescribedChanges implements ChangeConnector {
+  constructor(private readonly system: ChangeSystem) {}
+
+  async previewChange(
+    request: ChangeRequest,
+    query: SearchQuery,
+    exclude: ReadonlySet<string>,
+    signal?: AbortSignal,
+  ): Promise<ChangePreview> {
+    const abort = signal ?? new AbortController().signal;
+    if (request.right === 'rectify') this.checkCorrections(request.corrections);
+    const queries: string[] = [];
+    const held = await this.collect(query, exclude, abort, queries);
+    const retained: RetainedRecord[] = [];
+    const keptIds = new Set<string>();
+    const ownersKept = new Map<string, string>();
+    for (const record of held) {
+      const rule = record.entity.changes.retain.find((r) => matches(r, record.row));
+      if (!rule) continue;
+      keptIds.add(record.id);
+      retained.push({
+        kind: record.entity.kind,
+        id: record.id,
+        label: labelOf(record.entity, record.row),
+        reason: rule.reason,
+      });
+      if (rule.keepsOwner && record.ownerId && !ownersKept.has(record.ownerId)) {
+        ownersKept.set(record.ownerId, `Kept while it has records that must stay: ${rule.reason}`);
+      }
+    }
+    const isolate = request.right === 'restrict' && request.mode === 'isolate' && this.system.isolateDeletes;
+    const deleting = request.right === 'delete' || isolate;
+    if (deleting) {
+      for (const record of held) {
+        const reason = ownersKept.get(record.id);
+        if (reason === undefined || keptIds.has(record.id)) continue;
+        keptIds.add(record.id);
+        retained.push({ kind: record.entity.kind, id: record.id, label: labelOf(record.entity, record.row), reason });
+      }
+    }
+    const targets: ChangeTarget[] = [];
+    for (const record of held.filter((r) => !keptIds.has(r.id))) {
+      const target = await this.targetFor(request, record, Boolean(deleting), abort);
+      if (target) targets.push(target);
+    }
+    targets.sort((a, b) => a.order - b.order);
+    const guided = this.system.guided ?? {};
+    return {
+      systemId: this.system.systemId,
+      request,
+      targets,
+      retained,
+      guided: [...(isolate ? (guided.isolate ?? []) : (guided[request.right] ?? []))],
+      queries,
+    };
+  }
+
+  async applyChange(request: ChangeRequest, target: ChangeTarget, signal?: AbortSignal): Promise<ApplyOutcome> {
+    const abort = signal ?? new AbortController().signal;
+    try {
+      const ref = this.resolve(target);
+      const hook = this.hookFor(ref.entity.kind);
+      switch (request.right) {
+        case 'rectify': {
+          if (hook?.rectify) return await hook.rectify(ref, target, abort);
+          const body = Object.fromEntries(target.changes.map((c) => [c.field, c.to]));
+          await this.patch(ref, body, target.etag, target.changes, abort);
+          return { status: 'applied' };
+        }
+        case 'restrict':
+          if (request.mode === 'isolate' && this.system.isolateDeletes) return await this.remove(ref, abort);
+          if (hook?.restrict) return await hook.restrict(ref, target, abort);
+          return await this.restrict(ref, target, abort);
+        case 'delete':
+          return await this.remove(ref, abort);
+      }
+    } catch (error) {
+      return outcomeOf(error);
+    }
+  }
+
+  async liftRestriction(
+    target: ChangeTarget,
+    before: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<ApplyOutcome> {
+    const abort = signal ?? new AbortController().signal;
+    try {
+      const ref = this.resolve(target);
+      const hook = this.hookFor(ref.entity.kind);
+      if (hook?.lift) return await hook.lift(ref, before, abort);
+      const allowed = Object.keys(ref.entity.changes.restrict);
+      const values = Object.fromEntries(Object.entries(before).filter(([field]) => allowed.includes(field)));
+      if (Object.keys(values).length === 0) {
+        throw new ChangeRequestError('Nothing was recorded to put back for this record.');
+      }
+      const current = await this.http.getJson<Row>(this.system.recordUrl(ref), { signal: abort });
+      await this.http.patch(this.system.recordUrl(ref), values, current.etag ?? '*', abort);
+      return { status: 'applied', before: Object.fromEntries(Object.keys(values).map((f) => [f, current.body[f]])) };
+    } catch (error) {
+      return outcomeOf(error);
+    }
+  }
+
+  async confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck> {
+    const abort = signal ?? new AbortController().signal;
+    const queries: string[] = [];
+    const found = new Set((await this.collect(query, new Set(), abort, queries)).map((r) => r.id));
+    const remaining: ChangeTarget[] = [];
+    for (const target of targets) {
+      if (found.has(target.id)) {
+        remaining.push(target);
+        continue;
+      }
+      const ref = this.resolve(target);
+      const hook = this.hookFor(ref.entity.kind);
+      const present = hook?.present
+        ? await hook.present(ref, abort)
+        : (await this.http.send('GET', this.system.recordUrl(ref), { signal: abort, allow: [404] })).status !== 404;
+      if (present) remaining.push(target);
+    }
+    return { remaining, queries };
+  }
+
+  private get http(): HttpClient {
+    return this.system.http;
+  }
+
+  private hookFor(kind: string): ChangeHook | undefined {
+    return this.system.hooks?.find((hook) => hook.kind === kind);
+  }
+
+  private checkCorrections(corrections: readonly { kind: string; field: string }[]): void {
+    if (corrections.length === 0) throw new ChangeRequestError('Give at least one correction.');
+    for (const { kind, field } of corrections) {
+      const entity = this.system.entities.find((e) => e.kind === kind);
+      if (!entity) throw new ChangeRequestError(`There is no record kind '${kind}' in this system.`);
+      if (!entity.operations.rectify || entity.changes.rectify.length === 0) {
+        throw new ChangeRequestError(`Records of kind '${kind}' cannot be corrected through the bot.`);
+      }
+      if (!entity.changes.rectify.includes(field)) {
+        throw new ChangeRequestError(
+          `The field '${field}' of '${kind}' cannot be corrected; these can: ${entity.changes.rectify.join(', ')}.`,
+        );
+      }
+    }
+  }
+
+  private async targetFor(
+    request: ChangeRequest,
+    record: Held,
+    deleting: boolean,
+    signal: AbortSignal,
+  ): Promise<ChangeTarget | undefined> {
+    const { entity, row } = record;
+    const base = {
+      kind: entity.kind,
+      id: record.id,
+      label: labelOf(entity, row),
+      order: entity.related ? 0 : 1,
+      ...(typeof row['@odata.etag'] === 'string' ? { etag: row['@odata.etag'] } : {}),
+    };
+    if (deleting) return entity.operations.delete ? { ...base, changes: [] } : undefined;
+    let changes: FieldChange[] = [];
+    if (request.right === 'rectify') {
+      changes = request.corrections
+        .filter((c) => c.kind === entity.kind && displayValue(row[c.field]) !== c.value)
+        .map((c) => ({ field: c.field, from: displayValue(row[c.field]), to: c.value }));
+    } else if (request.right === 'restrict' && entity.operations.restrict) {
+      const hook = this.hookFor(entity.kind);
+      changes = hook?.restrictPreview
+        ? await hook.restrictPreview(this.refOf(record), signal)
+        : Object.entries(entity.changes.restrict)
+            .filter(([field, value]) => row[field] !== value)
+            .map(([field, value]) => ({ field, from: displayValue(row[field]), to: String(value) }));
+    }
+    return changes.length > 0 ? { ...base, changes } : undefined;
+  }
+
+  private refOf(record: Held): RecordRef {
+    return { entity: record.entity, scope: record.scope, key: record.key };
+  }
+
+  /** The record a target names, from its kind and its id as the findings write it. */
+  private resolve(target: ChangeTarget): RecordRef {
+    const entity = this.system.entities.find((e) => e.kind === target.kind);
+    if (!entity) throw new ChangeRequestError(`There is no record kind '${target.kind}' in this system.`);
+    const bar = target.id.lastIndexOf('|');
+    return bar >= 0
+      ? { entity, scope: target.id.slice(0, bar), key: target.id.slice(bar + 1) }
+      : { entity, scope: this.system.root, key: target.id };
+  }
+
+  private async patch(
+    ref: RecordRef,
+    body: Record<string, unknown>,
+    etag: string | undefined,
+    expected: readonly FieldChange[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    let version = etag;
+    if (version === undefined) {
+      // A system without versions: compare with what the preview showed before writing.
+      const current = await this.http.getJson<Row>(this.system.recordUrl(ref), { signal });
+      const moved = expected.find((c) => displayValue(current.body[c.field]) !== c.from);
+      if (moved) {
+        throw new ConnectorHttpError('conflict', `The field '${moved.field}' changed since the preview.`, 412);
+      }
+      version = current.etag ?? '*';
+    }
+    await this.http.patch(this.system.recordUrl(ref), body, version, signal);
+  }
+
+  private async restrict(ref: RecordRef, target: ChangeTarget, signal: AbortSignal): Promise<ApplyOutcome> {
+    const values = ref.entity.changes.restrict;
+    const fields = target.changes.map((c) => c.field).filter((field) => field in values);
+    const current = await this.http.getJson<Row>(this.system.recordUrl(ref), { signal });
+    if (fields.every((field) => current.body[field] === values[field])) {
+      // Already restricted (a retry after the write went through): what stood before is what the preview read.
+      const before = Object.fromEntries(
+        target.changes.filter((c) => c.field in values).map((c) => [c.field, typedLike(values[c.field]!, c.from)]),
+      );
+      return { status: 'applied', before };
+    }
+    const before = Object.fromEntries(fields.map((field) => [field, current.body[field] ?? null]));
+    const etag = target.etag ?? current.etag ?? '*';
+    await this.http.patch(
+      this.system.recordUrl(ref),
+      Object.fromEntries(fields.map((field) => [field, values[field]])),
+      etag,
+      signal,
+    );
+    return { status: 'applied', before };
+  }
+
+  private async remove(ref: RecordRef, signal: AbortSignal): Promise<ApplyOutcome> {
+    const hook = this.hookFor(ref.entity.kind);
+    if (hook?.delete) return hook.delete(ref, signal);
+    const response = await this.http.send('DELETE', this.system.recordUrl(ref), {
+      signal,
+      allow: [404],
+      ...(this.system.deleteIfMatch ? { headers: { 'If-Match': '*' } } : {}),
+    });
+    return response.status === 404 ? { status: 'gone' } : { status: 'applied' };
+  }
+
+  /** Every record of the person the change may touch, in full, with its findings id. */
+  private async collect(
+    query: SearchQuery,
+    exclude: ReadonlySet<string>,
+    signal: AbortSignal,
+    queries: string[],
+  ): Promise<Held[]> {
+    const { source, entities } = this.system;
+    const scopes = await source.scopes(signal);
+    const idOf = (scope: string, key: string) => (scopes.length > 1 ? `${scope}|${key}` : key);
+    const held: Held[] = [];
+    for (const entity of entities.filter((e) => !e.related)) {
+      const filter = personFilter(entity, query, source.dialect);
+      if (!filter) continue;
+      queries.push(`${entity.entitySet}?$filter=${filter}`);
+      for (const scope of scopes) {
+        for await (const page of source.collection(scope, entity.entitySet, filter, [], signal)) {
+          for (const row of page) {
+            const key = keyOf(entity, row);
+            const id = idOf(scope, key);
+            if (!exclude.has(id)) held.push({ entity, scope, key, id, row });
+          }
+        }
+      }
+    }
+    // Records reached by navigation (a user's licences, manager) are not changed one by one.
+    for (const entity of entities.filter((e) => e.related && e.related.via === 'filter')) {
+      const relation = entity.related!;
+      const mainEntity = entities.find((e) => e.kind === relation.to);
+      if (!mainEntity || typeof mainEntity.key !== 'string') continue;
+      const owners = held.filter((h) => h.entity === mainEntity);
+      for (const scope of new Set(owners.map((o) => o.scope))) {
+        const mine = owners.filter((o) => o.scope === scope);
+        for (let i = 0; i < mine.length; i += 15) {
+          const chunk = mine.slice(i, i + 15);
+          const filter = relationFilter(
+            relation.field,
+            chunk.map((o) => o.key),
+          )!;
+          queries.push(`${entity.entitySet}?$filter=${filter}`);
+          for await (const page of source.collection(scope, entity.entitySet, filter, [], signal)) {
+            for (const row of page) {
+              const key = keyOf(entity, row);
+              const id = idOf(scope, key);
+              if (exclude.has(id)) continue;
+              const owner = chunk.find((o) => displayValue(row[relation.field]).toLowerCase() === o.key.toLowerCase());
+              held.push({ entity, scope, key, id, row, ...(owner ? { ownerId: owner.id } : {}) });
+            }
+          }
+        }
+      }
+    }
+    return held;
+  }
+}

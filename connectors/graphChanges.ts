@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { ApplyOutcome, FieldChange } from '../dsr/changes.js';
+import type { ChangeHook, RecordRef } from './changeEngine.js';
+import { displayValue } from './engine.js';
+import type { HttpClient } from './http.js';
+import { guidLiteral, property, withQuery } from './odata.js';
+
+const licences = z.object({ value: z.array(z.object({ skuId: z.string(), skuPartNumber: z.string().optional() })) });
+const before = z.object({ skuIds: z.array(z.string()) });
+
+/**
+ * Entra users: a restriction removes their licences (the guide's "removing licenses"), a deletion
+ * deletes the user and then purges it from deleted items, and a correction is checked against the
+ * current value first because Graph has no `If-Match` on users.
+ */
+export function graphUserChanges(http: HttpClient, serviceRoot: string): ChangeHook {
+  const userUrl = (ref: RecordRef) => `${serviceRoot}users/${guidLiteral(ref.key)}`;
+  const deletedUrl = (ref: RecordRef) => `${serviceRoot}directory/deletedItems/${guidLiteral(ref.key)}`;
+  const assigned = async (ref: RecordRef, signal: AbortSignal) => {
+    const answer = await http.getJson(`${userUrl(ref)}/licenseDetails`, { signal });
+    return licences.parse(answer.body).value;
+  };
+  const assign = async (ref: RecordRef, add: string[], remove: string[], signal: AbortSignal): Promise<void> => {
+    await http.send('POST', `${userUrl(ref)}/assignLicense`, {
+      body: JSON.stringify({ addLicenses: add.map((skuId) => ({ skuId, disabledPlans: [] })), removeLicenses: remove }),
+      signal,
+    });
+  };
+  return {
+    kind: 'user',
+    async restrictPreview(ref, signal): Promise<FieldChange[]> {
+      const list = await assigned(ref, signal);
+      if (list.length === 0) return [];
+      return [{ field: 'licences', from: list.map((l) => l.skuPartNumber ?? l.skuId).join(', '), to: '' }];
+    },
+    async restrict(ref, target, signal): Promise<ApplyOutcome> {
+      const skuIds = (await assigned(ref, signal)).map((l) => l.skuId);
+      if (skuIds.length > 0) {
+        await assign(ref, [], skuIds, signal);
+        return { status: 'applied', before: { skuIds } };
+      }
+      // Already removed (a retry after the write went through): the preview named what the user had.
+      const named = (target.changes.find((c) => c.field === 'licences')?.from ?? '').split(', ').filter(Boolean);
+      const skus = licences.parse((await http.getJson(`${serviceRoot}subscribedSkus`, { signal })).body).value;
+      const recovered = named.map((name) => skus.find((sku) => sku.skuPartNumber === name)?.skuId ?? name);
+      return { status: 'applied', before: { skuIds: recovered } };
+    },
+    async lift(ref, recorded, signal): Promise<ApplyOutcome> {
+      const parsed = before.safeParse(recorded);
+      if (!parsed.success)
+        return { status: 'failed', message: 'No licences were recorded to give back.', retryable: false };
+      const held = new Set((await assigned(ref, signal)).map((l) => l.skuId.toLowerCase()));
+      const missing = parsed.data.skuIds.filter((skuId) => !held.has(skuId.toLowerCase()));
+      if (missing.length > 0) await assign(ref, missing, [], signal);
+      return { status: 'applied', before: { skuIds: [] } };
+    },
+    async rectify(ref, target, signal): Promise<ApplyOutcome> {
+      const fields = target.changes.map((c) => property(c.field));
+      const current = await http.getJson(withQuery(userUrl(ref), { $select: fields.join(',') }), { signal });
+      const moved = target.changes.find((c) => displayValue(current.body[c.field]) !== c.from);
+      if (moved) return { status: 'conflict', message: `The field '${moved.field}' changed since the preview.` };
+      await http.send('PATCH', userUrl(ref), {
+        body: JSON.stringify(Object.fromEntries(target.changes.map((c) => [c.field, c.to]))),
+        signal,
+      });
+      return { status: 'applied' };
+    },
+    async delete(ref, signal): Promise<ApplyOutcome> {
+      // Deleting moves the user to deleted items for 30 days; the second delete makes it permanent.
+      const first = await http.send('DELETE', userUrl(ref), { signal, allow: [404] });
+      const second = await http.send('DELETE', deletedUrl(ref), { signal, allow: [404] });
+      return first.status === 404 && second.status === 404 ? { status: 'gone' } : { status: 'applied' };
+    },
+    async present(ref, signal): Promise<boolean> {
+      for (const url of [userUrl(ref), deletedUrl(ref)]) {
+        const answer = await http.send('GET', withQuery(url, { $select: 'id' }), { signal, allow: [404] });
+        if (answer.status !== 404) return true;
+      }
+      return false;
+    },
+  };
+}
