@@ -7,15 +7,16 @@ import type {
   ChangeTarget,
   DeletionCheck,
   FieldChange,
+  RestrictMode,
   RetainedRecord,
 } from '../dsr/changes.js';
+import { ChangeRequestError } from '../dsr/changes.js';
 import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
 import type { EntityDescription, RetainRule, Scalar } from './describe.js';
 import { displayValue, keyOf, personFilter, relationFilter, type Row, type Source } from './engine.js';
 import { ConnectorHttpError, type HttpClient } from './http.js';
 
-/** A change request the system cannot carry out as asked; the message is meant for the privacy team. */
-export class ChangeRequestError extends Error {}
+export { ChangeRequestError };
 
 /** One record as a change step sees it: which entity, where it lives, and its key as the findings name it. */
 export interface RecordRef {
@@ -107,6 +108,10 @@ function typedLike(sample: Scalar, text: string): unknown {
  */
 export class DescribedChanges implements ChangeConnector {
   constructor(private readonly system: ChangeSystem) {}
+
+  get restrictModes(): readonly RestrictMode[] {
+    return this.system.isolateDeletes ? ['flag', 'isolate'] : ['flag'];
+  }
 
   async previewChange(
     request: ChangeRequest,

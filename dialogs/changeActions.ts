@@ -7,7 +7,7 @@ import type { Actor, DsrCase } from '../dsr/case.js';
 import { PACKAGE_STEP_ID } from '../dsr/plan.js';
 import { changeConnectorFor, type ChangeRunner } from '../dsr/changeRun.js';
 import { correctionsSchema, firstIssue, restrictModeSchema } from '../dsr/changePreview.js';
-import type { ChangeRequest, Correction } from '../dsr/changes.js';
+import { ChangeRequestError, type ChangeRequest, type Correction } from '../dsr/changes.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { PlanStep } from '../dsr/plan.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
@@ -143,6 +143,10 @@ export class ChangeAction implements CardActionHandler {
       try {
         result = await this.deps.runner.preview(actor, dsrCase, step, request, changes);
       } catch (error) {
+        if (error instanceof ChangeRequestError) {
+          await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
+          return this.card(dsrCase, error.message);
+        }
         this.services.log.warn(
           { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
           'preview failed',

@@ -7,6 +7,14 @@ import type { ManualStep, SearchQuery } from './discovery.js';
  * time, so progress is recorded per record and a retry neither repeats nor skips work.
  */
 
+/** A change request the system cannot carry out as asked; the message is meant for the privacy team. */
+export class ChangeRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChangeRequestError';
+  }
+}
+
 export const CHANGE_RIGHTS = ['rectify', 'restrict', 'delete'] as const;
 export type ChangeRight = (typeof CHANGE_RIGHTS)[number];
 
