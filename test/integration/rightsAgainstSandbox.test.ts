@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { ConnectorRegistry } from '../../connectors/registry.js';
+import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import type { AuditEvent } from '../../dsr/audit.js';
+import { TRIAGE_CHECKS } from '../../dsr/case.js';
+import type { PlanStep } from '../../dsr/plan.js';
+import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
+import { bearer, call } from '../sandbox/helpers.js';
+import { BotHarness, cardOf, cardText, invokeCard } from '../support/botHarness.js';
+import { adele, alex, megan, type TeamsUser } from '../support/people.js';
+
+const CHANNEL = '19:privacy-requests@thread.tacv2';
+const THREAD = `${CHANNEL};messageid=2`;
+const allChecks = Object.fromEntries(TRIAGE_CHECKS.map((check) => [check, 'true']));
+const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
+const maria = subjects.mariaGarcia;
+const jordan = subjects.jordanLee;
+const priya = subjects.priyaNair;
+
+/**
+ * Each right end to end through the bot's HTTP endpoint, against the real connectors and the
+ * sandbox's HTTPS services: what the privacy team presses, what the systems then hold.
+ */
+describe('the rights carried out in the systems (sandbox)', () => {
+  let sandbox: Sandbox;
+  let bot: BotHarness;
+  let connectors: () => ConnectorRegistry;
+
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.close());
+  beforeEach(async () => {
+    sandbox.reset();
+    const settings = sandboxConnectorSettings(sandbox);
+    connectors = () =>
+      ConnectorRegistry.fromConfig(settings.config, {
+        source: 'test',
+        credentials: settings.credentials,
+        caPem: settings.caPem,
+        retry: FAST_RETRY,
+      });
+    bot = await new BotHarness({}, { connectors: connectors().all() }).start();
+    await bot.say(megan, 'help');
+    await bot.say(adele, 'help');
+  });
+  afterEach(() => bot.stop());
+
+  const version = async (caseId: string) => (await bot.app.store.getCase(caseId))!.version;
+  const press = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    bot.post({
+      ...bot.base(user, THREAD),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: 'plan-card',
+      value: { action: { type: 'Action.Execute', verb, data: { caseId, version: await version(caseId), ...extra } } },
+    });
+  const card = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    cardText(invokeCard(await press(user, verb, caseId, extra)));
+  const step = async (caseId: string, stepId: string): Promise<PlanStep | undefined> =>
+    (await bot.app.store.getCase(caseId))!.plan!.steps.find((s) => s.id === stepId);
+
+  /** Filed by Alex, verified by Megan, approved by Adele, searched in every system, planned. */
+  async function plannedCase(name: string, identifiers: Record<string, string>, requestTypes: string) {
+    const replies = await bot.say(alex, 'new request');
+    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
+    const filed = await bot.execute(alex, 'intake.submit', {
+      intakeId: actions[0]!.data.intakeId,
+      subjectName: name,
+      requestTypes,
+      ...identifiers,
+    });
+    const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(filed)))![0];
+    await bot.execute(megan, 'triage.verifyIdentity', { caseId, version: await version(caseId) }, THREAD);
+    await bot.execute(adele, 'triage.approve', { caseId, version: await version(caseId), ...allChecks }, THREAD);
+    const before = bot.connector.calls.length;
+    await press(megan, 'discovery.find', caseId);
+    await bot.connector.waitFor(
+      () =>
+        bot.connector.calls
+          .slice(before)
+          .find((c) => c.method === 'PUT' && /Findings for/.test(JSON.stringify(c.body))),
+      20_000,
+    );
+    assert.match(await card(megan, 'plan.create', caseId), /The plan is ready/);
+    return caseId;
+  }
+
+  /** Megan previews, Adele approves what Megan saw, Megan applies; the run is awaited. */
+  async function carryOut(caseId: string, stepId: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const preview = await card(megan, 'plan.preview', caseId, { stepId, ...extra });
+    const { hash } = (await step(caseId, stepId))!.preview!;
+    assert.match(await card(megan, 'plan.approve', caseId, { stepId, previewHash: hash }), /another member/);
+    assert.match(await card(adele, 'plan.approve', caseId, { stepId, previewHash: hash }), /Approved/);
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /Running/);
+    await bot.app.runner.settled(caseId, stepId);
+    return preview;
+  }
+
+  async function tickGuided(caseId: string): Promise<void> {
+    for (const open of (await bot.app.store.getCase(caseId))!.plan!.steps) {
+      if (open.mode === 'guided' && open.state === 'todo')
+        assert.match(
+          await card(megan, 'plan.tick', caseId, { stepId: open.id, note: 'Done as the guide says' }),
+          /Marked done/,
+        );
+    }
+  }
+
+  async function audit(caseId: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    for await (const event of bot.app.store.auditEvents(caseId)) events.push(event);
+    return events;
+  }
+
+  const dataverse = async (path: string) =>
+    call(sandbox, `${sandbox.endpoints.dataverse}${path}`, {
+      headers: await bearer(sandbox, sandbox.resources.dataverse),
+    });
+  const graph = async (path: string) =>
+    call(sandbox, `${sandbox.endpoints.graph}${path}`, { headers: await bearer(sandbox, sandbox.resources.graph) });
+
+  it('erases Maria Garcia everywhere she is, keeps the posted invoices with the reason, and re-finds nothing', async function () {
+    this.timeout(90_000);
+    const caseId = await plannedCase('Maria Garcia', { subjectEmails: maria.email }, 'delete');
+
+    const bcPreview = await carryOut(caseId, 'delete:bc');
+    assert.match(bcPreview, /sales invoice/i, 'the preview names the kept invoices');
+    const bc = (await step(caseId, 'delete:bc'))!;
+    assert.equal(bc.state, 'done', bc.error);
+    assert.match(bc.reason ?? '', /kept/);
+
+    await carryOut(caseId, 'delete:crm');
+    const crm = (await step(caseId, 'delete:crm'))!;
+    assert.equal(crm.state, 'done', crm.error);
+    assert.equal((await dataverse(`contacts(${maria.crmContactId})`)).status, 404, 'the contact is gone');
+    assert.equal((await dataverse(`activitypointers(${maria.crmEmailIds[0]})`)).status, 404, 'her email is gone');
+    // Dependants went before the record they belong to.
+    const deletes = sandbox.requests('crm').filter((r) => r.method === 'DELETE' && r.status === 204);
+    const contactAt = deletes.findIndex((r) => r.path.includes(maria.crmContactId));
+    assert.ok(contactAt > 0 && deletes.slice(0, contactAt).some((r) => r.path.includes(maria.crmEmailIds[0])));
+
+    await carryOut(caseId, 'delete:fno');
+    assert.equal((await step(caseId, 'delete:fno'))!.state, 'done');
+
+    // The by-hand follow-ups (Business Central's interaction log batch job, the logs, Social Engagement) wait for a person.
+    assert.match(await card(megan, 'plan.show', caseId), /Delete Canceled Interaction Log Entries/);
+    assert.match(await card(megan, 'plan.respond', caseId), /still open/);
+    await tickGuided(caseId);
+    const response = await card(megan, 'plan.respond', caseId);
+    assert.match(response, /Response to request/);
+    assert.match(response, /kept/);
+
+    const kinds = (await audit(caseId)).map((e) => e.action);
+    for (const kind of ['previewStep', 'approveStep', 'startStep', 'completeStep', 'respond'])
+      assert.ok(
+        kinds.some((k) => k.includes(kind)),
+        `${kind} in ${kinds.join(', ')}`,
+      );
+  });
+
+  it("removes Jordan Lee's licences as a restriction and puts them back when it is lifted, then deletes and purges his account", async function () {
+    this.timeout(90_000);
+    const caseId = await plannedCase(
+      'Jordan Lee',
+      { subjectEmails: jordan.email, employeeId: jordan.employeeId },
+      'restrict,delete',
+    );
+    const licences = async () => ((await graph(`users/${jordan.entraId}/licenseDetails`)).json.value ?? []).length;
+    const held = await licences();
+    assert.ok(held > 0, 'Jordan starts with licences');
+
+    await carryOut(caseId, 'restrict:graph', { mode: 'flag' });
+    assert.equal((await step(caseId, 'restrict:graph'))!.state, 'done');
+    assert.equal(await licences(), 0, 'the licences are removed');
+    assert.match(await card(megan, 'plan.lift', caseId, { stepId: 'restrict:graph' }), /lifted/);
+    assert.equal(await licences(), held, 'the same licences are back');
+
+    await carryOut(caseId, 'delete:graph');
+    const deleted = (await step(caseId, 'delete:graph'))!;
+    assert.equal(deleted.state, 'done', deleted.error);
+    assert.equal((await graph(`users/${jordan.entraId}`)).status, 404);
+    assert.equal((await graph(`directory/deletedItems/${jordan.entraId}`)).status, 404, 'purged, not restorable');
+  });
+
+  it("keeps Priya Nair's active worker record and says why", async function () {
+    this.timeout(60_000);
+    const caseId = await plannedCase(
+      'Priya Nair',
+      { subjectEmails: priya.email, employeeId: priya.employeeId },
+      'delete',
+    );
+    const preview = await card(megan, 'plan.preview', caseId, { stepId: 'delete:hr' });
+    assert.match(preview, /worker/i);
+    const hr = (await step(caseId, 'delete:hr'))!;
+    assert.equal(hr.preview!.targetCount, 0);
+    assert.ok(
+      hr.preview!.retained.some((r) => r.kind === 'worker' && /not terminated/.test(r.reason)),
+      JSON.stringify(hr.preview),
+    );
+    assert.ok(!sandbox.requests('hr').some((r) => r.method === 'DELETE'), 'nothing deleted');
+  });
+
+  it('reports a record edited in Customer Engagement after the preview, and does not overwrite it', async function () {
+    this.timeout(60_000);
+    const caseId = await plannedCase('Maria Garcia', { subjectEmails: maria.email }, 'rectify');
+    const stepId = 'rectify:crm';
+    await card(megan, 'plan.preview', caseId, {
+      stepId,
+      kinds: ['contact'],
+      field0: 'telephone1',
+      value0: '+34 600 000 111',
+    });
+    const { hash } = (await step(caseId, stepId))!.preview!;
+    assert.match(await card(adele, 'plan.approve', caseId, { stepId, previewHash: hash }), /Approved/);
+    // Someone changes the contact in Dynamics meanwhile.
+    const edit = await call(sandbox, `${sandbox.endpoints.dataverse}contacts(${maria.crmContactId})`, {
+      method: 'PATCH',
+      headers: { ...(await bearer(sandbox, sandbox.resources.dataverse)), 'If-Match': '*' },
+      body: { telephone1: '+34 600 999 999' },
+    });
+    assert.ok(edit.status < 300, edit.text);
+    await card(megan, 'plan.apply', caseId, { stepId });
+    await bot.app.runner.settled(caseId, stepId);
+    const ended = (await step(caseId, stepId))!;
+    assert.equal(ended.state, 'failed');
+    assert.match(ended.error ?? '', /changed since the preview/);
+    assert.equal((await dataverse(`contacts(${maria.crmContactId})`)).json.telephone1, '+34 600 999 999');
+  });
+
+  it('keeps other systems going when one fails, and its retry deletes each record once', async function () {
+    this.timeout(90_000);
+    const caseId = await plannedCase('Maria Garcia', { subjectEmails: maria.email }, 'delete');
+    sandbox.setSwitches({ crm: { failWrites: { status: 503 } } });
+    await carryOut(caseId, 'delete:crm');
+    await carryOut(caseId, 'delete:fno');
+    assert.equal((await step(caseId, 'delete:crm'))!.state, 'failed');
+    assert.equal((await step(caseId, 'delete:fno'))!.state, 'done', 'the other system went on');
+    assert.equal((await dataverse(`contacts(${maria.crmContactId})`)).status, 200, 'nothing half-claimed as done');
+
+    sandbox.clearSwitches();
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId: 'delete:crm' }), /Running/);
+    await bot.app.runner.settled(caseId, 'delete:crm');
+    assert.equal((await step(caseId, 'delete:crm'))!.state, 'done');
+    const succeeded = sandbox.requests('crm').filter((r) => r.method === 'DELETE' && r.status === 204);
+    assert.equal(new Set(succeeded.map((r) => r.path)).size, succeeded.length, 'no record deleted twice');
+  });
+
+  it('resumes a deletion cut short by a restart, never reads it as done, and deletes each record once', async function () {
+    this.timeout(90_000);
+    const caseId = await plannedCase('Maria Garcia', { subjectEmails: maria.email }, 'delete');
+    const stepId = 'delete:crm';
+    await card(megan, 'plan.preview', caseId, { stepId });
+    const { hash } = (await step(caseId, stepId))!.preview!;
+    await card(adele, 'plan.approve', caseId, { stepId, previewHash: hash });
+    // The first deletion never answers; the bot is stopped while it waits.
+    sandbox.setSwitches({ crm: { hang: { count: 1 } } });
+    await card(megan, 'plan.apply', caseId, { stepId });
+    await bot.connector.waitFor(() => sandbox.requests('crm').find((r) => r.method === 'DELETE'), 20_000);
+    const dataDir = bot.dataDir;
+    await bot.stop({ keepData: true });
+    sandbox.clearSwitches();
+
+    bot = await new BotHarness({}, { connectors: connectors().all() }).start(dataDir);
+    assert.equal((await step(caseId, stepId))!.state, 'running', 'never marked done early');
+    const shown = await card(megan, 'plan.show', caseId);
+    assert.match(shown, /Resume/);
+    assert.match(await card(megan, 'plan.respond', caseId), /still open/);
+    assert.match(await card(megan, 'plan.resume', caseId, { stepId }), /Resumed/);
+    await bot.app.runner.settled(caseId, stepId);
+    const ended = (await step(caseId, stepId))!;
+    assert.equal(ended.state, 'done', ended.error);
+    assert.equal((await dataverse(`contacts(${maria.crmContactId})`)).status, 404);
+    const succeeded = sandbox.requests('crm').filter((r) => r.method === 'DELETE' && r.status === 204);
+    assert.equal(new Set(succeeded.map((r) => r.path)).size, succeeded.length, 'no record deleted twice');
+  });
+});
