@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { TRIAGE_CHECKS } from '../../dsr/case.js';
 import { FileChangeLedger } from '../../dsr/storage/fileChangeLedger.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import type { PlanStep } from '../../dsr/plan.js';
-import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
+import { BotHarness, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
+import { CaseFlow } from '../support/caseFlow.js';
 import { cardProblems } from '../support/cardRules.js';
 import { FakeChangeSystem, fakeInfo, type FakeRecord } from '../support/fakeChangeSystem.js';
 import { adele, alex, megan, type TeamsUser } from '../support/people.js';
-
-const CHANNEL = '19:privacy-requests@thread.tacv2';
-const THREAD = `${CHANNEL};messageid=2`;
-const allChecks = Object.fromEntries(TRIAGE_CHECKS.map((check) => [check, 'true']));
 
 const contact = (id: string, email: string): FakeRecord => ({
   kind: 'contact',
@@ -81,50 +77,14 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     return bot;
   }
 
-  const version = async (caseId: string) => (await bot.app.store.getCase(caseId))!.version;
-  const press = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
-    bot.post({
-      ...bot.base(user, THREAD),
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      replyToId: 'plan-card',
-      value: { action: { type: 'Action.Execute', verb, data: { caseId, version: await version(caseId), ...extra } } },
-    });
-  const card = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
-    cardText(invokeCard(await press(user, verb, caseId, extra)));
-  const step = async (caseId: string, stepId: string): Promise<PlanStep> =>
-    (await bot.app.store.getCase(caseId))!.plan!.steps.find((s) => s.id === stepId)!;
-
-  async function find(user: TeamsUser, caseId: string): Promise<void> {
-    const before = bot.connector.calls.length;
-    await press(user, 'discovery.find', caseId);
-    await bot.connector.waitFor(
-      () =>
-        bot.connector.calls
-          .slice(before)
-          .find((c) => c.method === 'PUT' && /Findings for/.test(JSON.stringify(c.body))),
-      20_000,
-    );
-  }
-
-  /** A case filed by `requester`, approved and searched, with its plan made. */
-  async function plannedCase(requester: TeamsUser, requestTypes: string): Promise<string> {
-    const replies = await bot.say(requester, 'new request');
-    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
-    const filed = await bot.execute(requester, 'intake.submit', {
-      intakeId: actions[0]!.data.intakeId,
-      subjectName: 'Maria Garcia',
-      subjectEmails: 'maria@old.example',
-      requestTypes,
-    });
-    const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(filed)))![0];
-    const decider = requester === megan ? adele : megan;
-    await bot.execute(decider, 'triage.verifyIdentity', { caseId, version: await version(caseId) }, THREAD);
-    await bot.execute(decider, 'triage.approve', { caseId, version: await version(caseId), ...allChecks }, THREAD);
-    await find(decider, caseId);
-    await press(decider, 'plan.create', caseId);
-    return caseId;
-  }
+  const flow = new CaseFlow(() => bot);
+  const press = (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    flow.press(user, verb, caseId, extra);
+  const card = (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    flow.card(user, verb, caseId, extra);
+  const step = async (caseId: string, stepId: string): Promise<PlanStep> => (await flow.step(caseId, stepId))!;
+  const plannedCase = (requester: TeamsUser, requestTypes: string) =>
+    flow.planned(requester, { subjectName: 'Maria Garcia', subjectEmails: 'maria@old.example', requestTypes });
 
   async function approveAndApply(user: TeamsUser, caseId: string, stepId: string): Promise<PlanStep> {
     const { hash, byId } = (await step(caseId, stepId)).preview!;

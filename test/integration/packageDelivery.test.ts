@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TRIAGE_CHECKS } from '../../dsr/case.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import type { ExportManifest } from '../../dsr/exportPackage/index.js';
 import { subjects } from '../../sandbox/index.js';
-import { BotHarness, cardOf, cardText, invokeCard } from '../support/botHarness.js';
+import { BotHarness, cardText, invokeCard } from '../support/botHarness.js';
+import { CaseFlow, PRIVACY_CHANNEL } from '../support/caseFlow.js';
 import { readZip } from '../support/packageReaders.js';
 import { adele, alex, megan, type TeamsUser } from '../support/people.js';
 
-const CHANNEL = '19:privacy-requests@thread.tacv2';
-const THREAD = `${CHANNEL};messageid=2`;
-const allChecks = Object.fromEntries(TRIAGE_CHECKS.map((check) => [check, 'true']));
 const maria = subjects.mariaGarcia;
 
 interface Upload {
@@ -54,15 +51,9 @@ describe('delivering the package through a Teams file consent card', () => {
     await standIn.close();
   });
 
-  const version = async (caseId: string) => (await bot.app.store.getCase(caseId))!.version;
-  const press = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
-    bot.post({
-      ...bot.base(user, THREAD),
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      replyToId: 'plan-card',
-      value: { action: { type: 'Action.Execute', verb, data: { caseId, version: await version(caseId), ...extra } } },
-    });
+  const flow = new CaseFlow(() => bot);
+  const press = (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    flow.press(user, verb, caseId, extra);
   const consent = (user: TeamsUser, action: 'accept' | 'decline', context: ConsentContext) =>
     bot.post({
       ...bot.base(user),
@@ -87,23 +78,11 @@ describe('delivering the package through a Teams file consent card', () => {
     });
 
   async function packagedCase(formats: string): Promise<{ caseId: string; context: ConsentContext; size: number }> {
-    const replies = await bot.say(alex, 'new request');
-    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
-    const filed = await bot.execute(alex, 'intake.submit', {
-      intakeId: actions[0]!.data.intakeId,
+    const caseId = await flow.planned(alex, {
       subjectName: 'Maria Garcia',
       subjectEmails: maria.email,
       requestTypes: 'access',
     });
-    const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(filed)))![0];
-    await bot.execute(megan, 'triage.verifyIdentity', { caseId, version: await version(caseId) }, THREAD);
-    await bot.execute(adele, 'triage.approve', { caseId, version: await version(caseId), ...allChecks }, THREAD);
-    await press(megan, 'discovery.find', caseId);
-    await bot.connector.waitFor(
-      () => bot.connector.calls.find((c) => c.method === 'PUT' && /Findings for/.test(JSON.stringify(c.body))),
-      20_000,
-    );
-    await press(megan, 'plan.create', caseId);
     const none = invokeCard(await press(megan, 'plan.preparePackage', caseId, { stepId: 'package', formats: 'pdf' }));
     assert.match(cardText(none), /Choose JSON, CSV or XML/);
     await press(megan, 'plan.preparePackage', caseId, { stepId: 'package', formats });
@@ -124,7 +103,7 @@ describe('delivering the package through a Teams file consent card', () => {
     assert.equal(context.userId, megan.aadObjectId);
     assert.equal(
       bot.connector.calls.some(
-        (c) => c.conversationId?.startsWith(CHANNEL) && /file\.consent/.test(JSON.stringify(c.body)),
+        (c) => c.conversationId?.startsWith(PRIVACY_CHANNEL) && /file\.consent/.test(JSON.stringify(c.body)),
       ),
       false,
       'the package is never offered in the channel',

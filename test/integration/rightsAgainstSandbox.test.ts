@@ -2,16 +2,12 @@ import assert from 'node:assert/strict';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
 import type { AuditEvent } from '../../dsr/audit.js';
-import { TRIAGE_CHECKS } from '../../dsr/case.js';
-import type { PlanStep } from '../../dsr/plan.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { bearer, call } from '../sandbox/helpers.js';
-import { BotHarness, cardOf, cardText, invokeCard } from '../support/botHarness.js';
+import { BotHarness } from '../support/botHarness.js';
+import { CaseFlow } from '../support/caseFlow.js';
 import { adele, alex, megan, type TeamsUser } from '../support/people.js';
 
-const CHANNEL = '19:privacy-requests@thread.tacv2';
-const THREAD = `${CHANNEL};messageid=2`;
-const allChecks = Object.fromEntries(TRIAGE_CHECKS.map((check) => [check, 'true']));
 const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
 const maria = subjects.mariaGarcia;
 const jordan = subjects.jordanLee;
@@ -46,45 +42,14 @@ describe('the rights carried out in the systems (sandbox)', () => {
   });
   afterEach(() => bot.stop());
 
-  const version = async (caseId: string) => (await bot.app.store.getCase(caseId))!.version;
-  const press = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
-    bot.post({
-      ...bot.base(user, THREAD),
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      replyToId: 'plan-card',
-      value: { action: { type: 'Action.Execute', verb, data: { caseId, version: await version(caseId), ...extra } } },
-    });
-  const card = async (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
-    cardText(invokeCard(await press(user, verb, caseId, extra)));
-  const step = async (caseId: string, stepId: string): Promise<PlanStep | undefined> =>
-    (await bot.app.store.getCase(caseId))!.plan!.steps.find((s) => s.id === stepId);
+  const flow = new CaseFlow(() => bot);
+  const card = (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+    flow.card(user, verb, caseId, extra);
+  const step = (caseId: string, stepId: string) => flow.step(caseId, stepId);
 
-  /** Filed by Alex, verified by Megan, approved by Adele, searched in every system, planned. */
-  async function plannedCase(name: string, identifiers: Record<string, string>, requestTypes: string) {
-    const replies = await bot.say(alex, 'new request');
-    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
-    const filed = await bot.execute(alex, 'intake.submit', {
-      intakeId: actions[0]!.data.intakeId,
-      subjectName: name,
-      requestTypes,
-      ...identifiers,
-    });
-    const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(invokeCard(filed)))![0];
-    await bot.execute(megan, 'triage.verifyIdentity', { caseId, version: await version(caseId) }, THREAD);
-    await bot.execute(adele, 'triage.approve', { caseId, version: await version(caseId), ...allChecks }, THREAD);
-    const before = bot.connector.calls.length;
-    await press(megan, 'discovery.find', caseId);
-    await bot.connector.waitFor(
-      () =>
-        bot.connector.calls
-          .slice(before)
-          .find((c) => c.method === 'PUT' && /Findings for/.test(JSON.stringify(c.body))),
-      20_000,
-    );
-    assert.match(await card(megan, 'plan.create', caseId), /The plan is ready/);
-    return caseId;
-  }
+  /** Filed by Alex, verified and approved by Megan, searched in every system, planned. */
+  const plannedCase = (name: string, identifiers: Record<string, string>, requestTypes: string) =>
+    flow.planned(alex, { subjectName: name, requestTypes, ...identifiers });
 
   /** Megan previews, Adele approves what Megan saw, Megan applies; the run is awaited. */
   async function carryOut(caseId: string, stepId: string, extra: Record<string, unknown> = {}): Promise<string> {
