@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
+import type { ChangeRunner } from '../dsr/changeRun.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { ExportFormat } from '../dsr/exportPackage/index.js';
 import { EXPORT_FORMATS, preparePackage } from '../dsr/packageRun.js';
@@ -22,6 +23,8 @@ export interface PlanDeps {
   ) => Promise<boolean>;
   /** What the plan card shows beyond the case (interrupted steps, restriction choices). */
   view: (dsrCase: DsrCase) => Promise<PlanView>;
+  /** Who builds a package: one instance at a time, and another once the builder died. */
+  leases: Pick<ChangeRunner, 'claim' | 'heldElsewhere'>;
 }
 
 const OWN_VERBS = [PLAN_VERBS.show, PLAN_VERBS.create, PLAN_VERBS.tick, PLAN_VERBS.respond, PLAN_VERBS.preparePackage];
@@ -117,26 +120,39 @@ export class PlanAction implements CardActionHandler {
           return { kind: 'message', text: `The package for ${dsrCase.id} is still being prepared.` };
         let current = dsrCase;
         const step = dsrCase.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
+        const elsewhere = `The package for ${dsrCase.id} is still being prepared.`;
+        if (step?.state === 'running' && (await this.deps.leases.heldElsewhere(dsrCase.id, PACKAGE_STEP_ID)))
+          return { kind: 'message', text: elsewhere };
+        const release = await this.deps.leases.claim(dsrCase.id, PACKAGE_STEP_ID);
+        if (!release) return { kind: 'message', text: elsewhere };
         if (step?.state === 'running') {
-          // Running on the case but not in this process: the bot restarted midway. That is
-          // reported as a failure, never as done, and the package is built again from the start.
+          // Running on the case, but no live process holds it: the bot that built it stopped
+          // midway. That is reported as a failure, never as done, and the package is built again.
           const interrupted = await cases.act(actor, dsrCase.id, version, {
             kind: 'failStep',
             stepId: PACKAGE_STEP_ID,
             error: 'The bot restarted while preparing the package; it is prepared again.',
           });
-          if (!interrupted.ok)
+          if (!interrupted.ok) {
+            await release();
             return { kind: 'card', card: planCard(interrupted.case ?? dsrCase, interrupted.message) };
+          }
           current = interrupted.case;
         }
         const started = await cases.act(actor, current.id, current.version, {
           kind: 'startStep',
           stepId: PACKAGE_STEP_ID,
         });
-        if (!started.ok) return { kind: 'card', card: planCard(started.case ?? dsrCase, started.message) };
+        if (!started.ok) {
+          await release();
+          return { kind: 'card', card: planCard(started.case ?? dsrCase, started.message) };
+        }
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
-        void this.buildPackage(actor, started.case, formats.data).finally(() => this.running.delete(dsrCase.id));
+        void this.buildPackage(actor, started.case, formats.data).finally(() => {
+          this.running.delete(dsrCase.id);
+          void release().catch(() => undefined);
+        });
         return {
           kind: 'card',
           card: planCard(started.case, 'Preparing the package; it will come to you in a private chat.'),

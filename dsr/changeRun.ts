@@ -166,6 +166,30 @@ export class ChangeRunner {
     return started;
   }
 
+  /** Whether another process holds the step's lease and has not let it run out. */
+  async heldElsewhere(caseId: string, stepId: string): Promise<boolean> {
+    const lease = await this.ledger.lease(caseId, stepId);
+    return lease !== undefined && lease.holder !== this.holder && new Date(lease.until) > this.clock.now();
+  }
+
+  /**
+   * Takes a step's lease for work the ledger does not track (building the package), renewed until
+   * the returned release is called; undefined when another process holds it. So two instances
+   * never build one package, and one that died hands the step over once its lease runs out.
+   */
+  async claim(caseId: string, stepId: string): Promise<(() => Promise<void>) | undefined> {
+    if (!(await this.renew(caseId, stepId))) return undefined;
+    const timer = setInterval(
+      () => void this.renew(caseId, stepId).catch(() => undefined),
+      Math.max(1_000, this.options.leaseMs / 3),
+    );
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.ledger.releaseLease(caseId, stepId, this.holder);
+    };
+  }
+
   /** Waits for the run of a step in this process, if there is one. */
   async settled(caseId: string, stepId: string): Promise<void> {
     await this.runs.get(`${caseId}|${stepId}`);
