@@ -155,7 +155,7 @@ export class PackageDelivery {
       if (!answer.ok) throw new Error(`upload answered ${answer.status}`);
     } catch (error) {
       this.deps.log.warn(
-        { caseId: target.caseId, error: error instanceof Error ? error.message : 'unknown' },
+        { caseId: target.caseId, error: error instanceof Error ? error.name : 'unknown' },
         'file upload failed',
       );
       await turn.sendActivity(this.linkText(facts, target.actor.id, 'The file could not be saved to your OneDrive.'));
