@@ -255,6 +255,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       packagesDir,
       deliver: (actor, facts) => delivery.deliver(actor, facts),
       view: (dsrCase) => planViewOf(dsrCase, changeDeps),
+      updater,
     }),
     ...ChangeAction.all(services, changeDeps),
   ];
