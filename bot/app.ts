@@ -256,6 +256,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       deliver: (actor, facts) => delivery.deliver(actor, facts),
       view: (dsrCase) => planViewOf(dsrCase, changeDeps),
       leases: runner,
+      updater,
     }),
     ...ChangeAction.all(services, changeDeps),
   ];

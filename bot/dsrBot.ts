@@ -48,6 +48,9 @@ export class DsrBot extends TeamsActivityHandler {
       const botId = context.activity.recipient.id;
       const isPersonal = context.activity.conversation.conversationType === 'personal';
       if (isPersonal && context.activity.membersAdded?.some((member) => member.id !== botId)) {
+        // Installing the app is the first and, for some members, only turn of their 1:1 chat: a
+        // privacy officer who never wrote there still gets the package link there.
+        await this.rememberPersonalChat(context);
         await context.sendActivity(`Hello! ${HELP_TEXT}`);
       }
       await next();

@@ -81,7 +81,8 @@ function matches(rule: RetainRule, row: Row): boolean {
 
 function labelOf(entity: EntityDescription, row: Row): string {
   const shown = entity.show.map((field) => displayValue(row[field])).filter((v) => v !== '');
-  return `${entity.kind}: ${shown.slice(0, 3).join(' · ')}`.slice(0, 120);
+  // The kind travels beside the label, and the cards put it in front.
+  return shown.slice(0, 3).join(' · ').slice(0, 120);
 }
 
 /** The outcome of a failed request, in the terms a step records. */

@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
@@ -9,6 +9,7 @@ import type { ExportFormat } from '../dsr/exportPackage/index.js';
 import { EXPORT_FORMATS, preparePackage } from '../dsr/packageRun.js';
 import { buildPlan, PACKAGE_STEP_ID } from '../dsr/plan.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
+import type { CardUpdater } from './discoveryActions.js';
 import type { DsrServices } from './services.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 
@@ -25,6 +26,13 @@ export interface PlanDeps {
   view: (dsrCase: DsrCase) => Promise<PlanView>;
   /** Who builds a package: one instance at a time, and another once the builder died. */
   leases: Pick<ChangeRunner, 'claim' | 'heldElsewhere'>;
+  updater: CardUpdater;
+}
+
+/** The card a press came from, to be replaced once the work it started ends. */
+interface ClickedCard {
+  reference: Partial<ConversationReference>;
+  cardId: string | undefined;
 }
 
 const OWN_VERBS = [PLAN_VERBS.show, PLAN_VERBS.create, PLAN_VERBS.tick, PLAN_VERBS.respond, PLAN_VERBS.preparePackage];
@@ -149,7 +157,11 @@ export class PlanAction implements CardActionHandler {
         }
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
-        void this.buildPackage(actor, started.case, formats.data).finally(() => {
+        const clicked = {
+          reference: TurnContext.getConversationReference(context.activity),
+          cardId: context.activity.replyToId,
+        };
+        void this.buildPackage(actor, started.case, formats.data, clicked).finally(() => {
           this.running.delete(dsrCase.id);
           void release().catch(() => undefined);
         });
@@ -176,22 +188,49 @@ export class PlanAction implements CardActionHandler {
   }
 
   /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */
-  private async finish(actor: Actor, caseId: string, action: CaseAction): Promise<void> {
+  private async finish(actor: Actor, caseId: string, action: CaseAction): Promise<DsrCase | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = await this.services.cases.viewCase(actor, caseId);
-      if (!latest) return;
+      if (!latest) return undefined;
       const result = await this.services.cases.act(actor, caseId, latest.version, action);
-      if (result.ok || result.refusal !== 'stale') return;
+      if (result.ok) return result.case;
+      if (result.refusal !== 'stale') return result.case ?? latest;
+    }
+    return undefined;
+  }
+
+  /**
+   * Replaces the card that asked for the package with the plan as it now stands, so it neither
+   * shows the step running for ever nor offers buttons of a version the package step left behind.
+   */
+  private async showPlan(clicked: ClickedCard, dsrCase: DsrCase | undefined): Promise<void> {
+    if (!dsrCase) return;
+    try {
+      await this.deps.updater.update(
+        clicked.reference,
+        clicked.cardId,
+        planCard(dsrCase, undefined, await this.deps.view(dsrCase)),
+      );
+    } catch (error) {
+      this.services.log.warn(
+        { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
+        'could not update the plan card',
+      );
     }
   }
 
-  private async buildPackage(actor: Actor, dsrCase: DsrCase, formats: ExportFormat[]): Promise<void> {
+  private async buildPackage(
+    actor: Actor,
+    dsrCase: DsrCase,
+    formats: ExportFormat[],
+    clicked: ClickedCard,
+  ): Promise<void> {
     const { clock, log } = this.services;
     try {
       const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now(), {
         formats,
       });
-      await this.finish(actor, dsrCase.id, {
+      const completed = await this.finish(actor, dsrCase.id, {
         kind: 'completeStep',
         stepId: PACKAGE_STEP_ID,
         packageId: prepared.packageId,
@@ -204,14 +243,16 @@ export class PlanAction implements CardActionHandler {
         bytes: prepared.bytes,
       });
       if (!told) log.warn({ caseId: dsrCase.id }, 'no private chat to deliver the package link');
+      await this.showPlan(clicked, completed);
     } catch (error) {
       // The error may quote a request naming the person, so only its kind is logged.
       log.error({ caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' }, 'package failed');
-      await this.finish(actor, dsrCase.id, {
+      const failed = await this.finish(actor, dsrCase.id, {
         kind: 'failStep',
         stepId: PACKAGE_STEP_ID,
         error: 'The package could not be prepared; a system did not answer. Try again.',
       });
+      await this.showPlan(clicked, failed);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { caseCard } from '../cards/caseCard.js';
 import { caseListCard } from '../cards/caseListCard.js';
+import { triageCard } from '../cards/triageCard.js';
 import { cardMessage } from './replies.js';
 import type { DsrServices } from './services.js';
 import { actorOf } from './turnActor.js';
@@ -12,7 +13,11 @@ export interface StatusOptions {
   mine?: boolean;
 }
 
-/** Shows cases the asker may see: their own, or every open case for the privacy team. */
+/**
+ * Shows cases the asker may see: their own, or every open case for the privacy team. A team member
+ * asking for one case gets its live triage card, so a colleague who is not in the channel's thread
+ * (the second officer who approves a step) can reach the plan from their own chat.
+ */
 export class StatusDialog extends ComponentDialog {
   constructor(private readonly services: DsrServices) {
     super(STATUS_DIALOG);
@@ -25,16 +30,21 @@ export class StatusDialog extends ComponentDialog {
     const actor = actorOf(step.context.activity);
     const { cases, clock, calendar } = this.services;
     const now = clock.now();
+    const roles = await cases.rolesOf(actor);
     if (options.caseId) {
       const found = await cases.viewCase(actor, options.caseId);
-      await step.context.sendActivity(
-        found
-          ? cardMessage(caseCard(found, now, calendar), `${found.id} status`)
-          : `I could not find ${options.caseId} among the requests you can see. Type **status** to list them.`,
-      );
+      if (!found) {
+        await step.context.sendActivity(
+          `I could not find ${options.caseId} among the requests you can see. Type **status** to list them.`,
+        );
+        return step.endDialog();
+      }
+      const card = roles.privacyTeam
+        ? triageCard(found, now, calendar, await this.services.team.members())
+        : caseCard(found, now, calendar);
+      await step.context.sendActivity(cardMessage(card, `${found.id} status`));
       return step.endDialog();
     }
-    const roles = await cases.rolesOf(actor);
     const mine = options.mine === true || !roles.privacyTeam;
     const list = await cases.listCasesFor(actor, { mine, openOnly: !mine });
     const title = mine ? 'Your requests' : 'Open requests';

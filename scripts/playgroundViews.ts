@@ -1,6 +1,7 @@
 /**
- * The two Teams views of the local demo, as Microsoft 365 Agents Playground configurations: the
- * employee who files requests and the privacy officer who decides them. The people carry the
+ * The three Teams views of the local demo, as Microsoft 365 Agents Playground configurations: the
+ * employee who files requests, the privacy officer who decides them, and a second privacy officer
+ * who approves the steps the first one previews (nobody approves their own). The people carry the
  * sandbox's Entra object ids, so the bot's privacy team, the sandbox directory and the Playground
  * agree on who is who.
  */
@@ -72,7 +73,7 @@ function view(key: string, title: string, current: PlaygroundUser): PlaygroundVi
       bot: { id: '28:dsr-assistant', name: BOT_NAME },
       currentUser: current,
       users: Object.values(staff).filter((other) => other.id !== current.id),
-      // Each view has its own 1:1 chat, so the two people never share a conversation with the bot.
+      // Each view has its own 1:1 chat, so two people never share a conversation with the bot.
       personalChat: { id: `a:personal-${slug}` },
       groupChat: { id: '19:customer-service@thread.v2', name: 'Customer service' },
       team: {
@@ -87,7 +88,8 @@ function view(key: string, title: string, current: PlaygroundUser): PlaygroundVi
 
 export const employeeView = view('employee', 'Employee view (Alex Wilber)', staff.alex);
 export const privacyTeamView = view('privacy-team', 'Privacy team view (Megan Bowen)', staff.megan);
-export const views: readonly PlaygroundView[] = [employeeView, privacyTeamView];
+export const secondOfficerView = view('second-officer', 'Second privacy officer (Adele Vance)', staff.adele);
+export const views: readonly PlaygroundView[] = [employeeView, privacyTeamView, secondOfficerView];
 
 /** YAML is a superset of JSON strings, so every scalar is written JSON-quoted and nothing needs escaping rules. */
 export function toYaml(value: unknown, indent = 0): string {

@@ -1,6 +1,6 @@
 /**
  * `npm start`: with a Microsoft App ID this is the bot for Teams; without one it is the local demo,
- * the bot plus the Microsoft 365 Agents Playground with an employee's and a privacy officer's view.
+ * the bot plus the Microsoft 365 Agents Playground with an employee's view and two privacy officers'.
  */
 import { configOrExit } from '../bot/config.js';
 import { createLogger } from '../bot/logger.js';
@@ -30,7 +30,7 @@ if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
     process.exit(1);
   }
   const local = run;
-  const [employee, privacy] = local.playgrounds;
+  const [employee, privacy, second] = local.playgrounds;
   console.log(
     [
       '',
@@ -40,6 +40,9 @@ if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
       '',
       employee && privacy
         ? `In the employee view type "new request" in the chat with ${employee.view.config.bot.name}. In the privacy team view open\nteam ${privacy.view.config.team.name}, channel "${privacy.view.config.team.channels[0]?.name}", @mention the bot and write "use this channel": new\nrequests then arrive there. Each page keeps its history only until it is reloaded.`
+        : '',
+      second
+        ? `${second.view.config.currentUser.name} approves the steps ${privacy?.view.config.currentUser.name ?? 'the first officer'} previews: in her view write "status DSR-…" in the chat\nwith the bot, then "Show the plan".`
         : '',
       `The bot: http://localhost:${local.app.port}/api/messages, data in ${config.dataDir}/. Stop everything with Ctrl-C.`,
       '',

@@ -18,7 +18,10 @@ describe('changes: records a system keeps', () => {
     assert.deepEqual(preview.targets, []);
     const kinds = preview.retained.map((r) => r.kind).sort();
     assert.deepEqual(kinds, ['customer', 'sales invoice']);
-    assert.match(preview.retained.find((r) => r.kind === 'customer')!.reason, /outstanding posted invoice/);
+    const customer = preview.retained.find((r) => r.kind === 'customer')!;
+    assert.match(customer.reason, /outstanding posted invoice/);
+    // The card puts the kind in front of the label, so the label does not say it again.
+    assert.match(customer.label, /^C00020 · /);
     assert.ok(!sandbox.requests('bc').some((r) => r.method === 'DELETE'), 'nothing deleted by a preview');
   });
 

@@ -64,6 +64,43 @@ export class TeamsPage {
     return this.page.locator('.ac-adaptiveCard').filter({ hasText: text }).last();
   }
 
+  /**
+   * From now on the page remembers the text of every card it shows, so a card that is replaced
+   * within moments (a progress card) can still be asserted on afterwards.
+   */
+  async recordTexts(): Promise<void> {
+    await this.page.evaluate(`(() => {
+      const seen = (window.__seenCards = new Set());
+      const note = () => document.querySelectorAll('.ac-adaptiveCard').forEach((card) => seen.add(card.innerText));
+      note();
+      new MutationObserver(note).observe(document.body, { childList: true, subtree: true, characterData: true });
+    })()`);
+  }
+
+  async sawText(text: string): Promise<boolean> {
+    return this.page.evaluate<boolean>(
+      `[...(window.__seenCards ?? [])].some((card) => card.includes(${JSON.stringify(text)}))`,
+    );
+  }
+
+  /** One step of a plan card: the block that starts with its title (a follow-up may quote it), with its own buttons. */
+  step(card: Locator, title: string): Locator {
+    const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return card
+      .locator('.ac-container')
+      .filter({ hasText: new RegExp(`^${escaped} ·`) })
+      .last();
+  }
+
+  /** The href of the newest link with this text; links in messages open in a new tab, so a test reads them. */
+  async linkHref(text: string): Promise<string> {
+    const link = this.page.getByRole('link', { name: text }).last();
+    await link.waitFor();
+    const href = await link.getAttribute('href');
+    if (!href) throw new Error(`the link "${text}" has no address`);
+    return href;
+  }
+
   async screenshot(name: string, focus?: Locator): Promise<void> {
     await mkdir(SCREENSHOTS, { recursive: true });
     if (focus) {

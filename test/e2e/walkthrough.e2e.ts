@@ -12,6 +12,7 @@ import {
   PRIVACY_CHANNEL_NAME,
   PRIVACY_TEAM_NAME,
   privacyTeamView,
+  secondOfficerView,
 } from '../../scripts/playgroundViews.js';
 import { SCREENSHOTS, TeamsPage } from './teamsPage.js';
 
@@ -37,8 +38,9 @@ describe('the walkthrough in the Teams Playground', function () {
   let browser: BrowserContext;
   let alex: TeamsPage;
   let megan: TeamsPage;
-  let firstCase = '';
-  let secondCase = '';
+  let adele: TeamsPage;
+  let mariaCase = '';
+  let seanCase = '';
 
   before(async function () {
     assert.ok(
@@ -61,6 +63,7 @@ describe('the walkthrough in the Teams Playground', function () {
     browser.setDefaultTimeout(30_000);
     alex = new TeamsPage(await browser.newPage(), urlOf(employeeView.key));
     megan = new TeamsPage(await browser.newPage(), urlOf(privacyTeamView.key));
+    adele = new TeamsPage(await browser.newPage(), urlOf(secondOfficerView.key));
   });
 
   after(async () => {
@@ -88,8 +91,8 @@ describe('the walkthrough in the Teams Playground', function () {
     const recorded = alex.card(/Request recorded: DSR-/);
     await recorded.waitFor();
     const text = await recorded.innerText();
-    firstCase = CASE_ID.exec(text)?.[0] ?? '';
-    assert.ok(firstCase, text);
+    mariaCase = CASE_ID.exec(text)?.[0] ?? '';
+    assert.ok(mariaCase, text);
     assert.match(text, /Maria Garcia/);
     assert.match(text, /Due/);
     await alex.screenshot('02-employee-case-recorded', recorded);
@@ -101,7 +104,7 @@ describe('the walkthrough in the Teams Playground', function () {
     await megan.openChannel(PRIVACY_TEAM_NAME, PRIVACY_CHANNEL_NAME);
     await megan.postMentioning(privacyTeamView.config.bot.name, 'use this channel');
     await megan.page.getByText('This channel now receives every new data subject request').waitFor();
-    const triage = megan.card(`New request ${firstCase}`);
+    const triage = megan.card(`New request ${mariaCase}`);
     await triage.waitFor();
     assert.match(await triage.innerText(), /Maria Garcia/);
     await megan.screenshot('03-privacy-channel-chosen', triage);
@@ -117,10 +120,10 @@ describe('the walkthrough in the Teams Playground', function () {
     await form.getByRole('button', { name: 'Submit request' }).click();
     const recorded = alex.card(/Request recorded: DSR-.*O'Brien/s);
     await recorded.waitFor();
-    secondCase = CASE_ID.exec(await recorded.innerText())?.[0] ?? '';
-    assert.ok(secondCase && secondCase !== firstCase, secondCase);
+    seanCase = CASE_ID.exec(await recorded.innerText())?.[0] ?? '';
+    assert.ok(seanCase && seanCase !== mariaCase, seanCase);
 
-    const triage = megan.card(`New request ${secondCase}`);
+    const triage = megan.card(`New request ${seanCase}`);
     await triage.waitFor();
     assert.match(await triage.innerText(), /Sean O'Brien/);
     assert.match(await triage.innerText(), /Not verified yet/);
@@ -128,7 +131,7 @@ describe('the walkthrough in the Teams Playground', function () {
   });
 
   it('Megan marks the identity verified', async () => {
-    const triage = megan.card(`New request ${secondCase}`);
+    const triage = megan.card(`New request ${mariaCase}`);
     await triage.getByRole('button', { name: 'Identity verified' }).click();
     await triage.getByText('Identity marked as verified.').waitFor();
     assert.match(await triage.innerText(), /Verified by Megan Bowen/);
@@ -136,7 +139,7 @@ describe('the walkthrough in the Teams Playground', function () {
   });
 
   it('ticks the checklist and approves; the card says so', async () => {
-    const triage = megan.card(`New request ${secondCase}`);
+    const triage = megan.card(`New request ${mariaCase}`);
     const checks = triage.getByRole('checkbox');
     const count = await checks.count();
     assert.ok(count >= 3, `checklist of ${count}`);
@@ -152,8 +155,176 @@ describe('the walkthrough in the Teams Playground', function () {
     // The chat list previews the same text; the message itself is a paragraph in the conversation.
     const note = alex.page
       .getByRole('paragraph')
-      .filter({ hasText: new RegExp(`${secondCase}.*was approved by the privacy team`) });
+      .filter({ hasText: new RegExp(`${mariaCase}.*was approved by the privacy team`) });
     await note.waitFor();
     await alex.screenshot('08-employee-told-approved', note);
+  });
+
+  it('Megan presses "Find data": a progress card, then what each system holds', async () => {
+    const triage = megan.card(`New request ${mariaCase}`);
+    // The progress card may be replaced within moments; the page records every card text it shows.
+    await megan.recordTexts();
+    await triage.getByRole('button', { name: 'Find data' }).click();
+    const findings = megan.card(`Findings for ${mariaCase}`);
+    await findings.getByRole('button', { name: 'Make the plan' }).waitFor();
+    assert.ok(await megan.sawText(`Finding data for ${mariaCase}`), 'the progress card was shown');
+    const text = await findings.innerText();
+    for (const system of ['Customer Engagement', 'Business Central', 'Finance and Operations'])
+      assert.match(text, new RegExp(`${system}[^\\n]*: Found`), text);
+    assert.match(text, /Nothing found/);
+    assert.match(text, /maria\.garcia@example\.org/i);
+    await megan.screenshot('09-privacy-findings', findings);
+  });
+
+  it('makes the plan and prepares the package; its signed link arrives in her 1:1 chat', async () => {
+    await megan.card(`Findings for ${mariaCase}`).getByRole('button', { name: 'Make the plan' }).click();
+    const plan = megan.card(`Plan for ${mariaCase}`);
+    await plan.getByText('The plan is ready.').waitFor();
+    const text = await plan.innerText();
+    for (const system of ['Customer Engagement', 'Business Central', 'Finance and Operations'])
+      assert.match(text, new RegExp(`Delete the person's data in Dynamics 365 ${system}`), text);
+    await megan.screenshot('10-privacy-plan', plan);
+
+    const packageStep = megan.step(plan, 'Prepare the package for the data subject');
+    await megan.recordTexts();
+    await packageStep.getByRole('button', { name: 'Prepare package' }).click();
+    // The card answers at once, and shows the step done as soon as the package is ready.
+    await packageStep.getByText(/by the bot: Done/).waitFor();
+    assert.ok(await megan.sawText('Preparing the package; it will come to you in a private chat.'));
+
+    await megan.openPersonalChat();
+    const note = megan.page.getByRole('paragraph').filter({ hasText: `The package for ${mariaCase} is ready` });
+    await note.waitFor();
+    assert.match(await note.innerText(), /the link works only for you/);
+    const href = await megan.linkHref('Download it');
+    await megan.screenshot('11-privacy-package-link', note);
+    const download = await fetch(href);
+    assert.equal(download.status, 200);
+    const zip = Buffer.from(await download.arrayBuffer());
+    assert.equal(zip.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'the package is a ZIP');
+    await megan.openChannel(PRIVACY_TEAM_NAME, PRIVACY_CHANNEL_NAME);
+  });
+
+  const DELETIONS = ['Customer Engagement', 'Business Central', 'Finance and Operations'].map(
+    (system) => `Delete the person's data in Dynamics 365 ${system}`,
+  );
+
+  it('previews each deletion: what goes, and the posted invoices kept with the legal reason', async () => {
+    for (const title of DELETIONS) {
+      const plan = megan.card(`Plan for ${mariaCase}`);
+      await megan.step(plan, title).getByRole('button', { name: 'Preview', exact: true }).click();
+      const preview = megan.card(`Preview: ${title}`);
+      await preview.getByText('Preview ready: check it, then approve.').waitFor();
+      const text = await preview.innerText();
+      assert.match(text, /Will change: .*\(\d+ records\)/, text);
+      if (title.includes('Business Central')) {
+        assert.match(text, /Kept as they are: 2 records/, text);
+        assert.match(text, /sales invoice PS-INV103001 · .*: A posted document: .*financial and tax law/, text);
+        assert.match(text, /sales invoice PS-INV103017 · /, text);
+        await megan.screenshot('12-privacy-preview-kept-invoices', preview);
+      }
+      await preview.getByRole('button', { name: 'Back to the plan' }).click();
+      await megan
+        .step(megan.card(`Plan for ${mariaCase}`), title)
+        .getByRole('button', { name: 'Show the preview' })
+        .waitFor();
+    }
+  });
+
+  it('Megan cannot approve a deletion she previewed herself', async () => {
+    const plan = megan.card(`Plan for ${mariaCase}`);
+    await megan.step(plan, DELETIONS[0]!).getByRole('button', { name: 'Approve' }).click();
+    await plan.getByText('You made this preview, so another member of the privacy team must approve it.').waitFor();
+    assert.match(await megan.step(plan, DELETIONS[0]!).innerText(), /Waiting for approval/);
+    await megan.screenshot('13-privacy-own-approval-refused', plan);
+  });
+
+  it('Adele, the second privacy officer, approves each deletion from her own chat', async () => {
+    await adele.open();
+    await adele.waitForWelcome();
+    await adele.say(`status ${mariaCase}`);
+    const triage = adele.card(`New request ${mariaCase}`);
+    await triage.getByRole('button', { name: 'Show the plan' }).click();
+    const plan = adele.card(`Plan for ${mariaCase}`);
+    for (const title of DELETIONS) {
+      await adele.step(plan, title).getByRole('button', { name: 'Approve' }).click();
+      await adele.step(plan, title).getByRole('button', { name: 'Apply' }).waitFor();
+    }
+    await plan.getByText('Approved. Apply it when ready.').waitFor();
+    await adele.screenshot('14-second-officer-approved', plan);
+  });
+
+  it('Megan applies each deletion; it ends done once a second search finds nothing', async () => {
+    let plan = megan.card(`Plan for ${mariaCase}`);
+    await plan.getByRole('button', { name: 'Back to the case' }).click();
+    await megan.card(`New request ${mariaCase}`).getByRole('button', { name: 'Show the plan' }).click();
+    plan = megan.card(`Plan for ${mariaCase}`);
+    for (const title of DELETIONS) {
+      await megan.step(plan, title).getByRole('button', { name: 'Apply' }).click();
+      await megan
+        .step(plan, title)
+        .getByText(/by the bot: Done/)
+        .waitFor();
+    }
+    const bc = await megan.step(plan, DELETIONS[1]!).innerText();
+    assert.match(bc, /records changed.*2 kept/, bc);
+    await megan.screenshot('15-privacy-deletions-done', plan);
+  });
+
+  it('ticks off the guided steps with a note', async () => {
+    const plan = megan.card(`Plan for ${mariaCase}`);
+    const open = plan.locator('.ac-container').filter({ has: megan.page.getByRole('button', { name: 'Mark done' }) });
+    const guided = await open.count();
+    assert.ok(guided >= 2, `${guided} guided steps`);
+    for (let ticked = 1; (await open.count()) > 0; ticked++) {
+      assert.ok(ticked <= guided, 'each guided step is ticked once');
+      // Named by its title, as the block's own buttons open an inline form inside it.
+      const title = (await open.last().innerText()).split(' · ')[0]!.trim();
+      const step = megan.step(plan, title);
+      await step.getByRole('button', { name: 'Mark done' }).first().click();
+      await step.getByLabel('Note (optional)').fill(`Done by hand as the guide says (${ticked})`);
+      await step.getByRole('button', { name: 'Mark done' }).last().click();
+      await plan.getByText(`Note: Done by hand as the guide says (${ticked})`).waitFor();
+    }
+    await plan.getByText('Every step is done or explained: the response can go out.').waitFor();
+    await megan.screenshot('16-privacy-guided-steps-ticked', plan);
+  });
+
+  it('responds: the summary for Maria says what was done and what was kept', async () => {
+    const plan = megan.card(`Plan for ${mariaCase}`);
+    await plan.getByRole('button', { name: 'Respond' }).click();
+    await plan.getByText('Responded. The summary for the data subject is below.').waitFor();
+    const text = await plan.innerText();
+    assert.match(text, /Responded to the data subject\./, text);
+    assert.match(text, new RegExp(`Response to request ${mariaCase}\\.`), text);
+    assert.match(text, /Business Central: done \(\d+ records?\); 2 records kept: A posted document/, text);
+    assert.doesNotMatch(text, /\bRespond\n/, 'nothing is offered twice');
+    await megan.screenshot(
+      '17-privacy-responded',
+      plan.getByText('Responded. The summary for the data subject is below.'),
+    );
+  });
+
+  it('"audit" shows the case\'s trail and "verify audit" says it is intact', async () => {
+    await megan.openPersonalChat();
+    await megan.say(`audit ${mariaCase}`);
+    // The chat list previews the same text; the message itself is in paragraphs and list items.
+    const trail = megan.page.getByRole('paragraph').filter({ hasText: `Audit trail of ${mariaCase}` });
+    await trail.waitFor();
+    for (const entry of [/approveStep refused/, /approveStep applied/, /completeStep applied/, /respond applied/])
+      await megan.page.getByRole('listitem').filter({ hasText: entry }).first().waitFor();
+    await megan.screenshot(
+      '18-privacy-audit-trail',
+      megan.page
+        .getByRole('listitem')
+        .filter({ hasText: /respond applied/ })
+        .last(),
+    );
+    await megan.say('verify audit');
+    const verdict = megan.page
+      .getByRole('paragraph')
+      .filter({ hasText: /The audit trail is intact: \d+ events, each linked to the one before\./ });
+    await verdict.waitFor();
+    await megan.screenshot('19-privacy-audit-intact', verdict);
   });
 });

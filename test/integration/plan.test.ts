@@ -168,6 +168,41 @@ describe('the plan: from findings to the response', () => {
     assert.doesNotMatch(JSON.stringify(events), /Maria|example\.org/);
   });
 
+  it('sends the package link to a member whose 1:1 chat only ever had the app installed in it, and updates the card that asked for it', async function () {
+    this.timeout(60_000);
+    bot = await new BotHarness().start();
+    // Teams tells the bot of the install with a conversation update; Megan never writes there.
+    const installed = await bot.post({
+      ...bot.base(megan),
+      type: 'conversationUpdate',
+      membersAdded: [{ id: megan.id, aadObjectId: megan.aadObjectId }],
+    });
+    assert.ok(installed.status < 300, String(installed.status));
+    assert.match(String(bot.connector.sent(bot.personalConversation(megan))[0]?.text), /Hello!/);
+    const caseId = await foundCase();
+    await act(megan, 'plan.create', caseId);
+    assert.match(
+      cardText(invokeCard(await act(megan, 'plan.preparePackage', caseId, { stepId: 'package' }))),
+      /private chat/,
+    );
+    const delivered = await bot.connector.waitFor(
+      () => bot.connector.sent(bot.personalConversation(megan)).find((a) => /package for/.test(String(a.text))),
+      30_000,
+    );
+    assert.match(String(delivered.text), /Download it/);
+    // The card that asked for the package shows it done, with buttons bound to the case as it now is.
+    const updated = await bot.connector.waitFor(
+      () =>
+        bot.connector.calls.find(
+          (c) =>
+            c.method === 'PUT' &&
+            /Prepare the package for the data subject\*\* · by the bot: Done/.test(JSON.stringify(c.body)),
+        ),
+      30_000,
+    );
+    assert.match(JSON.stringify(updated.body), new RegExp(`"version":${await version(caseId)}\\b`));
+  });
+
   it('offers "Respond" once every step is done or explained, and the package expires with its link', async function () {
     this.timeout(60_000);
     let now = new Date();

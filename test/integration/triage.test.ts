@@ -86,6 +86,17 @@ describe('triage and approval in the privacy channel', () => {
     assert.deepEqual(settings, ['refused', 'applied']);
   });
 
+  it('gives a privacy team member the live triage card of a case in their own chat, and the requester only its status', async () => {
+    const caseId = await fileCase(alex);
+    const team = cardText(cardOf((await bot.say(adele, `status ${caseId}`))[0]));
+    assert.match(team, new RegExp(`New request ${caseId}`));
+    for (const action of ['Identity verified', 'Approve', 'Decline'])
+      assert.ok(team.split('\n').includes(action), `the team's card offers "${action}"`);
+    const requester = cardText(cardOf((await bot.say(alex, `status ${caseId}`))[0]));
+    assert.match(requester, /Maria Garcia/);
+    assert.ok(!requester.split('\n').includes('Approve'), 'the requester is offered no decision');
+  });
+
   it('posts the cases that arrived before the channel was chosen', async () => {
     await fileCase(alex);
     assert.equal(triageThreads().length, 0);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { loadConfig } from '../../bot/config.js';
 import { people } from '../../sandbox/seed.js';
 import { Playground, PlaygroundError, playgroundCli } from '../../scripts/playground.js';
-import { employeeView, privacyTeamView, views, type PlaygroundView } from '../../scripts/playgroundViews.js';
+import {
+  employeeView,
+  privacyTeamView,
+  secondOfficerView,
+  views,
+  type PlaygroundView,
+} from '../../scripts/playgroundViews.js';
 
 describe('the local demo', () => {
   describe('its privacy team', () => {
@@ -28,25 +34,33 @@ describe('the local demo', () => {
     });
   });
 
-  describe('its two Teams views', () => {
-    it('show Alex as the employee and Megan as the privacy officer, with the sandbox ids', () => {
+  describe('its three Teams views', () => {
+    it('show Alex as the employee, Megan as the privacy officer and Adele as the second one, with the sandbox ids', () => {
       assert.equal(employeeView.config.currentUser.name, 'Alex Wilber');
       assert.equal(employeeView.config.currentUser.aadObjectId, people.alexWilber);
       assert.equal(privacyTeamView.config.currentUser.name, 'Megan Bowen');
       assert.equal(privacyTeamView.config.currentUser.aadObjectId, people.meganBowen);
+      assert.equal(secondOfficerView.config.currentUser.name, 'Adele Vance');
+      assert.equal(secondOfficerView.config.currentUser.aadObjectId, people.adeleVance);
+      assert.deepEqual(
+        views.map((view) => view.key),
+        ['employee', 'privacy-team', 'second-officer'],
+      );
     });
 
     it('share the tenant, the bot and the privacy channel but not a 1:1 chat', () => {
-      const [a, b] = views.map((view) => view.config);
-      assert.equal(a!.tenantId, b!.tenantId);
-      assert.deepEqual(a!.bot, b!.bot);
-      assert.deepEqual(a!.team, b!.team);
+      const [a, b, c] = views.map((view) => view.config);
+      for (const other of [b!, c!]) {
+        assert.equal(a!.tenantId, other.tenantId);
+        assert.deepEqual(a!.bot, other.bot);
+        assert.deepEqual(a!.team, other.team);
+      }
       assert.deepEqual(
         a!.team.channels.map((channel) => channel.name),
         ['Privacy requests'],
       );
       assert.equal(a!.team.name, 'Privacy');
-      assert.notEqual(a!.personalChat.id, b!.personalChat.id);
+      assert.equal(new Set([a!, b!, c!].map((config) => config.personalChat.id)).size, 3);
     });
 
     it('each know the other people of the walkthrough, never themselves', () => {

@@ -29,7 +29,7 @@ describe('npm start without an App ID', function () {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('prints where to open both views, and Ctrl-C stops the bot and both Playgrounds', async () => {
+  it('prints where to open the three views, and Ctrl-C stops the bot and every Playground', async () => {
     const child = spawn(process.execPath, ['dist/scripts/start.js'], {
       env: { ...process.env, PORT: '0', DSR_PLAYGROUND_PORT: '0', DSR_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,17 +52,21 @@ describe('npm start without an App ID', function () {
 
     const employee = /Employee view \(Alex Wilber\)\s+(http:\/\/localhost:\d+)/.exec(output)?.[1];
     const privacy = /Privacy team view \(Megan Bowen\)\s+(http:\/\/localhost:\d+)/.exec(output)?.[1];
+    const second = /Second privacy officer \(Adele Vance\)\s+(http:\/\/localhost:\d+)/.exec(output)?.[1];
+    assert.match(output, /Adele Vance approves the steps Megan Bowen previews/);
     const bot = /The bot: (http:\/\/localhost:\d+)\/api\/messages/.exec(output)?.[1];
-    assert.ok(employee && privacy && bot, output);
-    assert.notEqual(employee, privacy);
+    assert.ok(employee && privacy && second && bot, output);
+    assert.equal(new Set([employee, privacy, second]).size, 3);
     assert.equal((await fetch(employee)).status, 200);
     assert.equal((await fetch(privacy)).status, 200);
+    assert.equal((await fetch(second)).status, 200);
     assert.equal((await fetch(`${bot}/healthz`)).status, 200);
 
     child.kill('SIGINT');
     assert.equal(await exited, 0, output);
     assert.equal(await answers(employee), false, 'the employee view still answers');
     assert.equal(await answers(privacy), false, 'the privacy team view still answers');
+    assert.equal(await answers(second), false, 'the second officer view still answers');
     assert.equal(await answers(`${bot}/healthz`), false, 'the bot still answers');
   });
 });
