@@ -110,7 +110,7 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
     const { applied, gone, retained } = step.result;
     items.push(
       small(
-        `${applied} records changed${gone > 0 ? `, ${gone} already gone` : ''}${retained > 0 ? `, ${retained} kept` : ''}.`,
+        `${applied} ${applied === 1 ? 'record' : 'records'} changed${gone > 0 ? `, ${gone} already gone` : ''}${retained > 0 ? `, ${retained} kept` : ''}.`,
       ),
     );
   }

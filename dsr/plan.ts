@@ -287,17 +287,22 @@ export function findingsHash(dsrCase: DsrCase, step: Pick<PlanStep, 'id' | 'syst
 
 /** What the data subject is told: per right and system, what was done, what was kept and why. */
 export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
-  const lines = [`Response to request ${dsrCase.id}.`];
+  const lines = [`Response to the request of ${dsrCase.subject.name} (${dsrCase.id}).`];
+  // Reasons are whole sentences already; a line never ends in two full stops.
+  const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
   for (const step of plan.steps) {
-    const what = `${step.title}${step.systemId === 'all' ? '' : ''}`;
+    const what = step.title;
     if (step.state === 'done') {
-      const counted = step.result ? ` (${step.result.applied + step.result.gone} records)` : '';
+      const records = step.result ? step.result.applied + step.result.gone : 0;
+      const counted = step.result ? ` (${records} ${records === 1 ? 'record' : 'records'})` : '';
       const kept = step.result && step.result.retained > 0 && step.reason ? `; ${step.reason}` : '';
-      lines.push(`- ${what}: done${counted}${step.completed?.note ? ` (${step.completed.note})` : ''}${kept}.`);
+      lines.push(
+        sentence(`- ${what}: done${counted}${step.completed?.note ? ` (${step.completed.note})` : ''}${kept}`),
+      );
     } else if (step.state === 'retained') {
-      lines.push(`- ${what}: kept, because ${step.reason ?? 'the law requires it'}.`);
+      lines.push(sentence(`- ${what}: kept, because ${step.reason ?? 'the law requires it'}`));
     } else {
-      lines.push(`- ${what}: not applicable${step.reason ? `: ${step.reason}` : ''}.`);
+      lines.push(sentence(`- ${what}: not applicable${step.reason ? `: ${step.reason}` : ''}`));
     }
   }
   return lines.join('\n');

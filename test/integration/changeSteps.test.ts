@@ -173,7 +173,7 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
         (c) => c.method === 'PUT' && c.activityId === 'plan-card' && /by the bot: Done/.test(JSON.stringify(c.body)),
       ),
     );
-    assert.match(await card(adele, 'plan.show', caseId), /1 records changed/);
+    assert.match(await card(adele, 'plan.show', caseId), /1 record changed/);
 
     const applied = (await audit(caseId)).filter((e) => e.outcome === 'applied').map((e) => e.action);
     for (const action of ['previewStep', 'approveStep', 'startStep', 'completeStep'])
@@ -242,7 +242,7 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
       (e) => e.action === 'stepProgress' && e.detail.stepId === 'delete:crm',
     );
     assert.equal(progress.length, 2, 'five records, progress written after the second and the fourth');
-    assert.doesNotMatch(await card(megan, 'plan.respond', caseId), /Response to request/);
+    assert.doesNotMatch(await card(megan, 'plan.respond', caseId), /Response to the request/);
 
     bc.failing.clear();
     crm.stubborn.clear();
@@ -266,7 +266,7 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     const text = await card(megan, 'plan.show', caseId);
     assert.match(text, /Every step is done or explained/);
     const responded = await card(megan, 'plan.respond', caseId);
-    assert.match(responded, /Response to request/);
+    assert.match(responded, /Response to the request/);
     assert.match(responded, /kept/);
   });
 

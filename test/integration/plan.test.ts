@@ -233,7 +233,7 @@ describe('the plan: from findings to the response', () => {
     assert.match(cardText(card), /Every step is done or explained/);
     assert.match(cardText(card), /\bRespond\b/);
     const responded = invokeCard(await act(adele, 'plan.respond', caseId));
-    assert.match(cardText(responded), /Response to request/);
+    assert.match(cardText(responded), /Response to the request of Maria Garcia/);
     assert.match(cardText(responded), /Prepare the package for the data subject: done/);
     const saved = (await bot.app.store.getCase(caseId))!;
     assert.equal(saved.status, 'responded');

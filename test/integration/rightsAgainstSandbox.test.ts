@@ -113,7 +113,7 @@ describe('the rights carried out in the systems (sandbox)', () => {
     assert.match(await card(megan, 'plan.respond', caseId), /still open/);
     await tickGuided(caseId);
     const response = await card(megan, 'plan.respond', caseId);
-    assert.match(response, /Response to request/);
+    assert.match(response, /Response to the request of Maria Garcia/);
     assert.match(response, /kept/);
 
     const kinds = (await audit(caseId)).map((e) => e.action);
