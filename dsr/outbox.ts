@@ -45,6 +45,17 @@ export interface OutboxRecord extends OutboxMessage {
   lastError?: string;
 }
 
+/** A message as every store records it when it is queued: waiting, never tried. */
+export function pendingRecord(message: OutboxMessage, now: Date): OutboxRecord {
+  return {
+    ...message,
+    status: 'pending',
+    attempts: 0,
+    enqueuedAt: now.toISOString(),
+    notBefore: message.notBefore ?? now.toISOString(),
+  };
+}
+
 export interface OutboxStore {
   open(): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFile, link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutboxMessage, OutboxRecord } from '../outbox.js';
+import { pendingRecord, type OutboxMessage, type OutboxRecord } from '../outbox.js';
 import type { PortableOutbox } from './postgresShared.js';
 
 interface Lease {
@@ -62,13 +62,7 @@ export class FileOutboxStore implements PortableOutbox {
   }
 
   async enqueue(message: OutboxMessage, now: Date): Promise<boolean> {
-    const record: OutboxRecord = {
-      ...message,
-      status: 'pending',
-      attempts: 0,
-      enqueuedAt: now.toISOString(),
-      notBefore: message.notBefore ?? now.toISOString(),
-    };
+    const record = pendingRecord(message, now);
     // The marker comes first: a crash before the record leaves a marker that is cleaned up, never a
     // record nobody looks at.
     await writeFile(this.path('pending', message.id), message.id);

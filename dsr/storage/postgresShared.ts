@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import type { DsrCase } from '../case.js';
 import type { LeaseStore } from '../leases.js';
-import type { OutboxMessage, OutboxRecord, OutboxStore } from '../outbox.js';
+import { pendingRecord, type OutboxMessage, type OutboxRecord, type OutboxStore } from '../outbox.js';
 import type { PackageRecord, PackageStore } from '../packages.js';
 import { sweepPackages } from '../packageRun.js';
 import type { PostgresCaseStore } from './postgresStore.js';
@@ -43,13 +43,7 @@ export class PostgresOutboxStore implements PortableOutbox {
   }
 
   async enqueue(message: OutboxMessage, now: Date): Promise<boolean> {
-    const record: OutboxRecord = {
-      ...message,
-      status: 'pending',
-      attempts: 0,
-      enqueuedAt: now.toISOString(),
-      notBefore: message.notBefore ?? now.toISOString(),
-    };
+    const record = pendingRecord(message, now);
     const result = await this.db.write(
       `INSERT INTO ${this.table} (id, conversation_key, status, not_before, enqueued_at, record)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
