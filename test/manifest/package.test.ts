@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openPromise } from 'yauzl';
+import { readZip } from '../support/packageReaders.js';
 import {
   ConfigError,
   DEFAULTS,
@@ -24,17 +24,6 @@ import { iconsDir } from '../../manifest/paths.js';
 
 const APP_ID = '0d7e9c41-2b6a-4f3e-9a18-5c4b3d2e1f00';
 const CLI = fileURLToPath(new URL('../../manifest/buildPackage.js', import.meta.url));
-
-async function readZip(path: string): Promise<Map<string, Buffer>> {
-  const zip = await openPromise(path, { lazyEntries: true });
-  const entries = new Map<string, Buffer>();
-  for await (const entry of zip.eachEntry()) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-    entries.set(entry.fileName, Buffer.concat(chunks));
-  }
-  return entries;
-}
 
 function configError(env: Record<string, string | undefined>): ConfigError {
   try {
