@@ -38,6 +38,24 @@ const BC_OPEN_INVOICE =
 const WORKER_NOT_TERMINATED =
   'The worker is not terminated: only terminated workers can be deleted from Human Resources (Talent).';
 
+/** The worker of Finance and Operations and of Human Resources (Talent): one entity in both. */
+const WORKER = {
+  kind: 'worker',
+  entitySet: 'Workers',
+  key: 'PersonnelNumber',
+  match: [
+    { field: 'PrimaryContactEmail', by: 'email' },
+    { field: 'Name', by: 'name' },
+    { field: 'PersonnelNumber', by: 'employeeId', mode: 'exact' },
+  ],
+  show: ['PersonnelNumber', 'Name', 'WorkerStatus'],
+  operations: { export: true, rectify: true, delete: true },
+  changes: {
+    rectify: ['FirstName', 'LastName', 'PrimaryContactEmail', 'PrimaryContactPhone', 'BirthDate'],
+    retain: [{ field: 'WorkerStatus', notIn: ['Terminated'], reason: WORKER_NOT_TERMINATED }],
+  },
+} satisfies EntityInput;
+
 export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
   crm: [
     {
@@ -290,41 +308,10 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
         restrict: { OnHoldStatus: 'All' },
       },
     },
-    {
-      kind: 'worker',
-      entitySet: 'Workers',
-      key: 'PersonnelNumber',
-      match: [
-        { field: 'PrimaryContactEmail', by: 'email' },
-        { field: 'Name', by: 'name' },
-        { field: 'PersonnelNumber', by: 'employeeId', mode: 'exact' },
-      ],
-      show: ['PersonnelNumber', 'Name', 'WorkerStatus'],
-      operations: { export: true, rectify: true, delete: true },
-      changes: {
-        rectify: ['FirstName', 'LastName', 'PrimaryContactEmail', 'PrimaryContactPhone', 'BirthDate'],
-        retain: [{ field: 'WorkerStatus', notIn: ['Terminated'], reason: WORKER_NOT_TERMINATED }],
-      },
-    },
+    WORKER,
   ],
-  hr: [
-    {
-      kind: 'worker',
-      entitySet: 'Workers',
-      key: 'PersonnelNumber',
-      match: [
-        { field: 'PrimaryContactEmail', by: 'email' },
-        { field: 'Name', by: 'name' },
-        { field: 'PersonnelNumber', by: 'employeeId', mode: 'exact' },
-      ],
-      show: ['PersonnelNumber', 'Name', 'WorkerStatus', 'EmploymentEndDate'],
-      operations: { export: true, rectify: true, delete: true },
-      changes: {
-        rectify: ['FirstName', 'LastName', 'PrimaryContactEmail', 'PrimaryContactPhone', 'BirthDate'],
-        retain: [{ field: 'WorkerStatus', notIn: ['Terminated'], reason: WORKER_NOT_TERMINATED }],
-      },
-    },
-  ],
+  // Human Resources shares the worker entity with Finance and Operations, and shows when employment ended.
+  hr: [{ ...WORKER, show: [...WORKER.show, 'EmploymentEndDate'] }],
   graph: [
     {
       kind: 'user',
