@@ -6,6 +6,7 @@ import { StaticRoleDirectory } from '../dsr/roles.js';
 import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
 import { BotProcess } from '../test/support/botProcess.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
+import { intakeSubmission } from '../test/support/intakeSubmission.js';
 import { median, percentile, report, round, timed } from './measure.js';
 
 const calendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
@@ -48,22 +49,7 @@ function activity(serviceUrl: string, conversation: string, extra: Record<string
 function turn(kind: 'status' | 'intake', serviceUrl: string, conversation: string) {
   return kind === 'status'
     ? activity(serviceUrl, conversation, { type: 'message', text: 'status' })
-    : activity(serviceUrl, conversation, {
-        type: 'invoke',
-        name: 'adaptiveCard/action',
-        value: {
-          action: {
-            type: 'Action.Execute',
-            verb: 'intake.submit',
-            data: {
-              intakeId: randomUUID(),
-              subjectName: 'Maria Garcia',
-              subjectEmails: 'maria.garcia@example.org',
-              requestTypes: 'access',
-            },
-          },
-        },
-      });
+    : activity(serviceUrl, conversation, intakeSubmission());
 }
 
 /** Turns per second from `concurrency` clients spread over the instances, each client in its own conversation. */

@@ -10,6 +10,7 @@ import { loadConfig } from '../bot/config.js';
 import { startHttpServer } from '../bot/server.js';
 import type { DsrBot } from '../bot/dsrBot.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
+import { intakeSubmission } from '../test/support/intakeSubmission.js';
 import { median, percentile, report, round, timed } from './measure.js';
 
 const user = { id: '29:alex', name: 'Alex Wilber', aadObjectId: 'a1e7c0de-0000-4000-8000-000000000001' };
@@ -39,15 +40,6 @@ async function post(port: number, body: Record<string, unknown>): Promise<void> 
   if (response.status >= 300) throw new Error(`answered ${response.status}`);
 }
 
-function intakeData(): Record<string, unknown> {
-  return {
-    intakeId: randomUUID(),
-    subjectName: 'Maria Garcia',
-    subjectEmails: 'maria.garcia@example.org',
-    requestTypes: 'access,delete',
-  };
-}
-
 /**
  * Latency of a status turn and of an intake submission, each against a bare echo bot on the
  * same CloudAdapter and restify server, measured alternately in one run so noise hits both.
@@ -70,15 +62,7 @@ export async function turnLatency(iterations: number): Promise<void> {
 
   const message = (text: string) => activity(connector.url, { type: 'message', text });
   const submit = (from = colleague) =>
-    activity(
-      connector.url,
-      {
-        type: 'invoke',
-        name: 'adaptiveCard/action',
-        value: { action: { type: 'Action.Execute', verb: 'intake.submit', data: intakeData() } },
-      },
-      from,
-    );
+    activity(connector.url, intakeSubmission({ requestTypes: 'access,delete' }), from);
 
   // A handful of cases so the status turn renders a real list.
   for (let i = 0; i < 5; i += 1) await post(app.port, submit(user));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import sinon from 'sinon';
 import { BotHarness, cardText, invokeCard } from '../support/botHarness.js';
+import { intakeSubmission } from '../support/intakeSubmission.js';
 import { ChannelIdentity, TEST_ISSUER } from '../support/channelIdentity.js';
 import { alex } from '../support/people.js';
 
@@ -30,23 +31,7 @@ describe('inbound authentication with an App ID', () => {
   });
 
   function submission() {
-    return {
-      ...bot.base(alex),
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      value: {
-        action: {
-          type: 'Action.Execute',
-          verb: 'intake.submit',
-          data: {
-            intakeId: randomUUID(),
-            subjectName: 'Maria Garcia',
-            subjectEmails: 'maria.garcia@example.org',
-            requestTypes: 'access',
-          },
-        },
-      },
-    };
+    return { ...bot.base(alex), ...intakeSubmission() };
   }
 
   it('refuses a request without a token and changes nothing', async () => {

@@ -6,30 +6,18 @@ import { join } from 'node:path';
 import { verifyChain } from '../../dsr/audit.js';
 import { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
 import { BotProcess } from '../support/botProcess.js';
+import { intakeSubmission } from '../support/intakeSubmission.js';
 import { alex } from '../support/people.js';
 
 function intake(port: number): Promise<string | undefined> {
   const activity = {
-    type: 'invoke',
-    name: 'adaptiveCard/action',
+    ...intakeSubmission({ requestTypes: 'access,delete' }),
     id: randomUUID(),
     channelId: 'msteams',
     serviceUrl: 'http://127.0.0.1:9',
     from: { id: alex.id, name: alex.name, aadObjectId: alex.aadObjectId },
     recipient: { id: '28:bot' },
     conversation: { id: 'personal-crash', conversationType: 'personal' },
-    value: {
-      action: {
-        type: 'Action.Execute',
-        verb: 'intake.submit',
-        data: {
-          intakeId: randomUUID(),
-          subjectName: 'Maria Garcia',
-          subjectEmails: 'maria.garcia@example.org',
-          requestTypes: 'access,delete',
-        },
-      },
-    },
   };
   return fetch(`http://127.0.0.1:${port}/api/messages`, {
     method: 'POST',
