@@ -2,7 +2,7 @@ import type { DsrCase } from '../dsr/case.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
-import { clip } from './format.js';
+import { clip, noticeBlock } from './format.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 
@@ -174,11 +174,11 @@ export function changePreviewCard(dsrCase: DsrCase, step: PlanStep, notice?: str
     $schema: CARD_SCHEMA,
     version: CARD_VERSION,
     body: [
-      ...(notice ? [{ type: 'TextBlock', text: clip(notice, 500), weight: 'Bolder', wrap: true }] : []),
+      ...noticeBlock(notice),
       { type: 'TextBlock', text: `Preview: ${clip(step.title, 200)}`, size: 'Large', weight: 'Bolder', wrap: true },
       {
         type: 'TextBlock',
-        text: `${dsrCase.id} · ${step.systemName}. Nothing changes until a privacy team member who did not file the request approves.`,
+        text: `${dsrCase.id} · ${step.systemName}. Nothing changes until a privacy team member approves who neither filed the request nor made this preview.`,
         wrap: true,
         isSubtle: true,
       },

@@ -3,7 +3,7 @@ import type { CaseFindings, ManualStep, SystemFindings } from '../dsr/discovery.
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { PLAN_VERBS } from './planVerbs.js';
-import { clip, formatInstant } from './format.js';
+import { clip, formatInstant, noticeBlock } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
 
@@ -124,7 +124,7 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
     $schema: CARD_SCHEMA,
     version: CARD_VERSION,
     body: [
-      ...(notice ? [{ type: 'TextBlock', text: notice, weight: 'Bolder', color: 'Good', wrap: true }] : []),
+      ...noticeBlock(notice, 'Good'),
       { type: 'TextBlock', text: `Findings for ${dsrCase.id}`, size: 'Large', weight: 'Bolder', wrap: true },
       {
         type: 'TextBlock',

@@ -52,3 +52,8 @@ export function requestTypesText(types: RequestType[]): string {
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** The line at the top of a card that says what the last press did; nothing when there is nothing to say. */
+export function noticeBlock(notice: string | undefined, color = 'Default'): Array<Record<string, unknown>> {
+  return notice ? [{ type: 'TextBlock', text: clip(notice, 500), weight: 'Bolder', color, wrap: true }] : [];
+}

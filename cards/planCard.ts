@@ -1,7 +1,7 @@
 import type { DsrCase } from '../dsr/case.js';
 import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepState } from '../dsr/plan.js';
 import { changeStepItems, type PlanView } from './changeStepCard.js';
-import { clip } from './format.js';
+import { clip, noticeBlock } from './format.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
@@ -118,7 +118,7 @@ export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {})
     $schema: CARD_SCHEMA,
     version: CARD_VERSION,
     body: [
-      ...(notice ? [{ type: 'TextBlock', text: clip(notice, 500), weight: 'Bolder', wrap: true }] : []),
+      ...noticeBlock(notice),
       { type: 'TextBlock', text: `Plan for ${dsrCase.id}`, size: 'Large', weight: 'Bolder', wrap: true },
       { type: 'TextBlock', text: status, wrap: true, isSubtle: true },
       ...steps.map((step) => stepBlock(dsrCase, step, view)),
