@@ -179,15 +179,30 @@ export class ChangeRunner {
    */
   async claim(caseId: string, stepId: string): Promise<(() => Promise<void>) | undefined> {
     if (!(await this.renew(caseId, stepId))) return undefined;
+    const stopRenewing = this.keepLease(caseId, stepId);
+    return async () => {
+      stopRenewing();
+      await this.ledger.releaseLease(caseId, stepId, this.holder);
+    };
+  }
+
+  /**
+   * Renews a held lease every third of its life until the returned stop is called; `onLost` hears
+   * when another process has it. A renewal the store cannot make now is tried again next time.
+   */
+  private keepLease(caseId: string, stepId: string, onLost: () => void = () => undefined): () => void {
     const timer = setInterval(
-      () => void this.renew(caseId, stepId).catch(() => undefined),
+      () =>
+        void this.renew(caseId, stepId).then(
+          (held) => {
+            if (!held) onLost();
+          },
+          () => undefined,
+        ),
       Math.max(1_000, this.options.leaseMs / 3),
     );
     timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await this.ledger.releaseLease(caseId, stepId, this.holder);
-    };
+    return () => clearInterval(timer);
   }
 
   /** Waits for the run of a step in this process, if there is one. */
@@ -292,15 +307,9 @@ export class ChangeRunner {
       if (progressed.ok) await observe(progressed.case);
     };
     // The lease is renewed while a slow record is applied, so a live run is never taken over.
-    const heartbeat = setInterval(
-      () => {
-        void this.renew(dsrCase.id, stepId).then((held) => {
-          if (!held) lost = true;
-        });
-      },
-      Math.max(1000, this.options.leaseMs / 3),
-    );
-    heartbeat.unref();
+    const stopRenewing = this.keepLease(dsrCase.id, stepId, () => {
+      lost = true;
+    });
     try {
       for await (const target of this.ledger.pending(key)) {
         if (this.stopping.signal.aborted || lost) break;
@@ -322,7 +331,7 @@ export class ChangeRunner {
           await report();
       }
     } finally {
-      clearInterval(heartbeat);
+      stopRenewing();
     }
     if (this.stopping.signal.aborted) {
       await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
