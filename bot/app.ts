@@ -282,6 +282,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       () => shared.health(),
       log,
       (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packages: shared.packages }),
+      { host: config.host, serviceUrls: config.serviceUrls },
     );
     listeningPort = server.port;
   } catch (error) {

@@ -1,4 +1,4 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
 import {
   AuthenticationError,
   type AuthenticateRequestResult,
@@ -31,10 +31,27 @@ export class ChannelAuthentication extends ConfigurationBotFrameworkAuthenticati
 }
 
 /**
+ * The CloudAdapter with one more entry: an activity the server has already read and checked.
+ * `CloudAdapter.process` would read the body itself, answer every failure but a rejected token
+ * with 500 and print the error to the console, past the log's error serializer.
+ */
+export class ChannelAdapter extends CloudAdapter {
+  /** @throws AuthenticationError for a missing or rejected token; any other error is the turn's */
+  handle(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    // As the SDK's own activity validator does: the wire carries times as ISO strings.
+    const times = activity as unknown as Record<string, unknown>;
+    for (const key of ['timestamp', 'localTimestamp', 'expiration']) {
+      if (typeof times[key] === 'string') times[key] = new Date(times[key]);
+    }
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+/**
  * The adapter every Bot Framework turn and proactive send goes through. Outbound calls use the
  * outbox's HTTP client, so throttling and failures reach the outbox instead of being retried
  * quietly inside the SDK.
  */
-export function createChannelAdapter(botAuth: Record<string, string>): CloudAdapter {
-  return new CloudAdapter(new ChannelAuthentication(botAuth, { httpClient: channelHttpClient as never }));
+export function createChannelAdapter(botAuth: Record<string, string>): ChannelAdapter {
+  return new ChannelAdapter(new ChannelAuthentication(botAuth, { httpClient: channelHttpClient as never }));
 }

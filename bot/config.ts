@@ -6,6 +6,7 @@ import { people } from '../sandbox/seed.js';
 
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
+import { TEAMS_SERVICE_HOSTS, type ServiceUrlPolicy } from './inboundActivity.js';
 import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,6 +65,16 @@ const configSchema = z
     DSR_CONNECTORS_CLIENT_ID: optionalString,
     DSR_CONNECTORS_CLIENT_SECRET: optionalString,
     DSR_CONNECTORS_CA_FILE: optionalString,
+    DSR_HOST: optionalString.pipe(
+      z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], 'an IP address to listen on, such as 0.0.0.0').optional(),
+    ),
+    DSR_SERVICE_URLS: list(
+      'https origins such as https://smba.example.net',
+      z.url({ protocol: /^https?$/, error: 'an origin such as https://smba.example.net' }),
+    ),
+    DSR_AUDIT_KEY: optionalString.pipe(
+      z.string().min(32, "a random string of at least 32 characters (the audit trail's sealing key)").optional(),
+    ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Sovereign clouds and test set-ups point the channel authentication elsewhere.
     ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
@@ -80,6 +91,14 @@ const configSchema = z
         message: 'the client secret of the app registration, required when MicrosoftAppId is set',
       });
     }
+    if (env.MicrosoftAppId && !env.DSR_AUDIT_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DSR_AUDIT_KEY'],
+        message:
+          'a random string of at least 32 characters that seals the audit trail, required when MicrosoftAppId is set',
+      });
+    }
     if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
       ctx.addIssue({
         code: 'custom',
@@ -93,6 +112,12 @@ export type RawConfig = z.infer<typeof configSchema>;
 
 export interface AppConfig {
   port: number;
+  /** The interface the server listens on: loopback for a local run, every interface with an App ID. */
+  host: string;
+  /** Where activities may ask the bot to answer; see bot/inboundActivity.ts. */
+  serviceUrls: ServiceUrlPolicy;
+  /** The key that seals the audit trail; a local run without one keeps a generated key in its data folder. */
+  auditKey: string | undefined;
   /** No App ID means a local run: inbound requests are not authenticated. */
   local: boolean;
   botAuth: Record<string, string>;
@@ -138,7 +163,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         const variable = String(issue.path[0] ?? 'configuration');
         const value = env[variable];
         const shown =
-          value === undefined ? 'not set' : `got "${/Password|DATABASE_URL/.test(variable) ? '***' : value}"`;
+          value === undefined
+            ? 'not set'
+            : `got "${/Password|DATABASE_URL|AUDIT_KEY|SECRET/.test(variable) ? '***' : value}"`;
         return `${variable}: expected ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
       }),
     );
@@ -163,6 +190,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const local = raw.MicrosoftAppId === undefined;
   return {
     port: raw.PORT,
+    host: raw.DSR_HOST ?? (local ? '127.0.0.1' : '0.0.0.0'),
+    serviceUrls: {
+      httpsHosts: TEAMS_SERVICE_HOSTS,
+      origins: raw.DSR_SERVICE_URLS.map((url) => new URL(url).origin),
+      loopback: local,
+    },
+    auditKey: raw.DSR_AUDIT_KEY,
     local,
     botAuth,
     dataDir: raw.DSR_DATA_DIR,

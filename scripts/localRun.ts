@@ -34,7 +34,8 @@ export async function startLocalRun(config: AppConfig, log: Logger, options: Loc
     );
   }
   const app = await startApp(config, log);
-  const endpoint = `http://localhost:${app.port}/api/messages`;
+  // The bot listens on loopback IPv4 only (see DSR_HOST); `localhost` may resolve to ::1 first.
+  const endpoint = `http://127.0.0.1:${app.port}/api/messages`;
   const firstPort = options.playgroundPort ?? 56150;
   const workDir = options.workDir ?? join('devTools', 'playground');
   const playgrounds = (options.views ?? views).map(

@@ -36,6 +36,9 @@ export class BotHarness {
       DSR_DATA_DIR: this.dataDir,
       DSR_PRIVACY_TEAM_IDS: PRIVACY_TEAM_IDS.join(','),
       LOG_LEVEL: 'silent',
+      // With an App ID the channel is the fake connector, on a loopback http address.
+      DSR_SERVICE_URLS: this.connector.url,
+      ...(this.env.MicrosoftAppId ? { DSR_AUDIT_KEY: 'test-audit-key-'.padEnd(40, 'x') } : {}),
       ...this.env,
     });
     this.app = await startApp(config, pino({ level: 'silent' }), this.overrides);

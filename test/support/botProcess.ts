@@ -6,6 +6,16 @@ export class BotProcess {
   private child: ChildProcess | undefined;
   port = 0;
 
+  /** The running process's id, to read its memory from outside. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   constructor(private readonly env: Record<string, string>) {}
 
   async start(): Promise<void> {
