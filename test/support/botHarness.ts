@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startApp, type AppOverrides, type RunningApp } from '../../bot/app.js';
 import { loadConfig } from '../../bot/config.js';
 import { FakeConnector } from './fakeConnector.js';
@@ -22,6 +22,7 @@ export class BotHarness {
   constructor(
     private readonly env: Record<string, string> = {},
     private readonly overrides: AppOverrides = {},
+    private readonly log: Logger = pino({ level: 'silent' }),
   ) {}
 
   get url(): string {
@@ -41,7 +42,7 @@ export class BotHarness {
       ...(this.env.MicrosoftAppId ? { DSR_AUDIT_KEY: 'test-audit-key-'.padEnd(40, 'x') } : {}),
       ...this.env,
     });
-    this.app = await startApp(config, pino({ level: 'silent' }), this.overrides);
+    this.app = await startApp(config, this.log, this.overrides);
     return this;
   }
 
