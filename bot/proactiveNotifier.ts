@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
-import { formatDay } from '../cards/format.js';
+import { formatDay, shownAsText } from '../cards/format.js';
 import { triageCard } from '../cards/triageCard.js';
 import type { CaseNews, CaseNotifier } from '../dialogs/notifier.js';
 import type { TeamDirectory } from '../dialogs/team.js';
@@ -145,7 +145,7 @@ export class ProactiveNotifier implements CaseNotifier {
 }
 
 function newsText(dsrCase: DsrCase, news: CaseNews, calendar: OrgCalendar): string {
-  const about = `Your request ${dsrCase.id} for ${dsrCase.subject.name}`;
+  const about = `Your request ${dsrCase.id} for ${shownAsText(dsrCase.subject.name)}`;
   switch (news) {
     case 'approved':
       return `${about} was approved by the privacy team. They will now find the person's data; it is due by ${formatDay(dsrCase.dueAt, calendar)}.`;

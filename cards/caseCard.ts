@@ -7,7 +7,7 @@ import {
   type DsrCase,
 } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
-import { clip, deadlineView, formatInstant, requestTypesText, URGENCY_COLOR } from './format.js';
+import { deadlineView, formatInstant, requestTypesText, URGENCY_COLOR, shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 export const CASE_REFRESH_VERB = 'case.refresh';
@@ -110,8 +110,8 @@ export function caseCardView(dsrCase: DsrCase, now: Date, calendar: OrgCalendar,
   const deadline = deadlineView(dsrCase.dueAt, now, calendar, isOpen(dsrCase));
   return {
     id: dsrCase.id,
-    title: title ?? `${dsrCase.id}: ${clip(dsrCase.subject.name, 60)}`,
-    subjectName: clip(dsrCase.subject.name, 120),
+    title: title ?? `${dsrCase.id}: ${shownAsText(dsrCase.subject.name, 60)}`,
+    subjectName: shownAsText(dsrCase.subject.name, 120),
     role: SUBJECT_ROLE_LABELS[dsrCase.subject.role].toLowerCase(),
     requestTypes: requestTypesText(dsrCase.requestTypes),
     regulation: dsrCase.regulation,
@@ -121,9 +121,9 @@ export function caseCardView(dsrCase: DsrCase, now: Date, calendar: OrgCalendar,
     countdownColor: URGENCY_COLOR[deadline.urgency],
     status: CASE_STATUS_LABELS[dsrCase.status],
     identity: IDENTITY_CHECK_LABELS[dsrCase.identityCheck],
-    assignee: dsrCase.assignee ? clip(dsrCase.assignee.name, 80) : 'Nobody yet',
+    assignee: dsrCase.assignee ? shownAsText(dsrCase.assignee.name, 80) : 'Nobody yet',
     nextStep: NEXT_STEP[dsrCase.status],
-    details: clip(dsrCase.details, 600),
+    details: shownAsText(dsrCase.details, 600),
     hasDetails: dsrCase.details.length > 0,
     version: dsrCase.version,
   };

@@ -1,7 +1,7 @@
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { CASE_REFRESH_VERB } from './caseCard.js';
-import { clip, deadlineView, URGENCY_COLOR } from './format.js';
+import { deadlineView, URGENCY_COLOR, shownAsText } from './format.js';
 
 /** One case in a list: who, a line of detail, and the colour-coded countdown to its due day. */
 export interface CaseRowView {
@@ -57,7 +57,7 @@ export function caseRow(
   const deadline = deadlineView(dsrCase.dueAt, now, calendar, options.open);
   return {
     id: dsrCase.id,
-    subjectName: clip(dsrCase.subject.name, 60),
+    subjectName: shownAsText(dsrCase.subject.name, 60),
     detail,
     countdown: options.open ? deadline.countdown : (options.closedLabel ?? deadline.countdown),
     color: URGENCY_COLOR[deadline.urgency],

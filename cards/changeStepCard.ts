@@ -2,9 +2,9 @@ import type { DsrCase } from '../dsr/case.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
-import { clip, noticeBlock } from './format.js';
+import { clip, noticeBlock, shownAsText } from './format.js';
 import { PLAN_VERBS } from './planVerbs.js';
-import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
+import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 
 /** What the plan card knows beyond the case: which running steps lost their process, and the choices a system offers. */
 export interface PlanView {
@@ -33,15 +33,17 @@ export function countsText(counts: Record<string, number>): string {
 export function previewBlocks(preview: StepPreview): CardJson[] {
   const blocks: CardJson[] = [small(`Will change: ${countsText(preview.counts)} (${preview.targetCount} records).`)];
   for (const sample of preview.samples) {
-    const changes = sample.changes.map((c) => `${c.field}: "${clip(c.from, 60)}" → "${clip(c.to, 60)}"`).join('; ');
-    blocks.push(small(`- ${sample.kind} ${clip(sample.label, 80)}${changes ? `: ${changes}` : ''}`));
+    const changes = sample.changes
+      .map((c) => `${c.field}: "${shownAsText(c.from, 60)}" → "${shownAsText(c.to, 60)}"`)
+      .join('; ');
+    blocks.push(small(`- ${sample.kind} ${shownAsText(sample.label, 80)}${changes ? `: ${changes}` : ''}`));
   }
   if (preview.targetCount > preview.samples.length)
     blocks.push(small(`…and ${preview.targetCount - preview.samples.length} more.`, { isSubtle: true }));
   if (preview.retainedCount > 0) {
     blocks.push(small(`Kept as they are: ${preview.retainedCount} records.`, { weight: 'Bolder' }));
     for (const kept of preview.retained)
-      blocks.push(small(`- ${kept.kind} ${clip(kept.label, 80)}: ${clip(kept.reason, 200)}`));
+      blocks.push(small(`- ${kept.kind} ${shownAsText(kept.label, 80)}: ${clip(kept.reason, 200)}`));
   }
   for (const guided of preview.guided)
     blocks.push(
@@ -64,13 +66,13 @@ function previewInputs(dsrCase: DsrCase, step: PlanStep, view: PlanView): { body
         fields.length > 0
           ? {
               type: 'Input.ChoiceSet',
-              id: `field${n}`,
+              id: inputId(`field${n}`, step.id),
               label: 'Field to correct',
               choices: fields.map(([field, value]) => ({ title: `${field} (now: ${clip(value, 60)})`, value: field })),
             }
-          : { type: 'Input.Text', id: `field${n}`, label: 'Field to correct', maxLength: 100 },
+          : { type: 'Input.Text', id: inputId(`field${n}`, step.id), label: 'Field to correct', maxLength: 100 },
       );
-      body.push({ type: 'Input.Text', id: `value${n}`, label: 'New value', maxLength: 500 });
+      body.push({ type: 'Input.Text', id: inputId(`value${n}`, step.id), label: 'New value', maxLength: 500 });
     });
     return { body, data: { kinds } };
   }
@@ -81,7 +83,7 @@ function previewInputs(dsrCase: DsrCase, step: PlanStep, view: PlanView): { body
         body: [
           {
             type: 'Input.ChoiceSet',
-            id: 'mode',
+            id: inputId('mode', step.id),
             label: 'How to restrict',
             value: modes[0],
             choices: modes.map((mode) => ({ title: MODE_LABEL[mode], value: mode })),

@@ -1,7 +1,7 @@
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { caseRow, caseRowsElement, type CaseRowView } from './caseRow.js';
-import { clip } from './format.js';
+import { shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, type CardJson } from './template.js';
 
 const SECTION_LIMIT = 15;
@@ -63,7 +63,7 @@ export function digestCard(input: DigestInput, now: Date, calendar: OrgCalendar)
   const row = (dsrCase: DsrCase): CaseRowView =>
     caseRow(
       dsrCase,
-      dsrCase.assignee ? `Assigned to ${clip(dsrCase.assignee.name, 60)}` : 'Not assigned',
+      dsrCase.assignee ? `Assigned to ${shownAsText(dsrCase.assignee.name, 60)}` : 'Not assigned',
       now,
       calendar,
       { open: true },
@@ -86,7 +86,7 @@ export function digestCard(input: DigestInput, now: Date, calendar: OrgCalendar)
         ? 'Nothing is overdue, due soon or waiting for approval.'
         : `${input.overdue.length} overdue, ${input.dueSoon.length} due soon, ${input.waitingForApproval.length} waiting for approval.`,
     sections,
-    unreachable: `Could not remind in a 1:1 chat (the app is not installed for them): ${input.unreachable.join(', ')}.`,
+    unreachable: `Could not remind in a 1:1 chat (the app is not installed for them): ${input.unreachable.map((name) => shownAsText(name, 60)).join(', ')}.`,
     hasUnreachable: input.unreachable.length > 0,
   });
 }

@@ -3,7 +3,7 @@ import type { CaseFindings, ManualStep, SystemFindings } from '../dsr/discovery.
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { PLAN_VERBS } from './planVerbs.js';
-import { clip, formatInstant, noticeBlock } from './format.js';
+import { clip, formatInstant, noticeBlock, shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
 
@@ -63,7 +63,7 @@ function systemBlock(dsrCase: DsrCase, system: SystemFindings): CardJson {
   if (system.status === 'not-connected') items.push(...stepBlocks(system.manualSteps));
   for (const record of system.records.slice(0, RECORDS_SHOWN)) {
     const fields = Object.values(record.fields)
-      .map((value) => clip(value, 60))
+      .map((value) => shownAsText(value, 60))
       .join(' · ');
     items.push({
       type: 'ColumnSet',

@@ -57,3 +57,27 @@ export function clip(text: string, max: number): string {
 export function noticeBlock(notice: string | undefined, color = 'Default'): Array<Record<string, unknown>> {
   return notice ? [{ type: 'TextBlock', text: clip(notice, 500), weight: 'Bolder', color, wrap: true }] : [];
 }
+
+// Adaptive Card TextBlocks render a subset of Markdown: **bold**, _italic_, lists and [links](url)
+// (https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features), and Teams renders
+// message text as Markdown too. A backslash before ASCII punctuation shows that character as
+// itself (CommonMark §2.4, which the Adaptive Cards JavaScript renderer's markdown-it follows);
+// no Microsoft source says whether Teams' own renderer honours it, so `shownAsText` also breaks
+// bare web addresses, which Teams turns into links unasked, with an invisible word joiner.
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()<>#+\-!|~=]/g;
+const WORD_JOINER = '\u2060';
+
+/**
+ * A value a person typed (a name, details, a note, a reason) or a system returned, cut to `max`
+ * and made to show as the text it is: no link, emphasis, list, heading or line break of its own.
+ * Every card binds such values through this one function.
+ */
+export function shownAsText(value: string, max?: number): string {
+  const oneLine = value.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const cut = max === undefined ? oneLine : clip(oneLine, max);
+  return cut
+    .replace(MARKDOWN_PUNCTUATION, '\\$&')
+    .replace(/^(\s*\d+)\./, '$1\\.')
+    .replace(/:\/\//g, `:${WORD_JOINER}//`)
+    .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}${WORD_JOINER}.`);
+}

@@ -1,9 +1,9 @@
 import type { DsrCase } from '../dsr/case.js';
 import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepState } from '../dsr/plan.js';
 import { changeStepItems, type PlanView } from './changeStepCard.js';
-import { clip, noticeBlock } from './format.js';
+import { clip, noticeBlock, shownAsText } from './format.js';
 import { PLAN_VERBS } from './planVerbs.js';
-import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
+import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
 
 export { PLAN_VERBS };
@@ -39,7 +39,12 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
   const explain = step.state === 'failed' ? step.error : step.reason;
   if (explain) items.push({ type: 'TextBlock', text: clip(explain, 400), wrap: true, isSubtle: true, size: 'Small' });
   if (step.completed?.note)
-    items.push({ type: 'TextBlock', text: `Note: ${clip(step.completed.note, 300)}`, wrap: true, size: 'Small' });
+    items.push({
+      type: 'TextBlock',
+      text: `Note: ${shownAsText(step.completed.note, 300)}`,
+      wrap: true,
+      size: 'Small',
+    });
   if (!isSettled(step)) {
     for (const instruction of step.instructions.slice(0, 4)) {
       items.push({
@@ -90,8 +95,19 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
           card: {
             type: 'AdaptiveCard',
             body: [
-              { type: 'Input.Text', id: 'note', label: 'Note (optional)', isMultiline: true, maxLength: 1000 },
-              { type: 'Input.Text', id: 'link', label: 'Link to evidence (optional)', maxLength: 500 },
+              {
+                type: 'Input.Text',
+                id: inputId('note', step.id),
+                label: 'Note (optional)',
+                isMultiline: true,
+                maxLength: 1000,
+              },
+              {
+                type: 'Input.Text',
+                id: inputId('link', step.id),
+                label: 'Link to evidence (optional)',
+                maxLength: 500,
+              },
             ],
             actions: [executeAction('Mark done', PLAN_VERBS.tick, data)],
           },

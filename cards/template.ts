@@ -20,6 +20,20 @@ export class CardTemplate<View extends object> {
   }
 }
 
+/**
+ * The id of an input that a card repeats once per step or per form: Adaptive Cards require ids
+ * unique within a card (the `adaptivecards` validator reports "Duplicate Id"), and an
+ * Action.Execute gathers the inputs of the whole card, so a repeated id mixes two forms' values.
+ */
+export function inputId(name: string, scope: string): string {
+  return `${name}.${scope}`;
+}
+
+/** The value of a scoped input, or of its unscoped id on a card sent before ids were scoped. */
+export function inputValue(data: Record<string, unknown>, name: string, scope: string): unknown {
+  return data[inputId(name, scope)] ?? data[name];
+}
+
 export const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 export const CARD_VERSION = '1.5';
 

@@ -11,8 +11,15 @@ import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
 import { caseCardView, caseSummary } from './caseCard.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
-import { clip, formatInstant } from './format.js';
+import { clip, formatInstant, shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
+
+/** One id per input: pausing, declining and extending each ask for their own reason. */
+export const TRIAGE_INPUTS = {
+  pauseReason: 'pauseReason',
+  declineReason: 'declineReason',
+  extendReason: 'extendReason',
+} as const;
 
 export const TRIAGE_VERBS = {
   refresh: 'triage.refresh',
@@ -128,7 +135,7 @@ const template = new CardTemplate<TriageView>({
             { type: 'TextBlock', text: '${pauseRule}', wrap: true, isSubtle: true },
             {
               type: 'Input.Text',
-              id: 'reason',
+              id: TRIAGE_INPUTS.pauseReason,
               label: 'What are we waiting for?',
               isRequired: true,
               maxLength: 1000,
@@ -154,7 +161,7 @@ const template = new CardTemplate<TriageView>({
       [
         {
           type: 'Input.ChoiceSet',
-          id: 'reason',
+          id: TRIAGE_INPUTS.declineReason,
           label: 'Reason',
           isRequired: true,
           errorMessage: 'Choose a reason.',
@@ -178,7 +185,7 @@ const template = new CardTemplate<TriageView>({
         { type: 'TextBlock', text: 'Once only, while the first period runs; the person must be told why.', wrap: true },
         {
           type: 'Input.Text',
-          id: 'reason',
+          id: TRIAGE_INPUTS.extendReason,
           label: 'Why is more time necessary?',
           isRequired: true,
           isMultiline: true,
@@ -237,9 +244,9 @@ export function triageCard(
     ? `${policy.label}: the due date moves by the time the clock is paused.`
     : `${policy.label}: the deadline keeps running while we wait; the due date does not move.`;
   const identityText = dsrCase.identityVerified
-    ? `Verified by ${clip(dsrCase.identityVerified.by.name, 60)}`
+    ? `Verified by ${shownAsText(dsrCase.identityVerified.by.name, 60)}`
     : dsrCase.pause
-      ? `Waiting since ${formatInstant(dsrCase.pause.since, calendar)}: ${clip(dsrCase.pause.reason, 200)}. ${pauseRule}`
+      ? `Waiting since ${formatInstant(dsrCase.pause.since, calendar)}: ${shownAsText(dsrCase.pause.reason, 200)}. ${pauseRule}`
       : 'Not verified yet';
   return template.render({
     ...base,
@@ -248,9 +255,9 @@ export function triageCard(
     noticeColor: notice?.tone === 'good' ? 'Good' : 'Attention',
     undecided,
     decisionText: decision
-      ? `${decision.outcome === 'approved' ? 'Approved' : 'Declined'} by ${clip(decision.by.name, 60)} on ${formatInstant(decision.at, calendar)}${
+      ? `${decision.outcome === 'approved' ? 'Approved' : 'Declined'} by ${shownAsText(decision.by.name, 60)} on ${formatInstant(decision.at, calendar)}${
           decision.reason ? `: ${DECLINE_REASON_LABELS[decision.reason]}` : ''
-        }${decision.explanation ? ` (${clip(decision.explanation, 300)})` : ''}`
+        }${decision.explanation ? ` (${shownAsText(decision.explanation, 300)})` : ''}`
       : '',
     identityText,
     showVerify: undecided && !dsrCase.identityVerified,
@@ -259,7 +266,9 @@ export function triageCard(
     canClose: dsrCase.status === 'declined' || dsrCase.status === 'responded',
     canExtend: policy.extendedPeriod !== null && dsrCase.extension === null && isOpen(dsrCase),
     pauseRule,
-    notes: dsrCase.notes.slice(-3).map((note) => ({ text: `${clip(note.by.name, 40)}: ${clip(note.text, 300)}` })),
+    notes: dsrCase.notes
+      .slice(-3)
+      .map((note) => ({ text: `${shownAsText(note.by.name, 40)}: ${shownAsText(note.text, 300)}` })),
     hasNotes: dsrCase.notes.length > 0,
     checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
     teamChoices: team.map((member) => ({ title: clip(member.name, 60), value: member.id })),

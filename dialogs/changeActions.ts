@@ -2,7 +2,7 @@ import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { changePreviewCard } from '../cards/changeStepCard.js';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
-import type { CardJson } from '../cards/template.js';
+import { inputValue, type CardJson } from '../cards/template.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import { PACKAGE_STEP_ID } from '../dsr/plan.js';
 import { changeConnectorFor, type ChangeRunner } from '../dsr/changeRun.js';
@@ -54,15 +54,15 @@ export async function planViewOf(dsrCase: DsrCase, deps: Pick<ChangeDeps, 'conne
 function changeRequestOf(step: PlanStep, data: CardData): ChangeRequest | { invalid: string } {
   if (step.right === 'delete') return { right: 'delete' };
   if (step.right === 'restrict') {
-    const mode = restrictModeSchema.safeParse(data.mode ?? 'flag');
+    const mode = restrictModeSchema.safeParse(inputValue(data, 'mode', step.id) ?? 'flag');
     return mode.success ? { right: 'restrict', mode: mode.data } : { invalid: firstIssue(mode.error) };
   }
   const kinds = kindsSchema.safeParse(data.kinds);
   if (!kinds.success) return { invalid: 'This card does not list the record kinds; refresh the plan.' };
   const entered: Correction[] = [];
   kinds.data.forEach((kind, n) => {
-    const field = data[`field${n}`];
-    const value = data[`value${n}`];
+    const field = inputValue(data, `field${n}`, step.id);
+    const value = inputValue(data, `value${n}`, step.id);
     const hasValue = typeof value === 'string' && value.trim() !== '';
     if (hasValue || (typeof field === 'string' && field.trim() !== ''))
       entered.push({

@@ -1,6 +1,7 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
+import { inputValue } from '../cards/template.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ChangeRunner } from '../dsr/changeRun.js';
@@ -96,7 +97,12 @@ export class PlanAction implements CardActionHandler {
         return this.act(actor, dsrCase, version, { kind: 'createPlan', plan }, 'The plan is ready.');
       }
       case PLAN_VERBS.tick: {
-        const parsed = tickSchema.safeParse(data);
+        const stepId = typeof data.stepId === 'string' ? data.stepId : '';
+        const parsed = tickSchema.safeParse({
+          stepId: data.stepId,
+          note: inputValue(data, 'note', stepId),
+          link: inputValue(data, 'link', stepId),
+        });
         if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a step.' };
         return this.act(actor, dsrCase, version, { kind: 'tickStep', ...parsed.data }, 'Marked done.');
       }

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { caseCard } from '../cards/caseCard.js';
-import { TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
+import { TRIAGE_INPUTS, TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
 import { DECLINE_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
@@ -33,7 +33,8 @@ const READERS: Record<string, Reader> = {
   [TRIAGE_VERBS.resume]: () => ({ kind: 'resumeClock' }),
   [TRIAGE_VERBS.close]: () => ({ kind: 'close' }),
   [TRIAGE_VERBS.pause]: (_, data) => {
-    const reason = text.safeParse(data.reason);
+    // `reason` is the id on cards sent before each form had its own.
+    const reason = text.safeParse(data[TRIAGE_INPUTS.pauseReason] ?? data.reason);
     return reason.success ? { kind: 'pauseClock', reason: reason.data } : undefined;
   },
   [TRIAGE_VERBS.approve]: (_, data) => ({
@@ -43,13 +44,13 @@ const READERS: Record<string, Reader> = {
   [TRIAGE_VERBS.decline]: (_, data) => {
     const parsed = z
       .object({ reason: z.enum(DECLINE_REASONS), explanation: text })
-      .safeParse({ reason: data.reason, explanation: data.explanation });
+      .safeParse({ reason: data[TRIAGE_INPUTS.declineReason] ?? data.reason, explanation: data.explanation });
     return parsed.success
       ? { kind: 'decline', reason: parsed.data.reason, explanation: parsed.data.explanation }
       : undefined;
   },
   [TRIAGE_VERBS.extend]: (_, data) => {
-    const reason = text.safeParse(data.reason);
+    const reason = text.safeParse(data[TRIAGE_INPUTS.extendReason] ?? data.reason);
     return reason.success ? { kind: 'extend', reason: reason.data } : undefined;
   },
   [TRIAGE_VERBS.note]: (_, data) => {

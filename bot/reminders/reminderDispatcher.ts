@@ -1,7 +1,7 @@
 import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import { digestCard } from '../../cards/digestCard.js';
-import { formatDay } from '../../cards/format.js';
+import { formatDay, shownAsText } from '../../cards/format.js';
 import type { DsrCase } from '../../dsr/case.js';
 import { daysLeft, type OrgCalendar } from '../../dsr/deadlines.js';
 import type { OutboxGuard } from '../../dsr/outbox.js';
@@ -31,7 +31,7 @@ export interface Snooze {
 export type Escalation = ManagerDirectory;
 
 function reminderText(occasion: Occasion, dsrCase: DsrCase, left: number, calendar: OrgCalendar): string {
-  const about = `${dsrCase.id} (${dsrCase.subject.name})`;
+  const about = `${dsrCase.id} (${shownAsText(dsrCase.subject.name)})`;
   const due = formatDay(dsrCase.dueAt, calendar);
   switch (occasion.kind) {
     case 'due':

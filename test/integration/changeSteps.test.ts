@@ -133,8 +133,8 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
       await press(adele, 'plan.preview', caseId, {
         stepId,
         kinds,
-        field0: 'emailaddress1',
-        value0: 'maria.garcia@new.example',
+        [`field0.${stepId}`]: 'emailaddress1',
+        [`value0.${stepId}`]: 'maria.garcia@new.example',
       }),
     );
     assert.deepEqual(cardProblems(previewCard, { 'plan.approve': ['caseId', 'version', 'stepId', 'previewHash'] }), []);

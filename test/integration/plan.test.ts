@@ -150,7 +150,9 @@ describe('the plan: from findings to the response', () => {
     let current = (await bot.app.store.getCase(caseId))!;
     assert.equal(current.plan!.steps.find((s) => s.id === 'package')!.state, 'done');
     for (const step of current.plan!.steps.filter((s) => s.mode === 'guided' && s.state === 'todo')) {
-      const ticked = invokeCard(await act(megan, 'plan.tick', caseId, { stepId: step.id, note: 'Done in the portal' }));
+      const ticked = invokeCard(
+        await act(megan, 'plan.tick', caseId, { stepId: step.id, [`note.${step.id}`]: 'Done in the portal' }),
+      );
       assert.match(cardText(ticked), /Marked done/);
     }
     current = (await bot.app.store.getCase(caseId))!;

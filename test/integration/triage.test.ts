@@ -211,7 +211,7 @@ describe('triage and approval in the privacy channel', () => {
 
   it('closes a declined case and tells the requester', async () => {
     const caseId = await fileCase(alex);
-    await triageAct(megan, 'decline', caseId, await version(caseId), { reason: 'not-our-data' });
+    await triageAct(megan, 'decline', caseId, await version(caseId), { declineReason: 'not-our-data' });
     const closed = await triageAct(megan, 'close', caseId, await version(caseId));
     assert.match(cardText(invokeCard(closed)), /Case closed/);
     assert.equal((await bot.app.store.getCase(caseId))!.status, 'closed');
@@ -250,7 +250,9 @@ describe('triage and approval in the privacy channel', () => {
     const before = (await bot.app.store.getCase(caseId))!.dueAt;
     const noReason = await triageAct(megan, 'extend', caseId, await version(caseId), { reason: ' ' });
     assert.match(cardText(invokeCard(noReason)), /Give the reason for the extension/);
-    const extended = await triageAct(megan, 'extend', caseId, await version(caseId), { reason: 'Data in 12 systems.' });
+    const extended = await triageAct(megan, 'extend', caseId, await version(caseId), {
+      extendReason: 'Data in 12 systems.',
+    });
     assert.match(cardText(invokeCard(extended)), /Deadline extended/);
     const after = (await bot.app.store.getCase(caseId))!.dueAt;
     assert.ok(new Date(after).getTime() - new Date(before).getTime() > 50 * 24 * 3600 * 1000);
@@ -260,7 +262,10 @@ describe('triage and approval in the privacy channel', () => {
 
   it('pauses the clock for identity and moves the GDPR due date by the pause on resume', async () => {
     const caseId = await fileCase(alex);
-    const paused = await triageAct(megan, 'pause', caseId, await version(caseId), { reason: 'Asked for ID copy.' });
+    const paused = await triageAct(megan, 'pause', caseId, await version(caseId), {
+      pauseReason: 'Asked for ID copy.',
+      extendReason: 'typed into the other form',
+    });
     assert.match(cardText(invokeCard(paused)), /due date moves by the time the clock is paused/);
     assert.match(cardText(invokeCard(paused)), /Asked for ID copy/);
     const resumed = await triageAct(megan, 'resume', caseId, await version(caseId));

@@ -11,7 +11,10 @@ interface SerializationContext {
   getEventAt(index: number): ParseEvent;
 }
 interface AdaptiveCardsModule {
-  AdaptiveCard: new () => { parse(json: unknown, context: SerializationContext): void };
+  AdaptiveCard: new () => {
+    parse(json: unknown, context: SerializationContext): void;
+    validateProperties(): { validationEvents: ParseEvent[] };
+  };
   SerializationContext: new () => SerializationContext;
 }
 const AC = require('adaptivecards/dist/adaptivecards.js') as AdaptiveCardsModule;
@@ -28,8 +31,12 @@ const INPUT = /^Input\./;
 export function cardProblems(card: unknown, requiredData: Record<string, string[]> = {}): string[] {
   const problems: string[] = [];
   const context = new AC.SerializationContext();
-  new AC.AdaptiveCard().parse(card, context);
+  const parsed = new AC.AdaptiveCard();
+  parsed.parse(card, context);
   for (let i = 0; i < context.eventCount; i += 1) problems.push(`parser: ${context.getEventAt(i).message}`);
+  // The validator behind the Adaptive Cards Designer's warnings: duplicate ids, inputs without ids,
+  // unsupported properties for the card's version, and more.
+  for (const event of parsed.validateProperties().validationEvents) problems.push(`validator: ${event.message}`);
 
   const root = card as Record<string, unknown>;
   if (root.version !== '1.5') problems.push(`version is ${String(root.version)}, not 1.5`);
