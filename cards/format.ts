@@ -64,7 +64,7 @@ export function noticeBlock(notice: string | undefined, color = 'Default'): Arra
 // itself (CommonMark §2.4, which the Adaptive Cards JavaScript renderer's markdown-it follows);
 // no Microsoft source says whether Teams' own renderer honours it, so `shownAsText` also breaks
 // bare web addresses, which Teams turns into links unasked, with an invisible word joiner.
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()<>#+\-!|~=]/g;
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()<>#!|~]/g;
 const WORD_JOINER = '\u2060';
 
 /**
@@ -75,9 +75,13 @@ const WORD_JOINER = '\u2060';
 export function shownAsText(value: string, max?: number): string {
   const oneLine = value.replace(/[\r\n\u2028\u2029]+/g, ' ');
   const cut = max === undefined ? oneLine : clip(oneLine, max);
-  return cut
-    .replace(MARKDOWN_PUNCTUATION, '\\$&')
-    .replace(/^(\s*\d+)\./, '$1\\.')
-    .replace(/:\/\//g, `:${WORD_JOINER}//`)
-    .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}${WORD_JOINER}.`);
+  return (
+    cut
+      .replace(MARKDOWN_PUNCTUATION, '\\$&')
+      // Lists start a line only; the value is on one line, so only its start can begin one.
+      .replace(/^(\s*)([-+])/, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+      .replace(/:\/\//g, `:${WORD_JOINER}//`)
+      .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}${WORD_JOINER}.`)
+  );
 }
