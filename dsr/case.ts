@@ -204,6 +204,12 @@ export function caseIdYear(id: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+/** The year and the number within it of a case id. */
+export function caseNumber(id: string): { year: number; sequence: number } | undefined {
+  const match = CASE_ID.exec(id);
+  return match ? { year: Number(match[1]), sequence: Number(match[2]) } : undefined;
+}
+
 export function isOpen(dsrCase: Pick<DsrCase, 'status'>): boolean {
   return dsrCase.status !== 'declined' && dsrCase.status !== 'closed' && dsrCase.status !== 'responded';
 }

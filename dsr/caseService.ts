@@ -9,7 +9,7 @@ import type { IntakeRequest } from './intake.js';
 import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
 import type { RoleDirectory } from './roles.js';
-import { DuplicateIntakeError, VersionConflictError, type CaseStore } from './store.js';
+import { DuplicateIntakeError, VersionConflictError, type CaseStore, type NewCase } from './store.js';
 
 export type { CaseAction } from './caseActions.js';
 
@@ -44,10 +44,46 @@ export class CaseService {
     if (existing) return { case: existing, created: false };
 
     const now = this.clock.now();
-    // The year in the id is the organisation's, so a case filed on New Year's Eve evening is last year's.
-    const id = await this.store.allocateCaseId(DateTime.fromJSDate(now).setZone(this.calendar.timeZone).year);
     const policy = policyFor(request.regulation);
-    const dsrCase: DsrCase = {
+    const build = (id: string): NewCase => {
+      const dsrCase = this.newCase(id, actor, request, intakeKey, now, policy);
+      return {
+        case: dsrCase,
+        audit: {
+          ...this.draft(actor, dsrCase.id, 'create', 'applied', 1),
+          detail: {
+            requestTypes: dsrCase.requestTypes,
+            regulation: dsrCase.regulation,
+            receivedAt: dsrCase.receivedAt,
+            dueAt: dsrCase.dueAt,
+          },
+        },
+      };
+    };
+    try {
+      // The year in the id is the organisation's, so a case filed on New Year's Eve evening is last year's.
+      const created = await this.store.createCase(DateTime.fromJSDate(now).setZone(this.calendar.timeZone).year, build);
+      return { case: created.case, created: true };
+    } catch (error) {
+      // Two identical submissions raced past the lookup above; the store let only one through,
+      // and the other used no number.
+      if (error instanceof DuplicateIntakeError) {
+        const winner = await this.store.getCase(error.existingCaseId);
+        if (winner) return { case: winner, created: false };
+      }
+      throw error;
+    }
+  }
+
+  private newCase(
+    id: string,
+    actor: Actor,
+    request: IntakeRequest,
+    intakeKey: string,
+    now: Date,
+    policy: ReturnType<typeof policyFor>,
+  ): DsrCase {
+    return {
       id,
       version: 1,
       status: 'received',
@@ -70,25 +106,6 @@ export class CaseService {
       decision: null,
       notes: [],
     };
-    try {
-      await this.store.saveCase(dsrCase, null, {
-        ...this.draft(actor, dsrCase.id, 'create', 'applied', 1),
-        detail: {
-          requestTypes: dsrCase.requestTypes,
-          regulation: dsrCase.regulation,
-          receivedAt: dsrCase.receivedAt,
-          dueAt: dsrCase.dueAt,
-        },
-      });
-    } catch (error) {
-      // Two identical submissions raced past the lookup above; the store let only one through.
-      if (error instanceof DuplicateIntakeError) {
-        const winner = await this.store.getCase(error.existingCaseId);
-        if (winner) return { case: winner, created: false };
-      }
-      throw error;
-    }
-    return { case: dsrCase, created: true };
   }
 
   /** Returns the case only if the actor may see it, so that someone else's case id reveals nothing. */

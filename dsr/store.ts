@@ -26,6 +26,11 @@ export class StateConflictError extends Error {
   }
 }
 
+export interface NewCase {
+  case: DsrCase;
+  audit: AuditDraft;
+}
+
 export interface CaseQuery {
   requesterId?: string;
   openOnly?: boolean;
@@ -50,6 +55,13 @@ export interface CaseStore {
   findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined>;
   /** Never hands out the same id twice, even across crashes. */
   allocateCaseId(year: number): Promise<string>;
+  /**
+   * Numbers a new case and saves it with its audit event in one step: the id is the year's next
+   * number only if the case is saved, so the register has no gaps from a duplicate, a refused or
+   * a failed save.
+   * @throws DuplicateIntakeError when a case already holds the intake key
+   */
+  createCase(year: number, build: (id: string) => NewCase): Promise<NewCase & { event: AuditEvent }>;
   /**
    * `expectedVersion` null means the case must not exist yet.
    * @throws VersionConflictError, DuplicateIntakeError

@@ -1,6 +1,6 @@
 import type { AuditDraft, AuditEvent } from '../audit.js';
 import type { DsrCase } from '../case.js';
-import type { CaseQuery, CaseStore, KeyValueStore } from '../store.js';
+import type { CaseQuery, CaseStore, KeyValueStore, NewCase } from '../store.js';
 
 /** A case store that tells a listener about every saved case, so schedules follow every change. */
 export class ObservedCaseStore implements CaseStore {
@@ -38,6 +38,12 @@ export class ObservedCaseStore implements CaseStore {
 
   allocateCaseId(year: number): Promise<string> {
     return this.inner.allocateCaseId(year);
+  }
+
+  async createCase(year: number, build: (id: string) => NewCase): Promise<NewCase & { event: AuditEvent }> {
+    const created = await this.inner.createCase(year, build);
+    for (const listener of this.listeners) listener(created.case);
+    return created;
   }
 
   async saveCase(next: DsrCase, expectedVersion: number | null, audit: AuditDraft): Promise<AuditEvent> {

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { AuditDraft, AuditEvent } from '../audit.js';
-import { formatCaseId, isOpen, type DsrCase } from '../case.js';
+import { caseNumber, formatCaseId, isOpen, type DsrCase } from '../case.js';
 import {
   DuplicateIntakeError,
   StateConflictError,
   VersionConflictError,
   type CaseQuery,
   type KeyValueStore,
+  type NewCase,
 } from '../store.js';
 import { AuditLog } from './auditLog.js';
 import { acquireLock } from './lockFile.js';
@@ -72,6 +73,7 @@ export class LowdbCaseStore implements PortableStore {
     }
     await this.audit.open();
     await this.reconcileInterruptedWrite();
+    await this.raiseCountersToCases();
   }
 
   async close(): Promise<void> {
@@ -110,6 +112,24 @@ export class LowdbCaseStore implements PortableStore {
       this.meta.data.counters[String(year)] = next;
       await this.meta.write();
       return formatCaseId(year, next);
+    });
+  }
+
+  createCase(year: number, build: (id: string) => NewCase): Promise<NewCase & { event: AuditEvent }> {
+    return this.mutex.run(async () => {
+      const next = (this.meta.data.counters[String(year)] ?? 0) + 1;
+      const created = build(formatCaseId(year, next));
+      const holder = this.byIntakeKey.get(created.case.intakeKey);
+      if (holder !== undefined) throw new DuplicateIntakeError(holder);
+      if (this.cases.has(created.case.id)) throw new VersionConflictError(created.case.id, null, 1);
+      // Audit line, case file, then the counter: a crash before the counter is written is
+      // repaired at open from the highest case number on disk.
+      const event = await this.audit.append(created.audit);
+      await this.writeCaseFile(created.case);
+      this.index(created.case);
+      this.meta.data.counters[String(year)] = next;
+      await this.meta.write();
+      return { ...created, event };
     });
   }
 
@@ -177,6 +197,21 @@ export class LowdbCaseStore implements PortableStore {
   private async writeCaseFile(dsrCase: DsrCase): Promise<void> {
     const file = new Low<DsrCase>(new JSONFile(join(this.casesDir, `${dsrCase.id}.json`)), dsrCase);
     await file.write();
+  }
+
+  /** A case saved just before a crash, its counter not yet written, still holds its number. */
+  private async raiseCountersToCases(): Promise<void> {
+    let raised = false;
+    for (const id of this.cases.keys()) {
+      const number = caseNumber(id);
+      if (!number) continue;
+      const key = String(number.year);
+      if ((this.meta.data.counters[key] ?? 0) < number.sequence) {
+        this.meta.data.counters[key] = number.sequence;
+        raised = true;
+      }
+    }
+    if (raised) await this.meta.write();
   }
 
   private async reconcileInterruptedWrite(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   VersionConflictError,
   type CaseQuery,
   type KeyValueStore,
+  type NewCase,
 } from '../store.js';
 import { MIGRATIONS } from './postgresMigrations.js';
 import type { PortableStore } from './portable.js';
@@ -171,6 +172,40 @@ export class PostgresCaseStore implements PortableStore {
       return result.rows[0]!.last;
     });
     return formatCaseId(year, next);
+  }
+
+  /**
+   * The counter is raised in the transaction that inserts the case: a duplicate intake or any
+   * failure rolls both back, and the counter's row lock makes concurrent creators take turns.
+   */
+  createCase(year: number, build: (id: string) => NewCase): Promise<NewCase & { event: AuditEvent }> {
+    return this.transaction(async (client) => {
+      const counted = await client.query<{ last: number }>(
+        `INSERT INTO ${this.table('case_counters')} (year, last) VALUES ($1, 1)
+         ON CONFLICT (year) DO UPDATE SET last = ${this.table('case_counters')}.last + 1
+         RETURNING last`,
+        [year],
+      );
+      const created = build(formatCaseId(year, counted.rows[0]!.last));
+      const next = created.case;
+      const inserted = await client.query(
+        `INSERT INTO ${this.table('cases')} (id, version, requester_id, status, due_at, intake_key, is_open, created_at, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+        [
+          next.id,
+          next.version,
+          next.requester.id,
+          next.status,
+          next.dueAt,
+          next.intakeKey,
+          isOpen(next),
+          next.createdAt,
+          JSON.stringify(next),
+        ],
+      );
+      if (inserted.rowCount === 0) await this.explainInsertConflict(client, next);
+      return { ...created, event: await this.append(client, created.audit) };
+    });
   }
 
   saveCase(next: DsrCase, expectedVersion: number | null, draft: AuditDraft): Promise<AuditEvent> {

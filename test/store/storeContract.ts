@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { verifyChain, type AuditDraft } from '../../dsr/audit.js';
 import { DuplicateIntakeError, VersionConflictError, type CaseStore } from '../../dsr/store.js';
+import { CaseService } from '../../dsr/caseService.js';
+import { validateIntake } from '../../dsr/intake.js';
+import { StaticRoleDirectory } from '../../dsr/roles.js';
 import { sampleCase } from '../support/cases.js';
+
+const NOW = new Date('2026-03-10T12:00:00.000Z');
+const CALENDAR = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
 
 /** One backend under test: `open` gives a store over the same data each time it is called. */
 export interface StoreBackend {
@@ -110,6 +116,38 @@ export function storeContract(backend: () => StoreBackend): void {
       (await store.listCases({ requesterId: 'other' })).map((c) => c.id),
       ['DSR-2026-0002'],
     );
+  });
+
+  it('numbers cases without gaps when duplicates of one intake race, and the next case follows on', async () => {
+    const service = new CaseService(store, new StaticRoleDirectory([]), { now: () => NOW }, CALENDAR);
+    const intake = validateIntake(
+      { subjectName: 'Maria Garcia', subjectEmails: 'maria.garcia@example.org', requestTypes: 'access' },
+      NOW,
+      CALENDAR.timeZone,
+    );
+    assert.ok(intake.ok);
+    const alex = { id: 'alex', name: 'Alex Wilber' };
+    const first = await Promise.all(
+      Array.from({ length: 8 }, () => service.createCase(alex, intake.request, 'alex:intake-1')),
+    );
+    assert.deepEqual(new Set(first.map((r) => r.case.id)), new Set(['DSR-2026-0001']));
+    assert.equal(first.filter((r) => r.created).length, 1);
+    const second = await Promise.all([
+      service.createCase(alex, intake.request, 'alex:intake-2'),
+      service.createCase(alex, intake.request, 'alex:intake-2'),
+      service.createCase(alex, intake.request, 'alex:intake-3'),
+    ]);
+    assert.deepEqual(new Set(second.map((r) => r.case.id)), new Set(['DSR-2026-0002', 'DSR-2026-0003']));
+    await reopen();
+    const after = new CaseService(store, new StaticRoleDirectory([]), { now: () => NOW }, CALENDAR);
+    assert.equal((await after.createCase(alex, intake.request, 'alex:intake-4')).case.id, 'DSR-2026-0004');
+    const created = (await collect(store.auditEvents())).filter((e) => e.action === 'create');
+    assert.deepEqual(created.map((e) => e.caseId).sort(), [
+      'DSR-2026-0001',
+      'DSR-2026-0002',
+      'DSR-2026-0003',
+      'DSR-2026-0004',
+    ]);
   });
 
   it('hands out each case id once when many are asked for at the same time', async () => {
