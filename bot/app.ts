@@ -260,8 +260,13 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     }),
     ...ChangeAction.all(services, changeDeps),
   ];
-  const actions = new CardActionRouter(handlers, (context, verb) =>
-    cases.recordRefusal(actorOf(context.activity), verb, 'invalid-input', null),
+  const actions = new CardActionRouter(handlers, (context, verb, data) =>
+    cases.recordRefusal(
+      actorOf(context.activity),
+      verb,
+      'invalid-input',
+      typeof data.caseId === 'string' ? data.caseId : null,
+    ),
   );
   const bot = new DsrBot(
     conversationState,

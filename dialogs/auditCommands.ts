@@ -43,9 +43,9 @@ export class AuditCommands {
     const shown = events.slice(-TRAIL_LIMIT);
     const lines = shown.map(
       (e) =>
-        `- #${e.seq} ${formatInstant(e.at, this.services.calendar)}: **${e.action}** ${e.outcome} by ${e.actorId}${
-          e.version === null ? '' : ` (version ${e.version})`
-        }`,
+        `- #${e.seq} ${formatInstant(e.at, this.services.calendar)}: **${e.action}** ${e.outcome}${
+          e.outcome === 'refused' && typeof e.detail.refusal === 'string' ? ` (${e.detail.refusal})` : ''
+        } by ${e.actorId}${e.version === null ? '' : ` (version ${e.version})`}`,
     );
     const header =
       events.length > shown.length

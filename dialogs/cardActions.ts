@@ -20,7 +20,7 @@ export class CardActionRouter {
 
   constructor(
     handlers: CardActionHandler[],
-    private readonly onUnknown: (context: TurnContext, verb: string) => Promise<void>,
+    private readonly onUnknown: (context: TurnContext, verb: string, data: CardData) => Promise<void>,
   ) {
     for (const handler of handlers) this.handlers.set(handler.verb, handler);
   }
@@ -28,7 +28,7 @@ export class CardActionRouter {
   async execute(context: TurnContext, verb: string, data: CardData): Promise<ActionOutcome> {
     const handler = this.handlers.get(verb);
     if (!handler) {
-      await this.onUnknown(context, verb);
+      await this.onUnknown(context, verb, data);
       return { kind: 'error', status: 400, message: 'This card action is not recognised. Try the latest card.' };
     }
     return handler.handle(context, data);

@@ -133,10 +133,10 @@ export class CaseService {
       });
     }
     if (!mayView(roles, current)) {
-      // Answered exactly like an unknown id, so probing ids tells an outsider nothing.
-      return this.refuse(actor, null, action.kind, 'not-found', `There is no case ${caseId}.`, {
-        requestedCase: caseId,
-      });
+      // Answered exactly like an unknown id, so probing ids tells an outsider nothing; the case's
+      // own trail records the attempt, so the privacy team sees who tried what on it.
+      await this.audit(actor, current.id, action.kind, 'forbidden', { requestedCase: caseId, shownAs: 'not-found' });
+      return { ok: false, refusal: 'not-found', message: `There is no case ${caseId}.` };
     }
     const permission = mayAct(roles, action.kind, current);
     if (!permission.allowed) return this.refuse(actor, current, action.kind, 'forbidden', permission.reason);
@@ -191,9 +191,21 @@ export class CaseService {
 
   /** Audits an attempt refused before it named a valid action, such as a forged or broken card. */
   async recordRefusal(actor: Actor, action: string, refusal: Refusal, caseId: string | null): Promise<void> {
+    // Filed on the case when it names one that exists, so "audit DSR-…" shows the attempt.
+    const named = caseId !== null && isCaseId(caseId) ? await this.store.getCase(caseId) : undefined;
+    await this.audit(actor, named?.id ?? null, action, refusal, { requestedCase: caseId?.slice(0, 40) ?? null });
+  }
+
+  private async audit(
+    actor: Actor,
+    caseId: string | null,
+    action: string,
+    refusal: Refusal,
+    detail: AuditDetail,
+  ): Promise<void> {
     await this.store.appendAudit({
-      ...this.draft(actor, null, action.slice(0, 40), 'refused', null),
-      detail: { refusal, requestedCase: caseId?.slice(0, 40) ?? null },
+      ...this.draft(actor, caseId, action.slice(0, 40), 'refused', null),
+      detail: { ...detail, refusal },
     });
   }
 

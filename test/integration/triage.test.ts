@@ -164,6 +164,15 @@ describe('triage and approval in the privacy channel', () => {
     assert.equal(dsrCase.status, 'received');
     const refusals = (await trail()).filter((e) => e.outcome === 'refused').length;
     assert.ok(refusals >= 6, `every refusal is audited (${refusals})`);
+
+    // The outsider learns nothing: their answer is the one an unknown id gets.
+    const answer = (result: PostResult) => JSON.stringify(result.body).replaceAll(/DSR-\d{4}-\d{4}/g, 'DSR-…');
+    assert.equal(answer(byOutsider), answer(unknownCase));
+    // The case's own trail shows who tried what, and why it was refused.
+    const shown = (await bot.say(megan, `audit ${caseId}`)).map((a) => String(a.text)).join('\n');
+    assert.match(shown, new RegExp(`approve\\*\\* refused \\(forbidden\\) by ${outsider.aadObjectId}`));
+    assert.match(shown, new RegExp(`assign\\*\\* refused \\(forbidden\\) by ${alex.aadObjectId}`));
+    assert.match(shown, /deleteEverything\*\* refused \(invalid-input\)/);
     assert.equal((await verifyChain(bot.app.store.auditEvents())).intact, true);
   });
 
