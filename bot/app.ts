@@ -120,11 +120,7 @@ function sharedParts(config: AppConfig, store: CaseStore, log: Logger): SharedPa
       leaseMs: Math.max(30_000, 3 * config.reminders.tickMs),
     },
     async health() {
-      try {
-        await store.read('SELECT 1', []);
-      } catch {
-        throw new Error('The database is not reachable');
-      }
+      await store.checkHealth();
       return { store: 'ok', database: 'ok' };
     },
   };
@@ -137,7 +133,12 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   let ledger: ChangeLedger;
   let store: CaseStore;
   if (config.database) {
-    const postgres = new PostgresCaseStore({ connectionString: config.database.url, schema: config.database.schema });
+    const postgres = new PostgresCaseStore({
+      connectionString: config.database.url,
+      schema: config.database.schema,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+    });
     store = postgres;
     ledger = new PostgresChangeLedger(postgres);
   } else {

@@ -44,6 +44,18 @@ const configSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a schema name in lower case letters, digits and _')
       .default('dsr'),
+    DSR_DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+      .number({ error: 'milliseconds, 1000 or more' })
+      .int()
+      .min(1000)
+      .max(600_000)
+      .default(15_000),
+    DSR_DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+      .number({ error: 'milliseconds, 500 or more' })
+      .int()
+      .min(500)
+      .max(60_000)
+      .default(5_000),
     DSR_TIME_ZONE: z
       .string()
       .default('Europe/Berlin')
@@ -125,7 +137,7 @@ export interface AppConfig {
   /** Where export packages wait for their download; every instance must see the same folder. */
   packagesDir: string;
   /** Set: every instance shares this PostgreSQL database instead of the local data folder. */
-  database: { url: string; schema: string } | undefined;
+  database: { url: string; schema: string; statementTimeoutMs: number; connectTimeoutMs: number } | undefined;
   calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
   /** Members by id, and/or an Entra group whose members are looked up through Graph. */
   privacyTeam: { memberIds: string[]; groupId?: string };
@@ -201,7 +213,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     botAuth,
     dataDir: raw.DSR_DATA_DIR,
     packagesDir: raw.DSR_PACKAGES_DIR ?? join(raw.DSR_DATA_DIR, 'packages'),
-    database: raw.DSR_DATABASE_URL ? { url: raw.DSR_DATABASE_URL, schema: raw.DSR_DATABASE_SCHEMA } : undefined,
+    database: raw.DSR_DATABASE_URL
+      ? {
+          url: raw.DSR_DATABASE_URL,
+          schema: raw.DSR_DATABASE_SCHEMA,
+          statementTimeoutMs: raw.DSR_DATABASE_STATEMENT_TIMEOUT_MS,
+          connectTimeoutMs: raw.DSR_DATABASE_CONNECT_TIMEOUT_MS,
+        }
+      : undefined,
     calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
     privacyTeam: {
       memberIds:

@@ -33,6 +33,25 @@ export interface PostgresStoreOptions {
   /** Every table lives in this schema, so one database can hold several deployments (or test runs). */
   schema?: string;
   poolSize?: number;
+  /** The server ends a statement running longer than this (PostgreSQL `statement_timeout`). */
+  statementTimeoutMs?: number;
+  /** Waiting for a connection, new or from the pool, ends after this. */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Migrations wait for each other's lock and may rewrite tables: far longer than any request. */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000;
+/** The health probe's own limit, well inside the 2 s a load balancer's probe allows. */
+const HEALTH_QUERY_TIMEOUT_MS = 1_000;
+
+/** What the health probe found wrong, in words for an operator; never a person's data. */
+export class StoreHealthError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreHealthError';
+  }
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -83,7 +102,12 @@ export class PostgresCaseStore implements PortableStore {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5000,
+      // pg-pool applies this both to opening a connection and to waiting for a free one.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      // The client-side bound for a server or network that stalls and never answers, where the
+      // server's own statement_timeout cannot fire.
+      query_timeout: (options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS) + 5_000,
       // Names the deployment in pg_stat_activity, so an operator can tell its connections apart.
       application_name: `dsr-assistant:${schema}`,
     });
@@ -103,8 +127,13 @@ export class PostgresCaseStore implements PortableStore {
   async open(): Promise<void> {
     const client = await this.connect();
     try {
+      await client.query('SET statement_timeout = 0');
       // Several instances starting together queue here; the first migrates, the rest find nothing to do.
-      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query({
+        text: 'SELECT pg_advisory_lock($1)',
+        values: [MIGRATION_LOCK],
+        query_timeout: MIGRATION_TIMEOUT_MS,
+      } as pg.QueryConfig);
       try {
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
         await client.query(
@@ -116,7 +145,9 @@ export class PostgresCaseStore implements PortableStore {
           if (applied.has(migration.version)) continue;
           await client.query('BEGIN');
           try {
-            for (const statement of migration.statements((name) => this.table(name))) await client.query(statement);
+            for (const statement of migration.statements((name) => this.table(name))) {
+              await client.query({ text: statement, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig);
+            }
             await client.query(`INSERT INTO ${this.table('schema_migrations')} (version, name) VALUES ($1, $2)`, [
               migration.version,
               migration.name,
@@ -129,9 +160,64 @@ export class PostgresCaseStore implements PortableStore {
         }
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+        await client.query('RESET statement_timeout');
       }
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * Reads the product's own tables as every request does, on a fresh answer from the server:
+   * the schema's migration level and the audit trail's head.
+   * @throws StoreHealthError naming what is wrong
+   */
+  async checkHealth(): Promise<{ schemaVersion: number }> {
+    let client: pg.PoolClient;
+    const connecting = this.pool.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreHealthError('The database did not answer in time')),
+        HEALTH_QUERY_TIMEOUT_MS,
+      );
+    });
+    try {
+      client = await Promise.race([connecting, late]);
+    } catch (error) {
+      // A connection that arrives after the probe gave up goes back to the pool unused.
+      connecting.then(
+        (unused) => unused.release(),
+        () => undefined,
+      );
+      if (error instanceof StoreHealthError) throw error;
+      throw new StoreHealthError('The database is not reachable', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    let broken: Error | undefined;
+    try {
+      const result = await client.query<{ version: number | null; seq: string | null }>({
+        text: `SELECT (SELECT max(version) FROM ${this.table('schema_migrations')}) AS version,
+                      (SELECT seq FROM ${this.table('audit_head')} WHERE id = 1) AS seq`,
+        query_timeout: HEALTH_QUERY_TIMEOUT_MS,
+      } as pg.QueryConfig);
+      const version = result.rows[0]?.version ?? 0;
+      if (version < MIGRATIONS.at(-1)!.version) throw new StoreHealthError('The database schema is not migrated');
+      return { schemaVersion: version };
+    } catch (error) {
+      if (error instanceof StoreHealthError) throw error;
+      broken = error as Error;
+      const code = (error as { code?: unknown }).code;
+      if (code === '42501') throw new StoreHealthError('The database user may not read the schema', { cause: error });
+      if (code === '42P01' || code === '3F000')
+        throw new StoreHealthError('The database schema is missing', { cause: error });
+      if (code === '57014' || /timeout/i.test((error as Error).message)) {
+        throw new StoreHealthError('The database did not answer in time', { cause: error });
+      }
+      throw new StoreHealthError('The database is not reachable', { cause: error });
+    } finally {
+      client.release(broken);
     }
   }
 

@@ -9,7 +9,12 @@ describe('choosing the shared database in configuration', () => {
 
   it('takes a PostgreSQL URL and a schema', () => {
     const config = loadConfig({ DSR_DATABASE_URL: 'postgres://dsr@db:5432/dsr', DSR_DATABASE_SCHEMA: 'tenant_a' });
-    assert.deepEqual(config.database, { url: 'postgres://dsr@db:5432/dsr', schema: 'tenant_a' });
+    assert.deepEqual(config.database, {
+      url: 'postgres://dsr@db:5432/dsr',
+      schema: 'tenant_a',
+      statementTimeoutMs: 15_000,
+      connectTimeoutMs: 5_000,
+    });
   });
 
   it('refuses another kind of URL without echoing it, since it may hold a password', () => {
