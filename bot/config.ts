@@ -84,9 +84,6 @@ const configSchema = z
       'https origins such as https://smba.example.net',
       z.url({ protocol: /^https?$/, error: 'an origin such as https://smba.example.net' }),
     ),
-    DSR_AUDIT_KEY: optionalString.pipe(
-      z.string().min(32, "a random string of at least 32 characters (the audit trail's sealing key)").optional(),
-    ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Sovereign clouds and test set-ups point the channel authentication elsewhere.
     ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
@@ -101,14 +98,6 @@ const configSchema = z
         code: 'custom',
         path: ['MicrosoftAppPassword'],
         message: 'the client secret of the app registration, required when MicrosoftAppId is set',
-      });
-    }
-    if (env.MicrosoftAppId && !env.DSR_AUDIT_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DSR_AUDIT_KEY'],
-        message:
-          'a random string of at least 32 characters that seals the audit trail, required when MicrosoftAppId is set',
       });
     }
     if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
@@ -128,8 +117,6 @@ export interface AppConfig {
   host: string;
   /** Where activities may ask the bot to answer; see bot/inboundActivity.ts. */
   serviceUrls: ServiceUrlPolicy;
-  /** The key that seals the audit trail; a local run without one keeps a generated key in its data folder. */
-  auditKey: string | undefined;
   /** No App ID means a local run: inbound requests are not authenticated. */
   local: boolean;
   botAuth: Record<string, string>;
@@ -177,7 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         const shown =
           value === undefined
             ? 'not set'
-            : `got "${/Password|DATABASE_URL|AUDIT_KEY|SECRET/.test(variable) ? '***' : value}"`;
+            : `got "${/Password|DATABASE_URL|SECRET/.test(variable) ? '***' : value}"`;
         return `${variable}: expected ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
       }),
     );
@@ -208,7 +195,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       origins: raw.DSR_SERVICE_URLS.map((url) => new URL(url).origin),
       loopback: local,
     },
-    auditKey: raw.DSR_AUDIT_KEY,
     local,
     botAuth,
     dataDir: raw.DSR_DATA_DIR,

@@ -29,7 +29,6 @@ describe('the local demo', () => {
       const tenant = loadConfig({
         MicrosoftAppId: 'a0a0a0a0-0000-4000-8000-000000000001',
         MicrosoftAppPassword: 'secret',
-        DSR_AUDIT_KEY: 'k'.repeat(32),
       });
       assert.deepEqual(tenant.privacyTeam.memberIds, []);
     });

@@ -39,7 +39,6 @@ export class BotHarness {
       LOG_LEVEL: 'silent',
       // With an App ID the channel is the fake connector, on a loopback http address.
       DSR_SERVICE_URLS: this.connector.url,
-      ...(this.env.MicrosoftAppId ? { DSR_AUDIT_KEY: 'test-audit-key-'.padEnd(40, 'x') } : {}),
       ...this.env,
     });
     this.app = await startApp(config, this.log, this.overrides);
