@@ -136,8 +136,12 @@ export class GraphSource implements Source {
     select: string[],
     signal: AbortSignal,
   ): AsyncIterable<Row[]> {
+    // Advanced query parameters on every directory search (Learn, "Advanced query capabilities on
+    // Microsoft Entra ID objects"): Graph accepts them for any filter, and some filters need them.
     let page = await graphCall<GraphPage>(() =>
       withSelect(this.client.api(`/${property(entitySet)}`).filter(filter), select)
+        .header('ConsistencyLevel', 'eventual')
+        .count(true)
         .top(this.pageSize)
         .option('signal', signal)
         .get(),
@@ -145,7 +149,9 @@ export class GraphSource implements Source {
     yield page.value ?? [];
     while (page['@odata.nextLink']) {
       const next = page['@odata.nextLink'];
-      page = await graphCall<GraphPage>(() => this.client.api(next).option('signal', signal).get());
+      page = await graphCall<GraphPage>(() =>
+        this.client.api(next).header('ConsistencyLevel', 'eventual').option('signal', signal).get(),
+      );
       yield page.value ?? [];
     }
   }
