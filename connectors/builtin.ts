@@ -56,6 +56,41 @@ const WORKER = {
   },
 } satisfies EntityInput;
 
+/** A user's profile as the access package shows it: every property of the user that is about the person. */
+const GRAPH_USER_PROFILE = [
+  'id',
+  'accountEnabled',
+  'ageGroup',
+  'businessPhones',
+  'city',
+  'companyName',
+  'country',
+  'createdDateTime',
+  'department',
+  'displayName',
+  'employeeHireDate',
+  'employeeId',
+  'employeeType',
+  'faxNumber',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mailNickname',
+  'mobilePhone',
+  'officeLocation',
+  'otherMails',
+  'postalCode',
+  'preferredLanguage',
+  'proxyAddresses',
+  'state',
+  'streetAddress',
+  'surname',
+  'usageLocation',
+  'userPrincipalName',
+  'userType',
+  'assignedLicenses',
+];
+
 export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
   crm: [
     {
@@ -121,13 +156,30 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       related: { to: 'contact', field: '_regardingobjectid_value' },
       show: ['activitytypecode', 'subject', 'createdon'],
       operations: { export: true, delete: true },
+      // Dataverse has no Delete on activitypointer (Learn, activitypointer table reference): an activity
+      // is deleted through its own type's entity set.
+      deleteThrough: {
+        field: 'activitytypecode',
+        entitySets: {
+          email: 'emails',
+          task: 'tasks',
+          phonecall: 'phonecalls',
+          appointment: 'appointments',
+          letter: 'letters',
+          fax: 'faxes',
+        },
+      },
     },
     {
       kind: 'activity party',
       entitySet: 'activityparties',
       key: 'activitypartyid',
+      // A participant of an email, appointment, call or other activity (sender, to, cc, bcc, required
+      // or optional attendee): by party id where the address resolved to the contact, and by the
+      // address used where it did not. Parties have no Delete of their own (Learn, activityparty).
       related: { to: 'contact', field: '_partyid_value' },
-      show: ['addressused', 'participationtypemask'],
+      match: [{ field: 'addressused', by: 'email' }],
+      show: ['addressused', 'participationtypemask', '_activityid_value'],
       operations: readOnly,
     },
     {
@@ -310,8 +362,9 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
     },
     WORKER,
   ],
-  // Human Resources shares the worker entity with Finance and Operations, and shows when employment ended.
-  hr: [{ ...WORKER, show: [...WORKER.show, 'EmploymentEndDate'] }],
+  // Human Resources shares the worker entity with Finance and Operations. The worker has no employment
+  // dates (CDM HcmWorkerEntity): they belong to the worker's employments, which are not searched.
+  hr: [WORKER],
   graph: [
     {
       kind: 'user',
@@ -320,8 +373,11 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
       match: [
         { field: 'mail', by: 'email' },
         { field: 'userPrincipalName', by: 'email' },
+        { field: 'otherMails', by: 'email', mode: 'any' },
         { field: 'employeeId', by: 'employeeId', mode: 'exact' },
       ],
+      // Graph returns a handful of user properties unless `$select` names them (Learn, List users).
+      read: GRAPH_USER_PROFILE,
       show: ['displayName', 'userPrincipalName', 'employeeId', 'jobTitle', 'accountEnabled'],
       // Restricting a user removes their licences, which is not a field: see the Graph change hook.
       operations: all,

@@ -13,8 +13,9 @@ import type {
 import { ChangeRequestError } from '../dsr/changes.js';
 import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
 import type { EntityDescription, RetainRule, Scalar } from './describe.js';
-import { displayValue, keyOf, personFilter, relationFilter, type Row, type Source } from './engine.js';
+import { displayValue, keyOf, personFilters, personRows, relationFilter, type Row, type Source } from './engine.js';
 import { ConnectorHttpError, type HttpClient } from './http.js';
+import { withQuery } from './odata.js';
 
 export { ChangeRequestError };
 
@@ -346,9 +347,27 @@ export class DescribedChanges implements ChangeConnector {
     return { status: 'applied', before };
   }
 
-  private async remove(ref: RecordRef, signal: AbortSignal): Promise<ApplyOutcome> {
-    const hook = this.hookFor(ref.entity.kind);
-    if (hook?.delete) return hook.delete(ref, signal);
+  private async remove(found: RecordRef, signal: AbortSignal): Promise<ApplyOutcome> {
+    const hook = this.hookFor(found.entity.kind);
+    if (hook?.delete) return hook.delete(found, signal);
+    let ref = found;
+    const through = found.entity.deleteThrough;
+    if (through) {
+      // The set the record is found in cannot delete it: read which set can, by the record's type.
+      const url = withQuery(this.system.recordUrl(found), { $select: through.field });
+      const answer = await this.http.send('GET', url, { signal, allow: [404] });
+      if (answer.status === 404) return { status: 'gone' };
+      const code = displayValue((JSON.parse(answer.text) as Row)[through.field]);
+      const entitySet = through.entitySets[code];
+      if (!entitySet) {
+        return {
+          status: 'failed',
+          message: `A record of type '${code}' cannot be deleted through the API: delete it by hand.`,
+          retryable: false,
+        };
+      }
+      ref = { ...found, entity: { ...found.entity, entitySet } };
+    }
     const response = await this.http.send('DELETE', this.system.recordUrl(ref), {
       signal,
       allow: [404],
@@ -369,11 +388,11 @@ export class DescribedChanges implements ChangeConnector {
     const idOf = (scope: string, key: string) => (scopes.length > 1 ? `${scope}|${key}` : key);
     const held: Held[] = [];
     for (const entity of entities.filter((e) => !e.related)) {
-      const filter = personFilter(entity, query, source.dialect);
-      if (!filter) continue;
-      queries.push(`${entity.entitySet}?$filter=${filter}`);
+      const filters = personFilters(entity, query, source.dialect);
+      if (filters.length === 0) continue;
+      for (const filter of filters) queries.push(`${entity.entitySet}?$filter=${filter}`);
       for (const scope of scopes) {
-        for await (const page of source.collection(scope, entity.entitySet, filter, [], signal)) {
+        for await (const page of personRows(source, scope, entity, filters, entity.read, signal)) {
           for (const row of page) {
             const key = keyOf(entity, row);
             const id = idOf(scope, key);
@@ -388,6 +407,22 @@ export class DescribedChanges implements ChangeConnector {
       const mainEntity = entities.find((e) => e.kind === relation.to);
       if (!mainEntity || typeof mainEntity.key !== 'string') continue;
       const owners = held.filter((h) => h.entity === mainEntity);
+      // Related records found by the person's own identifiers too (an activity party by the address used).
+      const own = personFilters(entity, query, source.dialect);
+      for (const filter of own) queries.push(`${entity.entitySet}?$filter=${filter}`);
+      for (const scope of own.length > 0 ? scopes : []) {
+        for await (const page of personRows(source, scope, entity, own, entity.read, signal)) {
+          for (const row of page) {
+            const key = keyOf(entity, row);
+            const id = idOf(scope, key);
+            if (exclude.has(id)) continue;
+            const owner = owners.find(
+              (o) => o.scope === scope && displayValue(row[relation.field]).toLowerCase() === o.key.toLowerCase(),
+            );
+            held.push({ entity, scope, key, id, row, ...(owner ? { ownerId: owner.id } : {}) });
+          }
+        }
+      }
       for (const scope of new Set(owners.map((o) => o.scope))) {
         const mine = owners.filter((o) => o.scope === scope);
         for (let i = 0; i < mine.length; i += 15) {
@@ -397,11 +432,11 @@ export class DescribedChanges implements ChangeConnector {
             chunk.map((o) => o.key),
           )!;
           queries.push(`${entity.entitySet}?$filter=${filter}`);
-          for await (const page of source.collection(scope, entity.entitySet, filter, [], signal)) {
+          for await (const page of source.collection(scope, entity.entitySet, filter, entity.read, signal)) {
             for (const row of page) {
               const key = keyOf(entity, row);
               const id = idOf(scope, key);
-              if (exclude.has(id)) continue;
+              if (exclude.has(id) || held.some((h) => h.entity === entity && h.id === id)) continue;
               const owner = chunk.find((o) => displayValue(row[relation.field]).toLowerCase() === o.key.toLowerCase());
               held.push({ entity, scope, key, id, row, ...(owner ? { ownerId: owner.id } : {}) });
             }

@@ -16,7 +16,8 @@ export const matchSchema = z
   .object({
     field: propertyName,
     by: z.enum(IDENTIFIERS),
-    mode: z.enum(['exact', 'case-insensitive', 'wildcard']).default('case-insensitive'),
+    /** `any`: the field is a collection of strings (Graph's otherMails); one element equal to the value matches. */
+    mode: z.enum(['exact', 'case-insensitive', 'wildcard', 'any']).default('case-insensitive'),
   })
   .strict();
 
@@ -76,6 +77,11 @@ export const entitySchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The fields read for the package and for changes, where the service returns only some without
+     * `$select` (Graph's users); every field when empty.
+     */
+    read: z.array(propertyName).max(80).default([]),
     /** A few fields that let the privacy team recognise the record; never the whole record. */
     show: z.array(propertyName).min(1).max(6),
     operations: z
@@ -88,6 +94,14 @@ export const entitySchema = z
       .strict()
       .default({ export: false, rectify: false, restrict: false, delete: false }),
     changes: changeRulesSchema.default({ rectify: [], restrict: {}, retain: [] }),
+    /**
+     * Where the service refuses to delete through this entity set, the set that deletes each record,
+     * chosen by the value of `field` (Dataverse deletes an activity through its own type's set).
+     */
+    deleteThrough: z
+      .object({ field: propertyName, entitySets: z.record(z.string().min(1).max(60), propertyName) })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((entity) => entity.match.length > 0 || entity.related !== undefined, {

@@ -96,16 +96,57 @@ export function displayValue(value: unknown): string {
   return JSON.stringify(value).slice(0, 80);
 }
 
-/** The filter matching the person in one entity, or undefined when the query gives it nothing to match. */
-export function personFilter(
+/**
+ * The filters matching the person in one entity: one where the service takes `or` across fields,
+ * otherwise one per field (each `or` only between values of that field). Empty when the query gives
+ * the entity nothing to match.
+ */
+export function personFilters(entity: EntityDescription, query: SearchQuery, dialect: FilterDialect): string[] {
+  const byField = new Map<string, string[]>();
+  for (const match of entity.match) {
+    for (const value of IDENTIFIER_VALUES[match.by](query)) {
+      const term = compare(match.field, value, match.mode, dialect);
+      if (term !== undefined) byField.set(match.field, [...(byField.get(match.field) ?? []), term]);
+    }
+  }
+  if (dialect.orAcrossFields === false) return [...byField.values()].flatMap((terms) => anyOf(terms) ?? []);
+  const all = anyOf([...byField.values()].flat());
+  return all === undefined ? [] : [all];
+}
+
+/**
+ * The rows of one entity in one scope matching any of the filters, each once: the queries run at
+ * once and their rows are merged by the entity's key.
+ */
+export async function* personRows(
+  source: Source,
+  scope: string,
   entity: EntityDescription,
-  query: SearchQuery,
-  dialect: FilterDialect,
-): string | undefined {
-  const terms = entity.match.flatMap((match) =>
-    IDENTIFIER_VALUES[match.by](query).flatMap((value) => compare(match.field, value, match.mode, dialect) ?? []),
+  filters: readonly string[],
+  select: string[],
+  signal: AbortSignal,
+): AsyncIterable<Row[]> {
+  if (filters.length === 1) {
+    yield* source.collection(scope, entity.entitySet, filters[0]!, select, signal);
+    return;
+  }
+  const pages = await Promise.all(
+    filters.map(async (filter) => {
+      const rows: Row[] = [];
+      for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) rows.push(...page);
+      return rows;
+    }),
   );
-  return anyOf(terms);
+  const seen = new Set<string>();
+  for (const rows of pages) {
+    const fresh = rows.filter((row) => {
+      const key = keyOf(entity, row).toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (fresh.length > 0) yield fresh;
+  }
 }
 
 export function relationFilter(field: string, ids: string[]): string | undefined {
@@ -173,10 +214,14 @@ export class DescribedConnector implements Connector {
       };
     }
     const total = Object.values(tally.counts).reduce((sum, n) => sum + n, 0);
+    // Kinds in the order they are described, whichever query answered first.
+    const order = this.system.entities.map((e) => e.kind);
+    const rank = (kind: string) => (order.includes(kind) ? order.indexOf(kind) : order.length);
+    const counts = Object.fromEntries(Object.entries(tally.counts).sort(([a], [b]) => rank(a) - rank(b)));
     return {
       ...base,
       status: total > 0 ? 'found' : 'nothing',
-      counts: tally.counts,
+      counts,
       records: tally.records,
       at: now().toISOString(),
       durationMs: Date.now() - started,
@@ -196,10 +241,10 @@ export class DescribedConnector implements Connector {
     const owners = new Map<string, { scope: string; id: string }[]>();
     const main = entities.filter((entity) => !entity.related);
     for (const entity of main) {
-      const filter = personFilter(entity, query, source.dialect);
-      if (!filter || typeof entity.key !== 'string') continue;
+      const filters = personFilters(entity, query, source.dialect);
+      if (filters.length === 0 || typeof entity.key !== 'string') continue;
       for (const scope of scopes) {
-        for await (const page of source.collection(scope, entity.entitySet, filter, keyFields(entity), abort)) {
+        for await (const page of personRows(source, scope, entity, filters, keyFields(entity), abort)) {
           for (const row of page) {
             const id = displayValue(row[entity.key]);
             if (exclude.has(idOf(scope, id))) continue;
@@ -211,13 +256,13 @@ export class DescribedConnector implements Connector {
     const kinds: ExportedKind[] = [];
     for (const entity of entities.filter((e) => e.operations.export)) {
       if (!entity.related) {
-        const filter = personFilter(entity, query, source.dialect);
-        if (!filter) continue;
+        const filters = personFilters(entity, query, source.dialect);
+        if (filters.length === 0) continue;
         kinds.push({
           kind: entity.kind,
           records: async function* () {
             for (const scope of scopes) {
-              for await (const page of source.collection(scope, entity.entitySet, filter, [], abort)) {
+              for await (const page of personRows(source, scope, entity, filters, entity.read, abort)) {
                 for (const row of page) if (!exclude.has(idOf(scope, keyOf(entity, row)))) yield row;
               }
             }
@@ -228,10 +273,24 @@ export class DescribedConnector implements Connector {
       const relation = entity.related;
       const mainEntity = entities.find((e) => e.kind === relation.to);
       const list = owners.get(relation.to) ?? [];
-      if (!mainEntity || list.length === 0) continue;
+      const byIdentifier = personFilters(entity, query, source.dialect);
+      if (!mainEntity || (list.length === 0 && byIdentifier.length === 0)) continue;
       kinds.push({
         kind: entity.kind,
         records: async function* () {
+          // Records found by the person's own identifiers as well as through a main record, each once.
+          const given = new Set<string>();
+          const fresh = (scope: string, row: Row) => {
+            const id = idOf(scope, keyOf(entity, row)).toLowerCase();
+            if (exclude.has(idOf(scope, keyOf(entity, row))) || given.has(id)) return false;
+            given.add(id);
+            return true;
+          };
+          for (const scope of byIdentifier.length > 0 ? scopes : []) {
+            for await (const page of personRows(source, scope, entity, byIdentifier, entity.read, abort)) {
+              for (const row of page) if (fresh(scope, row)) yield row;
+            }
+          }
           if (relation.via === 'navigation') {
             for (const { scope, id } of list) {
               for await (const page of source.navigation(scope, mainEntity.entitySet, id, relation.field, [], abort))
@@ -244,8 +303,8 @@ export class DescribedConnector implements Connector {
             for (const scope of new Set(chunk.map((o) => o.scope))) {
               const ids = chunk.filter((o) => o.scope === scope).map((o) => o.id);
               const filter = relationFilter(relation.field, ids)!;
-              for await (const page of source.collection(scope, entity.entitySet, filter, [], abort)) {
-                for (const row of page) if (!exclude.has(idOf(scope, keyOf(entity, row)))) yield row;
+              for await (const page of source.collection(scope, entity.entitySet, filter, entity.read, abort)) {
+                for (const row of page) if (fresh(scope, row)) yield row;
               }
             }
           }
@@ -283,12 +342,12 @@ export class DescribedConnector implements Connector {
 
     await Promise.all(
       main.flatMap((entity) => {
-        const filter = personFilter(entity, query, source.dialect);
-        if (!filter) return [];
-        queries.push(`${entity.entitySet}?$filter=${filter}`);
+        const filters = personFilters(entity, query, source.dialect);
+        if (filters.length === 0) return [];
+        for (const filter of filters) queries.push(`${entity.entitySet}?$filter=${filter}`);
         return scopes.map(async (scope) => {
           const select = [...new Set([...keyFields(entity), ...entity.show])];
-          for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) {
+          for await (const page of personRows(source, scope, entity, filters, select, signal)) {
             for (const row of page) {
               const id = keyOf(entity, row);
               tally.add(entity, row, scopes.length > 1 ? `${scope}|${id}` : id);
@@ -317,22 +376,40 @@ export class DescribedConnector implements Connector {
             }
           });
         }
+        // A related record found both through its main record and by the person's own identifiers
+        // (an activity party by party id and by the address used) is counted once.
+        const seen = new Set<string>();
+        const add = (scope: string, row: Row) => {
+          const key = keyOf(entity, row);
+          const id = scopes.length > 1 ? `${scope}|${key}` : key;
+          if (seen.has(id.toLowerCase())) return;
+          seen.add(id.toLowerCase());
+          tally.add(entity, row, id);
+        };
         const byScope = new Map<string, string[]>();
         for (const owner of owners) byScope.set(owner.scope, [...(byScope.get(owner.scope) ?? []), owner.id]);
-        return [...byScope].flatMap(([scope, ids]) => {
+        const byRelation = [...byScope].flatMap(([scope, ids]) => {
           const chunks: string[][] = [];
           for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) chunks.push(ids.slice(i, i + IDS_PER_REQUEST));
           return chunks.map(async (chunk) => {
             const filter = relationFilter(relation.field, chunk)!;
             queries.push(`${entity.entitySet}?$filter=${filter}`);
             for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) {
-              for (const row of page) {
-                const id = keyOf(entity, row);
-                tally.add(entity, row, scopes.length > 1 ? `${scope}|${id}` : id);
-              }
+              for (const row of page) add(scope, row);
             }
           });
         });
+        const filters = personFilters(entity, query, source.dialect);
+        for (const filter of filters) queries.push(`${entity.entitySet}?$filter=${filter}`);
+        const byIdentifier =
+          filters.length === 0
+            ? []
+            : scopes.map(async (scope) => {
+                for await (const page of personRows(source, scope, entity, filters, select, signal)) {
+                  for (const row of page) add(scope, row);
+                }
+              });
+        return [...byRelation, ...byIdentifier];
       }),
     );
 

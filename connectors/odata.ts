@@ -4,7 +4,7 @@
  * ever be compared, never widen the filter.
  */
 
-export type MatchMode = 'exact' | 'case-insensitive' | 'wildcard';
+export type MatchMode = 'exact' | 'case-insensitive' | 'wildcard' | 'any';
 
 /** How a system's `$filter` treats text, which decides how a match mode is written. */
 export interface FilterDialect {
@@ -12,6 +12,29 @@ export interface FilterDialect {
   wildcardEq: boolean;
   /** `tolower()` is available (Dataverse, Business Central, Graph do not all allow it). */
   tolower: boolean;
+  /**
+   * False where the service refuses `or` between two different fields (Business Central: Learn,
+   * "Known Limitations with Business Central OData"); each field is then searched on its own.
+   */
+  orAcrossFields?: boolean;
+  /** Text compares as written, so a case-insensitive match is sent as the spellings people use. */
+  caseSensitive?: boolean;
+}
+
+/**
+ * The spellings of a value a case-sensitive service is asked for: as given, lower case, upper case,
+ * and each word capitalised (`maria.garcia@contoso.com` -> `Maria.Garcia@contoso.com`, the domain
+ * kept in lower case). Any other mix of cases cannot be found without a case-insensitive filter.
+ */
+export function caseVariants(value: string): string[] {
+  const capitalise = (part: string) =>
+    part.replace(/(^|[\s.\-_'])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  const at = value.lastIndexOf('@');
+  const titled =
+    at > 0
+      ? `${capitalise(value.slice(0, at).toLowerCase())}${value.slice(at).toLowerCase()}`
+      : capitalise(value.toLowerCase());
+  return [...new Set([value, value.toLowerCase(), value.toUpperCase(), titled])];
 }
 
 const PROPERTY = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -48,15 +71,19 @@ export function compare(field: string, value: string, mode: MatchMode, dialect: 
   if (dialect.wildcardEq) {
     // F&O compares case-insensitively already; `*` is the only character with a meaning.
     if (value.includes('*')) return undefined;
+    if (mode === 'any') return `${name}/any(x:x eq ${stringLiteral(value)})`;
     return mode === 'wildcard' ? `${name} eq ${stringLiteral(`*${value}*`)}` : `${name} eq ${stringLiteral(value)}`;
   }
   switch (mode) {
+    case 'any':
+      // A collection of strings (Graph's otherMails): any element equal to the value.
+      return `${name}/any(x:x eq ${stringLiteral(value)})`;
     case 'exact':
       return `${name} eq ${stringLiteral(value)}`;
     case 'case-insensitive':
-      return dialect.tolower
-        ? `tolower(${name}) eq ${stringLiteral(value.toLowerCase())}`
-        : `${name} eq ${stringLiteral(value)}`;
+      if (dialect.tolower) return `tolower(${name}) eq ${stringLiteral(value.toLowerCase())}`;
+      if (dialect.caseSensitive) return anyOf(caseVariants(value).map((v) => `${name} eq ${stringLiteral(v)}`));
+      return `${name} eq ${stringLiteral(value)}`;
     case 'wildcard':
       return `contains(${name},${stringLiteral(value)})`;
   }

@@ -153,9 +153,11 @@ export function loadConnectorFile(path: string): unknown {
 }
 
 const DIALECTS: Record<ApiSystemId, FilterDialect> = {
-  // Dataverse, Business Central and Graph compare text case-insensitively already.
+  // Dataverse and Graph compare text case-insensitively already.
   crm: { wildcardEq: false, tolower: false },
-  bc: { wildcardEq: false, tolower: false },
+  // Business Central refuses `or` across fields (Learn, "Known Limitations with Business Central OData")
+  // and is held to comparing text as written, which no published page rules out.
+  bc: { wildcardEq: false, tolower: false, orAcrossFields: false, caseSensitive: true },
   fno: { wildcardEq: true, tolower: false },
   hr: { wildcardEq: true, tolower: false },
   graph: { wildcardEq: false, tolower: false },

@@ -136,16 +136,25 @@ export class GraphSource implements Source {
     select: string[],
     signal: AbortSignal,
   ): AsyncIterable<Row[]> {
+    // Advanced query parameters on every directory search (Learn, "Advanced query capabilities on
+    // Microsoft Entra ID objects"): Graph accepts them for any filter, and some filters need them.
+    // The query string is written here, every value percent-encoded, rather than by the SDK's
+    // `.filter()`, which leaves `%` as it is: `'50%41'` would reach Graph as `'50A'`.
+    const url = withQuery(`${this.serviceRoot}${property(entitySet)}`, {
+      $filter: filter,
+      $select: select.length > 0 ? select.map(property).join(',') : undefined,
+      $top: String(this.pageSize),
+      $count: 'true',
+    });
     let page = await graphCall<GraphPage>(() =>
-      withSelect(this.client.api(`/${property(entitySet)}`).filter(filter), select)
-        .top(this.pageSize)
-        .option('signal', signal)
-        .get(),
+      this.client.api(url).header('ConsistencyLevel', 'eventual').option('signal', signal).get(),
     );
     yield page.value ?? [];
     while (page['@odata.nextLink']) {
       const next = page['@odata.nextLink'];
-      page = await graphCall<GraphPage>(() => this.client.api(next).option('signal', signal).get());
+      page = await graphCall<GraphPage>(() =>
+        this.client.api(next).header('ConsistencyLevel', 'eventual').option('signal', signal).get(),
+      );
       yield page.value ?? [];
     }
   }

@@ -142,6 +142,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     bulk: options.bulk ?? [],
     fnoDefaultCompany: options.fnoDefaultCompany ?? FNO_DEFAULT_COMPANY,
     bcEnvironment: options.bcEnvironment ?? BC_ENVIRONMENT,
+    solutions: (system) => {
+      const installed = switches.current()[system]?.solutions;
+      return installed ? new Set(installed) : 'all';
+    },
   };
   const issuer = new TokenIssuer();
   const clients = options.clients ?? [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }];

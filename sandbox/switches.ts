@@ -41,6 +41,11 @@ export const systemSwitchesSchema = z
     hang: z.union([z.boolean(), z.object({ count: z.number().int().min(1) }).strict()]).optional(),
     /** Reset the connection without answering, as an unreachable service looks to a client. */
     disconnected: z.boolean().optional(),
+    /**
+     * The optional solutions installed (names as the metadata gives them, e.g. `Marketing`): the
+     * columns of any other solution are unknown to the system. Every solution when absent.
+     */
+    solutions: z.array(z.string().min(1).max(80)).max(20).optional(),
   })
   .strict();
 

@@ -218,6 +218,50 @@ export function filterPredicate(text: string, schema: FilterSchema): Predicate {
 }
 
 /** Walks the tree; Graph uses it to refuse operators that need advanced query parameters. */
+/** The properties an expression reads, lambda collections included. */
+export function collectProperties(expr: Expr, into = new Set<string>()): Set<string> {
+  switch (expr.kind) {
+    case 'prop':
+      into.add(expr.name);
+      break;
+    case 'binary':
+      collectProperties(expr.left, into);
+      collectProperties(expr.right, into);
+      break;
+    case 'not':
+      collectProperties(expr.operand, into);
+      break;
+    case 'call':
+      expr.args.forEach((arg) => collectProperties(arg, into));
+      break;
+    case 'lambda':
+      into.add(expr.collection);
+      break;
+    default:
+      break;
+  }
+  return into;
+}
+
+/** The first `or` whose two sides read different properties, if any. */
+export function orAcrossFields(expr: Expr): Expr | undefined {
+  switch (expr.kind) {
+    case 'binary': {
+      if (expr.op === 'or') {
+        const left = collectProperties(expr.left);
+        const right = collectProperties(expr.right);
+        const all = new Set([...left, ...right]);
+        if (all.size > 1) return expr;
+      }
+      return orAcrossFields(expr.left) ?? orAcrossFields(expr.right);
+    }
+    case 'not':
+      return orAcrossFields(expr.operand);
+    default:
+      return undefined;
+  }
+}
+
 export function collectOperators(expr: Expr, into = new Set<string>()): Set<string> {
   switch (expr.kind) {
     case 'binary':

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { header, json, noContent, parseJsonBody, ServiceError, type Reply, type SystemRequest } from '../http.js';
-import type { JsonRecord, PropType } from './filter.js';
+import type { Expr, JsonRecord, PropType } from './filter.js';
 import { keyValues } from './keys.js';
 import {
   encodeCursor,
@@ -41,6 +41,10 @@ export interface Binding {
   derive?: (data: JsonRecord) => JsonRecord;
   /** Cascades a delete as the service does (notes of a contact go with it). */
   afterDelete?: (row: EntityRow) => void;
+  /** A view over stored and generated rows alike (the activities of one type). */
+  view?: (data: JsonRecord) => boolean;
+  /** What the published metadata allows on the set; absent allows both. */
+  operations?: { update: boolean; delete: boolean };
 }
 
 export interface ServicePolicy {
@@ -55,6 +59,8 @@ export interface ServicePolicy {
   /** Business Central answers PATCH with the updated entity; the others with 204. */
   patchReturnsEntity: boolean;
   contextPath?: (binding: Binding) => string;
+  /** Refuses a `$filter` the service does not accept although it parses (Business Central's `or`). */
+  checkFilter?: (expr: Expr) => void;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -115,7 +121,9 @@ export class ODataService {
   }
 
   parse(binding: Binding, request: SystemRequest): ParsedQuery {
-    return parseQuery(request.url.searchParams, binding.def, this.policy.context, this.policy.paging);
+    const query = parseQuery(request.url.searchParams, binding.def, this.policy.context, this.policy.paging);
+    if (query.filterExpr) this.policy.checkFilter?.(query.filterExpr);
+    return query;
   }
 
   pageSize(request: SystemRequest): { size: number; applied?: string } {
@@ -144,8 +152,12 @@ export class ODataService {
     return `${request.url.origin}${request.url.pathname}?${kept.join('&')}`;
   }
 
-  list(binding: Binding, request: SystemRequest, query = this.parse(binding, request)): Reply {
+  list(binding: Binding, request: SystemRequest, parsed = this.parse(binding, request)): Reply {
     const { size, applied } = this.pageSize(request);
+    const view = binding.view;
+    const query = view
+      ? { ...parsed, filter: (data: JsonRecord) => view(data) && (parsed.filter?.(data) ?? true) }
+      : parsed;
     const source = { rows: this.storedRows(binding), bulk: this.bulk(binding) };
     const page = runQuery(source, query, size, this.policy.paging, this.policy.context);
     const body: JsonRecord = { '@odata.context': this.contextUrl(binding, query.select) };
@@ -162,10 +174,11 @@ export class ODataService {
     const values = keyValues(key, binding.def.key);
     const wanted = keyString(values);
     const stored = binding.table.get(wanted);
-    if (stored && (!binding.where || binding.where(stored))) return { stored, row: stored };
+    const inView = (row: EntityRow) => !binding.view || binding.view(row.data);
+    if (stored && (!binding.where || binding.where(stored)) && inView(stored)) return { stored, row: stored };
     for (const source of this.bulk(binding)) {
       const hit = source.find(wanted);
-      if (hit) return { bulk: [source, hit.index], row: hit.row };
+      if (hit && inView(hit.row)) return { bulk: [source, hit.index], row: hit.row };
     }
     return undefined;
   }
@@ -303,6 +316,18 @@ export class ODataService {
       );
     }
     if (method === 'GET') return this.get(binding, key, request);
+    const refused =
+      (method === 'PATCH' && binding.operations?.update === false) ||
+      (method === 'DELETE' && binding.operations?.delete === false);
+    if (refused) {
+      // The metadata says the entity does not support it. 405 is the HTTP answer for a method the
+      // resource does not allow; each service's exact code and wording here is not published.
+      throw new ServiceError(
+        405,
+        this.policy.codes.methodNotAllowed,
+        `The '${method}' method is not supported on entities of type '${binding.def.typeName}'.`,
+      );
+    }
     if (method === 'PATCH') return this.patch(binding, key, request);
     if (method === 'DELETE') return this.delete(binding, key, request);
     throw new ServiceError(

@@ -1,5 +1,6 @@
 import { ServiceError, type Reply, type SystemRequest } from '../http.js';
-import { text, type JsonRecord } from '../odata/filter.js';
+import { conformDefs } from '../odata/conform.js';
+import { orAcrossFields, text, type JsonRecord } from '../odata/filter.js';
 import { parsePath } from '../odata/keys.js';
 import type { EntitySetDef } from '../odata/query.js';
 import { ODataService, type Binding } from '../odata/service.js';
@@ -89,7 +90,7 @@ const defs: Record<string, EntitySetDef> = {
       displayName: 'string',
       companyNumber: 'string',
       companyName: 'string',
-      businessTitle: 'string',
+      jobTitle: 'string',
       addressLine1: 'string',
       city: 'string',
       country: 'string',
@@ -166,7 +167,7 @@ const BULK_GENERATORS: Record<string, { prefix: string; row: (i: number, email: 
       displayName: `Bulk Contact ${i}`,
       companyNumber: '',
       companyName: '',
-      businessTitle: '',
+      jobTitle: '',
       addressLine1: `${i} Load Street`,
       city: 'Testville',
       country: 'US',
@@ -201,7 +202,25 @@ const BULK_GENERATORS: Record<string, { prefix: string; row: (i: number, email: 
   },
 };
 
+/**
+ * Business Central's own OData rules, from Learn, "Known Limitations with Business Central OData"
+ * (https://learn.microsoft.com/dynamics365/business-central/dev-itpro/webservices/odata-known-limitations):
+ * `or` between two different fields is refused with this message. The page gives no error code;
+ * `BadRequest` is the code this sandbox uses for every other refused query (not confirmed).
+ */
+function refuseOrAcrossFields(expr: Parameters<typeof orAcrossFields>[0]): void {
+  if (orAcrossFields(expr)) {
+    throw new ServiceError(
+      400,
+      'BadRequest',
+      "An error occurred while processing this request. The 'OR' operator is not supported on distinct fields on an OData filter.",
+    );
+  }
+}
+
 export function createBusinessCentral(core: SandboxCore): SystemService {
+  // Every entity set and property served must be in the API pages' metadata, or the sandbox does not start.
+  const conformed = conformDefs('bc', defs);
   const tables: Record<string, Table> = {};
   for (const name of Object.keys(defs)) tables[name] = new Table(name, ['id'], core.clock);
   const table = (name: string): Table => tables[name]!;
@@ -234,8 +253,9 @@ export function createBusinessCentral(core: SandboxCore): SystemService {
       // Generated rows carry no scope, so they show only while every bulk option of the set is this company's.
       includeBulk: bulkFor(set).every((spec) => companyOf(spec) === companyId.toLowerCase()),
       scope: companyId,
-      readOnlyProps: ['number', 'lastModifiedDateTime'],
+      readOnlyProps: [...new Set(['number', 'lastModifiedDateTime', ...(conformed[set]!.meta.readOnly ?? [])])],
       derive: (data) => ({ ...data, lastModifiedDateTime: stamp() }),
+      operations: conformed[set]!.meta.operations,
     };
     switch (set) {
       case 'customers':
@@ -284,7 +304,10 @@ export function createBusinessCentral(core: SandboxCore): SystemService {
     new ODataService({
       serviceRoot: serviceRootFor(tenant, environment),
       paging: { defaultPageSize: BUSINESS_CENTRAL_PAGE_SIZE, preferHeader: false, topMode: 'total', allowSkip: true },
-      context: { caseInsensitive: true, wildcardEq: false, sets: defs },
+      // Text compares case-sensitively: what a client sends is matched as written. No published page
+      // states this either way; the sandbox takes the stricter reading so the connector cannot rely on folding.
+      context: { caseInsensitive: false, wildcardEq: false, sets: defs },
+      checkFilter: refuseOrAcrossFields,
       codes: {
         badRequest: 'BadRequest',
         notFound: 'Internal_RecordNotFound',

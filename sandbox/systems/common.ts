@@ -27,6 +27,8 @@ export interface SandboxCore {
   bulk: readonly BulkOption[];
   fnoDefaultCompany: string;
   bcEnvironment: string;
+  /** The optional solutions (Marketing, Project Service Automation...) a system has installed; `all` by default. */
+  solutions(system: 'crm'): ReadonlySet<string> | 'all';
 }
 
 /** Codes a system uses for the answers the server gives on its behalf (auth, throttling, faults). */

@@ -3,6 +3,7 @@ import { json, parseJsonBody, ServiceError, type Reply, type SystemRequest } fro
 import { text, type JsonRecord, type PropType } from '../odata/filter.js';
 import { parsePath } from '../odata/keys.js';
 import type { EntitySetDef } from '../odata/query.js';
+import { conformDefs } from '../odata/conform.js';
 import { ODataService, type Binding } from '../odata/service.js';
 import { BulkSource, Table, type EntityRow } from '../odata/store.js';
 import { crmSeed, subjects } from '../seed.js';
@@ -23,6 +24,40 @@ const consent: Record<string, PropType> = {
 };
 
 const ns = 'Microsoft.Dynamics.CRM';
+
+/**
+ * The activity types the sandbox holds besides email, each its own entity set over the shared
+ * activity table: Dataverse deletes and updates an activity only through its type's set, never
+ * through activitypointers (Learn, activitypointer table reference: Retrieve, RetrieveMultiple, Rollup).
+ */
+const ACTIVITY_TYPES: Record<string, string> = {
+  tasks: 'task',
+  phonecalls: 'phonecall',
+  appointments: 'appointment',
+  letters: 'letter',
+  faxes: 'fax',
+};
+
+const ACTIVITY_TYPE_SETS: Record<string, EntitySetDef> = Object.fromEntries(
+  Object.entries(ACTIVITY_TYPES).map(([set, type]) => [
+    set,
+    {
+      name: set,
+      typeName: `${ns}.${type}`,
+      key: ['activityid'],
+      properties: {
+        activityid: 'guid',
+        activitytypecode: 'string',
+        subject: 'string',
+        description: 'string',
+        _regardingobjectid_value: 'guid',
+        statecode: 'number',
+        createdon: 'datetime',
+        actualend: 'datetime',
+      },
+    },
+  ]),
+);
 
 export function createDataverse(core: SandboxCore): SystemService {
   const tables = {
@@ -150,6 +185,7 @@ export function createDataverse(core: SandboxCore): SystemService {
         },
       },
     },
+    ...ACTIVITY_TYPE_SETS,
     activityparties: {
       name: 'activityparties',
       typeName: `${ns}.activityparty`,
@@ -243,8 +279,36 @@ export function createDataverse(core: SandboxCore): SystemService {
       readOnlyProps: ['createdon'],
       afterDelete: (row) => deleteActivity(row.data.activityid as string),
     },
+    ...Object.fromEntries(
+      Object.entries(ACTIVITY_TYPES).map(([set, type]) => [
+        set,
+        {
+          def: defs[set]!,
+          table: tables.activities,
+          view: (data: JsonRecord) => data.activitytypecode === type,
+          includeBulk: true,
+          readOnlyProps: ['activitytypecode', 'createdon'],
+          afterDelete: (row: EntityRow) => deleteActivity(row.data.activityid as string),
+        } satisfies Binding,
+      ]),
+    ),
     activityparties: { def: defs.activityparties!, table: tables.activityparties },
     annotations: { def: defs.annotations!, table: tables.annotations, includeBulk: true, readOnlyProps: ['createdon'] },
+  };
+
+  // Every entity set and column served must be in the published metadata, or the sandbox does not start;
+  // what a set may be asked to do (update, delete) is the metadata's too.
+  const conformed = conformDefs('dataverse', defs);
+  for (const [name, binding] of Object.entries(bindings)) {
+    const { update, delete: remove } = conformed[name]!.meta.operations;
+    binding.operations = { update, delete: remove };
+  }
+  /** The binding as the environment shows it: without the columns of solutions it does not have. */
+  const bindingFor = (name: string): Binding | undefined => {
+    const binding = bindings[name];
+    if (!binding) return undefined;
+    const def = conformed[name]!.def(core.solutions('crm'));
+    return def === binding.def ? binding : { ...binding, def };
   };
 
   const serviceRoot = `${core.baseUrl}${DATAVERSE_PREFIX}${DATAVERSE_API_PATH}`;
@@ -413,7 +477,7 @@ export function createDataverse(core: SandboxCore): SystemService {
       });
     }
     if (segments.length === 1 && first.name === 'msdyncrm_LoadInteractionsPublic') return loadInteractions(request);
-    const binding = bindings[first.name];
+    const binding = bindingFor(first.name);
     if (!binding || segments.length > 1) {
       throw new ServiceError(404, '0x80060888', `Resource not found for the segment '${first.name}'.`);
     }

@@ -2,6 +2,7 @@ import { json, ServiceError, type Reply, type SystemRequest } from '../http.js';
 import { text, type PropType } from '../odata/filter.js';
 import { parsePath } from '../odata/keys.js';
 import type { EntitySetDef } from '../odata/query.js';
+import { conformDefs } from '../odata/conform.js';
 import { ODataService, type Binding } from '../odata/service.js';
 import { BulkSource, keyString, Table } from '../odata/store.js';
 import { fnoSeed, hrSeed } from '../seed.js';
@@ -14,6 +15,7 @@ export const FINANCE_OPERATIONS_PAGE_SIZE = 10000;
 
 const ns = 'Microsoft.Dynamics.DataEntities';
 
+/** Employment dates are not worker fields (the CDM's HcmWorkerEntity has none): they belong to employments. */
 const workerProps: Record<string, PropType> = {
   PersonnelNumber: 'string',
   FirstName: 'string',
@@ -23,8 +25,6 @@ const workerProps: Record<string, PropType> = {
   PrimaryContactPhone: 'string',
   WorkerType: 'enum',
   WorkerStatus: 'enum',
-  EmploymentStartDate: 'date',
-  EmploymentEndDate: 'date',
   BirthDate: 'date',
 };
 
@@ -80,6 +80,8 @@ type Variant = 'fno' | 'hr';
 /** Finance and Operations and Human Resources share the data entity protocol; they differ in data. */
 export function createFinanceOperations(core: SandboxCore, variant: Variant): SystemService {
   const defs = variant === 'fno' ? fnoDefs : hrDefs;
+  // Every entity set and field served must be in the data entities' metadata, or the sandbox does not start.
+  const conformed = conformDefs('fno', defs);
   const prefix = variant === 'fno' ? FINANCE_OPERATIONS_PREFIX : HUMAN_RESOURCES_PREFIX;
   const tables: Record<string, Table> = {};
   for (const def of Object.values(defs)) tables[def.name] = new Table(def.name, def.key, core.clock);
@@ -127,8 +129,6 @@ export function createFinanceOperations(core: SandboxCore, variant: Variant): Sy
               PrimaryContactPhone: '',
               WorkerType: 'Contractor',
               WorkerStatus: 'Terminated',
-              EmploymentStartDate: '2020-01-01',
-              EmploymentEndDate: '2023-12-31',
               BirthDate: null,
             }),
             (i) => keyString([personnel(i)]),
@@ -185,6 +185,7 @@ export function createFinanceOperations(core: SandboxCore, variant: Variant): Sy
       table: tables[name]!,
       includeBulk: true,
       readOnlyProps: companySpecific ? ['dataAreaId'] : [],
+      operations: conformed[name]!.meta.operations,
     };
     if (companySpecific && !crossCompany) {
       // Without cross-company=true an entity shows only the caller's default company, even by key.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { header, json, noContent, parseJsonBody, ServiceError, type Reply, type SystemRequest } from '../http.js';
 import { collectOperators, text, type JsonRecord } from '../odata/filter.js';
 import { ODataQueryError } from '../odata/lexer.js';
+import { conformDefs } from '../odata/conform.js';
 import { formatRow, type EntitySetDef } from '../odata/query.js';
 import { ODataService, type Binding } from '../odata/service.js';
 import { Table, type StoredRow } from '../odata/store.js';
@@ -38,6 +39,20 @@ const userDef: EntitySetDef = {
     preferredLanguage: 'string',
     createdDateTime: 'datetime',
     deletedDateTime: 'datetime',
+    // More of the profile, as the CSDL has it: returned only when `$select` names them.
+    ageGroup: 'string',
+    city: 'string',
+    country: 'string',
+    employeeHireDate: 'datetime',
+    employeeType: 'string',
+    faxNumber: 'string',
+    mailNickname: 'string',
+    postalCode: 'string',
+    proxyAddresses: 'strings',
+    state: 'string',
+    streetAddress: 'string',
+    userType: 'string',
+    assignedLicenses: 'json',
   },
   // Graph v1.0 returns only these user properties unless $select asks for more.
   defaultSelect: [
@@ -79,6 +94,8 @@ const assignLicenseBody = z.object({
 const ADVANCED_ONLY = ['ne', 'not', 'endswith', 'contains'];
 
 export function createGraph(core: SandboxCore): SystemService {
+  // Every property served must be in the Graph CSDL, or the sandbox does not start.
+  conformDefs('graph', { users: userDef, groups: groupDef });
   const users = new Table('users', ['id'], core.clock);
   const deleted = new Table('deletedItems', ['id'], core.clock);
   const groups = new Table('groups', ['id'], core.clock);
@@ -113,11 +130,19 @@ export function createGraph(core: SandboxCore): SystemService {
     patchReturnsEntity: false,
   });
 
+  const assigned = (skuIds: readonly string[]): JsonRecord[] => skuIds.map((skuId) => ({ disabledPlans: [], skuId }));
+
   const reset = (): void => {
     users.clear();
     deleted.clear();
     groups.clear();
-    graphSeed.users.forEach((user) => users.insert({ ...user, deletedDateTime: null }));
+    graphSeed.users.forEach((user) =>
+      users.insert({
+        ...user,
+        deletedDateTime: null,
+        assignedLicenses: assigned(graphSeed.licenses[user.id as string] ?? []),
+      }),
+    );
     members = new Map();
     for (const group of graphSeed.groups) {
       const { members: ids, ...data } = group;
@@ -301,7 +326,7 @@ export function createGraph(core: SandboxCore): SystemService {
     for (const { skuId } of parsed.data.addLicenses) current.add(skuId.toLowerCase());
     for (const skuId of parsed.data.removeLicenses) current.delete(skuId.toLowerCase());
     licenses.set(userId, [...current]);
-    const updated = users.update(user, {});
+    const updated = users.update(user, { assignedLicenses: assigned([...current]) });
     return json(200, {
       '@odata.context': `${serviceRoot}/$metadata#users/$entity`,
       ...formatRow(updated, userDef, undefined, [], service.policy.context),

@@ -74,12 +74,18 @@ describe('sandbox: bulk records for benchmarks', () => {
     }
   });
 
-  it('deletes a generated record through the overlay', async () => {
+  it('deletes a generated activity through its own type, never through activitypointers', async () => {
     const first = await call(sandbox, `${sandbox.endpoints.dataverse}activitypointers?$top=10`, { headers: auth });
-    const generated = first.json.value.map((row) => row.activityid as string).find((id) => id.startsWith('b0'));
+    const generated = (first.json.value as { activityid: string; activitytypecode: string }[]).find((row) =>
+      row.activityid.startsWith('b0'),
+    );
     assert.ok(generated);
-    const url = `${sandbox.endpoints.dataverse}activitypointers(${generated})`;
+    const pointer = `${sandbox.endpoints.dataverse}activitypointers(${generated.activityid})`;
+    // Learn, activitypointer table reference: Retrieve, RetrieveMultiple and Rollup only.
+    assert.equal((await call(sandbox, pointer, { method: 'DELETE', headers: auth })).status, 405);
+    const set = generated.activitytypecode === 'phonecall' ? 'phonecalls' : 'tasks';
+    const url = `${sandbox.endpoints.dataverse}${set}(${generated.activityid})`;
     assert.equal((await call(sandbox, url, { method: 'DELETE', headers: auth })).status, 204);
-    assert.equal((await call(sandbox, url, { headers: auth })).status, 404);
+    assert.equal((await call(sandbox, pointer, { headers: auth })).status, 404);
   });
 });
