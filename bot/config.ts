@@ -8,6 +8,9 @@ import { people } from '../sandbox/seed.js';
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
 import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
+/** A local run keeps closed cases this long unless told otherwise; a deployment must say. */
+const LOCAL_RETENTION_DAYS = 30;
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const list = (what: string, item: z.ZodType<string, string>) =>
@@ -64,6 +67,25 @@ const configSchema = z
     DSR_CONNECTORS_CLIENT_ID: optionalString,
     DSR_CONNECTORS_CLIENT_SECRET: optionalString,
     DSR_CONNECTORS_CA_FILE: optionalString,
+    DSR_CASE_RETENTION_DAYS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^-?\d+$/, 'whole days')
+        .transform(Number)
+        .pipe(z.number().int().min(1, 'a number of days, at least 1').max(36_500, 'at most 36500 days'))
+        .optional(),
+    ),
+    DSR_CASE_RETENTION_MIN_DAYS: z.coerce
+      .number({ error: 'whole days' })
+      .int('whole days')
+      .min(0, 'a number of days, 0 or more')
+      .default(0),
+    DSR_REPEAT_MONTHS: z.coerce
+      .number({ error: 'whole months' })
+      .int('whole months')
+      .min(1, 'between 1 and 60 months')
+      .max(60, 'between 1 and 60 months')
+      .default(12),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Sovereign clouds and test set-ups point the channel authentication elsewhere.
     ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
@@ -78,6 +100,22 @@ const configSchema = z
         code: 'custom',
         path: ['MicrosoftAppPassword'],
         message: 'the client secret of the app registration, required when MicrosoftAppId is set',
+      });
+    }
+    // A deployment decides how long it keeps cases; only a local run has a default.
+    if (env.MicrosoftAppId && env.DSR_CASE_RETENTION_DAYS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DSR_CASE_RETENTION_DAYS'],
+        message: 'the days a closed case keeps its personal data, required when MicrosoftAppId is set',
+      });
+    }
+    const retention = env.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS;
+    if (retention < env.DSR_CASE_RETENTION_MIN_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DSR_CASE_RETENTION_DAYS'],
+        message: `at least ${env.DSR_CASE_RETENTION_MIN_DAYS} days, the minimum DSR_CASE_RETENTION_MIN_DAYS sets`,
       });
     }
     if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
@@ -120,6 +158,8 @@ export interface AppConfig {
     caFile?: string;
   };
   reminders: ReminderConfig;
+  /** How long a closed case keeps its personal data, and how far back a repeat request is pointed out. */
+  cases: { retentionDays: number; repeatMonths: number };
 }
 
 export class ConfigError extends Error {
@@ -194,6 +234,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ...(raw.DSR_CONNECTORS_CA_FILE ? { caFile: raw.DSR_CONNECTORS_CA_FILE } : {}),
     },
     reminders,
+    cases: {
+      retentionDays: raw.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS,
+      repeatMonths: raw.DSR_REPEAT_MONTHS,
+    },
   };
 }
 

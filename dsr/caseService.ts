@@ -8,6 +8,8 @@ import { computeDueDate, policyFor, type OrgCalendar } from './deadlines.js';
 import type { IntakeRequest } from './intake.js';
 import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
+import { hasKeys, relatedCases, strongKeys } from './repeats.js';
+import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
 import { DuplicateIntakeError, VersionConflictError, type CaseStore } from './store.js';
 
@@ -16,6 +18,16 @@ export type { CaseAction } from './caseActions.js';
 export type Refusal = 'not-found' | 'forbidden' | 'stale' | 'invalid-transition' | 'invalid-input';
 
 export type ActResult = { ok: true; case: DsrCase } | { ok: false; refusal: Refusal; message: string; case?: DsrCase };
+
+/** The organisation's rules on keeping cases, from its configuration. */
+export interface CasePolicies {
+  retention?: RetentionPolicy;
+  /** How far back an answered request of the same person is pointed out (Art. 12(5)). */
+  repeatMonths?: number;
+}
+
+/** The bot itself, as the audit trail names it when it acts on its own (the purge). */
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'DSR Assistant' };
 
 export interface CreateResult {
   case: DsrCase;
@@ -33,6 +45,7 @@ export class CaseService {
     private readonly roles: RoleDirectory,
     private readonly clock: Clock,
     private readonly calendar: OrgCalendar,
+    private readonly policies: CasePolicies = {},
   ) {}
 
   async rolesOf(actor: Actor): Promise<ActorRoles> {
@@ -47,6 +60,10 @@ export class CaseService {
     // The year in the id is the organisation's, so a case filed on New Year's Eve evening is last year's.
     const id = await this.store.allocateCaseId(DateTime.fromJSDate(now).setZone(this.calendar.timeZone).year);
     const policy = policyFor(request.regulation);
+    const keys = strongKeys(request.subject);
+    const related = hasKeys(keys)
+      ? relatedCases(await this.store.casesOfSubject(keys), id, now, this.policies.repeatMonths ?? 12)
+      : [];
     const dsrCase: DsrCase = {
       id,
       version: 1,
@@ -69,6 +86,7 @@ export class CaseService {
       identityVerified: null,
       decision: null,
       notes: [],
+      ...(related.length > 0 ? { related } : {}),
     };
     try {
       await this.store.saveCase(dsrCase, null, {
@@ -78,6 +96,8 @@ export class CaseService {
           regulation: dsrCase.regulation,
           receivedAt: dsrCase.receivedAt,
           dueAt: dsrCase.dueAt,
+          // Case ids only: which identifier matched would say something about the person.
+          relatedCases: related.map((r) => r.caseId),
         },
       });
     } catch (error) {
@@ -107,6 +127,16 @@ export class CaseService {
     return cases.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
   }
 
+  /**
+   * What the bot does on its own (the purge), at the case's current version: no role is asked,
+   * and no person's card can reach it (see SYSTEM_ONLY), but the lifecycle and the save are the same.
+   */
+  async actAsSystem(caseId: string, action: CaseAction): Promise<ActResult> {
+    const current = await this.store.getCase(caseId);
+    if (!current) return { ok: false, refusal: 'not-found', message: `There is no case ${caseId}.` };
+    return this.apply(SYSTEM_ACTOR, current, action);
+  }
+
   async act(actor: Actor, caseId: string, expectedVersion: number, action: CaseAction): Promise<ActResult> {
     const current = isCaseId(caseId) ? await this.store.getCase(caseId) : undefined;
     const roles = await this.rolesOf(actor);
@@ -132,6 +162,10 @@ export class CaseService {
         'This case changed since you looked at it; here is the current state.',
       );
     }
+    return this.apply(actor, current, action);
+  }
+
+  private async apply(actor: Actor, current: DsrCase, action: CaseAction): Promise<ActResult> {
     if (!canTransition(action.kind, current.status)) {
       return this.refuse(
         actor,
@@ -141,7 +175,12 @@ export class CaseService {
         `That is not possible while the case is ${current.status}.`,
       );
     }
-    const change = applyAction(current, action, { actor, now: this.clock.now(), calendar: this.calendar });
+    const change = applyAction(current, action, {
+      actor,
+      now: this.clock.now(),
+      calendar: this.calendar,
+      ...(this.policies.retention ? { retention: this.policies.retention } : {}),
+    });
     if ('invalid' in change) return this.refuse(actor, current, action.kind, 'invalid-input', change.invalid);
 
     const now = this.clock.now().toISOString();

@@ -1,5 +1,6 @@
 import type { AuditDraft, AuditEvent } from '../audit.js';
 import type { DsrCase } from '../case.js';
+import type { SubjectKeys } from '../repeats.js';
 import type { CaseQuery, CaseStore, KeyValueStore } from '../store.js';
 
 /** A case store that tells a listener about every saved case, so schedules follow every change. */
@@ -52,5 +53,13 @@ export class ObservedCaseStore implements CaseStore {
 
   auditEvents(caseId?: string): AsyncIterable<AuditEvent> {
     return this.inner.auditEvents(caseId);
+  }
+
+  casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
+    return this.inner.casesToPurge(now, limit);
+  }
+
+  casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
+    return this.inner.casesOfSubject(keys);
   }
 }
