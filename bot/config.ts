@@ -111,7 +111,8 @@ const configSchema = z
       });
     }
     const retention = env.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS;
-    if (retention < env.DSR_CASE_RETENTION_MIN_DAYS) {
+    // A period already refused above is not reported twice.
+    if (retention >= 1 && retention < env.DSR_CASE_RETENTION_MIN_DAYS) {
       ctx.addIssue({
         code: 'custom',
         path: ['DSR_CASE_RETENTION_DAYS'],
