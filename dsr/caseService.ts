@@ -26,6 +26,14 @@ export interface CasePolicies {
   repeatMonths?: number;
 }
 
+/**
+ * A case id as the trail may keep it: anything else a card or message sent in its place (a forged
+ * card, a typed name) could be personal data, and the trail outlives every case's personal data.
+ */
+function asCaseId(text: string): string | null {
+  return isCaseId(text) ? text : null;
+}
+
 /** The bot itself, as the audit trail names it when it acts on its own (the purge). */
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'DSR Assistant' };
 
@@ -142,7 +150,7 @@ export class CaseService {
     const roles = await this.rolesOf(actor);
     if (!current) {
       return this.refuse(actor, null, action.kind, 'not-found', `There is no case ${caseId.slice(0, 40)}.`, {
-        requestedCase: caseId.slice(0, 40),
+        requestedCase: asCaseId(caseId),
       });
     }
     if (!mayView(roles, current)) {
@@ -215,7 +223,7 @@ export class CaseService {
   async recordRefusal(actor: Actor, action: string, refusal: Refusal, caseId: string | null): Promise<void> {
     await this.store.appendAudit({
       ...this.draft(actor, null, action.slice(0, 40), 'refused', null),
-      detail: { refusal, requestedCase: caseId?.slice(0, 40) ?? null },
+      detail: { refusal, requestedCase: caseId === null ? null : asCaseId(caseId) },
     });
   }
 
