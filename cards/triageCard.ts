@@ -315,7 +315,8 @@ export function triageCard(
     holdText: dsrCase.hold
       ? `Hold: ${HOLD_REASON_LABELS[dsrCase.hold.reason]}${dsrCase.hold.explanation ? ` (${clip(dsrCase.hold.explanation, 300)})` : ''}`
       : '',
-    canHold: !dsrCase.hold && !dsrCase.purge,
+    // A hold matters once the case is answered: it pauses the purge that follows the closing.
+    canHold: !isOpen(dsrCase) && !dsrCase.hold && !dsrCase.purge,
     canRelease: Boolean(dsrCase.hold) && !dsrCase.purge,
     relatedText: relatedText(dsrCase, calendar),
     hasRelated: (dsrCase.related ?? []).length > 0,
