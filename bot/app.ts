@@ -11,6 +11,8 @@ import type { ChangeLedger } from '../dsr/changeLedger.js';
 import { FileChangeLedger } from '../dsr/storage/fileChangeLedger.js';
 import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
 import { preparePackage } from '../dsr/packageRun.js';
+import { CasePurger } from '../dsr/purgeRun.js';
+import { snoozeKey } from './reminders/reminderDispatcher.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -81,6 +83,8 @@ export interface RunningApp {
   readonly reminders: ReminderService;
   /** Runs the steps that change data. */
   readonly runner: ChangeRunner;
+  /** Deletes the personal data of closed cases whose retention ran out (in the reminder pass). */
+  readonly purger: CasePurger;
   stop(): Promise<void>;
 }
 
@@ -156,7 +160,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       : systemClock);
   const roles = privacyTeamRoles(config, discovery, clock, log);
   const observed = new ObservedCaseStore(store);
-  const cases = new CaseService(observed, roles, clock, config.calendar);
+  const cases = new CaseService(observed, roles, clock, config.calendar, {
+    retention: { caseDays: config.cases.retentionDays },
+    repeatMonths: config.cases.repeatMonths,
+  });
   const adapter = createChannelAdapter(config.botAuth);
   const appId = config.botAuth.MicrosoftAppId ?? '';
   const team = new KvTeamDirectory(roles, store.state);
@@ -205,6 +212,25 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     managers,
     shared.reminders,
   );
+  // The purge rides on the reminder pass; its own lease keeps it to one instance even when a
+  // long purge outlasts the reminders' lease.
+  const purger = new CasePurger(
+    observed,
+    cases,
+    {
+      ledger,
+      packages: shared.packages,
+      outbox: outbox.store,
+      state: store.state,
+      stateKeys: (caseId) => [snoozeKey(caseId)],
+    },
+    clock,
+    shared.reminders?.leases,
+  );
+  reminders.afterEachPass(async () => {
+    const result = await purger.pass();
+    if (result.purged > 0) log.info({ cases: result.caseIds }, 'personal data of closed cases deleted');
+  });
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
   const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });
   const updater = new AdapterCardUpdater(adapter, appId);
@@ -287,7 +313,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       bot,
       () => shared.health(),
       log,
-      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packages: shared.packages }),
+      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packages: shared.packages, ledger }),
       { host: config.host, serviceUrls: config.serviceUrls },
     );
     listeningPort = server.port;
@@ -305,6 +331,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     services,
     reminders,
     runner,
+    purger,
     async stop() {
       clearInterval(sweeper);
       await server.close();

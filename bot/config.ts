@@ -9,6 +9,9 @@ export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, pe
 import { TEAMS_SERVICE_HOSTS, type ServiceUrlPolicy } from './inboundActivity.js';
 import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
+/** A local run keeps closed cases this long unless told otherwise; a deployment must say. */
+const LOCAL_RETENTION_DAYS = 30;
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const list = (what: string, item: z.ZodType<string, string>) =>
@@ -84,6 +87,25 @@ const configSchema = z
       'https origins such as https://smba.example.net',
       z.url({ protocol: /^https?$/, error: 'an origin such as https://smba.example.net' }),
     ),
+    DSR_CASE_RETENTION_DAYS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^-?\d+$/, 'whole days')
+        .transform(Number)
+        .pipe(z.number().int().min(1, 'a number of days, at least 1').max(36_500, 'at most 36500 days'))
+        .optional(),
+    ),
+    DSR_CASE_RETENTION_MIN_DAYS: z.coerce
+      .number({ error: 'whole days' })
+      .int('whole days')
+      .min(0, 'a number of days, 0 or more')
+      .default(0),
+    DSR_REPEAT_MONTHS: z.coerce
+      .number({ error: 'whole months' })
+      .int('whole months')
+      .min(1, 'between 1 and 60 months')
+      .max(60, 'between 1 and 60 months')
+      .default(12),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Sovereign clouds and test set-ups point the channel authentication elsewhere.
     ToBotFromChannelOpenIdMetadataUrl: optionalString.pipe(z.url('a URL').optional()),
@@ -98,6 +120,23 @@ const configSchema = z
         code: 'custom',
         path: ['MicrosoftAppPassword'],
         message: 'the client secret of the app registration, required when MicrosoftAppId is set',
+      });
+    }
+    // A deployment decides how long it keeps cases; only a local run has a default.
+    if (env.MicrosoftAppId && env.DSR_CASE_RETENTION_DAYS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DSR_CASE_RETENTION_DAYS'],
+        message: 'the days a closed case keeps its personal data, required when MicrosoftAppId is set',
+      });
+    }
+    const retention = env.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS;
+    // A period already refused above is not reported twice.
+    if (retention >= 1 && retention < env.DSR_CASE_RETENTION_MIN_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DSR_CASE_RETENTION_DAYS'],
+        message: `at least ${env.DSR_CASE_RETENTION_MIN_DAYS} days, the minimum DSR_CASE_RETENTION_MIN_DAYS sets`,
       });
     }
     if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
@@ -144,6 +183,8 @@ export interface AppConfig {
     caFile?: string;
   };
   reminders: ReminderConfig;
+  /** How long a closed case keeps its personal data, and how far back a repeat request is pointed out. */
+  cases: { retentionDays: number; repeatMonths: number };
 }
 
 export class ConfigError extends Error {
@@ -162,9 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         const variable = String(issue.path[0] ?? 'configuration');
         const value = env[variable];
         const shown =
-          value === undefined
-            ? 'not set'
-            : `got "${/Password|DATABASE_URL|SECRET/.test(variable) ? '***' : value}"`;
+          value === undefined ? 'not set' : `got "${/Password|DATABASE_URL|SECRET/.test(variable) ? '***' : value}"`;
         return `${variable}: expected ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
       }),
     );
@@ -233,6 +272,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ...(raw.DSR_CONNECTORS_CA_FILE ? { caFile: raw.DSR_CONNECTORS_CA_FILE } : {}),
     },
     reminders,
+    cases: {
+      retentionDays: raw.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS,
+      repeatMonths: raw.DSR_REPEAT_MONTHS,
+    },
   };
 }
 

@@ -5,6 +5,8 @@ import type { Server } from 'restify';
 import type { Logger } from 'pino';
 import type { CaseService } from '../dsr/caseService.js';
 import { auditCsv } from '../dsr/auditCsv.js';
+import { caseFileJson } from '../dsr/caseFile.js';
+import type { ChangeLedger } from '../dsr/changeLedger.js';
 import { isCaseId } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
 import { isPackageId } from '../dsr/packageRun.js';
@@ -20,6 +22,8 @@ export interface DownloadDeps {
   log: Logger;
   /** Prepared packages waiting for their download. */
   packages: PackageStore;
+  /** The per-record ledger, for the case file. */
+  ledger: Pick<ChangeLedger, 'targets' | 'outcomes'>;
 }
 
 /** Files the bot hands to one privacy team member through a signed link; every download is audited. */
@@ -47,6 +51,31 @@ export function registerDownloadRoutes(server: Server, deps: DownloadDeps): void
       'cache-control': 'no-store',
     });
     Readable.from(auditCsv(deps.store.auditEvents(caseId))).pipe(res);
+  });
+
+  server.get('/downloads/casefile/:file', async (req, res) => {
+    const param: unknown = (req.params as Record<string, unknown>).file;
+    const file = typeof param === 'string' ? param : '';
+    const caseId = file.replace(/\.json$/, '');
+    const claims = deps.links.verify(`casefile/${file}`, req.query as Record<string, unknown>, deps.clock.now());
+    if ('refused' in claims) {
+      res.send(403, { error: claims.refused });
+      return;
+    }
+    const actor = { id: claims.userId, name: '' };
+    const dsrCase = isCaseId(caseId) ? await deps.store.getCase(caseId) : undefined;
+    if (!dsrCase || !(await deps.cases.rolesOf(actor)).privacyTeam) {
+      res.send(403, { error: 'This file is not available to you.' });
+      return;
+    }
+    await deps.cases.recordAccess(actor, caseId, 'downloadCaseFile', { purged: dsrCase.purge?.doneAt !== undefined });
+    deps.log.info({ caseId }, 'case file downloaded');
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-disposition': `attachment; filename="${caseId}-case-file.json"`,
+      'cache-control': 'no-store',
+    });
+    Readable.from(caseFileJson(dsrCase, deps.store.auditEvents(caseId), deps.ledger)).pipe(res);
   });
 
   server.get('/downloads/package/:caseId/:packageId', async (req, res) => {

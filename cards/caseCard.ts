@@ -7,7 +7,7 @@ import {
   type DsrCase,
 } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
-import { deadlineView, formatInstant, requestTypesText, URGENCY_COLOR, shownAsText } from './format.js';
+import { deadlineView, formatDay, formatInstant, requestTypesText, URGENCY_COLOR, shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 export const CASE_REFRESH_VERB = 'case.refresh';
@@ -106,12 +106,25 @@ const template = new CardTemplate<CaseCardView>({
   actions: [executeAction('Refresh', CASE_REFRESH_VERB, { caseId: '${id}' })],
 });
 
+/** What the team reads about how long the case keeps its personal data; empty while the case is open. */
+export function retentionText(dsrCase: DsrCase, calendar: OrgCalendar): string {
+  if (dsrCase.purge?.doneAt)
+    return `The personal data of this case was deleted on ${formatDay(dsrCase.purge.doneAt, calendar)}.`;
+  if (dsrCase.purge) return 'The personal data of this case is being deleted.';
+  if (dsrCase.hold)
+    return `The personal data of this case is kept under a legal hold since ${formatDay(dsrCase.hold.since, calendar)}.`;
+  if (dsrCase.purgeAfter)
+    return `The personal data of this case will be deleted on ${formatDay(dsrCase.purgeAfter, calendar)}.`;
+  return '';
+}
+
 export function caseCardView(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, title?: string): CaseCardView {
   const deadline = deadlineView(dsrCase.dueAt, now, calendar, isOpen(dsrCase));
+  const subjectName = dsrCase.purge?.doneAt ? 'Deleted after the retention period' : dsrCase.subject.name;
   return {
     id: dsrCase.id,
-    title: title ?? `${dsrCase.id}: ${shownAsText(dsrCase.subject.name, 60)}`,
-    subjectName: shownAsText(dsrCase.subject.name, 120),
+    title: title ?? `${dsrCase.id}: ${shownAsText(subjectName, 60)}`,
+    subjectName: shownAsText(subjectName, 120),
     role: SUBJECT_ROLE_LABELS[dsrCase.subject.role].toLowerCase(),
     requestTypes: requestTypesText(dsrCase.requestTypes),
     regulation: dsrCase.regulation,

@@ -1,6 +1,8 @@
 import {
   DECLINE_REASON_LABELS,
   DECLINE_REASONS,
+  HOLD_REASON_LABELS,
+  HOLD_REASONS,
   TRIAGE_CHECK_LABELS,
   TRIAGE_CHECKS,
   isOpen,
@@ -8,10 +10,10 @@ import {
   type DsrCase,
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
-import { caseCardView, caseSummary } from './caseCard.js';
+import { caseCardView, caseSummary, retentionText } from './caseCard.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
-import { clip, formatInstant, shownAsText } from './format.js';
+import { clip, formatDay, formatInstant, shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 /** One id per input: pausing, declining and extending each ask for their own reason. */
@@ -33,6 +35,8 @@ export const TRIAGE_VERBS = {
   extend: 'triage.extend',
   note: 'triage.note',
   close: 'triage.close',
+  hold: 'triage.hold',
+  releaseHold: 'triage.releaseHold',
 } as const;
 
 interface TriageView extends ReturnType<typeof caseCardView> {
@@ -56,6 +60,13 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   canDiscover: boolean;
   hasFindings: boolean;
   hasPlan: boolean;
+  retention: string;
+  hasRetention: boolean;
+  holdText: string;
+  canHold: boolean;
+  canRelease: boolean;
+  relatedText: string;
+  hasRelated: boolean;
 }
 
 const caseData = { caseId: '${id}', version: '${version}' };
@@ -89,6 +100,9 @@ const template = new CardTemplate<TriageView>({
     ...caseSummary('New request ${id}', '${identityText}'),
     { type: 'TextBlock', $when: '${hasDetails}', text: '${details}', wrap: true, isSubtle: true, maxLines: 6 },
     { type: 'TextBlock', $when: '${!undecided}', text: '${decisionText}', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', $when: '${hasRelated}', text: '${relatedText}', color: 'Attention', wrap: true },
+    { type: 'TextBlock', $when: '${hasRetention}', text: '${retention}', wrap: true, isSubtle: true },
+    { type: 'TextBlock', $when: '${canRelease}', text: '${holdText}', wrap: true, isSubtle: true },
     {
       type: 'Container',
       $when: '${undecided}',
@@ -199,6 +213,35 @@ const template = new CardTemplate<TriageView>({
     ),
     { ...executeAction('Close case', TRIAGE_VERBS.close, caseData), $when: '${canClose}' },
     showCard(
+      'Legal hold',
+      [
+        {
+          type: 'TextBlock',
+          text: 'A hold keeps the personal data of this case past its retention period until you release it.',
+          wrap: true,
+        },
+        {
+          type: 'Input.ChoiceSet',
+          id: 'reason',
+          label: 'Reason',
+          isRequired: true,
+          errorMessage: 'Choose a reason.',
+          choices: HOLD_REASONS.map((reason) => ({ title: HOLD_REASON_LABELS[reason], value: reason })),
+        },
+        {
+          type: 'Input.Text',
+          id: 'explanation',
+          label: 'Explanation for the record',
+          isMultiline: true,
+          maxLength: 1000,
+        },
+      ],
+      TRIAGE_VERBS.hold,
+      'Place hold',
+      '${canHold}',
+    ),
+    { ...executeAction('Release legal hold', TRIAGE_VERBS.releaseHold, caseData), $when: '${canRelease}' },
+    showCard(
       'Add note',
       [
         {
@@ -276,5 +319,30 @@ export function triageCard(
     canDiscover: dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions',
     hasFindings: dsrCase.findings !== undefined,
     hasPlan: dsrCase.plan !== undefined,
+    retention: retentionText(dsrCase, calendar),
+    hasRetention: retentionText(dsrCase, calendar) !== '',
+    holdText: dsrCase.hold
+      ? `Hold: ${HOLD_REASON_LABELS[dsrCase.hold.reason]}${dsrCase.hold.explanation ? ` (${clip(dsrCase.hold.explanation, 300)})` : ''}`
+      : '',
+    // A hold matters once the case is answered: it pauses the purge that follows the closing.
+    canHold: !isOpen(dsrCase) && !dsrCase.hold && !dsrCase.purge,
+    canRelease: Boolean(dsrCase.hold) && !dsrCase.purge,
+    relatedText: relatedText(dsrCase, calendar),
+    hasRelated: (dsrCase.related ?? []).length > 0,
   });
+}
+
+/**
+ * Art. 12(5) GDPR: the controller may charge a reasonable fee or refuse a manifestly unfounded or
+ * excessive request, in particular a repetitive one, and must show that it is. The team decides.
+ */
+function relatedText(dsrCase: DsrCase, calendar: OrgCalendar): string {
+  const related = dsrCase.related ?? [];
+  if (related.length === 0) return '';
+  const list = related
+    .map((r) =>
+      r.why === 'open' ? `${r.caseId} (open)` : `${r.caseId} (answered ${formatDay(r.answeredAt ?? '', calendar)})`,
+    )
+    .join(', ');
+  return `The same person (by email or number) has another request: ${list}. Decide whether this one repeats it; a manifestly excessive request may be refused or charged for (GDPR Art. 12(5)), with reasons.`;
 }

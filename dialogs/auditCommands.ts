@@ -68,7 +68,41 @@ export class AuditCommands {
     }
     const actor = actorOf(context.activity);
     const link = this.links.issue(`audit/${caseId}.csv`, actor.id, this.services.clock.now());
-    const text = `Here is the audit trail of ${caseId} as CSV, for you only; the link works for 15 minutes: ${link}`;
+    await this.sendLink(
+      context,
+      `Here is the audit trail of ${caseId} as CSV, for you only; the link works for 15 minutes: ${link}`,
+    );
+  }
+
+  /**
+   * The whole record of a case (the case, its trail and its ledger) as one JSON file, so the team
+   * can keep what it needs before the purge deletes the personal data. Delivered like the trail.
+   */
+  async exportCaseFile(context: TurnContext, caseId: string | undefined): Promise<void> {
+    if (!(await this.allowed(context))) return;
+    const dsrCase = caseId ? await this.store.getCase(caseId) : undefined;
+    if (!caseId || !dsrCase) {
+      await context.sendActivity(
+        caseId ? `There is no case ${caseId}.` : 'Name the case, for example **export case file DSR-2026-0001**.',
+      );
+      return;
+    }
+    if (dsrCase.purge?.doneAt) {
+      await context.sendActivity(
+        `The personal data of ${caseId} was deleted after its retention period; what is kept is in **export audit ${caseId}**.`,
+      );
+      return;
+    }
+    const actor = actorOf(context.activity);
+    const link = this.links.issue(`casefile/${caseId}.json`, actor.id, this.services.clock.now());
+    await this.sendLink(
+      context,
+      `Here is the case file of ${caseId} (the case, its audit trail and its change ledger) as JSON, for you only; it holds the person's data, so keep it only as long as you must. The link works for 15 minutes: ${link}`,
+    );
+  }
+
+  private async sendLink(context: TurnContext, text: string): Promise<void> {
+    const actor = actorOf(context.activity);
     if (context.activity.conversation.conversationType === 'personal') {
       await context.sendActivity(text);
       return;

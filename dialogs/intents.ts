@@ -8,6 +8,7 @@ export type Intent =
   | { kind: 'auditTrail'; caseId: string | undefined }
   | { kind: 'verifyAudit' }
   | { kind: 'exportAudit'; caseId: string | undefined }
+  | { kind: 'exportCaseFile'; caseId: string | undefined }
   | { kind: 'reminders'; days: number }
   | { kind: 'snooze'; caseId: string | undefined; days: number; reason: string }
   | { kind: 'unknown' };
@@ -23,6 +24,7 @@ export function recogniseIntent(rawText: string): Intent {
   if (/\b(use this channel|privacy (team )?channel|set (the )?channel)\b/.test(lower)) return { kind: 'useChannel' };
   if (/^verify( the)? audit\b/.test(lower)) return { kind: 'verifyAudit' };
   if (/^(export|download)( the)? audit\b/.test(lower)) return { kind: 'exportAudit', caseId };
+  if (/^(export|download)( the)? case ?file\b/.test(lower)) return { kind: 'exportCaseFile', caseId };
   if (/^audit\b/.test(lower)) return { kind: 'auditTrail', caseId };
   if (/^(upcoming )?reminders\b/.test(lower)) {
     return { kind: 'reminders', days: Number(/\b(\d{1,2})\s*days?\b/.exec(lower)?.[1] ?? 7) };

@@ -60,7 +60,8 @@ export class ReminderDialogCommands {
     await this.services.cases.recordSetting(actor, 'snoozeReminders', true, {
       caseId: dsrCase.id,
       until: until.toISOString(),
-      reason: intent.reason,
+      // The trail outlives the case's personal data, and a reason may name the person.
+      reasonLength: intent.reason.length,
     });
     await context.sendActivity(
       `Reminders for ${dsrCase.id} are snoozed until ${formatInstant(until.toISOString(), this.services.calendar)} (${intent.reason}). Overdue reminders still go out, and the daily digest still lists it.`,

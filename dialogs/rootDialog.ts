@@ -95,6 +95,9 @@ export class RootDialog extends ComponentDialog {
       case 'exportAudit':
         await this.audit.exportTrail(step.context, intent.caseId);
         return step.endDialog();
+      case 'exportCaseFile':
+        await this.audit.exportCaseFile(step.context, intent.caseId);
+        return step.endDialog();
       case 'verifyAudit':
         await this.audit.verify(step.context);
         return step.endDialog();

@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { caseCard } from '../cards/caseCard.js';
 import { TRIAGE_INPUTS, TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
-import { DECLINE_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
+import { DECLINE_REASONS, HOLD_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { CaseNews } from './notifier.js';
@@ -49,6 +49,15 @@ const READERS: Record<string, Reader> = {
       ? { kind: 'decline', reason: parsed.data.reason, explanation: parsed.data.explanation }
       : undefined;
   },
+  [TRIAGE_VERBS.hold]: (_, data) => {
+    const parsed = z
+      .object({ reason: z.enum(HOLD_REASONS), explanation: text })
+      .safeParse({ reason: data.reason, explanation: data.explanation });
+    return parsed.success
+      ? { kind: 'placeHold', reason: parsed.data.reason, explanation: parsed.data.explanation }
+      : undefined;
+  },
+  [TRIAGE_VERBS.releaseHold]: () => ({ kind: 'releaseHold' }),
   [TRIAGE_VERBS.extend]: (_, data) => {
     const reason = text.safeParse(data[TRIAGE_INPUTS.extendReason] ?? data.reason);
     return reason.success ? { kind: 'extend', reason: reason.data } : undefined;
@@ -76,6 +85,8 @@ const DONE: Partial<Record<CaseAction['kind'], string>> = {
   extend: 'Deadline extended. The requester has been told.',
   addNote: 'Note saved.',
   close: 'Case closed. The requester has been told.',
+  placeHold: 'Legal hold placed: the personal data of this case is kept until you release it.',
+  releaseHold: 'Legal hold released: the personal data of this case is deleted when its retention period ends.',
 };
 
 /**

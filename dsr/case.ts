@@ -157,6 +157,33 @@ export interface CaseDecision {
   explanation: string;
 }
 
+/** Why a closed case's personal data must be kept past its retention (a legal hold). */
+export const HOLD_REASONS = ['litigation', 'regulator-inquiry', 'complaint', 'other'] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
+
+export const HOLD_REASON_LABELS: Record<HoldReason, string> = {
+  litigation: 'Litigation, pending or reasonably expected',
+  'regulator-inquiry': 'An inquiry by a supervisory authority',
+  complaint: 'A complaint by the data subject',
+  other: 'Other (explained below)',
+};
+
+/** Pauses the purge of one case until it is released. */
+export interface LegalHold {
+  since: string;
+  byId: string;
+  reason: HoldReason;
+  explanation: string;
+}
+
+/** Another case about the same person, found by a strong identifier when this one was filed. */
+export interface RelatedCase {
+  caseId: string;
+  /** Open: still being handled. Answered: responded, declined or closed within the repeat window. */
+  why: 'open' | 'answered';
+  answeredAt?: string;
+}
+
 export interface DsrCase {
   id: string;
   /** Incremented by every change; a card or command that saw an older version is refused. */
@@ -187,6 +214,15 @@ export interface DsrCase {
   plan?: CasePlan;
   /** What the data subject was told, once every step is done or explained. */
   response?: CaseResponse;
+  /** When the case was closed, and when its personal data is deleted (set at closing). */
+  closedAt?: string;
+  purgeAfter?: string;
+  /** A legal hold pauses the purge. */
+  hold?: LegalHold | null;
+  /** The purge of the personal data: started, then done; a started purge is finished by the next pass. */
+  purge?: { startedAt: string; doneAt?: string };
+  /** Cases about the same person, open or answered recently (Art. 12(5)): the team decides what follows. */
+  related?: RelatedCase[];
 }
 
 const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;

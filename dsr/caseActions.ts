@@ -1,6 +1,8 @@
 import type { AuditDetail } from './audit.js';
 import {
   DECLINE_REASONS,
+  HOLD_REASONS,
+  type HoldReason,
   TRIAGE_CHECK_LABELS,
   TRIAGE_CHECKS,
   type Actor,
@@ -11,6 +13,7 @@ import {
 import type { SearchQuery, SystemFindings } from './discovery.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
 import { computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
+import { purgeDate, purgeIsDue, withoutPersonalData, type RetentionPolicy } from './retention.js';
 
 export const NOTE_MAX_LENGTH = 2000;
 export const REASON_MAX_LENGTH = 1000;
@@ -27,6 +30,10 @@ export type CaseAction =
   | { kind: 'decline'; reason: DeclineReason; explanation: string }
   | { kind: 'extend'; reason: string }
   | { kind: 'close' }
+  | { kind: 'placeHold'; reason: HoldReason; explanation: string }
+  | { kind: 'releaseHold' }
+  | { kind: 'startPurge' }
+  | { kind: 'completePurge' }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
   | PlanAction;
@@ -37,6 +44,8 @@ interface ActionContext {
   actor: Actor;
   now: Date;
   calendar: OrgCalendar;
+  /** Absent: closed cases get no purge date (a store used outside the bot, such as a benchmark). */
+  retention?: RetentionPolicy;
 }
 
 function requiredText(text: string, what: string, max: number): string | { invalid: string } {
@@ -70,8 +79,48 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
   const at = now.toISOString();
   switch (action.kind) {
     case 'startTriage':
-    case 'close':
       return { next: current, detail: {} };
+    case 'close': {
+      const purgeAfter = context.retention ? purgeDate(now, context.retention).toISOString() : undefined;
+      return {
+        next: { ...current, closedAt: at, ...(purgeAfter ? { purgeAfter } : {}) },
+        detail: { purgeAfter: purgeAfter ?? null },
+      };
+    }
+    case 'placeHold': {
+      if (current.purge) return { invalid: 'The personal data of this case is already being deleted.' };
+      if (current.hold) return { invalid: 'This case is already under a legal hold.' };
+      if (!(HOLD_REASONS as readonly string[]).includes(action.reason))
+        return { invalid: 'Choose a reason from the list.' };
+      const explanation = action.explanation.trim();
+      if (action.reason === 'other' && !explanation) return { invalid: 'Explain the reason when you choose "Other".' };
+      if (explanation.length > REASON_MAX_LENGTH)
+        return { invalid: `Keep the explanation under ${REASON_MAX_LENGTH} characters.` };
+      // The trail keeps the reason's code and length only: the explanation may name people.
+      return {
+        next: { ...current, hold: { since: at, byId: actor.id, reason: action.reason, explanation } },
+        detail: { reason: action.reason, explanationLength: explanation.length },
+      };
+    }
+    case 'releaseHold': {
+      if (!current.hold) return { invalid: 'This case is not under a legal hold.' };
+      return {
+        next: { ...current, hold: null },
+        detail: { reason: current.hold.reason, heldSince: current.hold.since, purgeAfter: current.purgeAfter ?? null },
+      };
+    }
+    case 'startPurge':
+      if (current.purge) return { invalid: 'The purge of this case has already started.' };
+      // Read again under the version check: a hold placed since the case was listed wins.
+      if (!purgeIsDue(current, now)) return { invalid: 'The personal data of this case is not due for deletion.' };
+      return { next: { ...current, purge: { startedAt: at } }, detail: {} };
+    case 'completePurge': {
+      if (!current.purge || current.purge.doneAt) return { invalid: 'The purge of this case has not started.' };
+      return {
+        next: withoutPersonalData(current, { startedAt: current.purge.startedAt, doneAt: at }),
+        detail: { startedAt: current.purge.startedAt },
+      };
+    }
     case 'addNote': {
       const text = requiredText(action.text, 'the note', NOTE_MAX_LENGTH);
       if (typeof text !== 'string') return text;

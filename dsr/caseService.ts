@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AuditDetail, AuditDraft } from './audit.js';
 import { applyAction, type CaseAction } from './caseActions.js';
-import { isCaseId, type Actor, type DsrCase } from './case.js';
+import { isCaseId, type Actor, type DsrCase, type RelatedCase } from './case.js';
 import type { Clock } from './clock.js';
 import { computeDueDate, policyFor, type OrgCalendar } from './deadlines.js';
 import type { IntakeRequest } from './intake.js';
 import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
+import { hasKeys, relatedCases, strongKeys } from './repeats.js';
+import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
 import { DuplicateIntakeError, VersionConflictError, type CaseStore, type NewCase } from './store.js';
 
@@ -16,6 +18,24 @@ export type { CaseAction } from './caseActions.js';
 export type Refusal = 'not-found' | 'forbidden' | 'stale' | 'invalid-transition' | 'invalid-input';
 
 export type ActResult = { ok: true; case: DsrCase } | { ok: false; refusal: Refusal; message: string; case?: DsrCase };
+
+/** The organisation's rules on keeping cases, from its configuration. */
+export interface CasePolicies {
+  retention?: RetentionPolicy;
+  /** How far back an answered request of the same person is pointed out (Art. 12(5)). */
+  repeatMonths?: number;
+}
+
+/**
+ * A case id as the trail may keep it: anything else a card or message sent in its place (a forged
+ * card, a typed name) could be personal data, and the trail outlives every case's personal data.
+ */
+function asCaseId(text: string): string | null {
+  return isCaseId(text) ? text : null;
+}
+
+/** The bot itself, as the audit trail names it when it acts on its own (the purge). */
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'DSR Assistant' };
 
 export interface CreateResult {
   case: DsrCase;
@@ -33,6 +53,7 @@ export class CaseService {
     private readonly roles: RoleDirectory,
     private readonly clock: Clock,
     private readonly calendar: OrgCalendar,
+    private readonly policies: CasePolicies = {},
   ) {}
 
   async rolesOf(actor: Actor): Promise<ActorRoles> {
@@ -45,8 +66,13 @@ export class CaseService {
 
     const now = this.clock.now();
     const policy = policyFor(request.regulation);
+    const keys = strongKeys(request.subject);
+    // The new case is not stored yet, so none of these is itself.
+    const related = hasKeys(keys)
+      ? relatedCases(await this.store.casesOfSubject(keys), '', now, this.policies.repeatMonths ?? 12)
+      : [];
     const build = (id: string): NewCase => {
-      const dsrCase = this.newCase(id, actor, request, intakeKey, now, policy);
+      const dsrCase = this.newCase(id, actor, request, intakeKey, now, policy, related);
       return {
         case: dsrCase,
         audit: {
@@ -56,6 +82,8 @@ export class CaseService {
             regulation: dsrCase.regulation,
             receivedAt: dsrCase.receivedAt,
             dueAt: dsrCase.dueAt,
+            // Case ids only: which identifier matched would say something about the person.
+            relatedCases: related.map((r) => r.caseId),
           },
         },
       };
@@ -82,6 +110,7 @@ export class CaseService {
     intakeKey: string,
     now: Date,
     policy: ReturnType<typeof policyFor>,
+    related: RelatedCase[],
   ): DsrCase {
     return {
       id,
@@ -105,6 +134,7 @@ export class CaseService {
       identityVerified: null,
       decision: null,
       notes: [],
+      ...(related.length > 0 ? { related } : {}),
     };
   }
 
@@ -124,12 +154,22 @@ export class CaseService {
     return cases.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
   }
 
+  /**
+   * What the bot does on its own (the purge), at the case's current version: no role is asked,
+   * and no person's card can reach it (see SYSTEM_ONLY), but the lifecycle and the save are the same.
+   */
+  async actAsSystem(caseId: string, action: CaseAction): Promise<ActResult> {
+    const current = await this.store.getCase(caseId);
+    if (!current) return { ok: false, refusal: 'not-found', message: `There is no case ${caseId}.` };
+    return this.apply(SYSTEM_ACTOR, current, action);
+  }
+
   async act(actor: Actor, caseId: string, expectedVersion: number, action: CaseAction): Promise<ActResult> {
     const current = isCaseId(caseId) ? await this.store.getCase(caseId) : undefined;
     const roles = await this.rolesOf(actor);
     if (!current) {
       return this.refuse(actor, null, action.kind, 'not-found', `There is no case ${caseId.slice(0, 40)}.`, {
-        requestedCase: caseId.slice(0, 40),
+        requestedCase: asCaseId(caseId),
       });
     }
     if (!mayView(roles, current)) {
@@ -149,6 +189,10 @@ export class CaseService {
         'This case changed since you looked at it; here is the current state.',
       );
     }
+    return this.apply(actor, current, action);
+  }
+
+  private async apply(actor: Actor, current: DsrCase, action: CaseAction): Promise<ActResult> {
     if (!canTransition(action.kind, current.status)) {
       return this.refuse(
         actor,
@@ -158,7 +202,12 @@ export class CaseService {
         `That is not possible while the case is ${current.status}.`,
       );
     }
-    const change = applyAction(current, action, { actor, now: this.clock.now(), calendar: this.calendar });
+    const change = applyAction(current, action, {
+      actor,
+      now: this.clock.now(),
+      calendar: this.calendar,
+      ...(this.policies.retention ? { retention: this.policies.retention } : {}),
+    });
     if ('invalid' in change) return this.refuse(actor, current, action.kind, 'invalid-input', change.invalid);
 
     const now = this.clock.now().toISOString();
@@ -193,7 +242,9 @@ export class CaseService {
   async recordRefusal(actor: Actor, action: string, refusal: Refusal, caseId: string | null): Promise<void> {
     // Filed on the case when it names one that exists, so "audit DSR-…" shows the attempt.
     const named = caseId !== null && isCaseId(caseId) ? await this.store.getCase(caseId) : undefined;
-    await this.audit(actor, named?.id ?? null, action, refusal, { requestedCase: caseId?.slice(0, 40) ?? null });
+    await this.audit(actor, named?.id ?? null, action, refusal, {
+      requestedCase: caseId === null ? null : asCaseId(caseId),
+    });
   }
 
   private async audit(

@@ -65,6 +65,8 @@ export interface ChangeLedger {
   releaseLease(caseId: string, stepId: string, holder: string): Promise<void>;
   /** Who holds the step's run and until when; undefined when nobody does. */
   lease(caseId: string, stepId: string): Promise<{ holder: string; until: string } | undefined>;
+  /** Deletes everything kept for the case (targets name the person's records); for its purge. */
+  forgetCase(caseId: string): Promise<void>;
 }
 
 export function emptyTally(): LedgerTally {

@@ -32,6 +32,18 @@ export const TRANSITIONS = {
   liftStep: { from: ['actions', 'responded'], to: null },
   respond: { from: ['actions'], to: 'responded' },
   close: { from: ['responded', 'declined'], to: 'closed' },
+  // A hold may be needed before a case closes (a complaint under way), so it is open at every stage.
+  placeHold: {
+    from: ['received', 'triage', 'approved', 'declined', 'discovery', 'actions', 'responded', 'closed'],
+    to: null,
+  },
+  releaseHold: {
+    from: ['received', 'triage', 'approved', 'declined', 'discovery', 'actions', 'responded', 'closed'],
+    to: null,
+  },
+  // The purge is the bot's own: nobody presses it (see permissions).
+  startPurge: { from: ['closed'], to: null },
+  completePurge: { from: ['closed'], to: null },
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus | null }>;
 
 export type CaseEvent = keyof typeof TRANSITIONS;

@@ -78,6 +78,12 @@ export interface OutboxStore {
   /** Every request counts against Teams' limits, so attempts are remembered across a restart. */
   noteAttempt(conversationKey: string, at: Date): Promise<void>;
   attemptsSince(since: Date): Promise<Array<{ conversationKey: string; at: number }>>;
+  /**
+   * Empties what every record `match` picks would send (its activity), cancelling those still
+   * waiting, and says how many; for deleting a person's data. The record itself stays, so its id
+   * is never sent again.
+   */
+  redact(match: (record: OutboxRecord) => boolean): Promise<number>;
   /** Records an attempt's outcome and gives up the lease. */
   settle(
     id: string,

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { packagePath, sweepPackages } from './packageRun.js';
 
 /** An export package waiting for its download, as any instance must find it. */
@@ -17,6 +18,16 @@ export interface PackageStore {
   get(caseId: string, packageId: string): Promise<PackageRecord | undefined>;
   /** Deletes every package expired by `now` and says how many; each is deleted by one caller only. */
   sweep(now: Date): Promise<number>;
+  /** Deletes every package of the case, expired or not; for its purge. */
+  forgetCase(caseId: string): Promise<void>;
+}
+
+/** Deletes the package files of a case from the folder (named `<case>-<package>.zip`, see packagePath). */
+export async function removeCasePackages(dir: string, caseId: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(`${caseId}-`)) await rm(join(dir, name), { force: true, recursive: true });
+  }
 }
 
 /**
@@ -43,5 +54,9 @@ export class FolderPackageStore implements PackageStore {
 
   sweep(now: Date): Promise<number> {
     return sweepPackages(this.dir, this.lifetimeMs, now);
+  }
+
+  forgetCase(caseId: string): Promise<void> {
+    return removeCasePackages(this.dir, caseId);
   }
 }

@@ -12,9 +12,13 @@ const FOUR_EYES: ReadonlySet<CaseEvent> = new Set(['approve', 'decline', 'approv
 /** Only the creation of a case and notes on one's own case are open to every employee. */
 const OPEN_TO_REQUESTER: ReadonlySet<CaseEvent> = new Set(['create', 'addNote']);
 
+/** What only the bot itself does (the purge); no person's card or command can ask for it. */
+export const SYSTEM_ONLY: ReadonlySet<CaseEvent> = new Set(['startPurge', 'completePurge']);
+
 export type Permission = { allowed: true } | { allowed: false; reason: string };
 
 export function mayAct(who: ActorRoles, event: CaseEvent, dsrCase: DsrCase | undefined): Permission {
+  if (SYSTEM_ONLY.has(event)) return { allowed: false, reason: 'Only the bot does that, when the time comes.' };
   const isRequester = dsrCase !== undefined && dsrCase.requester.id === who.actor.id;
   if (FOUR_EYES.has(event) && isRequester) {
     return { allowed: false, reason: 'You filed this request, so another member of the privacy team must decide it.' };

@@ -1,5 +1,6 @@
 import type { AuditDraft, AuditEvent } from './audit.js';
 import type { DsrCase } from './case.js';
+import type { SubjectKeys } from './repeats.js';
 
 export class VersionConflictError extends Error {
   constructor(
@@ -69,5 +70,12 @@ export interface CaseStore {
   saveCase(next: DsrCase, expectedVersion: number | null, audit: AuditDraft): Promise<AuditEvent>;
   appendAudit(audit: AuditDraft): Promise<AuditEvent>;
   auditEvents(caseId?: string): AsyncIterable<AuditEvent>;
+  /**
+   * Closed cases whose personal data is due for deletion at `now` (not held), and those whose
+   * purge started and did not finish, at most `limit`, the earliest first.
+   */
+  casesToPurge(now: Date, limit: number): Promise<DsrCase[]>;
+  /** Every case whose data subject shares one of these strong identifiers. */
+  casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]>;
   readonly state: KeyValueStore;
 }

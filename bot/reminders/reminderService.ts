@@ -40,6 +40,7 @@ export class ReminderService implements ReminderCommands {
   private running: Promise<unknown> | undefined;
   private readonly owner = randomUUID();
   private leading = false;
+  private readonly housekeeping: Array<() => Promise<void>> = [];
 
   private constructor(
     private current: ReminderScheduler,
@@ -50,6 +51,14 @@ export class ReminderService implements ReminderCommands {
     private readonly log: Logger,
     private readonly shared: SharedReminders | undefined,
   ) {}
+
+  /**
+   * Work that rides on the pass of the instance that runs it (the purge of closed cases). A task
+   * that fails is logged on its own and never stops the reminders.
+   */
+  afterEachPass(task: () => Promise<void>): void {
+    this.housekeeping.push(task);
+  }
 
   get scheduler(): ReminderScheduler {
     return this.current;
@@ -115,7 +124,13 @@ export class ReminderService implements ReminderCommands {
         this.leading = true;
       }
     }
-    return this.current.pass();
+    const result = await this.current.pass();
+    for (const task of this.housekeeping) {
+      await task().catch((error: unknown) =>
+        this.log.error({ err: error }, 'housekeeping after the reminder pass failed'),
+      );
+    }
+    return result;
   }
 
   /** One pass, never two at once. */

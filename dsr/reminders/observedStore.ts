@@ -1,6 +1,7 @@
 import type { AuditDraft, AuditEvent } from '../audit.js';
 import type { DsrCase } from '../case.js';
 import type { CaseQuery, CaseStore, KeyValueStore, NewCase } from '../store.js';
+import type { SubjectKeys } from '../repeats.js';
 
 /** A case store that tells a listener about every saved case, so schedules follow every change. */
 export class ObservedCaseStore implements CaseStore {
@@ -58,5 +59,13 @@ export class ObservedCaseStore implements CaseStore {
 
   auditEvents(caseId?: string): AsyncIterable<AuditEvent> {
     return this.inner.auditEvents(caseId);
+  }
+
+  casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
+    return this.inner.casesToPurge(now, limit);
+  }
+
+  casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
+    return this.inner.casesOfSubject(keys);
   }
 }

@@ -193,4 +193,8 @@ export class FileChangeLedger implements ChangeLedger {
       if (current?.holder === holder) await rm(this.leasePath(caseId, stepId), { force: true });
     });
   }
+
+  forgetCase(caseId: string): Promise<void> {
+    return this.mutex.run(() => rm(join(this.dir, safe(caseId)), { recursive: true, force: true }));
+  }
 }

@@ -197,6 +197,23 @@ export class FileOutboxStore implements PortableOutbox {
     }
   }
 
+  async redact(match: (record: OutboxRecord) => boolean): Promise<number> {
+    let redacted = 0;
+    for await (const record of this.records()) {
+      if (!match(record)) continue;
+      const next: OutboxRecord = {
+        ...record,
+        activity: {},
+        ...(record.status === 'pending' ? { status: 'cancelled' as const } : {}),
+      };
+      const tmp = await this.writeTemp(next);
+      await rename(tmp, this.path('records', record.id));
+      await rm(this.path('pending', record.id), { force: true });
+      redacted += 1;
+    }
+    return redacted;
+  }
+
   async *records(): AsyncGenerator<OutboxRecord> {
     for (const name of (await readdir(join(this.dir, 'records'))).sort()) {
       const text = await readFile(join(this.dir, 'records', name), 'utf8').catch(() => undefined);

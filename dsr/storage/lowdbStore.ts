@@ -13,6 +13,8 @@ import {
   type KeyValueStore,
   type NewCase,
 } from '../store.js';
+import { sharesKey, type SubjectKeys } from '../repeats.js';
+import { purgeIsDue } from '../retention.js';
 import { AuditLog } from './auditLog.js';
 import { acquireLock } from './lockFile.js';
 import { Mutex } from './mutex.js';
@@ -156,6 +158,17 @@ export class LowdbCaseStore implements PortableStore {
 
   auditEvents(caseId?: string): AsyncIterable<AuditEvent> {
     return this.audit.events(caseId);
+  }
+
+  casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
+    // Every case is in memory already; a scan of a hundred thousand takes milliseconds.
+    const due = [...this.cases.values()].filter((dsrCase) => purgeIsDue(dsrCase, now));
+    due.sort((a, b) => ((a.purgeAfter ?? '') < (b.purgeAfter ?? '') ? -1 : 1));
+    return Promise.resolve(due.slice(0, limit));
+  }
+
+  casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
+    return Promise.resolve([...this.cases.values()].filter((dsrCase) => sharesKey(dsrCase, keys)));
   }
 
   counters(): Promise<Record<string, number>> {

@@ -165,6 +165,14 @@ export class PostgresChangeLedger implements ChangeLedger {
     return result.rowCount === 1;
   }
 
+  async forgetCase(caseId: string): Promise<void> {
+    await this.store.transaction(async (client) => {
+      for (const table of [this.t.targets, this.t.outcomes, this.t.leases]) {
+        await client.query(`DELETE FROM ${table} WHERE case_id = $1`, [caseId]);
+      }
+    });
+  }
+
   async releaseLease(caseId: string, stepId: string, holder: string): Promise<void> {
     await this.store.write(`DELETE FROM ${this.t.leases} WHERE case_id = $1 AND step_id = $2 AND holder = $3`, [
       caseId,

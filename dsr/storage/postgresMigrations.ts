@@ -1,4 +1,5 @@
 import { GENESIS_HASH } from '../audit.js';
+import { RETENTION_MIGRATIONS } from './retentionMigrations.js';
 import { SHARED_STATE_MIGRATIONS } from './sharedStateMigrations.js';
 
 export interface Migration {
@@ -79,4 +80,5 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   ...SHARED_STATE_MIGRATIONS,
+  ...RETENTION_MIGRATIONS,
 ];

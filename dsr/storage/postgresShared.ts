@@ -2,7 +2,7 @@ import { unlink } from 'node:fs/promises';
 import type { DsrCase } from '../case.js';
 import type { LeaseStore } from '../leases.js';
 import { pendingRecord, type OutboxMessage, type OutboxRecord, type OutboxStore } from '../outbox.js';
-import type { PackageRecord, PackageStore } from '../packages.js';
+import { removeCasePackages, type PackageRecord, type PackageStore } from '../packages.js';
 import { sweepPackages } from '../packageRun.js';
 import type { PostgresCaseStore } from './postgresStore.js';
 
@@ -123,6 +123,21 @@ export class PostgresOutboxStore implements PortableOutbox {
     });
   }
 
+  async redact(match: (record: OutboxRecord) => boolean): Promise<number> {
+    let redacted = 0;
+    for await (const record of this.records()) {
+      if (!match(record)) continue;
+      const status = record.status === 'pending' ? 'cancelled' : record.status;
+      await this.db.write(`UPDATE ${this.table} SET status = $2, record = $3 WHERE id = $1`, [
+        record.id,
+        status,
+        JSON.stringify({ ...record, status, activity: {} }),
+      ]);
+      redacted += 1;
+    }
+    return redacted;
+  }
+
   async *records(): AsyncGenerator<OutboxRecord> {
     let after = '';
     for (;;) {
@@ -224,6 +239,14 @@ export class PostgresPackageStore implements PackageStore {
     for (const row of rows) await unlink(row.path).catch(() => undefined);
     if (this.leftovers) await sweepPackages(this.leftovers.dir, this.leftovers.maxAgeMs, now);
     return rows.length;
+  }
+
+  async forgetCase(caseId: string): Promise<void> {
+    const result = await this.db.write(`DELETE FROM ${this.db.table('packages')} WHERE case_id = $1 RETURNING path`, [
+      caseId,
+    ]);
+    for (const row of result.rows as Array<{ path: string }>) await unlink(row.path).catch(() => undefined);
+    if (this.leftovers) await removeCasePackages(this.leftovers.dir, caseId);
   }
 }
 

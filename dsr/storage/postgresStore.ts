@@ -10,6 +10,7 @@ import {
   type KeyValueStore,
   type NewCase,
 } from '../store.js';
+import type { SubjectKeys } from '../repeats.js';
 import { MIGRATIONS } from './postgresMigrations.js';
 import type { PortableStore } from './portable.js';
 
@@ -335,6 +336,30 @@ export class PostgresCaseStore implements PortableStore {
       if (page.rows.length < AUDIT_PAGE) return;
       after = Number(page.rows.at(-1)!.seq);
     }
+  }
+
+  async casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
+    // The predicate repeats the partial index of migration 20, so the planner uses it.
+    const result = await this.read<CaseRow>(
+      `SELECT body FROM ${this.table('cases')}
+        WHERE status = 'closed' AND (body->'purge'->>'doneAt') IS NULL
+          AND (jsonb_typeof(body->'purge') = 'object'
+               OR (body->>'purgeAfter' <= $1 AND jsonb_typeof(body->'hold') IS DISTINCT FROM 'object'))
+        ORDER BY body->>'purgeAfter' LIMIT $2`,
+      [now.toISOString(), limit],
+    );
+    return result.rows.map((row) => row.body);
+  }
+
+  async casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
+    const result = await this.read<CaseRow>(
+      `SELECT body FROM ${this.table('cases')}
+        WHERE (body->'subject'->'emails') ?| $1::text[]
+           OR (body->'subject'->'identifiers'->>'customerNumber') = ANY($2::text[])
+           OR (body->'subject'->'identifiers'->>'employeeId') = ANY($3::text[])`,
+      [keys.emails, keys.customerNumbers, keys.employeeIds],
+    );
+    return result.rows.map((row) => row.body);
   }
 
   /** Copies events exactly as they are (hashes included), for moving a deployment between stores. */

@@ -21,6 +21,7 @@ describe('inbound authentication with an App ID', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
       MicrosoftAppType: 'MultiTenant',
+      DSR_CASE_RETENTION_DAYS: '365',
       ToBotFromChannelOpenIdMetadataUrl: identity.metadataUrl,
       ToBotFromChannelTokenIssuer: TEST_ISSUER,
     }).start();

@@ -29,6 +29,7 @@ describe('the local demo', () => {
       const tenant = loadConfig({
         MicrosoftAppId: 'a0a0a0a0-0000-4000-8000-000000000001',
         MicrosoftAppPassword: 'secret',
+        DSR_CASE_RETENTION_DAYS: '365',
       });
       assert.deepEqual(tenant.privacyTeam.memberIds, []);
     });

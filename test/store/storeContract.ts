@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { verifyChain, type AuditDraft } from '../../dsr/audit.js';
+import type { DsrCase } from '../../dsr/case.js';
 import { DuplicateIntakeError, VersionConflictError, type CaseStore } from '../../dsr/store.js';
 import { CaseService } from '../../dsr/caseService.js';
 import { validateIntake } from '../../dsr/intake.js';
@@ -173,6 +174,58 @@ export function storeContract(backend: () => StoreBackend): void {
       (await collect(store.auditEvents('DSR-2026-0003'))).map((e) => e.action),
       ['create', 'view'],
     );
+  });
+
+  it('finds the closed cases due for the purge, not those held, not yet due or already purged', async () => {
+    const closed = (n: number, extra: Partial<DsrCase>) =>
+      sampleCase({ id: `DSR-2026-000${n}`, intakeKey: `k${n}`, status: 'closed', ...extra });
+    const cases = [
+      closed(1, { purgeAfter: '2026-04-02T00:00:00.000Z' }),
+      closed(2, { purgeAfter: '2026-04-01T00:00:00.000Z' }),
+      closed(3, { purgeAfter: '2026-05-01T00:00:00.000Z' }),
+      closed(4, {
+        purgeAfter: '2026-04-01T00:00:00.000Z',
+        hold: { since: '2026-03-01T00:00:00.000Z', byId: 'x', reason: 'complaint', explanation: '' },
+      }),
+      closed(5, { purgeAfter: '2026-04-01T00:00:00.000Z', purge: { startedAt: 'a', doneAt: 'b' } }),
+      // A purge that started is finished even if held since, and even before its date.
+      closed(6, {
+        purgeAfter: '2026-06-01T00:00:00.000Z',
+        purge: { startedAt: 'a' },
+        hold: { since: '2026-03-01T00:00:00.000Z', byId: 'x', reason: 'complaint', explanation: '' },
+      }),
+      sampleCase({ id: 'DSR-2026-0007', intakeKey: 'k7', purgeAfter: '2026-04-01T00:00:00.000Z' }),
+    ];
+    for (const dsrCase of cases) await store.saveCase(dsrCase, null, draft(dsrCase.id, 1));
+    const due = await store.casesToPurge(new Date('2026-04-10T00:00:00.000Z'), 10);
+    assert.deepEqual(due.map((c) => c.id).sort(), ['DSR-2026-0001', 'DSR-2026-0002', 'DSR-2026-0006']);
+    assert.equal((await store.casesToPurge(new Date('2026-04-10T00:00:00.000Z'), 1)).length, 1);
+  });
+
+  it('finds the cases of a person by a strong identifier only', async () => {
+    const person = (n: number, subject: Partial<DsrCase['subject']>) =>
+      sampleCase({
+        id: `DSR-2026-000${n}`,
+        intakeKey: `k${n}`,
+        subject: { name: 'Maria Garcia', emails: [], phones: [], identifiers: {}, role: 'customer', ...subject },
+      });
+    const cases = [
+      person(1, { emails: ['maria.garcia@example.org', 'm@example.org'] }),
+      person(2, { identifiers: { customerNumber: 'C00010' } }),
+      person(3, { identifiers: { employeeId: 'E-1042' } }),
+      person(4, {}),
+    ];
+    for (const dsrCase of cases) await store.saveCase(dsrCase, null, draft(dsrCase.id, 1));
+    const ids = async (keys: { emails?: string[]; customerNumbers?: string[]; employeeIds?: string[] }) =>
+      (await store.casesOfSubject({ emails: [], customerNumbers: [], employeeIds: [], ...keys }))
+        .map((c) => c.id)
+        .sort();
+    assert.deepEqual(await ids({ emails: ['m@example.org'] }), ['DSR-2026-0001']);
+    assert.deepEqual(await ids({ customerNumbers: ['C00010'], employeeIds: ['E-1042'] }), [
+      'DSR-2026-0002',
+      'DSR-2026-0003',
+    ]);
+    assert.deepEqual(await ids({ emails: ['someone@example.org'] }), []);
   });
 
   it('keeps conversation state with eTag checks', async () => {

@@ -15,9 +15,20 @@ const REQUIRED_DATA = {
   'case.refresh': ['caseId'],
   'triage.refresh': ['caseId'],
   ...Object.fromEntries(
-    ['assignSelf', 'assign', 'verifyIdentity', 'pause', 'resume', 'approve', 'decline', 'extend', 'note'].map(
-      (verb) => [`triage.${verb}`, TRIAGE_DATA],
-    ),
+    [
+      'assignSelf',
+      'assign',
+      'verifyIdentity',
+      'pause',
+      'resume',
+      'approve',
+      'decline',
+      'extend',
+      'note',
+      'close',
+      'hold',
+      'releaseHold',
+    ].map((verb) => [`triage.${verb}`, TRIAGE_DATA]),
   ),
 };
 const bigTeam = Array.from({ length: 80 }, (_, i) => ({
@@ -93,6 +104,40 @@ const cards: Array<[string, CardJson]> = [
     ),
   ],
   [
+    'a closed case under legal hold, repeating other requests',
+    triageCard(
+      {
+        ...longCase,
+        status: 'closed',
+        closedAt: NOW.toISOString(),
+        purgeAfter: '2026-04-09T12:00:00.000Z',
+        hold: { since: NOW.toISOString(), byId: bigTeam[0]!.id, reason: 'other', explanation: 'H'.repeat(1000) },
+        related: Array.from({ length: 10 }, (_, i) => ({
+          caseId: `DSR-2026-${String(i + 1).padStart(4, '0')}`,
+          why: i % 2 === 0 ? ('open' as const) : ('answered' as const),
+          answeredAt: NOW.toISOString(),
+        })),
+      },
+      NOW,
+      calendar,
+      bigTeam,
+    ),
+  ],
+  [
+    'a closed case whose personal data is deleted',
+    triageCard(
+      {
+        ...longCase,
+        status: 'closed',
+        purgeAfter: NOW.toISOString(),
+        purge: { startedAt: NOW.toISOString(), doneAt: NOW.toISOString() },
+      },
+      NOW,
+      calendar,
+      bigTeam,
+    ),
+  ],
+  [
     'a list of many cases',
     caseListCard(
       'Open requests',
@@ -122,6 +167,24 @@ describe('every card the bot sends', () => {
     assert.ok(problems.some((p) => /has no label/.test(p)));
     assert.ok(problems.some((p) => /without a verb/.test(p)));
     assert.ok(problems.some((p) => /not 1.5/.test(p)));
+  });
+
+  it('tells the team when a closed case’s personal data will be deleted, and offers a hold until then', () => {
+    const closed = sampleCase({ status: 'closed', purgeAfter: '2026-04-09T12:00:00.000Z' });
+    const text = JSON.stringify(triageCard(closed, NOW, calendar, bigTeam));
+    assert.match(text, /The personal data of this case will be deleted on Thu 9 Apr 2026/);
+    assert.match(text, /Legal hold/);
+    const held = JSON.stringify(
+      triageCard(
+        { ...closed, hold: { since: NOW.toISOString(), byId: 'x', reason: 'complaint', explanation: '' } },
+        NOW,
+        calendar,
+        bigTeam,
+      ),
+    );
+    assert.match(held, /kept under a legal hold/);
+    assert.match(held, /Release legal hold/);
+    assert.doesNotMatch(held, /will be deleted on/);
   });
 
   it('shows a case’s deadline as a countdown', () => {

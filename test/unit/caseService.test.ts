@@ -55,6 +55,14 @@ describe('the case service', () => {
     assert.doesNotMatch(JSON.stringify(event), /Maria|example\.org/);
   });
 
+  it('keeps out of the trail whatever a forged card sends in place of a case id', async () => {
+    await service.act(megan, 'maria.garcia@example.org', 1, { kind: 'addNote', text: 'x' });
+    await service.recordRefusal(megan, 'triage.note', 'invalid-input', 'Maria Garcia');
+    const refused = await trail();
+    assert.equal(refused.length, 2);
+    assert.doesNotMatch(JSON.stringify(refused), /Maria|example\.org/i);
+  });
+
   it('applies a privacy team action and refuses a stale one, auditing both', async () => {
     const { case: created } = await service.createCase(alex, request(), 'k1');
     const applied = await service.act(megan, created.id, 1, { kind: 'addNote', text: 'Called the customer.' });
