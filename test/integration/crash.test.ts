@@ -31,7 +31,9 @@ function intake(port: number): Promise<string | undefined> {
     .catch(() => undefined);
 }
 
-describe('a crash during writes', () => {
+describe('a crash during writes', function () {
+  // Two bot processes start and forty intakes are written: on a busy machine that takes a while.
+  this.timeout(60_000);
   let dataDir: string;
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dsr-crash-'));
