@@ -162,9 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         const variable = String(issue.path[0] ?? 'configuration');
         const value = env[variable];
         const shown =
-          value === undefined
-            ? 'not set'
-            : `got "${/Password|DATABASE_URL|SECRET/.test(variable) ? '***' : value}"`;
+          value === undefined ? 'not set' : `got "${/Password|DATABASE_URL|SECRET/.test(variable) ? '***' : value}"`;
         return `${variable}: expected ${issue.message.replace(/^Invalid input: /, '')} (${shown})`;
       }),
     );
