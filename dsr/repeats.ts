@@ -24,16 +24,6 @@ export function hasKeys(keys: SubjectKeys): boolean {
   return keys.emails.length + keys.customerNumbers.length + keys.employeeIds.length > 0;
 }
 
-/** Whether a stored case is about a person with one of these keys. */
-export function sharesKey(dsrCase: DsrCase, keys: SubjectKeys): boolean {
-  const other = strongKeys(dsrCase.subject);
-  return (
-    other.emails.some((e) => keys.emails.includes(e)) ||
-    other.customerNumbers.some((n) => keys.customerNumbers.includes(n)) ||
-    other.employeeIds.some((n) => keys.employeeIds.includes(n))
-  );
-}
-
 /** When the person was answered: the response, the decline, or the closing, whichever came first. */
 function answeredAt(dsrCase: DsrCase): string | undefined {
   if (dsrCase.response) return dsrCase.response.at;

@@ -13,7 +13,7 @@ import {
   type KeyValueStore,
   type NewCase,
 } from '../store.js';
-import { sharesKey, type SubjectKeys } from '../repeats.js';
+import { strongKeys, type SubjectKeys } from '../repeats.js';
 import { purgeIsDue } from '../retention.js';
 import { AuditLog } from './auditLog.js';
 import { acquireLock } from './lockFile.js';
@@ -40,6 +40,9 @@ export class LowdbCaseStore implements PortableStore {
   private readonly byIntakeKey = new Map<string, string>();
   // "My requests" must not scan every case in the organisation.
   private readonly byRequester = new Map<string, Set<string>>();
+  // Intake looks for the same person's other cases; a scan of every case at each intake would not do.
+  private readonly bySubjectKey = new Map<string, Set<string>>();
+  private readonly subjectKeysOf = new Map<string, string[]>();
   private readonly mutex = new Mutex();
   private readonly audit: AuditLog;
   private readonly meta: Low<Meta>;
@@ -168,7 +171,9 @@ export class LowdbCaseStore implements PortableStore {
   }
 
   casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
-    return Promise.resolve([...this.cases.values()].filter((dsrCase) => sharesKey(dsrCase, keys)));
+    const ids = new Set<string>();
+    for (const key of subjectKeyStrings(keys)) for (const id of this.bySubjectKey.get(key) ?? []) ids.add(id);
+    return Promise.resolve([...ids].map((id) => this.cases.get(id)!));
   }
 
   counters(): Promise<Record<string, number>> {
@@ -200,6 +205,14 @@ export class LowdbCaseStore implements PortableStore {
   }
 
   private index(dsrCase: DsrCase): void {
+    for (const key of this.subjectKeysOf.get(dsrCase.id) ?? []) this.bySubjectKey.get(key)?.delete(dsrCase.id);
+    const keys = subjectKeyStrings(strongKeys(dsrCase.subject));
+    for (const key of keys) {
+      const holders = this.bySubjectKey.get(key) ?? new Set<string>();
+      holders.add(dsrCase.id);
+      this.bySubjectKey.set(key, holders);
+    }
+    this.subjectKeysOf.set(dsrCase.id, keys);
     this.cases.set(dsrCase.id, dsrCase);
     this.byIntakeKey.set(dsrCase.intakeKey, dsrCase.id);
     const mine = this.byRequester.get(dsrCase.requester.id) ?? new Set<string>();
@@ -242,6 +255,14 @@ export class LowdbCaseStore implements PortableStore {
       detail: { discardedEvent: last.seq, discardedVersion: last.version },
     });
   }
+}
+
+function subjectKeyStrings(keys: SubjectKeys): string[] {
+  return [
+    ...keys.emails.map((e) => `email:${e}`),
+    ...keys.customerNumbers.map((n) => `customer:${n}`),
+    ...keys.employeeIds.map((n) => `employee:${n}`),
+  ];
 }
 
 /**
