@@ -35,6 +35,14 @@ export class ChannelAuthentication extends ConfigurationBotFrameworkAuthenticati
  * outbox's HTTP client, so throttling and failures reach the outbox instead of being retried
  * quietly inside the SDK.
  */
-export function createChannelAdapter(botAuth: Record<string, string>): CloudAdapter {
-  return new CloudAdapter(new ChannelAuthentication(botAuth, { httpClient: channelHttpClient as never }));
+export function createChannelAdapter(
+  botAuth: Record<string, string>,
+  auth: ChannelAuthentication = createChannelAuthentication(botAuth),
+): CloudAdapter {
+  return new CloudAdapter(auth);
+}
+
+/** The bot's Bot Framework authentication, shared by the adapter and the outbox's connector clients. */
+export function createChannelAuthentication(botAuth: Record<string, string>): ChannelAuthentication {
+  return new ChannelAuthentication(botAuth, { httpClient: channelHttpClient as never });
 }

@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudAdapter } from 'botbuilder';
 import { pino } from 'pino';
-import { ChannelAuthentication } from '../../bot/authentication.js';
-import { channelHttpClient } from '../../bot/outbox/channelHttpClient.js';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
 import { TeamsTransport } from '../../bot/outbox/teamsTransport.js';
 import type { OutboxMessage, OutboxStore } from '../../dsr/outbox.js';
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
-import { FakeConnector } from '../support/fakeConnector.js';
+import { channelConnectors, FakeConnector } from '../support/fakeConnector.js';
 
 const log = pino({ level: 'silent' });
 
@@ -19,15 +16,11 @@ describe('the outbox', function () {
   this.timeout(60_000);
   let connector: FakeConnector;
   let dir: string;
-  let adapter: CloudAdapter;
 
   beforeEach(async () => {
     connector = new FakeConnector();
     await connector.start();
     dir = await mkdtemp(join(tmpdir(), 'dsr-outbox-'));
-    adapter = new CloudAdapter(
-      new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
-    );
   });
   afterEach(async () => {
     await connector.stop();
@@ -41,7 +34,7 @@ describe('the outbox', function () {
   }
 
   function sender(store: OutboxStore, extra: ConstructorParameters<typeof OutboxSender>[3] = {}): OutboxSender {
-    return new OutboxSender(store, new TeamsTransport(adapter, ''), log, {
+    return new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
       limiter: new RateLimiter(undefined, 200),
       backoffBaseMs: 20,
       backoffCapMs: 200,

@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudAdapter } from 'botbuilder';
 import { pino } from 'pino';
-import { ChannelAuthentication } from '../../bot/authentication.js';
-import { channelHttpClient } from '../../bot/outbox/channelHttpClient.js';
 import { outboxHooks } from '../../bot/outbox/index.js';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
@@ -22,7 +19,7 @@ import type { CaseStore } from '../../dsr/store.js';
 import { sampleCase } from '../support/cases.js';
 import { cardOf } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
-import { FakeConnector } from '../support/fakeConnector.js';
+import { channelConnectors, FakeConnector } from '../support/fakeConnector.js';
 import { MemoryCases } from '../support/memoryCases.js';
 
 const log = pino({ level: 'silent' });
@@ -93,10 +90,7 @@ describe('reminders delivered through the outbox', function () {
   async function startProcess(wrap?: (inner: ReminderDispatcher) => ReminderDispatcher): Promise<Process> {
     const store = new FileOutboxStore(join(dir, 'outbox'));
     await store.open();
-    const adapter = new CloudAdapter(
-      new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
-    );
-    const sender = new OutboxSender(store, new TeamsTransport(adapter, ''), log, {
+    const sender = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
       hooks: outboxHooks(cases as unknown as CaseStore, log),
       limiter: new RateLimiter(undefined, 100),
       backoffBaseMs: 50,
@@ -243,10 +237,7 @@ describe('reminders delivered through the outbox', function () {
     cases.add({ ...cases.cases.get('DSR-2026-0001')!, dueAt: '2026-06-04T21:59:59.999Z' });
     const store = new FileOutboxStore(join(dir, 'outbox'));
     await store.open();
-    const adapter = new CloudAdapter(
-      new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
-    );
-    const sender = new OutboxSender(store, new TeamsTransport(adapter, ''), log, {
+    const sender = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
       idlePollMs: 50,
       hooks: outboxHooks(cases as unknown as CaseStore, log),
     });
