@@ -107,6 +107,17 @@ export function markReachable(store: CaseStore, userId: string): Promise<void> {
 /** Where the latest service address of a conversation is kept; every inbound activity updates it. */
 export const addressKey = (conversationKey: string) => `dsr/address/${conversationKey}`;
 
+/** A tenant's latest service address, for a conversation the bot has not heard from itself. */
+export const tenantAddressKey = (tenantId: string) => addressKey(`tenant:${tenantId}`);
+
+/** The tenant a message goes to, where its destination says. */
+function tenantOf(record: OutboxRecord): string | undefined {
+  const destination = record.destination;
+  if (destination.kind !== 'conversation') return destination.tenantId;
+  const conversation = destination.reference.conversation as { tenantId?: unknown } | undefined;
+  return typeof conversation?.tenantId === 'string' ? conversation.tenantId : undefined;
+}
+
 /**
  * Cancels messages no longer wanted, sends to each conversation's latest address, holds back what
  * a conversation refused, remembers created conversations, and forgets refused ones.
@@ -131,9 +142,14 @@ export function outboxHooks(cases: CaseStore, log: Logger): OutboxHooks {
       return who ? (await unreachableUsers(cases))[who]?.code : undefined;
     },
     async serviceUrl(record) {
-      const key = addressKey(record.conversationKey);
-      const address = (await cases.state.read([key]))[key]?.value as { serviceUrl?: string } | undefined;
-      return address?.serviceUrl;
+      const tenantId = tenantOf(record);
+      const keys = [addressKey(record.conversationKey), ...(tenantId ? [tenantAddressKey(tenantId)] : [])];
+      const found = await cases.state.read(keys);
+      for (const key of keys) {
+        const address = found[key]?.value as { serviceUrl?: unknown } | undefined;
+        if (typeof address?.serviceUrl === 'string') return address.serviceUrl;
+      }
+      return undefined;
     },
     async delivered(record, outcome) {
       if (record.rememberAs && outcome.conversationReference) {

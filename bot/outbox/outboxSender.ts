@@ -10,7 +10,8 @@ import {
 import { RateLimiter } from './rateLimiter.js';
 
 export interface OutboxTransport {
-  send(record: OutboxRecord): Promise<SendOutcome>;
+  /** Sends the record; `departing` is called just before the request that delivers it leaves. */
+  send(record: OutboxRecord, departing?: () => void): Promise<SendOutcome>;
 }
 
 export interface OutboxHooks {
@@ -284,8 +285,7 @@ export class OutboxSender {
     await this.store.noteAttempt(record.conversationKey, new Date(now));
     let outcome: SendOutcome;
     try {
-      departing();
-      outcome = await this.transport.send(current);
+      outcome = await this.transport.send(current, departing);
     } catch (error) {
       this.log.warn({ caseId: record.caseId, err: error }, 'outbox send failed without an answer');
       outcome = { kind: 'retry', status: 0 };

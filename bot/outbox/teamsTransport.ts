@@ -54,13 +54,22 @@ export type ConnectorSource = (serviceUrl: string) => Promise<ConnectorClient>;
 
 /** Connector clients from the same authentication the adapter uses, as the adapter makes them for proactive sends. */
 export function connectorSource(auth: BotFrameworkAuthentication, appId: string): ConnectorSource {
+  // One client per address: the client keeps its credentials and token, so a burst does not
+  // rebuild them for every message.
+  const clients = new Map<string, Promise<ConnectorClient>>();
   return (serviceUrl) => {
+    const known = clients.get(serviceUrl);
+    if (known) return known;
     const identity = new ClaimsIdentity([
       { type: AuthenticationConstants.AudienceClaim, value: appId },
       { type: AuthenticationConstants.AppIdClaim, value: appId },
       { type: AuthenticationConstants.ServiceUrlClaim, value: serviceUrl },
     ]);
-    return auth.createConnectorFactory(identity).create(serviceUrl, undefined);
+    const client = auth.createConnectorFactory(identity).create(serviceUrl, undefined);
+    clients.set(serviceUrl, client);
+    // A client that could not be made is not kept: the next send tries again.
+    client.catch(() => clients.delete(serviceUrl));
+    return client;
   };
 }
 
@@ -80,9 +89,9 @@ interface Reference {
 export class TeamsTransport implements OutboxTransport {
   constructor(private readonly connectors: ConnectorSource) {}
 
-  async send(record: OutboxRecord): Promise<SendOutcome> {
+  async send(record: OutboxRecord, departing: () => void = () => undefined): Promise<SendOutcome> {
     try {
-      return await this.deliver(record);
+      return await this.deliver(record, departing);
     } catch (error) {
       const outcome = describeSendError(error);
       if (outcome) return outcome;
@@ -90,7 +99,7 @@ export class TeamsTransport implements OutboxTransport {
     }
   }
 
-  private async deliver(record: OutboxRecord): Promise<SendOutcome> {
+  private async deliver(record: OutboxRecord, departing: () => void): Promise<SendOutcome> {
     const destination = record.destination;
     const activity = record.activity;
     switch (destination.kind) {
@@ -101,6 +110,7 @@ export class TeamsTransport implements OutboxTransport {
           return { kind: 'fail', status: 400, code: 'NoConversationReference' };
         }
         const client = await this.connectors(reference.serviceUrl);
+        departing();
         // A thread reply goes to the thread's id ("channel;messageid=…"), which Teams posts as a reply.
         await client.conversations.sendToConversation(conversationId, {
           ...activity,
@@ -114,6 +124,7 @@ export class TeamsTransport implements OutboxTransport {
       }
       case 'channelThread': {
         const client = await this.connectors(destination.serviceUrl);
+        departing();
         const created = await client.conversations.createConversation({
           isGroup: true,
           channelData: { channel: { id: destination.channelId }, tenant: { id: destination.tenantId } },
@@ -151,6 +162,7 @@ export class TeamsTransport implements OutboxTransport {
           channelData: { tenant: { id: destination.tenantId } },
         });
         const conversation = { id: created.id, conversationType: 'personal', tenantId: destination.tenantId };
+        departing();
         await client.conversations.sendToConversation(created.id, {
           ...activity,
           channelId: 'msteams',

@@ -10,6 +10,7 @@ import { policyOf, type Occasion, type ReminderSettings } from '../../dsr/remind
 import type { DigestContent, ReminderDispatcher } from '../../dsr/reminders/scheduler.js';
 import type { CaseStore } from '../../dsr/store.js';
 import { unreachableUsers } from '../outbox/index.js';
+import { channelConversationKey, personalConversationKey } from '../outbox/conversationKeys.js';
 import {
   channelThread,
   PRIVACY_CHANNEL,
@@ -88,7 +89,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
       if (thread?.conversation?.id) {
         await this.outbox.enqueue({
           id: `${occasion.key}|thread`,
-          conversationKey: thread.conversation.id.split(';')[0]!,
+          conversationKey: channelConversationKey(thread.conversation.id.split(';')[0]!),
           destination: { kind: 'conversation', reference: thread },
           activity: { type: 'message', text },
           caseId: dsrCase.id,
@@ -120,7 +121,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     if (known?.conversation?.id) {
       await this.outbox.enqueue({
         id,
-        conversationKey: known.conversation.id,
+        conversationKey: personalConversationKey(userId),
         destination: {
           kind: 'conversation',
           reference: known,
@@ -141,7 +142,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     }
     await this.outbox.enqueue({
       id,
-      conversationKey: `user:${userId}`,
+      conversationKey: personalConversationKey(userId),
       destination: {
         kind: 'user',
         userId,
@@ -170,7 +171,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     message.summary = `Data subject requests: ${content.overdue.length} overdue, ${content.dueSoon.length} due soon`;
     await this.outbox.enqueue({
       id: `${content.key}|${channel.channelId}`,
-      conversationKey: `channel:${channel.channelId}`,
+      conversationKey: channelConversationKey(channel.channelId),
       destination: channelThread(channel, serviceUrl),
       activity: { ...message },
     });
