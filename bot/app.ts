@@ -204,6 +204,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     log,
     managers,
     shared.reminders,
+    roles,
   );
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
   const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });

@@ -252,7 +252,10 @@ describe('reminders delivered through the outbox', function () {
       cases as unknown as CaseStore,
       calendar,
       DEFAULT_REMINDER_SETTINGS,
-      new CachedManagerDirectory({ configured: { [userId(0)]: manager } }),
+      new CachedManagerDirectory({
+        configured: {},
+        lookup: (id) => Promise.resolve(id === userId(0) ? { id: manager, name: 'Isaiah Langer' } : undefined),
+      }),
       log,
     );
     const scheduler = new ReminderScheduler(
@@ -291,9 +294,29 @@ describe('reminders delivered through the outbox', function () {
         ? true
         : undefined,
     );
-    await sender.stop();
     const digests = connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel);
-    assert.match(JSON.stringify(digests[1]?.body), /Could not remind in a 1:1 chat/);
-    assert.doesNotMatch(JSON.stringify(digests[0]?.body), /Could not remind/);
+    assert.match(JSON.stringify(digests[1]?.body), /Isaiah Langer does not have the app installed/);
+    assert.doesNotMatch(JSON.stringify(digests[0]?.body), /Not delivered/);
+
+    // Told once: the digest after that says nothing more, and the manager is not tried again.
+    const tried = connector.calls.filter(
+      (c) => (c.body.members as Array<{ id: string }> | undefined)?.[0]?.id === manager,
+    );
+    now.value = new Date(MONDAY_9AM.getTime() + 2 * 86_400_000);
+    await scheduler.pass();
+    await connector.waitFor(() =>
+      connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel).length >= 3
+        ? true
+        : undefined,
+    );
+    await sender.idle();
+    await sender.stop();
+    const third = connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel)[2];
+    assert.doesNotMatch(JSON.stringify(third?.body), /Not delivered/);
+    assert.equal(
+      connector.calls.filter((c) => (c.body.members as Array<{ id: string }> | undefined)?.[0]?.id === manager).length,
+      tried.length,
+      'a refused conversation is not tried again',
+    );
   });
 });
