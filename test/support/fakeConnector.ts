@@ -14,9 +14,10 @@ export interface RecordedCall {
   status?: number;
 }
 
+/** A made-up answer: `body` is sent as JSON, `raw` as it is (a gateway's HTML page, say). */
 type Responder = (
   call: RecordedCall,
-) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+) => { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | undefined;
 
 /**
  * A stand-in for the Bot Connector service the bot replies to: it implements the routes the
@@ -165,7 +166,7 @@ export class FakeConnector {
       call.status = custom.status;
       this.calls.push(call);
       res.writeHead(custom.status, { 'content-type': 'application/json', ...custom.headers });
-      res.end(custom.body === undefined ? '' : JSON.stringify(custom.body));
+      res.end(custom.raw ?? (custom.body === undefined ? '' : JSON.stringify(custom.body)));
       this.notify();
       return;
     }
