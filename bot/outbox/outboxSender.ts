@@ -125,7 +125,7 @@ export class OutboxSender {
       return false;
     }
     if (until === undefined) {
-      const history = await this.store.attemptsSince(new Date(now - 3_600_000));
+      const history = await this.recentAttempts(now);
       this.limiter.replace(
         key,
         history.filter((a) => a.conversationKey === key).map((a) => a.at),
@@ -133,6 +133,21 @@ export class OutboxSender {
     }
     this.held.set(key, now + leaseMs);
     return true;
+  }
+
+  private recent: { at: number; attempts: Promise<Array<{ conversationKey: string; at: number }>> } | undefined;
+
+  /**
+   * Every instance's attempts of the last hour, read at most once a second: a burst that takes
+   * fifty conversations at once reads the history once, not fifty times.
+   */
+  private recentAttempts(now: number): Promise<Array<{ conversationKey: string; at: number }>> {
+    if (!this.recent || now - this.recent.at > 1_000) {
+      const attempts = this.store.attemptsSince(new Date(now - 3_600_000));
+      attempts.catch(() => (this.recent = undefined));
+      this.recent = { at: now, attempts };
+    }
+    return this.recent.attempts;
   }
 
   /** Resolves once nothing is due; what waits for a retry time is not waited for. */
