@@ -50,6 +50,11 @@ export interface OutboxSenderOptions {
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_BACKOFF_BASE_MS = 1_000;
 export const DEFAULT_BACKOFF_CAP_MS = 5 * 60_000;
+/**
+ * Sends in flight at once. With Teams answering in about 100 ms, four keep 30 a second going;
+ * more would only widen what a crash can repeat (each send in flight may be sent twice).
+ */
+export const DEFAULT_CONCURRENCY = 4;
 
 /**
  * The one way proactive messages leave the bot. It takes recorded messages in order, keeps each
@@ -202,7 +207,7 @@ export class OutboxSender {
       return this.options.idlePollMs ?? 1_000;
     }
     const fetchedAt = this.now();
-    const concurrency = this.options.concurrency ?? 16;
+    const concurrency = this.options.concurrency ?? DEFAULT_CONCURRENCY;
     const inFlight = new Map<string, Promise<void>>();
     let leftToOthers = false;
     while (batch.length > 0 && !this.stopping) {
