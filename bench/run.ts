@@ -3,11 +3,12 @@ import { connectorExport } from './connectorExport.js';
 import { discovery } from './discovery.js';
 import { exportPackage } from './exportPackage.js';
 import { purgeBench } from './purge.js';
+import { outboxDelivery } from './outbox.js';
 import { reminderPass } from './reminderPass.js';
 import { turnLatency } from './turnLatency.js';
 
 // `npm run bench` runs every figure; `npm run bench -- NAME` runs one: turns, updates, discovery, export,
-// connector-export, reminders, purge, scale-out or pg-updates.
+// connector-export, reminders, outbox, purge, scale-out or pg-updates.
 const only = process.argv[2];
 const quick = process.env.BENCH_QUICK === '1';
 
@@ -16,6 +17,7 @@ if (!only || only === 'updates') await caseUpdate(200, quick ? 2000 : 20000, qui
 if (!only || only === 'discovery') await discovery(quick ? 3 : 7, 10_000);
 if (!only || only === 'export') await exportPackage(10_000, quick ? 100_000 : 1_000_000);
 if (!only || only === 'connector-export') await connectorExport(10_000, quick ? 100_000 : 1_000_000);
+if (!only || only === 'outbox') await outboxDelivery(50, 10);
 if (!only || only === 'reminders') await reminderPass(1_000, quick ? 20_000 : 100_000, 100, quick ? 5 : 15);
 
 // The PostgreSQL figures need a database to spend; never the deployment's own (DSR_DATABASE_URL).

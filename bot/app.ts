@@ -36,12 +36,13 @@ import { FolderPackageStore, type PackageStore } from '../dsr/packages.js';
 import type { OutboxStore } from '../dsr/outbox.js';
 import type { SharedReminders } from './reminders/reminderService.js';
 import type { CaseStore } from '../dsr/store.js';
-import { createChannelAdapter } from './authentication.js';
+import { createChannelAdapter, createChannelAuthentication } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
 import type { AppConfig } from './config.js';
 import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
 import { createOutbox } from './outbox/index.js';
+import { connectorSource } from './outbox/teamsTransport.js';
 import { fastForwardClock, ReminderService } from './reminders/reminderService.js';
 import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
@@ -164,7 +165,8 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     retention: { caseDays: config.cases.retentionDays },
     repeatMonths: config.cases.repeatMonths,
   });
-  const adapter = createChannelAdapter(config.botAuth);
+  const channelAuth = createChannelAuthentication(config.botAuth);
+  const adapter = createChannelAdapter(config.botAuth, channelAuth);
   const appId = config.botAuth.MicrosoftAppId ?? '';
   const team = new KvTeamDirectory(roles, store.state);
   let listeningPort = config.port;
@@ -186,8 +188,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const sweeper = setInterval(() => void sweep(), 60_000);
   sweeper.unref();
   const outbox = await createOutbox(
-    adapter,
-    appId,
+    connectorSource(channelAuth, appId),
     config.dataDir,
     store,
     log,
@@ -211,6 +212,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     log,
     managers,
     shared.reminders,
+    roles,
   );
   // The purge rides on the reminder pass; its own lease keeps it to one instance even when a
   // long purge outlasts the reminders' lease.

@@ -52,6 +52,14 @@ export class ChannelAdapter extends CloudAdapter {
  * outbox's HTTP client, so throttling and failures reach the outbox instead of being retried
  * quietly inside the SDK.
  */
-export function createChannelAdapter(botAuth: Record<string, string>): ChannelAdapter {
-  return new ChannelAdapter(new ChannelAuthentication(botAuth, { httpClient: channelHttpClient as never }));
+export function createChannelAdapter(
+  botAuth: Record<string, string>,
+  auth: ChannelAuthentication = createChannelAuthentication(botAuth),
+): ChannelAdapter {
+  return new ChannelAdapter(auth);
+}
+
+/** The bot's Bot Framework authentication, shared by the adapter and the outbox's connector clients. */
+export function createChannelAuthentication(botAuth: Record<string, string>): ChannelAuthentication {
+  return new ChannelAuthentication(botAuth, { httpClient: channelHttpClient as never });
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ConnectorRegistry } from '../connectors/registry.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { GroupMembership } from '../dsr/groupRoles.js';
+import type { Manager } from '../dsr/reminders/managers.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import type { AppConfig } from './config.js';
 import { sandboxConnectorSettings } from './discoverySandbox.js';
@@ -12,7 +13,7 @@ export interface DiscoverySetup {
   /** Entra group membership through the Graph connection; undefined where Graph is not connected. */
   groupMembership: () => Promise<GroupMembership | undefined>;
   /** Who a user reports to through the Graph connection; undefined where Graph is not connected. */
-  managerLookup: () => Promise<((userId: string) => Promise<string | undefined>) | undefined>;
+  managerLookup: () => Promise<((userId: string) => Promise<Manager | undefined>) | undefined>;
   close(): Promise<void>;
 }
 

@@ -81,6 +81,10 @@ export class DsrBot extends TeamsActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     if (context.activity.from?.aadObjectId) await this.team.remember(actorOf(context.activity));
+    await this.notifier.heardFrom(
+      TurnContext.getConversationReference(context.activity),
+      context.activity.from?.aadObjectId,
+    );
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
   }

@@ -9,7 +9,8 @@ import { DECLINE_REASON_LABELS, type DsrCase } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import type { OutboxMessage } from '../dsr/outbox.js';
-import { markReachable } from './outbox/index.js';
+import { addressKey, channelRefusalKey, markReachable, tenantAddressKey } from './outbox/index.js';
+import { channelConversationKey, conversationKeyOf, personalConversationKey } from './outbox/conversationKeys.js';
 import type { CaseStore, KeyValueStore } from '../dsr/store.js';
 
 // Conversation references are bot plumbing, kept beside conversation state rather than in cases.
@@ -36,6 +37,8 @@ export function channelThread(channel: ChannelRecord, serviceUrl: string): Outbo
 /** Where proactive messages are recorded before they travel. */
 export interface Outbox {
   enqueue(message: OutboxMessage): Promise<boolean>;
+  /** Queues again what was given up after its retries, for one conversation or (no key) every one. */
+  requeueGivenUp(conversationKey?: string): Promise<number>;
 }
 
 /**
@@ -78,7 +81,7 @@ export class ProactiveNotifier implements CaseNotifier {
     message.summary = `New data subject request ${dsrCase.id}`;
     await this.outbox.enqueue({
       id: `triage|${dsrCase.id}|${channel.channelId}`,
-      conversationKey: `channel:${channel.channelId}`,
+      conversationKey: channelConversationKey(channel.channelId),
       destination: channelThread(channel, serviceUrl),
       activity: { ...message },
       caseId: dsrCase.id,
@@ -95,7 +98,8 @@ export class ProactiveNotifier implements CaseNotifier {
     }
     await this.outbox.enqueue({
       id: `news|${dsrCase.id}|${news}|${dsrCase.version}`,
-      conversationKey: reference.conversation?.id ?? `user:${dsrCase.requester.id}`,
+      conversationKey: personalConversationKey(dsrCase.requester.id),
+      recipientName: dsrCase.requester.name,
       destination: {
         kind: 'conversation',
         reference: reference,
@@ -115,7 +119,7 @@ export class ProactiveNotifier implements CaseNotifier {
     if (!reference) return false;
     await this.outbox.enqueue({
       id: `private|${aadObjectId}|${randomUUID()}`,
-      conversationKey: reference.conversation?.id ?? `user:${aadObjectId}`,
+      conversationKey: personalConversationKey(aadObjectId),
       destination: { kind: 'conversation', reference, referenceKey: userKey(aadObjectId) },
       activity,
     });
@@ -125,6 +129,9 @@ export class ProactiveNotifier implements CaseNotifier {
   async usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number> {
     const channelId = reference.conversation?.id.split(';')[0] ?? '';
     await this.put(PRIVACY_CHANNEL, { reference, channelId } satisfies ChannelRecord);
+    // Choosing the channel (again) is the team saying "try again": what was given up is queued again.
+    await markReachable(this.store, channelRefusalKey(channelId));
+    await this.outbox.requeueGivenUp();
     let posted = 0;
     for (const dsrCase of await this.store.listCases({ openOnly: true })) {
       if (dsrCase.status !== 'received' && dsrCase.status !== 'triage') continue;
@@ -133,6 +140,34 @@ export class ProactiveNotifier implements CaseNotifier {
       posted += 1;
     }
     return posted;
+  }
+
+  /** Service addresses this process last wrote, so a turn from an unchanged conversation writes nothing. */
+  private readonly knownAddresses = new Map<string, string>();
+
+  async heardFrom(reference: Partial<ConversationReference>, aadObjectId: string | undefined): Promise<void> {
+    if (reference.conversation?.conversationType === 'channel') {
+      // A channel that talks to the bot (a mention, the app added again) takes messages again.
+      await markReachable(this.store, channelRefusalKey(reference.conversation.id.split(';')[0]!));
+    }
+    const serviceUrl = reference.serviceUrl;
+    const conversationKey = conversationKeyOf(reference, aadObjectId);
+    if (!serviceUrl || !conversationKey) return;
+    const tenantId = reference.conversation?.tenantId;
+    const keys = [addressKey(conversationKey), ...(tenantId ? [tenantAddressKey(tenantId)] : [])];
+    if (keys.every((key) => this.knownAddresses.get(key) === serviceUrl)) return;
+    const stored = await this.kv.read(keys);
+    let moved = false;
+    for (const key of keys) {
+      const before = (stored[key]?.value as { serviceUrl?: string } | undefined)?.serviceUrl;
+      if (before !== serviceUrl) {
+        await this.put(key, { serviceUrl });
+        moved ||= before !== undefined;
+      }
+      this.knownAddresses.set(key, serviceUrl);
+    }
+    // Teams moved the conversation (a tenant changing region): what waits or was given up follows it.
+    if (moved) await this.outbox.requeueGivenUp(conversationKey);
   }
 
   async rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void> {

@@ -54,7 +54,7 @@ export interface DigestInput {
   overdue: DsrCase[];
   dueSoon: DsrCase[];
   waitingForApproval: DsrCase[];
-  /** Names of people the bot could not reach in 1:1 (the app is not installed for them). */
+  /** What could not be delivered since the last digest, each in plain words ("Adele Vance has blocked the app"). */
   unreachable: string[];
 }
 
@@ -86,7 +86,7 @@ export function digestCard(input: DigestInput, now: Date, calendar: OrgCalendar)
         ? 'Nothing is overdue, due soon or waiting for approval.'
         : `${input.overdue.length} overdue, ${input.dueSoon.length} due soon, ${input.waitingForApproval.length} waiting for approval.`,
     sections,
-    unreachable: `Could not remind in a 1:1 chat (the app is not installed for them): ${input.unreachable.map((name) => shownAsText(name, 60)).join(', ')}.`,
+    unreachable: `Not delivered, and not tried again until they talk to the bot: ${input.unreachable.map((line) => shownAsText(line, 120)).join('; ')}.`,
     hasUnreachable: input.unreachable.length > 0,
   });
 }

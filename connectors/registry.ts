@@ -275,7 +275,7 @@ export class ConnectorRegistry {
   }
 
   /** Who a user reports to, through the Graph connection, when Graph is connected. */
-  managerLookup(): ((userId: string) => Promise<string | undefined>) | undefined {
+  managerLookup(): ((userId: string) => Promise<{ id: string; name?: string } | undefined>) | undefined {
     const graph = this.graph;
     if (!graph) return undefined;
     return (userId) => managerIdOf(graph, userId, AbortSignal.timeout(30_000));

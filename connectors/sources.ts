@@ -196,15 +196,18 @@ export async function groupMemberIds(source: GraphSource, groupId: string, signa
   return ids;
 }
 
-/** A user's manager (`/users/{id}/manager`); none is an answer, not a failure. */
+/**
+ * A user's manager (`/users/{id}/manager`) with the name the directory shows for them, so an
+ * escalation or the digest can name them; none is an answer, not a failure.
+ */
 export async function managerIdOf(
   source: GraphSource,
   userId: string,
   signal: AbortSignal,
-): Promise<string | undefined> {
-  for await (const page of source.navigation('', 'users', userId, 'manager', ['id'], signal)) {
-    const id = page[0]?.id;
-    if (typeof id === 'string') return id;
+): Promise<{ id: string; name?: string } | undefined> {
+  for await (const page of source.navigation('', 'users', userId, 'manager', ['id', 'displayName'], signal)) {
+    const { id, displayName } = page[0] ?? {};
+    if (typeof id === 'string') return typeof displayName === 'string' ? { id, name: displayName } : { id };
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ export const HELP_TEXT = [
   '- **my requests**: only the requests you filed',
   '- **help**: this list',
   '',
-  'For the privacy team: **use this channel** (in the team channel where requests should arrive), **status** for every open request, **audit DSR-2026-0001** for a case’s trail, **verify audit** to check the whole trail for tampering, **export case file DSR-2026-0001** for the whole record of a case before its personal data is deleted.',
+  'For the privacy team: **use this channel** (in the team channel where requests should arrive), **status** for every open request, **audit DSR-2026-0001** for a case’s trail, **verify audit** to check the whole trail for tampering, **reminders** (or **reminders 14 days**, **page 2** for more) for the deadline reminders coming up, **snooze DSR-2026-0001 for 3 days because …** to quiet a case’s reminders before its deadline, **export case file DSR-2026-0001** for the whole record of a case before its personal data is deleted.',
   '',
   'The legal clock usually starts when the request reached anyone in the company, so please record it today.',
 ].join('\n');

@@ -9,7 +9,7 @@ export type Intent =
   | { kind: 'verifyAudit' }
   | { kind: 'exportAudit'; caseId: string | undefined }
   | { kind: 'exportCaseFile'; caseId: string | undefined }
-  | { kind: 'reminders'; days: number }
+  | { kind: 'reminders'; days: number; page: number }
   | { kind: 'snooze'; caseId: string | undefined; days: number; reason: string }
   | { kind: 'unknown' };
 
@@ -27,7 +27,11 @@ export function recogniseIntent(rawText: string): Intent {
   if (/^(export|download)( the)? case ?file\b/.test(lower)) return { kind: 'exportCaseFile', caseId };
   if (/^audit\b/.test(lower)) return { kind: 'auditTrail', caseId };
   if (/^(upcoming )?reminders\b/.test(lower)) {
-    return { kind: 'reminders', days: Number(/\b(\d{1,2})\s*days?\b/.exec(lower)?.[1] ?? 7) };
+    return {
+      kind: 'reminders',
+      days: Number(/\b(\d{1,2})\s*days?\b/.exec(lower)?.[1] ?? 7),
+      page: Math.max(1, Number(/\bpage\s*(\d{1,4})\b/.exec(lower)?.[1] ?? 1)),
+    };
   }
   if (/^snooze\b/.test(lower)) {
     const days = Number(/\bfor (\d{1,2}) ?days?\b/.exec(lower)?.[1] ?? 3);

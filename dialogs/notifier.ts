@@ -17,4 +17,9 @@ export interface CaseNotifier {
   sendToUser(aadObjectId: string, activity: Record<string, unknown>): Promise<boolean>;
   /** Remembers where to reach a user in 1:1. */
   rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void>;
+  /**
+   * Every inbound activity: keeps the conversation's latest service address, and a conversation
+   * that talks to the bot again is reachable again.
+   */
+  heardFrom(reference: Partial<ConversationReference>, aadObjectId: string | undefined): Promise<void>;
 }

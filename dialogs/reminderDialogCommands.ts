@@ -2,8 +2,12 @@ import type { TurnContext } from 'botbuilder';
 import { DateTime } from 'luxon';
 import { formatInstant } from '../cards/format.js';
 import type { Intent } from './intents.js';
+import type { UpcomingReminder } from './reminderCommands.js';
 import { actorOf } from './turnActor.js';
 import type { DsrServices } from './services.js';
+
+/** Entries per answer: a Teams message stays readable, and "page N" shows the rest. */
+const PAGE_SIZE = 30;
 
 const KIND_LABELS = {
   due: 'deadline reminder',
@@ -24,21 +28,38 @@ export class ReminderDialogCommands {
     return false;
   }
 
-  async upcoming(context: TurnContext, days: number): Promise<void> {
+  async upcoming(context: TurnContext, days: number, page = 1): Promise<void> {
     if (!(await this.allowed(context, 'showReminders')) || !this.services.reminders) return;
     const upcoming = await this.services.reminders.upcoming(days);
     if (upcoming.length === 0) {
       await context.sendActivity(`No reminders are due in the next ${days} days.`);
       return;
     }
-    const lines = upcoming
-      .slice(0, 30)
-      .map(
-        (r) =>
-          `- ${formatInstant(r.occasion.at.toISOString(), this.services.calendar)}: ${r.caseId}, ${KIND_LABELS[r.occasion.kind]}`,
+    const pages = Math.ceil(upcoming.length / PAGE_SIZE);
+    if (page > pages) {
+      await context.sendActivity(
+        `There ${pages === 1 ? 'is only one page' : `are only ${pages} pages`} of reminders in the next ${days} days; try **reminders ${days} days page ${pages}**.`,
       );
-    const more = upcoming.length > 30 ? `\n\n${upcoming.length - 30} more not shown.` : '';
-    await context.sendActivity(`Reminders in the next ${days} days:\n\n${lines.join('\n')}${more}`);
+      return;
+    }
+    const shown = upcoming.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    // Grouped by case, in the order each case's first reminder comes.
+    const byCase = new Map<string, UpcomingReminder[]>();
+    for (const reminder of shown) byCase.set(reminder.caseId, [...(byCase.get(reminder.caseId) ?? []), reminder]);
+    const groups = [...byCase.values()].map((reminders) => {
+      const first = reminders[0]!;
+      const lines = reminders.map(
+        (r) =>
+          `- ${formatInstant(r.occasion.at.toISOString(), this.services.calendar)}: ${KIND_LABELS[r.occasion.kind]}`,
+      );
+      return [`**${first.caseId}** (${first.subjectName})`, ...lines].join('\n');
+    });
+    const heading =
+      pages === 1
+        ? `Reminders in the next ${days} days:`
+        : `Reminders in the next ${days} days, page ${page} of ${pages} (${upcoming.length} in all):`;
+    const more = page < pages ? `\n\nNext: **reminders ${days} days page ${page + 1}**.` : '';
+    await context.sendActivity(`${heading}\n\n${groups.join('\n\n')}${more}`);
   }
 
   async snooze(context: TurnContext, intent: Extract<Intent, { kind: 'snooze' }>): Promise<void> {
@@ -57,12 +78,14 @@ export class ReminderDialogCommands {
     }
     const until = DateTime.fromJSDate(this.services.clock.now()).plus({ days: intent.days }).toJSDate();
     await this.services.reminders.snooze(actor, dsrCase.id, until, intent.reason);
-    await this.services.cases.recordSetting(actor, 'snoozeReminders', true, {
-      caseId: dsrCase.id,
-      until: until.toISOString(),
+    await this.services.cases.recordSetting(
+      actor,
+      'snoozeReminders',
+      true,
       // The trail outlives the case's personal data, and a reason may name the person.
-      reasonLength: intent.reason.length,
-    });
+      { until: until.toISOString(), reasonLength: intent.reason.length },
+      dsrCase.id,
+    );
     await context.sendActivity(
       `Reminders for ${dsrCase.id} are snoozed until ${formatInstant(until.toISOString(), this.services.calendar)} (${intent.reason}). Overdue reminders still go out, and the daily digest still lists it.`,
     );

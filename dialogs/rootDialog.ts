@@ -102,7 +102,7 @@ export class RootDialog extends ComponentDialog {
         await this.audit.verify(step.context);
         return step.endDialog();
       case 'reminders':
-        await new ReminderDialogCommands(this.services).upcoming(step.context, intent.days);
+        await new ReminderDialogCommands(this.services).upcoming(step.context, intent.days, intent.page);
         return step.endDialog();
       case 'snooze':
         await new ReminderDialogCommands(this.services).snooze(step.context, intent);

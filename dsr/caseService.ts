@@ -266,9 +266,16 @@ export class CaseService {
   }
 
   /** Audits a change to how the bot is set up (such as the privacy team channel), with its outcome. */
-  async recordSetting(actor: Actor, action: string, allowed: boolean, detail: AuditDetail = {}): Promise<void> {
+  /** Records a setting changed (or refused); one about a case (a snooze) goes on that case's trail. */
+  async recordSetting(
+    actor: Actor,
+    action: string,
+    allowed: boolean,
+    detail: AuditDetail = {},
+    caseId: string | null = null,
+  ): Promise<void> {
     await this.store.appendAudit({
-      ...this.draft(actor, null, action, allowed ? 'applied' : 'refused', null),
+      ...this.draft(actor, caseId, action, allowed ? 'applied' : 'refused', null),
       detail,
     });
   }

@@ -25,6 +25,8 @@ export interface OutboxMessage {
   caseId?: string;
   /** Checked just before sending; a reminder whose case closed meanwhile is cancelled. */
   guard?: OutboxGuard;
+  /** The recipient's name, for the digest to say who could not be reached; never logged. */
+  recipientName?: string;
   /** Where to keep the reference of a conversation the send creates (a new thread). */
   rememberAs?: string;
   notBefore?: string;
@@ -43,6 +45,15 @@ export interface OutboxRecord extends OutboxMessage {
   notBefore: string;
   finishedAt?: string;
   lastError?: string;
+  /**
+   * Written before each send and cleared when its answer is recorded: still set on a record nobody
+   * holds, it says a send was cut short and may have reached Teams.
+   */
+  sendingSince?: string;
+  /** How many times a send cut short by a crash was sent again (each may be a duplicate). */
+  resentAfterCrash?: number;
+  /** Failed only because the retries ran out: worth queueing again once the conversation's address changes. */
+  givenUp?: boolean;
 }
 
 /** A message as every store records it when it is queued: waiting, never tried. */
@@ -84,43 +95,93 @@ export interface OutboxStore {
    * is never sent again.
    */
   redact(match: (record: OutboxRecord) => boolean): Promise<number>;
-  /** Records an attempt's outcome and gives up the lease. */
-  settle(
+  /** Records, under the lease, that a send starts now (`sendingSince`), before anything leaves. */
+  beginAttempt(
     id: string,
     owner: string,
-    change: Partial<Pick<OutboxRecord, 'status' | 'attempts' | 'notBefore' | 'finishedAt' | 'lastError'>>,
+    change: Pick<OutboxRecord, 'sendingSince' | 'resentAfterCrash'>,
   ): Promise<void>;
+  /** Records an attempt's outcome (clearing `sendingSince`) and gives up the lease. */
+  settle(id: string, owner: string, change: OutboxSettlement): Promise<void>;
+  /**
+   * Queues again what was given up after its retries ran out, for one conversation (or for every
+   * one when no key is given); returns how many. A refusal or a malformed message stays as it is.
+   */
+  requeueGivenUp(conversationKey: string | undefined, now: Date): Promise<number>;
 }
 
-/** How the channel answered a send, as the outbox acts on it. */
+export type OutboxSettlement = Partial<
+  Pick<OutboxRecord, 'status' | 'attempts' | 'notBefore' | 'finishedAt' | 'lastError' | 'givenUp'>
+>;
+
+/** How the channel answered a send, as the outbox acts on it. A message is sent only on a 2xx. */
 export type SendOutcome =
   | { kind: 'sent'; conversationReference?: Record<string, unknown> }
-  | { kind: 'retry'; status: number; retryAfterMs?: number }
-  /** The conversation is gone or refuses the bot: the reference must be forgotten. */
+  /** Worth trying again later: throttled, a conflict, a server fault, no answer at all. */
+  | { kind: 'retry'; status: number; code?: string; retryAfterMs?: number }
+  /** Refused for good: the conversation is gone or refuses the bot; not tried again until it works. */
   | { kind: 'drop'; status: number; code: string }
+  /** The request itself was wrong (too big, malformed): sending it again cannot help. */
   | { kind: 'fail'; status: number; code: string };
 
-const RETRYABLE = new Set([429, 412, 502, 503, 504]);
-const DROP_CODES = new Set(['BotNotInConversationRoster', 'ConversationBlockedByUser', 'ConversationNotFound']);
+/**
+ * The refusals Teams documents for proactive sends, in the words the digest uses. Source:
+ * Microsoft Learn, "Status codes from bot conversational APIs"
+ * (https://learn.microsoft.com/microsoftteams/platform/bots/build-conversational-capability#status-codes-from-bot-conversational-apis).
+ * Each says "No" to retrying: wait until the conversation talks to the bot again.
+ */
+export const REFUSAL_CODES = [
+  'BotDisabledByAdmin',
+  'BotNotInConversationRoster',
+  'ConversationBlockedByUser',
+  'ForbiddenOperationException',
+  'NotEnoughPermissions',
+  'ConversationNotFound',
+  'InvalidBotApiHost',
+] as const;
 
-/** Sorts a channel's error answer into what the outbox does next; only the documented cases are retried. */
-export function classifySendError(status: number, code: string | undefined, retryAfter?: string | null): SendOutcome {
-  if (RETRYABLE.has(status)) {
-    return { kind: 'retry', status, ...parseRetryAfter(retryAfter) };
+/** The longest `Retry-After` honoured; a longer one is taken as this long (and said so in the log). */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * Sorts a channel's answer into what the outbox does next. Retried: 429 (with its Retry-After),
+ * 412 and 502, 503, 504, which the same Learn page and "Optimize your bot with rate limiting in
+ * Teams" (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit) say to retry
+ * with backoff. A 500 is retried too, within the same limit: Learn lists it as not retryable, but a
+ * reminder that carries a legal deadline is worth a few tries against a passing fault, and the
+ * bounded backoff keeps that from becoming load. Every 403 and 404 is a refusal for good, with
+ * its code; any other answer is a request Teams will never take.
+ */
+export function classifySendError(
+  status: number,
+  code: string | undefined,
+  retryAfter?: string | null,
+  now: number = Date.now(),
+): SendOutcome {
+  if (status === 0 || status === 408 || status === 412 || status === 429 || status >= 500) {
+    return { kind: 'retry', status, ...(code ? { code } : {}), ...parseRetryAfter(retryAfter, now) };
   }
-  if ((status === 403 || status === 404) && code !== undefined && DROP_CODES.has(code)) {
-    return { kind: 'drop', status, code };
+  if (status === 403 || status === 404) {
+    return { kind: 'drop', status, code: code ?? (status === 404 ? 'ConversationNotFound' : 'Forbidden') };
   }
-  if (status === 404) return { kind: 'drop', status, code: code ?? 'ConversationNotFound' };
   return { kind: 'fail', status, code: code ?? 'unknown' };
 }
 
-function parseRetryAfter(value: string | null | undefined): { retryAfterMs?: number } {
+/**
+ * Reads `Retry-After` as seconds or an HTTP date (RFC 9110, 10.2.3). A time in the past means now;
+ * anything beyond an hour is capped at an hour, so one odd answer cannot park a reminder for days.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): { retryAfterMs?: number } {
   if (!value) return {};
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return { retryAfterMs: seconds * 1000 };
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? {} : { retryAfterMs: Math.max(0, at - Date.now()) };
+  const trimmed = value.trim();
+  let ms: number | undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) ms = Number(trimmed) * 1000;
+  else {
+    const at = Date.parse(trimmed);
+    if (!Number.isNaN(at)) ms = at - now;
+  }
+  if (ms === undefined || !Number.isFinite(ms)) return {};
+  return { retryAfterMs: Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(ms))) };
 }
 
 /** Exponential backoff with full jitter, capped; `random` is injectable so tests can pin it. */

@@ -50,6 +50,9 @@ function channelCodeOf(text: string): string | undefined {
   }
 }
 
+/** A connector call that has not answered in this long is abandoned (and, for the outbox, retried). */
+export const CHANNEL_TIMEOUT_MS = 30_000;
+
 export const channelHttpClient = {
   async sendRequest(request: LegacyRequest) {
     let response: Response;
@@ -58,10 +61,13 @@ export const channelHttpClient = {
         method: request.method,
         headers: request.headers.toJson({ preserveCase: true }),
         body: typeof request.body === 'string' ? request.body : undefined,
-        signal: request.abortSignal,
+        signal: request.abortSignal
+          ? AbortSignal.any([request.abortSignal, AbortSignal.timeout(CHANNEL_TIMEOUT_MS)])
+          : AbortSignal.timeout(CHANNEL_TIMEOUT_MS),
       });
     } catch (error) {
-      // No answer at all: the outbox retries it like a 503.
+      // No answer at all (refused connection, an address that no longer resolves, a timeout): the
+      // outbox retries it like a 503.
       throw Object.assign(new ChannelAnswerError(503, 'NoAnswer', undefined), { cause: error });
     }
     const bodyAsText = await response.text();

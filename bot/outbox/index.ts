@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
 import { isOpen } from '../../dsr/case.js';
 import type { OutboxRecord, OutboxStore } from '../../dsr/outbox.js';
@@ -7,24 +6,38 @@ import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
 import { StateConflictError, type CaseStore } from '../../dsr/store.js';
 import { OutboxSender, type OutboxHooks, type OutboxSenderOptions } from './outboxSender.js';
 import { RateLimiter } from './rateLimiter.js';
-import { TeamsTransport } from './teamsTransport.js';
+import { TeamsTransport, type ConnectorSource } from './teamsTransport.js';
 
 export { OutboxSender } from './outboxSender.js';
 
 export const unreachableKey = (userId: string) => `dsr/unreachable/${userId}`;
 export const UNREACHABLE_INDEX = 'dsr/unreachable';
 
+/**
+ * A conversation that refused the bot: a person's 1:1 chat (keyed by their Entra id) or a channel
+ * (keyed `channel:<id>`), with Teams' code. Nothing more is sent there until it talks to the bot
+ * again; the next digest says so once.
+ */
 export interface UnreachableUser {
   userId: string;
   code: string;
   at: string;
+  /** The person's name as the directory gave it when the message was queued. */
+  name?: string;
+  /** When a digest reported it; it is reported once. */
+  reportedAt?: string;
 }
 
-/** Whom a message was for, when it was for one person. */
+/** The key a channel's refusal is kept under, beside people's. */
+export const channelRefusalKey = (channelId: string) => `channel:${channelId}`;
+
+/** Whom a message was for: one person, or the channel it was posted in. */
 function recipientOf(record: OutboxRecord): string | undefined {
   if (record.destination.kind === 'user') return record.destination.userId;
-  const key = record.destination.kind === 'conversation' ? record.destination.referenceKey : undefined;
-  return key?.startsWith('dsr/user/') ? key.slice('dsr/user/'.length) : undefined;
+  if (record.destination.kind === 'channelThread') return channelRefusalKey(record.destination.channelId);
+  const key = record.destination.referenceKey;
+  if (key?.startsWith('dsr/user/')) return key.slice('dsr/user/'.length);
+  return record.conversationKey.startsWith('channel:') ? record.conversationKey : undefined;
 }
 
 /**
@@ -50,11 +63,28 @@ async function changeUnreachable(
   }
 }
 
-/** Records who could not be reached, so the privacy channel's digest can say so. */
+/** Records who could not be reached, so the privacy channel's digest can say so (once). */
 export function markUnreachable(store: CaseStore, user: UnreachableUser): Promise<void> {
   return changeUnreachable(store, (index) => {
+    const known = index[user.userId];
+    // The same refusal again (another message to the same person) is not news for the digest.
+    if (known?.code === user.code) return false;
     index[user.userId] = user;
     return true;
+  });
+}
+
+/** Marks these refusals as told in a digest, so the next digest does not repeat them. */
+export function markReported(store: CaseStore, keys: string[], at: string): Promise<void> {
+  return changeUnreachable(store, (index) => {
+    let changed = false;
+    for (const key of keys) {
+      if (index[key] && !index[key].reportedAt) {
+        index[key] = { ...index[key], reportedAt: at };
+        changed = true;
+      }
+    }
+    return changed;
   });
 }
 
@@ -65,7 +95,7 @@ export async function unreachableUsers(store: CaseStore): Promise<Record<string,
   >;
 }
 
-/** A user who talks to the bot again is reachable again. */
+/** A user (or a channel, by `channelRefusalKey`) who talks to the bot again is reachable again. */
 export function markReachable(store: CaseStore, userId: string): Promise<void> {
   return changeUnreachable(store, (index) => {
     if (!index[userId]) return false;
@@ -74,7 +104,24 @@ export function markReachable(store: CaseStore, userId: string): Promise<void> {
   });
 }
 
-/** Cancels messages no longer wanted, remembers created conversations, and forgets refused ones. */
+/** Where the latest service address of a conversation is kept; every inbound activity updates it. */
+export const addressKey = (conversationKey: string) => `dsr/address/${conversationKey}`;
+
+/** A tenant's latest service address, for a conversation the bot has not heard from itself. */
+export const tenantAddressKey = (tenantId: string) => addressKey(`tenant:${tenantId}`);
+
+/** The tenant a message goes to, where its destination says. */
+function tenantOf(record: OutboxRecord): string | undefined {
+  const destination = record.destination;
+  if (destination.kind !== 'conversation') return destination.tenantId;
+  const conversation = destination.reference.conversation as { tenantId?: unknown } | undefined;
+  return typeof conversation?.tenantId === 'string' ? conversation.tenantId : undefined;
+}
+
+/**
+ * Cancels messages no longer wanted, sends to each conversation's latest address, holds back what
+ * a conversation refused, remembers created conversations, and forgets refused ones.
+ */
 export function outboxHooks(cases: CaseStore, log: Logger): OutboxHooks {
   return {
     async stillWanted(record) {
@@ -90,6 +137,20 @@ export function outboxHooks(cases: CaseStore, log: Logger): OutboxHooks {
           return record.guard.dueAt === dsrCase.dueAt;
       }
     },
+    async refusedEarlier(record) {
+      const who = recipientOf(record);
+      return who ? (await unreachableUsers(cases))[who]?.code : undefined;
+    },
+    async serviceUrl(record) {
+      const tenantId = tenantOf(record);
+      const keys = [addressKey(record.conversationKey), ...(tenantId ? [tenantAddressKey(tenantId)] : [])];
+      const found = await cases.state.read(keys);
+      for (const key of keys) {
+        const address = found[key]?.value as { serviceUrl?: unknown } | undefined;
+        if (typeof address?.serviceUrl === 'string') return address.serviceUrl;
+      }
+      return undefined;
+    },
     async delivered(record, outcome) {
       if (record.rememberAs && outcome.conversationReference) {
         await cases.state.write({ [record.rememberAs]: { value: outcome.conversationReference, eTag: '*' } });
@@ -100,7 +161,14 @@ export function outboxHooks(cases: CaseStore, log: Logger): OutboxHooks {
         await cases.state.delete([record.destination.referenceKey]);
       }
       const userId = recipientOf(record);
-      if (userId) await markUnreachable(cases, { userId, code, at: new Date().toISOString() });
+      if (userId) {
+        await markUnreachable(cases, {
+          userId,
+          code,
+          at: new Date().toISOString(),
+          ...(record.recipientName ? { name: record.recipientName } : {}),
+        });
+      }
       log.warn({ caseId: record.caseId, code }, 'recipient unreachable; recorded for the digest');
     },
   };
@@ -111,10 +179,9 @@ export interface OutboxParts {
   sender: OutboxSender;
 }
 
-/** The outbox on the given store (by default the embedded store's folder), sending through the adapter. */
+/** The outbox on the given store (by default the embedded store's folder), sending through the Bot Connector. */
 export async function createOutbox(
-  adapter: CloudAdapter,
-  appId: string,
+  connectors: ConnectorSource,
   dataDir: string,
   cases: CaseStore,
   log: Logger,
@@ -122,8 +189,8 @@ export async function createOutbox(
 ): Promise<OutboxParts> {
   const store = options.store ?? new FileOutboxStore(join(dataDir, 'outbox'));
   await store.open();
-  const sender = new OutboxSender(store, new TeamsTransport(adapter, appId), log, {
-    limiter: new RateLimiter(undefined, options.globalPerSecond ?? 30),
+  const sender = new OutboxSender(store, new TeamsTransport(connectors), log, {
+    limiter: new RateLimiter(undefined, options.globalPerSecond),
     ...options,
     hooks: outboxHooks(cases, log),
   });

@@ -10,12 +10,20 @@ import {
 import { RateLimiter } from './rateLimiter.js';
 
 export interface OutboxTransport {
-  send(record: OutboxRecord): Promise<SendOutcome>;
+  /** Sends the record; `departing` is called just before the request that delivers it leaves. */
+  send(record: OutboxRecord, departing?: () => void): Promise<SendOutcome>;
 }
 
 export interface OutboxHooks {
   /** False cancels the message: its case closed, or the step it is about was done meanwhile. */
   stillWanted?(record: OutboxRecord): Promise<boolean>;
+  /**
+   * The conversation refused the bot earlier and has not talked to it since: the code of that
+   * refusal, and the message is not sent (Teams says not to try again until it works).
+   */
+  refusedEarlier?(record: OutboxRecord): Promise<string | undefined>;
+  /** The conversation's latest known service address, which may have moved since the message was queued. */
+  serviceUrl?(record: OutboxRecord): Promise<string | undefined>;
   /** The send created or confirmed a conversation worth remembering. */
   delivered?(record: OutboxRecord, outcome: Extract<SendOutcome, { kind: 'sent' }>): Promise<void>;
   /** The conversation refused the bot or is gone; its reference must be forgotten and someone told. */
@@ -26,14 +34,27 @@ export interface OutboxSenderOptions {
   /** Rate limits and retries run on real time, even when a demo fast-forwards the case clock. */
   now?: () => number;
   limiter?: RateLimiter;
+  /** Attempts before a message is given up (and kept, to be queued again when its conversation moves). */
   maxAttempts?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
   random?: () => number;
   leaseMs?: number;
   idlePollMs?: number;
+  /** Sends in flight at once, each to a different conversation. */
+  concurrency?: number;
   hooks?: OutboxHooks;
 }
+
+/** The retry limits the README states. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_BACKOFF_BASE_MS = 1_000;
+export const DEFAULT_BACKOFF_CAP_MS = 5 * 60_000;
+/**
+ * Sends in flight at once. With Teams answering in about 100 ms, four keep 30 a second going;
+ * more would only widen what a crash can repeat (each send in flight may be sent twice).
+ */
+export const DEFAULT_CONCURRENCY = 4;
 
 /**
  * The one way proactive messages leave the bot. It takes recorded messages in order, keeps each
@@ -109,7 +130,7 @@ export class OutboxSender {
       return false;
     }
     if (until === undefined) {
-      const history = await this.store.attemptsSince(new Date(now - 3_600_000));
+      const history = await this.recentAttempts(now);
       this.limiter.replace(
         key,
         history.filter((a) => a.conversationKey === key).map((a) => a.at),
@@ -117,6 +138,21 @@ export class OutboxSender {
     }
     this.held.set(key, now + leaseMs);
     return true;
+  }
+
+  private recent: { at: number; attempts: Promise<Array<{ conversationKey: string; at: number }>> } | undefined;
+
+  /**
+   * Every instance's attempts of the last hour, read at most once a second: a burst that takes
+   * fifty conversations at once reads the history once, not fifty times.
+   */
+  private recentAttempts(now: number): Promise<Array<{ conversationKey: string; at: number }>> {
+    if (!this.recent || now - this.recent.at > 1_000) {
+      const attempts = this.store.attemptsSince(new Date(now - 3_600_000));
+      attempts.catch(() => (this.recent = undefined));
+      this.recent = { at: now, attempts };
+    }
+    return this.recent.attempts;
   }
 
   /** Resolves once nothing is due; what waits for a retry time is not waited for. */
@@ -157,7 +193,11 @@ export class OutboxSender {
     }
   }
 
-  /** Sends what is due and returns how long to wait before looking again. */
+  /**
+   * Sends what is due and returns how long to wait before looking again. Sends to different
+   * conversations overlap (up to `concurrency`), so the global rate can be used fully; within one
+   * conversation they go one after the other, in order.
+   */
   async pass(): Promise<number> {
     const batch = await this.store.due(new Date(this.now()), 1000);
     if (batch.length === 0) {
@@ -167,112 +207,183 @@ export class OutboxSender {
       return this.options.idlePollMs ?? 1_000;
     }
     const fetchedAt = this.now();
+    const concurrency = this.options.concurrency ?? DEFAULT_CONCURRENCY;
+    const inFlight = new Map<string, Promise<void>>();
     let leftToOthers = false;
     while (batch.length > 0 && !this.stopping) {
       const now = this.now();
       let pick = -1;
       let soonest = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < batch.length; i += 1) {
-        const allowed = this.limiter.nextAllowed(batch[i]!.conversationKey, now);
-        if (allowed <= now) {
-          pick = i;
-          break;
+      if (inFlight.size < concurrency) {
+        for (let i = 0; i < batch.length; i += 1) {
+          const key = batch[i]!.conversationKey;
+          if (inFlight.has(key)) continue;
+          const allowed = this.limiter.nextAllowed(key, now);
+          if (allowed <= now) {
+            pick = i;
+            break;
+          }
+          soonest = Math.min(soonest, allowed);
         }
-        soonest = Math.min(soonest, allowed);
       }
       if (pick === -1) {
         // Something newly enqueued or a retry coming due may be for a conversation with room.
-        if (now - fetchedAt > 2_000) return 0;
-        await this.sleep(soonest - now);
+        if (now - fetchedAt > 2_000 && inFlight.size === 0) return 0;
+        const finished = inFlight.size > 0 ? Promise.race(inFlight.values()) : undefined;
+        const waitMs = Number.isFinite(soonest) ? soonest - now : 50;
+        await (finished ? Promise.race([finished, this.sleep(waitMs)]) : this.sleep(waitMs));
         continue;
       }
       const [record] = batch.splice(pick, 1);
-      // Another process sending to this conversation keeps its limits; leave the message to it.
-      if (!(await this.holdConversation(record!.conversationKey, this.now()))) {
-        leftToOthers = true;
-        continue;
-      }
-      if (this.limiter.nextAllowed(record!.conversationKey, this.now()) > this.now()) {
-        batch.unshift(record!);
-        continue;
-      }
-      await this.attempt(record!);
+      const key = record!.conversationKey;
+      // The slot is taken now, before anything asynchronous, so the next pick already counts it.
+      const slot = this.limiter.record(key, now);
+      const run = this.attemptHeld(record!, slot)
+        .then((outcome) => {
+          if (outcome === 'held elsewhere') leftToOthers = true;
+        })
+        .catch((error: unknown) => this.log.error({ caseId: record!.caseId, err: error }, 'outbox send failed'))
+        .finally(() => inFlight.delete(key));
+      inFlight.set(key, run);
     }
+    await Promise.all(inFlight.values());
     // What another process holds is its to send; look again later rather than spin.
     return leftToOthers ? 500 : 0;
   }
 
-  private async attempt(record: OutboxRecord): Promise<void> {
+  /** Attempts a record once this sender holds its conversation; the slot is handed back if nothing was sent. */
+  private async attemptHeld(record: OutboxRecord, slot: number): Promise<'sent' | 'not sent' | 'held elsewhere'> {
+    // Another process sending to this conversation keeps its limits; leave the message to it.
+    if (!(await this.holdConversation(record.conversationKey, this.now()))) {
+      this.limiter.forget(record.conversationKey, slot);
+      return 'held elsewhere';
+    }
+    let taken = slot;
+    const sent = await this.attempt(record, () => {
+      taken = this.limiter.move(record.conversationKey, slot, this.now());
+    });
+    if (!sent) this.limiter.forget(record.conversationKey, taken);
+    return sent ? 'sent' : 'not sent';
+  }
+
+  /** One attempt; false when nothing went out (taken by another sender, cancelled, refused earlier). */
+  private async attempt(record: OutboxRecord, departing: () => void = () => undefined): Promise<boolean> {
     const now = this.now();
     const leaseMs = this.options.leaseMs ?? 30_000;
-    if (!(await this.store.claim(record.id, this.owner, new Date(now), new Date(now + leaseMs)))) return;
-    const current = (await this.store.get(record.id)) ?? record;
+    if (!(await this.store.claim(record.id, this.owner, new Date(now), new Date(now + leaseMs)))) return false;
+    let current = (await this.store.get(record.id)) ?? record;
     if (this.hooks.stillWanted && !(await this.hooks.stillWanted(current))) {
       await this.store.settle(record.id, this.owner, { status: 'cancelled', finishedAt: new Date(now).toISOString() });
       this.log.info({ caseId: record.caseId, message: record.id }, 'outbox message no longer wanted; cancelled');
-      return;
+      return false;
     }
-    this.limiter.record(record.conversationKey, now);
+    const refusedCode = await this.hooks.refusedEarlier?.(current);
+    if (refusedCode) {
+      await this.store.settle(record.id, this.owner, {
+        status: 'dropped',
+        finishedAt: new Date(now).toISOString(),
+        lastError: refusedCode,
+      });
+      this.log.info({ caseId: record.caseId, code: refusedCode }, 'conversation refused the bot earlier; not sent');
+      return false;
+    }
+    const serviceUrl = await this.hooks.serviceUrl?.(current);
+    if (serviceUrl) current = withServiceUrl(current, serviceUrl);
+    // Recorded before anything leaves: if the process dies from here until the answer is recorded,
+    // the next sender knows this message may already have reached Teams.
+    const cutShort = current.sendingSince !== undefined;
+    if (cutShort) {
+      this.log.warn(
+        { caseId: record.caseId, message: record.id },
+        'a send of this message was cut short; Teams offers no way to check whether it arrived, so it is sent again',
+      );
+    }
+    await this.store.beginAttempt(record.id, this.owner, {
+      sendingSince: new Date(now).toISOString(),
+      ...(cutShort ? { resentAfterCrash: (current.resentAfterCrash ?? 0) + 1 } : {}),
+    });
     await this.store.noteAttempt(record.conversationKey, new Date(now));
     let outcome: SendOutcome;
     try {
-      outcome = await this.transport.send(current);
+      outcome = await this.transport.send(current, departing);
     } catch (error) {
       this.log.warn({ caseId: record.caseId, err: error }, 'outbox send failed without an answer');
       outcome = { kind: 'retry', status: 0 };
     }
+    await this.settleOutcome(current, outcome);
+    return true;
+  }
+
+  private async settleOutcome(current: OutboxRecord, outcome: SendOutcome): Promise<void> {
     const attempts = current.attempts + 1;
     const finishedAt = new Date(this.now()).toISOString();
+    const id = current.id;
     switch (outcome.kind) {
       case 'sent':
+        // The outcome first: the shorter the time between Teams' answer and this write, the
+        // smaller the chance that a crash sends the message twice.
+        await this.store.settle(id, this.owner, { status: 'sent', attempts, finishedAt });
         await this.hooks.delivered?.(current, outcome);
-        await this.store.settle(record.id, this.owner, { status: 'sent', attempts, finishedAt });
         return;
       case 'retry': {
-        if (attempts >= (this.options.maxAttempts ?? 8)) {
-          await this.store.settle(record.id, this.owner, {
-            status: 'failed',
-            attempts,
-            finishedAt,
-            lastError: `HTTP ${outcome.status}`,
-          });
-          this.log.error({ caseId: record.caseId, status: outcome.status }, 'outbox gave up after retries');
+        const lastError = `HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}`;
+        if (attempts >= (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+          await this.store.settle(id, this.owner, { status: 'failed', attempts, finishedAt, lastError, givenUp: true });
+          this.log.error({ caseId: current.caseId, status: outcome.status }, 'outbox gave up after retries');
           return;
         }
         const delay = Math.max(
           outcome.retryAfterMs ?? 0,
           backoffMs(
             attempts,
-            this.options.backoffBaseMs ?? 1_000,
-            this.options.backoffCapMs ?? 60_000,
+            this.options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS,
+            this.options.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS,
             this.options.random,
           ),
         );
-        await this.store.settle(record.id, this.owner, {
+        if (outcome.status === 429) this.limiter.pause(current.conversationKey, this.now() + delay);
+        await this.store.settle(id, this.owner, {
           attempts,
           notBefore: new Date(this.now() + delay).toISOString(),
-          lastError: `HTTP ${outcome.status}`,
+          lastError,
         });
         return;
       }
       case 'drop':
-        await this.store.settle(record.id, this.owner, {
-          status: 'dropped',
-          attempts,
-          finishedAt,
-          lastError: outcome.code,
-        });
-        this.log.warn({ caseId: record.caseId, code: outcome.code }, 'conversation refused the bot; reference dropped');
+        await this.store.settle(id, this.owner, { status: 'dropped', attempts, finishedAt, lastError: outcome.code });
+        this.log.warn(
+          { caseId: current.caseId, code: outcome.code },
+          'conversation refused the bot; reference dropped',
+        );
         await this.hooks.dropped?.(current, outcome.code);
         return;
       case 'fail':
-        await this.store.settle(record.id, this.owner, {
+        await this.store.settle(id, this.owner, {
           status: 'failed',
           attempts,
           finishedAt,
           lastError: `HTTP ${outcome.status} ${outcome.code}`,
         });
-        this.log.error({ caseId: record.caseId, status: outcome.status, code: outcome.code }, 'outbox send failed');
+        this.log.error({ caseId: current.caseId, status: outcome.status, code: outcome.code }, 'outbox send failed');
     }
   }
+
+  /** Queues again what was given up for this conversation (every conversation without a key). */
+  async requeueGivenUp(conversationKey?: string): Promise<number> {
+    const count = await this.store.requeueGivenUp(conversationKey, new Date(this.now()));
+    if (count > 0) {
+      this.log.info({ count }, 'given-up messages queued again');
+      this.wake();
+    }
+    return count;
+  }
+}
+
+/** The record as it is sent now: to the conversation's latest service address. */
+function withServiceUrl(record: OutboxRecord, serviceUrl: string): OutboxRecord {
+  const destination = record.destination;
+  if (destination.kind === 'conversation') {
+    return { ...record, destination: { ...destination, reference: { ...destination.reference, serviceUrl } } };
+  }
+  return { ...record, destination: { ...destination, serviceUrl } };
 }

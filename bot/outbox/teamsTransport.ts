@@ -1,10 +1,13 @@
-import { TurnContext, type CloudAdapter } from 'botbuilder';
+import {
+  AuthenticationConstants,
+  ClaimsIdentity,
+  type BotFrameworkAuthentication,
+  type ConnectorClient,
+} from 'botframework-connector';
 import { z } from 'zod';
 import { classifySendError, type OutboxRecord, type SendOutcome } from '../../dsr/outbox.js';
 import { ChannelAnswerError } from './channelHttpClient.js';
 import type { OutboxTransport } from './outboxSender.js';
-
-const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
 
 const errorShape = z.looseObject({
   statusCode: z.number(),
@@ -40,20 +43,55 @@ export function describeSendError(error: unknown): SendOutcome | undefined {
   const parsed = errorShape.safeParse(error);
   if (!parsed.success) return undefined;
   const { statusCode, response } = parsed.data;
+  // Teams accepted it (2xx) but the answer could not be read: the message is there all the same.
+  if (statusCode >= 200 && statusCode < 300) return { kind: 'sent' };
   const code = bodyCode(response?.bodyAsText) ?? parsed.data.code;
   return classifySendError(statusCode, code, header(response?.headers, 'retry-after'));
 }
 
-/** Sends outbox records through the Bot Framework adapter. */
-export class TeamsTransport implements OutboxTransport {
-  constructor(
-    private readonly adapter: CloudAdapter,
-    private readonly appId: string,
-  ) {}
+/** Makes a Bot Connector client for a service address, authenticated as the bot. */
+export type ConnectorSource = (serviceUrl: string) => Promise<ConnectorClient>;
 
-  async send(record: OutboxRecord): Promise<SendOutcome> {
+/** Connector clients from the same authentication the adapter uses, as the adapter makes them for proactive sends. */
+export function connectorSource(auth: BotFrameworkAuthentication, appId: string): ConnectorSource {
+  // One client per address: the client keeps its credentials and token, so a burst does not
+  // rebuild them for every message.
+  const clients = new Map<string, Promise<ConnectorClient>>();
+  return (serviceUrl) => {
+    const known = clients.get(serviceUrl);
+    if (known) return known;
+    const identity = new ClaimsIdentity([
+      { type: AuthenticationConstants.AudienceClaim, value: appId },
+      { type: AuthenticationConstants.AppIdClaim, value: appId },
+      { type: AuthenticationConstants.ServiceUrlClaim, value: serviceUrl },
+    ]);
+    const client = auth.createConnectorFactory(identity).create(serviceUrl, undefined);
+    clients.set(serviceUrl, client);
+    // A client that could not be made is not kept: the next send tries again.
+    client.catch(() => clients.delete(serviceUrl));
+    return client;
+  };
+}
+
+interface Reference {
+  serviceUrl?: string;
+  channelId?: string;
+  conversation?: { id?: string; tenantId?: string; isGroup?: boolean; conversationType?: string };
+  bot?: { id: string; name?: string };
+  user?: { id: string; name?: string };
+}
+
+/**
+ * Sends outbox records straight through the Bot Connector client, not through the adapter's turn
+ * pipeline: a failed proactive send must reach the outbox as an answer to classify, never pass
+ * through the turn error handler (which would apologise into the conversation and swallow it).
+ */
+export class TeamsTransport implements OutboxTransport {
+  constructor(private readonly connectors: ConnectorSource) {}
+
+  async send(record: OutboxRecord, departing: () => void = () => undefined): Promise<SendOutcome> {
     try {
-      return await this.deliver(record);
+      return await this.deliver(record, departing);
     } catch (error) {
       const outcome = describeSendError(error);
       if (outcome) return outcome;
@@ -61,56 +99,88 @@ export class TeamsTransport implements OutboxTransport {
     }
   }
 
-  private async deliver(record: OutboxRecord): Promise<SendOutcome> {
+  private async deliver(record: OutboxRecord, departing: () => void): Promise<SendOutcome> {
     const destination = record.destination;
-    const activity = record.activity as never;
-    let reference: Record<string, unknown> | undefined;
-    const capture = async (context: TurnContext) => {
-      reference = TurnContext.getConversationReference(context.activity);
-      return Promise.resolve();
-    };
+    const activity = record.activity;
     switch (destination.kind) {
-      case 'conversation':
-        await this.adapter.continueConversationAsync(this.appId, destination.reference, async (context) => {
-          await context.sendActivity(activity);
+      case 'conversation': {
+        const reference = destination.reference as Reference;
+        const conversationId = reference.conversation?.id;
+        if (!reference.serviceUrl || !conversationId) {
+          return { kind: 'fail', status: 400, code: 'NoConversationReference' };
+        }
+        const client = await this.connectors(reference.serviceUrl);
+        departing();
+        // A thread reply goes to the thread's id ("channel;messageid=…"), which Teams posts as a reply.
+        await client.conversations.sendToConversation(conversationId, {
+          ...activity,
+          channelId: reference.channelId ?? 'msteams',
+          serviceUrl: reference.serviceUrl,
+          conversation: reference.conversation as never,
+          from: reference.bot as never,
+          ...(reference.user ? { recipient: reference.user as never } : {}),
         });
         return { kind: 'sent' };
-      case 'channelThread':
-        await this.adapter.createConversationAsync(
-          this.appId,
-          'msteams',
-          destination.serviceUrl,
-          BOT_FRAMEWORK_AUDIENCE,
-          {
-            isGroup: true,
-            channelData: { channel: { id: destination.channelId } },
-            activity,
-            bot: destination.bot as never,
-            tenantId: destination.tenantId,
+      }
+      case 'channelThread': {
+        const client = await this.connectors(destination.serviceUrl);
+        departing();
+        const created = await client.conversations.createConversation({
+          isGroup: true,
+          channelData: { channel: { id: destination.channelId }, tenant: { id: destination.tenantId } },
+          activity: activity as never,
+          bot: destination.bot as never,
+          tenantId: destination.tenantId,
+        });
+        return {
+          kind: 'sent',
+          conversationReference: created?.id
+            ? {
+                channelId: 'msteams',
+                serviceUrl: destination.serviceUrl,
+                bot: destination.bot,
+                activityId: created.activityId,
+                conversation: {
+                  id: created.id,
+                  isGroup: true,
+                  conversationType: 'channel',
+                  tenantId: destination.tenantId,
+                },
+              }
+            : undefined,
+        };
+      }
+      case 'user': {
+        // A 1:1 chat is created (or found: Teams returns the existing one) from the user and tenant;
+        // creating it twice is harmless, so only the message itself can ever be doubled.
+        const client = await this.connectors(destination.serviceUrl);
+        const created = await client.conversations.createConversation({
+          isGroup: false,
+          members: [{ id: destination.userId, name: '' }],
+          bot: destination.bot as never,
+          tenantId: destination.tenantId,
+          channelData: { tenant: { id: destination.tenantId } },
+        });
+        const conversation = { id: created.id, conversationType: 'personal', tenantId: destination.tenantId };
+        departing();
+        await client.conversations.sendToConversation(created.id, {
+          ...activity,
+          channelId: 'msteams',
+          serviceUrl: destination.serviceUrl,
+          conversation: conversation as never,
+          from: destination.bot as never,
+        });
+        return {
+          kind: 'sent',
+          conversationReference: {
+            channelId: 'msteams',
+            serviceUrl: destination.serviceUrl,
+            bot: destination.bot,
+            user: { id: destination.userId },
+            conversation,
           },
-          capture,
-        );
-        return { kind: 'sent', conversationReference: reference };
-      case 'user':
-        // A 1:1 chat is created (or found: Teams returns the existing one) from the user and tenant.
-        await this.adapter.createConversationAsync(
-          this.appId,
-          'msteams',
-          destination.serviceUrl,
-          BOT_FRAMEWORK_AUDIENCE,
-          {
-            isGroup: false,
-            members: [{ id: destination.userId, name: '' }],
-            bot: destination.bot as never,
-            tenantId: destination.tenantId,
-            channelData: { tenant: { id: destination.tenantId } },
-          },
-          async (context) => {
-            await capture(context);
-            await context.sendActivity(activity);
-          },
-        );
-        return { kind: 'sent', conversationReference: reference };
+        };
+      }
     }
   }
 }

@@ -6,10 +6,13 @@ import type { DsrCase } from '../../dsr/case.js';
 import { daysLeft, type OrgCalendar } from '../../dsr/deadlines.js';
 import type { OutboxGuard } from '../../dsr/outbox.js';
 import type { ManagerDirectory } from '../../dsr/reminders/managers.js';
+import type { RoleDirectory } from '../../dsr/roles.js';
 import { policyOf, type Occasion, type ReminderSettings } from '../../dsr/reminders/schedule.js';
 import type { DigestContent, ReminderDispatcher } from '../../dsr/reminders/scheduler.js';
 import type { CaseStore } from '../../dsr/store.js';
-import { unreachableUsers } from '../outbox/index.js';
+import { markReported, unreachableUsers } from '../outbox/index.js';
+import { refusalWords } from '../outbox/refusalWords.js';
+import { channelConversationKey, personalConversationKey } from '../outbox/conversationKeys.js';
 import {
   channelThread,
   PRIVACY_CHANNEL,
@@ -30,21 +33,49 @@ export interface Snooze {
 /** The assignee's manager: configuration first, then the directory (Microsoft Graph) where one is wired in. */
 export type Escalation = ManagerDirectory;
 
-function reminderText(occasion: Occasion, dsrCase: DsrCase, left: number, calendar: OrgCalendar): string {
-  const about = `${dsrCase.id} (${shownAsText(dsrCase.subject.name)})`;
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The reminder as the privacy team reads it (in the case thread, in a team member's chat). With
+ * `withSubject` false, for anyone outside the team, the data subject is not named: the case id,
+ * the due date, who handles it and what is late say enough to act.
+ */
+function reminderText(
+  occasion: Occasion,
+  dsrCase: DsrCase,
+  left: number,
+  calendar: OrgCalendar,
+  withSubject: boolean,
+): string {
+  const about = withSubject ? `${dsrCase.id} (${shownAsText(dsrCase.subject.name)})` : dsrCase.id;
   const due = formatDay(dsrCase.dueAt, calendar);
   switch (occasion.kind) {
     case 'due':
       return left === 0
         ? `Reminder: ${about} is due today, ${due}.`
-        : `Reminder: ${about} is due in ${left} day${left === 1 ? '' : 's'}, on ${due}.`;
+        : `Reminder: ${about} is due in ${plural(left, 'day')}, on ${due}.`;
     case 'overdue':
-      return `Overdue: ${about} was due on ${due}, ${-left} day${left === -1 ? '' : 's'} ago.`;
+      return `Overdue: ${about} was due on ${due}, ${plural(-left, 'day')} ago.`;
     case 'approval':
       return `Waiting for approval: ${about} has not been decided yet; it is due on ${due}.`;
     case 'identity':
       return `Paused for identity: ${about} has been waiting for the person to prove who they are since ${formatDay(dsrCase.pause?.since ?? dsrCase.updatedAt, calendar)}.`;
   }
+}
+
+/** The escalation to the assignee's manager, who is not on the privacy team: never the data subject. */
+function escalationText(occasion: Occasion, dsrCase: DsrCase, left: number, calendar: OrgCalendar): string {
+  const handler = dsrCase.assignee?.name ?? 'the privacy team';
+  const due = formatDay(dsrCase.dueAt, calendar);
+  const late =
+    occasion.kind === 'overdue' || left < 0
+      ? `was due on ${due} and is ${plural(-left, 'day')} overdue`
+      : left === 0
+        ? `is due today, ${due}, and is not finished yet`
+        : `is due in ${plural(left, 'day')}, on ${due}, and is not finished yet`;
+  return `Escalation: the data subject request ${dsrCase.id}, handled by ${handler} on your team, ${late}. The privacy team has the details.`;
 }
 
 /**
@@ -60,6 +91,8 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     private readonly settings: ReminderSettings,
     private readonly escalation: Escalation,
     private readonly log: Logger,
+    /** Who may read the data subject's name; without it, nobody outside the channel does. */
+    private readonly roles?: Pick<RoleDirectory, 'isPrivacyTeam'>,
   ) {}
 
   private async get<T>(key: string): Promise<T | undefined> {
@@ -75,7 +108,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
       this.log.info({ caseId: dsrCase.id, reminder: occasion.key }, 'reminder snoozed');
       return;
     }
-    const text = reminderText(occasion, dsrCase, left, this.calendar);
+    const text = reminderText(occasion, dsrCase, left, this.calendar, true);
     const guard: OutboxGuard =
       occasion.kind === 'approval'
         ? { kind: 'caseStatus', statuses: ['received', 'triage'] }
@@ -88,7 +121,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
       if (thread?.conversation?.id) {
         await this.outbox.enqueue({
           id: `${occasion.key}|thread`,
-          conversationKey: thread.conversation.id.split(';')[0]!,
+          conversationKey: channelConversationKey(thread.conversation.id.split(';')[0]!),
           destination: { kind: 'conversation', reference: thread },
           activity: { type: 'message', text },
           caseId: dsrCase.id,
@@ -97,17 +130,26 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
       }
     }
     if (!dsrCase.assignee) return;
-    await this.toUser(dsrCase.assignee.id, `${occasion.key}|assignee`, text, dsrCase.id, guard);
+    const assigneeOnTeam = (await this.roles?.isPrivacyTeam(dsrCase.assignee.id)) ?? false;
+    await this.toUser(
+      dsrCase.assignee.id,
+      `${occasion.key}|assignee`,
+      assigneeOnTeam ? text : reminderText(occasion, dsrCase, left, this.calendar, false),
+      dsrCase.id,
+      guard,
+      dsrCase.assignee.name,
+    );
     const late = occasion.kind === 'overdue' || (occasion.kind === 'due' && left <= policy.escalateDaysLeft);
     if (late) {
       const manager = await this.escalation.managerOf(dsrCase.assignee.id);
       if (manager) {
         await this.toUser(
-          manager,
+          manager.id,
           `${occasion.key}|manager`,
-          `Escalation: ${dsrCase.assignee.name} is handling ${text.replace(/^[^:]+: /, '')}`,
+          escalationText(occasion, dsrCase, left, this.calendar),
           dsrCase.id,
           guard,
+          manager.name,
         );
       } else {
         this.log.info({ caseId: dsrCase.id }, 'no manager known for the assignee; escalation only in the digest');
@@ -115,12 +157,22 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     }
   }
 
-  private async toUser(userId: string, id: string, text: string, caseId: string, guard: OutboxGuard): Promise<void> {
+  private async toUser(
+    userId: string,
+    id: string,
+    text: string,
+    caseId: string,
+    guard: OutboxGuard,
+    directoryName: string | undefined,
+  ): Promise<void> {
     const known = await this.get<Partial<ConversationReference>>(userKey(userId));
+    // The directory's name first; else the name Teams gave when they last wrote to the bot.
+    const name = directoryName ?? known?.user?.name;
+    const recipientName = name ? { recipientName: name } : {};
     if (known?.conversation?.id) {
       await this.outbox.enqueue({
         id,
-        conversationKey: known.conversation.id,
+        conversationKey: personalConversationKey(userId),
         destination: {
           kind: 'conversation',
           reference: known,
@@ -129,6 +181,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
         activity: { type: 'message', text },
         caseId,
         guard,
+        ...recipientName,
       });
       return;
     }
@@ -141,7 +194,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     }
     await this.outbox.enqueue({
       id,
-      conversationKey: `user:${userId}`,
+      conversationKey: personalConversationKey(userId),
       destination: {
         kind: 'user',
         userId,
@@ -153,6 +206,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
       caseId,
       guard,
       rememberAs: userKey(userId),
+      ...recipientName,
     });
   }
 
@@ -164,15 +218,26 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     for (const dsrCase of [...content.overdue, ...content.dueSoon, ...content.waitingForApproval]) {
       if (dsrCase.assignee) names.set(dsrCase.assignee.id, dsrCase.assignee.name);
     }
-    const unreachable = Object.keys(await unreachableUsers(this.store)).map((id) => names.get(id) ?? 'a colleague');
+    // Each refusal is told once, in the first digest after it; the conversation stays quiet until it works again.
+    const news = Object.values(await unreachableUsers(this.store)).filter((entry) => !entry.reportedAt);
+    const unreachable = news.map((entry) => {
+      const channel = entry.userId.startsWith('channel:');
+      const name = entry.name ?? names.get(entry.userId);
+      return refusalWords(entry.code, { channel, ...(name ? { name } : {}) });
+    });
     const card = digestCard({ ...content, unreachable }, now, this.calendar);
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     message.summary = `Data subject requests: ${content.overdue.length} overdue, ${content.dueSoon.length} due soon`;
     await this.outbox.enqueue({
       id: `${content.key}|${channel.channelId}`,
-      conversationKey: `channel:${channel.channelId}`,
+      conversationKey: channelConversationKey(channel.channelId),
       destination: channelThread(channel, serviceUrl),
       activity: { ...message },
     });
+    await markReported(
+      this.store,
+      news.map((entry) => entry.userId),
+      now.toISOString(),
+    );
   }
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { LeaseStore } from '../../dsr/leases.js';
 import type { CaseStore } from '../../dsr/store.js';
+import type { RoleDirectory } from '../../dsr/roles.js';
 import type { Clock } from '../../dsr/clock.js';
 import type { OrgCalendar } from '../../dsr/deadlines.js';
 import { CachedManagerDirectory } from '../../dsr/reminders/managers.js';
@@ -64,13 +65,18 @@ export class ReminderService implements ReminderCommands {
     return this.current;
   }
 
+  /** What will be sent; a reminder a snooze quiets (any but "overdue", before the snooze ends) is not listed. */
   async upcoming(days: number): Promise<UpcomingReminder[]> {
     const until = new Date(this.clock.now().getTime() + days * 86_400_000);
-    return (await this.scheduler.upcoming(until)).map(({ occasion, dsrCase }) => ({
-      occasion,
-      caseId: dsrCase.id,
-      subjectName: dsrCase.subject.name,
-    }));
+    const found = await this.scheduler.upcoming(until);
+    const ids = [...new Set(found.map(({ dsrCase }) => dsrCase.id))];
+    const snoozes = ids.length > 0 ? await this.store.state.read(ids.map(snoozeKey)) : {};
+    return found
+      .filter(({ occasion, dsrCase }) => {
+        const snooze = snoozes[snoozeKey(dsrCase.id)]?.value as Snooze | undefined;
+        return !snooze || occasion.kind === 'overdue' || occasion.at.getTime() >= Date.parse(snooze.until);
+      })
+      .map(({ occasion, dsrCase }) => ({ occasion, caseId: dsrCase.id, subjectName: dsrCase.subject.name }));
   }
 
   async snooze(actor: Actor, caseId: string, until: Date, reason: string): Promise<void> {
@@ -87,9 +93,10 @@ export class ReminderService implements ReminderCommands {
     log: Logger,
     escalation: Escalation = new CachedManagerDirectory({ configured: config.managers }),
     shared?: SharedReminders,
+    roles?: Pick<RoleDirectory, 'isPrivacyTeam'>,
   ): Promise<ReminderService> {
     const schedule = new ReminderSchedule(config.settings, calendar);
-    const dispatcher = new TeamsReminderDispatcher(outbox, store, calendar, config.settings, escalation, log);
+    const dispatcher = new TeamsReminderDispatcher(outbox, store, calendar, config.settings, escalation, log, roles);
     const build = async () => {
       const scheduler = new ReminderScheduler(store, schedule, dispatcher, clock, {
         digestDaysAhead: config.settings.digestDaysAhead,

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFile, link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pendingRecord, type OutboxMessage, type OutboxRecord } from '../outbox.js';
+import { pendingRecord, type OutboxMessage, type OutboxRecord, type OutboxSettlement } from '../outbox.js';
 import type { PortableOutbox } from './postgresShared.js';
 
 interface Lease {
@@ -22,12 +22,13 @@ const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
 export class FileOutboxStore implements PortableOutbox {
   constructor(private readonly dir: string) {}
 
-  private path(kind: 'records' | 'pending' | 'leases' | 'tmp', id: string): string {
+  private path(kind: 'records' | 'pending' | 'leases' | 'tmp' | 'givenup', id: string): string {
     return join(this.dir, kind, kind === 'records' ? `${fileName(id)}.json` : fileName(id));
   }
 
   async open(): Promise<void> {
-    for (const sub of ['records', 'pending', 'leases', 'tmp']) await mkdir(join(this.dir, sub), { recursive: true });
+    for (const sub of ['records', 'pending', 'leases', 'tmp', 'givenup'])
+      await mkdir(join(this.dir, sub), { recursive: true });
   }
 
   close(): Promise<void> {
@@ -125,8 +126,10 @@ export class FileOutboxStore implements PortableOutbox {
     }
     if (held && Date.parse(held.until) > now.getTime()) return false;
     if (held) {
+      const stale = `${leasePath}.stale-${randomUUID()}`;
       try {
-        await rename(leasePath, `${leasePath}.stale-${randomUUID()}`);
+        await rename(leasePath, stale);
+        await rm(stale, { force: true });
       } catch (error) {
         if (errno(error) !== 'ENOENT') throw error;
       }
@@ -169,32 +172,74 @@ export class FileOutboxStore implements PortableOutbox {
           .catch(() => undefined);
         if (held && Date.parse(held.until) > now.getTime()) return false;
         // Renaming is atomic: of two processes taking over a dead owner's lease, one wins.
+        const stale = `${leasePath}.stale-${randomUUID()}`;
         try {
-          await rename(leasePath, `${leasePath}.stale-${randomUUID()}`);
+          await rename(leasePath, stale);
         } catch (renameError) {
           if (errno(renameError) === 'ENOENT') continue;
           throw renameError;
         }
+        await rm(stale, { force: true });
       }
     }
     return false;
   }
 
-  async settle(id: string, owner: string, change: Partial<OutboxRecord>): Promise<void> {
+  /** Replaces the record in one rename, so a reader sees the old or the new one, never half. */
+  private async replace(record: OutboxRecord): Promise<void> {
+    const tmp = await this.writeTemp(record);
+    await rename(tmp, this.path('records', record.id));
+  }
+
+  private async heldBy(id: string): Promise<string | undefined> {
+    const held = await readFile(this.path('leases', id), 'utf8')
+      .then((text) => JSON.parse(text) as Lease)
+      .catch(() => undefined);
+    return held?.owner;
+  }
+
+  async beginAttempt(
+    id: string,
+    owner: string,
+    change: Pick<OutboxRecord, 'sendingSince' | 'resentAfterCrash'>,
+  ): Promise<void> {
+    // The lease was taken just before; the record is read again so nothing written meanwhile is lost.
+    const record = await this.get(id);
+    if (!record) throw new Error('The outbox message is gone');
+    await this.replace({ ...record, ...change });
+  }
+
+  async settle(id: string, owner: string, change: OutboxSettlement): Promise<void> {
     const record = await this.get(id);
     if (!record) return;
     const next: OutboxRecord = { ...record, ...change };
-    const tmp = await this.writeTemp(next);
-    await rename(tmp, this.path('records', id));
+    delete next.sendingSince;
+    // The outcome is the first thing written: once Teams answered, nothing else comes before it.
+    await this.replace(next);
     if (next.status !== 'pending') await rm(this.path('pending', id), { force: true });
-    const leasePath = this.path('leases', id);
-    const held = await readFile(leasePath, 'utf8')
-      .then((text) => JSON.parse(text) as Lease)
-      .catch(() => undefined);
-    if (held?.owner === owner) await rm(leasePath, { force: true });
-    for (const name of await readdir(join(this.dir, 'leases'))) {
-      if (name.startsWith(`${fileName(id)}.stale-`)) await rm(join(this.dir, 'leases', name), { force: true });
+    if (next.givenUp) await writeFile(this.path('givenup', id), `${next.conversationKey}\n${id}`);
+    if ((await this.heldBy(id)) === owner) await rm(this.path('leases', id), { force: true });
+  }
+
+  async requeueGivenUp(conversationKey: string | undefined, now: Date): Promise<number> {
+    let count = 0;
+    for (const name of await readdir(join(this.dir, 'givenup'))) {
+      const markerPath = join(this.dir, 'givenup', name);
+      const text = await readFile(markerPath, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const [key, id] = [text.slice(0, text.indexOf('\n')), text.slice(text.indexOf('\n') + 1)];
+      if (conversationKey !== undefined && key !== conversationKey) continue;
+      const record = await this.get(id);
+      if (record?.status === 'failed' && record.givenUp) {
+        // The marker first, as when it was queued: a crash between the two leaves a marker, never a lost record.
+        await writeFile(this.path('pending', id), id);
+        const { givenUp: _givenUp, finishedAt: _finishedAt, ...rest } = record;
+        await this.replace({ ...rest, status: 'pending', attempts: 0, notBefore: now.toISOString() });
+        count += 1;
+      }
+      await rm(markerPath, { force: true });
     }
+    return count;
   }
 
   async redact(match: (record: OutboxRecord) => boolean): Promise<number> {

@@ -1,7 +1,13 @@
 import { unlink } from 'node:fs/promises';
 import type { DsrCase } from '../case.js';
 import type { LeaseStore } from '../leases.js';
-import { pendingRecord, type OutboxMessage, type OutboxRecord, type OutboxStore } from '../outbox.js';
+import {
+  pendingRecord,
+  type OutboxMessage,
+  type OutboxRecord,
+  type OutboxSettlement,
+  type OutboxStore,
+} from '../outbox.js';
 import { removeCasePackages, type PackageRecord, type PackageStore } from '../packages.js';
 import { sweepPackages } from '../packageRun.js';
 import type { PostgresCaseStore } from './postgresStore.js';
@@ -103,7 +109,32 @@ export class PostgresOutboxStore implements PortableOutbox {
     return result.rows.map((row) => ({ conversationKey: row.conversation_key, at: row.at.getTime() }));
   }
 
-  async settle(id: string, owner: string, change: Partial<OutboxRecord>): Promise<void> {
+  async beginAttempt(
+    id: string,
+    owner: string,
+    change: Pick<OutboxRecord, 'sendingSince' | 'resentAfterCrash'>,
+  ): Promise<void> {
+    const result = await this.db.write(
+      `UPDATE ${this.table} SET record = record || $3::jsonb WHERE id = $1 AND lease_owner = $2`,
+      [id, owner, JSON.stringify(change)],
+    );
+    if (result.rowCount !== 1) throw new Error('The outbox lease on this message was lost');
+  }
+
+  async requeueGivenUp(conversationKey: string | undefined, now: Date): Promise<number> {
+    const result = await this.db.write(
+      `UPDATE ${this.table}
+          SET status = 'pending', not_before = $2,
+              record = (record - 'givenUp' - 'finishedAt')
+                       || jsonb_build_object('status', 'pending', 'attempts', 0, 'notBefore', $2::text)
+        WHERE status = 'failed' AND (record->>'givenUp')::boolean IS TRUE
+          AND ($1::text IS NULL OR conversation_key = $1)`,
+      [conversationKey ?? null, now.toISOString()],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async settle(id: string, owner: string, change: OutboxSettlement): Promise<void> {
     await this.db.transaction(async (client) => {
       const found = await client.query<OutboxRow & { lease_owner: string | null }>(
         `SELECT record, lease_owner FROM ${this.table} WHERE id = $1 FOR UPDATE`,
@@ -112,6 +143,7 @@ export class PostgresOutboxStore implements PortableOutbox {
       const row = found.rows[0];
       if (!row) return;
       const next: OutboxRecord = { ...row.record, ...change };
+      delete next.sendingSince;
       const keepLease = row.lease_owner !== null && row.lease_owner !== owner;
       await client.query(
         `UPDATE ${this.table} SET status = $2, not_before = $3, record = $4,

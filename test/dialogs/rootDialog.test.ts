@@ -35,6 +35,7 @@ describe('the root dialog', () => {
       caseNews: () => Promise.resolve(),
       usePrivacyChannel: () => Promise.resolve(0),
       rememberUser: () => Promise.resolve(),
+      heardFrom: () => Promise.resolve(),
       tellUser: () => Promise.resolve(false),
       sendToUser: () => Promise.resolve(false),
     };

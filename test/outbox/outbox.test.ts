@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudAdapter } from 'botbuilder';
 import { pino } from 'pino';
-import { ChannelAuthentication } from '../../bot/authentication.js';
-import { channelHttpClient } from '../../bot/outbox/channelHttpClient.js';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
 import { TeamsTransport } from '../../bot/outbox/teamsTransport.js';
 import type { OutboxMessage, OutboxStore } from '../../dsr/outbox.js';
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
-import { FakeConnector } from '../support/fakeConnector.js';
+import { channelConnectors, FakeConnector } from '../support/fakeConnector.js';
 
 const log = pino({ level: 'silent' });
 
@@ -19,15 +16,11 @@ describe('the outbox', function () {
   this.timeout(60_000);
   let connector: FakeConnector;
   let dir: string;
-  let adapter: CloudAdapter;
 
   beforeEach(async () => {
     connector = new FakeConnector();
     await connector.start();
     dir = await mkdtemp(join(tmpdir(), 'dsr-outbox-'));
-    adapter = new CloudAdapter(
-      new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
-    );
   });
   afterEach(async () => {
     await connector.stop();
@@ -41,7 +34,7 @@ describe('the outbox', function () {
   }
 
   function sender(store: OutboxStore, extra: ConstructorParameters<typeof OutboxSender>[3] = {}): OutboxSender {
-    return new OutboxSender(store, new TeamsTransport(adapter, ''), log, {
+    return new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
       limiter: new RateLimiter(undefined, 200),
       backoffBaseMs: 20,
       backoffCapMs: 200,
@@ -158,5 +151,168 @@ describe('the outbox', function () {
     await Promise.all([a.stop(), b.stop()]);
     assert.equal(texts().length, 30);
     assert.equal(new Set(texts()).size, 30);
+  });
+});
+
+describe('the outbox, answer by answer', function () {
+  this.timeout(60_000);
+  let connector: FakeConnector;
+  let dir: string;
+  let store: FileOutboxStore;
+
+  beforeEach(async () => {
+    connector = new FakeConnector();
+    await connector.start();
+    dir = await mkdtemp(join(tmpdir(), 'dsr-outbox-'));
+    store = new FileOutboxStore(dir);
+    await store.open();
+  });
+  afterEach(async () => {
+    await connector.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function message(conversation: string, serviceUrl = connector.url): OutboxMessage {
+    return {
+      id: `one|${conversation}`,
+      conversationKey: conversation,
+      destination: {
+        kind: 'conversation',
+        reference: { serviceUrl, channelId: 'msteams', conversation: { id: conversation } },
+      },
+      activity: { type: 'message', text: `for ${conversation}` },
+    };
+  }
+
+  function sender(extra: ConstructorParameters<typeof OutboxSender>[3] = {}): OutboxSender {
+    return new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
+      limiter: new RateLimiter(undefined, 200),
+      backoffBaseMs: 10,
+      backoffCapMs: 50,
+      idlePollMs: 20,
+      ...extra,
+    });
+  }
+
+  const arrived = (conversation: string) => connector.delivered().filter((c) => c.conversationId === conversation);
+
+  /** Each conversation's first call is answered with its status; every later one succeeds. */
+  function answerOnce(
+    answers: Record<string, { status: number; body?: unknown; headers?: Record<string, string>; raw?: string }>,
+  ) {
+    const answered = new Set<string>();
+    connector.respondWith((call) => {
+      const answer = call.conversationId ? answers[call.conversationId] : undefined;
+      if (!answer || answered.has(call.conversationId!)) return undefined;
+      answered.add(call.conversationId!);
+      return answer;
+    });
+  }
+
+  it('delivers exactly once through every answer Teams asks to retry, and never calls a failed send sent', async () => {
+    const transient = {
+      'conv-429': { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'Throttled' } } },
+      'conv-412': { status: 412, body: { error: { code: 'PreconditionFailed' } } },
+      'conv-500': { status: 500, body: { error: { code: 'ServiceError' } } },
+      'conv-502': { status: 502, body: { error: { code: 'ServiceError' } } },
+      'conv-503': { status: 503 },
+      'conv-504': { status: 504 },
+      // A gateway's HTML page instead of JSON, and a Retry-After long past.
+      'conv-html': { status: 502, raw: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } },
+      'conv-past': { status: 429, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' } },
+    };
+    answerOnce(transient);
+    const outbox = sender();
+    for (const conversation of Object.keys(transient)) await outbox.enqueue(message(conversation));
+    outbox.start();
+    await connector.waitFor(() => (Object.keys(transient).every((c) => arrived(c).length > 0) ? true : undefined));
+    await outbox.idle();
+    await outbox.stop();
+    for (const conversation of Object.keys(transient)) {
+      assert.equal(arrived(conversation).length, 1, `${conversation}: arrived once`);
+      const record = await store.get(`one|${conversation}`);
+      assert.equal(record?.status, 'sent', conversation);
+      assert.equal(record?.attempts, 2, `${conversation}: the failed attempt was not taken for a delivery`);
+    }
+  });
+
+  it('refuses for good every 403 and 404 Teams documents, with its code, after one call', async () => {
+    const refusals = {
+      'conv-disabled': { status: 403, body: { error: { code: 'BotDisabledByAdmin' } } },
+      'conv-blocked': { status: 403, body: { error: { code: 'ConversationBlockedByUser' } } },
+      'conv-roster': { status: 403, body: { error: { code: 'BotNotInConversationRoster' } } },
+      'conv-personal': { status: 403, body: { error: { code: 'ForbiddenOperationException' } } },
+      'conv-permissions': { status: 403, body: { error: { code: 'NotEnoughPermissions' } } },
+      'conv-gone': { status: 404, body: { error: { code: 'ConversationNotFound' } } },
+    };
+    connector.respondWith((call) =>
+      call.conversationId ? refusals[call.conversationId as keyof typeof refusals] : undefined,
+    );
+    const dropped: Record<string, string> = {};
+    const outbox = sender({
+      hooks: {
+        dropped: (record, code) => {
+          dropped[record.conversationKey] = code;
+          return Promise.resolve();
+        },
+      },
+    });
+    for (const conversation of Object.keys(refusals)) await outbox.enqueue(message(conversation));
+    await outbox.pass();
+    await outbox.pass();
+    for (const [conversation, answer] of Object.entries(refusals)) {
+      const record = await store.get(`one|${conversation}`);
+      assert.equal(record?.status, 'dropped', conversation);
+      assert.equal(record?.lastError, answer.body.error.code);
+      assert.equal(dropped[conversation], answer.body.error.code);
+      assert.equal(connector.calls.filter((c) => c.conversationId === conversation).length, 1, 'not tried again');
+    }
+  });
+
+  it('takes a Retry-After of a day as an hour, and counts a 2xx without a readable body as delivered', async () => {
+    answerOnce({ 'conv-day': { status: 429, headers: { 'retry-after': '86400' } } });
+    connector.respondWith((call) =>
+      call.conversationId === 'conv-day' && connector.calls.filter((c) => c.conversationId === 'conv-day').length === 0
+        ? { status: 429, headers: { 'retry-after': '86400' } }
+        : call.conversationId === 'conv-odd'
+          ? { status: 200, raw: 'OK' }
+          : undefined,
+    );
+    const outbox = sender();
+    await outbox.enqueue(message('conv-day'));
+    await outbox.enqueue(message('conv-odd'));
+    const before = Date.now();
+    await outbox.pass();
+    const waiting = await store.get('one|conv-day');
+    assert.equal(waiting?.status, 'pending');
+    const wait = Date.parse(waiting.notBefore) - before;
+    assert.ok(wait > 3_500_000 && wait <= 3_600_000 + 5_000, `waits an hour, not a day (${wait} ms)`);
+    assert.equal((await store.get('one|conv-odd'))?.status, 'sent');
+    assert.equal(arrived('conv-odd').length, 1);
+  });
+
+  it('gives up on an address that no longer resolves, and sends to the new one once the conversation moves', async () => {
+    const outbox = sender({ maxAttempts: 3 });
+    await outbox.enqueue(message('conv-moved', 'http://dsr-moved.invalid'));
+    outbox.start();
+    for (let i = 0; i < 100 && (await store.get('one|conv-moved'))?.status === 'pending'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const given = await store.get('one|conv-moved');
+    assert.equal(given?.status, 'failed');
+    assert.equal(given?.givenUp, true);
+    assert.equal(given?.attempts, 3);
+    // The conversation is heard from at a new address: what was given up goes there.
+    const moved = sender({
+      hooks: { serviceUrl: () => Promise.resolve(connector.url) },
+    });
+    await outbox.stop();
+    assert.equal(await moved.requeueGivenUp('conv-moved'), 1);
+    moved.start();
+    await connector.waitFor(() => (arrived('conv-moved').length > 0 ? true : undefined));
+    await moved.idle();
+    await moved.stop();
+    assert.equal(arrived('conv-moved').length, 1);
+    assert.equal((await store.get('one|conv-moved'))?.status, 'sent');
   });
 });

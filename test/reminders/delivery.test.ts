@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudAdapter } from 'botbuilder';
 import { pino } from 'pino';
-import { ChannelAuthentication } from '../../bot/authentication.js';
-import { channelHttpClient } from '../../bot/outbox/channelHttpClient.js';
 import { outboxHooks } from '../../bot/outbox/index.js';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
@@ -22,7 +19,7 @@ import type { CaseStore } from '../../dsr/store.js';
 import { sampleCase } from '../support/cases.js';
 import { cardOf } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
-import { FakeConnector } from '../support/fakeConnector.js';
+import { channelConnectors, FakeConnector } from '../support/fakeConnector.js';
 import { MemoryCases } from '../support/memoryCases.js';
 
 const log = pino({ level: 'silent' });
@@ -93,10 +90,7 @@ describe('reminders delivered through the outbox', function () {
   async function startProcess(wrap?: (inner: ReminderDispatcher) => ReminderDispatcher): Promise<Process> {
     const store = new FileOutboxStore(join(dir, 'outbox'));
     await store.open();
-    const adapter = new CloudAdapter(
-      new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
-    );
-    const sender = new OutboxSender(store, new TeamsTransport(adapter, ''), log, {
+    const sender = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
       hooks: outboxHooks(cases as unknown as CaseStore, log),
       limiter: new RateLimiter(undefined, 100),
       backoffBaseMs: 50,
@@ -200,6 +194,64 @@ describe('reminders delivered through the outbox', function () {
     assertEachOnce(100);
   });
 
+  it('delivers 60 due cases in one channel plus the digest with no 429, as fast as the limits allow', async () => {
+    // Teams counts the channel and all its threads as one conversation: 61 posts there must spread
+    // over 30 s (60 in 30 s), and never exceed 7 in 1 s or 8 in 2 s.
+    connector.enforceTeamsLimits(undefined, 30);
+    await seed(0, 0);
+    const TUESDAY = '2026-06-09T21:59:59.999Z';
+    for (let n = 1; n <= 60; n += 1) {
+      const id = `DSR-2026-${String(n).padStart(4, '0')}`;
+      cases.add(sampleCase({ id, status: 'discovery', dueAt: TUESDAY, createdAt: '2026-05-11T08:00:00Z' }));
+      await cases.state.write({
+        [threadKey(id)]: {
+          value: {
+            serviceUrl: connector.url,
+            channelId: 'msteams',
+            conversation: { id: `19:privacy@thread.tacv2;messageid=${n}`, conversationType: 'channel' },
+          },
+        },
+      });
+    }
+    const store = new FileOutboxStore(join(dir, 'outbox'));
+    await store.open();
+    const sender = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
+      hooks: outboxHooks(cases as unknown as CaseStore, log),
+      idlePollMs: 50,
+    });
+    const dispatcher = new TeamsReminderDispatcher(
+      sender,
+      cases as unknown as CaseStore,
+      calendar,
+      DEFAULT_REMINDER_SETTINGS,
+      new CachedManagerDirectory({ configured: {} }),
+      log,
+    );
+    const scheduler = new ReminderScheduler(
+      cases,
+      new ReminderSchedule(DEFAULT_REMINDER_SETTINGS, calendar),
+      dispatcher,
+      { now: () => now.value },
+      { digestDaysAhead: 7, digest: true },
+    );
+    await cases.state.write({ 'dsr/reminders/checkpoint': { value: { at: '2026-06-07T18:00:00Z' } } });
+    await scheduler.start();
+    const started = Date.now();
+    assert.deepEqual(await scheduler.pass(), { reminders: 60, digests: 1 });
+    sender.start();
+    await connector.waitFor(() => (connector.delivered().length >= 61 ? true : undefined), 60_000);
+    const seconds = (Date.now() - started) / 1000;
+    await sender.idle();
+    await sender.stop();
+    const replies = connector.delivered().filter((c) => c.conversationId?.startsWith('19:privacy@thread.tacv2;'));
+    assert.equal(new Set(replies.map((c) => c.conversationId)).size, 60, 'each case thread once');
+    assert.equal(replies.length, 60);
+    assert.equal(connector.calls.filter((c) => c.status === 429).length, 0, 'no 429');
+    // The 61st post cannot leave before 30 s; a second more is what the safety margin costs.
+    assert.ok(seconds >= 30, `${seconds} s`);
+    console.log(`      60 thread replies and the digest in one channel: ${seconds.toFixed(1)} s, 0 × 429`);
+  });
+
   it('does not send a reminder whose case closed or whose due date moved before it went out', async () => {
     await seed(1, 3);
     const { scheduler, sender } = await startProcess();
@@ -243,10 +295,7 @@ describe('reminders delivered through the outbox', function () {
     cases.add({ ...cases.cases.get('DSR-2026-0001')!, dueAt: '2026-06-04T21:59:59.999Z' });
     const store = new FileOutboxStore(join(dir, 'outbox'));
     await store.open();
-    const adapter = new CloudAdapter(
-      new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
-    );
-    const sender = new OutboxSender(store, new TeamsTransport(adapter, ''), log, {
+    const sender = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
       idlePollMs: 50,
       hooks: outboxHooks(cases as unknown as CaseStore, log),
     });
@@ -261,7 +310,10 @@ describe('reminders delivered through the outbox', function () {
       cases as unknown as CaseStore,
       calendar,
       DEFAULT_REMINDER_SETTINGS,
-      new CachedManagerDirectory({ configured: { [userId(0)]: manager } }),
+      new CachedManagerDirectory({
+        configured: {},
+        lookup: (id) => Promise.resolve(id === userId(0) ? { id: manager, name: 'Isaiah Langer' } : undefined),
+      }),
       log,
     );
     const scheduler = new ReminderScheduler(
@@ -300,9 +352,29 @@ describe('reminders delivered through the outbox', function () {
         ? true
         : undefined,
     );
-    await sender.stop();
     const digests = connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel);
-    assert.match(JSON.stringify(digests[1]?.body), /Could not remind in a 1:1 chat/);
-    assert.doesNotMatch(JSON.stringify(digests[0]?.body), /Could not remind/);
+    assert.match(JSON.stringify(digests[1]?.body), /Isaiah Langer does not have the app installed/);
+    assert.doesNotMatch(JSON.stringify(digests[0]?.body), /Not delivered/);
+
+    // Told once: the digest after that says nothing more, and the manager is not tried again.
+    const tried = connector.calls.filter(
+      (c) => (c.body.members as Array<{ id: string }> | undefined)?.[0]?.id === manager,
+    );
+    now.value = new Date(MONDAY_9AM.getTime() + 2 * 86_400_000);
+    await scheduler.pass();
+    await connector.waitFor(() =>
+      connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel).length >= 3
+        ? true
+        : undefined,
+    );
+    await sender.idle();
+    await sender.stop();
+    const third = connector.delivered().filter((c) => (c.body.channelData as { channel?: unknown })?.channel)[2];
+    assert.doesNotMatch(JSON.stringify(third?.body), /Not delivered/);
+    assert.equal(
+      connector.calls.filter((c) => (c.body.members as Array<{ id: string }> | undefined)?.[0]?.id === manager).length,
+      tried.length,
+      'a refused conversation is not tried again',
+    );
   });
 });

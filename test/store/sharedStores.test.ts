@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudAdapter } from 'botbuilder';
 import { pino } from 'pino';
-import { ChannelAuthentication } from '../../bot/authentication.js';
-import { channelHttpClient } from '../../bot/outbox/channelHttpClient.js';
 import { markReachable, markUnreachable, unreachableUsers } from '../../bot/outbox/index.js';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
@@ -22,7 +19,7 @@ import {
 } from '../../dsr/storage/postgresShared.js';
 import { PostgresCaseStore } from '../../dsr/storage/postgresStore.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/database.js';
-import { FakeConnector } from '../support/fakeConnector.js';
+import { channelConnectors, FakeConnector } from '../support/fakeConnector.js';
 
 const T0 = new Date('2026-03-02T09:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -309,17 +306,19 @@ describe('the stores instances share', () => {
       });
 
       it('sends each message once and keeps the Teams limits when three instances send from one outbox', async () => {
-        const adapter = new CloudAdapter(
-          new ChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }, { httpClient: channelHttpClient as never }),
-        );
         const log = pino({ level: 'silent' });
         const senders = await Promise.all(
           [0, 1, 2].map(
             async () =>
-              new OutboxSender(new PostgresOutboxStore(await instance()), new TeamsTransport(adapter, ''), log, {
-                limiter: new RateLimiter(undefined, 200),
-                idlePollMs: 50,
-              }),
+              new OutboxSender(
+                new PostgresOutboxStore(await instance()),
+                new TeamsTransport(channelConnectors()),
+                log,
+                {
+                  limiter: new RateLimiter(undefined, 200),
+                  idlePollMs: 50,
+                },
+              ),
           ),
         );
         for (let n = 0; n < 40; n += 1) {

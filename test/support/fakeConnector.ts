@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createChannelAuthentication } from '../../bot/authentication.js';
+import { connectorSource, type ConnectorSource } from '../../bot/outbox/teamsTransport.js';
 
 export interface RecordedCall {
   method: string;
@@ -12,9 +14,10 @@ export interface RecordedCall {
   status?: number;
 }
 
+/** A made-up answer: `body` is sent as JSON, `raw` as it is (a gateway's HTML page, say). */
 type Responder = (
   call: RecordedCall,
-) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+) => { status: number; body?: unknown; raw?: string; headers?: Record<string, string> } | undefined;
 
 /**
  * A stand-in for the Bot Connector service the bot replies to: it implements the routes the
@@ -26,12 +29,17 @@ export class FakeConnector {
   private responder: Responder | undefined;
   private waiters: Array<() => void> = [];
   private limits: Array<{ limit: number; ms: number }> | undefined;
+  private globalPerSecond: number | undefined;
   private readonly arrivals = new Map<string, number[]>();
+  private globalArrivals: number[] = [];
   /** Calls that broke a Teams rate limit; each was answered 429 as Teams would. */
   readonly violations: RecordedCall[] = [];
   url = '';
 
-  /** Answers like Teams when a conversation gets more than its limits (7/1 s, 8/2 s, 60/30 s, 1800/h). */
+  /**
+   * Answers like Teams when a conversation gets more than its limits (7/1 s, 8/2 s, 60/30 s,
+   * 1800/h) or, given `globalPerSecond`, the app more than that many requests in any second.
+   */
   enforceTeamsLimits(
     limits = [
       { limit: 7, ms: 1_000 },
@@ -39,8 +47,10 @@ export class FakeConnector {
       { limit: 60, ms: 30_000 },
       { limit: 1800, ms: 3_600_000 },
     ],
+    globalPerSecond?: number,
   ): void {
     this.limits = limits;
+    this.globalPerSecond = globalPerSecond;
   }
 
   /** The conversation a call counts against: a new channel thread counts against its channel. */
@@ -55,6 +65,10 @@ export class FakeConnector {
     if (!this.limits || call.method !== 'POST') return false;
     const key = FakeConnector.conversationOf(call);
     const now = Date.now();
+    if (this.globalPerSecond !== undefined) {
+      this.globalArrivals = this.globalArrivals.filter((t) => t > now - 1_000);
+      if (this.globalArrivals.length >= this.globalPerSecond) return true;
+    }
     const times = this.arrivals.get(key) ?? [];
     for (const { limit, ms } of this.limits) {
       if (times.filter((t) => t > now - ms).length >= limit) {
@@ -71,6 +85,7 @@ export class FakeConnector {
     }
     times.push(now);
     this.arrivals.set(key, times);
+    this.globalArrivals.push(now);
     return false;
   }
 
@@ -151,7 +166,7 @@ export class FakeConnector {
       call.status = custom.status;
       this.calls.push(call);
       res.writeHead(custom.status, { 'content-type': 'application/json', ...custom.headers });
-      res.end(custom.body === undefined ? '' : JSON.stringify(custom.body));
+      res.end(custom.raw ?? (custom.body === undefined ? '' : JSON.stringify(custom.body)));
       this.notify();
       return;
     }
@@ -159,7 +174,14 @@ export class FakeConnector {
     this.calls.push(call);
     let body: unknown = {};
     if (call.method === 'POST' && path === '/v3/conversations') {
-      body = { id: `conv-${randomUUID()}`, activityId: randomUUID(), serviceUrl: this.url };
+      // A new thread in a channel is the channel's id with the thread's first message, as Teams names it.
+      const channel = (call.body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+      const activityId = randomUUID();
+      body = {
+        id: channel ? `${channel};messageid=${activityId}` : `conv-${randomUUID()}`,
+        activityId,
+        serviceUrl: this.url,
+      };
     } else if (path.endsWith('/members')) {
       body = [];
     } else if (path.startsWith('/v3/teams/')) {
@@ -179,4 +201,9 @@ export class FakeConnector {
     this.waiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** Bot Connector clients as the bot makes them (no App ID: a local run), for tests that send through the outbox. */
+export function channelConnectors(): ConnectorSource {
+  return connectorSource(createChannelAuthentication({ MicrosoftAppType: 'MultiTenant' }), '');
 }
