@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { people } from '../sandbox/seed.js';
+import { holidayRegionProblem, type HolidayRegion } from '../dsr/holidays.js';
 
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
@@ -54,6 +55,14 @@ const configSchema = z
     DSR_WORKING_DAYS: list('weekday numbers 1 (Monday) to 7 (Sunday)', z.string().regex(/^[1-7]$/, '1 to 7')).transform(
       (days) => (days.length === 0 ? [1, 2, 3, 4, 5] : days.map(Number)),
     ),
+    DSR_HOLIDAY_COUNTRY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'an ISO country code such as DE')
+        .optional(),
+    ),
+    DSR_HOLIDAY_REGION: optionalString,
+    DSR_IDENTITY_REQUEST_DAYS: z.coerce.number({ error: 'a number of days' }).int().min(1).max(31).default(7),
     DSR_PRIVACY_TEAM_GROUP_ID: optionalString.pipe(z.string().regex(GUID, 'an Entra group id, a GUID').optional()),
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
@@ -73,6 +82,15 @@ const configSchema = z
     ValidateAuthority: optionalString,
   })
   .superRefine((env, ctx) => {
+    if (env.DSR_HOLIDAY_REGION && !env.DSR_HOLIDAY_COUNTRY) {
+      ctx.addIssue({ code: 'custom', path: ['DSR_HOLIDAY_REGION'], message: 'DSR_HOLIDAY_COUNTRY set as well' });
+    } else if (env.DSR_HOLIDAY_COUNTRY) {
+      const problem = holidayRegionProblem(holidayRegion(env.DSR_HOLIDAY_COUNTRY, env.DSR_HOLIDAY_REGION));
+      if (problem) {
+        const path = problem.includes('region') ? 'DSR_HOLIDAY_REGION' : 'DSR_HOLIDAY_COUNTRY';
+        ctx.addIssue({ code: 'custom', path: [path], message: problem });
+      }
+    }
     if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {
       ctx.addIssue({
         code: 'custom',
@@ -89,6 +107,10 @@ const configSchema = z
     }
   });
 
+function holidayRegion(country: string, region: string | undefined): HolidayRegion {
+  return region ? { country, region } : { country };
+}
+
 export type RawConfig = z.infer<typeof configSchema>;
 
 export interface AppConfig {
@@ -101,7 +123,13 @@ export interface AppConfig {
   packagesDir: string;
   /** Set: every instance shares this PostgreSQL database instead of the local data folder. */
   database: { url: string; schema: string } | undefined;
-  calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
+  calendar: {
+    timeZone: string;
+    holidays: string[];
+    workingDays: number[];
+    publicHolidays?: HolidayRegion;
+    identityRequestDays: number;
+  };
   /** Members by id, and/or an Entra group whose members are looked up through Graph. */
   privacyTeam: { memberIds: string[]; groupId?: string };
   logLevel: RawConfig['LOG_LEVEL'];
@@ -168,7 +196,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dataDir: raw.DSR_DATA_DIR,
     packagesDir: raw.DSR_PACKAGES_DIR ?? join(raw.DSR_DATA_DIR, 'packages'),
     database: raw.DSR_DATABASE_URL ? { url: raw.DSR_DATABASE_URL, schema: raw.DSR_DATABASE_SCHEMA } : undefined,
-    calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
+    calendar: {
+      timeZone: raw.DSR_TIME_ZONE,
+      holidays: raw.DSR_HOLIDAYS,
+      workingDays: raw.DSR_WORKING_DAYS,
+      ...(raw.DSR_HOLIDAY_COUNTRY
+        ? { publicHolidays: holidayRegion(raw.DSR_HOLIDAY_COUNTRY, raw.DSR_HOLIDAY_REGION) }
+        : {}),
+      identityRequestDays: raw.DSR_IDENTITY_REQUEST_DAYS,
+    },
     privacyTeam: {
       memberIds:
         local && raw.DSR_PRIVACY_TEAM_IDS.length === 0 && !raw.DSR_PRIVACY_TEAM_GROUP_ID

@@ -8,7 +8,13 @@ import {
   SUBJECT_ROLES,
 } from '../dsr/case.js';
 import { REGULATIONS } from '../dsr/deadlines.js';
-import { INTAKE_FIELDS as F, INTAKE_LIMITS, type IntakeErrors, type IntakeField } from '../dsr/intake.js';
+import {
+  INTAKE_FIELDS as F,
+  INTAKE_LIMITS,
+  OLD_DATE_QUESTION,
+  type IntakeErrors,
+  type IntakeField,
+} from '../dsr/intake.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 export const INTAKE_SUBMIT_VERB = 'intake.submit';
@@ -21,6 +27,8 @@ export interface IntakeCardView {
   today: string;
   nowTime: string;
   timeZone: string;
+  /** The received date is more than a year back: ask the employee to confirm it. */
+  askOldDate: boolean;
 }
 
 const REGULATION_LABELS: Record<(typeof REGULATIONS)[number], string> = {
@@ -151,6 +159,16 @@ const template = new CardTemplate<IntakeCardView>({
         },
       ],
     },
+    {
+      type: 'Input.Toggle',
+      $when: '${askOldDate}',
+      id: F.receivedConfirmed,
+      title: 'The date is right',
+      label: 'The request arrived more than a year ago',
+      valueOn: 'true',
+      valueOff: 'false',
+      value: 'false',
+    },
     ...field({
       type: 'Input.ChoiceSet',
       id: F.identityCheck,
@@ -200,6 +218,7 @@ export function intakeCard(input: IntakeCardInput): CardJson {
     today: local.toISODate() ?? '',
     nowTime: local.toFormat('HH:mm'),
     timeZone: input.timeZone,
+    askOldDate: errors[F.receivedDate] === OLD_DATE_QUESTION,
   });
 }
 

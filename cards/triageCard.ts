@@ -12,6 +12,7 @@ import { caseCardView, caseSummary } from './caseCard.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatInstant } from './format.js';
+import { clockLines, localToday, type ClockLine } from './clockView.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 export const TRIAGE_VERBS = {
@@ -21,6 +22,7 @@ export const TRIAGE_VERBS = {
   verifyIdentity: 'triage.verifyIdentity',
   pause: 'triage.pause',
   resume: 'triage.resume',
+  confirmReceipt: 'triage.confirmReceipt',
   approve: 'triage.approve',
   decline: 'triage.decline',
   extend: 'triage.extend',
@@ -40,6 +42,11 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   showResume: boolean;
   canExtend: boolean;
   canClose: boolean;
+  canDecline: boolean;
+  canConfirmReceipt: boolean;
+  clock: ClockLine[];
+  today: string;
+  askedOn: string;
   pauseRule: string;
   notes: Array<{ text: string }>;
   hasNotes: boolean;
@@ -83,6 +90,15 @@ const template = new CardTemplate<TriageView>({
     { type: 'TextBlock', $when: '${hasDetails}', text: '${details}', wrap: true, isSubtle: true, maxLines: 6 },
     { type: 'TextBlock', $when: '${!undecided}', text: '${decisionText}', weight: 'Bolder', wrap: true },
     {
+      type: 'TextBlock',
+      $data: '${clock}',
+      text: '${text}',
+      color: '${color}',
+      size: 'Small',
+      wrap: true,
+      spacing: 'Small',
+    },
+    {
       type: 'Container',
       $when: '${undecided}',
       separator: true,
@@ -121,22 +137,40 @@ const template = new CardTemplate<TriageView>({
           'Assign',
         ),
         { ...executeAction('Identity verified', TRIAGE_VERBS.verifyIdentity, caseData), $when: '${showVerify}' },
-        { ...executeAction('Resume the clock', TRIAGE_VERBS.resume, caseData), $when: '${showResume}' },
         showCard(
-          'Pause for identity',
+          'Proof arrived',
+          [
+            {
+              type: 'Input.Date',
+              id: 'arrivedOn',
+              label: 'The proof of identity arrived on',
+              value: '${today}',
+              min: '${askedOn}',
+              max: '${today}',
+              isRequired: true,
+              errorMessage: 'Enter the date the proof arrived: not before it was asked for, not in the future.',
+            },
+          ],
+          TRIAGE_VERBS.resume,
+          'Restart the clock',
+          '${showResume}',
+        ),
+        { ...executeAction('Receipt confirmed', TRIAGE_VERBS.confirmReceipt, caseData), $when: '${canConfirmReceipt}' },
+        showCard(
+          'Ask for proof of identity',
           [
             { type: 'TextBlock', text: '${pauseRule}', wrap: true, isSubtle: true },
             {
               type: 'Input.Text',
               id: 'reason',
-              label: 'What are we waiting for?',
+              label: 'What proof did we ask for?',
               isRequired: true,
               maxLength: 1000,
               errorMessage: 'Give a reason.',
             },
           ],
           TRIAGE_VERBS.pause,
-          'Pause',
+          'Asked: stop the clock',
           '${showPause}',
         ),
       ],
@@ -170,7 +204,7 @@ const template = new CardTemplate<TriageView>({
       ],
       TRIAGE_VERBS.decline,
       'Decline request',
-      '${undecided}',
+      '${canDecline}',
     ),
     showCard(
       'Extend deadline',
@@ -234,12 +268,12 @@ export function triageCard(
   const undecided = dsrCase.decision === null && (dsrCase.status === 'received' || dsrCase.status === 'triage');
   const decision = dsrCase.decision;
   const pauseRule = policy.pauseStopsClock
-    ? `${policy.label}: the due date moves by the time the clock is paused.`
+    ? `${policy.label}: ask for proof without undue delay (Art. 12(2)) and only where there is reasonable doubt (Art. 12(6)); the clock stands still from today until the day the proof arrives, in whole days.`
     : `${policy.label}: the deadline keeps running while we wait; the due date does not move.`;
   const identityText = dsrCase.identityVerified
     ? `Verified by ${clip(dsrCase.identityVerified.by.name, 60)}`
     : dsrCase.pause
-      ? `Waiting since ${formatInstant(dsrCase.pause.since, calendar)}: ${clip(dsrCase.pause.reason, 200)}. ${pauseRule}`
+      ? `Proof asked for on ${formatInstant(dsrCase.pause.since, calendar)}: ${clip(dsrCase.pause.reason, 200)}. ${policy.pauseStopsClock ? 'The clock stands still until it arrives (GDPR Art. 12(6)).' : pauseRule}`
       : 'Not verified yet';
   return template.render({
     ...base,
@@ -258,6 +292,12 @@ export function triageCard(
     showResume: dsrCase.pause !== null,
     canClose: dsrCase.status === 'declined' || dsrCase.status === 'responded',
     canExtend: policy.extendedPeriod !== null && dsrCase.extension === null && isOpen(dsrCase),
+    // Refusal stays possible at every stage before the response (GDPR Art. 12(4) and (5), 17(3), 15(4)).
+    canDecline: ['received', 'triage', 'approved', 'discovery', 'actions'].includes(dsrCase.status),
+    canConfirmReceipt: dsrCase.receiptConfirmation !== undefined && dsrCase.receiptConfirmation.sentAt === null,
+    clock: clockLines(dsrCase, now, calendar),
+    today: localToday(now, calendar),
+    askedOn: dsrCase.pause ? localToday(new Date(dsrCase.pause.since), calendar) : localToday(now, calendar),
     pauseRule,
     notes: dsrCase.notes.slice(-3).map((note) => ({ text: `${clip(note.by.name, 40)}: ${clip(note.text, 300)}` })),
     hasNotes: dsrCase.notes.length > 0,

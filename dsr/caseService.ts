@@ -4,7 +4,7 @@ import type { AuditDetail, AuditDraft } from './audit.js';
 import { applyAction, type CaseAction } from './caseActions.js';
 import { isCaseId, type Actor, type DsrCase } from './case.js';
 import type { Clock } from './clock.js';
-import { computeDueDate, policyFor, type OrgCalendar } from './deadlines.js';
+import { computeDueDate, policyFor, workingDaysAfter, type OrgCalendar } from './deadlines.js';
 import type { IntakeRequest } from './intake.js';
 import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
@@ -64,8 +64,16 @@ export class CaseService {
       intakeKey,
       assignee: null,
       pause: null,
-      pausedMs: 0,
+      identityRequests: [],
       extension: null,
+      ...(policy.receiptConfirmationDays !== null
+        ? {
+            receiptConfirmation: {
+              dueAt: workingDaysAfter(request.receivedAt, policy.receiptConfirmationDays, this.calendar).toISOString(),
+              sentAt: null,
+            },
+          }
+        : {}),
       identityVerified: null,
       decision: null,
       notes: [],
