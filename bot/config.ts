@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { people } from '../sandbox/seed.js';
+import { people, TENANT_DOMAIN } from '../sandbox/seed.js';
+import { SANDBOX_MAILBOX_LOCAL_PART } from '../sandbox/systems/graphMail.js';
+import { exampleRegisterPath } from '../dsr/letters/register.js';
 import { holidayRegionProblem, type HolidayRegion } from '../dsr/holidays.js';
 
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
@@ -63,6 +65,9 @@ const configSchema = z
     ),
     DSR_HOLIDAY_REGION: optionalString,
     DSR_IDENTITY_REQUEST_DAYS: z.coerce.number({ error: 'a number of days' }).int().min(1).max(31).default(7),
+    DSR_PROCESSING_FILE: optionalString,
+    DSR_LETTERS_DIR: optionalString,
+    DSR_MAILBOX: optionalString.pipe(z.email('the privacy team mailbox, such as privacy@contoso.com').optional()),
     DSR_PRIVACY_TEAM_GROUP_ID: optionalString.pipe(z.string().regex(GUID, 'an Entra group id, a GUID').optional()),
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
@@ -148,6 +153,11 @@ export interface AppConfig {
     caFile?: string;
   };
   reminders: ReminderConfig;
+  /**
+   * Letters to the data subject: the processing register they draw on, the organisation's own
+   * templates, and the mailbox they are sent from (none: the team downloads and marks them sent).
+   */
+  letters: { processingFile?: string; templatesDir?: string; mailbox?: string };
 }
 
 export class ConfigError extends Error {
@@ -230,6 +240,20 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ...(raw.DSR_CONNECTORS_CA_FILE ? { caFile: raw.DSR_CONNECTORS_CA_FILE } : {}),
     },
     reminders,
+    letters: {
+      // A local run answers from the sample register and the sandbox's privacy mailbox.
+      ...(raw.DSR_PROCESSING_FILE
+        ? { processingFile: raw.DSR_PROCESSING_FILE }
+        : local
+          ? { processingFile: exampleRegisterPath() }
+          : {}),
+      ...(raw.DSR_LETTERS_DIR ? { templatesDir: raw.DSR_LETTERS_DIR } : {}),
+      ...(raw.DSR_MAILBOX
+        ? { mailbox: raw.DSR_MAILBOX }
+        : local && !raw.DSR_CONNECTORS_FILE
+          ? { mailbox: `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` }
+          : {}),
+    },
   };
 }
 

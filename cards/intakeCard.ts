@@ -8,6 +8,7 @@ import {
   SUBJECT_ROLES,
 } from '../dsr/case.js';
 import { REGULATIONS } from '../dsr/deadlines.js';
+import { LETTER_LANGUAGE_LABELS, LETTER_LANGUAGES } from '../dsr/letters/letterKinds.js';
 import {
   INTAKE_FIELDS as F,
   INTAKE_LIMITS,
@@ -179,6 +180,15 @@ const template = new CardTemplate<IntakeCardView>({
       choices: choices(IDENTITY_CHECKS, IDENTITY_CHECK_LABELS),
     }),
     ...field({
+      type: 'Input.ChoiceSet',
+      id: F.language,
+      label: 'Language for our letters to the person',
+      isRequired: true,
+      style: 'compact',
+      errorMessage: 'Choose a language.',
+      choices: choices(LETTER_LANGUAGES, LETTER_LANGUAGE_LABELS),
+    }),
+    ...field({
       type: 'Input.Text',
       id: F.details,
       label: 'Details (what they wrote, how they contacted us)',
@@ -209,6 +219,7 @@ export function intakeCard(input: IntakeCardInput): CardJson {
       [F.role]: 'customer',
       [F.regulation]: 'GDPR',
       [F.identityCheck]: 'not-yet',
+      [F.language]: 'en',
       [F.receivedDate]: local.toISODate() ?? '',
       [F.receivedTime]: local.toFormat('HH:mm'),
       ...input.values,

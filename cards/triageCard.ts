@@ -13,6 +13,9 @@ import { PLAN_VERBS } from './planVerbs.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatInstant } from './format.js';
 import { clockLines, localToday, type ClockLine } from './clockView.js';
+import { LETTER_VERBS } from './letterVerbs.js';
+import { lettersAvailable } from '../dsr/letters/letterService.js';
+import { LETTER_CHANNEL_LABELS, LETTER_KIND_LABELS } from '../dsr/letters/letterKinds.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 export const TRIAGE_VERBS = {
@@ -45,6 +48,9 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   canDecline: boolean;
   canConfirmReceipt: boolean;
   clock: ClockLine[];
+  letters: Array<{ title: string; kind: string }>;
+  hasLetters: boolean;
+  sentLetters: Array<{ text: string }>;
   today: string;
   askedOn: string;
   pauseRule: string;
@@ -175,6 +181,25 @@ const template = new CardTemplate<TriageView>({
         ),
       ],
     },
+    {
+      type: 'ActionSet',
+      $when: '${hasLetters}',
+      actions: [
+        {
+          $data: '${letters}',
+          type: 'Action.Execute',
+          title: '${title}',
+          verb: LETTER_VERBS.show,
+          data: { caseId: '${$root.id}', letter: '${kind}' },
+          fallback: {
+            type: 'Action.Submit',
+            title: '${title}',
+            data: { caseId: '${$root.id}', letter: '${kind}', verb: LETTER_VERBS.show },
+          },
+        },
+      ],
+    },
+    { type: 'TextBlock', $data: '${sentLetters}', text: '${text}', wrap: true, size: 'Small', isSubtle: true },
     { type: 'TextBlock', $when: '${hasNotes}', text: 'Notes', weight: 'Bolder', separator: true, wrap: true },
     { type: 'TextBlock', $data: '${notes}', text: '${text}', wrap: true, isSubtle: true },
   ],
@@ -296,6 +321,11 @@ export function triageCard(
     canDecline: ['received', 'triage', 'approved', 'discovery', 'actions'].includes(dsrCase.status),
     canConfirmReceipt: dsrCase.receiptConfirmation !== undefined && dsrCase.receiptConfirmation.sentAt === null,
     clock: clockLines(dsrCase, now, calendar),
+    letters: lettersAvailable(dsrCase).map((kind) => ({ title: `Letter: ${LETTER_KIND_LABELS[kind]}`, kind })),
+    hasLetters: lettersAvailable(dsrCase).length > 0,
+    sentLetters: (dsrCase.letters ?? []).map((letter) => ({
+      text: `${LETTER_KIND_LABELS[letter.kind]} sent ${formatInstant(letter.at, calendar)} by ${LETTER_CHANNEL_LABELS[letter.channel]} (${letter.language}, SHA-256 ${letter.sha256.slice(0, 12)}…)`,
+    })),
     today: localToday(now, calendar),
     askedOn: dsrCase.pause ? localToday(new Date(dsrCase.pause.since), calendar) : localToday(now, calendar),
     pauseRule,

@@ -1,6 +1,7 @@
 import type { Regulation } from './deadlines.js';
 import type { CaseFindings } from './discovery.js';
 import type { CasePlan, CaseResponse } from './plan.js';
+import type { LetterDraft, LetterKind, SentLetter } from './letters/letterKinds.js';
 
 export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -218,6 +219,12 @@ export interface DsrCase {
   plan?: CasePlan;
   /** What the data subject was told, once every step is done or explained. */
   response?: CaseResponse;
+  /** The language the person's letters are written in (chosen at intake); English where absent. */
+  language?: string;
+  /** Every letter sent to the person, with its content and hash. */
+  letters?: SentLetter[];
+  /** The officer's own words for a letter not yet sent. */
+  letterDrafts?: Partial<Record<LetterKind, LetterDraft>>;
 }
 
 const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;

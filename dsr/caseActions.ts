@@ -10,6 +10,7 @@ import {
 } from './case.js';
 import type { SearchQuery, SystemFindings } from './discovery.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
+import { LETTER_NOTE_MAX_LENGTH, type LetterKind, type SentLetter } from './letters/letterKinds.js';
 import { DateTime } from 'luxon';
 import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 
@@ -30,6 +31,10 @@ export type CaseAction =
   | { kind: 'extend'; reason: string }
   /** CCPA: receipt of the request was confirmed to the person (11 CCR § 7021(a)). */
   | { kind: 'confirmReceipt' }
+  /** The officer's own words for a letter, kept until it is sent. */
+  | { kind: 'saveLetterDraft'; letter: LetterKind; note: string }
+  /** A letter went to the person; the response letter goes with the `respond` action instead. */
+  | { kind: 'recordLetter'; letter: SentLetter }
   | { kind: 'close' }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
@@ -209,8 +214,37 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'previewStep':
     case 'approveStep':
     case 'liftStep':
-    case 'respond':
       return applyPlanAction(current, action, actor, now);
+    case 'respond': {
+      const responded = applyPlanAction(current, action, actor, now);
+      if ('invalid' in responded || !action.letter) return responded;
+      return withLetter(responded.next, action.letter, responded.detail);
+    }
+    case 'saveLetterDraft': {
+      const note = action.note.trim();
+      if (note.length > LETTER_NOTE_MAX_LENGTH)
+        return { invalid: `Keep your text under ${LETTER_NOTE_MAX_LENGTH} characters.` };
+      return {
+        next: { ...current, letterDrafts: { ...current.letterDrafts, [action.letter]: { note, at, byId: actor.id } } },
+        detail: { letter: action.letter, length: note.length },
+      };
+    }
+    case 'recordLetter': {
+      if (action.letter.kind === 'response') return { invalid: 'The response is recorded by responding.' };
+      const next = { ...current };
+      // Sending the notice is what GDPR Art. 12(3) and 11 CCR § 7021(a) ask for; the letter proves it.
+      if (action.letter.kind === 'extension' && current.extension && !current.extension.noticeSentAt) {
+        next.extension = { ...current.extension, noticeSentAt: action.letter.at };
+      }
+      if (
+        action.letter.kind === 'acknowledgement' &&
+        current.receiptConfirmation &&
+        !current.receiptConfirmation.sentAt
+      ) {
+        next.receiptConfirmation = { ...current.receiptConfirmation, sentAt: action.letter.at };
+      }
+      return withLetter(next, action.letter, {});
+    }
     case 'confirmReceipt': {
       if (!current.receiptConfirmation)
         return { invalid: `${current.regulation} asks for no confirmation of receipt.` };
@@ -237,6 +271,22 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       return { next: { ...next, dueAt }, detail: { dueAt } };
     }
   }
+}
+
+/** Adds a sent letter to the case; the audit event carries its kind, channel and content hash, never its text. */
+function withLetter(next: DsrCase, letter: SentLetter, detail: AuditDetail): ActionChange {
+  const drafts = { ...next.letterDrafts };
+  delete drafts[letter.kind];
+  return {
+    next: { ...next, letters: [...(next.letters ?? []), letter], letterDrafts: drafts },
+    detail: {
+      ...detail,
+      letter: letter.kind,
+      language: letter.language,
+      channel: letter.channel,
+      sha256: letter.sha256,
+    },
+  };
 }
 
 /** Replaces the findings of the systems just searched, keeping "not this person" marks on records found again. */

@@ -57,6 +57,7 @@ export class CaseService {
       receivedAt: request.receivedAt.toISOString(),
       dueAt: computeDueDate(policy, request.receivedAt, this.calendar).toISOString(),
       identityCheck: request.identityCheck,
+      language: request.language,
       details: request.details,
       requester: actor,
       createdAt: now.toISOString(),

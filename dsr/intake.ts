@@ -9,6 +9,7 @@ import {
   type RequestType,
 } from './case.js';
 import { REGULATIONS, type Regulation } from './deadlines.js';
+import { LETTER_LANGUAGES, type LetterLanguage } from './letters/letterKinds.js';
 
 /** The intake form's field ids, shared by the card that renders them and the validation that reads them. */
 export const INTAKE_FIELDS = {
@@ -25,6 +26,7 @@ export const INTAKE_FIELDS = {
   receivedTime: 'receivedTime',
   receivedConfirmed: 'receivedConfirmed',
   identityCheck: 'identityCheck',
+  language: 'subjectLanguage',
   details: 'details',
 } as const;
 export type IntakeField = (typeof INTAKE_FIELDS)[keyof typeof INTAKE_FIELDS];
@@ -43,6 +45,8 @@ export interface IntakeRequest {
   regulation: Regulation;
   receivedAt: Date;
   identityCheck: IdentityCheck;
+  /** The language the person's letters are written in. */
+  language: LetterLanguage;
   details: string;
 }
 
@@ -73,6 +77,7 @@ const rawIntakeSchema = z.object({
   [INTAKE_FIELDS.receivedTime]: optionalText,
   [INTAKE_FIELDS.receivedConfirmed]: optionalText,
   [INTAKE_FIELDS.identityCheck]: optionalText,
+  [INTAKE_FIELDS.language]: optionalText,
   [INTAKE_FIELDS.details]: optionalText,
 });
 
@@ -152,6 +157,11 @@ export function validateIntake(raw: unknown, now: Date, timeZone: string): Intak
     errors[F.identityCheck] = 'Choose how the identity was verified, or "Not verified yet".';
   }
 
+  const language = form[F.language] || 'en';
+  if (!(LETTER_LANGUAGES as readonly string[]).includes(language)) {
+    errors[F.language] = `Choose one of: ${LETTER_LANGUAGES.join(', ')}.`;
+  }
+
   const details = form[F.details];
   if (details.length > INTAKE_LIMITS.details) errors[F.details] = tooLong(INTAKE_LIMITS.details);
 
@@ -185,6 +195,7 @@ export function validateIntake(raw: unknown, now: Date, timeZone: string): Intak
       regulation: regulation as Regulation,
       receivedAt,
       identityCheck: identityCheck as IdentityCheck,
+      language: language as LetterLanguage,
       details,
     },
   };

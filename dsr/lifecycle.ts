@@ -18,6 +18,8 @@ export const TRANSITIONS = {
     from: ['received', 'triage', 'approved', 'discovery', 'actions', 'declined', 'responded'],
     to: null,
   },
+  saveLetterDraft: { from: ['received', 'triage', 'approved', 'declined', 'discovery', 'actions'], to: null },
+  recordLetter: { from: ['received', 'triage', 'approved', 'declined', 'discovery', 'actions', 'responded'], to: null },
   approve: { from: ['received', 'triage'], to: 'approved' },
   // A request may be refused at any stage before the response (GDPR Art. 12(4) and (5), 17(3), 15(4)).
   decline: { from: ['received', 'triage', 'approved', 'discovery', 'actions'], to: 'declined' },
