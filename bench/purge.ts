@@ -179,6 +179,7 @@ export async function purgeBench(stored: number, closed: number, databaseUrl: st
             receivedAt: now,
             identityCheck: 'not-yet',
             details: '',
+            language: 'en',
           },
         );
       }

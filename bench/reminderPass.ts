@@ -58,7 +58,7 @@ function openCase(n: number, dueDay: number): DsrCase {
     intakeKey: `bench-${n}`,
     assignee: null,
     pause: null,
-    pausedMs: 0,
+    identityRequests: [],
     extension: null,
     identityVerified: null,
     decision: null,

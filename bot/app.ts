@@ -53,6 +53,11 @@ import { registerDownloadRoutes } from './downloadRoutes.js';
 import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
+import { LetterAction } from '../dialogs/letterActions.js';
+import type { LetterDesk } from '../dialogs/services.js';
+import { LetterService } from '../dsr/letters/letterService.js';
+import { loadProcessingRegister } from '../dsr/letters/register.js';
+import { builtInTemplatesDir, LetterTemplates } from '../dsr/letters/templates.js';
 
 const DOWNLOAD_LINK_LIFETIME_MS = 15 * 60 * 1000;
 
@@ -133,6 +138,12 @@ function sharedParts(config: AppConfig, store: CaseStore, log: Logger): SharedPa
 
 /** The composition root: builds every part from configuration and starts serving. */
 export async function startApp(config: AppConfig, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
+  // Letters next: a missing or broken template or register stops the start naming the file and the gap.
+  const templates = LetterTemplates.load(builtInTemplatesDir(), config.letters.templatesDir);
+  const register = config.letters.processingFile
+    ? loadProcessingRegister(config.letters.processingFile, templates.languages)
+    : undefined;
+  if (!register) log.warn('DSR_PROCESSING_FILE is not set: letters to the data subject cannot be written');
   // First, so a wrong connector configuration stops the start before anything is opened.
   const discovery = setUpDiscovery(config, log, overrides.connectors);
   let ledger: ChangeLedger;
@@ -233,7 +244,15 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     const result = await purger.pass();
     if (result.purged > 0) log.info({ cases: result.caseIds }, 'personal data of closed cases deleted');
   });
-  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders };
+  const mailbox = config.letters.mailbox;
+  const letterService = new LetterService(cases, templates, register, config.calendar, clock, () =>
+    mailbox ? discovery.letterMailer(mailbox) : Promise.resolve(undefined),
+  );
+  const letters: LetterDesk = {
+    service: letterService,
+    link: (caseId, file, userId) => links.issue(`letter/${caseId}/${file}`, userId, clock.now()),
+  };
+  const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders, letters };
   const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });
   const updater = new AdapterCardUpdater(adapter, appId);
   const delivery = new PackageDelivery({
@@ -288,6 +307,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       updater,
     }),
     ...ChangeAction.all(services, changeDeps),
+    ...LetterAction.all(services, letters),
   ];
   const actions = new CardActionRouter(handlers, (context, verb, data) =>
     cases.recordRefusal(
@@ -315,7 +335,20 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       bot,
       () => shared.health(),
       log,
-      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packages: shared.packages, ledger }),
+      (http) =>
+        registerDownloadRoutes(http, {
+          links,
+          store,
+          cases,
+          clock,
+          log,
+          packages: shared.packages,
+          ledger,
+          letters: {
+            service: letterService,
+            from: async () => (await letterService.mailbox()) ?? register?.controller.email,
+          },
+        }),
       { host: config.host, serviceUrls: config.serviceUrls },
     );
     listeningPort = server.port;

@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { people } from '../sandbox/seed.js';
+import { people, TENANT_DOMAIN } from '../sandbox/seed.js';
+import { SANDBOX_MAILBOX_LOCAL_PART } from '../sandbox/systems/graphMail.js';
+import { exampleRegisterPath } from '../dsr/letters/register.js';
+import { holidayRegionProblem, type HolidayRegion } from '../dsr/holidays.js';
 
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
@@ -70,6 +73,17 @@ const configSchema = z
     DSR_WORKING_DAYS: list('weekday numbers 1 (Monday) to 7 (Sunday)', z.string().regex(/^[1-7]$/, '1 to 7')).transform(
       (days) => (days.length === 0 ? [1, 2, 3, 4, 5] : days.map(Number)),
     ),
+    DSR_HOLIDAY_COUNTRY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'an ISO country code such as DE')
+        .optional(),
+    ),
+    DSR_HOLIDAY_REGION: optionalString,
+    DSR_IDENTITY_REQUEST_DAYS: z.coerce.number({ error: 'a number of days' }).int().min(1).max(31).default(7),
+    DSR_PROCESSING_FILE: optionalString,
+    DSR_LETTERS_DIR: optionalString,
+    DSR_MAILBOX: optionalString.pipe(z.email('the privacy team mailbox, such as privacy@contoso.com').optional()),
     DSR_PRIVACY_TEAM_GROUP_ID: optionalString.pipe(z.string().regex(GUID, 'an Entra group id, a GUID').optional()),
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
@@ -115,6 +129,15 @@ const configSchema = z
     ValidateAuthority: optionalString,
   })
   .superRefine((env, ctx) => {
+    if (env.DSR_HOLIDAY_REGION && !env.DSR_HOLIDAY_COUNTRY) {
+      ctx.addIssue({ code: 'custom', path: ['DSR_HOLIDAY_REGION'], message: 'DSR_HOLIDAY_COUNTRY set as well' });
+    } else if (env.DSR_HOLIDAY_COUNTRY) {
+      const problem = holidayRegionProblem(holidayRegion(env.DSR_HOLIDAY_COUNTRY, env.DSR_HOLIDAY_REGION));
+      if (problem) {
+        const path = problem.includes('region') ? 'DSR_HOLIDAY_REGION' : 'DSR_HOLIDAY_COUNTRY';
+        ctx.addIssue({ code: 'custom', path: [path], message: problem });
+      }
+    }
     if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {
       ctx.addIssue({
         code: 'custom',
@@ -148,6 +171,10 @@ const configSchema = z
     }
   });
 
+function holidayRegion(country: string, region: string | undefined): HolidayRegion {
+  return region ? { country, region } : { country };
+}
+
 export type RawConfig = z.infer<typeof configSchema>;
 
 export interface AppConfig {
@@ -164,7 +191,13 @@ export interface AppConfig {
   packagesDir: string;
   /** Set: every instance shares this PostgreSQL database instead of the local data folder. */
   database: { url: string; schema: string; statementTimeoutMs: number; connectTimeoutMs: number } | undefined;
-  calendar: { timeZone: string; holidays: string[]; workingDays: number[] };
+  calendar: {
+    timeZone: string;
+    holidays: string[];
+    workingDays: number[];
+    publicHolidays?: HolidayRegion;
+    identityRequestDays: number;
+  };
   /** Members by id, and/or an Entra group whose members are looked up through Graph. */
   privacyTeam: { memberIds: string[]; groupId?: string };
   logLevel: RawConfig['LOG_LEVEL'];
@@ -185,6 +218,11 @@ export interface AppConfig {
   reminders: ReminderConfig;
   /** How long a closed case keeps its personal data, and how far back a repeat request is pointed out. */
   cases: { retentionDays: number; repeatMonths: number };
+  /**
+   * Letters to the data subject: the processing register they draw on, the organisation's own
+   * templates, and the mailbox they are sent from (none: the team downloads and marks them sent).
+   */
+  letters: { processingFile?: string; templatesDir?: string; mailbox?: string };
 }
 
 export class ConfigError extends Error {
@@ -246,7 +284,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           connectTimeoutMs: raw.DSR_DATABASE_CONNECT_TIMEOUT_MS,
         }
       : undefined,
-    calendar: { timeZone: raw.DSR_TIME_ZONE, holidays: raw.DSR_HOLIDAYS, workingDays: raw.DSR_WORKING_DAYS },
+    calendar: {
+      timeZone: raw.DSR_TIME_ZONE,
+      holidays: raw.DSR_HOLIDAYS,
+      workingDays: raw.DSR_WORKING_DAYS,
+      ...(raw.DSR_HOLIDAY_COUNTRY
+        ? { publicHolidays: holidayRegion(raw.DSR_HOLIDAY_COUNTRY, raw.DSR_HOLIDAY_REGION) }
+        : {}),
+      identityRequestDays: raw.DSR_IDENTITY_REQUEST_DAYS,
+    },
     privacyTeam: {
       memberIds:
         local && raw.DSR_PRIVACY_TEAM_IDS.length === 0 && !raw.DSR_PRIVACY_TEAM_GROUP_ID
@@ -275,6 +321,20 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     cases: {
       retentionDays: raw.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS,
       repeatMonths: raw.DSR_REPEAT_MONTHS,
+    },
+    letters: {
+      // A local run answers from the sample register and the sandbox's privacy mailbox.
+      ...(raw.DSR_PROCESSING_FILE
+        ? { processingFile: raw.DSR_PROCESSING_FILE }
+        : local
+          ? { processingFile: exampleRegisterPath() }
+          : {}),
+      ...(raw.DSR_LETTERS_DIR ? { templatesDir: raw.DSR_LETTERS_DIR } : {}),
+      ...(raw.DSR_MAILBOX
+        ? { mailbox: raw.DSR_MAILBOX }
+        : local && !raw.DSR_CONNECTORS_FILE
+          ? { mailbox: `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` }
+          : {}),
     },
   };
 }

@@ -4,6 +4,7 @@ import { ConnectorRegistry } from '../connectors/registry.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { GroupMembership } from '../dsr/groupRoles.js';
 import type { Manager } from '../dsr/reminders/managers.js';
+import type { LetterMailer } from '../dsr/letters/letterService.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import type { AppConfig } from './config.js';
 import { sandboxConnectorSettings } from './discoverySandbox.js';
@@ -14,6 +15,8 @@ export interface DiscoverySetup {
   groupMembership: () => Promise<GroupMembership | undefined>;
   /** Who a user reports to through the Graph connection; undefined where Graph is not connected. */
   managerLookup: () => Promise<((userId: string) => Promise<Manager | undefined>) | undefined>;
+  /** Sends letters from a mailbox through the Graph connection; undefined where Graph is not connected. */
+  letterMailer: (mailbox: string) => Promise<LetterMailer | undefined>;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       connectors: () => Promise.resolve(given),
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
+      letterMailer: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -46,6 +50,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       connectors: () => Promise.resolve(registry.all()),
       groupMembership: () => Promise.resolve(registry.groupMembership()),
       managerLookup: () => Promise.resolve(registry.managerLookup()),
+      letterMailer: (mailbox) => Promise.resolve(registry.letterMailer(mailbox)),
       close: () => Promise.resolve(),
     };
   }
@@ -56,6 +61,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       connectors: () => Promise.resolve(registry.all()),
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
+      letterMailer: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -79,6 +85,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     connectors: async () => (await localRegistry()).all(),
     groupMembership: async () => (await localRegistry()).groupMembership(),
     managerLookup: async () => (await localRegistry()).managerLookup(),
+    letterMailer: async (mailbox) => (await localRegistry()).letterMailer(mailbox),
     close: async () => {
       if (sandbox) await (await sandbox).close();
     },

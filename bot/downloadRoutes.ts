@@ -13,6 +13,9 @@ import { isPackageId } from '../dsr/packageRun.js';
 import type { PackageStore } from '../dsr/packages.js';
 import type { CaseStore } from '../dsr/store.js';
 import type { DownloadLinks } from './downloadLinks.js';
+import { LETTER_KINDS, type LetterKind } from '../dsr/letters/letterKinds.js';
+import type { LetterService } from '../dsr/letters/letterService.js';
+import { emlOf, printableHtml } from '../dsr/letters/mime.js';
 
 export interface DownloadDeps {
   links: DownloadLinks;
@@ -24,10 +27,61 @@ export interface DownloadDeps {
   packages: PackageStore;
   /** The per-record ledger, for the case file. */
   ledger: Pick<ChangeLedger, 'targets' | 'outcomes'>;
+  /** Letters to the data subject, downloaded as .eml or printable HTML; absent where not wired in. */
+  letters?: { service: LetterService; from: () => Promise<string | undefined> };
 }
 
 /** Files the bot hands to one privacy team member through a signed link; every download is audited. */
 export function registerDownloadRoutes(server: Server, deps: DownloadDeps): void {
+  // A letter's draft as it stands, for the team's own mail client or printer; audited like every download.
+  server.get('/downloads/letter/:caseId/:file', async (req, res) => {
+    const params = req.params as Record<string, unknown>;
+    const caseId = typeof params.caseId === 'string' ? params.caseId : '';
+    const file = typeof params.file === 'string' ? params.file : '';
+    const claims = deps.links.verify(
+      `letter/${caseId}/${file}`,
+      req.query as Record<string, unknown>,
+      deps.clock.now(),
+    );
+    if ('refused' in claims) {
+      res.send(403, { error: claims.refused });
+      return;
+    }
+    const match = /^([a-z]+)\.(eml|html)$/.exec(file);
+    const kind = match?.[1] as LetterKind | undefined;
+    const actor = { id: claims.userId, name: '' };
+    const dsrCase = isCaseId(caseId) ? await deps.store.getCase(caseId) : undefined;
+    if (
+      !deps.letters ||
+      !match ||
+      !kind ||
+      !LETTER_KINDS.includes(kind) ||
+      !dsrCase ||
+      !(await deps.cases.rolesOf(actor)).privacyTeam
+    ) {
+      res.send(403, { error: 'This file is not available to you.' });
+      return;
+    }
+    const draft = deps.letters.service.draft(dsrCase, kind);
+    if (!draft.ok) {
+      res.send(409, { error: draft.message });
+      return;
+    }
+    const language = dsrCase.language ?? 'en';
+    const eml = match[2] === 'eml';
+    const body = eml
+      ? await emlOf(draft.letter, (await deps.letters.from()) ?? 'privacy@localhost', draft.to, language)
+      : Buffer.from(printableHtml(draft.letter, language), 'utf8');
+    await deps.cases.recordAccess(actor, caseId, 'downloadLetter', { letter: kind, format: match[2]! });
+    deps.log.info({ caseId, letter: kind }, 'letter downloaded');
+    res.writeHead(200, {
+      'content-type': eml ? 'message/rfc822' : 'text/html; charset=utf-8',
+      ...(eml ? { 'content-disposition': `attachment; filename="${caseId}-${kind}.eml"` } : {}),
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  });
+
   server.get('/downloads/audit/:file', async (req, res) => {
     const param: unknown = (req.params as Record<string, unknown>).file;
     const file = typeof param === 'string' ? param : '';

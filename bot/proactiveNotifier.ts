@@ -192,5 +192,7 @@ function newsText(dsrCase: DsrCase, news: CaseNews, calendar: OrgCalendar): stri
       return `${about} needs more time: the privacy team extended the deadline to ${formatDay(dsrCase.dueAt, calendar)}.`;
     case 'closed':
       return `${about} is closed.`;
+    case 'answered':
+      return `${about} was answered: the privacy team sent the response to the person on ${formatDay(dsrCase.response?.at ?? dsrCase.updatedAt, calendar)}.`;
   }
 }

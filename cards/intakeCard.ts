@@ -8,7 +8,14 @@ import {
   SUBJECT_ROLES,
 } from '../dsr/case.js';
 import { REGULATIONS } from '../dsr/deadlines.js';
-import { INTAKE_FIELDS as F, INTAKE_LIMITS, type IntakeErrors, type IntakeField } from '../dsr/intake.js';
+import { LETTER_LANGUAGE_LABELS, LETTER_LANGUAGES } from '../dsr/letters/letterKinds.js';
+import {
+  INTAKE_FIELDS as F,
+  INTAKE_LIMITS,
+  OLD_DATE_QUESTION,
+  type IntakeErrors,
+  type IntakeField,
+} from '../dsr/intake.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 export const INTAKE_SUBMIT_VERB = 'intake.submit';
@@ -21,6 +28,8 @@ export interface IntakeCardView {
   today: string;
   nowTime: string;
   timeZone: string;
+  /** The received date is more than a year back: ask the employee to confirm it. */
+  askOldDate: boolean;
 }
 
 const REGULATION_LABELS: Record<(typeof REGULATIONS)[number], string> = {
@@ -151,6 +160,16 @@ const template = new CardTemplate<IntakeCardView>({
         },
       ],
     },
+    {
+      type: 'Input.Toggle',
+      $when: '${askOldDate}',
+      id: F.receivedConfirmed,
+      title: 'The date is right',
+      label: 'The request arrived more than a year ago',
+      valueOn: 'true',
+      valueOff: 'false',
+      value: 'false',
+    },
     ...field({
       type: 'Input.ChoiceSet',
       id: F.identityCheck,
@@ -159,6 +178,15 @@ const template = new CardTemplate<IntakeCardView>({
       style: 'compact',
       errorMessage: 'Choose one, or "Not verified yet".',
       choices: choices(IDENTITY_CHECKS, IDENTITY_CHECK_LABELS),
+    }),
+    ...field({
+      type: 'Input.ChoiceSet',
+      id: F.language,
+      label: 'Language for our letters to the person',
+      isRequired: true,
+      style: 'compact',
+      errorMessage: 'Choose a language.',
+      choices: choices(LETTER_LANGUAGES, LETTER_LANGUAGE_LABELS),
     }),
     ...field({
       type: 'Input.Text',
@@ -191,6 +219,7 @@ export function intakeCard(input: IntakeCardInput): CardJson {
       [F.role]: 'customer',
       [F.regulation]: 'GDPR',
       [F.identityCheck]: 'not-yet',
+      [F.language]: 'en',
       [F.receivedDate]: local.toISODate() ?? '',
       [F.receivedTime]: local.toFormat('HH:mm'),
       ...input.values,
@@ -200,6 +229,7 @@ export function intakeCard(input: IntakeCardInput): CardJson {
     today: local.toISODate() ?? '',
     nowTime: local.toFormat('HH:mm'),
     timeZone: input.timeZone,
+    askOldDate: errors[F.receivedDate] === OLD_DATE_QUESTION,
   });
 }
 

@@ -14,6 +14,10 @@ import { caseCardView, caseSummary, retentionText } from './caseCard.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatDay, formatInstant, shownAsText } from './format.js';
+import { clockLines, localToday, type ClockLine } from './clockView.js';
+import { LETTER_VERBS } from './letterVerbs.js';
+import { lettersAvailable } from '../dsr/letters/letterService.js';
+import { LETTER_CHANNEL_LABELS, LETTER_KIND_LABELS } from '../dsr/letters/letterKinds.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 /** One id per input: pausing, declining and extending each ask for their own reason. */
@@ -30,6 +34,7 @@ export const TRIAGE_VERBS = {
   verifyIdentity: 'triage.verifyIdentity',
   pause: 'triage.pause',
   resume: 'triage.resume',
+  confirmReceipt: 'triage.confirmReceipt',
   approve: 'triage.approve',
   decline: 'triage.decline',
   extend: 'triage.extend',
@@ -51,6 +56,14 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   showResume: boolean;
   canExtend: boolean;
   canClose: boolean;
+  canDecline: boolean;
+  canConfirmReceipt: boolean;
+  clock: ClockLine[];
+  letters: Array<{ title: string; kind: string }>;
+  hasLetters: boolean;
+  sentLetters: Array<{ text: string }>;
+  today: string;
+  askedOn: string;
   pauseRule: string;
   notes: Array<{ text: string }>;
   hasNotes: boolean;
@@ -104,6 +117,15 @@ const template = new CardTemplate<TriageView>({
     { type: 'TextBlock', $when: '${hasRetention}', text: '${retention}', wrap: true, isSubtle: true },
     { type: 'TextBlock', $when: '${canRelease}', text: '${holdText}', wrap: true, isSubtle: true },
     {
+      type: 'TextBlock',
+      $data: '${clock}',
+      text: '${text}',
+      color: '${color}',
+      size: 'Small',
+      wrap: true,
+      spacing: 'Small',
+    },
+    {
       type: 'Container',
       $when: '${undecided}',
       separator: true,
@@ -142,26 +164,63 @@ const template = new CardTemplate<TriageView>({
           'Assign',
         ),
         { ...executeAction('Identity verified', TRIAGE_VERBS.verifyIdentity, caseData), $when: '${showVerify}' },
-        { ...executeAction('Resume the clock', TRIAGE_VERBS.resume, caseData), $when: '${showResume}' },
         showCard(
-          'Pause for identity',
+          'Proof arrived',
+          [
+            {
+              type: 'Input.Date',
+              id: 'arrivedOn',
+              label: 'The proof of identity arrived on',
+              value: '${today}',
+              min: '${askedOn}',
+              max: '${today}',
+              isRequired: true,
+              errorMessage: 'Enter the date the proof arrived: not before it was asked for, not in the future.',
+            },
+          ],
+          TRIAGE_VERBS.resume,
+          'Restart the clock',
+          '${showResume}',
+        ),
+        { ...executeAction('Receipt confirmed', TRIAGE_VERBS.confirmReceipt, caseData), $when: '${canConfirmReceipt}' },
+        showCard(
+          'Ask for proof of identity',
           [
             { type: 'TextBlock', text: '${pauseRule}', wrap: true, isSubtle: true },
             {
               type: 'Input.Text',
               id: TRIAGE_INPUTS.pauseReason,
-              label: 'What are we waiting for?',
+              label: 'What proof did we ask for?',
               isRequired: true,
               maxLength: 1000,
               errorMessage: 'Give a reason.',
             },
           ],
           TRIAGE_VERBS.pause,
-          'Pause',
+          'Asked: stop the clock',
           '${showPause}',
         ),
       ],
     },
+    {
+      type: 'ActionSet',
+      $when: '${hasLetters}',
+      actions: [
+        {
+          $data: '${letters}',
+          type: 'Action.Execute',
+          title: '${title}',
+          verb: LETTER_VERBS.show,
+          data: { caseId: '${$root.id}', letter: '${kind}' },
+          fallback: {
+            type: 'Action.Submit',
+            title: '${title}',
+            data: { caseId: '${$root.id}', letter: '${kind}', verb: LETTER_VERBS.show },
+          },
+        },
+      ],
+    },
+    { type: 'TextBlock', $data: '${sentLetters}', text: '${text}', wrap: true, size: 'Small', isSubtle: true },
     { type: 'TextBlock', $when: '${hasNotes}', text: 'Notes', weight: 'Bolder', separator: true, wrap: true },
     { type: 'TextBlock', $data: '${notes}', text: '${text}', wrap: true, isSubtle: true },
   ],
@@ -191,7 +250,7 @@ const template = new CardTemplate<TriageView>({
       ],
       TRIAGE_VERBS.decline,
       'Decline request',
-      '${undecided}',
+      '${canDecline}',
     ),
     showCard(
       'Extend deadline',
@@ -284,12 +343,12 @@ export function triageCard(
   const undecided = dsrCase.decision === null && (dsrCase.status === 'received' || dsrCase.status === 'triage');
   const decision = dsrCase.decision;
   const pauseRule = policy.pauseStopsClock
-    ? `${policy.label}: the due date moves by the time the clock is paused.`
+    ? `${policy.label}: ask for proof without undue delay (Art. 12(2)) and only where there is reasonable doubt (Art. 12(6)); the clock stands still from today until the day the proof arrives, in whole days.`
     : `${policy.label}: the deadline keeps running while we wait; the due date does not move.`;
   const identityText = dsrCase.identityVerified
     ? `Verified by ${shownAsText(dsrCase.identityVerified.by.name, 60)}`
     : dsrCase.pause
-      ? `Waiting since ${formatInstant(dsrCase.pause.since, calendar)}: ${shownAsText(dsrCase.pause.reason, 200)}. ${pauseRule}`
+      ? `Proof asked for on ${formatInstant(dsrCase.pause.since, calendar)}: ${shownAsText(dsrCase.pause.reason, 200)}. ${policy.pauseStopsClock ? 'The clock stands still until it arrives (GDPR Art. 12(6)).' : pauseRule}`
       : 'Not verified yet';
   return template.render({
     ...base,
@@ -308,6 +367,17 @@ export function triageCard(
     showResume: dsrCase.pause !== null,
     canClose: dsrCase.status === 'declined' || dsrCase.status === 'responded',
     canExtend: policy.extendedPeriod !== null && dsrCase.extension === null && isOpen(dsrCase),
+    // Refusal stays possible at every stage before the response (GDPR Art. 12(4) and (5), 17(3), 15(4)).
+    canDecline: ['received', 'triage', 'approved', 'discovery', 'actions'].includes(dsrCase.status),
+    canConfirmReceipt: dsrCase.receiptConfirmation !== undefined && dsrCase.receiptConfirmation.sentAt === null,
+    clock: clockLines(dsrCase, now, calendar),
+    letters: lettersAvailable(dsrCase).map((kind) => ({ title: `Letter: ${LETTER_KIND_LABELS[kind]}`, kind })),
+    hasLetters: lettersAvailable(dsrCase).length > 0,
+    sentLetters: (dsrCase.letters ?? []).map((letter) => ({
+      text: `${LETTER_KIND_LABELS[letter.kind]} sent ${formatInstant(letter.at, calendar)} by ${LETTER_CHANNEL_LABELS[letter.channel]} (${letter.language}, SHA-256 ${letter.sha256.slice(0, 12)}…)`,
+    })),
+    today: localToday(now, calendar),
+    askedOn: dsrCase.pause ? localToday(new Date(dsrCase.pause.since), calendar) : localToday(now, calendar),
     pauseRule,
     notes: dsrCase.notes
       .slice(-3)

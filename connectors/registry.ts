@@ -19,6 +19,8 @@ import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './ht
 import { ManualConnector } from './manual.js';
 import { marketingInteractions } from './marketing.js';
 import { guidLiteral, isGuid, property, stringLiteral, withQuery, type FilterDialect } from './odata.js';
+import type { LetterMailer } from '../dsr/letters/letterService.js';
+import { GraphLetterMailer } from './graphMail.js';
 import { BusinessCentralSource, GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
 
@@ -187,6 +189,7 @@ function recordUrl(ref: RecordRef, extra: Record<string, string>): string {
 export class ConnectorRegistry {
   private readonly connectors: Connector[];
   private graph: GraphSource | undefined;
+  private graphHttp: { http: HttpClient; serviceRoot: string } | undefined;
 
   constructor(systems: ResolvedSystem[], options: RegistryOptions) {
     const dispatcher = agentTrusting(options.caPem);
@@ -207,7 +210,10 @@ export class ConnectorRegistry {
         random: options.random,
         headers: id === 'crm' ? { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' } : {},
       });
-      if (id === 'graph') this.graph = new GraphSource(http, config.url, config.pageSize);
+      if (id === 'graph') {
+        this.graph = new GraphSource(http, config.url, config.pageSize);
+        this.graphHttp = { http, serviceRoot: config.url };
+      }
       const source =
         id === 'graph' && this.graph
           ? this.graph
@@ -279,6 +285,11 @@ export class ConnectorRegistry {
     const graph = this.graph;
     if (!graph) return undefined;
     return (userId) => managerIdOf(graph, userId, AbortSignal.timeout(30_000));
+  }
+
+  /** Sends letters from `mailbox` through the Graph connection, when Graph is connected. */
+  letterMailer(mailbox: string): LetterMailer | undefined {
+    return this.graphHttp ? new GraphLetterMailer(this.graphHttp.http, this.graphHttp.serviceRoot, mailbox) : undefined;
   }
 
   all(): Connector[] {

@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { DsrCase } from '../dsr/case.js';
 
-export type CaseNews = 'approved' | 'declined' | 'extended' | 'closed';
+export type CaseNews = 'approved' | 'declined' | 'extended' | 'closed' | 'answered';
 
 /** Messages the bot sends on its own initiative; the bot layer decides how they travel. */
 export interface CaseNotifier {

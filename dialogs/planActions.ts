@@ -8,7 +8,9 @@ import type { ChangeRunner } from '../dsr/changeRun.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { ExportFormat } from '../dsr/exportPackage/index.js';
 import { EXPORT_FORMATS, preparePackage } from '../dsr/packageRun.js';
-import { buildPlan, PACKAGE_STEP_ID } from '../dsr/plan.js';
+import { buildPlan, PACKAGE_STEP_ID, remainingSteps } from '../dsr/plan.js';
+import { LETTER_VERBS } from '../cards/letterVerbs.js';
+import { LetterAction } from './letterActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { CardUpdater } from './discoveryActions.js';
 import type { DsrServices } from './services.js';
@@ -107,6 +109,16 @@ export class PlanAction implements CardActionHandler {
         return this.act(actor, dsrCase, version, { kind: 'tickStep', ...parsed.data }, 'Marked done.');
       }
       case PLAN_VERBS.respond:
+        // Respond shows the response letter first; sending it (or marking it sent) answers the case.
+        if (this.services.letters) {
+          if (dsrCase.plan && remainingSteps(dsrCase.plan).length > 0) {
+            return this.act(actor, dsrCase, version, { kind: 'respond' }, '');
+          }
+          return new LetterAction(LETTER_VERBS.show, this.services, this.services.letters).handle(context, {
+            caseId: dsrCase.id,
+            letter: 'response',
+          });
+        }
         return this.act(
           actor,
           dsrCase,

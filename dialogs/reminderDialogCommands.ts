@@ -14,6 +14,7 @@ const KIND_LABELS = {
   overdue: 'overdue reminder',
   approval: 'waiting for approval',
   identity: 'paused for identity',
+  receipt: 'confirm receipt (CCPA)',
 } as const;
 
 /** "reminders" and "snooze DSR-…": for the privacy team only, since they name cases. */

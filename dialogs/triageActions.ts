@@ -30,7 +30,12 @@ const READERS: Record<string, Reader> = {
     return assignee ? { kind: 'assign', assignee } : undefined;
   },
   [TRIAGE_VERBS.verifyIdentity]: () => ({ kind: 'verifyIdentity' }),
-  [TRIAGE_VERBS.resume]: () => ({ kind: 'resumeClock' }),
+  [TRIAGE_VERBS.resume]: (_, data) => {
+    const arrivedOn = z.string().max(10).optional().safeParse(data.arrivedOn);
+    if (!arrivedOn.success) return undefined;
+    return arrivedOn.data ? { kind: 'resumeClock', arrivedOn: arrivedOn.data } : { kind: 'resumeClock' };
+  },
+  [TRIAGE_VERBS.confirmReceipt]: () => ({ kind: 'confirmReceipt' }),
   [TRIAGE_VERBS.close]: () => ({ kind: 'close' }),
   [TRIAGE_VERBS.pause]: (_, data) => {
     // `reason` is the id on cards sent before each form had its own.
@@ -78,8 +83,9 @@ const NEWS: Partial<Record<CaseAction['kind'], CaseNews>> = {
 const DONE: Partial<Record<CaseAction['kind'], string>> = {
   assign: 'Assigned to you.',
   verifyIdentity: 'Identity marked as verified.',
-  pauseClock: 'Clock paused while we wait for the person.',
-  resumeClock: 'Clock running again.',
+  pauseClock: 'Proof of identity asked for: the clock stands still until it arrives.',
+  resumeClock: 'Proof arrived: the clock runs again.',
+  confirmReceipt: 'Confirmation of receipt recorded.',
   approve: 'Approved. The requester has been told.',
   decline: 'Declined. The requester has been told.',
   extend: 'Deadline extended. The requester has been told.',

@@ -1,6 +1,7 @@
 import type { Regulation } from './deadlines.js';
 import type { CaseFindings } from './discovery.js';
 import type { CasePlan, CaseResponse } from './plan.js';
+import type { LetterDraft, LetterKind, SentLetter } from './letters/letterKinds.js';
 
 export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -100,15 +101,33 @@ export interface CaseNote {
   text: string;
 }
 
+/** Proof of identity asked for and not yet arrived: the clock stands still from `since` (GDPR Art. 12(6)). */
 export interface ClockPause {
   since: string;
   reason: string;
+}
+
+/** One request for proof of identity, once the proof arrived: the whole days between the two dates are added. */
+export interface IdentityRequest {
+  askedAt: string;
+  /** The date the proof arrived, as the officer entered it (YYYY-MM-DD, the organisation's zone). */
+  arrivedOn: string;
+  reason: string;
+  daysAdded: number;
 }
 
 export interface CaseExtension {
   at: string;
   by: Actor;
   reason: string;
+  /** When the person was told of the extension and why; GDPR Art. 12(3) wants it within the first month. */
+  noticeSentAt?: string;
+}
+
+/** CCPA: receipt confirmed within 10 business days (11 CCR § 7021(a)). */
+export interface ReceiptConfirmation {
+  dueAt: string;
+  sentAt: string | null;
 }
 
 export const TRIAGE_CHECKS = [
@@ -141,12 +160,22 @@ export const DECLINE_REASONS = [
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
 export const DECLINE_REASON_LABELS: Record<DeclineReason, string> = {
-  'identity-not-verified': 'Identity could not be verified',
-  'manifestly-unfounded': 'Manifestly unfounded or excessive',
-  'legal-obligation': 'A legal obligation requires us to keep the data',
-  'rights-of-others': "It would affect others' rights and freedoms",
+  'identity-not-verified': 'Identity could not be established (Art. 11(2), 12(2) and 12(6))',
+  'manifestly-unfounded': 'Manifestly unfounded or excessive (Art. 12(5))',
+  'legal-obligation': 'Erasure exception: a legal obligation or legal claims (Art. 17(3))',
+  'rights-of-others': "It would adversely affect others' rights and freedoms (Art. 15(4))",
   'not-our-data': 'We hold no data about this person',
   other: 'Other (explained below)',
+};
+
+/** The provision each ground rests on, as the refusal letter cites it (GDPR). */
+export const DECLINE_REASON_BASIS: Record<DeclineReason, string> = {
+  'identity-not-verified': 'GDPR Art. 11(2), 12(2) and 12(6)',
+  'manifestly-unfounded': 'GDPR Art. 12(5)',
+  'legal-obligation': 'GDPR Art. 17(3)(b) and (e)',
+  'rights-of-others': 'GDPR Art. 15(4)',
+  'not-our-data': 'GDPR Art. 15(1)',
+  other: 'GDPR Art. 12(4)',
 };
 
 export interface CaseDecision {
@@ -203,8 +232,11 @@ export interface DsrCase {
   intakeKey: string;
   assignee: Actor | null;
   pause: ClockPause | null;
-  pausedMs: number;
+  /** Every request for proof of identity that was answered, with the days it added. */
+  identityRequests: IdentityRequest[];
   extension: CaseExtension | null;
+  /** CCPA cases only. */
+  receiptConfirmation?: ReceiptConfirmation;
   identityVerified: { at: string; by: Actor } | null;
   decision: CaseDecision | null;
   notes: CaseNote[];
@@ -223,6 +255,12 @@ export interface DsrCase {
   purge?: { startedAt: string; doneAt?: string };
   /** Cases about the same person, open or answered recently (Art. 12(5)): the team decides what follows. */
   related?: RelatedCase[];
+  /** The language the person's letters are written in (chosen at intake); English where absent. */
+  language?: string;
+  /** Every letter sent to the person, with its content and hash. */
+  letters?: SentLetter[];
+  /** The officer's own words for a letter not yet sent. */
+  letterDrafts?: Partial<Record<LetterKind, LetterDraft>>;
 }
 
 const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;

@@ -12,8 +12,10 @@ import {
 } from './case.js';
 import type { SearchQuery, SystemFindings } from './discovery.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
-import { computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
+import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 import { purgeDate, purgeIsDue, withoutPersonalData, type RetentionPolicy } from './retention.js';
+import { LETTER_NOTE_MAX_LENGTH, type LetterKind, type SentLetter } from './letters/letterKinds.js';
+import { DateTime } from 'luxon';
 
 export const NOTE_MAX_LENGTH = 2000;
 export const REASON_MAX_LENGTH = 1000;
@@ -25,10 +27,17 @@ export type CaseAction =
   | { kind: 'assign'; assignee: Actor }
   | { kind: 'verifyIdentity' }
   | { kind: 'pauseClock'; reason: string }
-  | { kind: 'resumeClock' }
+  /** `arrivedOn`: the local date the proof arrived (YYYY-MM-DD); absent means today. */
+  | { kind: 'resumeClock'; arrivedOn?: string }
   | { kind: 'approve'; checks: TriageCheck[] }
   | { kind: 'decline'; reason: DeclineReason; explanation: string }
   | { kind: 'extend'; reason: string }
+  /** CCPA: receipt of the request was confirmed to the person (11 CCR § 7021(a)). */
+  | { kind: 'confirmReceipt' }
+  /** The officer's own words for a letter, kept until it is sent. */
+  | { kind: 'saveLetterDraft'; letter: LetterKind; note: string }
+  /** A letter went to the person; the response letter goes with the `respond` action instead. */
+  | { kind: 'recordLetter'; letter: SentLetter }
   | { kind: 'close' }
   | { kind: 'placeHold'; reason: HoldReason; explanation: string }
   | { kind: 'releaseHold' }
@@ -55,18 +64,50 @@ function requiredText(text: string, what: string, max: number): string | { inval
   return trimmed;
 }
 
+/** Whole days the clock stood still for identity, over every answered request for proof. */
+export function pausedDays(dsrCase: Pick<DsrCase, 'identityRequests'>): number {
+  return dsrCase.identityRequests.reduce((sum, request) => sum + request.daysAdded, 0);
+}
+
 /** The due date as the policy computes it from what the case records now. */
 function recomputedDue(dsrCase: DsrCase, calendar: OrgCalendar): string {
   return computeDueDate(policyFor(dsrCase.regulation), new Date(dsrCase.receivedAt), calendar, {
     extended: dsrCase.extension !== null,
-    pausedMs: dsrCase.pausedMs,
+    pausedDays: pausedDays(dsrCase),
   }).toISOString();
 }
 
-function resumed(current: DsrCase, now: Date, calendar: OrgCalendar): DsrCase {
+/**
+ * Ends a wait for proof of identity on the day the proof arrived. GDPR Art. 12(6) lets the
+ * controller ask for what it needs to confirm identity; the clock stands still only between the
+ * day it asked and the day the proof arrived, counted in whole days (Regulation 1182/71 counts
+ * periods in days, not hours), so proof that arrives the same day adds nothing.
+ */
+function resumed(
+  current: DsrCase,
+  now: Date,
+  calendar: OrgCalendar,
+  arrivedOn?: string,
+): DsrCase | { invalid: string } {
   if (!current.pause) return current;
-  const pausedMs = current.pausedMs + Math.max(0, now.getTime() - new Date(current.pause.since).getTime());
-  const next = { ...current, pause: null, pausedMs };
+  const zone = calendar.timeZone;
+  const today = DateTime.fromJSDate(now).setZone(zone).toISODate() ?? '';
+  const asked = DateTime.fromISO(current.pause.since).setZone(zone).toISODate() ?? '';
+  const arrived = arrivedOn ?? today;
+  const arrivedDay = DateTime.fromISO(arrived, { zone });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(arrived) || !arrivedDay.isValid)
+    return { invalid: 'Enter the date the proof arrived as YYYY-MM-DD.' };
+  if (arrived > today) return { invalid: 'The proof cannot have arrived in the future.' };
+  if (arrived < asked) return { invalid: `The proof cannot have arrived before it was asked for (${asked}).` };
+  const daysAdded = calendarDaysBetween(new Date(current.pause.since), arrivedDay.toJSDate(), zone);
+  const next: DsrCase = {
+    ...current,
+    pause: null,
+    identityRequests: [
+      ...current.identityRequests,
+      { askedAt: current.pause.since, arrivedOn: arrived, reason: current.pause.reason, daysAdded },
+    ],
+  };
   return { ...next, dueAt: recomputedDue(next, calendar) };
 }
 
@@ -134,6 +175,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'verifyIdentity': {
       if (current.identityVerified) return { invalid: 'The identity is already verified.' };
       const next = resumed({ ...current, identityVerified: { at, by: actor } }, now, calendar);
+      if ('invalid' in next) return next;
       return { next, detail: { resumedClock: current.pause !== null, dueAt: next.dueAt } };
     }
     case 'pauseClock': {
@@ -148,8 +190,10 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     }
     case 'resumeClock': {
       if (!current.pause) return { invalid: 'The clock is not paused.' };
-      const next = resumed(current, now, calendar);
-      return { next, detail: { pausedMs: next.pausedMs, dueAt: next.dueAt } };
+      const next = resumed(current, now, calendar, action.arrivedOn);
+      if ('invalid' in next) return next;
+      const added = next.identityRequests.at(-1)!;
+      return { next, detail: { arrivedOn: added.arrivedOn, daysAdded: added.daysAdded, dueAt: next.dueAt } };
     }
     case 'approve': {
       const missing = TRIAGE_CHECKS.filter((check) => !action.checks.includes(check));
@@ -172,12 +216,18 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       if (action.reason === 'other' && !explanation) return { invalid: 'Explain the reason when you choose "Other".' };
       if (explanation.length > REASON_MAX_LENGTH)
         return { invalid: `Keep the explanation under ${REASON_MAX_LENGTH} characters.` };
+      // Refusing after the data was found is allowed (Art. 12(5), 17(3)), but not while a system is being changed.
+      if (current.plan?.steps.some((step) => step.state === 'running')) {
+        return { invalid: 'A step is running; wait until it ends before refusing the request.' };
+      }
+      const unpaused = resumed(current, now, calendar);
+      if ('invalid' in unpaused) return unpaused;
       return {
         next: {
-          ...resumed(current, now, calendar),
+          ...unpaused,
           decision: { outcome: 'declined', at, by: actor, reason: action.reason, explanation },
         },
-        detail: { reason: action.reason },
+        detail: { reason: action.reason, stage: current.status },
       };
     }
     case 'recordFindings':
@@ -213,8 +263,46 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'previewStep':
     case 'approveStep':
     case 'liftStep':
-    case 'respond':
       return applyPlanAction(current, action, actor, now);
+    case 'respond': {
+      const responded = applyPlanAction(current, action, actor, now);
+      if ('invalid' in responded || !action.letter) return responded;
+      return withLetter(responded.next, action.letter, responded.detail);
+    }
+    case 'saveLetterDraft': {
+      const note = action.note.trim();
+      if (note.length > LETTER_NOTE_MAX_LENGTH)
+        return { invalid: `Keep your text under ${LETTER_NOTE_MAX_LENGTH} characters.` };
+      return {
+        next: { ...current, letterDrafts: { ...current.letterDrafts, [action.letter]: { note, at, byId: actor.id } } },
+        detail: { letter: action.letter, length: note.length },
+      };
+    }
+    case 'recordLetter': {
+      if (action.letter.kind === 'response') return { invalid: 'The response is recorded by responding.' };
+      const next = { ...current };
+      // Sending the notice is what GDPR Art. 12(3) and 11 CCR § 7021(a) ask for; the letter proves it.
+      if (action.letter.kind === 'extension' && current.extension && !current.extension.noticeSentAt) {
+        next.extension = { ...current.extension, noticeSentAt: action.letter.at };
+      }
+      if (
+        action.letter.kind === 'acknowledgement' &&
+        current.receiptConfirmation &&
+        !current.receiptConfirmation.sentAt
+      ) {
+        next.receiptConfirmation = { ...current.receiptConfirmation, sentAt: action.letter.at };
+      }
+      return withLetter(next, action.letter, {});
+    }
+    case 'confirmReceipt': {
+      if (!current.receiptConfirmation)
+        return { invalid: `${current.regulation} asks for no confirmation of receipt.` };
+      if (current.receiptConfirmation.sentAt) return { invalid: 'Receipt was already confirmed.' };
+      return {
+        next: { ...current, receiptConfirmation: { ...current.receiptConfirmation, sentAt: at } },
+        detail: { late: at > current.receiptConfirmation.dueAt },
+      };
+    }
     case 'extend': {
       const reason = requiredText(action.reason, 'the reason for the extension', REASON_MAX_LENGTH);
       if (typeof reason !== 'string') return reason;
@@ -224,7 +312,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
         now,
         calendar,
         current.extension !== null,
-        current.pausedMs,
+        pausedDays(current),
       );
       if (!decision.allowed) return { invalid: decision.reason };
       const next = { ...current, extension: { at, by: actor, reason } };
@@ -232,6 +320,22 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       return { next: { ...next, dueAt }, detail: { dueAt } };
     }
   }
+}
+
+/** Adds a sent letter to the case; the audit event carries its kind, channel and content hash, never its text. */
+function withLetter(next: DsrCase, letter: SentLetter, detail: AuditDetail): ActionChange {
+  const drafts = { ...next.letterDrafts };
+  delete drafts[letter.kind];
+  return {
+    next: { ...next, letters: [...(next.letters ?? []), letter], letterDrafts: drafts },
+    detail: {
+      ...detail,
+      letter: letter.kind,
+      language: letter.language,
+      channel: letter.channel,
+      sha256: letter.sha256,
+    },
+  };
 }
 
 /** Replaces the findings of the systems just searched, keeping "not this person" marks on records found again. */

@@ -4,7 +4,7 @@ import type { AuditDetail, AuditDraft } from './audit.js';
 import { applyAction, type CaseAction } from './caseActions.js';
 import { isCaseId, type Actor, type DsrCase, type RelatedCase } from './case.js';
 import type { Clock } from './clock.js';
-import { computeDueDate, policyFor, type OrgCalendar } from './deadlines.js';
+import { computeDueDate, policyFor, workingDaysAfter, type OrgCalendar } from './deadlines.js';
 import type { IntakeRequest } from './intake.js';
 import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
@@ -122,6 +122,7 @@ export class CaseService {
       receivedAt: request.receivedAt.toISOString(),
       dueAt: computeDueDate(policy, request.receivedAt, this.calendar).toISOString(),
       identityCheck: request.identityCheck,
+      language: request.language,
       details: request.details,
       requester: actor,
       createdAt: now.toISOString(),
@@ -129,8 +130,16 @@ export class CaseService {
       intakeKey,
       assignee: null,
       pause: null,
-      pausedMs: 0,
+      identityRequests: [],
       extension: null,
+      ...(policy.receiptConfirmationDays !== null
+        ? {
+            receiptConfirmation: {
+              dueAt: workingDaysAfter(request.receivedAt, policy.receiptConfirmationDays, this.calendar).toISOString(),
+              sentAt: null,
+            },
+          }
+        : {}),
       identityVerified: null,
       decision: null,
       notes: [],

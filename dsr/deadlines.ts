@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { holidayRegionName, publicHolidays, type HolidayRegion } from './holidays.js';
 
 export const REGULATIONS = ['GDPR', 'CCPA', 'LGPD'] as const;
 export type Regulation = (typeof REGULATIONS)[number];
@@ -18,6 +19,8 @@ export interface DeadlinePolicy {
   rollToWorkingDay: boolean;
   /** Whether time spent waiting for the person to prove who they are does not count. */
   pauseStopsClock: boolean;
+  /** Business days within which receipt must be confirmed; null where the law sets no such step. */
+  receiptConfirmationDays: number | null;
 }
 
 const POLICIES: Record<Regulation, DeadlinePolicy> = {
@@ -31,6 +34,7 @@ const POLICIES: Record<Regulation, DeadlinePolicy> = {
     extendedPeriod: { months: 3 },
     rollToWorkingDay: true,
     pauseStopsClock: true,
+    receiptConfirmationDays: null,
   },
   // Cal. Civ. Code 1798.130 counts calendar days and does not stop for verification.
   CCPA: {
@@ -41,6 +45,8 @@ const POLICIES: Record<Regulation, DeadlinePolicy> = {
     extendedPeriod: { days: 90 },
     rollToWorkingDay: false,
     pauseStopsClock: false,
+    // 11 CCR § 7021(a): confirm receipt of a request to delete, correct or know within 10 business days.
+    receiptConfirmationDays: 10,
   },
   // LGPD Art. 19 II: a complete answer within 15 days, with no extension.
   LGPD: {
@@ -51,6 +57,7 @@ const POLICIES: Record<Regulation, DeadlinePolicy> = {
     extendedPeriod: null,
     rollToWorkingDay: false,
     pauseStopsClock: false,
+    receiptConfirmationDays: null,
   },
 };
 
@@ -60,10 +67,14 @@ export function policyFor(regulation: Regulation): DeadlinePolicy {
 
 export interface OrgCalendar {
   timeZone: string;
-  /** Local dates, YYYY-MM-DD. */
+  /** Further public holidays the calendar library does not know (a city's own feast), as local dates YYYY-MM-DD. */
   holidays: string[];
-  /** ISO weekday numbers: 1 is Monday, 7 is Sunday. */
+  /** ISO weekday numbers: 1 is Monday, 7 is Sunday. The company's week, for reminders; never for legal periods. */
   workingDays: number[];
+  /** The country (and region) whose public holidays apply; none: only `holidays`. */
+  publicHolidays?: HolidayRegion;
+  /** Days after receipt within which proof of identity should be asked for (GDPR Art. 12(2): without undue delay); default 7. */
+  identityRequestDays?: number;
 }
 
 export const orgCalendarSchema = z.object({
@@ -80,21 +91,63 @@ function localDay(instant: Date, calendar: OrgCalendar): DateTime {
   return DateTime.fromJSDate(instant).setZone(calendar.timeZone).startOf('day');
 }
 
-export function isWorkingDay(day: DateTime, calendar: OrgCalendar): boolean {
-  return calendar.workingDays.includes(day.weekday) && !calendar.holidays.includes(day.toISODate() ?? '');
+export const DEFAULT_IDENTITY_REQUEST_DAYS = 7;
+
+export function isPublicHoliday(day: DateTime, calendar: OrgCalendar): boolean {
+  const date = day.toISODate() ?? '';
+  if (calendar.holidays.includes(date)) return true;
+  return calendar.publicHolidays !== undefined && publicHolidays(calendar.publicHolidays, day.year).has(date);
 }
 
-function rollToWorkingDay(day: DateTime, calendar: OrgCalendar): DateTime {
+/** A day the company works: for reminders and working hours. */
+export function isWorkingDay(day: DateTime, calendar: OrgCalendar): boolean {
+  return calendar.workingDays.includes(day.weekday) && !isPublicHoliday(day, calendar);
+}
+
+/**
+ * A working day in the sense of Regulation 1182/71 Art. 2(2) and 3(4): any day other than a
+ * Saturday, Sunday or public holiday, whatever days the company itself works.
+ */
+export function isLegalWorkingDay(day: DateTime, calendar: OrgCalendar): boolean {
+  return day.weekday <= 5 && !isPublicHoliday(day, calendar);
+}
+
+function rollToLegalWorkingDay(day: DateTime, calendar: OrgCalendar): DateTime {
   let rolled = day;
-  // A year of non-working days would be a configuration error; stop rather than loop forever.
-  for (let i = 0; i < 366 && !isWorkingDay(rolled, calendar); i += 1) rolled = rolled.plus({ days: 1 });
+  // A year of holidays would be a configuration error; stop rather than loop forever.
+  for (let i = 0; i < 366 && !isLegalWorkingDay(rolled, calendar); i += 1) rolled = rolled.plus({ days: 1 });
   return rolled;
+}
+
+/** "Public holidays of Germany, Bayern, and 2 dates of the organisation": what the due dates are counted against. */
+export function calendarName(calendar: OrgCalendar): string {
+  const extra = calendar.holidays.length;
+  const own = extra === 0 ? '' : `${extra} further date${extra === 1 ? '' : 's'} (DSR_HOLIDAYS)`;
+  if (calendar.publicHolidays) {
+    return `Public holidays of ${holidayRegionName(calendar.publicHolidays)}${own ? ` and ${own}` : ''}`;
+  }
+  return own ? `Public holidays: ${own} only` : 'No public holidays configured: weekends only';
+}
+
+/**
+ * The end of the `count`-th working day after the day of an instant, weekends and public holidays
+ * skipped. Used for the CCPA's "business days" (11 CCR § 7021(a)). The CCPA regulations do not
+ * define a business day; Monday to Friday without the configured public holidays is our reading,
+ * not confirmed by a source.
+ */
+export function workingDaysAfter(instant: Date, count: number, calendar: OrgCalendar): Date {
+  let day = localDay(instant, calendar);
+  for (let counted = 0; counted < count;) {
+    day = day.plus({ days: 1 });
+    if (isLegalWorkingDay(day, calendar)) counted += 1;
+  }
+  return day.endOf('day').toJSDate();
 }
 
 export interface DueDateOptions {
   extended?: boolean;
-  /** Time the case spent paused awaiting identity; counts only where the policy stops the clock. */
-  pausedMs?: number;
+  /** Whole days the clock stood still awaiting proof of identity; count only where the policy stops the clock. */
+  pausedDays?: number;
 }
 
 /**
@@ -110,11 +163,11 @@ export function computeDueDate(
 ): Date {
   const period = options.extended && policy.extendedPeriod ? policy.extendedPeriod : policy.initialPeriod;
   let day = localDay(receivedAt, calendar).plus(period);
-  // A pause counts per started day: a request paused for an hour loses that day's counting.
-  if (policy.pauseStopsClock && options.pausedMs && options.pausedMs > 0) {
-    day = day.plus({ days: Math.ceil(options.pausedMs / DAY_MS) });
+  if (policy.pauseStopsClock && options.pausedDays && options.pausedDays > 0) {
+    day = day.plus({ days: options.pausedDays });
   }
-  if (policy.rollToWorkingDay) day = rollToWorkingDay(day, calendar);
+  // Art. 3(4): only Saturdays, Sundays and public holidays move the end, never the company's own week.
+  if (policy.rollToWorkingDay) day = rollToLegalWorkingDay(day, calendar);
   return day.endOf('day').toJSDate();
 }
 
@@ -126,18 +179,18 @@ export function extensionAllowed(
   now: Date,
   calendar: OrgCalendar,
   alreadyExtended: boolean,
-  pausedMs = 0,
+  pausedDays = 0,
 ): ExtensionDecision {
   if (!policy.extendedPeriod) return { allowed: false, reason: `${policy.label} allows no extension.` };
   if (alreadyExtended) return { allowed: false, reason: 'The deadline was already extended once.' };
-  const firstDue = computeDueDate(policy, receivedAt, calendar, { pausedMs });
+  const firstDue = computeDueDate(policy, receivedAt, calendar, { pausedDays });
   if (now.getTime() > firstDue.getTime()) {
     return {
       allowed: false,
       reason: `An extension must be decided while the first period runs; it ended on ${formatDue(firstDue, calendar)}.`,
     };
   }
-  return { allowed: true, newDueDate: computeDueDate(policy, receivedAt, calendar, { extended: true, pausedMs }) };
+  return { allowed: true, newDueDate: computeDueDate(policy, receivedAt, calendar, { extended: true, pausedDays }) };
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -152,6 +205,11 @@ function localEpochDay(instant: Date, timeZone: string): number {
   const parts = format.formatToParts(instant);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(part('year'), part('month') - 1, part('day')) / DAY_MS;
+}
+
+/** Whole calendar days between the local dates of two instants: 0 on the same day. */
+export function calendarDaysBetween(from: Date, to: Date, timeZone: string): number {
+  return localEpochDay(to, timeZone) - localEpochDay(from, timeZone);
 }
 
 /** Whole calendar days from today to the due day, in the organisation's zone: 0 on the day, negative when late. */

@@ -9,6 +9,7 @@ import {
   type RequestType,
 } from './case.js';
 import { REGULATIONS, type Regulation } from './deadlines.js';
+import { LETTER_LANGUAGES, type LetterLanguage } from './letters/letterKinds.js';
 
 /** The intake form's field ids, shared by the card that renders them and the validation that reads them. */
 export const INTAKE_FIELDS = {
@@ -23,7 +24,9 @@ export const INTAKE_FIELDS = {
   regulation: 'regulation',
   receivedDate: 'receivedDate',
   receivedTime: 'receivedTime',
+  receivedConfirmed: 'receivedConfirmed',
   identityCheck: 'identityCheck',
+  language: 'subjectLanguage',
   details: 'details',
 } as const;
 export type IntakeField = (typeof INTAKE_FIELDS)[keyof typeof INTAKE_FIELDS];
@@ -42,6 +45,8 @@ export interface IntakeRequest {
   regulation: Regulation;
   receivedAt: Date;
   identityCheck: IdentityCheck;
+  /** The language the person's letters are written in. */
+  language: LetterLanguage;
   details: string;
 }
 
@@ -70,7 +75,9 @@ const rawIntakeSchema = z.object({
   [INTAKE_FIELDS.regulation]: optionalText,
   [INTAKE_FIELDS.receivedDate]: optionalText,
   [INTAKE_FIELDS.receivedTime]: optionalText,
+  [INTAKE_FIELDS.receivedConfirmed]: optionalText,
   [INTAKE_FIELDS.identityCheck]: optionalText,
+  [INTAKE_FIELDS.language]: optionalText,
   [INTAKE_FIELDS.details]: optionalText,
 });
 
@@ -150,10 +157,21 @@ export function validateIntake(raw: unknown, now: Date, timeZone: string): Intak
     errors[F.identityCheck] = 'Choose how the identity was verified, or "Not verified yet".';
   }
 
+  const language = form[F.language] || 'en';
+  if (!(LETTER_LANGUAGES as readonly string[]).includes(language)) {
+    errors[F.language] = `Choose one of: ${LETTER_LANGUAGES.join(', ')}.`;
+  }
+
   const details = form[F.details];
   if (details.length > INTAKE_LIMITS.details) errors[F.details] = tooLong(INTAKE_LIMITS.details);
 
-  const receivedAt = parseReceived(form[F.receivedDate], form[F.receivedTime], now, timeZone);
+  const receivedAt = parseReceived(
+    form[F.receivedDate],
+    form[F.receivedTime],
+    now,
+    timeZone,
+    form[F.receivedConfirmed] === 'true',
+  );
   if (typeof receivedAt === 'string') errors[F.receivedDate] = receivedAt;
 
   if (Object.keys(errors).length > 0 || typeof receivedAt === 'string') return { ok: false, errors };
@@ -177,6 +195,7 @@ export function validateIntake(raw: unknown, now: Date, timeZone: string): Intak
       regulation: regulation as Regulation,
       receivedAt,
       identityCheck: identityCheck as IdentityCheck,
+      language: language as LetterLanguage,
       details,
     },
   };
@@ -185,7 +204,11 @@ export function validateIntake(raw: unknown, now: Date, timeZone: string): Intak
 // A received time a little ahead of the server clock is a skewed client, not a future date.
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-function parseReceived(date: string, time: string, now: Date, timeZone: string): Date | string {
+/** Shown when a received date lies more than a year back, until the employee confirms it. */
+export const OLD_DATE_QUESTION =
+  'That is more than a year ago. If the request really arrived then, tick "The date is right" and submit again: it is recorded as overdue.';
+
+function parseReceived(date: string, time: string, now: Date, timeZone: string, confirmed: boolean): Date | string {
   if (!date) return new Date(now.getTime());
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return 'Enter the date as YYYY-MM-DD.';
   if (time && !/^\d{2}:\d{2}(:\d{2})?$/.test(time)) return 'Enter the time as HH:MM.';
@@ -199,8 +222,7 @@ function parseReceived(date: string, time: string, now: Date, timeZone: string):
     if (local.startOf('day').toMillis() > now.getTime()) return 'The received date cannot be in the future.';
   }
   if (instant.getTime() > now.getTime() + CLOCK_SKEW_MS) return 'The received date cannot be in the future.';
-  if (instant.getTime() < now.getTime() - 366 * 24 * 3600 * 1000) {
-    return 'That is more than a year ago; check the date.';
-  }
+  // A real request is never refused for its age; an old date is only confirmed, as it is more often a typo.
+  if (!confirmed && instant.getTime() < now.getTime() - 366 * 24 * 3600 * 1000) return OLD_DATE_QUESTION;
   return instant;
 }

@@ -14,8 +14,15 @@ export const TRANSITIONS = {
   pauseClock: { from: ['received', 'triage'], to: null },
   resumeClock: { from: ['received', 'triage'], to: null },
   extend: { from: ['received', 'triage', 'approved', 'discovery', 'actions'], to: null },
+  confirmReceipt: {
+    from: ['received', 'triage', 'approved', 'discovery', 'actions', 'declined', 'responded'],
+    to: null,
+  },
+  saveLetterDraft: { from: ['received', 'triage', 'approved', 'declined', 'discovery', 'actions'], to: null },
+  recordLetter: { from: ['received', 'triage', 'approved', 'declined', 'discovery', 'actions', 'responded'], to: null },
   approve: { from: ['received', 'triage'], to: 'approved' },
-  decline: { from: ['received', 'triage'], to: 'declined' },
+  // A request may be refused at any stage before the response (GDPR Art. 12(4) and (5), 17(3), 15(4)).
+  decline: { from: ['received', 'triage', 'approved', 'discovery', 'actions'], to: 'declined' },
   startDiscovery: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
   recordFindings: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
   markNotThisPerson: { from: ['discovery', 'actions'], to: null },

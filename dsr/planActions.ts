@@ -1,5 +1,6 @@
 import type { AuditDetail } from './audit.js';
 import type { Actor, DsrCase } from './case.js';
+import type { SentLetter } from './letters/letterKinds.js';
 import type { StepPreview } from './changePreview.js';
 import {
   findingsHash,
@@ -27,7 +28,8 @@ export type PlanAction =
   | { kind: 'previewStep'; stepId: string; preview: StepPreview }
   | { kind: 'approveStep'; stepId: string; previewHash: string }
   | { kind: 'liftStep'; stepId: string; restored: number; failed: number }
-  | { kind: 'respond' };
+  /** `letter`: the response letter sent to the person with it. */
+  | { kind: 'respond'; letter?: SentLetter };
 
 type Change = { next: DsrCase; detail: AuditDetail } | { invalid: string };
 

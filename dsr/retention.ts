@@ -75,7 +75,9 @@ export function withoutPersonalData(dsrCase: DsrCase, purge: { startedAt: string
     intakeKey: c.intakeKey,
     assignee: c.assignee ? withoutName(c.assignee) : null,
     pause: null,
-    pausedMs: c.pausedMs,
+    // The dates and days added stay (they explain the due date); what was asked for goes.
+    identityRequests: c.identityRequests.map((r) => ({ ...r, reason: '' })),
+    ...(c.receiptConfirmation ? { receiptConfirmation: c.receiptConfirmation } : {}),
     extension: c.extension ? { at: c.extension.at, by: withoutName(c.extension.by), reason: '' } : null,
     identityVerified: c.identityVerified ? { at: c.identityVerified.at, by: withoutName(c.identityVerified.by) } : null,
     decision: c.decision ? { ...c.decision, by: withoutName(c.decision.by), explanation: '' } : null,
@@ -87,6 +89,8 @@ export function withoutPersonalData(dsrCase: DsrCase, purge: { startedAt: string
     hold: null,
     purge,
     ...(c.related ? { related: c.related } : {}),
+    // That a letter went out, when and by which channel, with its hash; never its text or address.
+    ...(c.letters ? { letters: c.letters.map((l) => ({ ...l, to: '', subject: '', html: '' })) } : {}),
   };
 }
 

@@ -62,6 +62,8 @@ function reminderText(
       return `Waiting for approval: ${about} has not been decided yet; it is due on ${due}.`;
     case 'identity':
       return `Paused for identity: ${about} has been waiting for the person to prove who they are since ${formatDay(dsrCase.pause?.since ?? dsrCase.updatedAt, calendar)}.`;
+    case 'receipt':
+      return `Confirm receipt: ${about} must be confirmed to the person by ${formatDay(dsrCase.receiptConfirmation?.dueAt ?? dsrCase.dueAt, calendar)} (CCPA, 11 CCR § 7021(a)).`;
   }
 }
 

@@ -55,7 +55,7 @@ export function policyOf(settings: ReminderSettings, regulation: Regulation): Re
   return settings.policies[regulation] ?? DEFAULT_POLICY;
 }
 
-export type ReminderKind = 'due' | 'overdue' | 'approval' | 'identity';
+export type ReminderKind = 'due' | 'overdue' | 'approval' | 'identity' | 'receipt';
 
 export interface Occasion {
   /** The durable key: the same case, kind and occasion always give the same key. */
@@ -65,6 +65,9 @@ export interface Occasion {
   occasion: string;
   at: Date;
 }
+
+/** Days before the CCPA confirmation of receipt is due that its daily reminder starts. */
+const RECEIPT_REMINDER_DAYS = 3;
 
 const WAITING_FOR_APPROVAL = new Set(['received', 'triage']);
 
@@ -156,6 +159,17 @@ export class ReminderSchedule {
       const since = DateTime.fromISO(dsrCase.pause.since).plus({ days: policy.identityPauseDays }).toJSDate();
       const { day, at } = this.dailyAfter(since, after, this.settings.sendAt);
       candidates.push(make('identity', `${dsrCase.pause.since}@${day.toISODate() ?? ''}`, at));
+    }
+    const confirmation = dsrCase.receiptConfirmation;
+    if (confirmation && confirmation.sentAt === null) {
+      // CCPA: receipt is confirmed within 10 business days (11 CCR § 7021(a)); remind each working day from three days before.
+      const from = DateTime.fromISO(confirmation.dueAt).minus({ days: RECEIPT_REMINDER_DAYS }).toJSDate();
+      const { day, at } = this.dailyAfter(
+        from.getTime() > created.getTime() ? from : created,
+        after,
+        this.settings.sendAt,
+      );
+      candidates.push(make('receipt', day.toISODate() ?? '', at));
     }
     const earliest = Math.min(...candidates.map((c) => c.at.getTime()));
     return candidates.filter((c) => c.at.getTime() === earliest);

@@ -8,6 +8,7 @@ import { ODataService, type Binding } from '../odata/service.js';
 import { Table, type StoredRow } from '../odata/store.js';
 import { graphSeed, skus } from '../seed.js';
 import type { SandboxCore, SystemService } from './common.js';
+import { createGraphMail } from './graphMail.js';
 
 export const GRAPH_PREFIX = '/v1.0';
 export const GRAPH_DEFAULT_PAGE_SIZE = 100;
@@ -105,6 +106,7 @@ export function createGraph(core: SandboxCore): SystemService {
   const subscribed = Object.values(skus);
 
   const serviceRoot = `${core.baseUrl}${GRAPH_PREFIX}`;
+  const mail = createGraphMail(core);
   const service = new ODataService({
     serviceRoot,
     paging: {
@@ -133,6 +135,7 @@ export function createGraph(core: SandboxCore): SystemService {
   const assigned = (skuIds: readonly string[]): JsonRecord[] => skuIds.map((skuId) => ({ disabledPlans: [], skuId }));
 
   const reset = (): void => {
+    mail.reset();
     users.clear();
     deleted.clear();
     groups.clear();
@@ -243,6 +246,7 @@ export function createGraph(core: SandboxCore): SystemService {
       throw new ServiceError(405, 'Request_BadRequest', 'The sandbox does not create users.');
     }
     const id = decodeURIComponent(rawId);
+    if (action === 'sendMail' || action === 'mailFolders') return mail.handle(request, id, [action, ...rest]);
     if (rest.length > 0) throw new ServiceError(400, 'Request_BadRequest', `Unsupported segment '${rest.join('/')}'.`);
     if (action === undefined) {
       const row = requireUser(id);

@@ -82,6 +82,13 @@ describe('the walkthrough in the Teams Playground', function () {
     await form.getByLabel('Email addresses').fill('maria.garcia@example.org');
     await form.getByRole('checkbox', { name: 'Access (a copy of their data)' }).check();
     await form.getByRole('checkbox', { name: 'Delete (erasure)' }).check();
+    // Maria wrote in Spanish, so her letters are written in Spanish.
+    await form.getByRole('combobox', { name: 'Language for our letters to the person' }).click();
+    await alex.page.getByRole('option', { name: 'Español (Spanish)' }).click();
+    assert.equal(
+      await form.getByRole('combobox', { name: 'Language for our letters to the person' }).inputValue(),
+      'Español (Spanish)',
+    );
     assert.equal(await form.getByLabel('Full name').inputValue(), 'Maria Garcia');
     await alex.screenshot('01-employee-intake-form', form.getByRole('button', { name: 'Submit request' }));
   });
@@ -290,19 +297,31 @@ describe('the walkthrough in the Teams Playground', function () {
     await megan.screenshot('16-privacy-guided-steps-ticked', plan);
   });
 
-  it('responds: the summary for Maria says what was done and what was kept', async () => {
+  it("responds: Maria's letter in Spanish says what was found, erased and kept, and leaves the privacy mailbox", async () => {
     const plan = megan.card(`Plan for ${mariaCase}`);
     await plan.getByRole('button', { name: 'Respond' }).click();
-    await plan.getByText('Responded. The summary for the data subject is below.').waitFor();
-    const text = await plan.innerText();
-    assert.match(text, /Responded to the data subject\./, text);
-    assert.match(text, new RegExp(`Response to the request of Maria Garcia \\(${mariaCase}\\)\\.`), text);
-    assert.match(text, /Business Central: done \(\d+ records?\); 2 records kept: A posted document/, text);
-    assert.doesNotMatch(text, /\bRespond\n/, 'nothing is offered twice');
+    const letter = megan.card(`Response for Maria Garcia (${mariaCase})`);
+    await letter.getByText(`Su solicitud ${mariaCase}: nuestra respuesta`).waitFor();
+    const draft = await letter.innerText();
+    assert.match(draft, /Dynamics 365 Customer Engagement/, draft);
+    assert.match(draft, /Lo que hemos suprimido/, draft);
+    assert.match(draft, /Dynamics 365 Business Central: \d+ registros suprimidos\. 2 registros conservados/, draft);
+    assert.match(draft, /privacy-requests@/, draft);
     await megan.screenshot(
-      '17-privacy-responded',
-      plan.getByText('Responded. The summary for the data subject is below.'),
+      '17-privacy-response-letter',
+      letter.getByText(`Su solicitud ${mariaCase}: nuestra respuesta`),
     );
+    await letter.getByRole('button', { name: 'Send and mark responded' }).click();
+    const sent = megan.card('Response sent and recorded.');
+    await sent.waitFor();
+    const text = await sent.innerText();
+    assert.match(text, /Response sent .* by the privacy team mailbox \(es, SHA-256 [0-9a-f]{12}/, text);
+    const saved = (await run.app.store.getCase(mariaCase))!;
+    assert.equal(saved.status, 'responded');
+    assert.equal(saved.letters?.[0]?.channel, 'mailbox', 'Graph sendMail accepted it from the sandbox mailbox');
+    assert.equal(saved.letters?.[0]?.to, 'maria.garcia@example.org');
+    assert.match(saved.letters?.[0]?.subject ?? '', /nuestra respuesta/);
+    await megan.screenshot('18-privacy-response-sent', sent.getByText('Response sent and recorded.'));
   });
 
   it('"audit" shows the case\'s trail and "verify audit" says it is intact', async () => {
@@ -314,7 +333,7 @@ describe('the walkthrough in the Teams Playground', function () {
     for (const entry of [/approveStep refused/, /approveStep applied/, /completeStep applied/, /respond applied/])
       await megan.page.getByRole('listitem').filter({ hasText: entry }).first().waitFor();
     await megan.screenshot(
-      '18-privacy-audit-trail',
+      '19-privacy-audit-trail',
       megan.page
         .getByRole('listitem')
         .filter({ hasText: /respond applied/ })
@@ -325,6 +344,6 @@ describe('the walkthrough in the Teams Playground', function () {
       .getByRole('paragraph')
       .filter({ hasText: /The audit trail is intact: \d+ events, each linked to the one before\./ });
     await verdict.waitFor();
-    await megan.screenshot('19-privacy-audit-intact', verdict);
+    await megan.screenshot('20-privacy-audit-intact', verdict);
   });
 });

@@ -234,12 +234,50 @@ describe('the plan: from findings to the response', () => {
     }
     assert.match(cardText(card), /Every step is done or explained/);
     assert.match(cardText(card), /\bRespond\b/);
-    const responded = invokeCard(await act(adele, 'plan.respond', caseId));
-    assert.match(cardText(responded), /Response to the request of Maria Garcia/);
-    assert.match(cardText(responded), /Prepare the package for the data subject: done/);
+    // Respond shows the response letter and waits for it to be sent: nothing is answered yet.
+    const letterCard = invokeCard(await act(adele, 'plan.respond', caseId));
+    assert.deepEqual(cardProblems(letterCard), []);
+    const draft = cardText(letterCard);
+    assert.match(draft, /Response for Maria Garcia/);
+    assert.match(draft, /Dynamics 365 Customer Engagement/);
+    assert.match(draft, /Purposes: Customer service/);
+    assert.match(draft, /supervisory authority/);
+    assert.equal((await bot.app.store.getCase(caseId))!.status, 'actions');
+    // Without a mailbox (the tests give the bot no Graph connection) the team downloads the letter.
+    const emlUrl = (letterCard.actions as Array<{ title: string; url?: string }>).find(
+      (a) => a.title === 'Download .eml',
+    )!.url!;
+    const eml = await fetch(emlUrl);
+    assert.equal(eml.status, 200);
+    assert.equal(eml.headers.get('content-type'), 'message/rfc822');
+    assert.match(await eml.text(), /^To: maria\.garcia@example\.org/m);
+    const edited = invokeCard(
+      await act(adele, 'letter.update', caseId, { letter: 'response', note: 'Your package follows by post.' }),
+    );
+    assert.match(cardText(edited), /Your package follows by post\./);
+    const sent = invokeCard(
+      await act(adele, 'letter.markSent', caseId, {
+        letter: 'response',
+        channel: 'email-client',
+        note: 'Your package follows by post.',
+      }),
+    );
+    assert.match(cardText(sent), /Response sent and recorded\. The case is responded/);
     const saved = (await bot.app.store.getCase(caseId))!;
     assert.equal(saved.status, 'responded');
     assert.match(saved.response!.summary, /Export system-generated logs \(Data Log Export\): done \(Checked\)/);
+    const [letter] = saved.letters!;
+    assert.equal(letter!.channel, 'email-client');
+    assert.match(letter!.html, /Your package follows by post\./);
+    assert.match(letter!.sha256, /^[0-9a-f]{64}$/);
+    const trail: AuditEvent[] = [];
+    for await (const event of bot.app.store.auditEvents(caseId)) trail.push(event);
+    const responding = trail.find((e) => e.action === 'respond' && e.outcome === 'applied')!;
+    assert.equal(responding.detail.sha256, letter!.sha256);
+    assert.ok(trail.some((e) => e.action === 'downloadLetter'));
+    await bot.connector.waitFor(() =>
+      bot.connector.sent(bot.personalConversation(alex)).find((a) => /was answered/.test(String(a.text))),
+    );
 
     now = new Date(now.getTime() + 16 * 60 * 1000);
     const late = await fetch(link);

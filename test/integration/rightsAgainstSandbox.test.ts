@@ -113,8 +113,12 @@ describe('the rights carried out in the systems (sandbox)', () => {
     assert.match(await card(megan, 'plan.respond', caseId), /still open/);
     await tickGuided(caseId);
     const response = await card(megan, 'plan.respond', caseId);
-    assert.match(response, /Response to the request of Maria Garcia/);
-    assert.match(response, /kept/);
+    assert.match(response, /Response for Maria Garcia/);
+    assert.match(response, /Dynamics 365 Business Central: \d+ records erased\. 2 records kept: Posted invoices/);
+    assert.match(
+      await card(megan, 'letter.markSent', caseId, { letter: 'response', channel: 'post' }),
+      /Response sent and recorded/,
+    );
 
     const kinds = (await audit(caseId)).map((e) => e.action);
     for (const kind of ['previewStep', 'approveStep', 'startStep', 'completeStep', 'respond'])

@@ -70,7 +70,7 @@ describe('triage and approval in the privacy channel', () => {
       'Assign to me',
       'Assign to…',
       'Identity verified',
-      'Pause for identity',
+      'Ask for proof of identity',
       'Approve',
       'Decline',
       'Extend deadline',
@@ -269,16 +269,20 @@ describe('triage and approval in the privacy channel', () => {
     assert.match(cardText(invokeCard(again)), /already extended once/);
   });
 
-  it('pauses the clock for identity and moves the GDPR due date by the pause on resume', async () => {
+  it('stops the clock while proof of identity is asked for, and records when it arrived', async () => {
     const caseId = await fileCase(alex);
     const paused = await triageAct(megan, 'pause', caseId, await version(caseId), {
       pauseReason: 'Asked for ID copy.',
       extendReason: 'typed into the other form',
     });
-    assert.match(cardText(invokeCard(paused)), /due date moves by the time the clock is paused/);
+    assert.match(cardText(invokeCard(paused)), /The clock stands still until it arrives \(GDPR Art\. 12\(6\)\)/);
     assert.match(cardText(invokeCard(paused)), /Asked for ID copy/);
-    const resumed = await triageAct(megan, 'resume', caseId, await version(caseId));
-    assert.match(cardText(invokeCard(resumed)), /Clock running again/);
+    const future = await triageAct(megan, 'resume', caseId, await version(caseId), { arrivedOn: '2999-01-01' });
+    assert.match(cardText(invokeCard(future)), /cannot have arrived in the future/);
+    assert.notEqual((await bot.app.store.getCase(caseId))!.pause, null);
+    const resumed = await triageAct(megan, 'resume', caseId, await version(caseId), { arrivedOn: '' });
+    assert.match(cardText(invokeCard(resumed)), /Proof arrived: the clock runs again/);
+    assert.match(cardText(invokeCard(resumed)), /arrived on .*: 0 days added to the deadline/);
     assert.equal((await bot.app.store.getCase(caseId))!.pause, null);
   });
 

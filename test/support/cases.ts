@@ -25,7 +25,7 @@ export function sampleCase(overrides: Partial<DsrCase> = {}): DsrCase {
     intakeKey: 'intake-1',
     assignee: null,
     pause: null,
-    pausedMs: 0,
+    identityRequests: [],
     extension: null,
     identityVerified: null,
     decision: null,

@@ -6,6 +6,8 @@ import {
   nextWorkingTime,
   orgCalendarSchema,
   policyFor,
+  workingDaysAfter,
+  calendarName,
   type OrgCalendar,
   type Regulation,
 } from '../../dsr/deadlines.js';
@@ -13,6 +15,15 @@ import {
 const berlin: OrgCalendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
 const berlinHolidays: OrgCalendar = { ...berlin, holidays: ['2026-05-01', '2026-12-25', '2026-12-26'] };
 const losAngeles: OrgCalendar = { timeZone: 'America/Los_Angeles', holidays: [], workingDays: [1, 2, 3, 4, 5] };
+const bavaria: OrgCalendar = { ...berlin, publicHolidays: { country: 'DE', region: 'BY' } };
+const lowerSaxony: OrgCalendar = { ...berlin, publicHolidays: { country: 'DE', region: 'NI' } };
+const germanyMonToThu: OrgCalendar = {
+  ...berlin,
+  workingDays: [1, 2, 3, 4],
+  publicHolidays: { country: 'DE', region: 'BE' },
+};
+const germanyMonToFri: OrgCalendar = { ...germanyMonToThu, workingDays: [1, 2, 3, 4, 5] };
+const california: OrgCalendar = { ...losAngeles, publicHolidays: { country: 'US', region: 'CA' } };
 
 interface DueRow {
   name: string;
@@ -21,7 +32,7 @@ interface DueRow {
   calendar: OrgCalendar;
   due: string;
   extended?: boolean;
-  pausedMs?: number;
+  pausedDays?: number;
 }
 
 // Expected values were worked out by hand from the calendar, not taken from the code.
@@ -98,11 +109,11 @@ const dueRows: DueRow[] = [
     due: '2026-04-30T21:59:59.999Z',
   },
   {
-    name: 'a pause of three days and an hour moves the date by four days',
+    name: 'four whole days waiting for proof of identity move the date by four days',
     regulation: 'GDPR',
     received: '2026-03-02T09:00:00Z',
     calendar: berlin,
-    pausedMs: (3 * 24 + 1) * 3600 * 1000,
+    pausedDays: 4,
     due: '2026-04-06T21:59:59.999Z',
   },
   {
@@ -111,6 +122,76 @@ const dueRows: DueRow[] = [
     received: '2026-03-02T09:00:00Z',
     calendar: berlin,
     due: '2026-04-02T21:59:59.999Z',
+  },
+  {
+    name: 'Good Friday and Easter Monday (Germany) move 3 April to Tuesday 7 April',
+    regulation: 'GDPR',
+    received: '2026-03-03T09:00:00Z',
+    calendar: bavaria,
+    due: '2026-04-07T21:59:59.999Z',
+  },
+  {
+    name: 'Easter Monday itself ends on Tuesday',
+    regulation: 'GDPR',
+    received: '2026-03-06T09:00:00Z',
+    calendar: lowerSaxony,
+    due: '2026-04-07T21:59:59.999Z',
+  },
+  {
+    name: 'without a holiday calendar Easter Monday is an ordinary Monday',
+    regulation: 'GDPR',
+    received: '2026-03-06T09:00:00Z',
+    calendar: berlin,
+    due: '2026-04-06T21:59:59.999Z',
+  },
+  {
+    name: 'Whit Monday (25 May) ends on Tuesday 26 May',
+    regulation: 'GDPR',
+    received: '2026-04-25T09:00:00Z',
+    calendar: germanyMonToFri,
+    due: '2026-05-26T21:59:59.999Z',
+  },
+  {
+    name: 'Epiphany across the year boundary: a holiday in Bavaria moves 6 January to the 7th',
+    regulation: 'GDPR',
+    received: '2025-12-06T09:00:00Z',
+    calendar: bavaria,
+    due: '2026-01-07T22:59:59.999Z',
+  },
+  {
+    name: 'Epiphany is no holiday in Lower Saxony: the period ends on 6 January',
+    regulation: 'GDPR',
+    received: '2025-12-06T09:00:00Z',
+    calendar: lowerSaxony,
+    due: '2026-01-06T22:59:59.999Z',
+  },
+  {
+    name: "Corpus Christi (4 June) is Bavaria's, not Lower Saxony's: Friday 5 June in Bavaria",
+    regulation: 'GDPR',
+    received: '2026-05-04T09:00:00Z',
+    calendar: bavaria,
+    due: '2026-06-05T21:59:59.999Z',
+  },
+  {
+    name: 'New Year’s Day 2027, a Friday, moves the end into the next week',
+    regulation: 'GDPR',
+    received: '2026-12-01T09:00:00Z',
+    calendar: germanyMonToFri,
+    due: '2027-01-04T22:59:59.999Z',
+  },
+  {
+    name: 'a Monday-to-Thursday company still answers by Friday 29 May: its own week does not count',
+    regulation: 'GDPR',
+    received: '2026-04-29T09:00:00Z',
+    calendar: germanyMonToThu,
+    due: '2026-05-29T21:59:59.999Z',
+  },
+  {
+    name: 'the organisation’s further holiday (DSR_HOLIDAYS) counts with the library’s',
+    regulation: 'GDPR',
+    received: '2026-04-29T09:00:00Z',
+    calendar: { ...germanyMonToThu, holidays: ['2026-05-29'] },
+    due: '2026-06-01T21:59:59.999Z',
   },
   {
     name: 'CCPA: 45 calendar days ending on the US clock-change Sunday, not rolled',
@@ -124,7 +205,7 @@ const dueRows: DueRow[] = [
     regulation: 'CCPA',
     received: '2026-01-22T18:00:00Z',
     calendar: losAngeles,
-    pausedMs: 5 * 24 * 3600 * 1000,
+    pausedDays: 5,
     due: '2026-03-09T06:59:59.999Z',
   },
   {
@@ -149,11 +230,49 @@ describe('deadline policies', () => {
     it(`${row.regulation}: ${row.name}`, () => {
       const due = computeDueDate(policyFor(row.regulation), new Date(row.received), row.calendar, {
         extended: row.extended ?? false,
-        pausedMs: row.pausedMs ?? 0,
+        pausedDays: row.pausedDays ?? 0,
       });
       assert.equal(due.toISOString(), row.due);
     });
   }
+
+  it('gives a Monday-to-Thursday company the same GDPR due dates as a Monday-to-Friday one, all year', () => {
+    const gdpr = policyFor('GDPR');
+    for (let day = 0; day < 400; day += 1) {
+      const received = new Date(Date.UTC(2026, 0, 1, 10) + day * 24 * 3600 * 1000);
+      assert.equal(
+        computeDueDate(gdpr, received, germanyMonToThu).toISOString(),
+        computeDueDate(gdpr, received, germanyMonToFri).toISOString(),
+        received.toISOString(),
+      );
+    }
+  });
+
+  describe('CCPA confirmation of receipt: 10 business days (11 CCR § 7021(a))', () => {
+    it('skips weekends', () => {
+      // Monday 2 March: ten business days later is Monday 16 March.
+      assert.equal(
+        workingDaysAfter(new Date('2026-03-02T18:00:00Z'), 10, losAngeles).toISOString(),
+        '2026-03-17T06:59:59.999Z',
+      );
+    });
+    it('skips Thanksgiving and the day after in California', () => {
+      // Monday 23 November: 24, 25, 30 November and 1 to 4, 7 to 9 December.
+      assert.equal(
+        workingDaysAfter(new Date('2026-11-23T18:00:00Z'), 10, california).toISOString(),
+        '2026-12-10T07:59:59.999Z',
+      );
+    });
+  });
+
+  it('names the calendar it counts against', () => {
+    assert.equal(calendarName(bavaria), 'Public holidays of Germany, Bayern');
+    assert.equal(
+      calendarName({ ...bavaria, holidays: ['2026-08-08'] }),
+      'Public holidays of Germany, Bayern and 1 further date (DSR_HOLIDAYS)',
+    );
+    assert.equal(calendarName(berlin), 'No public holidays configured: weekends only');
+  });
 
   describe('extension', () => {
     const gdpr = policyFor('GDPR');

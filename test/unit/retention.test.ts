@@ -113,8 +113,25 @@ describe('the retention of closed cases', () => {
     });
 
     it('a field the case gains later is dropped, not kept, until someone decides it may stay', () => {
-      const withLetters = { ...full, letters: [{ text: 'Dear Maria Garcia' }] } as typeof full;
-      assert.doesNotMatch(JSON.stringify(withoutPersonalData(withLetters, purge)), /Maria/);
+      const withMore = { ...full, futureField: 'Dear Maria Garcia' } as typeof full;
+      assert.doesNotMatch(JSON.stringify(withoutPersonalData(withMore, purge)), /Maria/);
+    });
+
+    it('keeps that a letter was sent, with its hash, and none of its text or address', () => {
+      const letter = {
+        kind: 'response' as const,
+        language: 'es',
+        at: '2026-03-01T10:00:00.000Z',
+        byId: 'id-0002',
+        channel: 'mailbox' as const,
+        to: 'maria.garcia@example.org',
+        subject: 'Respuesta a Maria Garcia',
+        html: '<p>Estimada Maria Garcia</p>',
+        sha256: 'ab'.repeat(32),
+      };
+      const kept = withoutPersonalData({ ...full, letters: [letter] }, purge);
+      assert.doesNotMatch(JSON.stringify(kept), /Maria|maria/);
+      assert.equal(kept.letters?.[0]?.sha256, letter.sha256);
     });
 
     it('is due after its date, unless held; a purge under way is always finished', () => {

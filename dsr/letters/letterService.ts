@@ -1,0 +1,165 @@
+import type { Actor, DsrCase } from '../case.js';
+import type { ActResult, CaseService } from '../caseService.js';
+import type { Clock } from '../clock.js';
+import type { OrgCalendar } from '../deadlines.js';
+import { remainingSteps } from '../plan.js';
+import { composeLetter, letterHash, LetterGapError } from './compose.js';
+import type { LetterChannel, LetterKind, SentLetter } from './letterKinds.js';
+import type { ProcessingRegister } from './register.js';
+import { TemplateError, type LetterTemplates, type RenderedLetter } from './templates.js';
+
+/** Sends a letter from the privacy team's mailbox; implemented over Microsoft Graph under connectors/. */
+export interface LetterMailer {
+  /** The mailbox letters are sent from, as the person will see it. */
+  readonly mailbox: string;
+  send(to: string, letter: RenderedLetter): Promise<void>;
+}
+
+export type LetterDraftResult =
+  { ok: true; letter: RenderedLetter; to: string | undefined; note: string } | { ok: false; message: string };
+
+/**
+ * Which letters a case can take now. Each is owed at a moment of the case: the acknowledgement
+ * and the identity request early, the extension notice once extended, the refusal once declined,
+ * the response once every step is done or explained.
+ */
+export function lettersAvailable(dsrCase: DsrCase): LetterKind[] {
+  const sent = new Set((dsrCase.letters ?? []).map((letter) => letter.kind));
+  const open = ['received', 'triage', 'approved', 'discovery', 'actions'].includes(dsrCase.status);
+  const kinds: LetterKind[] = [];
+  if (open && !sent.has('acknowledgement')) kinds.push('acknowledgement');
+  if (open && !dsrCase.identityVerified) kinds.push('identity');
+  if (open && dsrCase.extension && !dsrCase.extension.noticeSentAt) kinds.push('extension');
+  if (dsrCase.status === 'declined' && !sent.has('refusal')) kinds.push('refusal');
+  if (dsrCase.status === 'actions' && dsrCase.plan && remainingSteps(dsrCase.plan).length === 0) kinds.push('response');
+  return kinds;
+}
+
+/**
+ * The letters workflow: renders a letter of a case whole (or says what is missing), sends it
+ * through the mailbox where one is configured, and records it on the case with its hash. The
+ * response is recorded together with the case's "respond", so a case is never answered without
+ * its letter, nor a letter recorded without the case answered.
+ */
+export class LetterService {
+  constructor(
+    private readonly cases: CaseService,
+    private readonly templates: LetterTemplates,
+    private readonly register: ProcessingRegister | undefined,
+    private readonly calendar: OrgCalendar,
+    private readonly clock: Clock,
+    /** The mailbox, where one is configured and Microsoft Graph is connected. */
+    private readonly mailer: () => Promise<LetterMailer | undefined>,
+  ) {}
+
+  async mailbox(): Promise<string | undefined> {
+    return (await this.mailer())?.mailbox;
+  }
+
+  draft(dsrCase: DsrCase, kind: LetterKind, note?: string): LetterDraftResult {
+    if (!this.register) {
+      return { ok: false, message: 'Letters need the processing register: set DSR_PROCESSING_FILE.' };
+    }
+    const words = note ?? dsrCase.letterDrafts?.[kind]?.note ?? '';
+    try {
+      const letter = composeLetter(
+        this.templates,
+        kind,
+        dsrCase,
+        this.register,
+        this.calendar,
+        this.clock.now(),
+        words,
+      );
+      return { ok: true, letter, to: dsrCase.subject.emails[0], note: words };
+    } catch (error) {
+      if (error instanceof LetterGapError) return { ok: false, message: error.message };
+      if (error instanceof TemplateError) return { ok: false, message: error.message };
+      throw error;
+    }
+  }
+
+  /** Keeps the officer's words for the letter, so a download and a later send carry them. */
+  saveNote(actor: Actor, dsrCase: DsrCase, version: number, kind: LetterKind, note: string): Promise<ActResult> {
+    return this.cases.act(actor, dsrCase.id, version, { kind: 'saveLetterDraft', letter: kind, note });
+  }
+
+  /** Sends through the mailbox, then records; a failed send records nothing. */
+  async send(actor: Actor, dsrCase: DsrCase, version: number, kind: LetterKind, note: string): Promise<ActResult> {
+    const mailer = await this.mailer();
+    if (!mailer) return { ok: false, refusal: 'invalid-input', message: 'No mailbox is configured (DSR_MAILBOX).' };
+    // A card that saw an older version must not send a letter the case would then refuse to record.
+    if (version !== dsrCase.version) {
+      return {
+        ok: false,
+        refusal: 'stale',
+        message: 'This case changed since you looked at it; here is the current state.',
+        case: dsrCase,
+      };
+    }
+    const checked = this.checked(dsrCase, kind, note);
+    if ('message' in checked) return { ok: false, refusal: 'invalid-input', message: checked.message, case: dsrCase };
+    if (!checked.to) {
+      return {
+        ok: false,
+        refusal: 'invalid-input',
+        message: 'The case has no email address for the person; send the letter by post and mark it sent.',
+        case: dsrCase,
+      };
+    }
+    await mailer.send(checked.to, checked.letter);
+    return this.record(actor, dsrCase, version, kind, checked.letter, 'mailbox', checked.to);
+  }
+
+  /** Records a letter sent another way (own mail client, post, by hand) on the day it left. */
+  markSent(
+    actor: Actor,
+    dsrCase: DsrCase,
+    version: number,
+    kind: LetterKind,
+    note: string,
+    channel: Exclude<LetterChannel, 'mailbox'>,
+  ): Promise<ActResult> {
+    const checked = this.checked(dsrCase, kind, note);
+    if ('message' in checked) {
+      return Promise.resolve({ ok: false, refusal: 'invalid-input', message: checked.message, case: dsrCase });
+    }
+    return this.record(actor, dsrCase, version, kind, checked.letter, channel, checked.to ?? '');
+  }
+
+  private checked(dsrCase: DsrCase, kind: LetterKind, note: string): LetterDraftResult | { message: string } {
+    if (!lettersAvailable(dsrCase).includes(kind)) {
+      return { message: 'That letter is not due at this stage of the case.' };
+    }
+    const draft = this.draft(dsrCase, kind, note);
+    return draft.ok ? draft : { message: draft.message };
+  }
+
+  private record(
+    actor: Actor,
+    dsrCase: DsrCase,
+    version: number,
+    kind: LetterKind,
+    letter: RenderedLetter,
+    channel: LetterChannel,
+    to: string,
+  ): Promise<ActResult> {
+    const sent: SentLetter = {
+      kind,
+      language: dsrCase.language ?? 'en',
+      at: this.clock.now().toISOString(),
+      byId: actor.id,
+      channel,
+      to,
+      subject: letter.subject,
+      html: letter.html,
+      sha256: letterHash(letter),
+    };
+    return this.cases.act(
+      actor,
+      dsrCase.id,
+      version,
+      kind === 'response' ? { kind: 'respond', letter: sent } : { kind: 'recordLetter', letter: sent },
+    );
+  }
+}
