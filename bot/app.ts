@@ -36,7 +36,7 @@ import type { SharedReminders } from './reminders/reminderService.js';
 import type { CaseStore } from '../dsr/store.js';
 import { createChannelAdapter } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
-import type { AppConfig } from './config.js';
+import { LOCAL_SIGN_IN_PEOPLE, type AppConfig } from './config.js';
 import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
 import { createOutbox } from './outbox/index.js';
@@ -47,6 +47,9 @@ import { KvTeamDirectory } from './teamDirectory.js';
 import { DownloadLinks } from './downloadLinks.js';
 import { PackageDelivery } from './packageDelivery.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
+import { dashboardAuthFor } from './dashboardAuth.js';
+import { registerDashboardRoutes } from './dashboardRoutes.js';
+import { RegisterFeed } from './registerFeed.js';
 import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
@@ -273,6 +276,19 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     delivery,
   );
 
+  const register = new RegisterFeed(store, observed, config.calendar.timeZone, log);
+  const dashboardAuth = dashboardAuthFor(
+    {
+      local: config.local,
+      appId: config.botAuth.MicrosoftAppId,
+      tenantId: config.botAuth.MicrosoftAppTenantId,
+      publicUrl: config.publicUrl,
+      authority: config.ssoAuthority,
+      localPeople: LOCAL_SIGN_IN_PEOPLE,
+    },
+    roles,
+  );
+
   let server: HttpServer;
   try {
     server = await startHttpServer(
@@ -281,7 +297,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       bot,
       () => shared.health(),
       log,
-      (http) => registerDownloadRoutes(http, { links, store, cases, clock, log, packages: shared.packages }),
+      (http) => {
+        registerDownloadRoutes(http, { links, store, cases, clock, log, packages: shared.packages });
+        registerDashboardRoutes(http, { auth: dashboardAuth, feed: register, cases, store, team, clock, log });
+      },
     );
     listeningPort = server.port;
   } catch (error) {

@@ -6,6 +6,13 @@ import { people } from '../sandbox/seed.js';
 
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
+
+/** Who a local run's dashboard lets you sign in as: the two officers, and an employee it refuses. */
+export const LOCAL_SIGN_IN_PEOPLE: ReadonlyArray<{ id: string; name: string }> = [
+  { id: people.meganBowen, name: 'Megan Bowen' },
+  { id: people.adeleVance, name: 'Adele Vance' },
+  { id: people.alexWilber, name: 'Alex Wilber' },
+];
 import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,6 +78,8 @@ const configSchema = z
     ToChannelFromBotLoginUrl: optionalString.pipe(z.url('a URL').optional()),
     ToChannelFromBotOAuthScope: optionalString,
     ValidateAuthority: optionalString,
+    // The dashboard's single sign-on checks tokens against this authority's published keys.
+    DSR_SSO_AUTHORITY: optionalString.pipe(z.url('the https address of the Entra ID authority').optional()),
   })
   .superRefine((env, ctx) => {
     if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {
@@ -120,6 +129,8 @@ export interface AppConfig {
     caFile?: string;
   };
   reminders: ReminderConfig;
+  /** Where the dashboard's Teams tokens come from: Entra ID's public cloud unless set. */
+  ssoAuthority: string;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ...(raw.DSR_CONNECTORS_CA_FILE ? { caFile: raw.DSR_CONNECTORS_CA_FILE } : {}),
     },
     reminders,
+    ssoAuthority: (raw.DSR_SSO_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
   };
 }
 
