@@ -12,7 +12,10 @@ export type DashboardAccess = { ok: true; user: Actor } | { ok: false; status: 4
 export interface SsoSettings {
   appId: string;
   tenantId: string;
-  /** The tab's Application ID URI, api://<host>/<app id>. */
+  /**
+   * The app's Application ID URI. For an app with a bot and a tab Microsoft Learn gives the form
+   * api://<host>/botid-<app id> ("Register your tab app in Microsoft Entra ID", Expose an API).
+   */
   appIdUri: string;
   /** Where Entra ID publishes its keys and issues tokens; another value only for sovereign clouds and tests. */
   authority: string;
@@ -56,7 +59,7 @@ async function teamMember(roles: RoleDirectory, user: Actor): Promise<DashboardA
  * "Add code to enable SSO" for tabs, learn.microsoft.com/microsoftteams/platform/tabs/how-to/authentication/tab-sso-code):
  * - signature: RS256 against the tenant's published keys, {authority}/{tenant}/discovery/v2.0/keys;
  * - issuer: v2.0 tokens https://login.microsoftonline.com/{tenant}/v2.0, v1.0 tokens https://sts.windows.net/{tenant}/;
- * - audience: v2.0 tokens carry the app's client id, v1.0 tokens its Application ID URI (api://<host>/<app id>);
+ * - audience: v2.0 tokens carry the app's client id, v1.0 tokens its Application ID URI (api://<host>/botid-<app id>);
  * - `tid` the organisation's tenant, `exp`/`nbf` in force, and the `access_as_user` scope the tab asks for.
  */
 export class TeamsSsoAuth implements DashboardAuth {
@@ -180,7 +183,7 @@ export function dashboardAuthFor(settings: DashboardAuthSettings, roles: RoleDir
     {
       appId: settings.appId,
       tenantId: settings.tenantId,
-      appIdUri: `api://${host}/${settings.appId}`,
+      appIdUri: `api://${host}/botid-${settings.appId}`,
       authority: settings.authority,
     },
     roles,

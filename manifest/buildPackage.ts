@@ -71,7 +71,7 @@ function configSchema(packageVersion: string) {
   });
 }
 
-/** The host part of DSR_PUBLIC_URL, for the Application ID URI (api://<host>/<app id>) and validDomains. */
+/** The host part of DSR_PUBLIC_URL, for the Application ID URI (api://<host>/botid-<app id>) and validDomains. */
 function withHost<T extends { DSR_PUBLIC_URL: string }>(config: T): T & { DSR_PUBLIC_HOST: string } {
   const url = config.DSR_PUBLIC_URL.replace(/\/+$/, '');
   return { ...config, DSR_PUBLIC_URL: url, DSR_PUBLIC_HOST: new URL(url).host };

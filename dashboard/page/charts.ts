@@ -162,6 +162,8 @@ export function renderCharts(container: HTMLElement, charts: Charts, options: Op
   }));
   const byRight = charts.volumeByRight.map((r) => ({ label: short(labelOf(options.rights, r.right)), value: r.count }));
   const bySystem = charts.volumeBySystem.map((s) => ({ label: s.name, value: s.count }));
+  // "Dynamics 365 Business Central" fits an axis as "Business Central"; the table keeps the whole name.
+  const bySystemAxis = bySystem.map((s) => ({ ...s, label: s.label.replace(/^Dynamics 365 /, '') }));
   const overdue = charts.overdueOverTime.map((m) => ({ label: formatMonth(m.month), value: m.count }));
 
   const text = {
@@ -258,7 +260,7 @@ export function renderCharts(container: HTMLElement, charts: Charts, options: Op
       'by-system',
       'Cases per system',
       text.bySystem,
-      bars('Cases per system', text.bySystem, bySystem, 'Cases'),
+      bars('Cases per system', text.bySystem, bySystemAxis, 'Cases'),
       table(
         'Cases per system',
         [

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { isOpen, type CaseStatus, type DsrCase, type RequestType } from '../case.js';
 import type { Regulation } from '../deadlines.js';
+import { PACKAGE_STEP_ID } from '../plan.js';
 
 /** How a case ended, as the register reports it. */
 export type CaseOutcome = 'open' | 'responded' | 'declined';
@@ -40,8 +41,10 @@ function systemsOf(dsrCase: DsrCase): Array<{ id: string; name: string }> {
   for (const found of dsrCase.findings?.systems ?? []) {
     if (found.status === 'found') systems.set(found.systemId, found.displayName);
   }
+  // A step is work in its system; the package step spans systems and a step with nothing to do is none.
   for (const step of dsrCase.plan?.steps ?? []) {
-    if (step.systemId && !systems.has(step.systemId)) systems.set(step.systemId, step.systemName);
+    if (step.id === PACKAGE_STEP_ID || step.state === 'not-applicable') continue;
+    if (!systems.has(step.systemId)) systems.set(step.systemId, step.systemName);
   }
   return [...systems].map(([id, name]) => ({ id, name })).sort((a, b) => a.id.localeCompare(b.id));
 }

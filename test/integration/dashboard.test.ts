@@ -82,7 +82,7 @@ describe('the privacy dashboard in Teams (single sign-on)', () => {
   it('accepts a v1.0 token: issuer sts.windows.net and the Application ID URI as audience', async () => {
     const token = await entra.token(APP_ID, megan, {
       issuer: `https://sts.windows.net/${TENANT_ID}/`,
-      audience: `api://dsr.contoso.example/${APP_ID}`,
+      audience: `api://dsr.contoso.example/botid-${APP_ID}`,
     });
     assert.equal((await get(bot, '/api/dashboard/register', token)).status, 200);
   });
@@ -93,7 +93,7 @@ describe('the privacy dashboard in Teams (single sign-on)', () => {
       await entra.forgedToken(APP_ID, megan),
       await entra.token(APP_ID, megan, { expiresIn: -600 }),
       await entra.token(APP_ID, megan, { audience: randomUUID() }),
-      await entra.token(APP_ID, megan, { audience: `api://elsewhere.example/${APP_ID}` }),
+      await entra.token(APP_ID, megan, { audience: `api://elsewhere.example/botid-${APP_ID}` }),
       await entra.token(APP_ID, megan, { tenantId: randomUUID() }),
       await entra.token(APP_ID, megan, { tenantId: randomUUID(), issuer: `${entra.authority}/${TENANT_ID}/v2.0` }),
       await entra.token(APP_ID, megan, { issuer: `https://login.microsoftonline.com/${TENANT_ID}/v2.0` }),

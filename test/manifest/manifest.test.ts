@@ -69,7 +69,7 @@ describe('Teams app manifest', () => {
         scopes: ['team'],
       },
     ]);
-    assert.deepEqual(manifest.webApplicationInfo, { id: APP_ID, resource: `api://dsr.contoso.com/${APP_ID}` });
+    assert.deepEqual(manifest.webApplicationInfo, { id: APP_ID, resource: `api://dsr.contoso.com/botid-${APP_ID}` });
     assert.deepEqual(manifest.validDomains, ['dsr.contoso.com']);
   });
 
