@@ -23,7 +23,11 @@ export class RegisterFeed {
   ) {
     this.changes = store instanceof PostgresCaseStore ? new PostgresCaseChanges(store) : undefined;
     observed.onSaved((dsrCase) => {
-      void this.loaded?.then((index) => index.apply(dsrCase));
+      // A load that failed is retried by the next request, which reads this case with the rest.
+      void this.loaded?.then(
+        (index) => index.apply(dsrCase),
+        () => undefined,
+      );
     });
   }
 
