@@ -53,7 +53,7 @@ export class RegisterFeed {
     const index = new RegisterIndex(this.timeZone);
     // Marked first, so whatever changes while the cases load is read again afterwards.
     await this.changes?.mark();
-    for (const dsrCase of await this.store.listCases({})) index.apply(dsrCase);
+    index.load(await this.store.listCases({}));
     this.log.info({ cases: index.size }, 'register index loaded');
     return index;
   }

@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import { CASE_STATUSES, REQUEST_TYPES, type CaseStatus, type DsrCase, type RequestType } from '../case.js';
+import { addDays, lastDayOf, localDay, monthsUpTo } from './localDays.js';
 import { registerRow, type RegisterRow } from './row.js';
 import type { RegisterQuery, SortKey } from './query.js';
 
@@ -52,7 +52,7 @@ function comparator(key: SortKey): (a: RegisterRow, b: RegisterRow) => number {
 
 /** An array kept in order as rows come and go: insert and remove by binary search, never a full sort. */
 class SortedRows {
-  readonly rows: RegisterRow[] = [];
+  rows: RegisterRow[] = [];
 
   constructor(private readonly compare: (a: RegisterRow, b: RegisterRow) => number) {}
 
@@ -65,6 +65,10 @@ class SortedRows {
       else high = mid;
     }
     return low;
+  }
+
+  fill(rows: Iterable<RegisterRow>): void {
+    this.rows = [...rows].sort(this.compare);
   }
 
   insert(row: RegisterRow): void {
@@ -90,8 +94,6 @@ class Counter<K> {
     return this.counts.get(key) ?? 0;
   }
 }
-
-const nextDay = (day: string): string => DateTime.fromISO(day).plus({ days: 1 }).toISODate()!;
 
 /**
  * The register of every case, kept in memory and up to date case by case: rows in each sort order,
@@ -130,6 +132,23 @@ export class RegisterIndex {
     this.account(row, 1);
   }
 
+  /** Takes in every stored case at once: each sort order is built by one sort, not case by case. */
+  load(cases: Iterable<DsrCase>): void {
+    if (this.rows.size > 0) {
+      for (const dsrCase of cases) this.apply(dsrCase);
+      return;
+    }
+    for (const dsrCase of cases) {
+      const current = this.rows.get(dsrCase.id);
+      if (current && current.version >= dsrCase.version) continue;
+      const row = registerRow(dsrCase, this.timeZone);
+      if (current) this.count(current, -1);
+      this.rows.set(row.id, row);
+      this.count(row, 1);
+    }
+    for (const sorted of this.sorted.values()) sorted.fill(this.rows.values());
+  }
+
   get(id: string): RegisterRow | undefined {
     return this.rows.get(id);
   }
@@ -139,6 +158,11 @@ export class RegisterIndex {
       if (sign > 0) sorted.insert(row);
       else sorted.remove(row);
     }
+    this.count(row, sign);
+  }
+
+  /** The charts' running counts. */
+  private count(row: RegisterRow, sign: 1 | -1): void {
     if (row.open) {
       this.openByStage.add(row.status, sign);
       this.openDueByDay.add(row.dueDay, sign);
@@ -161,7 +185,7 @@ export class RegisterIndex {
       this.volumeBySystem.add(system.id, sign);
       this.systemNames.set(system.id, system.name);
     }
-    const overdueFrom = nextDay(row.dueDay);
+    const overdueFrom = addDays(row.dueDay, 1);
     // A case counts as overdue from the day after its due day until a late answer; one closed without
     // an answer on record (never the case today) is left out rather than counted overdue for ever.
     if (row.open || (row.answeredDay !== null && row.answeredDay > row.dueDay)) {
@@ -246,11 +270,8 @@ export class RegisterIndex {
   }
 
   charts(now: Date): RegisterCharts {
-    const today = DateTime.fromJSDate(now, { zone: this.timeZone }).startOf('day');
-    const todayIso = today.toISODate()!;
-    const months = Array.from({ length: MONTHS_SHOWN }, (_, i) =>
-      today.startOf('month').minus({ months: MONTHS_SHOWN - 1 - i }),
-    );
+    const todayIso = localDay(now, this.timeZone);
+    const months = monthsUpTo(todayIso, MONTHS_SHOWN);
 
     let overdue = 0;
     for (const [day, count] of this.openDueByDay.counts) if (day < todayIso) overdue += count;
@@ -272,11 +293,10 @@ export class RegisterIndex {
       overdue,
       openByStage: OPEN_STAGES.map((status) => ({ status, count: this.openByStage.get(status) })),
       dueNext30Days: Array.from({ length: DUE_DAYS_SHOWN }, (_, i) => {
-        const day = today.plus({ days: i }).toISODate()!;
+        const day = addDays(todayIso, i);
         return { day, count: this.openDueByDay.get(day) };
       }),
-      onTimeByMonth: months.map((start) => {
-        const month = start.toFormat('yyyy-MM');
+      onTimeByMonth: months.map((month) => {
         const { onTime, late } = this.answeredByMonth.get(month) ?? { onTime: 0, late: 0 };
         return { month, onTime, late, rate: onTime + late === 0 ? null : onTime / (onTime + late) };
       }),
@@ -289,10 +309,9 @@ export class RegisterIndex {
       volumeBySystem: [...this.volumeBySystem.counts]
         .map(([systemId, count]) => ({ systemId, name: this.systemNames.get(systemId) ?? systemId, count }))
         .sort((a, b) => b.count - a.count || a.systemId.localeCompare(b.systemId)),
-      overdueOverTime: months.map((start) => {
-        const end = start.endOf('month');
-        const day = end > today ? todayIso : end.toISODate()!;
-        return { month: start.toFormat('yyyy-MM'), count: overdueAt(day) };
+      overdueOverTime: months.map((month) => {
+        const end = lastDayOf(month);
+        return { month, count: overdueAt(end > todayIso ? todayIso : end) };
       }),
     };
   }

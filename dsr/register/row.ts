@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
 import { isOpen, type CaseStatus, type DsrCase, type RequestType } from '../case.js';
 import type { Regulation } from '../deadlines.js';
 import { PACKAGE_STEP_ID } from '../plan.js';
+import { daysBetween, localDay } from './localDays.js';
 
 /** How a case ended, as the register reports it. */
 export type CaseOutcome = 'open' | 'responded' | 'declined';
@@ -57,9 +57,8 @@ function answerOf(dsrCase: DsrCase): { at: string; outcome: CaseOutcome } | null
 
 export function registerRow(dsrCase: DsrCase, timeZone: string): RegisterRow {
   const answer = answerOf(dsrCase);
-  const local = (iso: string) => DateTime.fromISO(iso, { zone: timeZone });
-  const answered = answer ? local(answer.at) : null;
-  const received = local(dsrCase.receivedAt);
+  const answeredDay = answer ? localDay(answer.at, timeZone) : null;
+  const receivedDay = localDay(dsrCase.receivedAt, timeZone);
   return {
     id: dsrCase.id,
     version: dsrCase.version,
@@ -73,12 +72,10 @@ export function registerRow(dsrCase: DsrCase, timeZone: string): RegisterRow {
     dueAt: dsrCase.dueAt,
     answeredAt: answer?.at ?? null,
     outcome: answer?.outcome ?? 'open',
-    daysTaken: answered
-      ? Math.max(0, Math.round(answered.startOf('day').diff(received.startOf('day'), 'days').days))
-      : null,
+    daysTaken: answeredDay ? Math.max(0, daysBetween(receivedDay, answeredDay)) : null,
     onTime: answer ? answer.at <= dsrCase.dueAt : null,
-    dueDay: local(dsrCase.dueAt).toISODate()!,
-    answeredDay: answered?.toISODate() ?? null,
-    answeredMonth: answered?.toFormat('yyyy-MM') ?? null,
+    dueDay: localDay(dsrCase.dueAt, timeZone),
+    answeredDay,
+    answeredMonth: answeredDay?.slice(0, 7) ?? null,
   };
 }

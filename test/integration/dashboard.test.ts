@@ -131,6 +131,42 @@ describe('the privacy dashboard in Teams (single sign-on)', () => {
   });
 });
 
+describe('the privacy dashboard when Entra ID cannot be reached', () => {
+  const entra = new EntraIdentity();
+  let bot: BotHarness;
+
+  before(() => entra.start());
+  after(() => entra.stop());
+  afterEach(() => bot.stop());
+
+  it('answers 503 and no data rather than trusting a token it cannot check', async () => {
+    bot = await new BotHarness({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-used-by-these-tests',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: TENANT_ID,
+      DSR_PUBLIC_URL: PUBLIC_URL,
+      // Nothing listens on port 1: the signing keys cannot be fetched.
+      DSR_SSO_AUTHORITY: 'http://127.0.0.1:1',
+    }).start();
+    const token = await entra.token(APP_ID, megan, { issuer: `http://127.0.0.1:1/${TENANT_ID}/v2.0` });
+    const answer = await get(bot, '/api/dashboard/register', token);
+    assert.equal(answer.status, 503);
+    assert.equal(answer.body.rows, undefined);
+  });
+
+  it('says what is missing when the tenant or the public address is not configured', async () => {
+    bot = await new BotHarness({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-used-by-these-tests',
+      MicrosoftAppType: 'MultiTenant',
+    }).start();
+    const answer = await get(bot, '/api/dashboard/charts', await entra.token(APP_ID, megan));
+    assert.equal(answer.status, 503);
+    assert.match(String(answer.body.error), /MicrosoftAppTenantId/);
+  });
+});
+
 describe('the privacy dashboard in a local run', () => {
   let bot: BotHarness;
   let flow: CaseFlow;

@@ -52,6 +52,18 @@ describe('the register index', () => {
     assert.deepEqual(ids({ status: 'closed' }), [done.id]);
     assert.deepEqual(ids({ q: '0003' }), [ccpa.id]);
 
+    // Loading every stored case at once orders them exactly as taking them in one by one does.
+    const loaded = new RegisterIndex(ZONE);
+    loaded.load([done, ccpa, early, late]);
+    for (const sort of ['id', 'received', 'due', 'status', 'answered']) {
+      assert.deepEqual(
+        loaded.page(query({ sort }), NOW).rows.map((row) => row.id),
+        ids({ sort }),
+        sort,
+      );
+    }
+    assert.deepEqual(loaded.charts(NOW), index.charts(NOW));
+
     const second = index.page(query({ pageSize: '3', page: '2' }), NOW);
     assert.equal(second.total, 4);
     assert.deepEqual(
@@ -170,6 +182,16 @@ describe('the register index', () => {
       { month: '2026-05', count: 0 },
       { month: '2026-06', count: 1 },
     ]);
+  });
+
+  it("counts days in the organisation's time zone", () => {
+    const index = new RegisterIndex(ZONE);
+    // 23:30 UTC on 31 March is 1 April in Berlin; answered 10 April in Berlin: 9 days, in April.
+    index.apply(answered('2026-03-31T23:30:00.000Z', '2026-05-01T21:59:59.999Z', '2026-04-10T09:00:00.000Z'));
+    const row = index.page(query(), NOW).rows[0]!;
+    assert.equal(row.daysTaken, 9);
+    assert.equal(row.answeredMonth, '2026-04');
+    assert.equal(row.dueDay, '2026-05-01');
   });
 
   it('counts a late case as overdue from the day after its due day until its answer', () => {
