@@ -38,7 +38,7 @@ import type { SharedReminders } from './reminders/reminderService.js';
 import type { CaseStore } from '../dsr/store.js';
 import { createChannelAdapter, createChannelAuthentication } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
-import type { AppConfig } from './config.js';
+import { LOCAL_SIGN_IN_PEOPLE, type AppConfig } from './config.js';
 import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
 import { createOutbox } from './outbox/index.js';
@@ -50,6 +50,9 @@ import { KvTeamDirectory } from './teamDirectory.js';
 import { DownloadLinks } from './downloadLinks.js';
 import { PackageDelivery } from './packageDelivery.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
+import { dashboardAuthFor } from './dashboardAuth.js';
+import { registerDashboardRoutes } from './dashboardRoutes.js';
+import { RegisterFeed } from './registerFeed.js';
 import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
@@ -327,6 +330,19 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     delivery,
   );
 
+  const caseRegister = new RegisterFeed(store, observed, config.calendar.timeZone, log);
+  const dashboardAuth = dashboardAuthFor(
+    {
+      local: config.local,
+      appId: config.botAuth.MicrosoftAppId,
+      tenantId: config.botAuth.MicrosoftAppTenantId,
+      publicUrl: config.publicUrl,
+      authority: config.ssoAuthority,
+      localPeople: LOCAL_SIGN_IN_PEOPLE,
+    },
+    roles,
+  );
+
   let server: HttpServer;
   try {
     server = await startHttpServer(
@@ -335,7 +351,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       bot,
       () => shared.health(),
       log,
-      (http) =>
+      (http) => {
         registerDownloadRoutes(http, {
           links,
           store,
@@ -348,7 +364,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
             service: letterService,
             from: async () => (await letterService.mailbox()) ?? register?.controller.email,
           },
-        }),
+        });
+        registerDashboardRoutes(http, { auth: dashboardAuth, feed: caseRegister, cases, store, team, clock, log });
+      },
       { host: config.host, serviceUrls: config.serviceUrls },
     );
     listeningPort = server.port;

@@ -10,6 +10,13 @@ import { holidayRegionProblem, type HolidayRegion } from '../dsr/holidays.js';
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
 import { TEAMS_SERVICE_HOSTS, type ServiceUrlPolicy } from './inboundActivity.js';
+
+/** Who a local run's dashboard lets you sign in as: the two officers, and an employee it refuses. */
+export const LOCAL_SIGN_IN_PEOPLE: ReadonlyArray<{ id: string; name: string }> = [
+  { id: people.meganBowen, name: 'Megan Bowen' },
+  { id: people.adeleVance, name: 'Adele Vance' },
+  { id: people.alexWilber, name: 'Alex Wilber' },
+];
 import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
 /** A local run keeps closed cases this long unless told otherwise; a deployment must say. */
@@ -127,6 +134,8 @@ const configSchema = z
     ToChannelFromBotLoginUrl: optionalString.pipe(z.url('a URL').optional()),
     ToChannelFromBotOAuthScope: optionalString,
     ValidateAuthority: optionalString,
+    // The dashboard's single sign-on checks tokens against this authority's published keys.
+    DSR_SSO_AUTHORITY: optionalString.pipe(z.url('the https address of the Entra ID authority').optional()),
   })
   .superRefine((env, ctx) => {
     if (env.DSR_HOLIDAY_REGION && !env.DSR_HOLIDAY_COUNTRY) {
@@ -223,6 +232,8 @@ export interface AppConfig {
    * templates, and the mailbox they are sent from (none: the team downloads and marks them sent).
    */
   letters: { processingFile?: string; templatesDir?: string; mailbox?: string };
+  /** Where the dashboard's Teams tokens come from: Entra ID's public cloud unless set. */
+  ssoAuthority: string;
 }
 
 export class ConfigError extends Error {
@@ -336,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           ? { mailbox: `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` }
           : {}),
     },
+    ssoAuthority: (raw.DSR_SSO_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
   };
 }
 

@@ -14,7 +14,7 @@ const COLUMNS = [
 ] as const;
 
 /** RFC 4180 quoting; a leading formula character is neutralised so a spreadsheet never runs a cell. */
-function cell(value: unknown): string {
+export function cell(value: unknown): string {
   let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -269,8 +269,8 @@ export class CaseService {
     });
   }
 
-  /** Audits that someone read or downloaded something of a case, such as its trail. */
-  async recordAccess(actor: Actor, caseId: string, action: string, detail: AuditDetail = {}): Promise<void> {
+  /** Audits that someone read or downloaded something of a case (such as its trail), or of all cases (no case id). */
+  async recordAccess(actor: Actor, caseId: string | null, action: string, detail: AuditDetail = {}): Promise<void> {
     await this.store.appendAudit({ ...this.draft(actor, caseId, action, 'applied', null), detail });
   }
 

@@ -60,11 +60,25 @@ function configSchema(packageVersion: string) {
     DSR_DEVELOPER_URL: httpsUrl(DEFAULTS.DSR_DEVELOPER_URL),
     DSR_PRIVACY_URL: httpsUrl(DEFAULTS.DSR_PRIVACY_URL),
     DSR_TERMS_URL: httpsUrl(DEFAULTS.DSR_TERMS_URL),
+    // The dashboard tab's pages and its single sign-on resource live at the bot's own address.
+    DSR_PUBLIC_URL: blankAsUnset.pipe(
+      z.url({
+        protocol: /^https$/,
+        hostname: z.regexes.domain,
+        error: 'the https address the bot is reached at, such as https://dsr.contoso.com',
+      }),
+    ),
   });
 }
 
+/** The host part of DSR_PUBLIC_URL, for the Application ID URI (api://<host>/botid-<app id>) and validDomains. */
+function withHost<T extends { DSR_PUBLIC_URL: string }>(config: T): T & { DSR_PUBLIC_HOST: string } {
+  const url = config.DSR_PUBLIC_URL.replace(/\/+$/, '');
+  return { ...config, DSR_PUBLIC_URL: url, DSR_PUBLIC_HOST: new URL(url).host };
+}
+
 /** Keyed by the environment variable names, which are also the template's placeholder names. */
-export type PackageConfig = z.output<ReturnType<typeof configSchema>>;
+export type PackageConfig = ReturnType<typeof withHost<z.output<ReturnType<typeof configSchema>>>>;
 
 /** Bad configuration: each problem names the variable, what it should be and what it was. */
 export class ConfigError extends Error {
@@ -92,7 +106,7 @@ export function loadConfig(
   packageVersion: string = readPackageVersion(),
 ): PackageConfig {
   const parsed = configSchema(packageVersion).safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return withHost(parsed.data);
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'configuration');

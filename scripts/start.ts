@@ -37,7 +37,9 @@ if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
       'DSR Assistant runs locally with the Microsoft 365 Agents Playground. Open in your browser:',
       '',
       ...local.playgrounds.map((playground) => `  ${playground.view.title.padEnd(34)} ${playground.url}`),
+      `  ${'Privacy dashboard'.padEnd(34)} http://localhost:${local.app.port}/dashboard`,
       '',
+      'The dashboard (in Teams, a tab) asks who you are: Megan Bowen and Adele Vance see it; Alex Wilber is refused.',
       employee && privacy
         ? `In the employee view type "new request" in the chat with ${employee.view.config.bot.name}. In the privacy team view open\nteam ${privacy.view.config.team.name}, channel "${privacy.view.config.team.channels[0]?.name}", @mention the bot and write "use this channel": new\nrequests then arrive there. Each page keeps its history only until it is reloaded.`
         : '',

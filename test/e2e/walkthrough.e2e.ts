@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../bot/config.js';
 import { startLocalRun, type LocalRun } from '../../scripts/localRun.js';
 import {
@@ -345,5 +345,74 @@ describe('the walkthrough in the Teams Playground', function () {
       .filter({ hasText: /The audit trail is intact: \d+ events, each linked to the one before\./ });
     await verdict.waitFor();
     await megan.screenshot('20-privacy-audit-intact', verdict);
+  });
+
+  describe('the privacy dashboard in a plain browser', () => {
+    let dashboard: Page;
+
+    async function signInAs(name: string): Promise<void> {
+      await dashboard.goto(`http://localhost:${run.app.port}/dashboard`);
+      await dashboard.evaluate('sessionStorage.clear()');
+      await dashboard.reload();
+      await dashboard.locator('#person').click();
+      await dashboard.getByRole('option', { name }).click();
+      await dashboard.locator('#sign-in').click();
+    }
+
+    before(async () => {
+      dashboard = await browser.newPage();
+    });
+
+    it('refuses Alex, who is not on the privacy team', async () => {
+      await signInAs('Alex Wilber');
+      await dashboard.getByText('The dashboard is for the privacy team; you are not on it.').waitFor();
+      assert.equal(await dashboard.locator('tr[data-case]').count(), 0);
+    });
+
+    it("shows Megan the register of the walkthrough's cases, each in its stage", async () => {
+      await signInAs('Megan Bowen');
+      const maria = dashboard.locator(`tr[data-case="${mariaCase}"]`);
+      const sean = dashboard.locator(`tr[data-case="${seanCase}"]`);
+      await maria.waitFor();
+      assert.match(await maria.innerText(), /access, delete\s+GDPR\s+.*Customer Engagement.*responded, on time/s);
+      assert.match(await sean.innerText(), /In triage|Received/);
+      const stored = (await run.app.store.listCases({})).length;
+      assert.equal(await dashboard.locator('[data-total="all"]').innerText(), String(stored));
+      assert.match(await dashboard.locator('.page-status').innerText(), new RegExp(`Page 1 of 1 · ${stored} cases`));
+    });
+
+    it('draws every chart with its figures as a table', async () => {
+      const charts = dashboard.locator('[data-chart]');
+      assert.equal(await charts.count(), 7);
+      for (const key of ['stages', 'due', 'on-time', 'median-days', 'by-right', 'by-system', 'overdue']) {
+        const chart = dashboard.locator(`[data-chart="${key}"]`);
+        assert.ok(await chart.locator('svg[aria-label]').count(), `${key} has an accessible chart`);
+        assert.equal(await chart.locator('table caption').count(), 1, `${key} has its table`);
+      }
+      const bySystem = dashboard.locator('[data-chart="by-system"]');
+      await bySystem.getByText('Show the figures as a table').click();
+      assert.match(await bySystem.locator('table').innerText(), /Customer Engagement\s+1/);
+      await dashboard.locator('[data-chart="by-right"]').getByText('Show the figures as a table').click();
+      const byRight = dashboard.locator('[data-chart="by-right"] table');
+      assert.match(await byRight.innerText(), /Access\s+\d+/);
+      const onTime = dashboard.locator('[data-chart="on-time"] .summary');
+      assert.match(await onTime.innerText(), /1 of 1 cases answered in the last 12 months were on time \(100%\)/);
+      await dashboard.screenshot({ path: join(SCREENSHOTS, '20-privacy-dashboard.png'), fullPage: true });
+    });
+
+    it('finds a case by its id and follows the dark and high-contrast themes', async () => {
+      await dashboard.locator('fluent-text-field[data-filter="q"] input').fill(seanCase);
+      await dashboard.locator(`tr[data-case="${mariaCase}"]`).waitFor({ state: 'detached' });
+      assert.equal(await dashboard.locator('tr[data-case]').count(), 1);
+      assert.match(await dashboard.locator('.page-status').innerText(), /1 case$/);
+      for (const theme of ['dark', 'contrast']) {
+        await dashboard.goto(`http://localhost:${run.app.port}/dashboard?theme=${theme}`);
+        await dashboard.locator(`tr[data-case="${mariaCase}"]`).waitFor();
+        assert.equal(await dashboard.locator('html').getAttribute('data-theme'), theme);
+        const background = await dashboard.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+        assert.notEqual(background, 'rgb(255, 255, 255)', `${theme} is not drawn on white`);
+      }
+      await dashboard.screenshot({ path: join(SCREENSHOTS, '21-privacy-dashboard-contrast.png') });
+    });
   });
 });

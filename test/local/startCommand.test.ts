@@ -61,6 +61,9 @@ describe('npm start without an App ID', function () {
     assert.equal((await fetch(privacy)).status, 200);
     assert.equal((await fetch(second)).status, 200);
     assert.equal((await fetch(`${bot}/healthz`)).status, 200);
+    const dashboard = /Privacy dashboard .*\s+(http:\/\/localhost:\d+\/dashboard)/.exec(output)?.[1];
+    assert.equal(dashboard, `${bot}/dashboard`, output);
+    assert.equal((await fetch(dashboard)).status, 200);
 
     child.kill('SIGINT');
     assert.equal(await exited, 0, output);

@@ -9,9 +9,10 @@ import {
 } from '../../manifest/buildPackage.js';
 
 const APP_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+const SETTINGS = { MicrosoftAppId: APP_ID, DSR_PUBLIC_URL: 'https://dsr.contoso.com' };
 
 function rendered(): DsrManifest {
-  return renderManifest(loadConfig({ MicrosoftAppId: APP_ID }, '1.2.3'));
+  return renderManifest(loadConfig(SETTINGS, '1.2.3'));
 }
 
 function commandsFor(manifest: DsrManifest, scope: string): string[] {
@@ -46,6 +47,40 @@ describe('Teams app manifest', () => {
     assert.deepEqual([...bot.scopes].sort(), ['groupChat', 'personal', 'team']);
     assert.equal(bot.supportsFiles, true);
     assert.equal(bot.isNotificationOnly, false);
+  });
+
+  it('shows the privacy dashboard as a personal tab beside the chat and as a channel tab, with single sign-on', async () => {
+    const manifest = rendered();
+    assert.deepEqual(await validateManifest(manifest), []);
+    assert.deepEqual(manifest.staticTabs, [
+      { entityId: 'conversations', scopes: ['personal'] },
+      {
+        entityId: 'privacy-dashboard',
+        name: 'Dashboard',
+        contentUrl: 'https://dsr.contoso.com/dashboard',
+        websiteUrl: 'https://dsr.contoso.com/dashboard',
+        scopes: ['personal'],
+      },
+    ]);
+    assert.deepEqual(manifest.configurableTabs, [
+      {
+        configurationUrl: 'https://dsr.contoso.com/dashboard/configure',
+        canUpdateConfiguration: false,
+        scopes: ['team'],
+      },
+    ]);
+    assert.deepEqual(manifest.webApplicationInfo, { id: APP_ID, resource: `api://dsr.contoso.com/botid-${APP_ID}` });
+    assert.deepEqual(manifest.validDomains, ['dsr.contoso.com']);
+  });
+
+  it('reports a single sign-on app id that is not a GUID through the official schema', async () => {
+    const manifest = rendered();
+    manifest.webApplicationInfo!.id = 'dsr-assistant';
+    const problems = await validateManifest(manifest);
+    assert.ok(
+      problems.some((p) => p.startsWith('schema: /webApplicationInfo/id must match pattern')),
+      problems.join('\n'),
+    );
   });
 
   it('offers each scope its own commands', () => {
@@ -103,7 +138,7 @@ describe('Teams app manifest', () => {
   it('refuses a template placeholder without a setting', () => {
     const template = { ...(readTemplate() as Record<string, unknown>), version: '${{DSR_BUILD}}' };
     assert.throws(
-      () => renderManifest(loadConfig({ MicrosoftAppId: APP_ID }, '1.2.3'), template),
+      () => renderManifest(loadConfig(SETTINGS, '1.2.3'), template),
       /\$\{\{DSR_BUILD\}\}, which has no setting/,
     );
   });

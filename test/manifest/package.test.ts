@@ -23,6 +23,7 @@ import {
 import { iconsDir } from '../../manifest/paths.js';
 
 const APP_ID = '0d7e9c41-2b6a-4f3e-9a18-5c4b3d2e1f00';
+const PUBLIC_URL = 'https://dsr.contoso.com';
 const CLI = fileURLToPath(new URL('../../manifest/buildPackage.js', import.meta.url));
 
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -55,27 +56,30 @@ describe('Teams app package', () => {
   });
 
   describe('configuration', () => {
-    it('needs MicrosoftAppId and says what it should be', () => {
-      for (const env of [{}, { MicrosoftAppId: '   ' }]) {
+    it('needs MicrosoftAppId and DSR_PUBLIC_URL and says what they should be', () => {
+      for (const env of [{}, { MicrosoftAppId: '   ', DSR_PUBLIC_URL: ' ' }]) {
         const error = configError(env);
         assert.deepEqual(error.problems, [
           "MicrosoftAppId: expected the bot's Microsoft Entra application (client) ID, a GUID (not set)",
+          'DSR_PUBLIC_URL: expected the https address the bot is reached at, such as https://dsr.contoso.com (not set)',
         ]);
         assert.match(error.message, /MicrosoftAppId/);
       }
     });
 
     it('rejects a MicrosoftAppId that is not a GUID, naming the variable and the value', () => {
-      assert.deepEqual(configError({ MicrosoftAppId: 'dsr-bot' }).problems, [
+      assert.deepEqual(configError({ MicrosoftAppId: 'dsr-bot', DSR_PUBLIC_URL: PUBLIC_URL }).problems, [
         `MicrosoftAppId: expected the bot's Microsoft Entra application (client) ID, a GUID (got "dsr-bot")`,
       ]);
     });
 
     it('fills in the package version and stand-in developer details', () => {
-      assert.deepEqual(loadConfig({ MicrosoftAppId: ` ${APP_ID} ` }), {
+      assert.deepEqual(loadConfig({ MicrosoftAppId: ` ${APP_ID} `, DSR_PUBLIC_URL: `${PUBLIC_URL}/` }), {
         MicrosoftAppId: APP_ID,
         DSR_APP_VERSION: readPackageVersion(),
         ...DEFAULTS,
+        DSR_PUBLIC_URL: PUBLIC_URL,
+        DSR_PUBLIC_HOST: 'dsr.contoso.com',
       });
       assert.deepEqual(defaultedVariables({ DSR_PRIVACY_URL: 'https://contoso.com/privacy', DSR_TERMS_URL: ' ' }), [
         'DSR_DEVELOPER_NAME',
@@ -92,8 +96,9 @@ describe('Teams app package', () => {
         DSR_DEVELOPER_URL: 'https://intranet.contoso.com/dsr',
         DSR_PRIVACY_URL: 'https://contoso.com/privacy',
         DSR_TERMS_URL: 'https://contoso.com/terms',
+        DSR_PUBLIC_URL: 'https://bots.contoso.com/dsr',
       };
-      assert.deepEqual(loadConfig(env), env);
+      assert.deepEqual(loadConfig(env), { ...env, DSR_PUBLIC_HOST: 'bots.contoso.com' });
     });
 
     it('lists every bad setting at once', () => {
@@ -104,10 +109,18 @@ describe('Teams app package', () => {
         DSR_DEVELOPER_URL: 'http://contoso.com',
         DSR_PRIVACY_URL: 'contoso.com/privacy',
         DSR_TERMS_URL: 'https://localhost/terms',
+        DSR_PUBLIC_URL: 'http://dsr.contoso.com',
       }).problems;
       assert.deepEqual(
         problems.map((problem) => problem.split(':')[0]),
-        ['DSR_APP_VERSION', 'DSR_DEVELOPER_NAME', 'DSR_DEVELOPER_URL', 'DSR_PRIVACY_URL', 'DSR_TERMS_URL'],
+        [
+          'DSR_APP_VERSION',
+          'DSR_DEVELOPER_NAME',
+          'DSR_DEVELOPER_URL',
+          'DSR_PRIVACY_URL',
+          'DSR_TERMS_URL',
+          'DSR_PUBLIC_URL',
+        ],
       );
       assert.equal(problems[0], 'DSR_APP_VERSION: expected a version MAJOR.MINOR.PATCH such as 1.4.0 (got "1.0")');
       assert.equal(
@@ -121,7 +134,9 @@ describe('Teams app package', () => {
     let manifest: DsrManifest;
 
     beforeEach(() => {
-      manifest = renderManifest(loadConfig({ MicrosoftAppId: APP_ID, DSR_APP_VERSION: '1.0.7' }));
+      manifest = renderManifest(
+        loadConfig({ MicrosoftAppId: APP_ID, DSR_APP_VERSION: '1.0.7', DSR_PUBLIC_URL: PUBLIC_URL }),
+      );
     });
 
     it('zips exactly manifest.json and the two icons at the root', async () => {
@@ -151,7 +166,7 @@ describe('Teams app package', () => {
 
   describe('buildPackage', () => {
     it('writes nothing when the manifest or the icons would be refused', async () => {
-      const config = loadConfig({ MicrosoftAppId: APP_ID });
+      const config = loadConfig({ MicrosoftAppId: APP_ID, DSR_PUBLIC_URL: PUBLIC_URL });
       const out = join(dir, 'appPackage.zip');
       await assert.rejects(buildPackage(config, { out, iconsDir: join(dir, 'no-icons') }), (error: unknown) => {
         assert.ok(error instanceof PackageError);
@@ -171,7 +186,7 @@ describe('Teams app package', () => {
     it('builds the package at --out and names the stand-ins it used', async () => {
       const out = join(dir, 'custom.zip');
       const { stdout, stderr } = await run(process.execPath, [CLI, '--out', out], {
-        env: cleanEnv({ MicrosoftAppId: APP_ID, DSR_DEVELOPER_NAME: 'Contoso Privacy' }),
+        env: cleanEnv({ MicrosoftAppId: APP_ID, DSR_DEVELOPER_NAME: 'Contoso Privacy', DSR_PUBLIC_URL: PUBLIC_URL }),
       });
       assert.match(stdout, new RegExp(`Wrote .*custom\\.zip: DSR Assistant .*${APP_ID}`));
       assert.match(stderr, /Using stand-ins for DSR_DEVELOPER_URL, DSR_PRIVACY_URL, DSR_TERMS_URL/);
