@@ -12,8 +12,9 @@ import type {
 } from '../dsr/changes.js';
 import { ChangeRequestError } from '../dsr/changes.js';
 import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
+import { EVERY_RECORD, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, RetainRule, Scalar } from './describe.js';
-import { displayValue, keyOf, personFilter, relationFilter, type Row, type Source } from './engine.js';
+import { displayValue, keyOf, matchedOn, personFilter, relationFilter, type Row, type Source } from './engine.js';
 import { ConnectorHttpError, type HttpClient } from './http.js';
 
 export { ChangeRequestError };
@@ -117,13 +118,13 @@ export class DescribedChanges implements ChangeConnector {
   async previewChange(
     request: ChangeRequest,
     query: SearchQuery,
-    exclude: ReadonlySet<string>,
+    selection: RecordSelection,
     signal?: AbortSignal,
   ): Promise<ChangePreview> {
     const abort = signal ?? new AbortController().signal;
     if (request.right === 'rectify') this.checkCorrections(request.corrections);
     const queries: string[] = [];
-    const held = await this.collect(query, exclude, abort, queries);
+    const held = await this.collect(query, selection, abort, queries);
     const retained: RetainedRecord[] = [];
     const keptIds = new Set<string>();
     const ownersKept = new Map<string, string>();
@@ -218,7 +219,7 @@ export class DescribedChanges implements ChangeConnector {
   async confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck> {
     const abort = signal ?? new AbortController().signal;
     const queries: string[] = [];
-    const found = new Set((await this.collect(query, new Set(), abort, queries)).map((r) => r.id));
+    const found = new Set((await this.collect(query, EVERY_RECORD, abort, queries)).map((r) => r.id));
     const remaining: ChangeTarget[] = [];
     for (const target of targets) {
       if (found.has(target.id)) {
@@ -360,7 +361,7 @@ export class DescribedChanges implements ChangeConnector {
   /** Every record of the person the change may touch, in full, with its findings id. */
   private async collect(
     query: SearchQuery,
-    exclude: ReadonlySet<string>,
+    selection: RecordSelection,
     signal: AbortSignal,
     queries: string[],
   ): Promise<Held[]> {
@@ -377,7 +378,7 @@ export class DescribedChanges implements ChangeConnector {
           for (const row of page) {
             const key = keyOf(entity, row);
             const id = idOf(scope, key);
-            if (!exclude.has(id)) held.push({ entity, scope, key, id, row });
+            if (selection.admits(id, matchedOn(entity, query, row))) held.push({ entity, scope, key, id, row });
           }
         }
       }
@@ -401,7 +402,7 @@ export class DescribedChanges implements ChangeConnector {
             for (const row of page) {
               const key = keyOf(entity, row);
               const id = idOf(scope, key);
-              if (exclude.has(id)) continue;
+              if (!selection.admitsRelated(id)) continue;
               const owner = chunk.find((o) => displayValue(row[relation.field]).toLowerCase() === o.key.toLowerCase());
               held.push({ entity, scope, key, id, row, ...(owner ? { ownerId: owner.id } : {}) });
             }

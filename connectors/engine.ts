@@ -5,11 +5,14 @@ import {
   type ConnectorInfo,
   type ExportedKind,
   type FoundRecord,
+  type IdentifierKind,
   type ManualStep,
+  RECORDS_KEPT,
   type SearchQuery,
   type SystemFindings,
 } from '../dsr/discovery.js';
 import type { ChangeConnector } from '../dsr/changes.js';
+import { isStrongMatch, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, Identifier } from './describe.js';
 import { ConnectorHttpError } from './http.js';
 import { anyOf, compare, equalsGuid, isGuid, property, stringLiteral, type FilterDialect } from './odata.js';
@@ -66,8 +69,8 @@ export interface DescribedSystem {
   source: Source;
   /** The whole search of this system must end within this. */
   timeoutMs: number;
-  /** Records shown per kind on the card. */
-  samplesPerKind?: number;
+  /** Records kept on the case for review; RECORDS_KEPT unless a test wants fewer. */
+  recordsKept?: number;
   /** Main records whose related records are looked up, at most. */
   maxMainRecords?: number;
   now?: () => Date;
@@ -108,27 +111,62 @@ export function personFilter(
   return anyOf(terms);
 }
 
+/**
+ * Which of the person's identifiers a row returned by `personFilter` matches, compared here as the
+ * filter compared them, so the domain can judge the match. A row the service returned that none of
+ * them explains matched on nothing the bot can vouch for, and so stays a candidate.
+ */
+export function matchedOn(entity: EntityDescription, query: SearchQuery, row: Row): IdentifierKind[] {
+  const found = new Set<IdentifierKind>();
+  for (const match of entity.match) {
+    const value = row[match.field];
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const text = String(value);
+    for (const wanted of IDENTIFIER_VALUES[match.by](query)) {
+      const same =
+        match.mode === 'exact'
+          ? text === wanted
+          : match.mode === 'wildcard'
+            ? text.toLowerCase().includes(wanted.toLowerCase())
+            : text.toLowerCase() === wanted.toLowerCase();
+      if (same) found.add(match.by);
+    }
+  }
+  return [...found];
+}
+
 export function relationFilter(field: string, ids: string[]): string | undefined {
   return anyOf(ids.map((id) => (isGuid(id) ? equalsGuid(field, id) : `${property(field)} eq ${stringLiteral(id)}`)));
 }
 
+/** How a record was found: by the person's identifiers, or through a record found so. */
+type Found = { matchedOn: IdentifierKind[] } | { via: string; ownerStrong: boolean };
+
 class Tally {
+  /** Records tied to the person by a strong identifier; candidates are counted by the domain once confirmed. */
   readonly counts: Record<string, number> = {};
   readonly records: FoundRecord[] = [];
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly samples: number) {}
+  leftOut = 0;
+  constructor(private readonly kept: number) {}
 
-  add(entity: Pick<EntityDescription, 'kind' | 'show'>, row: Row, id: string): void {
-    this.counts[entity.kind] = (this.counts[entity.kind] ?? 0) + 1;
-    const shown = this.seen.get(entity.kind) ?? 0;
-    if (shown >= this.samples) return;
-    this.seen.set(entity.kind, shown + 1);
+  add(entity: Pick<EntityDescription, 'kind' | 'show'>, row: Row, id: string, found: Found): void {
+    const strong = 'matchedOn' in found ? isStrongMatch(found.matchedOn) : found.ownerStrong;
+    if (strong) this.counts[entity.kind] = (this.counts[entity.kind] ?? 0) + 1;
+    if (this.records.length >= this.kept) {
+      this.leftOut += 1;
+      return;
+    }
     const fields: Record<string, string> = {};
     for (const field of entity.show) {
       const value = displayValue(row[field]);
       if (value !== '') fields[field] = value;
     }
-    this.records.push({ kind: entity.kind, id, fields });
+    this.records.push({
+      kind: entity.kind,
+      id,
+      fields,
+      ...('matchedOn' in found ? { matchedOn: found.matchedOn } : { via: found.via }),
+    });
   }
 }
 
@@ -152,7 +190,7 @@ export class DescribedConnector implements Connector {
     const budget = AbortSignal.timeout(this.system.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, budget]) : budget;
     const queries: string[] = [];
-    const tally = new Tally(this.system.samplesPerKind ?? 3);
+    const tally = new Tally(this.system.recordsKept ?? RECORDS_KEPT);
     const base = { systemId: this.info.id, displayName: this.info.displayName, queries };
     try {
       await this.walk(query, combined, tally, queries);
@@ -172,12 +210,12 @@ export class DescribedConnector implements Connector {
         manualSteps: this.missingSteps(),
       };
     }
-    const total = Object.values(tally.counts).reduce((sum, n) => sum + n, 0);
     return {
       ...base,
-      status: total > 0 ? 'found' : 'nothing',
+      status: tally.records.length + tally.leftOut > 0 ? 'found' : 'nothing',
       counts: tally.counts,
       records: tally.records,
+      ...(tally.leftOut > 0 ? { recordsLeftOut: tally.leftOut } : {}),
       at: now().toISOString(),
       durationMs: Date.now() - started,
       ...(this.missingSteps().length > 0 ? { manualSteps: this.missingSteps() } : {}),
@@ -188,7 +226,7 @@ export class DescribedConnector implements Connector {
    * The person's records in full, per exportable kind. The main records' ids are collected first
    * (a person has few); every kind is then paged only when the package reads it.
    */
-  async exportRecords(query: SearchQuery, exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ExportedKind[]> {
+  async exportRecords(query: SearchQuery, selection: RecordSelection, signal?: AbortSignal): Promise<ExportedKind[]> {
     const { source, entities } = this.system;
     const abort = signal ?? new AbortController().signal;
     const scopes = await source.scopes(abort);
@@ -199,10 +237,12 @@ export class DescribedConnector implements Connector {
       const filter = personFilter(entity, query, source.dialect);
       if (!filter || typeof entity.key !== 'string') continue;
       for (const scope of scopes) {
-        for await (const page of source.collection(scope, entity.entitySet, filter, keyFields(entity), abort)) {
+        // The matched fields too: whether a row is the person's is judged from them.
+        const select = [...new Set([...keyFields(entity), ...entity.match.map((m) => m.field)])];
+        for await (const page of source.collection(scope, entity.entitySet, filter, select, abort)) {
           for (const row of page) {
             const id = displayValue(row[entity.key]);
-            if (exclude.has(idOf(scope, id))) continue;
+            if (!selection.admits(idOf(scope, id), matchedOn(entity, query, row))) continue;
             owners.set(entity.kind, [...(owners.get(entity.kind) ?? []), { scope, id }]);
           }
         }
@@ -218,7 +258,8 @@ export class DescribedConnector implements Connector {
           records: async function* () {
             for (const scope of scopes) {
               for await (const page of source.collection(scope, entity.entitySet, filter, [], abort)) {
-                for (const row of page) if (!exclude.has(idOf(scope, keyOf(entity, row)))) yield row;
+                for (const row of page)
+                  if (selection.admits(idOf(scope, keyOf(entity, row)), matchedOn(entity, query, row))) yield row;
               }
             }
           },
@@ -235,7 +276,7 @@ export class DescribedConnector implements Connector {
           if (relation.via === 'navigation') {
             for (const { scope, id } of list) {
               for await (const page of source.navigation(scope, mainEntity.entitySet, id, relation.field, [], abort))
-                yield* page;
+                for (const row of page) if (selection.admitsRelated(`${id}/${keyOf(entity, row)}`)) yield row;
             }
             return;
           }
@@ -245,7 +286,7 @@ export class DescribedConnector implements Connector {
               const ids = chunk.filter((o) => o.scope === scope).map((o) => o.id);
               const filter = relationFilter(relation.field, ids)!;
               for await (const page of source.collection(scope, entity.entitySet, filter, [], abort)) {
-                for (const row of page) if (!exclude.has(idOf(scope, keyOf(entity, row)))) yield row;
+                for (const row of page) if (selection.admitsRelated(idOf(scope, keyOf(entity, row)))) yield row;
               }
             }
           }
@@ -275,7 +316,8 @@ export class DescribedConnector implements Connector {
     const { source, entities } = this.system;
     const scopes = await source.scopes(signal);
     const maxMain = this.system.maxMainRecords ?? 50;
-    const mainIds = new Map<string, { scope: string; id: string }[]>();
+    const idOf = (scope: string, key: string) => (scopes.length > 1 ? `${scope}|${key}` : key);
+    const mainIds = new Map<string, Owner[]>();
     const main = entities.filter((entity) => !entity.related);
     const related = entities.filter((entity) => entity.related);
     const extras = this.system.extras ?? [];
@@ -287,14 +329,16 @@ export class DescribedConnector implements Connector {
         if (!filter) return [];
         queries.push(`${entity.entitySet}?$filter=${filter}`);
         return scopes.map(async (scope) => {
-          const select = [...new Set([...keyFields(entity), ...entity.show])];
+          const select = [...new Set([...keyFields(entity), ...entity.show, ...entity.match.map((m) => m.field)])];
           for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) {
             for (const row of page) {
-              const id = keyOf(entity, row);
-              tally.add(entity, row, scopes.length > 1 ? `${scope}|${id}` : id);
+              const id = idOf(scope, keyOf(entity, row));
+              const on = matchedOn(entity, query, row);
+              tally.add(entity, row, id, { matchedOn: on });
               if (wanted.has(entity.kind) && typeof entity.key === 'string') {
                 const list = mainIds.get(entity.kind) ?? [];
-                if (list.length < maxMain) list.push({ scope, id: displayValue(row[entity.key]) });
+                if (list.length < maxMain)
+                  list.push({ scope, id: displayValue(row[entity.key]), findingsId: id, strong: isStrongMatch(on) });
                 mainIds.set(entity.kind, list);
               }
             }
@@ -307,28 +351,42 @@ export class DescribedConnector implements Connector {
       related.flatMap((entity) => {
         const relation = entity.related!;
         const owners = mainIds.get(relation.to) ?? [];
-        const select = [...new Set([...keyFields(entity), ...entity.show])];
+        const select = [...new Set([...keyFields(entity), ...entity.show, relation.field])];
         if (relation.via === 'navigation') {
           if (owners.length > 0) queries.push(`${relation.to}/{id}/${relation.field}`);
-          return owners.map(async ({ scope, id }) => {
+          return owners.map(async (owner) => {
             const mainSet = entities.find((e) => e.kind === relation.to)!.entitySet;
-            for await (const page of source.navigation(scope, mainSet, id, relation.field, select, signal)) {
-              for (const row of page) tally.add(entity, row, `${id}/${keyOf(entity, row)}`);
+            const found = { via: owner.findingsId, ownerStrong: owner.strong };
+            for await (const page of source.navigation(
+              owner.scope,
+              mainSet,
+              owner.id,
+              relation.field,
+              select,
+              signal,
+            )) {
+              for (const row of page) tally.add(entity, row, `${owner.id}/${keyOf(entity, row)}`, found);
             }
           });
         }
-        const byScope = new Map<string, string[]>();
-        for (const owner of owners) byScope.set(owner.scope, [...(byScope.get(owner.scope) ?? []), owner.id]);
-        return [...byScope].flatMap(([scope, ids]) => {
-          const chunks: string[][] = [];
-          for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) chunks.push(ids.slice(i, i + IDS_PER_REQUEST));
+        const byScope = new Map<string, Owner[]>();
+        for (const owner of owners) byScope.set(owner.scope, [...(byScope.get(owner.scope) ?? []), owner]);
+        return [...byScope].flatMap(([scope, list]) => {
+          const chunks: Owner[][] = [];
+          for (let i = 0; i < list.length; i += IDS_PER_REQUEST) chunks.push(list.slice(i, i + IDS_PER_REQUEST));
           return chunks.map(async (chunk) => {
-            const filter = relationFilter(relation.field, chunk)!;
+            const filter = relationFilter(
+              relation.field,
+              chunk.map((o) => o.id),
+            )!;
             queries.push(`${entity.entitySet}?$filter=${filter}`);
             for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) {
               for (const row of page) {
-                const id = keyOf(entity, row);
-                tally.add(entity, row, scopes.length > 1 ? `${scope}|${id}` : id);
+                const value = displayValue(row[relation.field]).toLowerCase();
+                const owner = chunk.find((o) => o.id.toLowerCase() === value);
+                // A row no owner of the chunk explains is shown, but only a person can say whose it is.
+                const found = owner ? { via: owner.findingsId, ownerStrong: owner.strong } : { matchedOn: [] };
+                tally.add(entity, row, idOf(scope, keyOf(entity, row)), found);
               }
             }
           });
@@ -341,11 +399,23 @@ export class DescribedConnector implements Connector {
         const owners = mainIds.get(extra.from) ?? [];
         if (owners.length > 0) queries.push(extra.describe);
         return owners.map((owner) =>
-          extra.find(owner, signal, (kind, row, id, show) => tally.add({ kind, show }, row, id)),
+          extra.find(owner, signal, (kind, row, id, show) =>
+            tally.add({ kind, show }, row, id, { via: owner.findingsId, ownerStrong: owner.strong }),
+          ),
         );
       }),
     );
   }
+}
+
+/** A main record found, as its related records are looked up. */
+interface Owner {
+  scope: string;
+  /** The key as the system names it. */
+  id: string;
+  /** The id the findings give it (`scope|key` where a system has several scopes). */
+  findingsId: string;
+  strong: boolean;
 }
 
 export function keyFields(entity: EntityDescription): string[] {

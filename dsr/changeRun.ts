@@ -6,6 +6,7 @@ import { summarisePreview } from './changePreview.js';
 import type { ApplyOutcome, ChangeConnector, ChangeRequest, ChangeTarget } from './changes.js';
 import type { Clock } from './clock.js';
 import { searchQueryFor, type Connector } from './discovery.js';
+import { selectionOf } from './matching.js';
 import { findingsHash, type PlanStep, type StepResult } from './plan.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
@@ -80,9 +81,8 @@ export class ChangeRunner {
     changes: ChangeConnector,
   ): Promise<ActResult> {
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
-    const exclude = new Set((findings?.records ?? []).filter((r) => r.notThisPerson).map((r) => r.id));
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
-    const preview = await changes.previewChange(request, query, exclude, AbortSignal.timeout(120_000));
+    const preview = await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000));
     const { summary, targets } = summarisePreview(
       { ...preview, request },
       findingsHash(dsrCase, step),

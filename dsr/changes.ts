@@ -1,4 +1,5 @@
 import type { ManualStep, SearchQuery } from './discovery.js';
+import type { RecordSelection } from './matching.js';
 
 /**
  * The contract between a plan's destructive steps and the systems they change. A step first asks
@@ -97,7 +98,8 @@ export interface ChangeConnector {
   previewChange(
     request: ChangeRequest,
     query: SearchQuery,
-    exclude: ReadonlySet<string>,
+    /** The records the step may reach: the person's, as the findings and the team's decisions say. */
+    selection: RecordSelection,
     signal?: AbortSignal,
   ): Promise<ChangePreview>;
   applyChange(request: ChangeRequest, target: ChangeTarget, signal?: AbortSignal): Promise<ApplyOutcome>;

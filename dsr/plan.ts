@@ -8,6 +8,7 @@ import {
   type ManualStep,
   type SystemFindings,
 } from './discovery.js';
+import { personCounts, standingOf } from './matching.js';
 
 export const STEP_STATES = [
   'todo',
@@ -277,10 +278,13 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
  */
 export function findingsHash(dsrCase: DsrCase, step: Pick<PlanStep, 'id' | 'systemId'>): string {
   const findings = findingsOf(dsrCase, step.systemId);
+  // The team's decisions count: confirming a namesake or setting a record aside voids the preview.
   const shown = {
     step: step.id,
-    counts: findings?.counts ?? {},
-    records: (findings?.records ?? []).filter((r) => !r.notThisPerson).map((r) => `${r.kind}:${r.id}`),
+    counts: findings ? personCounts(findings) : {},
+    records: findings
+      ? findings.records.filter((r) => standingOf(findings, r) === 'finding').map((r) => `${r.kind}:${r.id}`)
+      : [],
   };
   return createHash('sha256').update(JSON.stringify(shown)).digest('hex');
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { EVERY_RECORD } from '../../dsr/matching.js';
 import type { ChangeConnector, ChangeTarget, Correction, RestrictMode } from '../../dsr/changes.js';
 import type { SearchQuery, SystemFindings } from '../../dsr/discovery.js';
 import { ChangeRequestError } from '../../connectors/changeEngine.js';
@@ -210,7 +211,7 @@ function runChangeContract(
   sandboxSystem: SystemId,
   contract: ChangeContract,
 ): void {
-  const none = new Set<string>();
+  const none = EVERY_RECORD;
   const changesOf = (): ChangeConnector => {
     const changes = connectorFor(sandboxOf(), system).changes;
     assert.ok(changes, `${system} can change data`);
@@ -239,7 +240,10 @@ function runChangeContract(
     const changes = changesOf();
     const first = await changes.previewChange({ right: 'delete' }, person(), none);
     const excluded = first.targets[0]!.id;
-    const again = await changes.previewChange({ right: 'delete' }, person(), new Set([excluded]));
+    const again = await changes.previewChange({ right: 'delete' }, person(), {
+      admits: (id) => id !== excluded,
+      admitsRelated: (id) => id !== excluded,
+    });
     assert.ok(!again.targets.some((t) => t.id === excluded));
     assert.equal(again.targets.length, first.targets.length - 1);
   });

@@ -26,7 +26,7 @@ const found = (systemId: string, n: number): SystemFindings => ({
   displayName: systemId,
   status: n > 0 ? 'found' : 'nothing',
   counts: n > 0 ? { contact: n } : {},
-  records: n > 0 ? [{ kind: 'contact', id: `${systemId}-1`, fields: {} }] : [],
+  records: n > 0 ? [{ kind: 'contact', id: `${systemId}-1`, fields: {}, matchedOn: ['email'] }] : [],
   queries: [],
   at: now.toISOString(),
   durationMs: 1,
