@@ -1,5 +1,6 @@
 import type { DsrCase } from '../dsr/case.js';
 import type { CaseFindings, FoundRecord, ManualStep, SystemFindings } from '../dsr/discovery.js';
+import { isSettled } from '../dsr/plan.js';
 import { matchedOnText, openCandidates, personCounts, standingOf } from '../dsr/matching.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
@@ -237,6 +238,10 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
               ? executeAction('Show the plan', PLAN_VERBS.show, caseData)
               : executeAction('Make the plan', PLAN_VERBS.create, caseData, 'positive'),
           ]
+        : []),
+      // A system searched again after its search failed is planned again, so its steps are the bot's.
+      ...(dsrCase.plan?.steps.some((s) => s.uncovered && !isSettled(s))
+        ? [executeAction('Make the plan again', PLAN_VERBS.create, caseData)]
         : []),
       {
         type: 'Action.ShowCard',

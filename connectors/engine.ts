@@ -145,13 +145,15 @@ type Found = { matchedOn: IdentifierKind[] } | { via: string; ownerStrong: boole
 class Tally {
   /** Records tied to the person by a strong identifier; candidates are counted by the domain once confirmed. */
   readonly counts: Record<string, number> = {};
+  readonly candidates: Record<string, number> = {};
   readonly records: FoundRecord[] = [];
   leftOut = 0;
   constructor(private readonly kept: number) {}
 
   add(entity: Pick<EntityDescription, 'kind' | 'show'>, row: Row, id: string, found: Found): void {
     const strong = 'matchedOn' in found ? isStrongMatch(found.matchedOn) : found.ownerStrong;
-    if (strong) this.counts[entity.kind] = (this.counts[entity.kind] ?? 0) + 1;
+    const counts = strong ? this.counts : this.candidates;
+    counts[entity.kind] = (counts[entity.kind] ?? 0) + 1;
     if (this.records.length >= this.kept) {
       this.leftOut += 1;
       return;
@@ -214,6 +216,7 @@ export class DescribedConnector implements Connector {
       ...base,
       status: tally.records.length + tally.leftOut > 0 ? 'found' : 'nothing',
       counts: tally.counts,
+      ...(Object.keys(tally.candidates).length > 0 ? { candidateCounts: tally.candidates } : {}),
       records: tally.records,
       ...(tally.leftOut > 0 ? { recordsLeftOut: tally.leftOut } : {}),
       at: now().toISOString(),
@@ -351,7 +354,10 @@ export class DescribedConnector implements Connector {
       related.flatMap((entity) => {
         const relation = entity.related!;
         const owners = mainIds.get(relation.to) ?? [];
-        const select = [...new Set([...keyFields(entity), ...entity.show, relation.field])];
+        // A related row names its owner in the relation's field, read to tell whose record it is.
+        const select = [
+          ...new Set([...keyFields(entity), ...entity.show, ...(relation.via === 'filter' ? [relation.field] : [])]),
+        ];
         if (relation.via === 'navigation') {
           if (owners.length > 0) queries.push(`${relation.to}/{id}/${relation.field}`);
           return owners.map(async (owner) => {

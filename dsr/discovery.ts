@@ -65,6 +65,8 @@ export interface SystemFindings {
    * candidates (weak identifiers only) are not counted until a person confirms them.
    */
   counts: Record<string, number>;
+  /** Records by kind found on weak identifiers only (or through such a record), as the search saw them. */
+  candidateCounts?: Record<string, number>;
   /** The records found, every candidate among them, for the team to review; bounded by RECORDS_KEPT. */
   records: FoundRecord[];
   /** How many records were found beyond those kept on the case. */

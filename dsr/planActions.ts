@@ -234,6 +234,10 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         (step) => {
           if (step.mode !== 'guided') return { invalid: 'The bot carries out this step; it is not ticked by hand.' };
           if (isSettled(step)) return { invalid: 'This step is already settled.' };
+          if (step.uncovered && !note)
+            return {
+              invalid: `The bot could not search ${step.systemName}: say in a note what was done there by hand.`,
+            };
           return {
             ...step,
             state: 'done',
