@@ -58,6 +58,10 @@ export interface ChangeSystem {
   isolateDeletes?: boolean;
   /** Business Central wants `If-Match` on a delete too. */
   deleteIfMatch?: boolean;
+  /** Per kind the API cannot delete, what a person does instead. */
+  byHand?: Record<string, string>;
+  /** Kinds that go with their owner when it is deleted, and why. */
+  removedWithOwner?: Record<string, string>;
 }
 
 interface Held {
@@ -153,9 +157,20 @@ export class DescribedChanges implements ChangeConnector {
       }
     }
     const targets: ChangeTarget[] = [];
+    const byHand: RetainedRecord[] = [];
     for (const record of held.filter((r) => !keptIds.has(r.id))) {
       const target = await this.targetFor(request, record, Boolean(deleting), abort);
       if (target) targets.push(target);
+      // A record of the person the API cannot delete is named for a person to deal with, never dropped.
+      else if (deleting && !record.entity.operations.delete)
+        byHand.push({
+          kind: record.entity.kind,
+          id: record.id,
+          label: labelOf(record.entity, record.row),
+          reason:
+            this.system.byHand?.[record.entity.kind] ??
+            `The API cannot delete a ${record.entity.kind}; delete it by hand, or note why it is kept.`,
+        });
     }
     targets.sort((a, b) => a.order - b.order);
     const guided = this.system.guided ?? {};
@@ -166,6 +181,7 @@ export class DescribedChanges implements ChangeConnector {
       retained,
       guided: [...(isolate ? (guided.isolate ?? []) : (guided[request.right] ?? []))],
       queries,
+      ...(deleting ? { byHand, removedWithOwner: this.system.removedWithOwner ?? {} } : {}),
     };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActResult, CaseAction, CaseService } from './caseService.js';
 import type { Actor, DsrCase } from './case.js';
 import type { ChangeLedger, LedgerKey, LedgerOutcome } from './changeLedger.js';
-import { summarisePreview } from './changePreview.js';
+import { erasureByHand, summarisePreview } from './changePreview.js';
 import type { ApplyOutcome, ChangeConnector, ChangeRequest, ChangeTarget } from './changes.js';
 import type { Clock } from './clock.js';
 import { searchQueryFor, type Connector } from './discovery.js';
@@ -83,8 +83,11 @@ export class ChangeRunner {
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
     const preview = await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000));
+    // Nothing the search found may vanish between the findings and the response: what the deletion
+    // leaves is named in a guided step.
+    const guided = [...erasureByHand({ ...preview, request }, findings, step.systemName), ...preview.guided];
     const { summary, targets } = summarisePreview(
-      { ...preview, request },
+      { ...preview, request, guided },
       findingsHash(dsrCase, step),
       actor.id,
       this.clock.now(),

@@ -74,6 +74,13 @@ export interface ChangePreview {
   retained: RetainedRecord[];
   /** What a person must still do by hand around this step (e.g. a batch job to run after it). */
   guided: ManualStep[];
+  /**
+   * Records of the person a deletion cannot remove through the API (an activity party, an account
+   * whose primary contact the person is), each with what to do: they become a guided step naming them.
+   */
+  byHand?: RetainedRecord[];
+  /** Kinds that go with the record they belong to (a user's licences), and why; nothing is left of them. */
+  removedWithOwner?: Record<string, string>;
   /** The requests the preview made, so a reader can repeat them. */
   queries: string[];
 }

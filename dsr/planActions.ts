@@ -248,8 +248,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         { noteLength: note.length, withLink: link !== '' },
       );
     }
-    case 'previewStep':
-      return stepChange(
+    case 'previewStep': {
+      const previewed = stepChange(
         current,
         action.stepId,
         (step) => {
@@ -290,6 +290,11 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           kinds: Object.entries(action.preview.counts).map(([kind, n]) => `${kind}:${n}`),
         },
       );
+      // Nothing to change through the bot, but records to deal with by hand: that step opens now.
+      return 'invalid' in previewed || action.preview.targetCount > 0
+        ? previewed
+        : withFollowUp(previewed, action.stepId, at);
+    }
     case 'approveStep':
       return stepChange(
         current,
