@@ -90,6 +90,24 @@ function labelOf(entity: EntityDescription, row: Row): string {
   return shown.slice(0, 3).join(' · ').slice(0, 120);
 }
 
+/**
+ * Every field a change step judges a record by, named in `$select`: a service that answers with a
+ * default set only (Microsoft Graph) would otherwise leave out what a retention rule reads.
+ */
+function changeFields(entity: EntityDescription): string[] {
+  return [
+    ...new Set([
+      ...(typeof entity.key === 'string' ? [entity.key] : entity.key),
+      ...entity.show,
+      ...entity.match.map((m) => m.field),
+      ...(entity.related?.via === 'filter' ? [entity.related.field] : []),
+      ...entity.changes.rectify,
+      ...Object.keys(entity.changes.restrict),
+      ...entity.changes.retain.flatMap((rule) => (rule.field ? [rule.field] : [])),
+    ]),
+  ];
+}
+
 /** The outcome of a failed request, in the terms a step records. */
 export function outcomeOf(error: unknown): ApplyOutcome {
   if (error instanceof ConnectorHttpError) {
@@ -390,7 +408,7 @@ export class DescribedChanges implements ChangeConnector {
       if (!filter) continue;
       queries.push(`${entity.entitySet}?$filter=${filter}`);
       for (const scope of scopes) {
-        for await (const page of source.collection(scope, entity.entitySet, filter, [], signal)) {
+        for await (const page of source.collection(scope, entity.entitySet, filter, changeFields(entity), signal)) {
           for (const row of page) {
             const key = keyOf(entity, row);
             const id = idOf(scope, key);
@@ -414,7 +432,7 @@ export class DescribedChanges implements ChangeConnector {
             chunk.map((o) => o.key),
           )!;
           queries.push(`${entity.entitySet}?$filter=${filter}`);
-          for await (const page of source.collection(scope, entity.entitySet, filter, [], signal)) {
+          for await (const page of source.collection(scope, entity.entitySet, filter, changeFields(entity), signal)) {
             for (const row of page) {
               const key = keyOf(entity, row);
               const id = idOf(scope, key);

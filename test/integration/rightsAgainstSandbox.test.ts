@@ -174,6 +174,13 @@ describe('the rights carried out in the systems (sandbox)', () => {
       JSON.stringify(hr.preview),
     );
     assert.ok(!sandbox.requests('hr').some((r) => r.method === 'DELETE'), 'nothing deleted');
+
+    // Her Entra account is enabled: kept with the reason, not deleted.
+    await card(megan, 'plan.preview', caseId, { stepId: 'delete:graph' });
+    const graphStep = (await step(caseId, 'delete:graph'))!;
+    assert.equal(graphStep.state, 'retained');
+    assert.ok(graphStep.preview!.retained.some((r) => r.kind === 'user' && /account is enabled/.test(r.reason)));
+    assert.equal((await graph(`users/${priya.entraId}`)).status, 200);
   });
 
   it('reports a record edited in Customer Engagement after the preview, and does not overwrite it', async function () {
