@@ -235,18 +235,25 @@ export class DescribedConnector implements Connector {
     const scopes = await source.scopes(abort);
     const idOf = (scope: string, id: string) => (scopes.length > 1 ? `${scope}|${id}` : id);
     const owners = new Map<string, { scope: string; id: string }[]>();
+    /** The main records that are the person's, by findings id, judged once from their matched fields. */
+    const admitted = new Set<string>();
     const main = entities.filter((entity) => !entity.related);
     for (const entity of main) {
       const filter = personFilter(entity, query, source.dialect);
-      if (!filter || typeof entity.key !== 'string') continue;
+      if (!filter) continue;
       for (const scope of scopes) {
         // The matched fields too: whether a row is the person's is judged from them.
         const select = [...new Set([...keyFields(entity), ...entity.match.map((m) => m.field)])];
         for await (const page of source.collection(scope, entity.entitySet, filter, select, abort)) {
           for (const row of page) {
-            const id = displayValue(row[entity.key]);
-            if (!selection.admits(idOf(scope, id), matchedOn(entity, query, row))) continue;
-            owners.set(entity.kind, [...(owners.get(entity.kind) ?? []), { scope, id }]);
+            const id = idOf(scope, keyOf(entity, row));
+            if (!selection.admits(id, matchedOn(entity, query, row))) continue;
+            admitted.add(id);
+            if (typeof entity.key === 'string')
+              owners.set(entity.kind, [
+                ...(owners.get(entity.kind) ?? []),
+                { scope, id: displayValue(row[entity.key]) },
+              ]);
           }
         }
       }
@@ -261,8 +268,8 @@ export class DescribedConnector implements Connector {
           records: async function* () {
             for (const scope of scopes) {
               for await (const page of source.collection(scope, entity.entitySet, filter, [], abort)) {
-                for (const row of page)
-                  if (selection.admits(idOf(scope, keyOf(entity, row)), matchedOn(entity, query, row))) yield row;
+                // The full record may lack the matched fields (a default property set): judged above.
+                for (const row of page) if (admitted.has(idOf(scope, keyOf(entity, row)))) yield row;
               }
             }
           },
