@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { EVERY_RECORD } from '../dsr/matching.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ async function child(count: number): Promise<void> {
     });
     const started = process.hrtime.bigint();
     const query = { names: [], emails: ['maria@bench.example'], phones: [], customerNumbers: [], employeeIds: [] };
-    const kinds = await connector.exportRecords(query, new Set());
+    const kinds = await connector.exportRecords(query, EVERY_RECORD);
     const { manifest } = await writeExportPackage({
       caseId: 'DSR-BENCH',
       subjectLabel: 'Maria Garcia',

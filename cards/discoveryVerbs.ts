@@ -3,5 +3,9 @@ export const DISCOVERY_VERBS = {
   find: 'discovery.find',
   retry: 'discovery.retry',
   notThisPerson: 'discovery.notThisPerson',
+  /** A record matched on weak identifiers only is the person's. */
+  confirm: 'discovery.confirm',
+  /** Every record of one system, grouped by kind, one page at a time. */
+  review: 'discovery.review',
   show: 'discovery.show',
 } as const;

@@ -67,10 +67,11 @@ const template = new CardTemplate<LetterView>({
       maxLength: LETTER_NOTE_MAX_LENGTH,
       value: '${note}',
     },
+    // Beside the text it applies to, which also keeps the card within five actions of its own.
+    { type: 'ActionSet', actions: [executeAction('Update the draft', LETTER_VERBS.update, data)] },
   ],
   actions: [
     { ...executeAction('${sendTitle}', LETTER_VERBS.send, data, 'positive'), $when: '${canSend}' },
-    executeAction('Update the draft', LETTER_VERBS.update, data),
     { type: 'Action.OpenUrl', title: 'Download .eml', url: '${eml}' },
     { type: 'Action.OpenUrl', title: 'Printable letter', url: '${printable}' },
     {

@@ -2,6 +2,7 @@ import type { DsrCase } from '../dsr/case.js';
 import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepState } from '../dsr/plan.js';
 import { changeStepItems, type PlanView } from './changeStepCard.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
+import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
@@ -144,6 +145,7 @@ export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {})
     ],
     actions: [
       executeAction('Back to the case', TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
+      ...(left.some((s) => s.uncovered) ? [executeAction('Show the findings', DISCOVERY_VERBS.show, caseData)] : []),
       ...(canRespond ? [executeAction('Respond', PLAN_VERBS.respond, caseData, 'positive')] : []),
     ],
   };

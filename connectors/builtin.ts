@@ -35,6 +35,8 @@ const BC_POSTED =
   'A posted document: personal data in financial transactions is kept "as is" for compliance with financial and tax law.';
 const BC_OPEN_INVOICE =
   'An outstanding posted invoice: kept "as is" for financial and tax law, and Business Central keeps the customer while it is open.';
+const ENTRA_ENABLED =
+  'The account is enabled, so the person may still work here: an account is deleted once it is disabled (a record that does not say so is kept too).';
 const WORKER_NOT_TERMINATED =
   'The worker is not terminated: only terminated workers can be deleted from Human Resources (Talent).';
 
@@ -392,6 +394,8 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
           'mobilePhone',
           'preferredLanguage',
         ],
+        // `notIn: [false]`: a user whose accountEnabled was not read is kept, never deleted by default.
+        retain: [{ field: 'accountEnabled', notIn: [false], reason: ENTRA_ENABLED }],
       },
     },
     {

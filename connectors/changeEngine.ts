@@ -12,8 +12,18 @@ import type {
 } from '../dsr/changes.js';
 import { ChangeRequestError } from '../dsr/changes.js';
 import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
+import { EVERY_RECORD, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, RetainRule, Scalar } from './describe.js';
-import { displayValue, keyOf, personFilters, personRows, relationFilter, type Row, type Source } from './engine.js';
+import {
+  displayValue,
+  keyOf,
+  matchedOn,
+  personFilters,
+  personRows,
+  relationFilter,
+  type Row,
+  type Source,
+} from './engine.js';
 import { ConnectorHttpError, type HttpClient } from './http.js';
 import { withQuery } from './odata.js';
 
@@ -58,6 +68,10 @@ export interface ChangeSystem {
   isolateDeletes?: boolean;
   /** Business Central wants `If-Match` on a delete too. */
   deleteIfMatch?: boolean;
+  /** Per kind the API cannot delete, what a person does instead. */
+  byHand?: Record<string, string>;
+  /** Kinds that go with their owner when it is deleted, and why. */
+  removedWithOwner?: Record<string, string>;
 }
 
 interface Held {
@@ -84,6 +98,26 @@ function labelOf(entity: EntityDescription, row: Row): string {
   const shown = entity.show.map((field) => displayValue(row[field])).filter((v) => v !== '');
   // The kind travels beside the label, and the cards put it in front.
   return shown.slice(0, 3).join(' · ').slice(0, 120);
+}
+
+/**
+ * Every field a change step judges a record by, named in `$select`: a service that answers with a
+ * default set only (Microsoft Graph) would otherwise leave out what a retention rule reads.
+ */
+function changeFields(entity: EntityDescription): string[] {
+  return [
+    ...new Set([
+      ...(typeof entity.key === 'string' ? [entity.key] : entity.key),
+      // What the service reads only when asked (Graph's profile beyond its default set).
+      ...entity.read,
+      ...entity.show,
+      ...entity.match.map((m) => m.field),
+      ...(entity.related?.via === 'filter' ? [entity.related.field] : []),
+      ...entity.changes.rectify,
+      ...Object.keys(entity.changes.restrict),
+      ...entity.changes.retain.flatMap((rule) => (rule.field ? [rule.field] : [])),
+    ]),
+  ];
 }
 
 /** The outcome of a failed request, in the terms a step records. */
@@ -118,13 +152,13 @@ export class DescribedChanges implements ChangeConnector {
   async previewChange(
     request: ChangeRequest,
     query: SearchQuery,
-    exclude: ReadonlySet<string>,
+    selection: RecordSelection,
     signal?: AbortSignal,
   ): Promise<ChangePreview> {
     const abort = signal ?? new AbortController().signal;
     if (request.right === 'rectify') this.checkCorrections(request.corrections);
     const queries: string[] = [];
-    const held = await this.collect(query, exclude, abort, queries);
+    const held = await this.collect(query, selection, abort, queries);
     const retained: RetainedRecord[] = [];
     const keptIds = new Set<string>();
     const ownersKept = new Map<string, string>();
@@ -153,9 +187,20 @@ export class DescribedChanges implements ChangeConnector {
       }
     }
     const targets: ChangeTarget[] = [];
+    const byHand: RetainedRecord[] = [];
     for (const record of held.filter((r) => !keptIds.has(r.id))) {
       const target = await this.targetFor(request, record, Boolean(deleting), abort);
       if (target) targets.push(target);
+      // A record of the person the API cannot delete is named for a person to deal with, never dropped.
+      else if (deleting && !record.entity.operations.delete)
+        byHand.push({
+          kind: record.entity.kind,
+          id: record.id,
+          label: labelOf(record.entity, record.row),
+          reason:
+            this.system.byHand?.[record.entity.kind] ??
+            `The API cannot delete a ${record.entity.kind}; delete it by hand, or note why it is kept.`,
+        });
     }
     targets.sort((a, b) => a.order - b.order);
     const guided = this.system.guided ?? {};
@@ -166,6 +211,7 @@ export class DescribedChanges implements ChangeConnector {
       retained,
       guided: [...(isolate ? (guided.isolate ?? []) : (guided[request.right] ?? []))],
       queries,
+      ...(deleting ? { byHand, removedWithOwner: this.system.removedWithOwner ?? {} } : {}),
     };
   }
 
@@ -219,7 +265,7 @@ export class DescribedChanges implements ChangeConnector {
   async confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck> {
     const abort = signal ?? new AbortController().signal;
     const queries: string[] = [];
-    const found = new Set((await this.collect(query, new Set(), abort, queries)).map((r) => r.id));
+    const found = new Set((await this.collect(query, EVERY_RECORD, abort, queries)).map((r) => r.id));
     const remaining: ChangeTarget[] = [];
     for (const target of targets) {
       if (found.has(target.id)) {
@@ -379,7 +425,7 @@ export class DescribedChanges implements ChangeConnector {
   /** Every record of the person the change may touch, in full, with its findings id. */
   private async collect(
     query: SearchQuery,
-    exclude: ReadonlySet<string>,
+    selection: RecordSelection,
     signal: AbortSignal,
     queries: string[],
   ): Promise<Held[]> {
@@ -392,11 +438,11 @@ export class DescribedChanges implements ChangeConnector {
       if (filters.length === 0) continue;
       for (const filter of filters) queries.push(`${entity.entitySet}?$filter=${filter}`);
       for (const scope of scopes) {
-        for await (const page of personRows(source, scope, entity, filters, entity.read, signal)) {
+        for await (const page of personRows(source, scope, entity, filters, changeFields(entity), signal)) {
           for (const row of page) {
             const key = keyOf(entity, row);
             const id = idOf(scope, key);
-            if (!exclude.has(id)) held.push({ entity, scope, key, id, row });
+            if (selection.admits(id, matchedOn(entity, query, row))) held.push({ entity, scope, key, id, row });
           }
         }
       }
@@ -411,11 +457,16 @@ export class DescribedChanges implements ChangeConnector {
       const own = personFilters(entity, query, source.dialect);
       for (const filter of own) queries.push(`${entity.entitySet}?$filter=${filter}`);
       for (const scope of own.length > 0 ? scopes : []) {
-        for await (const page of personRows(source, scope, entity, own, entity.read, signal)) {
+        for await (const page of personRows(source, scope, entity, own, changeFields(entity), signal)) {
           for (const row of page) {
             const key = keyOf(entity, row);
             const id = idOf(scope, key);
-            if (exclude.has(id)) continue;
+            const throughOwner = owners.some(
+              (o) => o.scope === scope && displayValue(row[relation.field]).toLowerCase() === o.key.toLowerCase(),
+            );
+            // Its own strong match, a person's confirmation, or a main record that is the person's.
+            if (!selection.admits(id, matchedOn(entity, query, row)) && !(throughOwner && selection.admitsRelated(id)))
+              continue;
             const owner = owners.find(
               (o) => o.scope === scope && displayValue(row[relation.field]).toLowerCase() === o.key.toLowerCase(),
             );
@@ -432,11 +483,11 @@ export class DescribedChanges implements ChangeConnector {
             chunk.map((o) => o.key),
           )!;
           queries.push(`${entity.entitySet}?$filter=${filter}`);
-          for await (const page of source.collection(scope, entity.entitySet, filter, entity.read, signal)) {
+          for await (const page of source.collection(scope, entity.entitySet, filter, changeFields(entity), signal)) {
             for (const row of page) {
               const key = keyOf(entity, row);
               const id = idOf(scope, key);
-              if (exclude.has(id) || held.some((h) => h.entity === entity && h.id === id)) continue;
+              if (!selection.admitsRelated(id) || held.some((h) => h.entity === entity && h.id === id)) continue;
               const owner = chunk.find((o) => displayValue(row[relation.field]).toLowerCase() === o.key.toLowerCase());
               held.push({ entity, scope, key, id, row, ...(owner ? { ownerId: owner.id } : {}) });
             }

@@ -5,6 +5,32 @@ import type { ApiSystemId } from './builtin.js';
 const docs = 'https://docs.microsoft.com/en-us/dynamics365';
 const bcPersonalData = `${docs}/business-central/admin-responding-to-requests-about-personal-data`;
 
+/**
+ * Records a deletion reads but the API cannot delete, per system and kind, and what a person does
+ * with them instead; a kind not named here gets a general instruction.
+ */
+export const DELETE_BY_HAND: Partial<Record<ApiSystemId, Record<string, string>>> = {
+  crm: {
+    // Dataverse has no DELETE on activityparty: a party row goes with its activity or is edited on it.
+    'activity party':
+      'The person is a sender, recipient or attendee of an activity that is not theirs to delete: remove them from its parties, or delete the activity if it is only about them.',
+    'account (primary contact)':
+      'The person is the primary contact of this account: choose another primary contact (or clear it) on the account; the account itself is not theirs.',
+  },
+};
+
+/** Kinds removed together with the record they belong to, per system, with why. */
+export const REMOVED_WITH_OWNER: Partial<Record<ApiSystemId, Record<string, string>>> = {
+  crm: {
+    // The guide: in Dynamics 365 Marketing, deleting a contact removes its interaction data too.
+    'marketing interaction': 'Deleting the contact removes its Marketing interaction data as well.',
+  },
+  graph: {
+    licence: 'Licences are assignments on the user account and go with it when it is deleted.',
+    manager: "The manager is another person's account; only the link from the deleted user goes with it.",
+  },
+};
+
 /** What a person does by hand around an automated change, per system and right; from the guide. */
 export const CHANGE_GUIDANCE: Record<ApiSystemId, Partial<Record<ChangeRight | 'isolate', ManualStep[]>>> = {
   crm: {

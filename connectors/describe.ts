@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTIFIER_KINDS } from '../dsr/discovery.js';
 
 /**
  * What one entity set holds about a person, described as data: the built-in entities and an
@@ -9,7 +10,7 @@ const propertyName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain property name (letters, digits, underscore)');
 
-export const IDENTIFIERS = ['email', 'name', 'phone', 'customerNumber', 'employeeId'] as const;
+export const IDENTIFIERS = IDENTIFIER_KINDS;
 export type Identifier = (typeof IDENTIFIERS)[number];
 
 export const matchSchema = z

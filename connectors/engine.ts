@@ -5,11 +5,14 @@ import {
   type ConnectorInfo,
   type ExportedKind,
   type FoundRecord,
+  type IdentifierKind,
   type ManualStep,
+  RECORDS_KEPT,
   type SearchQuery,
   type SystemFindings,
 } from '../dsr/discovery.js';
 import type { ChangeConnector } from '../dsr/changes.js';
+import { isStrongMatch, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, Identifier } from './describe.js';
 import { ConnectorHttpError } from './http.js';
 import { anyOf, compare, equalsGuid, isGuid, property, stringLiteral, type FilterDialect } from './odata.js';
@@ -66,8 +69,8 @@ export interface DescribedSystem {
   source: Source;
   /** The whole search of this system must end within this. */
   timeoutMs: number;
-  /** Records shown per kind on the card. */
-  samplesPerKind?: number;
+  /** Records kept on the case for review; RECORDS_KEPT unless a test wants fewer. */
+  recordsKept?: number;
   /** Main records whose related records are looked up, at most. */
   maxMainRecords?: number;
   now?: () => Date;
@@ -149,27 +152,64 @@ export async function* personRows(
   }
 }
 
+/**
+ * Which of the person's identifiers a row returned by `personFilter` matches, compared here as the
+ * filter compared them, so the domain can judge the match. A row the service returned that none of
+ * them explains matched on nothing the bot can vouch for, and so stays a candidate.
+ */
+export function matchedOn(entity: EntityDescription, query: SearchQuery, row: Row): IdentifierKind[] {
+  const found = new Set<IdentifierKind>();
+  for (const match of entity.match) {
+    const value = row[match.field];
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const text = String(value);
+    for (const wanted of IDENTIFIER_VALUES[match.by](query)) {
+      const same =
+        match.mode === 'exact'
+          ? text === wanted
+          : match.mode === 'wildcard'
+            ? text.toLowerCase().includes(wanted.toLowerCase())
+            : text.toLowerCase() === wanted.toLowerCase();
+      if (same) found.add(match.by);
+    }
+  }
+  return [...found];
+}
+
 export function relationFilter(field: string, ids: string[]): string | undefined {
   return anyOf(ids.map((id) => (isGuid(id) ? equalsGuid(field, id) : `${property(field)} eq ${stringLiteral(id)}`)));
 }
 
-class Tally {
-  readonly counts: Record<string, number> = {};
-  readonly records: FoundRecord[] = [];
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly samples: number) {}
+/** How a record was found: by the person's identifiers, or through a record found so. */
+type Found = { matchedOn: IdentifierKind[] } | { via: string; ownerStrong: boolean };
 
-  add(entity: Pick<EntityDescription, 'kind' | 'show'>, row: Row, id: string): void {
-    this.counts[entity.kind] = (this.counts[entity.kind] ?? 0) + 1;
-    const shown = this.seen.get(entity.kind) ?? 0;
-    if (shown >= this.samples) return;
-    this.seen.set(entity.kind, shown + 1);
+class Tally {
+  /** Records tied to the person by a strong identifier; candidates are counted by the domain once confirmed. */
+  readonly counts: Record<string, number> = {};
+  readonly candidates: Record<string, number> = {};
+  readonly records: FoundRecord[] = [];
+  leftOut = 0;
+  constructor(private readonly kept: number) {}
+
+  add(entity: Pick<EntityDescription, 'kind' | 'show'>, row: Row, id: string, found: Found): void {
+    const strong = 'matchedOn' in found ? isStrongMatch(found.matchedOn) : found.ownerStrong;
+    const counts = strong ? this.counts : this.candidates;
+    counts[entity.kind] = (counts[entity.kind] ?? 0) + 1;
+    if (this.records.length >= this.kept) {
+      this.leftOut += 1;
+      return;
+    }
     const fields: Record<string, string> = {};
     for (const field of entity.show) {
       const value = displayValue(row[field]);
       if (value !== '') fields[field] = value;
     }
-    this.records.push({ kind: entity.kind, id, fields });
+    this.records.push({
+      kind: entity.kind,
+      id,
+      fields,
+      ...('matchedOn' in found ? { matchedOn: found.matchedOn } : { via: found.via }),
+    });
   }
 }
 
@@ -193,7 +233,7 @@ export class DescribedConnector implements Connector {
     const budget = AbortSignal.timeout(this.system.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, budget]) : budget;
     const queries: string[] = [];
-    const tally = new Tally(this.system.samplesPerKind ?? 3);
+    const tally = new Tally(this.system.recordsKept ?? RECORDS_KEPT);
     const base = { systemId: this.info.id, displayName: this.info.displayName, queries };
     try {
       await this.walk(query, combined, tally, queries);
@@ -213,16 +253,17 @@ export class DescribedConnector implements Connector {
         manualSteps: this.missingSteps(),
       };
     }
-    const total = Object.values(tally.counts).reduce((sum, n) => sum + n, 0);
     // Kinds in the order they are described, whichever query answered first.
     const order = this.system.entities.map((e) => e.kind);
     const rank = (kind: string) => (order.includes(kind) ? order.indexOf(kind) : order.length);
     const counts = Object.fromEntries(Object.entries(tally.counts).sort(([a], [b]) => rank(a) - rank(b)));
     return {
       ...base,
-      status: total > 0 ? 'found' : 'nothing',
+      status: tally.records.length + tally.leftOut > 0 ? 'found' : 'nothing',
       counts,
+      ...(Object.keys(tally.candidates).length > 0 ? { candidateCounts: tally.candidates } : {}),
       records: tally.records,
+      ...(tally.leftOut > 0 ? { recordsLeftOut: tally.leftOut } : {}),
       at: now().toISOString(),
       durationMs: Date.now() - started,
       ...(this.missingSteps().length > 0 ? { manualSteps: this.missingSteps() } : {}),
@@ -233,22 +274,31 @@ export class DescribedConnector implements Connector {
    * The person's records in full, per exportable kind. The main records' ids are collected first
    * (a person has few); every kind is then paged only when the package reads it.
    */
-  async exportRecords(query: SearchQuery, exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ExportedKind[]> {
+  async exportRecords(query: SearchQuery, selection: RecordSelection, signal?: AbortSignal): Promise<ExportedKind[]> {
     const { source, entities } = this.system;
     const abort = signal ?? new AbortController().signal;
     const scopes = await source.scopes(abort);
     const idOf = (scope: string, id: string) => (scopes.length > 1 ? `${scope}|${id}` : id);
     const owners = new Map<string, { scope: string; id: string }[]>();
+    /** The main records that are the person's, by findings id, judged once from their matched fields. */
+    const admitted = new Set<string>();
     const main = entities.filter((entity) => !entity.related);
     for (const entity of main) {
       const filters = personFilters(entity, query, source.dialect);
-      if (filters.length === 0 || typeof entity.key !== 'string') continue;
+      if (filters.length === 0) continue;
       for (const scope of scopes) {
-        for await (const page of personRows(source, scope, entity, filters, keyFields(entity), abort)) {
+        // The matched fields too: whether a row is the person's is judged from them.
+        const select = [...new Set([...keyFields(entity), ...entity.match.map((m) => m.field)])];
+        for await (const page of personRows(source, scope, entity, filters, select, abort)) {
           for (const row of page) {
-            const id = displayValue(row[entity.key]);
-            if (exclude.has(idOf(scope, id))) continue;
-            owners.set(entity.kind, [...(owners.get(entity.kind) ?? []), { scope, id }]);
+            const id = idOf(scope, keyOf(entity, row));
+            if (!selection.admits(id, matchedOn(entity, query, row))) continue;
+            admitted.add(id);
+            if (typeof entity.key === 'string')
+              owners.set(entity.kind, [
+                ...(owners.get(entity.kind) ?? []),
+                { scope, id: displayValue(row[entity.key]) },
+              ]);
           }
         }
       }
@@ -263,7 +313,8 @@ export class DescribedConnector implements Connector {
           records: async function* () {
             for (const scope of scopes) {
               for await (const page of personRows(source, scope, entity, filters, entity.read, abort)) {
-                for (const row of page) if (!exclude.has(idOf(scope, keyOf(entity, row)))) yield row;
+                // The full record may lack the matched fields (a default property set): judged above.
+                for (const row of page) if (admitted.has(idOf(scope, keyOf(entity, row)))) yield row;
               }
             }
           },
@@ -278,23 +329,24 @@ export class DescribedConnector implements Connector {
       kinds.push({
         kind: entity.kind,
         records: async function* () {
-          // Records found by the person's own identifiers as well as through a main record, each once.
+          // Records found by the person's own identifiers as well as through a main record, each once:
+          // by identifiers only where they are strong or a person confirmed the record, else through
+          // a main record that is the person's.
           const given = new Set<string>();
-          const fresh = (scope: string, row: Row) => {
-            const id = idOf(scope, keyOf(entity, row)).toLowerCase();
-            if (exclude.has(idOf(scope, keyOf(entity, row))) || given.has(id)) return false;
-            given.add(id);
-            return true;
-          };
           for (const scope of byIdentifier.length > 0 ? scopes : []) {
             for await (const page of personRows(source, scope, entity, byIdentifier, entity.read, abort)) {
-              for (const row of page) if (fresh(scope, row)) yield row;
+              for (const row of page) {
+                const id = idOf(scope, keyOf(entity, row));
+                if (given.has(id.toLowerCase()) || !selection.admits(id, matchedOn(entity, query, row))) continue;
+                given.add(id.toLowerCase());
+                yield row;
+              }
             }
           }
           if (relation.via === 'navigation') {
             for (const { scope, id } of list) {
               for await (const page of source.navigation(scope, mainEntity.entitySet, id, relation.field, [], abort))
-                yield* page;
+                for (const row of page) if (selection.admitsRelated(`${id}/${keyOf(entity, row)}`)) yield row;
             }
             return;
           }
@@ -304,7 +356,10 @@ export class DescribedConnector implements Connector {
               const ids = chunk.filter((o) => o.scope === scope).map((o) => o.id);
               const filter = relationFilter(relation.field, ids)!;
               for await (const page of source.collection(scope, entity.entitySet, filter, entity.read, abort)) {
-                for (const row of page) if (fresh(scope, row)) yield row;
+                for (const row of page) {
+                  const id = idOf(scope, keyOf(entity, row));
+                  if (!given.has(id.toLowerCase()) && selection.admitsRelated(id)) yield row;
+                }
               }
             }
           }
@@ -334,7 +389,8 @@ export class DescribedConnector implements Connector {
     const { source, entities } = this.system;
     const scopes = await source.scopes(signal);
     const maxMain = this.system.maxMainRecords ?? 50;
-    const mainIds = new Map<string, { scope: string; id: string }[]>();
+    const idOf = (scope: string, key: string) => (scopes.length > 1 ? `${scope}|${key}` : key);
+    const mainIds = new Map<string, Owner[]>();
     const main = entities.filter((entity) => !entity.related);
     const related = entities.filter((entity) => entity.related);
     const extras = this.system.extras ?? [];
@@ -346,14 +402,16 @@ export class DescribedConnector implements Connector {
         if (filters.length === 0) return [];
         for (const filter of filters) queries.push(`${entity.entitySet}?$filter=${filter}`);
         return scopes.map(async (scope) => {
-          const select = [...new Set([...keyFields(entity), ...entity.show])];
+          const select = [...new Set([...keyFields(entity), ...entity.show, ...entity.match.map((m) => m.field)])];
           for await (const page of personRows(source, scope, entity, filters, select, signal)) {
             for (const row of page) {
-              const id = keyOf(entity, row);
-              tally.add(entity, row, scopes.length > 1 ? `${scope}|${id}` : id);
+              const id = idOf(scope, keyOf(entity, row));
+              const on = matchedOn(entity, query, row);
+              tally.add(entity, row, id, { matchedOn: on });
               if (wanted.has(entity.kind) && typeof entity.key === 'string') {
                 const list = mainIds.get(entity.kind) ?? [];
-                if (list.length < maxMain) list.push({ scope, id: displayValue(row[entity.key]) });
+                if (list.length < maxMain)
+                  list.push({ scope, id: displayValue(row[entity.key]), findingsId: id, strong: isStrongMatch(on) });
                 mainIds.set(entity.kind, list);
               }
             }
@@ -366,36 +424,54 @@ export class DescribedConnector implements Connector {
       related.flatMap((entity) => {
         const relation = entity.related!;
         const owners = mainIds.get(relation.to) ?? [];
-        const select = [...new Set([...keyFields(entity), ...entity.show])];
+        // A related row names its owner in the relation's field, read to tell whose record it is.
+        const select = [
+          ...new Set([...keyFields(entity), ...entity.show, ...(relation.via === 'filter' ? [relation.field] : [])]),
+        ];
         if (relation.via === 'navigation') {
           if (owners.length > 0) queries.push(`${relation.to}/{id}/${relation.field}`);
-          return owners.map(async ({ scope, id }) => {
+          return owners.map(async (owner) => {
             const mainSet = entities.find((e) => e.kind === relation.to)!.entitySet;
-            for await (const page of source.navigation(scope, mainSet, id, relation.field, select, signal)) {
-              for (const row of page) tally.add(entity, row, `${id}/${keyOf(entity, row)}`);
+            const found = { via: owner.findingsId, ownerStrong: owner.strong };
+            for await (const page of source.navigation(
+              owner.scope,
+              mainSet,
+              owner.id,
+              relation.field,
+              select,
+              signal,
+            )) {
+              for (const row of page) tally.add(entity, row, `${owner.id}/${keyOf(entity, row)}`, found);
             }
           });
         }
         // A related record found both through its main record and by the person's own identifiers
         // (an activity party by party id and by the address used) is counted once.
         const seen = new Set<string>();
-        const add = (scope: string, row: Row) => {
-          const key = keyOf(entity, row);
-          const id = scopes.length > 1 ? `${scope}|${key}` : key;
+        const add = (scope: string, row: Row, found: Found) => {
+          const id = idOf(scope, keyOf(entity, row));
           if (seen.has(id.toLowerCase())) return;
           seen.add(id.toLowerCase());
-          tally.add(entity, row, id);
+          tally.add(entity, row, id, found);
         };
-        const byScope = new Map<string, string[]>();
-        for (const owner of owners) byScope.set(owner.scope, [...(byScope.get(owner.scope) ?? []), owner.id]);
-        const byRelation = [...byScope].flatMap(([scope, ids]) => {
-          const chunks: string[][] = [];
-          for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) chunks.push(ids.slice(i, i + IDS_PER_REQUEST));
+        const byScope = new Map<string, Owner[]>();
+        for (const owner of owners) byScope.set(owner.scope, [...(byScope.get(owner.scope) ?? []), owner]);
+        const byRelation = [...byScope].flatMap(([scope, list]) => {
+          const chunks: Owner[][] = [];
+          for (let i = 0; i < list.length; i += IDS_PER_REQUEST) chunks.push(list.slice(i, i + IDS_PER_REQUEST));
           return chunks.map(async (chunk) => {
-            const filter = relationFilter(relation.field, chunk)!;
+            const filter = relationFilter(
+              relation.field,
+              chunk.map((o) => o.id),
+            )!;
             queries.push(`${entity.entitySet}?$filter=${filter}`);
             for await (const page of source.collection(scope, entity.entitySet, filter, select, signal)) {
-              for (const row of page) add(scope, row);
+              for (const row of page) {
+                const value = displayValue(row[relation.field]).toLowerCase();
+                const owner = chunk.find((o) => o.id.toLowerCase() === value);
+                // A row no owner of the chunk explains is shown, but only a person can say whose it is.
+                add(scope, row, owner ? { via: owner.findingsId, ownerStrong: owner.strong } : { matchedOn: [] });
+              }
             }
           });
         });
@@ -406,7 +482,7 @@ export class DescribedConnector implements Connector {
             ? []
             : scopes.map(async (scope) => {
                 for await (const page of personRows(source, scope, entity, filters, select, signal)) {
-                  for (const row of page) add(scope, row);
+                  for (const row of page) add(scope, row, { matchedOn: matchedOn(entity, query, row) });
                 }
               });
         return [...byRelation, ...byIdentifier];
@@ -418,11 +494,23 @@ export class DescribedConnector implements Connector {
         const owners = mainIds.get(extra.from) ?? [];
         if (owners.length > 0) queries.push(extra.describe);
         return owners.map((owner) =>
-          extra.find(owner, signal, (kind, row, id, show) => tally.add({ kind, show }, row, id)),
+          extra.find(owner, signal, (kind, row, id, show) =>
+            tally.add({ kind, show }, row, id, { via: owner.findingsId, ownerStrong: owner.strong }),
+          ),
         );
       }),
     );
   }
+}
+
+/** A main record found, as its related records are looked up. */
+interface Owner {
+  scope: string;
+  /** The key as the system names it. */
+  id: string;
+  /** The id the findings give it (`scope|key` where a system has several scopes). */
+  findingsId: string;
+  strong: boolean;
 }
 
 export function keyFields(entity: EntityDescription): string[] {

@@ -12,7 +12,7 @@ import {
 } from './builtin.js';
 import { entitySchema, entitySetProblems, type EntityDescription } from './describe.js';
 import { DescribedChanges, type ChangeSystem, type RecordRef } from './changeEngine.js';
-import { CHANGE_GUIDANCE } from './changeGuidance.js';
+import { CHANGE_GUIDANCE, DELETE_BY_HAND, REMOVED_WITH_OWNER } from './changeGuidance.js';
 import { DescribedConnector, keyFields } from './engine.js';
 import { graphUserChanges } from './graphChanges.js';
 import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './http.js';
@@ -248,6 +248,8 @@ export class ConnectorRegistry {
         http,
         recordUrl: (ref) => recordUrl(ref, id === 'fno' ? { 'cross-company': 'true' } : {}),
         guided: CHANGE_GUIDANCE[id],
+        byHand: DELETE_BY_HAND[id] ?? {},
+        removedWithOwner: REMOVED_WITH_OWNER[id] ?? {},
         ...(id === 'graph' ? { hooks: [graphUserChanges(http, config.url)] } : {}),
         ...(id === 'crm' ? { isolateDeletes: true } : {}),
         ...(id === 'bc' ? { deleteIfMatch: true } : {}),

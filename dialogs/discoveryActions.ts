@@ -1,6 +1,6 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import { DISCOVERY_VERBS, findingsCard, progressCard } from '../cards/findingsCard.js';
+import { DISCOVERY_VERBS, findingsCard, progressCard, reviewCard } from '../cards/findingsCard.js';
 import type { CardJson } from '../cards/template.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import {
@@ -37,6 +37,10 @@ const list = z
       .map((part) => part.trim())
       .filter((part) => part !== ''),
   );
+const page = z.coerce.number().int().min(0).max(10_000).optional();
+const reviewSchema = z.object({ systemId: z.string().max(40), page });
+const decisionSchema = z.object({ systemId: z.string().max(40), recordId: z.string().max(300), page });
+
 const extraSchema = z.object({
   extraNames: list,
   extraEmails: list,
@@ -46,7 +50,8 @@ const extraSchema = z.object({
 });
 
 /**
- * "Find data", "Retry this system" and "Not this person". A search runs after the turn has been
+ * "Find data", "Retry this system", the review of every record found, and the team's decision on
+ * each ("this is the person", "not this person"). A search runs after the turn has been
  * answered, so the bot keeps serving others; its card is updated in place as systems answer.
  */
 export class DiscoveryAction implements CardActionHandler {
@@ -76,18 +81,33 @@ export class DiscoveryAction implements CardActionHandler {
     const { actor, dsrCase } = checked;
 
     if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, calendar) };
-    if (this.verb === DISCOVERY_VERBS.notThisPerson) {
-      const parsed = z.object({ systemId: z.string().max(40), recordId: z.string().max(300) }).safeParse(data);
+    if (this.verb === DISCOVERY_VERBS.review) {
+      const parsed = reviewSchema.safeParse(data);
+      if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a system.' };
+      return { kind: 'card', card: reviewCard(dsrCase, parsed.data.systemId, parsed.data.page ?? 0) };
+    }
+    if (this.verb === DISCOVERY_VERBS.notThisPerson || this.verb === DISCOVERY_VERBS.confirm) {
+      const parsed = decisionSchema.safeParse(data);
       if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a record.' };
+      const confirming = this.verb === DISCOVERY_VERBS.confirm;
       const result = await cases.act(actor, dsrCase.id, checked.version, {
-        kind: 'markNotThisPerson',
+        kind: confirming ? 'confirmPerson' : 'markNotThisPerson',
         systemId: parsed.data.systemId,
         recordId: parsed.data.recordId,
       });
       const shown = result.ok ? result.case : (result.case ?? dsrCase);
+      const notice = result.ok
+        ? confirming
+          ? 'Confirmed as the person’s record.'
+          : 'Marked as not this person.'
+        : result.message;
+      // A decision taken on the review card leaves the member on the page they were on.
       return {
         kind: 'card',
-        card: findingsCard(shown, calendar, result.ok ? 'Marked as not this person.' : result.message),
+        card:
+          parsed.data.page === undefined
+            ? findingsCard(shown, calendar, notice)
+            : reviewCard(shown, parsed.data.systemId, parsed.data.page, notice),
       };
     }
 

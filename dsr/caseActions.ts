@@ -10,7 +10,8 @@ import {
   type DsrCase,
   type TriageCheck,
 } from './case.js';
-import type { SearchQuery, SystemFindings } from './discovery.js';
+import type { FoundRecord, SearchQuery, SystemFindings } from './discovery.js';
+import { standingOf } from './matching.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
 import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 import { purgeDate, purgeIsDue, withoutPersonalData, type RetentionPolicy } from './retention.js';
@@ -45,6 +46,8 @@ export type CaseAction =
   | { kind: 'completePurge' }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
+  /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
+  | { kind: 'confirmPerson'; systemId: string; recordId: string }
   | PlanAction;
 
 export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: string };
@@ -232,28 +235,9 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     }
     case 'recordFindings':
       return recordFindings(current, action.query, action.systems, at);
-    case 'markNotThisPerson': {
-      const systems = current.findings?.systems ?? [];
-      const system = systems.find((s) => s.systemId === action.systemId);
-      const record = system?.records.find((r) => r.id === action.recordId);
-      if (!system || !record) return { invalid: 'That record is not among the findings any more.' };
-      if (record.notThisPerson) return { invalid: 'That record is already marked as not this person.' };
-      const marked: SystemFindings = {
-        ...system,
-        records: system.records.map((r) => (r === record ? { ...r, notThisPerson: { at, byId: actor.id } } : r)),
-      };
-      return {
-        next: {
-          ...current,
-          findings: {
-            ...current.findings!,
-            systems: systems.map((s) => (s === system ? marked : s)),
-            updatedAt: at,
-          },
-        },
-        detail: { systemId: system.systemId, recordKind: record.kind },
-      };
-    }
+    case 'markNotThisPerson':
+    case 'confirmPerson':
+      return decideRecord(current, action, actor, at);
     case 'createPlan':
     case 'startStep':
     case 'stepProgress':
@@ -338,20 +322,68 @@ function withLetter(next: DsrCase, letter: SentLetter, detail: AuditDetail): Act
   };
 }
 
-/** Replaces the findings of the systems just searched, keeping "not this person" marks on records found again. */
+/**
+ * A team member's word on one record: someone else's ("not this person"), or, for a record matched
+ * on weak identifiers only, the person's. Each is decided once and audited; a decision on a record
+ * found through another is taken on that other record.
+ */
+function decideRecord(
+  current: DsrCase,
+  action: { kind: 'markNotThisPerson' | 'confirmPerson'; systemId: string; recordId: string },
+  actor: Actor,
+  at: string,
+): ActionChange {
+  const systems = current.findings?.systems ?? [];
+  const system = systems.find((s) => s.systemId === action.systemId);
+  const record = system?.records.find((r) => r.id === action.recordId);
+  if (!system || !record) return { invalid: 'That record is not among the findings any more.' };
+  if (record.notThisPerson) return { invalid: 'That record is already marked as not this person.' };
+  if (record.confirmed) return { invalid: 'That record is already confirmed as the person’s.' };
+  const mark = { at, byId: actor.id };
+  let decided: FoundRecord;
+  if (action.kind === 'confirmPerson') {
+    if (record.via !== undefined)
+      return { invalid: 'This record was found through another one; decide on that record instead.' };
+    if (standingOf(system, record) !== 'candidate')
+      return { invalid: 'That record matched a strong identifier already; there is nothing to confirm.' };
+    decided = { ...record, confirmed: mark };
+  } else decided = { ...record, notThisPerson: mark };
+  const marked: SystemFindings = { ...system, records: system.records.map((r) => (r === record ? decided : r)) };
+  return {
+    next: {
+      ...current,
+      findings: { ...current.findings!, systems: systems.map((s) => (s === system ? marked : s)), updatedAt: at },
+    },
+    detail: {
+      systemId: system.systemId,
+      recordKind: record.kind,
+      recordId: record.id,
+      matchedOn: (record.matchedOn ?? []).join(',') || 'via',
+    },
+  };
+}
+
+/** Replaces the findings of the systems just searched, keeping the team's decisions on records found again. */
 function recordFindings(current: DsrCase, query: SearchQuery, systems: SystemFindings[], at: string): ActionChange {
   if (systems.length === 0) return { invalid: 'There are no findings to record.' };
   const previous = new Map((current.findings?.systems ?? []).map((s) => [s.systemId, s]));
   const merged = new Map(previous);
   for (const fresh of systems) {
-    const marks = new Map(
-      (previous.get(fresh.systemId)?.records ?? []).flatMap((r) => (r.notThisPerson ? [[r.id, r.notThisPerson]] : [])),
+    const decided = new Map(
+      (previous.get(fresh.systemId)?.records ?? []).flatMap((r) =>
+        r.notThisPerson || r.confirmed ? [[r.id, r] as const] : [],
+      ),
     );
     merged.set(fresh.systemId, {
       ...fresh,
       records: fresh.records.map((r) => {
-        const mark = marks.get(r.id);
-        return mark ? { ...r, notThisPerson: mark } : r;
+        const before = decided.get(r.id);
+        if (!before) return r;
+        return {
+          ...r,
+          ...(before.notThisPerson ? { notThisPerson: before.notThisPerson } : {}),
+          ...(before.confirmed ? { confirmed: before.confirmed } : {}),
+        };
       }),
     });
   }

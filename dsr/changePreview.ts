@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ChangePreview, ChangeRequest, ChangeTarget, FieldChange, RetainedRecord } from './changes.js';
 import { RESTRICT_MODES } from './changes.js';
-import type { ManualStep } from './discovery.js';
+import type { ManualStep, SystemFindings } from './discovery.js';
+import { personCounts, standingOf } from './matching.js';
 
 /** How many sample changes and retained records a preview keeps on the case; the full list is in the ledger. */
 export const PREVIEW_SAMPLES = 5;
@@ -106,4 +107,57 @@ export const restrictModeSchema = z.enum(RESTRICT_MODES, {
 /** The first message of a zod failure, as the person should read it. */
 export function firstIssue(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'Check what you entered.';
+}
+
+/** Records named per kind in a by-hand step; the rest are counted. */
+const BY_HAND_NAMED = 10;
+
+/**
+ * Every record of the person a deletion does not remove (targets, kept with a reason, or gone
+ * with its owner) becomes a guided step that names them: what the connector could not delete, and
+ * any kind the findings show that the preview does not account for at all.
+ */
+export function erasureByHand(
+  preview: ChangePreview,
+  findings: SystemFindings | undefined,
+  systemName: string,
+): ManualStep[] {
+  const deleting =
+    preview.request.right === 'delete' || (preview.request.right === 'restrict' && preview.byHand !== undefined);
+  if (!deleting) return [];
+  const left = new Map<string, { reason: string; labels: string[]; count: number }>();
+  const add = (kind: string, reason: string, labels: string[], count: number) => {
+    const entry = left.get(kind) ?? { reason, labels: [], count: 0 };
+    entry.labels.push(...labels);
+    entry.count += count;
+    left.set(kind, entry);
+  };
+  for (const record of preview.byHand ?? []) add(record.kind, record.reason, [record.label], 1);
+  const accounted = new Set([
+    ...preview.targets.map((t) => t.kind),
+    ...preview.retained.map((r) => r.kind),
+    ...(preview.byHand ?? []).map((r) => r.kind),
+    ...Object.keys(preview.removedWithOwner ?? {}),
+  ]);
+  if (findings) {
+    for (const [kind, count] of Object.entries(personCounts(findings))) {
+      if (accounted.has(kind)) continue;
+      const labels = findings.records
+        .filter((r) => r.kind === kind && standingOf(findings, r) === 'finding')
+        .map((r) => Object.values(r.fields).join(' · '));
+      add(
+        kind,
+        `Found by the search, but ${systemName} cannot delete it through the bot: delete it by hand, or note why it is kept.`,
+        labels,
+        count,
+      );
+    }
+  }
+  return [...left].map(([kind, { reason, labels, count }]) => {
+    const named = labels.filter(Boolean).slice(0, BY_HAND_NAMED);
+    const more = count > named.length ? ` and ${count - named.length} more` : '';
+    return {
+      text: `${count} ${kind} record${count === 1 ? '' : 's'} the deletion leaves: ${reason} ${named.map((l) => l.slice(0, 80)).join('; ')}${more}.`,
+    };
+  });
 }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { ActResult, CaseAction, CaseService } from './caseService.js';
 import type { Actor, DsrCase } from './case.js';
 import type { ChangeLedger, LedgerKey, LedgerOutcome } from './changeLedger.js';
-import { summarisePreview } from './changePreview.js';
+import { erasureByHand, summarisePreview } from './changePreview.js';
 import type { ApplyOutcome, ChangeConnector, ChangeRequest, ChangeTarget } from './changes.js';
 import type { Clock } from './clock.js';
 import { searchQueryFor, type Connector } from './discovery.js';
+import { selectionOf } from './matching.js';
 import { findingsHash, type PlanStep, type StepResult } from './plan.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
@@ -80,11 +81,13 @@ export class ChangeRunner {
     changes: ChangeConnector,
   ): Promise<ActResult> {
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
-    const exclude = new Set((findings?.records ?? []).filter((r) => r.notThisPerson).map((r) => r.id));
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
-    const preview = await changes.previewChange(request, query, exclude, AbortSignal.timeout(120_000));
+    const preview = await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000));
+    // Nothing the search found may vanish between the findings and the response: what the deletion
+    // leaves is named in a guided step.
+    const guided = [...erasureByHand({ ...preview, request }, findings, step.systemName), ...preview.guided];
     const { summary, targets } = summarisePreview(
-      { ...preview, request },
+      { ...preview, request, guided },
       findingsHash(dsrCase, step),
       actor.id,
       this.clock.now(),

@@ -1,4 +1,5 @@
 import type { ManualStep, SearchQuery } from './discovery.js';
+import type { RecordSelection } from './matching.js';
 
 /**
  * The contract between a plan's destructive steps and the systems they change. A step first asks
@@ -73,6 +74,13 @@ export interface ChangePreview {
   retained: RetainedRecord[];
   /** What a person must still do by hand around this step (e.g. a batch job to run after it). */
   guided: ManualStep[];
+  /**
+   * Records of the person a deletion cannot remove through the API (an activity party, an account
+   * whose primary contact the person is), each with what to do: they become a guided step naming them.
+   */
+  byHand?: RetainedRecord[];
+  /** Kinds that go with the record they belong to (a user's licences), and why; nothing is left of them. */
+  removedWithOwner?: Record<string, string>;
   /** The requests the preview made, so a reader can repeat them. */
   queries: string[];
 }
@@ -97,7 +105,8 @@ export interface ChangeConnector {
   previewChange(
     request: ChangeRequest,
     query: SearchQuery,
-    exclude: ReadonlySet<string>,
+    /** The records the step may reach: the person's, as the findings and the team's decisions say. */
+    selection: RecordSelection,
     signal?: AbortSignal,
   ): Promise<ChangePreview>;
   applyChange(request: ChangeRequest, target: ChangeTarget, signal?: AbortSignal): Promise<ApplyOutcome>;

@@ -1,5 +1,6 @@
 import type { DataSubject } from './case.js';
 import type { ChangeConnector } from './changes.js';
+import { personCounts, type RecordSelection } from './matching.js';
 
 /** What a system lets the bot do for a data subject, in the order of the guide. */
 export const CAPABILITIES = ['find', 'export', 'rectify', 'restrict', 'delete'] as const;
@@ -33,6 +34,10 @@ export interface SearchQuery {
   employeeIds: string[];
 }
 
+/** The kinds of identifier a record can be matched on; how much each proves is decided in matching.ts. */
+export const IDENTIFIER_KINDS = ['email', 'name', 'phone', 'customerNumber', 'employeeId'] as const;
+export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
+
 export const FINDING_STATUSES = ['found', 'nothing', 'failed', 'not-connected'] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
@@ -41,18 +46,31 @@ export interface FoundRecord {
   kind: string;
   id: string;
   fields: Record<string, string>;
+  /** The identifiers of the person the record itself matched on; absent for a record found through another. */
+  matchedOn?: IdentifierKind[];
+  /** The id of the record this one was found through (the contact a note is on). */
+  via?: string;
   /** Set when a privacy team member judged the record to be someone else's. */
   notThisPerson?: { at: string; byId: string };
+  /** Set when a privacy team member confirmed a record matched on weak identifiers only is the person's. */
+  confirmed?: { at: string; byId: string };
 }
 
 export interface SystemFindings {
   systemId: string;
   displayName: string;
   status: FindingStatus;
-  /** Records by kind, e.g. { contact: 1, email: 2 }. */
+  /**
+   * Records by kind that a strong identifier ties to the person, e.g. { contact: 1, email: 2 };
+   * candidates (weak identifiers only) are not counted until a person confirms them.
+   */
   counts: Record<string, number>;
-  /** A few records per kind, for the team to recognise the person. */
+  /** Records by kind found on weak identifiers only (or through such a record), as the search saw them. */
+  candidateCounts?: Record<string, number>;
+  /** The records found, every candidate among them, for the team to review; bounded by RECORDS_KEPT. */
   records: FoundRecord[];
+  /** How many records were found beyond those kept on the case. */
+  recordsLeftOut?: number;
   /** The requests the connector made, so a later reader can repeat the search. */
   queries: string[];
   at: string;
@@ -76,10 +94,11 @@ export interface Connector {
   readonly connected: boolean;
   find(query: SearchQuery, signal?: AbortSignal): Promise<SystemFindings>;
   /**
-   * Every record of the person, per kind, read page by page when iterated; records whose id is in
-   * `exclude` (marked "not this person") are left out. Absent where the system cannot export.
+   * Every record of the person, per kind, read page by page when iterated; only records the
+   * selection admits (strong matches, confirmed candidates, never those marked someone else's) are
+   * read. Absent where the system cannot export.
    */
-  exportRecords?(query: SearchQuery, exclude: ReadonlySet<string>, signal?: AbortSignal): Promise<ExportedKind[]>;
+  exportRecords?(query: SearchQuery, selection: RecordSelection, signal?: AbortSignal): Promise<ExportedKind[]>;
   /** Rectify, restrict and delete; absent where the system cannot change data through its API. */
   readonly changes?: ChangeConnector;
 }
@@ -130,8 +149,10 @@ export function notConnectedFindings(info: ConnectorInfo, now: Date): SystemFind
   };
 }
 
-/** Counts that still stand once records marked "not this person" are set aside. */
+/** How many records of a system are the person's: strong matches and confirmed candidates. */
 export function confirmedCount(findings: SystemFindings): number {
-  const total = Object.values(findings.counts).reduce((sum, n) => sum + n, 0);
-  return total - findings.records.filter((record) => record.notThisPerson).length;
+  return Object.values(personCounts(findings)).reduce((sum, n) => sum + n, 0);
 }
+
+/** At most this many records per system are kept on the case for review; the counts stay whole. */
+export const RECORDS_KEPT = 1000;

@@ -26,6 +26,7 @@ export const TRANSITIONS = {
   startDiscovery: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
   recordFindings: { from: ['approved', 'discovery', 'actions'], to: 'discovery' },
   markNotThisPerson: { from: ['discovery', 'actions'], to: null },
+  confirmPerson: { from: ['discovery', 'actions'], to: null },
   startActions: { from: ['discovery', 'actions'], to: 'actions' },
   createPlan: { from: ['discovery', 'actions'], to: 'actions' },
   startStep: { from: ['actions'], to: null },

@@ -10,6 +10,7 @@ import {
   type ExportManifest,
   type RecordSource,
 } from './exportPackage/index.js';
+import { selectionOf } from './matching.js';
 import { LOGS_SYSTEM_ID } from './plan.js';
 
 const PACKAGE_ID = /^[0-9a-f-]{36}$/;
@@ -62,8 +63,8 @@ export async function preparePackage(
         exclusions.push({ system: id, reason: `${displayName} could not be searched; search it again.` });
       continue;
     }
-    const exclude = new Set(findings.records.filter((r) => r.notThisPerson).map((r) => r.id));
-    const exported = await connector.exportRecords(query, exclude, signal);
+    // Only the person's records: strong matches and confirmed candidates, never a namesake.
+    const exported = await connector.exportRecords(query, selectionOf(findings), signal);
     for (const kind of exported) {
       sources.push({ system: id, systemName: displayName, kind: kind.kind, records: kind.records });
     }

@@ -8,6 +8,7 @@ import {
   type ManualStep,
   type SystemFindings,
 } from './discovery.js';
+import { personCounts, standingOf } from './matching.js';
 
 export const STEP_STATES = [
   'todo',
@@ -82,6 +83,12 @@ export interface PlanStep {
   ranPreviews?: string[];
   /** A restriction put back as it was before. */
   lifted?: { at: string; byId: string; restored: number; failed: number };
+  /**
+   * Why the bot could not search this step's system (it failed, timed out or was never searched):
+   * the step stays open until the system is searched again and the plan made again, or a person
+   * does it by hand and says in a note what they did.
+   */
+  uncovered?: string;
   updatedAt: string;
 }
 
@@ -186,6 +193,10 @@ export function buildPlan(
       const isConnected = connected.has(info.id);
       const capability = right === 'access' ? 'export' : right;
       const automated = isConnected && info.capabilities.includes(capability);
+      if (isConnected && (!findings || findings.status === 'failed')) {
+        steps.push({ ...base, id, ...uncoveredStep(info, right, capability, findings) });
+        continue;
+      }
       if (isConnected && findings && findings.status !== 'failed' && !hasData(findings)) {
         steps.push({
           ...base,
@@ -216,6 +227,37 @@ export function buildPlan(
   }
   return { createdAt: at, steps };
 }
+
+/**
+ * A system the bot could not search never drops out of the plan: for each right it holds a step
+ * that blocks the response until the system is searched again (and the plan made again) or the
+ * right is carried out there by hand, with a note.
+ */
+function uncoveredStep(
+  info: ConnectorInfo,
+  right: RequestType,
+  capability: keyof ConnectorInfo['manualSteps'],
+  findings: SystemFindings | undefined,
+): Omit<PlanStep, 'id' | 'right' | 'systemId' | 'systemName' | 'updatedAt'> {
+  const why = findings
+    ? `The search of ${info.displayName} failed: ${findings.error ?? 'it did not answer'}`
+    : `${info.displayName} was not searched`;
+  return {
+    mode: 'guided',
+    title: `Search ${info.displayName} again, or ${RIGHT_VERB[right].toLowerCase()} the person's data there by hand`,
+    instructions: [
+      {
+        text: `${sentenceOf(why)} Retry this system on the findings card and make the plan again; or do it by hand, and mark this done with a note saying what was done.`,
+      },
+      ...guidedInstructions(info, capability),
+    ],
+    destructive: false,
+    state: 'todo',
+    uncovered: why.slice(0, 300),
+  };
+}
+
+const sentenceOf = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 function guidedInstructions(info: ConnectorInfo, capability: keyof ConnectorInfo['manualSteps']): ManualStep[] {
   const own = info.manualSteps[capability] ?? [];
@@ -277,12 +319,34 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
  */
 export function findingsHash(dsrCase: DsrCase, step: Pick<PlanStep, 'id' | 'systemId'>): string {
   const findings = findingsOf(dsrCase, step.systemId);
+  // The team's decisions count: confirming a namesake or setting a record aside voids the preview.
   const shown = {
     step: step.id,
-    counts: findings?.counts ?? {},
-    records: (findings?.records ?? []).filter((r) => !r.notThisPerson).map((r) => `${r.kind}:${r.id}`),
+    counts: findings ? personCounts(findings) : {},
+    records: findings
+      ? findings.records.filter((r) => standingOf(findings, r) === 'finding').map((r) => `${r.kind}:${r.id}`)
+      : [],
   };
   return createHash('sha256').update(JSON.stringify(shown)).digest('hex');
+}
+
+/**
+ * Every system the bot did not search itself (not connected, no API, or a search that failed),
+ * why, and what the team noted on doing it by hand: the response names each one.
+ */
+export function notCovered(dsrCase: DsrCase, plan: CasePlan): string[] {
+  const lines: string[] = [];
+  for (const findings of dsrCase.findings?.systems ?? []) {
+    if (findings.status !== 'failed' && findings.status !== 'not-connected') continue;
+    const steps = plan.steps.filter((s) => s.systemId === findings.systemId && s.completed?.note);
+    const notes = [...new Set(steps.map((s) => s.completed!.note!))].slice(0, 3);
+    const why =
+      findings.status === 'failed'
+        ? `the search failed (${findings.error ?? 'no answer'})`
+        : 'it is not connected to the bot';
+    lines.push(`${findings.displayName}: ${why}; done by hand${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`);
+  }
+  return lines;
 }
 
 /** What the data subject is told: per right and system, what was done, what was kept and why. */
@@ -304,6 +368,11 @@ export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
     } else {
       lines.push(sentence(`- ${what}: not applicable${step.reason ? `: ${step.reason}` : ''}`));
     }
+  }
+  const uncovered = notCovered(dsrCase, plan);
+  if (uncovered.length > 0) {
+    lines.push('Systems the bot could not search, and how they were covered:');
+    for (const line of uncovered) lines.push(sentence(`- ${line}`));
   }
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import type { AuditDetail } from './audit.js';
 import type { Actor, DsrCase } from './case.js';
 import type { SentLetter } from './letters/letterKinds.js';
 import type { StepPreview } from './changePreview.js';
+import { openCandidates } from './matching.js';
 import {
   findingsHash,
   isSettled,
@@ -100,6 +101,15 @@ function withFollowUp(change: { next: DsrCase; detail: AuditDetail }, stepId: st
   return { next: { ...change.next, plan: { ...plan, steps } }, detail: { ...change.detail, followUp: id } };
 }
 
+/** What still waits for a person's decision on whose records they are, or undefined when nothing does. */
+function undecidedText(current: DsrCase): string | undefined {
+  const open = (current.findings?.systems ?? []).flatMap((system) =>
+    openCandidates(system).length > 0 ? [`${system.displayName} (${openCandidates(system).length})`] : [],
+  );
+  if (open.length === 0) return undefined;
+  return `Records matched on a name or phone only are not yet confirmed as the person's or set aside: ${open.join(', ')}.`;
+}
+
 function retainedReason(preview: StepPreview): string {
   const reasons = [...new Set(preview.retained.map((r) => r.reason))].slice(0, 3);
   return `${preview.retainedCount} record${preview.retainedCount === 1 ? ' is' : 's are'} kept: ${reasons.join('; ')}`;
@@ -117,6 +127,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
       )
         return { invalid: 'The plan is under way; it is not made again.' };
       if (action.plan.steps.length === 0) return { invalid: 'The request has no rights to carry out.' };
+      const undecided = undecidedText(current);
+      if (undecided) return { invalid: `${undecided} Decide each before making the plan.` };
       return {
         next: { ...current, plan: action.plan },
         detail: { steps: action.plan.steps.map((s) => `${s.id}:${s.mode}:${s.state}`) },
@@ -224,6 +236,10 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         (step) => {
           if (step.mode !== 'guided') return { invalid: 'The bot carries out this step; it is not ticked by hand.' };
           if (isSettled(step)) return { invalid: 'This step is already settled.' };
+          if (step.uncovered && !note)
+            return {
+              invalid: `The bot could not search ${step.systemName}: say in a note what was done there by hand.`,
+            };
           return {
             ...step,
             state: 'done',
@@ -234,8 +250,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         { noteLength: note.length, withLink: link !== '' },
       );
     }
-    case 'previewStep':
-      return stepChange(
+    case 'previewStep': {
+      const previewed = stepChange(
         current,
         action.stepId,
         (step) => {
@@ -276,6 +292,11 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           kinds: Object.entries(action.preview.counts).map(([kind, n]) => `${kind}:${n}`),
         },
       );
+      // Nothing to change through the bot, but records to deal with by hand: that step opens now.
+      return 'invalid' in previewed || action.preview.targetCount > 0
+        ? previewed
+        : withFollowUp(previewed, action.stepId, at);
+    }
     case 'approveStep':
       return stepChange(
         current,
@@ -322,6 +343,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
       );
     case 'respond': {
       if (!current.plan) return { invalid: 'Make the plan before responding.' };
+      const undecided = undecidedText(current);
+      if (undecided) return { invalid: `${undecided} Decide each before responding.` };
       const left = remainingSteps(current.plan);
       if (left.length > 0)
         return {

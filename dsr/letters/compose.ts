@@ -1,3 +1,4 @@
+import { isSettled } from '../plan.js';
 import { createHash } from 'node:crypto';
 import { DECLINE_REASON_BASIS, type DsrCase } from '../case.js';
 import { pausedDays } from '../caseActions.js';
@@ -43,6 +44,8 @@ export interface LetterView {
   erasure: Array<{ system: string; deleted: number; kept: number; retention: string }>;
   changes: Array<{ system: string; right: 'rectify' | 'restrict'; count: number }>;
   notCovered: Array<{ system: string }>;
+  /** Systems the bot could not search, which the team covered by hand (GDPR asks for a complete answer). */
+  byHand: Array<{ system: string }>;
   nothingFound: Array<{ system: string }>;
 }
 
@@ -72,6 +75,13 @@ export function letterView(
   const language = dsrCase.language ?? 'en';
   const steps = dsrCase.plan?.steps ?? [];
   const findings = dsrCase.findings?.systems ?? [];
+  // A system the bot could not search (failed or not connected) is covered only once every step
+  // the plan holds for it was done by hand; until then the person hears that the work goes on.
+  const uncovered = findings.filter((s) => s.status === 'failed' || s.status === 'not-connected');
+  const coveredByHand = (systemId: string) => {
+    const own = steps.filter((step) => step.systemId === systemId);
+    return own.length > 0 && own.every(isSettled) && own.some((step) => step.state === 'done');
+  };
   const entry = (systemId: string, system: string) => {
     const found = register.systems[systemId];
     if (!found) throw new LetterGapError(`The processing register has no entry for ${system} (systems.${systemId}).`);
@@ -151,9 +161,10 @@ export function letterView(
       .map((step) => ({ system: step.systemName, right: step.right, count: step.result!.applied })),
     // A system that could not be searched or changed is named, never left out (it is not "nothing found").
     notCovered: uniqueSystems([
-      ...findings.filter((s) => s.status === 'failed').map((s) => s.displayName),
+      ...uncovered.filter((s) => !coveredByHand(s.systemId)).map((s) => s.displayName),
       ...steps.filter((step) => step.state === 'failed').map((step) => step.systemName),
     ]),
+    byHand: uniqueSystems(uncovered.filter((s) => coveredByHand(s.systemId)).map((s) => s.displayName)),
     nothingFound: wantsCopy
       ? uniqueSystems(findings.filter((s) => s.status === 'nothing').map((s) => s.displayName))
       : [],

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { EVERY_RECORD } from '../../dsr/matching.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { connectorFor, query } from './contract.js';
 
@@ -14,7 +15,11 @@ describe('changes: records a system keeps', () => {
 
   it('keeps a Business Central customer with an outstanding invoice, and says why, instead of failing to delete it', async () => {
     const changes = connectorFor(sandbox, 'bc').changes!;
-    const preview = await changes.previewChange({ right: 'delete' }, query({ customerNumbers: ['C00020'] }), new Set());
+    const preview = await changes.previewChange(
+      { right: 'delete' },
+      query({ customerNumbers: ['C00020'] }),
+      EVERY_RECORD,
+    );
     assert.deepEqual(preview.targets, []);
     const kinds = preview.retained.map((r) => r.kind).sort();
     assert.deepEqual(kinds, ['customer', 'sales invoice']);
@@ -30,7 +35,7 @@ describe('changes: records a system keeps', () => {
     const preview = await changes.previewChange(
       { right: 'restrict', mode: 'flag' },
       query({ emails: ['maria.garcia@example.org'] }),
-      new Set(),
+      EVERY_RECORD,
     );
     assert.deepEqual(
       preview.targets.map((t) => t.kind),

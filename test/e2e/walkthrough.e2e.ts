@@ -180,7 +180,24 @@ describe('the walkthrough in the Teams Playground', function () {
       assert.match(text, new RegExp(`${system}[^\\n]*: Found`), text);
     assert.match(text, /Nothing found/);
     assert.match(text, /maria\.garcia@example\.org/i);
+    // The other Maria Garcia in the sandbox is found by the name alone: a candidate, not a finding.
+    assert.match(text, /m\.garcia@example\.com[^\n]*\(to confirm, matched on name\)/i);
     await megan.screenshot('09-privacy-findings', findings);
+  });
+
+  it('Megan sets aside the namesake: another Maria Garcia, with other emails and numbers', async () => {
+    const findings = megan.card(`Findings for ${mariaCase}`);
+    const notMaria = findings.getByRole('button', { name: 'Not Maria' });
+    const candidates = await notMaria.count();
+    assert.equal(candidates, 3, 'one in Customer Engagement, Business Central, Finance and Operations');
+    for (let left = candidates; left > 0; left--) {
+      await notMaria.first().click();
+      await notMaria.nth(left - 1).waitFor({ state: 'detached' });
+    }
+    const text = await findings.innerText();
+    assert.match(text, /Marked as not this person\./);
+    assert.match(text, /m\.garcia@example\.com[^\n]*\(not this person\)/i);
+    await megan.screenshot('09b-privacy-namesake-set-aside', findings);
   });
 
   it('makes the plan and prepares the package; its signed link arrives in her 1:1 chat', async () => {

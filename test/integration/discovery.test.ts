@@ -125,7 +125,8 @@ describe('discovery: "Find data" on an approved case', () => {
     const shown = invokeCard(
       await press(bot, megan, 'discovery.show', { caseId, version: await version(bot, caseId) }, 'card-1'),
     );
-    assert.match(cardText(shown), /Finance and Operations\*\*: Found \(2 customer\)/);
+    // The record set aside no longer counts as hers.
+    assert.match(cardText(shown), /Finance and Operations\*\*: Found \(1 customer\)/);
     assert.match(cardText(shown), /DE-0042.*\(not this person\)/);
   });
 
@@ -138,7 +139,10 @@ describe('discovery: "Find data" on an approved case', () => {
       displayName: id === 'slow' ? 'Slow system' : 'Flaky system',
       status,
       counts: status === 'found' ? { contact: 1 } : {},
-      records: status === 'found' ? [{ kind: 'contact', id: `${id}-1`, fields: { name: 'Maria Garcia' } }] : [],
+      records:
+        status === 'found'
+          ? [{ kind: 'contact', id: `${id}-1`, fields: { name: 'Maria Garcia' }, matchedOn: ['email' as const] }]
+          : [],
       queries: [],
       at: new Date().toISOString(),
       durationMs: 1,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { sweepPackages } from '../../dsr/packageRun.js';
 import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
+import { CaseFlow } from '../support/caseFlow.js';
 import { parseCsv, readZip } from '../support/packageReaders.js';
 import { adele, alex, isaiah, megan, type TeamsUser } from '../support/people.js';
 
@@ -54,6 +55,8 @@ describe('the plan: from findings to the response', () => {
       () => bot.connector.calls.find((c) => c.method === 'PUT' && /Findings for/.test(JSON.stringify(c.body))),
       20_000,
     );
+    // The sandbox's other Maria Garcia is found by her name alone; Megan sees she is someone else.
+    assert.equal(await new CaseFlow(() => bot, 'card-1').setAsideCandidates(megan, caseId), 3);
     return caseId;
   }
 

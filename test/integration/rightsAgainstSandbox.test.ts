@@ -98,6 +98,16 @@ describe('the rights carried out in the systems (sandbox)', () => {
     await carryOut(caseId, 'delete:crm');
     const crm = (await step(caseId, 'delete:crm'))!;
     assert.equal(crm.state, 'done', crm.error);
+    // What the API cannot delete is named in a step by hand, never dropped between findings and response.
+    const byHand = (await step(caseId, 'delete:crm:by-hand'))!;
+    assert.equal(byHand.state, 'todo');
+    const listed = byHand.instructions.map((i) => i.text).join('\n');
+    assert.match(listed, /2 activity party records the deletion leaves: .*maria\.garcia@example\.org/);
+    assert.match(
+      listed,
+      /1 account \(primary contact\) record the deletion leaves: .*primary contact.*Garcia Traducciones/,
+    );
+    assert.doesNotMatch(listed, /marketing interaction/, 'interactions go with the contact');
     assert.equal((await dataverse(`contacts(${maria.crmContactId})`)).status, 404, 'the contact is gone');
     assert.equal((await dataverse(`activitypointers(${maria.crmEmailIds[0]})`)).status, 404, 'her email is gone');
     // Dependants went before the record they belong to.
@@ -168,6 +178,13 @@ describe('the rights carried out in the systems (sandbox)', () => {
       JSON.stringify(hr.preview),
     );
     assert.ok(!sandbox.requests('hr').some((r) => r.method === 'DELETE'), 'nothing deleted');
+
+    // Her Entra account is enabled: kept with the reason, not deleted.
+    await card(megan, 'plan.preview', caseId, { stepId: 'delete:graph' });
+    const graphStep = (await step(caseId, 'delete:graph'))!;
+    assert.equal(graphStep.state, 'retained');
+    assert.ok(graphStep.preview!.retained.some((r) => r.kind === 'user' && /account is enabled/.test(r.reason)));
+    assert.equal((await graph(`users/${priya.entraId}`)).status, 200);
   });
 
   it('reports a record edited in Customer Engagement after the preview, and does not overwrite it', async function () {

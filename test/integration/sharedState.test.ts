@@ -9,6 +9,7 @@ import { PostgresCaseStore } from '../../dsr/storage/postgresStore.js';
 import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/database.js';
 import { adele, alex, megan, type TeamsUser } from '../support/people.js';
+import { CaseFlow } from '../support/caseFlow.js';
 
 const CHANNEL = '19:privacy-requests@thread.tacv2';
 const THREAD = `${CHANNEL};messageid=2`;
@@ -186,6 +187,8 @@ describe('what instances share besides cases: reminders, outbox, references, pac
       () => a.connector.calls.find((c) => c.method === 'PUT' && /Findings for/.test(JSON.stringify(c.body))),
       30_000,
     );
+    // The sandbox's other Maria Garcia, found by the name alone, is set aside first.
+    await new CaseFlow(() => a, 'card-1').setAsideCandidates(megan, caseId);
     await act(megan, 'plan.create');
     await act(megan, 'plan.preparePackage', { stepId: 'package' });
     const delivered = await a.connector.waitFor(

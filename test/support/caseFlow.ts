@@ -1,4 +1,5 @@
 import { TRIAGE_CHECKS } from '../../dsr/case.js';
+import { openCandidates } from '../../dsr/matching.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import { cardOf, cardText, invokeCard, type BotHarness, type PostResult } from './botHarness.js';
 import { adele, megan, type TeamsUser } from './people.js';
@@ -81,12 +82,29 @@ export class CaseFlow {
     );
   }
 
+  /**
+   * Presses "Not <name>" on every record matched on a name or phone only (the sandbox's namesakes),
+   * as the member does who recognises none of them; returns how many were set aside.
+   */
+  async setAsideCandidates(user: TeamsUser, caseId: string): Promise<number> {
+    const dsrCase = (await this.bot().app.store.getCase(caseId))!;
+    let n = 0;
+    for (const system of dsrCase.findings?.systems ?? []) {
+      for (const record of openCandidates(system)) {
+        await this.press(user, 'discovery.notThisPerson', caseId, { systemId: system.systemId, recordId: record.id });
+        n += 1;
+      }
+    }
+    return n;
+  }
+
   /** A case filed, approved, searched and planned: where the plan's steps begin. */
   async planned(requester: TeamsUser, fields: Record<string, string>): Promise<string> {
     const caseId = await this.file(requester, fields);
     await this.approve(caseId, requester);
     const planner = requester === megan ? adele : megan;
     await this.find(planner, caseId);
+    await this.setAsideCandidates(planner, caseId);
     await this.press(planner, 'plan.create', caseId);
     return caseId;
   }

@@ -8,6 +8,7 @@ import type {
   RestrictMode,
   RetainedRecord,
 } from '../../dsr/changes.js';
+import type { RecordSelection } from '../../dsr/matching.js';
 import type { Connector, ConnectorInfo, ManualStep, SearchQuery, SystemFindings } from '../../dsr/discovery.js';
 
 export interface FakeRecord {
@@ -80,7 +81,8 @@ export class FakeChangeSystem implements ChangeConnector {
         records
           .filter((r) => r.kind === kind)
           .slice(0, 3)
-          .map((r) => ({ kind, id: r.id, fields: r.fields })),
+          // Found by the person's email: each record is hers unless the team says otherwise.
+          .map((r) => ({ kind, id: r.id, fields: r.fields, matchedOn: ['email' as const] })),
       ),
       queries: [`find ${query.emails.length} email(s)`],
       at: new Date().toISOString(),
@@ -105,10 +107,10 @@ export class FakeChangeSystem implements ChangeConnector {
     this.release?.();
   }
 
-  previewChange(request: ChangeRequest, query: SearchQuery, exclude: ReadonlySet<string>): Promise<ChangePreview> {
+  previewChange(request: ChangeRequest, query: SearchQuery, selection: RecordSelection): Promise<ChangePreview> {
     const targets: ChangeTarget[] = [];
     for (const record of this.records.values()) {
-      if (exclude.has(record.id)) continue;
+      if (!selection.admits(record.id, ['email'])) continue;
       let changes: ChangeTarget['changes'] = [];
       if (request.right === 'rectify') {
         changes = request.corrections

@@ -24,8 +24,8 @@ function findings(systemId: string, overrides: Partial<SystemFindings> = {}): Sy
     status: 'found',
     counts: { contact: 2 },
     records: [
-      { kind: 'contact', id: 'c1', fields: { fullname: 'Maria Garcia' } },
-      { kind: 'contact', id: 'c2', fields: { fullname: 'Maria Garcia' } },
+      { kind: 'contact', id: 'c1', fields: { fullname: 'Maria Garcia' }, matchedOn: ['email'] },
+      { kind: 'contact', id: 'c2', fields: { fullname: 'Maria Garcia' }, matchedOn: ['email'] },
     ],
     queries: ["contacts?$filter=fullname eq 'Maria Garcia'"],
     at: NOW.toISOString(),

@@ -26,7 +26,7 @@ const found = (systemId: string, n: number): SystemFindings => ({
   displayName: systemId,
   status: n > 0 ? 'found' : 'nothing',
   counts: n > 0 ? { contact: n } : {},
-  records: n > 0 ? [{ kind: 'contact', id: `${systemId}-1`, fields: {} }] : [],
+  records: n > 0 ? [{ kind: 'contact', id: `${systemId}-1`, fields: {}, matchedOn: ['email'] }] : [],
   queries: [],
   at: now.toISOString(),
   durationMs: 1,
@@ -138,5 +138,54 @@ describe('the plan of a case', () => {
     const responded = applyPlanAction(current, { kind: 'respond' }, megan, now);
     assert.ok(!('invalid' in responded));
     assert.match(responded.next.response!.summary, /not supported/);
+  });
+
+  it('keeps a system whose search failed on the plan for every right, blocking the response until it is covered with a note', () => {
+    const failed: SystemFindings = {
+      ...found('bc', 0),
+      status: 'failed',
+      error: 'Business Central took longer than 30 s in all.',
+    };
+    const withFailure = {
+      ...dsrCase,
+      findings: { ...dsrCase.findings!, systems: [found('crm', 3), failed] },
+    };
+    const blocked = buildPlan(withFailure, systems, new Set(['crm', 'bc']), now);
+    const bcSteps = blocked.steps.filter((s) => s.systemId === 'bc');
+    assert.deepEqual(
+      bcSteps.map((s) => `${s.id}:${s.mode}:${s.state}`),
+      ['access:bc:guided:todo', 'rectify:bc:guided:todo', 'delete:bc:guided:todo'],
+    );
+    assert.ok(bcSteps.every((s) => s.uncovered && /took longer than 30 s/.test(s.uncovered)));
+    assert.match(bcSteps[0]!.instructions[0]!.text, /Retry this system on the findings card/);
+    assert.equal(blocked.steps.find((s) => s.id === 'package')!.systemName, 'CE', 'the package names what it covers');
+
+    let current: DsrCase = {
+      ...withFailure,
+      plan: {
+        ...blocked,
+        steps: blocked.steps.map((s) => (s.systemId === 'bc' ? s : { ...s, state: 'done' as const })),
+      },
+    };
+    const refused = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    assert.ok('invalid' in refused && /3 steps are still open/.test(refused.invalid), JSON.stringify(refused));
+    const silent = applyPlanAction(current, { kind: 'tickStep', stepId: 'delete:bc' }, megan, now);
+    assert.ok('invalid' in silent && /say in a note what was done/.test(silent.invalid));
+    for (const id of ['access:bc', 'delete:bc', 'rectify:bc']) {
+      const ticked = applyPlanAction(
+        current,
+        { kind: 'tickStep', stepId: id, note: 'Searched and erased by hand in the client' },
+        megan,
+        now,
+      );
+      assert.ok(!('invalid' in ticked));
+      current = ticked.next;
+    }
+    const responded = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    assert.ok(!('invalid' in responded));
+    assert.match(
+      responded.next.response!.summary,
+      /bc: the search failed \(Business Central took longer than 30 s in all\.\); done by hand: Searched and erased by hand in the client\./,
+    );
   });
 });

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ConnectorRegistry } from '../../connectors/registry.js';
+import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { packagePath } from '../../dsr/packageRun.js';
+import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
+import { bearer, call } from '../sandbox/helpers.js';
+import { BotHarness, cardText, invokeCard } from '../support/botHarness.js';
+import { cardProblems } from '../support/cardRules.js';
+import { CaseFlow } from '../support/caseFlow.js';
+import { readZip } from '../support/packageReaders.js';
+import { adele, alex, megan } from '../support/people.js';
+
+const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
+const maria = subjects.mariaGarcia;
+const namesake = subjects.mariaGarciaNamesake;
+
+/**
+ * The sandbox holds two people called Maria Garcia. The data subject's request names her and her
+ * email; the other Maria is found by the name alone, and must reach nothing until a person says
+ * she is the data subject.
+ */
+describe('namesakes: exactly the data subject', () => {
+  let sandbox: Sandbox;
+  let bot: BotHarness;
+
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.close());
+  beforeEach(async () => {
+    sandbox.reset();
+    const settings = sandboxConnectorSettings(sandbox);
+    const connectors = ConnectorRegistry.fromConfig(settings.config, {
+      source: 'test',
+      credentials: settings.credentials,
+      caPem: settings.caPem,
+      retry: FAST_RETRY,
+    });
+    bot = await new BotHarness({}, { connectors: connectors.all() }).start();
+    await bot.say(megan, 'help');
+    await bot.say(adele, 'help');
+  });
+  afterEach(() => bot.stop());
+
+  const flow = new CaseFlow(() => bot);
+  const findings = async (caseId: string, systemId: string) =>
+    (await bot.app.store.getCase(caseId))!.findings!.systems.find((s) => s.systemId === systemId)!;
+  const idIn = async (caseId: string, systemId: string, key: string) =>
+    (await findings(caseId, systemId)).records.find((r) => r.id.endsWith(key))!.id;
+
+  async function searched(requestTypes: string): Promise<string> {
+    const caseId = await flow.file(alex, { subjectName: 'Maria Garcia', subjectEmails: maria.email, requestTypes });
+    await flow.approve(caseId, alex);
+    await flow.find(megan, caseId);
+    return caseId;
+  }
+
+  async function approveAndRun(caseId: string, stepId: string): Promise<void> {
+    await flow.card(megan, 'plan.preview', caseId, { stepId });
+    const { hash } = (await flow.step(caseId, stepId))!.preview!;
+    assert.match(await flow.card(adele, 'plan.approve', caseId, { stepId, previewHash: hash }), /Approved/);
+    assert.match(await flow.card(megan, 'plan.apply', caseId, { stepId }), /Running/);
+    await bot.app.runner.settled(caseId, stepId);
+  }
+
+  it('shows the other Maria as a candidate with what she matched on, and nothing of her is packaged, previewed or deleted once she is set aside', async function () {
+    this.timeout(90_000);
+    const caseId = await searched('access,delete');
+
+    const shown = invokeCard(await flow.press(megan, 'discovery.show', caseId));
+    const text = cardText(shown);
+    assert.match(text, /m\.garcia@example\.com.*\(to confirm, matched on name\)/);
+    assert.match(text, /maria\.garcia@example\.org.*\(matched on email and name\)/);
+    assert.match(text, /This is Maria/);
+    assert.match(text, /Not Maria/);
+    assert.deepEqual(
+      cardProblems(shown, {
+        'discovery.confirm': ['caseId', 'version', 'systemId', 'recordId'],
+        'discovery.notThisPerson': ['caseId', 'version', 'systemId', 'recordId'],
+        'discovery.review': ['caseId', 'version', 'systemId', 'page'],
+      }),
+      [],
+    );
+    // The namesake is not counted: one contact is Maria's.
+    assert.match(text, /Customer Engagement\*\*: Found \(1 contact,/);
+    assert.equal((await findings(caseId, 'fno')).counts.customer, 2, 'her two customers, not the namesake');
+
+    // Every record, not samples: the namesake's note shows it came through the namesake's contact.
+    const review = cardText(
+      invokeCard(await flow.press(megan, 'discovery.review', caseId, { systemId: 'crm', page: 0 })),
+    );
+    assert.match(review, /Page 1 of 2/);
+    assert.match(review, /m\.garcia@example\.com.*\(to confirm, matched on name\)/);
+    const second = cardText(
+      invokeCard(await flow.press(megan, 'discovery.review', caseId, { systemId: 'crm', page: 1 })),
+    );
+    assert.match(second, /Page 2 of 2/);
+    assert.match(second, /Showroom visit.*\(to confirm, through a contact matched on name\)/);
+
+    assert.match(await flow.card(megan, 'plan.create', caseId), /not yet confirmed as the person's or set aside/);
+    assert.equal((await bot.app.store.getCase(caseId))!.plan, undefined, 'no plan while a candidate is open');
+
+    // Megan sees the other Maria lives in Sevilla and has another email: not the data subject.
+    const crmNamesake = await idIn(caseId, 'crm', namesake.crmContactId);
+    const refused = await flow
+      .card(alex, 'discovery.notThisPerson', caseId, {
+        systemId: 'crm',
+        recordId: crmNamesake,
+      })
+      .catch((error: Error) => error.message);
+    assert.match(refused, /privacy team|403/);
+    assert.match(
+      await flow.card(megan, 'discovery.notThisPerson', caseId, { systemId: 'crm', recordId: crmNamesake, page: 0 }),
+      /Marked as not this person/,
+    );
+    assert.equal(await flow.setAsideCandidates(megan, caseId), 2, 'Business Central and Finance and Operations');
+    assert.match(await flow.card(megan, 'plan.create', caseId), /The plan is ready/);
+
+    // The package holds Maria's records and none of the namesake's.
+    await flow.press(megan, 'plan.preparePackage', caseId, { stepId: 'package' });
+    for (let tries = 0; (await flow.step(caseId, 'package'))!.state !== 'done'; tries++) {
+      assert.ok(tries < 300, 'the package is prepared');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const pkg = (await flow.step(caseId, 'package'))!;
+    const zip = await readZip(packagePath(join(bot.dataDir, 'packages'), caseId, pkg.packageId!));
+    const content = [...zip.values()].map((b) => b.toString('utf8')).join('\n');
+    assert.match(content, /maria\.garcia@example\.org/);
+    assert.doesNotMatch(content, /m\.garcia@example\.com|Sevilla|Showroom visit|US-0077|C00031/);
+
+    // Neither preview nor deletion reaches her; her records are all still there afterwards.
+    for (const system of ['crm', 'bc', 'fno']) {
+      await approveAndRun(caseId, `delete:${system}`);
+      const step = (await flow.step(caseId, `delete:${system}`))!;
+      assert.equal(step.state, 'done', step.error);
+      assert.doesNotMatch(JSON.stringify(step.preview), /m\.garcia@example\.com|Sevilla|US-0077|C00031/);
+    }
+    const dataverse = await bearer(sandbox, sandbox.resources.dataverse);
+    assert.equal(
+      (await call(sandbox, `${sandbox.endpoints.dataverse}contacts(${maria.crmContactId})`, { headers: dataverse }))
+        .status,
+      404,
+      "Maria's contact is deleted",
+    );
+    assert.equal(
+      (await call(sandbox, `${sandbox.endpoints.dataverse}contacts(${namesake.crmContactId})`, { headers: dataverse }))
+        .status,
+      200,
+      "the namesake's contact is untouched",
+    );
+    assert.equal(
+      (await call(sandbox, `${sandbox.endpoints.dataverse}annotations(${namesake.crmNoteId})`, { headers: dataverse }))
+        .status,
+      200,
+      "the namesake's note is untouched",
+    );
+    const deletes = ['crm', 'bc', 'fno'].flatMap((s) =>
+      sandbox.requests(s as 'crm').filter((r) => r.method === 'DELETE'),
+    );
+    assert.ok(deletes.length > 0);
+    assert.ok(
+      !deletes.some(
+        (r) =>
+          /c047ac70-0000-4000-8000-000000000006|a0702000-0000-4000-8000-000000000003|US-0077/.test(r.path) ||
+          r.path.includes(namesake.bcCustomerId),
+      ),
+      'no request deleted anything of hers',
+    );
+  });
+
+  it('takes a candidate into the preview once a privacy team member confirms it is the person, and audits who did', async function () {
+    this.timeout(60_000);
+    const caseId = await searched('delete');
+    const bcNamesake = await idIn(caseId, 'bc', namesake.bcCustomerId);
+    // Say the data subject did once use that other address: Megan knows it is her.
+    assert.match(
+      await flow.card(megan, 'discovery.confirm', caseId, { systemId: 'bc', recordId: bcNamesake }),
+      /Confirmed as the person’s record/,
+    );
+    assert.match(
+      await flow.card(megan, 'discovery.confirm', caseId, { systemId: 'bc', recordId: bcNamesake }),
+      /already confirmed/,
+    );
+    assert.equal(
+      (await findings(caseId, 'bc')).records.find((r) => r.id === bcNamesake)!.confirmed?.byId,
+      megan.aadObjectId,
+    );
+    await flow.setAsideCandidates(megan, caseId);
+    await flow.press(megan, 'plan.create', caseId);
+
+    await flow.card(megan, 'plan.preview', caseId, { stepId: 'delete:bc' });
+    const preview = (await flow.step(caseId, 'delete:bc'))!.preview!;
+    assert.equal(preview.counts.customer, 2, "Maria's customer and the confirmed one");
+    const events = [];
+    for await (const event of bot.app.store.auditEvents(caseId)) events.push(event);
+    const confirmed = events.find((e) => e.action === 'confirmPerson');
+    assert.ok(confirmed, events.map((e) => e.action).join(', '));
+    assert.equal(confirmed.actorId, megan.aadObjectId);
+    assert.doesNotMatch(JSON.stringify(confirmed), /m\.garcia@example\.com|Maria/, 'the trail names no one');
+  });
+});
