@@ -124,12 +124,12 @@ export class PostgresOutboxStore implements PortableOutbox {
   async requeueGivenUp(conversationKey: string | undefined, now: Date): Promise<number> {
     const result = await this.db.write(
       `UPDATE ${this.table}
-          SET status = 'pending', not_before = $2,
+          SET status = 'pending', not_before = $2::timestamptz,
               record = (record - 'givenUp' - 'finishedAt')
-                       || jsonb_build_object('status', 'pending', 'attempts', 0, 'notBefore', $2::text)
+                       || jsonb_build_object('status', 'pending', 'attempts', 0, 'notBefore', $3::text)
         WHERE status = 'failed' AND (record->>'givenUp')::boolean IS TRUE
-          AND ($1::text IS NULL OR conversation_key = $1)`,
-      [conversationKey ?? null, now.toISOString()],
+          AND ($1::text IS NULL OR conversation_key = $1::text)`,
+      [conversationKey ?? null, now.toISOString(), now.toISOString()],
     );
     return result.rowCount ?? 0;
   }
