@@ -1,3 +1,4 @@
+import { InboundRefusal, readJsonBody } from './inboundActivity.js';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
@@ -95,7 +96,15 @@ export function registerDashboardRoutes(server: Server, deps: DashboardDeps): vo
     const local = deps.auth as LocalSignIn;
     const body = z.strictObject({ personId: z.string().min(1).max(128) });
     server.post('/api/dashboard/local-sign-in', async (req, res) => {
-      const parsed = body.safeParse(req.body);
+      let sent: unknown;
+      try {
+        sent = await readJsonBody(req, 4096);
+      } catch (error) {
+        if (!(error instanceof InboundRefusal)) throw error;
+        res.send(error.status, { error: error.message });
+        return;
+      }
+      const parsed = body.safeParse(sent);
       const signed = parsed.success ? await local.signIn(parsed.data.personId) : undefined;
       if (!signed) {
         res.send(400, { error: 'Pick one of the sample people.' });

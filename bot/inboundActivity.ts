@@ -100,16 +100,11 @@ function depthOf(body: unknown): number {
 }
 
 /**
- * Reads and checks the body of a request to /api/messages before the SDK sees it: JSON only,
- * uncompressed, at most MAX_ACTIVITY_BYTES, and an activity with a type, a conversation, a sender
- * and a service address the bot may answer to.
+ * Reads a JSON object body, bounded: JSON only, uncompressed, at most `limit` bytes, nested at most
+ * MAX_ACTIVITY_DEPTH levels. Every route that takes a body reads it through here.
  * @throws InboundRefusal with the status and reason for the caller
  */
-export async function readActivity(
-  req: IncomingMessage,
-  policy: ServiceUrlPolicy,
-  limit = MAX_ACTIVITY_BYTES,
-): Promise<Activity> {
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   // Compressed bodies are refused rather than inflated: the Bot Connector service posts plain JSON
   // (no Microsoft source documents it compressing requests), and refusing keeps a small body from
   // inflating to many times the limit. RFC 9110 §15.5.16: 415 for an unsupported content coding.
@@ -145,15 +140,30 @@ export async function readActivity(
     throw new InboundRefusal(400, 'the body is not JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InboundRefusal(400, 'the body is not an activity');
+    throw new InboundRefusal(400, 'the body is not a JSON object');
   }
   if (depthOf(body) > MAX_ACTIVITY_DEPTH) {
-    throw new InboundRefusal(400, `the activity nests deeper than ${MAX_ACTIVITY_DEPTH} levels`);
+    throw new InboundRefusal(400, `the body nests deeper than ${MAX_ACTIVITY_DEPTH} levels`);
   }
+  return body as Record<string, unknown>;
+}
+
+/**
+ * Reads and checks the body of a request to /api/messages before the SDK sees it: a bounded JSON
+ * body (readJsonBody) that is an activity with a type, a conversation, a sender and a service
+ * address the bot may answer to.
+ * @throws InboundRefusal with the status and reason for the caller
+ */
+export async function readActivity(
+  req: IncomingMessage,
+  policy: ServiceUrlPolicy,
+  limit = MAX_ACTIVITY_BYTES,
+): Promise<Activity> {
+  const body = await readJsonBody(req, limit);
   const parsed = envelope.safeParse(body);
   if (!parsed.success) throw new InboundRefusal(400, describe(parsed.error.issues, body));
   if (!allowsServiceUrl(policy, parsed.data.serviceUrl)) {
     throw new InboundRefusal(400, 'serviceUrl is not an address of an allowed channel');
   }
-  return body as Activity;
+  return body as unknown as Activity;
 }

@@ -54,6 +54,7 @@ describe('the privacy dashboard in Teams (single sign-on)', () => {
     bot = await new BotHarness({
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
+      DSR_CASE_RETENTION_DAYS: '365',
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: TENANT_ID,
       DSR_PUBLIC_URL: PUBLIC_URL,
@@ -143,6 +144,7 @@ describe('the privacy dashboard when Entra ID cannot be reached', () => {
     bot = await new BotHarness({
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
+      DSR_CASE_RETENTION_DAYS: '365',
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: TENANT_ID,
       DSR_PUBLIC_URL: PUBLIC_URL,
@@ -159,6 +161,7 @@ describe('the privacy dashboard when Entra ID cannot be reached', () => {
     bot = await new BotHarness({
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
+      DSR_CASE_RETENTION_DAYS: '365',
       MicrosoftAppType: 'MultiTenant',
     }).start();
     const answer = await get(bot, '/api/dashboard/charts', await entra.token(APP_ID, megan));

@@ -151,7 +151,10 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
             await bot.app.runner.settled(caseId, open.id);
           }
         }
-      assert.match(await card(megan, 'plan.respond', caseId), /Response to the request of Maria Garcia/);
+      assert.match(await card(megan, 'plan.respond', caseId), /Response for Maria Garcia/);
+      // The response letter answers the case; its text is part of what the purge removes.
+      await card(megan, 'letter.markSent', caseId, { letter: 'response', channel: 'post' });
+      assert.equal((await bot.app.store.getCase(caseId))!.status, 'responded');
       assert.match(await card(megan, 'triage.close', caseId), /will be deleted on/);
       return caseId;
     }
