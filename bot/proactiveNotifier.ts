@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { formatDay, shownAsText } from '../cards/format.js';
 import { triageCard } from '../cards/triageCard.js';
 import type { CaseNews, CaseNotifier } from '../dialogs/notifier.js';
+import type { PersonalChatOpening } from '../dialogs/sharedConversation.js';
 import type { TeamDirectory } from '../dialogs/team.js';
 import { DECLINE_REASON_LABELS, type DsrCase } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
@@ -114,16 +115,44 @@ export class ProactiveNotifier implements CaseNotifier {
     return this.sendToUser(aadObjectId, { type: 'message', text });
   }
 
-  async sendToUser(aadObjectId: string, activity: Record<string, unknown>): Promise<boolean> {
+  async sendToUser(
+    aadObjectId: string,
+    activity: Record<string, unknown>,
+    opening?: PersonalChatOpening,
+  ): Promise<boolean> {
     const reference = await this.get<Partial<ConversationReference>>(userKey(aadObjectId));
-    if (!reference) return false;
+    const id = `private|${aadObjectId}|${randomUUID()}`;
+    const conversationKey = personalConversationKey(aadObjectId);
+    if (reference) {
+      await this.outbox.enqueue({
+        id,
+        conversationKey,
+        destination: { kind: 'conversation', reference, referenceKey: userKey(aadObjectId) },
+        activity,
+      });
+      return true;
+    }
+    if (!opening) return false;
+    // Someone who never wrote to the bot in 1:1 is reached by creating that chat from their id and
+    // tenant, as reminders do; the reference it yields is kept for what follows.
     await this.outbox.enqueue({
-      id: `private|${aadObjectId}|${randomUUID()}`,
-      conversationKey: personalConversationKey(aadObjectId),
-      destination: { kind: 'conversation', reference, referenceKey: userKey(aadObjectId) },
+      id,
+      conversationKey,
+      destination: {
+        kind: 'user',
+        userId: aadObjectId,
+        serviceUrl: opening.serviceUrl,
+        tenantId: opening.tenantId,
+        bot: opening.bot as Record<string, unknown> | undefined,
+      },
       activity,
+      rememberAs: userKey(aadObjectId),
     });
     return true;
+  }
+
+  async privacyChannelId(): Promise<string | undefined> {
+    return (await this.get<ChannelRecord>(PRIVACY_CHANNEL))?.channelId;
   }
 
   async usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number> {

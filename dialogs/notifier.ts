@@ -1,5 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { DsrCase } from '../dsr/case.js';
+import type { PersonalChatOpening } from './sharedConversation.js';
 
 export type CaseNews = 'approved' | 'declined' | 'extended' | 'closed' | 'answered';
 
@@ -13,8 +14,13 @@ export interface CaseNotifier {
   usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number>;
   /** Sends a user a message in their 1:1 chat; false when the bot has no such chat with them. */
   tellUser(aadObjectId: string, text: string): Promise<boolean>;
-  /** Sends a user any activity (such as a file consent card) in their 1:1 chat; false when there is none. */
-  sendToUser(aadObjectId: string, activity: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Sends a user any activity (such as a file consent card) in their 1:1 chat. Given `opening`, a
+   * chat not known yet is opened from the user's id and tenant; false when there is no way to reach them.
+   */
+  sendToUser(aadObjectId: string, activity: Record<string, unknown>, opening?: PersonalChatOpening): Promise<boolean>;
+  /** The channel id of the privacy team's channel, once someone said "use this channel". */
+  privacyChannelId(): Promise<string | undefined>;
   /** Remembers where to reach a user in 1:1. */
   rememberUser(aadObjectId: string, reference: Partial<ConversationReference>): Promise<void>;
   /**

@@ -4,6 +4,7 @@ import {
   DialogTurnStatus,
   WaterfallDialog,
   type DialogState,
+  type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
@@ -11,8 +12,15 @@ import type { CaseStore } from '../dsr/store.js';
 import { AuditCommands, type LinkIssuer } from './auditCommands.js';
 import { HELP_TEXT, NOT_UNDERSTOOD } from './helpText.js';
 import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.js';
-import { recogniseIntent } from './intents.js';
+import { recogniseIntent, type Intent } from './intents.js';
 import { ReminderDialogCommands } from './reminderDialogCommands.js';
+import {
+  WRITE_IN_PERSONAL_CHAT,
+  holdReplies,
+  isSharedConversation,
+  openingFrom,
+  privatePointer,
+} from './sharedConversation.js';
 import { actorOf } from './turnActor.js';
 import type { DsrServices } from './services.js';
 import { STATUS_DIALOG, StatusDialog, type StatusOptions } from './statusDialog.js';
@@ -73,9 +81,50 @@ export class RootDialog extends ComponentDialog {
     );
   }
 
-  private async route(step: WaterfallStepContext) {
+  private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const text = TurnContext.removeRecipientMention(step.context.activity) ?? step.context.activity.text ?? '';
     const intent = recogniseIntent(text);
+    const pointer = privatePointer(intent);
+    if (pointer && (await this.inSharedConversation(step.context))) {
+      return this.answerPrivately(step, intent, pointer);
+    }
+    return this.answer(step, intent);
+  }
+
+  private async inSharedConversation(context: TurnContext): Promise<boolean> {
+    const { conversation } = context.activity;
+    // A 1:1 chat is never shared: no store read on the turn most people use.
+    if (conversation.conversationType !== 'groupChat' && conversation.conversationType !== 'channel') return false;
+    return isSharedConversation(conversation, await this.services.notifier.privacyChannelId());
+  }
+
+  /**
+   * Others read this conversation: the answer goes to the asker's 1:1 chat (opened if need be) and
+   * only a pointer that names no one is said here.
+   */
+  private async answerPrivately(
+    step: WaterfallStepContext,
+    intent: Intent,
+    pointer: string,
+  ): Promise<DialogTurnResult> {
+    const { activity } = step.context;
+    let result: DialogTurnResult | undefined;
+    const held = await holdReplies(step.context, async () => {
+      result = await this.answer(step, intent);
+    });
+    const person = activity.from.aadObjectId;
+    const opening = openingFrom(activity);
+    let delivered = person !== undefined && held.length > 0;
+    for (const message of held) {
+      if (!delivered || !person) break;
+      delivered = await this.services.notifier.sendToUser(person, message, opening);
+    }
+    if (!delivered) this.services.log.info({ intent: intent.kind }, 'no 1:1 chat to answer in; asked to write there');
+    await step.context.sendActivity(delivered ? pointer : WRITE_IN_PERSONAL_CHAT);
+    return result ?? step.endDialog();
+  }
+
+  private async answer(step: WaterfallStepContext, intent: Intent): Promise<DialogTurnResult> {
     switch (intent.kind) {
       case 'help':
         await step.context.sendActivity(HELP_TEXT);

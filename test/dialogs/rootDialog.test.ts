@@ -38,6 +38,7 @@ describe('the root dialog', () => {
       heardFrom: () => Promise.resolve(),
       tellUser: () => Promise.resolve(false),
       sendToUser: () => Promise.resolve(false),
+      privacyChannelId: () => Promise.resolve(undefined),
     };
     const team = { members: () => Promise.resolve([]), remember: () => Promise.resolve() };
     services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier, team };
