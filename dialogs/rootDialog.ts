@@ -25,7 +25,7 @@ export class RootDialog extends ComponentDialog {
 
   constructor(
     private readonly services: DsrServices,
-    store: Pick<CaseStore, 'auditEvents' | 'getCase'>,
+    store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'getCase'>,
     links: LinkIssuer,
   ) {
     super(ROOT_DIALOG);
@@ -99,7 +99,7 @@ export class RootDialog extends ComponentDialog {
         await this.audit.exportCaseFile(step.context, intent.caseId);
         return step.endDialog();
       case 'verifyAudit':
-        await this.audit.verify(step.context);
+        await this.audit.verify(step.context, intent.witnessed);
         return step.endDialog();
       case 'reminders':
         await new ReminderDialogCommands(this.services).upcoming(step.context, intent.days, intent.page);

@@ -24,6 +24,9 @@ export interface AuditEvent extends AuditDraft {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** Recorded when the store finds its head gone at startup, before a new head replaces it. */
+export const AUDIT_HEAD_MISSING = 'audit-head-missing';
+
 /** Key order is fixed here so that a hash never depends on how a store happened to serialise the event. */
 function canonical(event: Omit<AuditEvent, 'hash'>): string {
   const detailKeys = Object.keys(event.detail).sort();
@@ -79,4 +82,101 @@ export async function verifyChain(events: AsyncIterable<AuditEvent> | Iterable<A
     expectedSeq += 1;
   }
   return { intact: true, events: count, headHash: prevHash };
+}
+
+/** The trail's last sequence and hash, kept outside the chain so that cutting events off the end shows. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** What a reader saw earlier (in the digest or a previous "verify audit"): a sequence and a hash prefix. */
+export interface WitnessedHead {
+  seq: number;
+  hashPrefix: string;
+}
+
+/** Enough of a hash to recognise it in a message, short enough to read aloud. */
+export const SHORT_HASH = 8;
+
+export function shortHead(head: AuditHead): string {
+  return `#${head.seq} ${head.hash.slice(0, SHORT_HASH)}`;
+}
+
+export type TrailVerdict =
+  | { kind: 'intact'; head: AuditHead; headLostAfter: number[] }
+  | { kind: 'edited'; at: number; reason: string }
+  | { kind: 'headMissing'; events: number }
+  | { kind: 'truncated'; head: AuditHead; events: number }
+  | { kind: 'beyondHead'; head: AuditHead; events: number }
+  | { kind: 'headMismatch'; head: AuditHead }
+  | { kind: 'shorterThanWitnessed'; witnessed: WitnessedHead; events: number }
+  | { kind: 'witnessedNotContained'; witnessed: WitnessedHead };
+
+/**
+ * Checks the chain, then holds it against the head kept beside it and, when given, a head a reader
+ * saw earlier: a chain alone cannot show that its last events were cut off. The head is read
+ * before the events and once more if the chain ran past it, so an append while the trail is being
+ * read is not mistaken for tampering.
+ */
+export async function verifyTrail(
+  events: AsyncIterable<AuditEvent> | Iterable<AuditEvent>,
+  readHead: () => Promise<AuditHead | undefined>,
+  witnessed?: WitnessedHead,
+): Promise<TrailVerdict> {
+  let head = await readHead();
+  let witnessedHash: string | undefined;
+  const headLostAfter: number[] = [];
+  const watched = (async function* () {
+    for await (const event of events) {
+      if (witnessed && event.seq === witnessed.seq) witnessedHash = event.hash;
+      if (event.action === AUDIT_HEAD_MISSING) headLostAfter.push(Number(event.detail.lastSeq));
+      yield event;
+    }
+  })();
+  const chain = await verifyChain(watched);
+  if (!chain.intact) return { kind: 'edited', at: chain.brokenAt, reason: chain.reason };
+  if (witnessed) {
+    if (chain.events < witnessed.seq) return { kind: 'shorterThanWitnessed', witnessed, events: chain.events };
+    if (witnessed.seq > 0 && !witnessedHash?.startsWith(witnessed.hashPrefix.toLowerCase())) {
+      return { kind: 'witnessedNotContained', witnessed };
+    }
+  }
+  if (head && head.seq < chain.events) head = await readHead();
+  // An empty trail needs no head: nothing was written that could have been cut off.
+  if (!head)
+    return chain.events === 0
+      ? { kind: 'intact', head: { seq: 0, hash: GENESIS_HASH }, headLostAfter }
+      : { kind: 'headMissing', events: chain.events };
+  if (head.seq > chain.events) return { kind: 'truncated', head, events: chain.events };
+  if (head.seq < chain.events) return { kind: 'beyondHead', head, events: chain.events };
+  if (head.hash !== chain.headHash) return { kind: 'headMismatch', head };
+  return { kind: 'intact', head, headLostAfter };
+}
+
+/** The verdict as the privacy team reads it in "verify audit". */
+export function describeVerdict(verdict: TrailVerdict): string {
+  switch (verdict.kind) {
+    case 'intact': {
+      const lost = verdict.headLostAfter.map((seq) => `#${seq}`).join(', ');
+      const caveat = lost
+        ? ` But the head record was found missing at a restart after event ${lost}: events removed before then would not show.`
+        : '';
+      return `The audit trail is intact: ${verdict.head.seq} events, each linked to the one before. Its head is ${shortHead(verdict.head)} (a later "verify audit ${verdict.head.seq} ${verdict.head.hash.slice(0, SHORT_HASH)}" shows whether anything was cut off since).${caveat}`;
+    }
+    case 'edited':
+      return `The audit trail is broken at event #${verdict.at}: ${verdict.reason}. Everything before it checks out; treat that event and what follows as suspect.`;
+    case 'headMissing':
+      return `The audit trail's head record is missing: the ${verdict.events} events link up, but nothing shows whether events were removed at the end.`;
+    case 'truncated':
+      return `Events were removed at the end of the audit trail: the head records ${shortHead(verdict.head)}, the trail holds only ${verdict.events} events.`;
+    case 'beyondHead':
+      return `The audit trail holds ${verdict.events} events, more than its head records (${shortHead(verdict.head)}): events were added outside the bot.`;
+    case 'headMismatch':
+      return `The audit trail was rewritten: its last event does not match the head ${shortHead(verdict.head)}.`;
+    case 'shorterThanWitnessed':
+      return `The audit trail is shorter than the head you saw (#${verdict.witnessed.seq}): it holds only ${verdict.events} events, so events were removed.`;
+    case 'witnessedNotContained':
+      return `The audit trail does not contain the head you saw (#${verdict.witnessed.seq} ${verdict.witnessed.hashPrefix}): event #${verdict.witnessed.seq} was rewritten since.`;
+  }
 }

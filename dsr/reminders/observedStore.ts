@@ -1,4 +1,4 @@
-import type { AuditDraft, AuditEvent } from '../audit.js';
+import type { AuditDraft, AuditEvent, AuditHead } from '../audit.js';
 import type { DsrCase } from '../case.js';
 import type { CaseQuery, CaseStore, KeyValueStore, NewCase } from '../store.js';
 import type { SubjectKeys } from '../repeats.js';
@@ -59,6 +59,10 @@ export class ObservedCaseStore implements CaseStore {
 
   auditEvents(caseId?: string): AsyncIterable<AuditEvent> {
     return this.inner.auditEvents(caseId);
+  }
+
+  auditHead(): Promise<AuditHead | undefined> {
+    return this.inner.auditHead();
   }
 
   casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { GENESIS_HASH, sealEvent, type AuditDraft, type AuditEvent } from '../audit.js';
+import { sealEvent, type AuditDraft, type AuditEvent, type AuditHead } from '../audit.js';
 import { formatCaseId, isOpen, type DsrCase } from '../case.js';
 import {
   DuplicateIntakeError,
@@ -323,6 +323,15 @@ export class PostgresCaseStore implements PortableStore {
     return this.transaction((client) => this.append(client, draft));
   }
 
+  async auditHead(): Promise<AuditHead | undefined> {
+    const result = await this.read<{ seq: string; hash: string }>(
+      `SELECT seq, hash FROM ${this.table('audit_head')} WHERE id = 1`,
+      [],
+    );
+    const row = result.rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+  }
+
   /** Pages through the trail by sequence number, so a long trail never sits in memory or holds a connection. */
   async *auditEvents(caseId?: string): AsyncGenerator<AuditEvent> {
     let after = 0;
@@ -523,7 +532,9 @@ export class PostgresCaseStore implements PortableStore {
       `SELECT seq, hash FROM ${this.table('audit_head')} WHERE id = 1 FOR UPDATE`,
     );
     const row = head.rows[0];
-    return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+    // Starting again from genesis would hide the deletion; the write fails instead and "verify audit" says why.
+    if (!row) throw new Error("The audit trail's head record is missing");
+    return { seq: Number(row.seq), hash: row.hash };
   }
 
   private async insertEvent(client: Queryable, event: AuditEvent): Promise<void> {
