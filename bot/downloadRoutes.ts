@@ -16,7 +16,7 @@ import type { DownloadLinks } from './downloadLinks.js';
 
 export interface DownloadDeps {
   links: DownloadLinks;
-  store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'getCase'>;
+  store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>;
   cases: CaseService;
   clock: Clock;
   log: Logger;

@@ -17,7 +17,7 @@ export interface LinkIssuer {
 export class AuditCommands {
   constructor(
     private readonly services: DsrServices,
-    private readonly store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'getCase'>,
+    private readonly store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>,
     private readonly links: LinkIssuer,
   ) {}
 
@@ -118,7 +118,12 @@ export class AuditCommands {
   /** `witnessed` is a head the reader saw earlier, so a trail cut back to before it shows. */
   async verify(context: TurnContext, witnessed?: WitnessedHead): Promise<void> {
     if (!(await this.allowed(context))) return;
-    const verdict = await verifyTrail(this.store.auditEvents(), () => this.store.auditHead(), witnessed);
+    const verdict = await verifyTrail(
+      this.store.auditEvents(),
+      () => this.store.auditHead(),
+      witnessed,
+      this.store.auditKeys,
+    );
     await context.sendActivity(describeVerdict(verdict));
   }
 }

@@ -25,7 +25,7 @@ export class RootDialog extends ComponentDialog {
 
   constructor(
     private readonly services: DsrServices,
-    store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'getCase'>,
+    store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>,
     links: LinkIssuer,
   ) {
     super(ROOT_DIALOG);

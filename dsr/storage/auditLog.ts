@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import type { AuditKeys } from '../auditKeys.js';
 import { GENESIS_HASH, sealEvent, type AuditDraft, type AuditEvent, type AuditHead } from '../audit.js';
 
 const TAIL_CHUNK = 64 * 1024;
@@ -17,7 +18,10 @@ export class AuditLog {
 
   private readonly headPath: string;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly keys?: AuditKeys,
+  ) {
     this.headPath = path.replace(/\.jsonl$/, '') + '-head.json';
   }
 
@@ -82,7 +86,7 @@ export class AuditLog {
 
   async append(draft: AuditDraft): Promise<AuditEvent> {
     if (!this.handle) throw new Error('The audit trail is not open');
-    const event = sealEvent(draft, this.lastSeq + 1, this.headHash);
+    const event = sealEvent(draft, this.lastSeq + 1, this.headHash, this.keys);
     await this.handle.appendFile(`${JSON.stringify(event)}\n`, 'utf8');
     await this.handle.datasync();
     this.lastSeq = event.seq;

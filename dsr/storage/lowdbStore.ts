@@ -3,7 +3,15 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { AUDIT_HEAD_MISSING, type AuditDraft, type AuditEvent, type AuditHead } from '../audit.js';
+import type { AuditKeys } from '../auditKeys.js';
+import {
+  AUDIT_HEAD_MISSING,
+  keyIntroduction,
+  needsKeyIntroduction,
+  type AuditDraft,
+  type AuditEvent,
+  type AuditHead,
+} from '../audit.js';
 import { caseNumber, formatCaseId, isOpen, type DsrCase } from '../case.js';
 import {
   DuplicateIntakeError,
@@ -51,8 +59,11 @@ export class LowdbCaseStore implements PortableStore {
   private releaseLock: (() => Promise<void>) | undefined;
   readonly state: LowdbStateStore;
 
-  constructor(private readonly dir: string) {
-    this.audit = new AuditLog(join(dir, 'audit.jsonl'));
+  constructor(
+    private readonly dir: string,
+    readonly auditKeys: AuditKeys | undefined = undefined,
+  ) {
+    this.audit = new AuditLog(join(dir, 'audit.jsonl'), auditKeys);
     this.meta = new Low<Meta>(new JSONFile(join(dir, 'meta.json')), { counters: {} });
     this.state = new LowdbStateStore(join(dir, 'state'), this.mutex);
   }
@@ -85,6 +96,9 @@ export class LowdbCaseStore implements PortableStore {
     }
     await this.reconcileInterruptedWrite();
     if (headMissing) await this.recordMissingHead();
+    if (needsKeyIntroduction(this.audit.lastEvent(), this.auditKeys)) {
+      await this.audit.append(keyIntroduction(this.audit.lastEvent(), this.auditKeys!, new Date()));
+    }
     await this.raiseCountersToCases();
   }
 

@@ -39,6 +39,8 @@ export class BotHarness {
       LOG_LEVEL: 'silent',
       // With an App ID the channel is the fake connector, on a loopback http address.
       DSR_SERVICE_URLS: this.connector.url,
+      // Instances on one database seal the trail with one key, as a deployment's do.
+      ...(this.env.DSR_DATABASE_URL ? { DSR_AUDIT_KEY: 'shared-audit-key-for-tests-0123456789ab' } : {}),
       ...this.env,
     });
     this.app = await startApp(config, this.log, this.overrides);
