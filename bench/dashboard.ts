@@ -1,3 +1,4 @@
+import { BENCH_AUDIT_KEY } from './measure.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -171,7 +172,9 @@ async function run(store: 'embedded' | 'postgres', count: number, samples: numbe
       PORT: '0',
       DSR_DATA_DIR: join(dir, 'data'),
       LOG_LEVEL: 'silent',
-      ...(store === 'postgres' ? { DSR_DATABASE_URL: url, DSR_DATABASE_SCHEMA: schema } : {}),
+      ...(store === 'postgres'
+        ? { DSR_DATABASE_URL: url, DSR_DATABASE_SCHEMA: schema, DSR_AUDIT_KEY: BENCH_AUDIT_KEY }
+        : {}),
     });
     const app = await startApp(config, pino({ level: 'silent' }));
     try {

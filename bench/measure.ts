@@ -23,3 +23,6 @@ export function round(value: number, digits = 3): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** The audit key a benchmark's instances on one database share, as a deployment's do. */
+export const BENCH_AUDIT_KEY = 'shared-audit-key-for-benchmarks-0123456789';

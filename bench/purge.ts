@@ -1,3 +1,4 @@
+import { BENCH_AUDIT_KEY } from './measure.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -160,7 +161,11 @@ export async function purgeBench(stored: number, closed: number, databaseUrl: st
     };
     const seedStart = Date.now();
     if (backend === 'postgres') {
-      Object.assign(env, { DSR_DATABASE_URL: databaseUrl!, DSR_DATABASE_SCHEMA: schema });
+      Object.assign(env, {
+        DSR_DATABASE_URL: databaseUrl!,
+        DSR_DATABASE_SCHEMA: schema,
+        DSR_AUDIT_KEY: BENCH_AUDIT_KEY,
+      });
       await seedDatabase(databaseUrl!, schema, stored, closed, now);
     } else {
       await seedFolder(dataDir, stored, closed, now);

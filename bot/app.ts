@@ -1,3 +1,4 @@
+import { auditKeys, localAuditKey } from '../dsr/auditKeys.js';
 import { join } from 'node:path';
 import { ConversationState, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -151,17 +152,21 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   const discovery = setUpDiscovery(config, log, overrides.connectors);
   let ledger: ChangeLedger;
   let store: CaseStore;
+  const keys = config.auditKey
+    ? auditKeys(config.auditKey.current, config.auditKey.previous)
+    : auditKeys(await localAuditKey(config.dataDir));
   if (config.database) {
     const postgres = new PostgresCaseStore({
       connectionString: config.database.url,
       schema: config.database.schema,
       statementTimeoutMs: config.database.statementTimeoutMs,
       connectTimeoutMs: config.database.connectTimeoutMs,
+      auditKeys: keys,
     });
     store = postgres;
     ledger = new PostgresChangeLedger(postgres);
   } else {
-    store = new LowdbCaseStore(join(config.dataDir));
+    store = new LowdbCaseStore(join(config.dataDir), keys);
     ledger = new FileChangeLedger(join(config.dataDir, 'ledger'));
   }
   await store.open();

@@ -9,6 +9,7 @@ import { holidayRegionProblem, type HolidayRegion } from '../dsr/holidays.js';
 
 /** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
 export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
+import { MIN_AUDIT_KEY_LENGTH } from '../dsr/auditKeys.js';
 import { TEAMS_SERVICE_HOSTS, type ServiceUrlPolicy } from './inboundActivity.js';
 
 /** Who a local run's dashboard lets you sign in as: the two officers, and an employee it refuses. */
@@ -95,6 +96,13 @@ const configSchema = z
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
     DSR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'a random string of at least 32 characters').optional()),
+    DSR_AUDIT_KEY: optionalString.pipe(
+      z.string().min(MIN_AUDIT_KEY_LENGTH, 'a random string of at least 32 characters').optional(),
+    ),
+    DSR_AUDIT_PREVIOUS_KEYS: list(
+      'keys rotated out, comma-separated',
+      z.string().min(MIN_AUDIT_KEY_LENGTH, 'each a random string of at least 32 characters'),
+    ),
     DSR_CONNECTORS_FILE: optionalString,
     DSR_PACKAGE_DELIVERY: z.enum(['auto', 'teams-file', 'link'], { error: 'auto, teams-file or link' }).default('auto'),
     DSR_CONNECTORS_TENANT_ID: optionalString,
@@ -152,6 +160,17 @@ const configSchema = z
         code: 'custom',
         path: ['MicrosoftAppPassword'],
         message: 'the client secret of the app registration, required when MicrosoftAppId is set',
+      });
+    }
+    // Without its own key a deployment's trail could be re-sealed by anyone who can write its storage.
+    // Instances sharing a database must seal with one key, which a key generated per data folder is not.
+    if ((env.MicrosoftAppId || env.DSR_DATABASE_URL) && !env.DSR_AUDIT_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DSR_AUDIT_KEY'],
+        message: `the key that seals the audit trail (32+ random characters), required when ${
+          env.MicrosoftAppId ? 'MicrosoftAppId' : 'DSR_DATABASE_URL'
+        } is set`,
       });
     }
     // A deployment decides how long it keeps cases; only a local run has a default.
@@ -213,6 +232,8 @@ export interface AppConfig {
   /** Where download links point; defaults to this process on localhost. */
   publicUrl: string | undefined;
   linkSecret: string | undefined;
+  /** Undefined only for a local run, which keeps a generated key in its data folder. */
+  auditKey: { current: string; previous: string[] } | undefined;
   /**
    * How packages reach the member: a Teams file consent card where the bot is registered in Teams
    * (an App ID is configured), a signed link in a local run; DSR_PACKAGE_DELIVERY overrides.
@@ -314,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: raw.LOG_LEVEL,
     publicUrl: raw.DSR_PUBLIC_URL,
     linkSecret: raw.DSR_LINK_SECRET,
+    auditKey: raw.DSR_AUDIT_KEY ? { current: raw.DSR_AUDIT_KEY, previous: raw.DSR_AUDIT_PREVIOUS_KEYS } : undefined,
     packageDelivery: raw.DSR_PACKAGE_DELIVERY === 'auto' ? (local ? 'link' : 'teams-file') : raw.DSR_PACKAGE_DELIVERY,
     connectors: {
       ...(raw.DSR_CONNECTORS_FILE ? { file: raw.DSR_CONNECTORS_FILE } : {}),

@@ -19,7 +19,7 @@ import { emlOf, printableHtml } from '../dsr/letters/mime.js';
 
 export interface DownloadDeps {
   links: DownloadLinks;
-  store: Pick<CaseStore, 'auditEvents' | 'getCase'>;
+  store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>;
   cases: CaseService;
   clock: Clock;
   log: Logger;

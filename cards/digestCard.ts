@@ -1,3 +1,4 @@
+import { SHORT_HASH, shortHead, type AuditHead } from '../dsr/audit.js';
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { caseRow, caseRowsElement, type CaseRowView } from './caseRow.js';
@@ -19,6 +20,8 @@ interface DigestView {
   sections: SectionView[];
   unreachable: string;
   hasUnreachable: boolean;
+  auditHead: string;
+  hasAuditHead: boolean;
 }
 
 const template = new CardTemplate<DigestView>({
@@ -46,6 +49,7 @@ const template = new CardTemplate<DigestView>({
       wrap: true,
       separator: true,
     },
+    { type: 'TextBlock', $when: '${hasAuditHead}', text: '${auditHead}', isSubtle: true, size: 'Small', wrap: true },
   ],
 });
 
@@ -56,6 +60,11 @@ export interface DigestInput {
   waitingForApproval: DsrCase[];
   /** What could not be delivered since the last digest, each in plain words ("Adele Vance has blocked the app"). */
   unreachable: string[];
+  /**
+   * The audit trail's head that day: posted in the channel, Teams' history keeps the trail's
+   * length over time outside the bot's storage.
+   */
+  auditHead?: AuditHead;
 }
 
 /** The privacy channel's one card a day: what is late, what is due soon, what waits for a decision. */
@@ -88,5 +97,9 @@ export function digestCard(input: DigestInput, now: Date, calendar: OrgCalendar)
     sections,
     unreachable: `Not delivered, and not tried again until they talk to the bot: ${input.unreachable.map((line) => shownAsText(line, 120)).join('; ')}.`,
     hasUnreachable: input.unreachable.length > 0,
+    auditHead: input.auditHead
+      ? `Audit trail head: ${shortHead(input.auditHead)}. To check later that nothing was cut off: verify audit ${input.auditHead.seq} ${input.auditHead.hash.slice(0, SHORT_HASH)}`
+      : '',
+    hasAuditHead: input.auditHead !== undefined,
   });
 }

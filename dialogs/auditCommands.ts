@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { formatInstant } from '../cards/format.js';
-import { verifyChain, type AuditEvent } from '../dsr/audit.js';
+import { describeVerdict, verifyTrail, type AuditEvent, type WitnessedHead } from '../dsr/audit.js';
 import type { DsrServices } from './services.js';
 import type { CaseStore } from '../dsr/store.js';
 import { actorOf } from './turnActor.js';
@@ -17,7 +17,7 @@ export interface LinkIssuer {
 export class AuditCommands {
   constructor(
     private readonly services: DsrServices,
-    private readonly store: Pick<CaseStore, 'auditEvents' | 'getCase'>,
+    private readonly store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>,
     private readonly links: LinkIssuer,
   ) {}
 
@@ -115,13 +115,15 @@ export class AuditCommands {
     );
   }
 
-  async verify(context: TurnContext): Promise<void> {
+  /** `witnessed` is a head the reader saw earlier, so a trail cut back to before it shows. */
+  async verify(context: TurnContext, witnessed?: WitnessedHead): Promise<void> {
     if (!(await this.allowed(context))) return;
-    const verdict = await verifyChain(this.store.auditEvents());
-    await context.sendActivity(
-      verdict.intact
-        ? `The audit trail is intact: ${verdict.events} events, each linked to the one before.`
-        : `The audit trail is broken at event #${verdict.brokenAt}: ${verdict.reason}. Everything before it checks out; treat that event and what follows as suspect.`,
+    const verdict = await verifyTrail(
+      this.store.auditEvents(),
+      () => this.store.auditHead(),
+      witnessed,
+      this.store.auditKeys,
     );
+    await context.sendActivity(describeVerdict(verdict));
   }
 }

@@ -1,3 +1,5 @@
+import type { WitnessedHead } from '../dsr/audit.js';
+
 /** What a typed message asks for. Matching is forgiving: people write to a bot as they would to a colleague. */
 export type Intent =
   | { kind: 'help' }
@@ -6,7 +8,7 @@ export type Intent =
   | { kind: 'myRequests' }
   | { kind: 'useChannel' }
   | { kind: 'auditTrail'; caseId: string | undefined }
-  | { kind: 'verifyAudit' }
+  | { kind: 'verifyAudit'; witnessed: WitnessedHead | undefined }
   | { kind: 'exportAudit'; caseId: string | undefined }
   | { kind: 'exportCaseFile'; caseId: string | undefined }
   | { kind: 'reminders'; days: number; page: number }
@@ -22,7 +24,14 @@ export function recogniseIntent(rawText: string): Intent {
   const caseId = CASE_ID.exec(text)?.[0]?.toUpperCase();
 
   if (/\b(use this channel|privacy (team )?channel|set (the )?channel)\b/.test(lower)) return { kind: 'useChannel' };
-  if (/^verify( the)? audit\b/.test(lower)) return { kind: 'verifyAudit' };
+  if (/^verify( the)? audit\b/.test(lower)) {
+    // "verify audit 1234 ab12cd34": a head read earlier in the digest or a previous answer ("#" optional).
+    const head = /^verify(?: the)? audit\s+#?(\d{1,12})\s+([0-9a-f]{4,64})\b/.exec(lower);
+    return {
+      kind: 'verifyAudit',
+      witnessed: head ? { seq: Number(head[1]), hashPrefix: head[2]! } : undefined,
+    };
+  }
   if (/^(export|download)( the)? audit\b/.test(lower)) return { kind: 'exportAudit', caseId };
   if (/^(export|download)( the)? case ?file\b/.test(lower)) return { kind: 'exportCaseFile', caseId };
   if (/^audit\b/.test(lower)) return { kind: 'auditTrail', caseId };

@@ -33,7 +33,7 @@ export class RootDialog extends ComponentDialog {
 
   constructor(
     private readonly services: DsrServices,
-    store: Pick<CaseStore, 'auditEvents' | 'getCase'>,
+    store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>,
     links: LinkIssuer,
   ) {
     super(ROOT_DIALOG);
@@ -148,7 +148,7 @@ export class RootDialog extends ComponentDialog {
         await this.audit.exportCaseFile(step.context, intent.caseId);
         return step.endDialog();
       case 'verifyAudit':
-        await this.audit.verify(step.context);
+        await this.audit.verify(step.context, intent.witnessed);
         return step.endDialog();
       case 'reminders':
         await new ReminderDialogCommands(this.services).upcoming(step.context, intent.days, intent.page);

@@ -1,4 +1,5 @@
-import type { AuditDraft, AuditEvent } from './audit.js';
+import type { AuditDraft, AuditEvent, AuditHead } from './audit.js';
+import type { AuditKeys } from './auditKeys.js';
 import type { DsrCase } from './case.js';
 import type { SubjectKeys } from './repeats.js';
 
@@ -70,6 +71,10 @@ export interface CaseStore {
   saveCase(next: DsrCase, expectedVersion: number | null, audit: AuditDraft): Promise<AuditEvent>;
   appendAudit(audit: AuditDraft): Promise<AuditEvent>;
   auditEvents(caseId?: string): AsyncIterable<AuditEvent>;
+  /** The head kept outside the chain, read from storage as it is now; undefined when it is missing. */
+  auditHead(): Promise<AuditHead | undefined>;
+  /** The keys this store seals events with, which verification needs; undefined seals with plain SHA-256. */
+  readonly auditKeys: AuditKeys | undefined;
   /**
    * Closed cases whose personal data is due for deletion at `now` (not held), and those whose
    * purge started and did not finish, at most `limit`, the earliest first.

@@ -227,7 +227,8 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
       const name = entry.name ?? names.get(entry.userId);
       return refusalWords(entry.code, { channel, ...(name ? { name } : {}) });
     });
-    const card = digestCard({ ...content, unreachable }, now, this.calendar);
+    const auditHead = await this.store.auditHead();
+    const card = digestCard({ ...content, unreachable, ...(auditHead ? { auditHead } : {}) }, now, this.calendar);
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     message.summary = `Data subject requests: ${content.overdue.length} overdue, ${content.dueSoon.length} due soon`;
     await this.outbox.enqueue({

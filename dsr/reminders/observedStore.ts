@@ -1,4 +1,5 @@
-import type { AuditDraft, AuditEvent } from '../audit.js';
+import type { AuditDraft, AuditEvent, AuditHead } from '../audit.js';
+import type { AuditKeys } from '../auditKeys.js';
 import type { DsrCase } from '../case.js';
 import type { CaseQuery, CaseStore, KeyValueStore, NewCase } from '../store.js';
 import type { SubjectKeys } from '../repeats.js';
@@ -59,6 +60,14 @@ export class ObservedCaseStore implements CaseStore {
 
   auditEvents(caseId?: string): AsyncIterable<AuditEvent> {
     return this.inner.auditEvents(caseId);
+  }
+
+  get auditKeys(): AuditKeys | undefined {
+    return this.inner.auditKeys;
+  }
+
+  auditHead(): Promise<AuditHead | undefined> {
+    return this.inner.auditHead();
   }
 
   casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {

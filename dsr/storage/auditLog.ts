@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { GENESIS_HASH, sealEvent, type AuditDraft, type AuditEvent } from '../audit.js';
+import type { AuditKeys } from '../auditKeys.js';
+import { GENESIS_HASH, sealEvent, type AuditDraft, type AuditEvent, type AuditHead } from '../audit.js';
 
 const TAIL_CHUNK = 64 * 1024;
 
@@ -15,10 +16,21 @@ export class AuditLog {
   private headHash = GENESIS_HASH;
   private last: AuditEvent | undefined;
 
-  constructor(private readonly path: string) {}
+  private readonly headPath: string;
 
-  /** Opens the file, dropping a line a crash left half-written (it was never acknowledged). */
-  async open(): Promise<void> {
+  constructor(
+    private readonly path: string,
+    private readonly keys?: AuditKeys,
+  ) {
+    this.headPath = path.replace(/\.jsonl$/, '') + '-head.json';
+  }
+
+  /**
+   * Opens the file, dropping a line a crash left half-written (it was never acknowledged).
+   * `hadHead` says a head file was written before: a trail older than heads is given one from its
+   * last event, while a head that went missing since stays missing for "verify audit" to report.
+   */
+  async open(hadHead: boolean): Promise<{ headMissing: boolean }> {
     this.handle = await open(this.path, 'a+');
     const { size } = await stat(this.path);
     const tail = await this.readTail(size);
@@ -29,6 +41,43 @@ export class AuditLog {
       this.lastSeq = event.seq;
       this.headHash = event.hash;
     }
+    const head = await this.head();
+    if (!head) {
+      if (hadHead && this.lastSeq > 0) return { headMissing: true };
+      await this.writeHead();
+      return { headMissing: false };
+    }
+    // A crash between the synced line and the head's rename leaves the head one event behind.
+    if (head.seq === this.lastSeq - 1 && head.hash === this.last?.prevHash) await this.writeHead();
+    return { headMissing: false };
+  }
+
+  /** The head as it is on disk now, not as this process remembers it, so a deleted or edited file shows. */
+  async head(): Promise<AuditHead | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.headPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const parsed = JSON.parse(text) as Partial<AuditHead>;
+    return typeof parsed.seq === 'number' && typeof parsed.hash === 'string'
+      ? { seq: parsed.seq, hash: parsed.hash }
+      : undefined;
+  }
+
+  /** Written by rename after a flushed temporary file, so a reader never sees half a head. */
+  private async writeHead(): Promise<void> {
+    const temp = `${this.headPath}.tmp`;
+    const file = await open(temp, 'w');
+    try {
+      await file.writeFile(JSON.stringify({ seq: this.lastSeq, hash: this.headHash }), 'utf8');
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, this.headPath);
   }
 
   lastEvent(): AuditEvent | undefined {
@@ -37,12 +86,13 @@ export class AuditLog {
 
   async append(draft: AuditDraft): Promise<AuditEvent> {
     if (!this.handle) throw new Error('The audit trail is not open');
-    const event = sealEvent(draft, this.lastSeq + 1, this.headHash);
+    const event = sealEvent(draft, this.lastSeq + 1, this.headHash, this.keys);
     await this.handle.appendFile(`${JSON.stringify(event)}\n`, 'utf8');
     await this.handle.datasync();
     this.lastSeq = event.seq;
     this.headHash = event.hash;
     this.last = event;
+    await this.writeHead();
     return event;
   }
 
@@ -57,6 +107,7 @@ export class AuditLog {
     this.lastSeq = event.seq;
     this.headHash = event.hash;
     this.last = event;
+    await this.writeHead();
   }
 
   async *events(caseId?: string): AsyncGenerator<AuditEvent> {

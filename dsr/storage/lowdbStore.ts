@@ -3,7 +3,15 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import type { AuditDraft, AuditEvent } from '../audit.js';
+import type { AuditKeys } from '../auditKeys.js';
+import {
+  AUDIT_HEAD_MISSING,
+  keyIntroduction,
+  needsKeyIntroduction,
+  type AuditDraft,
+  type AuditEvent,
+  type AuditHead,
+} from '../audit.js';
 import { caseNumber, formatCaseId, isOpen, type DsrCase } from '../case.js';
 import {
   DuplicateIntakeError,
@@ -22,6 +30,8 @@ import type { PortableStore } from './portable.js';
 
 interface Meta {
   counters: Record<string, number>;
+  /** Set once the trail has a head file, so a head deleted later is not mistaken for an old trail. */
+  auditHead?: boolean;
 }
 
 interface StateRecord {
@@ -49,8 +59,11 @@ export class LowdbCaseStore implements PortableStore {
   private releaseLock: (() => Promise<void>) | undefined;
   readonly state: LowdbStateStore;
 
-  constructor(private readonly dir: string) {
-    this.audit = new AuditLog(join(dir, 'audit.jsonl'));
+  constructor(
+    private readonly dir: string,
+    readonly auditKeys: AuditKeys | undefined = undefined,
+  ) {
+    this.audit = new AuditLog(join(dir, 'audit.jsonl'), auditKeys);
     this.meta = new Low<Meta>(new JSONFile(join(dir, 'meta.json')), { counters: {} });
     this.state = new LowdbStateStore(join(dir, 'state'), this.mutex);
   }
@@ -76,8 +89,16 @@ export class LowdbCaseStore implements PortableStore {
       await file.read();
       if (file.data) this.index(file.data);
     }
-    await this.audit.open();
+    const { headMissing } = await this.audit.open(this.meta.data.auditHead === true);
+    if (!this.meta.data.auditHead) {
+      this.meta.data.auditHead = true;
+      await this.meta.write();
+    }
     await this.reconcileInterruptedWrite();
+    if (headMissing) await this.recordMissingHead();
+    if (needsKeyIntroduction(this.audit.lastEvent(), this.auditKeys)) {
+      await this.audit.append(keyIntroduction(this.audit.lastEvent(), this.auditKeys!, new Date()));
+    }
     await this.raiseCountersToCases();
   }
 
@@ -163,6 +184,10 @@ export class LowdbCaseStore implements PortableStore {
     return this.audit.events(caseId);
   }
 
+  auditHead(): Promise<AuditHead | undefined> {
+    return this.audit.head();
+  }
+
   casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
     // Every case is in memory already; a scan of a hundred thousand takes milliseconds.
     const due = [...this.cases.values()].filter((dsrCase) => purgeIsDue(dsrCase, now));
@@ -238,6 +263,23 @@ export class LowdbCaseStore implements PortableStore {
       }
     }
     if (raised) await this.meta.write();
+  }
+
+  /**
+   * Appending must go on, and the next append writes a new head; the event keeps on the trail
+   * that the head was gone and how long the trail was then, for "verify audit" to report.
+   */
+  private async recordMissingHead(): Promise<void> {
+    const last = this.audit.lastEvent();
+    await this.audit.append({
+      at: new Date().toISOString(),
+      actorId: 'system',
+      caseId: null,
+      action: AUDIT_HEAD_MISSING,
+      outcome: 'recovered',
+      version: null,
+      detail: { lastSeq: last?.seq ?? 0 },
+    });
   }
 
   private async reconcileInterruptedWrite(): Promise<void> {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { GENESIS_HASH, sealEvent, type AuditDraft, type AuditEvent } from '../audit.js';
+import type { AuditKeys } from '../auditKeys.js';
+import {
+  keyIntroduction,
+  needsKeyIntroduction,
+  sealEvent,
+  type AuditDraft,
+  type AuditEvent,
+  type AuditHead,
+} from '../audit.js';
 import { formatCaseId, isOpen, type DsrCase } from '../case.js';
 import {
   DuplicateIntakeError,
@@ -38,6 +46,8 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   /** Waiting for a connection, new or from the pool, ends after this. */
   connectTimeoutMs?: number;
+  /** Seal new audit events with HMAC-SHA256 under these keys; without them, plain SHA-256. */
+  auditKeys?: AuditKeys;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
@@ -95,11 +105,13 @@ export class PostgresCaseStore implements PortableStore {
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly state: KeyValueStore;
+  readonly auditKeys: AuditKeys | undefined;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'dsr';
     if (!SCHEMA_NAME.test(schema)) throw new Error(`"${schema}" is not a usable schema name`);
     this.schema = schema;
+    this.auditKeys = options.auditKeys;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
@@ -166,6 +178,21 @@ export class PostgresCaseStore implements PortableStore {
     } finally {
       client.release();
     }
+    await this.introduceKey();
+  }
+
+  /** Under the head's lock, so instances starting together with a new key record it once. */
+  private async introduceKey(): Promise<void> {
+    const keys = this.auditKeys;
+    if (!keys) return;
+    await this.transaction(async (client) => {
+      const head = await this.lockHead(client);
+      const last = await client.query<EventRow>(`SELECT event FROM ${this.table('audit_events')} WHERE seq = $1`, [
+        head.seq,
+      ]);
+      const event = last.rows[0]?.event;
+      if (needsKeyIntroduction(event, keys)) await this.append(client, keyIntroduction(event, keys, new Date()));
+    });
   }
 
   /**
@@ -321,6 +348,15 @@ export class PostgresCaseStore implements PortableStore {
 
   appendAudit(draft: AuditDraft): Promise<AuditEvent> {
     return this.transaction((client) => this.append(client, draft));
+  }
+
+  async auditHead(): Promise<AuditHead | undefined> {
+    const result = await this.read<{ seq: string; hash: string }>(
+      `SELECT seq, hash FROM ${this.table('audit_head')} WHERE id = 1`,
+      [],
+    );
+    const row = result.rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
   }
 
   /** Pages through the trail by sequence number, so a long trail never sits in memory or holds a connection. */
@@ -523,7 +559,9 @@ export class PostgresCaseStore implements PortableStore {
       `SELECT seq, hash FROM ${this.table('audit_head')} WHERE id = 1 FOR UPDATE`,
     );
     const row = head.rows[0];
-    return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+    // Starting again from genesis would hide the deletion; the write fails instead and "verify audit" says why.
+    if (!row) throw new Error("The audit trail's head record is missing");
+    return { seq: Number(row.seq), hash: row.hash };
   }
 
   private async insertEvent(client: Queryable, event: AuditEvent): Promise<void> {
@@ -536,7 +574,7 @@ export class PostgresCaseStore implements PortableStore {
 
   private async append(client: Queryable, draft: AuditDraft): Promise<AuditEvent> {
     const head = await this.lockHead(client);
-    const event = sealEvent(draft, head.seq + 1, head.hash);
+    const event = sealEvent(draft, head.seq + 1, head.hash, this.auditKeys);
     await this.insertEvent(client, event);
     await client.query(`UPDATE ${this.table('audit_head')} SET seq = $1, hash = $2 WHERE id = 1`, [
       event.seq,

@@ -82,7 +82,7 @@ describe('losing the database connection', function () {
     for (const id of acknowledged) {
       assert.equal((await bots[1]!.app.store.getCase(id))?.id, id, `${id} was acknowledged, so it is stored`);
     }
-    assert.equal((await verifyChain(bots[0]!.app.store.auditEvents())).intact, true);
+    assert.equal((await verifyChain(bots[0]!.app.store.auditEvents(), bots[0]!.app.store.auditKeys)).intact, true);
     // Both pools reconnect on their own.
     for (const [i, bot] of bots.entries()) assert.ok((await submit(bot, 100 + i)).caseId);
   });

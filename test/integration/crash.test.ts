@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '../../dsr/audit.js';
+import { auditKeys, localAuditKey } from '../../dsr/auditKeys.js';
 import { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
 import { BotProcess } from '../support/botProcess.js';
 import { intakeSubmission } from '../support/intakeSubmission.js';
@@ -67,13 +68,13 @@ describe('a crash during writes', function () {
       JSON.parse(await readFile(join(dataDir, 'cases', name), 'utf8'));
     }
 
-    const store = new LowdbCaseStore(dataDir);
+    const store = new LowdbCaseStore(dataDir, auditKeys(await localAuditKey(dataDir)));
     await store.open();
     try {
       const stored = new Set((await store.listCases({})).map((c) => c.id));
       for (const id of acknowledged) assert.ok(stored.has(id), `${id} was acknowledged and must survive`);
       assert.ok(after && !acknowledged.includes(after), 'the id counter continues after the crash');
-      const verdict = await verifyChain(store.auditEvents());
+      const verdict = await verifyChain(store.auditEvents(), store.auditKeys);
       assert.equal(verdict.intact, true, JSON.stringify(verdict));
     } finally {
       await store.close();

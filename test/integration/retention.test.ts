@@ -194,7 +194,7 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
         events.slice(-2).map((e) => e.action),
         ['startPurge', 'completePurge'],
       );
-      assert.equal((await verifyChain(bot.app.store.auditEvents())).intact, true);
+      assert.equal((await verifyChain(bot.app.store.auditEvents(), bot.app.store.auditKeys)).intact, true);
       assert.match(await card(megan, 'triage.refresh', caseId), /was deleted on/);
       assert.match(String((await bot.say(megan, `export case file ${caseId}`)).at(-1)?.text), /was deleted/);
     });

@@ -84,7 +84,7 @@ describe('several bot instances on one PostgreSQL database', function () {
 
     const verified = await bots[2]!.say(megan, 'verify audit');
     assert.match(String(verified[0]?.text), /intact/i);
-    const verdict = await verifyChain(bots[0]!.app.store.auditEvents());
+    const verdict = await verifyChain(bots[0]!.app.store.auditEvents(), bots[0]!.app.store.auditKeys);
     assert.equal(verdict.intact, true);
     assert.ok(verdict.events >= 18, `creations and assignments are all in the trail (${verdict.events})`);
   });

@@ -173,7 +173,7 @@ describe('triage and approval in the privacy channel', () => {
     assert.match(shown, new RegExp(`approve\\*\\* refused \\(forbidden\\) by ${outsider.aadObjectId}`));
     assert.match(shown, new RegExp(`assign\\*\\* refused \\(forbidden\\) by ${alex.aadObjectId}`));
     assert.match(shown, /deleteEverything\*\* refused \(invalid-input\)/);
-    assert.equal((await verifyChain(bot.app.store.auditEvents())).intact, true);
+    assert.equal((await verifyChain(bot.app.store.auditEvents(), bot.app.store.auditKeys)).intact, true);
   });
 
   it('assigns a case to another privacy team member, and to nobody else', async () => {
@@ -322,15 +322,30 @@ describe('the audit trail in chat', () => {
     assert.doesNotMatch(String(shown[0]?.text), /Maria|example\.org/);
     const verified = await bot.say(megan, 'verify audit');
     assert.match(String(verified[0]?.text), /intact: \d+ events/);
+    // The head as the privacy team reads it in Teams, to give back later.
+    const witnessed = /"(verify audit \d+ [0-9a-f]{8})"/.exec(String(verified[0]?.text))![1]!;
+    assert.match(String((await bot.say(megan, witnessed))[0]?.text), /intact/);
 
-    // Someone edits the trail on disk behind the bot's back: the second event's actor.
-    await bot.say(megan, `audit ${caseId}`);
+    // Someone cuts the last event off the trail and its head, behind the bot's back.
     const path = join(bot.dataDir, 'audit.jsonl');
+    const whole = await readFile(path, 'utf8');
+    const head = await readFile(join(bot.dataDir, 'audit-head.json'), 'utf8');
+    const cut = whole.trimEnd().split('\n').slice(0, -1);
+    await writeFile(path, `${cut.join('\n')}\n`);
+    const last = JSON.parse(cut.at(-1)!) as { seq: number; hash: string };
+    await writeFile(join(bot.dataDir, 'audit-head.json'), JSON.stringify({ seq: last.seq, hash: last.hash }));
+    assert.match(String((await bot.say(megan, 'verify audit'))[0]?.text), /intact/);
+    assert.match(String((await bot.say(megan, witnessed))[0]?.text), /shorter than the head you saw/);
+    await writeFile(path, whole);
+    await writeFile(join(bot.dataDir, 'audit-head.json'), head);
+
+    // Someone edits the trail on disk: the actor of the case's creation (after the key's introduction).
+    await bot.say(megan, `audit ${caseId}`);
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
-    lines[0] = lines[0]!.replace(alex.aadObjectId, megan.aadObjectId);
+    lines[1] = lines[1]!.replace(alex.aadObjectId, megan.aadObjectId);
     await writeFile(path, `${lines.join('\n')}\n`);
     const broken = await bot.say(megan, 'verify audit');
-    assert.match(String(broken[0]?.text), /broken at event #1: its content was changed/);
+    assert.match(String(broken[0]?.text), /broken at event #2: its content was changed/);
   });
 });
 

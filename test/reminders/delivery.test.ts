@@ -343,6 +343,8 @@ describe('reminders delivered through the outbox', function () {
     const card = cardOf(digest?.body.activity as Record<string, unknown>);
     assert.deepEqual(cardProblems(card), []);
     assert.match(JSON.stringify(card), /"verb":"case.refresh","data":\{"caseId":"DSR-2026-0001"\}/);
+    // Teams' history of the channel keeps the trail's length day by day, outside the bot's storage.
+    assert.match(JSON.stringify(card), /Audit trail head: #42 ab12cd34\. .*verify audit 42 ab12cd34/);
 
     // The next morning's digest says who could not be reached.
     now.value = new Date(MONDAY_9AM.getTime() + 86_400_000);

@@ -1,3 +1,4 @@
+import { TEST_AUDIT_KEY } from './auditKey.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -20,7 +21,14 @@ export class BotProcess {
 
   async start(): Promise<void> {
     const child = spawn(process.execPath, ['dist/bot/index.js'], {
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...this.env },
+      env: {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        // A deployment (an App ID, a shared database) must name its key; instances on one database share it.
+        ...(this.env.DSR_DATABASE_URL || this.env.MicrosoftAppId ? { DSR_AUDIT_KEY: TEST_AUDIT_KEY } : {}),
+        ...this.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -1,10 +1,18 @@
+import type { AuditHead } from '../../dsr/audit.js';
 import type { DsrCase } from '../../dsr/case.js';
 import { isOpen } from '../../dsr/case.js';
 import type { CaseQuery, CaseStore, KeyValueStore } from '../../dsr/store.js';
 
 /** Cases and conversation state in memory, for scheduler tests and benchmarks below the case service. */
-export class MemoryCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'state'> {
+export class MemoryCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'state' | 'auditHead'> {
   readonly cases = new Map<string, DsrCase>();
+  /** The audit trail's head the digest shows. */
+  head: AuditHead = { seq: 42, hash: `ab12cd34${'0'.repeat(56)}` };
+
+  auditHead(): Promise<AuditHead> {
+    return Promise.resolve(this.head);
+  }
+
   private readonly kv = new Map<string, unknown>();
 
   readonly state: KeyValueStore = {

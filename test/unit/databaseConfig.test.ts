@@ -8,7 +8,11 @@ describe('choosing the shared database in configuration', () => {
   });
 
   it('takes a PostgreSQL URL and a schema', () => {
-    const config = loadConfig({ DSR_DATABASE_URL: 'postgres://dsr@db:5432/dsr', DSR_DATABASE_SCHEMA: 'tenant_a' });
+    const config = loadConfig({
+      DSR_DATABASE_URL: 'postgres://dsr@db:5432/dsr',
+      DSR_DATABASE_SCHEMA: 'tenant_a',
+      DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
+    });
     assert.deepEqual(config.database, {
       url: 'postgres://dsr@db:5432/dsr',
       schema: 'tenant_a',

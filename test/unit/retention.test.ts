@@ -17,7 +17,11 @@ function problems(env: Record<string, string>): string[] {
 
 describe('the retention of closed cases', () => {
   describe('its configuration', () => {
-    const deployment = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret' };
+    const deployment = {
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'secret',
+      DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
+    };
 
     it('stops a deployment that does not say how long it keeps cases, naming the variable', () => {
       assert.deepEqual(problems(deployment), [
