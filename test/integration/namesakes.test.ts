@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ConnectorRegistry } from '../../connectors/registry.js';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { startSandboxBot } from '../support/sandboxBot.js';
 import { packagePath } from '../../dsr/packageRun.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { bearer, call } from '../sandbox/helpers.js';
-import { BotHarness, cardText, invokeCard } from '../support/botHarness.js';
+import type { BotHarness } from '../support/botHarness.js';
+import { cardText, invokeCard } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
 import { CaseFlow } from '../support/caseFlow.js';
 import { readZip } from '../support/packageReaders.js';
@@ -30,16 +30,7 @@ describe('namesakes: exactly the data subject', () => {
   after(() => sandbox.close());
   beforeEach(async () => {
     sandbox.reset();
-    const settings = sandboxConnectorSettings(sandbox);
-    const connectors = ConnectorRegistry.fromConfig(settings.config, {
-      source: 'test',
-      credentials: settings.credentials,
-      caPem: settings.caPem,
-      retry: FAST_RETRY,
-    });
-    bot = await new BotHarness({}, { connectors: connectors.all() }).start();
-    await bot.say(megan, 'help');
-    await bot.say(adele, 'help');
+    bot = await startSandboxBot(sandbox, FAST_RETRY);
   });
   afterEach(() => bot.stop());
 

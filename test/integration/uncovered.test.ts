@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { ConnectorRegistry } from '../../connectors/registry.js';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { startSandboxBot } from '../support/sandboxBot.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
-import { BotHarness } from '../support/botHarness.js';
+import type { BotHarness } from '../support/botHarness.js';
 import { CaseFlow } from '../support/caseFlow.js';
-import { adele, alex, megan } from '../support/people.js';
+import { alex, megan } from '../support/people.js';
 
 const FAST_RETRY = { maxAttempts: 1, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
 
@@ -19,16 +18,7 @@ describe('a system the bot could not search', () => {
   after(() => sandbox.close());
   beforeEach(async () => {
     sandbox.reset();
-    const settings = sandboxConnectorSettings(sandbox);
-    const connectors = ConnectorRegistry.fromConfig(settings.config, {
-      source: 'test',
-      credentials: settings.credentials,
-      caPem: settings.caPem,
-      retry: FAST_RETRY,
-    });
-    bot = await new BotHarness({}, { connectors: connectors.all() }).start();
-    await bot.say(megan, 'help');
-    await bot.say(adele, 'help');
+    bot = await startSandboxBot(sandbox, FAST_RETRY);
   });
   afterEach(() => {
     sandbox.clearSwitches();
