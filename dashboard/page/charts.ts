@@ -40,55 +40,39 @@ function table<T>(caption: string, columns: Array<Column<T>>, rows: T[]): HTMLTa
   );
 }
 
-function figure(key: string, title: string, summary: string, plot: Element, figures: HTMLTableElement): HTMLElement {
-  return h(
-    'fluent-card',
-    { class: 'chart', 'data-chart': key, role: 'group', 'aria-labelledby': `chart-${key}` },
-    h('h3', { id: `chart-${key}` }, title),
-    h('p', { class: 'summary' }, summary),
-    plot,
-    h('details', {}, h('summary', {}, 'Show the figures as a table'), figures),
-  );
-}
+type Counted = { label: string; value: number };
 
-/** Horizontal bars, one per labelled category, in the order given. */
-function bars(title: string, summary: string, rows: Array<{ label: string; value: number }>, unit: string): Element {
-  return Plot.plot({
+/** What every chart shares: its title and summary read aloud, its width, a transparent background. */
+function frame(title: string, summary: string) {
+  return {
     ariaLabel: title,
     ariaDescription: summary,
     width: WIDTH,
+    style: { background: 'transparent', fontSize: '12px' },
+  };
+}
+
+const tip = (row: Counted) => `${row.label}: ${row.value}`;
+
+/** Horizontal bars, one per labelled category, in the order given. */
+function bars(title: string, summary: string, rows: Counted[], unit: string): Element {
+  return Plot.plot({
+    ...frame(title, summary),
     height: 40 + rows.length * 28,
     marginLeft: 170,
-    style: { background: 'transparent', fontSize: '12px' },
     x: { label: unit, grid: true, domain: [0, upper(rows)], ticks: Math.min(5, upper(rows)) },
     y: { label: null, domain: rows.map((row) => row.label) },
-    marks: [
-      Plot.barX(rows, {
-        x: 'value',
-        y: 'label',
-        fill: chartColour(),
-        title: (row: { label: string; value: number }) => `${row.label}: ${row.value}`,
-      }),
-      Plot.ruleX([0]),
-    ],
+    marks: [Plot.barX(rows, { x: 'value', y: 'label', fill: chartColour(), title: tip }), Plot.ruleX([0])],
   });
 }
 
-function columns(
-  title: string,
-  summary: string,
-  rows: Array<{ label: string; value: number }>,
-  unit: string,
-  yDomain?: [number, number],
-): Element {
+/** Vertical columns over time; only every n-th label is written so that thirty days stay legible. */
+function columns(title: string, summary: string, rows: Counted[], unit: string, yDomain?: [number, number]): Element {
   const every = Math.ceil(rows.length / 10);
   return Plot.plot({
-    ariaLabel: title,
-    ariaDescription: summary,
-    width: WIDTH,
+    ...frame(title, summary),
     height: 240,
     marginBottom: 40,
-    style: { background: 'transparent', fontSize: '12px' },
     x: {
       label: null,
       domain: rows.map((row) => row.label),
@@ -100,26 +84,15 @@ function columns(
       domain: yDomain ?? [0, upper(rows)],
       ticks: Math.min(5, yDomain?.[1] ?? upper(rows)),
     },
-    marks: [
-      Plot.barY(rows, {
-        x: 'label',
-        y: 'value',
-        fill: chartColour(),
-        title: (row: { label: string; value: number }) => `${row.label}: ${row.value}`,
-      }),
-      Plot.ruleY([0]),
-    ],
+    marks: [Plot.barY(rows, { x: 'label', y: 'value', fill: chartColour(), title: tip }), Plot.ruleY([0])],
   });
 }
 
-function line(title: string, summary: string, rows: Array<{ label: string; value: number }>, unit: string): Element {
+function line(title: string, summary: string, rows: Counted[], unit: string): Element {
   return Plot.plot({
-    ariaLabel: title,
-    ariaDescription: summary,
-    width: WIDTH,
+    ...frame(title, summary),
     height: 240,
     marginBottom: 40,
-    style: { background: 'transparent', fontSize: '12px' },
     x: {
       label: null,
       type: 'point',
@@ -129,16 +102,38 @@ function line(title: string, summary: string, rows: Array<{ label: string; value
     y: { label: unit, grid: true, domain: [0, upper(rows)], ticks: Math.min(5, upper(rows)) },
     marks: [
       Plot.lineY(rows, { x: 'label', y: 'value', stroke: chartColour(), strokeWidth: 2 }),
-      Plot.dot(rows, {
-        x: 'label',
-        y: 'value',
-        fill: chartColour(),
-        title: (row: { label: string; value: number }) => `${row.label}: ${row.value}`,
-      }),
+      Plot.dot(rows, { x: 'label', y: 'value', fill: chartColour(), title: tip }),
       Plot.ruleY([0]),
     ],
   });
 }
+
+/** One chart of the dashboard: drawn once, summed up in a sentence, its figures as a table. */
+interface ChartSpec<T> {
+  key: string;
+  title: string;
+  summary: string;
+  draw: (title: string, summary: string) => Element;
+  columns: Array<Column<T>>;
+  rows: T[];
+}
+
+function figure<T>(spec: ChartSpec<T>): HTMLElement {
+  return h(
+    'fluent-card',
+    { class: 'chart', 'data-chart': spec.key, role: 'group', 'aria-labelledby': `chart-${spec.key}` },
+    h('h3', { id: `chart-${spec.key}` }, spec.title),
+    h('p', { class: 'summary' }, spec.summary),
+    spec.draw(spec.title, spec.summary),
+    h('details', {}, h('summary', {}, 'Show the figures as a table'), table(spec.title, spec.columns, spec.rows)),
+  );
+}
+
+/** The table of a chart that counts one thing per label. */
+const counted = (labelHeading: string, valueHeading: string): Array<Column<Counted>> => [
+  { heading: labelHeading, value: (row) => row.label },
+  { heading: valueHeading, value: (row) => row.value },
+];
 
 const labelOf = (options: Array<{ value: string; label: string }>, value: string) =>
   options.find((option) => option.value === value)?.label ?? value;
@@ -183,106 +178,70 @@ export function renderCharts(container: HTMLElement, charts: Charts, options: Op
   };
 
   container.replaceChildren(
-    figure(
-      'stages',
-      'Open cases by stage',
-      text.stage,
-      bars('Open cases by stage', text.stage, stage, 'Cases'),
-      table(
-        'Open cases by stage',
-        [
-          { heading: 'Stage', value: (r) => r.label },
-          { heading: 'Cases', value: (r) => r.value },
-        ],
-        stage,
-      ),
-    ),
-    figure(
-      'due',
-      'Due in the next 30 days',
-      text.due,
-      columns('Due in the next 30 days', text.due, due, 'Cases'),
-      table(
-        'Due in the next 30 days',
-        [
-          { heading: 'Day', value: (r) => r.label },
-          { heading: 'Cases due', value: (r) => r.value },
-        ],
-        due,
-      ),
-    ),
-    figure(
-      'on-time',
-      'On-time rate per month',
-      text.onTime,
-      columns('On-time rate per month', text.onTime, onTime, 'On time (%)', [0, 100]),
-      table(
-        'On-time rate per month',
-        [
-          { heading: 'Month', value: (r) => r.label },
-          { heading: 'On time', value: (r) => r.onTime },
-          { heading: 'Late', value: (r) => r.late },
-          { heading: 'On-time rate', value: (r) => (r.rate === null ? 'none answered' : `${r.value}%`) },
-        ],
-        onTime,
-      ),
-    ),
-    figure(
-      'median-days',
-      'Median days to answer per right',
-      text.median,
-      bars('Median days to answer per right', text.median, median, 'Days'),
-      table(
-        'Median days to answer per right',
-        [
-          { heading: 'Right', value: (r) => r.label },
-          { heading: 'Median days', value: (r) => (r.medianDays === null ? 'none answered' : r.medianDays) },
-          { heading: 'Cases answered', value: (r) => r.answered },
-        ],
-        median,
-      ),
-    ),
-    figure(
-      'by-right',
-      'Cases per right',
-      text.byRight,
-      bars('Cases per right', text.byRight, byRight, 'Cases'),
-      table(
-        'Cases per right',
-        [
-          { heading: 'Right', value: (r) => r.label },
-          { heading: 'Cases', value: (r) => r.value },
-        ],
-        byRight,
-      ),
-    ),
-    figure(
-      'by-system',
-      'Cases per system',
-      text.bySystem,
-      bars('Cases per system', text.bySystem, bySystemAxis, 'Cases'),
-      table(
-        'Cases per system',
-        [
-          { heading: 'System', value: (r) => r.label },
-          { heading: 'Cases', value: (r) => r.value },
-        ],
-        bySystem,
-      ),
-    ),
-    figure(
-      'overdue',
-      'Overdue cases over time',
-      text.overdue,
-      line('Overdue cases over time', text.overdue, overdue, 'Cases'),
-      table(
-        'Overdue cases over time',
-        [
-          { heading: 'Month', value: (r) => r.label },
-          { heading: 'Overdue', value: (r) => r.value },
-        ],
-        overdue,
-      ),
-    ),
+    figure({
+      key: 'stages',
+      title: 'Open cases by stage',
+      summary: text.stage,
+      draw: (title, summary) => bars(title, summary, stage, 'Cases'),
+      columns: counted('Stage', 'Cases'),
+      rows: stage,
+    }),
+    figure({
+      key: 'due',
+      title: 'Due in the next 30 days',
+      summary: text.due,
+      draw: (title, summary) => columns(title, summary, due, 'Cases'),
+      columns: counted('Day', 'Cases due'),
+      rows: due,
+    }),
+    figure({
+      key: 'on-time',
+      title: 'On-time rate per month',
+      summary: text.onTime,
+      draw: (title, summary) => columns(title, summary, onTime, 'On time (%)', [0, 100]),
+      columns: [
+        { heading: 'Month', value: (r) => r.label },
+        { heading: 'On time', value: (r) => r.onTime },
+        { heading: 'Late', value: (r) => r.late },
+        { heading: 'On-time rate', value: (r) => (r.rate === null ? 'none answered' : `${r.value}%`) },
+      ],
+      rows: onTime,
+    }),
+    figure({
+      key: 'median-days',
+      title: 'Median days to answer per right',
+      summary: text.median,
+      draw: (title, summary) => bars(title, summary, median, 'Days'),
+      columns: [
+        { heading: 'Right', value: (r) => r.label },
+        { heading: 'Median days', value: (r) => (r.medianDays === null ? 'none answered' : r.medianDays) },
+        { heading: 'Cases answered', value: (r) => r.answered },
+      ],
+      rows: median,
+    }),
+    figure({
+      key: 'by-right',
+      title: 'Cases per right',
+      summary: text.byRight,
+      draw: (title, summary) => bars(title, summary, byRight, 'Cases'),
+      columns: counted('Right', 'Cases'),
+      rows: byRight,
+    }),
+    figure({
+      key: 'by-system',
+      title: 'Cases per system',
+      summary: text.bySystem,
+      draw: (title, summary) => bars(title, summary, bySystemAxis, 'Cases'),
+      columns: counted('System', 'Cases'),
+      rows: bySystem,
+    }),
+    figure({
+      key: 'overdue',
+      title: 'Overdue cases over time',
+      summary: text.overdue,
+      draw: (title, summary) => line(title, summary, overdue, 'Cases'),
+      columns: counted('Month', 'Overdue'),
+      rows: overdue,
+    }),
   );
 }
