@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
@@ -8,6 +9,7 @@ import type { ChangeRunner } from '../dsr/changeRun.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { ExportFormat } from '../dsr/exportPackage/index.js';
 import { EXPORT_FORMATS, preparePackage } from '../dsr/packageRun.js';
+import { SnapshotWriter } from '../dsr/reviewSnapshot.js';
 import { buildPlan, PACKAGE_STEP_ID, remainingSteps } from '../dsr/plan.js';
 import { LETTER_VERBS } from '../cards/letterVerbs.js';
 import { LetterAction } from './letterActions.js';
@@ -20,6 +22,8 @@ export interface PlanDeps {
   connectors: () => Promise<Connector[]>;
   /** Where packages wait for their download. */
   packagesDir: string;
+  /** Where the records of a package are kept for its review before release; absent: no review (dialog tests). */
+  reviewDir?: string;
   /** Hands the package to the member privately (file consent card or signed link); false when there is no 1:1 chat. */
   deliver: (
     actor: Actor,
@@ -245,14 +249,27 @@ export class PlanAction implements CardActionHandler {
   ): Promise<void> {
     const { clock, log } = this.services;
     try {
+      const snapshot = this.deps.reviewDir
+        ? new SnapshotWriter(this.deps.reviewDir, dsrCase.id, randomUUID())
+        : undefined;
       const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now(), {
         formats,
+        ...(snapshot ? { snapshot } : {}),
       });
-      const completed = await this.finish(actor, dsrCase.id, {
+      let completed = await this.finish(actor, dsrCase.id, {
         kind: 'completeStep',
         stepId: PACKAGE_STEP_ID,
         packageId: prepared.packageId,
       });
+      // What goes to the data subject is reviewed first; a new package starts a new review.
+      if (snapshot && completed) {
+        completed =
+          (await this.finish(actor, dsrCase.id, {
+            kind: 'openReview',
+            snapshotId: snapshot.snapshotId,
+            records: prepared.manifest.totalRecords,
+          })) ?? completed;
+      }
       log.info({ caseId: dsrCase.id, records: prepared.manifest.totalRecords, bytes: prepared.bytes }, 'package ready');
       const told = await this.deps.deliver(actor, {
         caseId: dsrCase.id,
