@@ -256,20 +256,20 @@ export class PlanAction implements CardActionHandler {
         formats,
         ...(snapshot ? { snapshot } : {}),
       });
-      let completed = await this.finish(actor, dsrCase.id, {
+      // What goes to the data subject is reviewed first; a new package starts a new review. Opened
+      // before the step completes, so whoever sees the step done sees its review too.
+      if (snapshot) {
+        await this.finish(actor, dsrCase.id, {
+          kind: 'openReview',
+          snapshotId: snapshot.snapshotId,
+          records: prepared.manifest.totalRecords,
+        });
+      }
+      const completed = await this.finish(actor, dsrCase.id, {
         kind: 'completeStep',
         stepId: PACKAGE_STEP_ID,
         packageId: prepared.packageId,
       });
-      // What goes to the data subject is reviewed first; a new package starts a new review.
-      if (snapshot && completed) {
-        completed =
-          (await this.finish(actor, dsrCase.id, {
-            kind: 'openReview',
-            snapshotId: snapshot.snapshotId,
-            records: prepared.manifest.totalRecords,
-          })) ?? completed;
-      }
       log.info({ caseId: dsrCase.id, records: prepared.manifest.totalRecords, bytes: prepared.bytes }, 'package ready');
       const told = await this.deps.deliver(actor, {
         caseId: dsrCase.id,
