@@ -129,6 +129,7 @@ const configSchema = z
       .int('whole days')
       .min(0, 'a number of days, 0 or more')
       .default(0),
+    DSR_RELEASED_DIR: optionalString,
     DSR_SUBJECT_LINK_DAYS: z.coerce
       .number({ error: 'whole days' })
       .int('whole days')
@@ -380,7 +381,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           ? { mailbox: `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` }
           : {}),
     },
-    release: { dir: join(raw.DSR_DATA_DIR, 'released'), linkDays: raw.DSR_SUBJECT_LINK_DAYS },
+    release: { dir: raw.DSR_RELEASED_DIR ?? join(raw.DSR_DATA_DIR, 'released'), linkDays: raw.DSR_SUBJECT_LINK_DAYS },
     ssoAuthority: (raw.DSR_SSO_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
   };
 }
