@@ -89,7 +89,8 @@ export type ReviewAction =
 
 type Change = { next: DsrCase; detail: AuditDetail } | { invalid: string };
 
-const RECORD_ID = /^[^/\s]{1,80}\/[^/\s]{1,80}\/\d{1,9}$/;
+// Kinds are words such as "sales invoice" or "account (primary contact)"; neither part is ever a path.
+const RECORD_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}\/[A-Za-z0-9_][^/\p{Cc}]{0,79}\/\d{1,9}$/u;
 
 export function isReviewRecordId(text: string): boolean {
   return RECORD_ID.test(text);
