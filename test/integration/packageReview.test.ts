@@ -302,11 +302,14 @@ describe('review before release and the data subject’s link', () => {
     this.timeout(120_000);
     bot = await startSandboxBot(sandbox, FAST_RETRY, { clock, mailbox: MAILBOX, attachMaxBytes: 100 });
     const { caseId } = await packaged();
+    await settlePlan(caseId);
+    const early = cardText(invokeCard(await flow.press(adele, 'plan.respond', caseId)));
+    assert.match(early, /not released yet, so this letter carries no link/);
+    assert.doesNotMatch(early, /subject-package/);
     assert.match(await card(megan, 'review.submit', caseId), /another privacy officer approves it/);
     const hash = (await dsrCase(caseId)).review!.submitted!.hash;
     assert.match(await card(adele, 'review.approve', caseId, { hash }), /Approved/);
     assert.match(await card(megan, 'review.release', caseId), /Released/);
-    await settlePlan(caseId);
     const letter = cardText(invokeCard(await flow.press(adele, 'plan.respond', caseId)));
     assert.doesNotMatch(letter, /Records withheld|removed passages/, 'nothing withheld, nothing said');
     assert.match(await card(adele, 'letter.send', caseId, { letter: 'response' }), /Response sent and recorded/);
