@@ -58,8 +58,12 @@ import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { CaseStoreStorage } from './stateStorage.js';
 import { LetterAction } from '../dialogs/letterActions.js';
+import { ReviewAction } from '../dialogs/reviewActions.js';
+import { forgetCaseReleases, releasedPackageFile } from '../dsr/reviewSnapshot.js';
+import { SENDMAIL_ATTACHMENT_MAX_BYTES } from '../connectors/graphMail.js';
+import { registerSubjectRoutes, subjectPackagePath } from './subjectRoutes.js';
 import type { LetterDesk } from '../dialogs/services.js';
-import { LetterService } from '../dsr/letters/letterService.js';
+import { LetterService, type LetterMailer } from '../dsr/letters/letterService.js';
 import { loadProcessingRegister } from '../dsr/letters/register.js';
 import { builtInTemplatesDir, LetterTemplates } from '../dsr/letters/templates.js';
 
@@ -104,6 +108,10 @@ export interface AppOverrides {
   connectors?: Connector[];
   /** Lease, progress and timeout settings of the steps that change data. */
   changeRun?: Partial<ChangeRunOptions>;
+  /** The largest package attached to the response mail, instead of Graph's inline limit. */
+  attachMaxBytes?: number;
+  /** The mailbox letters leave from, beside connectors given above (which bring none). */
+  letterMailer?: LetterMailer;
 }
 
 /** What lives in the shared database when there is one, and in the data folder otherwise. */
@@ -244,6 +252,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       outbox: outbox.store,
       state: store.state,
       stateKeys: (caseId) => [snoozeKey(caseId)],
+      released: { forgetCase: (caseId) => forgetCaseReleases(config.release.dir, caseId) },
     },
     clock,
     shared.reminders?.leases,
@@ -253,8 +262,25 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     if (result.purged > 0) log.info({ cases: result.caseIds }, 'personal data of closed cases deleted');
   });
   const mailbox = config.letters.mailbox;
-  const letterService = new LetterService(cases, templates, register, config.calendar, clock, () =>
-    mailbox ? discovery.letterMailer(mailbox) : Promise.resolve(undefined),
+  const releaseDir = config.release.dir;
+  const letterService = new LetterService(
+    cases,
+    templates,
+    register,
+    config.calendar,
+    clock,
+    () =>
+      overrides.letterMailer
+        ? Promise.resolve(overrides.letterMailer)
+        : mailbox
+          ? discovery.letterMailer(mailbox)
+          : Promise.resolve(undefined),
+    {
+      url: (caseId, token) =>
+        `${(config.publicUrl ?? `http://localhost:${listeningPort}`).replace(/\/$/, '')}${subjectPackagePath(caseId, token)}`,
+      file: (caseId, packageId) => releasedPackageFile(releaseDir, caseId, packageId),
+      attachMaxBytes: overrides.attachMaxBytes ?? SENDMAIL_ATTACHMENT_MAX_BYTES,
+    },
   );
   const letters: LetterDesk = {
     service: letterService,
@@ -309,6 +335,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...PlanAction.all(services, {
       connectors: discovery.connectors,
       packagesDir,
+      reviewDir: config.release.dir,
       deliver: (actor, facts) => delivery.deliver(actor, facts),
       view: (dsrCase) => planViewOf(dsrCase, changeDeps),
       leases: runner,
@@ -316,6 +343,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     }),
     ...ChangeAction.all(services, changeDeps),
     ...LetterAction.all(services, letters),
+    ...ReviewAction.all(services, { reviewDir: config.release.dir, linkDays: config.release.linkDays }),
   ];
   const actions = new CardActionRouter(handlers, (context, verb, data) =>
     cases.recordRefusal(
@@ -370,6 +398,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
             from: async () => (await letterService.mailbox()) ?? register?.controller.email,
           },
         });
+        registerSubjectRoutes(http, { store, cases, clock, log, reviewDir: config.release.dir });
         registerDashboardRoutes(http, { auth: dashboardAuth, feed: caseRegister, cases, store, team, clock, log });
       },
       { host: config.host, serviceUrls: config.serviceUrls },

@@ -129,6 +129,13 @@ const configSchema = z
       .int('whole days')
       .min(0, 'a number of days, 0 or more')
       .default(0),
+    DSR_RELEASED_DIR: optionalString,
+    DSR_SUBJECT_LINK_DAYS: z.coerce
+      .number({ error: 'whole days' })
+      .int('whole days')
+      .min(1, 'between 1 and 365 days')
+      .max(365, 'between 1 and 365 days')
+      .default(14),
     DSR_REPEAT_MONTHS: z.coerce
       .number({ error: 'whole months' })
       .int('whole months')
@@ -253,6 +260,11 @@ export interface AppConfig {
    * templates, and the mailbox they are sent from (none: the team downloads and marks them sent).
    */
   letters: { processingFile?: string; templatesDir?: string; mailbox?: string };
+  /**
+   * The package the data subject receives after its review: where its snapshots and released
+   * files are kept, and how many days the person's link opens.
+   */
+  release: { dir: string; linkDays: number };
   /** Where the dashboard's Teams tokens come from: Entra ID's public cloud unless set. */
   ssoAuthority: string;
 }
@@ -369,6 +381,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           ? { mailbox: `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` }
           : {}),
     },
+    release: { dir: raw.DSR_RELEASED_DIR ?? join(raw.DSR_DATA_DIR, 'released'), linkDays: raw.DSR_SUBJECT_LINK_DAYS },
     ssoAuthority: (raw.DSR_SSO_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
   };
 }

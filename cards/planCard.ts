@@ -4,6 +4,7 @@ import { changeStepItems, type PlanView } from './changeStepCard.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { PLAN_VERBS } from './planVerbs.js';
+import { REVIEW_VERBS } from './reviewVerbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
 
@@ -82,6 +83,15 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
           PLAN_VERBS.preparePackage,
           data,
         ),
+        // What the person receives is reviewed and approved before release (GDPR Art. 15(4)).
+        ...(dsrCase.review && step.state === 'done'
+          ? [
+              executeAction('Review before release', REVIEW_VERBS.show, {
+                caseId: dsrCase.id,
+                version: dsrCase.version,
+              }),
+            ]
+          : []),
       ],
     });
   }

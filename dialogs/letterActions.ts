@@ -103,6 +103,14 @@ export class LetterAction implements CardActionHandler {
     const service = this.desk.service;
     const draft = service.draft(dsrCase, kind);
     if (!draft.ok) return this.caseWith(dsrCase, draft.message);
+    // The person's copy goes out only once reviewed, approved and released; until then the
+    // response carries no link, and the officer is told before sending it.
+    if (!notice && kind === 'response' && dsrCase.review && !dsrCase.review.release) {
+      notice = {
+        text: 'The package is not released yet, so this letter carries no link to it. Review and release it first (Review before release on the plan).',
+        tone: 'attention',
+      };
+    }
     return {
       kind: 'card',
       card: letterCard({

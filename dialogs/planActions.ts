@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
@@ -8,6 +9,7 @@ import type { ChangeRunner } from '../dsr/changeRun.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { ExportFormat } from '../dsr/exportPackage/index.js';
 import { EXPORT_FORMATS, preparePackage } from '../dsr/packageRun.js';
+import { SnapshotWriter } from '../dsr/reviewSnapshot.js';
 import { buildPlan, PACKAGE_STEP_ID, remainingSteps } from '../dsr/plan.js';
 import { LETTER_VERBS } from '../cards/letterVerbs.js';
 import { LetterAction } from './letterActions.js';
@@ -20,6 +22,8 @@ export interface PlanDeps {
   connectors: () => Promise<Connector[]>;
   /** Where packages wait for their download. */
   packagesDir: string;
+  /** Where the records of a package are kept for its review before release; absent: no review (dialog tests). */
+  reviewDir?: string;
   /** Hands the package to the member privately (file consent card or signed link); false when there is no 1:1 chat. */
   deliver: (
     actor: Actor,
@@ -245,9 +249,22 @@ export class PlanAction implements CardActionHandler {
   ): Promise<void> {
     const { clock, log } = this.services;
     try {
+      const snapshot = this.deps.reviewDir
+        ? new SnapshotWriter(this.deps.reviewDir, dsrCase.id, randomUUID())
+        : undefined;
       const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now(), {
         formats,
+        ...(snapshot ? { snapshot } : {}),
       });
+      // What goes to the data subject is reviewed first; a new package starts a new review. Opened
+      // before the step completes, so whoever sees the step done sees its review too.
+      if (snapshot) {
+        await this.finish(actor, dsrCase.id, {
+          kind: 'openReview',
+          snapshotId: snapshot.snapshotId,
+          records: prepared.manifest.totalRecords,
+        });
+      }
       const completed = await this.finish(actor, dsrCase.id, {
         kind: 'completeStep',
         stepId: PACKAGE_STEP_ID,

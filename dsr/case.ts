@@ -2,6 +2,7 @@ import type { Regulation } from './deadlines.js';
 import type { CaseFindings } from './discovery.js';
 import type { CasePlan, CaseResponse } from './plan.js';
 import type { LetterDraft, LetterKind, SentLetter } from './letters/letterKinds.js';
+import type { PackageReview } from './packageReview.js';
 
 export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -261,6 +262,8 @@ export interface DsrCase {
   letters?: SentLetter[];
   /** The officer's own words for a letter not yet sent. */
   letterDrafts?: Partial<Record<LetterKind, LetterDraft>>;
+  /** The review of the package before it goes to the person: withheld records, redactions, approval, release. */
+  review?: PackageReview;
 }
 
 const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;

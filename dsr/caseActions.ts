@@ -13,6 +13,7 @@ import {
 import type { FoundRecord, SearchQuery, SystemFindings } from './discovery.js';
 import { standingOf } from './matching.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
+import { applyReviewAction, type ReviewAction } from './packageReview.js';
 import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 import { purgeDate, purgeIsDue, withoutPersonalData, type RetentionPolicy } from './retention.js';
 import { LETTER_NOTE_MAX_LENGTH, type LetterKind, type SentLetter } from './letters/letterKinds.js';
@@ -48,7 +49,9 @@ export type CaseAction =
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
   /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
   | { kind: 'confirmPerson'; systemId: string; recordId: string }
-  | PlanAction;
+  | PlanAction
+  /** The review of the package before release (GDPR Art. 15(4)); see packageReview.ts. */
+  | ReviewAction;
 
 export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: string };
 
@@ -248,6 +251,15 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'approveStep':
     case 'liftStep':
       return applyPlanAction(current, action, actor, now);
+    case 'openReview':
+    case 'excludeRecord':
+    case 'redactField':
+    case 'undoReview':
+    case 'submitReview':
+    case 'approveReview':
+    case 'releasePackage':
+    case 'revokeSubjectLink':
+      return applyReviewAction(current, action, actor, now);
     case 'respond': {
       const responded = applyPlanAction(current, action, actor, now);
       if ('invalid' in responded || !action.letter) return responded;

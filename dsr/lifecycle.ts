@@ -39,6 +39,16 @@ export const TRANSITIONS = {
   // A restriction may be lifted after the response went out: the person may ask for it later.
   liftStep: { from: ['actions', 'responded'], to: null },
   respond: { from: ['actions'], to: 'responded' },
+  // The package is reviewed, approved and released before the response that carries its link.
+  openReview: { from: ['actions'], to: null },
+  excludeRecord: { from: ['actions'], to: null },
+  redactField: { from: ['actions'], to: null },
+  undoReview: { from: ['actions'], to: null },
+  submitReview: { from: ['actions'], to: null },
+  approveReview: { from: ['actions'], to: null },
+  releasePackage: { from: ['actions'], to: null },
+  // The team may take the link back at any time, also after the response went out.
+  revokeSubjectLink: { from: ['actions', 'responded', 'closed'], to: null },
   close: { from: ['responded', 'declined'], to: 'closed' },
   // A hold may be needed before a case closes (a complaint under way), so it is open at every stage.
   placeHold: {

@@ -12,6 +12,7 @@ import {
 } from './exportPackage/index.js';
 import { selectionOf } from './matching.js';
 import { LOGS_SYSTEM_ID } from './plan.js';
+import type { SnapshotWriter } from './reviewSnapshot.js';
 
 const PACKAGE_ID = /^[0-9a-f-]{36}$/;
 
@@ -41,7 +42,8 @@ export async function preparePackage(
   connectors: Connector[],
   dir: string,
   now: Date,
-  options: { signal?: AbortSignal; formats?: ExportFormat[] } = {},
+  /** `snapshot`: also keeps every record read for the review before release (see reviewSnapshot.ts). */
+  options: { signal?: AbortSignal; formats?: ExportFormat[]; snapshot?: SnapshotWriter } = {},
 ): Promise<PreparedPackage> {
   const { signal } = options;
   const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
@@ -82,16 +84,24 @@ export async function preparePackage(
   await mkdir(dir, { recursive: true });
   const packageId = randomUUID();
   const path = packagePath(dir, dsrCase.id, packageId);
-  const result = await writeExportPackage({
-    caseId: dsrCase.id,
-    subjectLabel: dsrCase.subject.name,
-    sources,
-    exclusions,
-    extractedAt: now,
-    out: path,
-    ...(options.formats ? { formats: options.formats } : {}),
-  });
-  return { packageId, path, manifest: result.manifest, bytes: result.bytes };
+  const snapshot = options.snapshot;
+  await snapshot?.open();
+  try {
+    const result = await writeExportPackage({
+      caseId: dsrCase.id,
+      subjectLabel: dsrCase.subject.name,
+      sources: snapshot ? sources.map((source) => snapshot.wrap(source)) : sources,
+      exclusions,
+      extractedAt: now,
+      out: path,
+      ...(options.formats ? { formats: options.formats } : {}),
+    });
+    await snapshot?.finish(exclusions);
+    return { packageId, path, manifest: result.manifest, bytes: result.bytes };
+  } catch (error) {
+    await snapshot?.abort();
+    throw error;
+  }
 }
 
 /** Deletes packages older than their links live, so nothing of the person stays on disk longer than needed. */

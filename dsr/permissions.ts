@@ -7,7 +7,7 @@ export interface ActorRoles {
 }
 
 /** Decisions about a case that its own requester must never take (four eyes). */
-const FOUR_EYES: ReadonlySet<CaseEvent> = new Set(['approve', 'decline', 'approveStep']);
+const FOUR_EYES: ReadonlySet<CaseEvent> = new Set(['approve', 'decline', 'approveStep', 'approveReview']);
 
 /** Only the creation of a case and notes on one's own case are open to every employee. */
 const OPEN_TO_REQUESTER: ReadonlySet<CaseEvent> = new Set(['create', 'addNote']);

@@ -19,6 +19,8 @@ export interface PurgePlaces {
   /** Conversation state kept per case (a snooze's reason, a thread reference). */
   state: Pick<KeyValueStore, 'delete'>;
   stateKeys(caseId: string): string[];
+  /** The reviewed snapshot and the package released to the person (see reviewSnapshot.ts). */
+  released?: { forgetCase(caseId: string): Promise<void> };
 }
 
 export interface PurgeOptions {
@@ -105,6 +107,7 @@ export class CasePurger {
       if (!dsrCase?.purge || dsrCase.purge.doneAt) return undefined;
       await this.places.ledger.forgetCase(id);
       await this.places.packages.forgetCase(id);
+      await this.places.released?.forgetCase(id);
       await this.places.state.delete(this.places.stateKeys(id));
       return dsrCase;
     });

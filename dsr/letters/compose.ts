@@ -7,6 +7,7 @@ import { confirmedCount } from '../discovery.js';
 import type { LetterKind } from './letterKinds.js';
 import type { ProcessingRegister } from './register.js';
 import type { LetterTemplates, RenderedLetter } from './templates.js';
+import { reviewSummary } from '../packageReview.js';
 
 export interface RecordCount {
   kind: string;
@@ -47,6 +48,13 @@ export interface LetterView {
   /** Systems the bot could not search, which the team covered by hand (GDPR asks for a complete answer). */
   byHand: Array<{ system: string }>;
   nothingFound: Array<{ system: string }>;
+  /**
+   * What the review before release withheld and redacted, in general terms only (GDPR Art. 15(4)):
+   * how many records, on which grounds (codes the template words); null until the package is released.
+   */
+  review: { withheld: number; grounds: string[]; redacted: number } | null;
+  /** The person's own link to the released package and when it stops opening; null when there is none. */
+  packageLink: { url: string; expires: string } | null;
 }
 
 export class LetterGapError extends Error {
@@ -71,6 +79,8 @@ export function letterView(
   calendar: OrgCalendar,
   now: Date,
   note: string,
+  /** The address of the person's package link, where one was released and still opens. */
+  packageUrl?: string,
 ): LetterView {
   const language = dsrCase.language ?? 'en';
   const steps = dsrCase.plan?.steps ?? [];
@@ -168,6 +178,11 @@ export function letterView(
     nothingFound: wantsCopy
       ? uniqueSystems(findings.filter((s) => s.status === 'nothing').map((s) => s.displayName))
       : [],
+    review: kind === 'response' ? reviewSummary(dsrCase.review) : null,
+    packageLink:
+      kind === 'response' && packageUrl && dsrCase.review?.release
+        ? { url: packageUrl, expires: dsrCase.review.release.expiresAt }
+        : null,
     ...(kind === 'extension' && !dsrCase.extension
       ? { extension: { reason: '', newDue: firstDue.toISOString() } }
       : {}),
@@ -192,10 +207,11 @@ export function composeLetter(
   calendar: OrgCalendar,
   now: Date,
   note: string,
+  packageUrl?: string,
 ): RenderedLetter {
   const language = dsrCase.language ?? 'en';
   if (!templates.has(language)) {
     throw new LetterGapError(`There are no letter templates in "${language}", the language this case asked for.`);
   }
-  return templates.render(kind, language, letterView(kind, dsrCase, register, calendar, now, note));
+  return templates.render(kind, language, letterView(kind, dsrCase, register, calendar, now, note, packageUrl));
 }

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import type { Actor, DsrCase } from '../case.js';
+import { subjectLinkOpen } from '../packageReview.js';
 import type { ActResult, CaseService } from '../caseService.js';
 import type { Clock } from '../clock.js';
 import type { OrgCalendar } from '../deadlines.js';
@@ -12,7 +14,22 @@ import { TemplateError, type LetterTemplates, type RenderedLetter } from './temp
 export interface LetterMailer {
   /** The mailbox letters are sent from, as the person will see it. */
   readonly mailbox: string;
-  send(to: string, letter: RenderedLetter): Promise<void>;
+  send(to: string, letter: RenderedLetter, attachments?: MailAttachment[]): Promise<void>;
+}
+
+export interface MailAttachment {
+  name: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** The package released to the person after its review: their link, and the file for a small enough mail. */
+export interface ReleasedPackages {
+  /** The address of the person's link. */
+  url(caseId: string, token: string): string;
+  file(caseId: string, packageId: string): Promise<{ path: string; bytes: number } | undefined>;
+  /** Larger packages go by the link alone. */
+  attachMaxBytes: number;
 }
 
 export type LetterDraftResult =
@@ -50,7 +67,26 @@ export class LetterService {
     private readonly clock: Clock,
     /** The mailbox, where one is configured and Microsoft Graph is connected. */
     private readonly mailer: () => Promise<LetterMailer | undefined>,
+    private readonly released?: ReleasedPackages,
   ) {}
+
+  /** The person's link, while it opens: the response names it with its expiry date. */
+  private packageUrl(dsrCase: DsrCase): string | undefined {
+    const release = dsrCase.review?.release;
+    if (!this.released || !subjectLinkOpen(release, this.clock.now())) return undefined;
+    return this.released.url(dsrCase.id, release!.token);
+  }
+
+  /** The released package as an attachment of the response, where it is small enough for one request. */
+  private async attachments(dsrCase: DsrCase, kind: LetterKind): Promise<MailAttachment[]> {
+    const release = dsrCase.review?.release;
+    if (kind !== 'response' || !this.released || !subjectLinkOpen(release, this.clock.now())) return [];
+    const file = await this.released.file(dsrCase.id, release!.packageId);
+    if (!file || file.bytes > this.released.attachMaxBytes) return [];
+    return [
+      { name: `${dsrCase.id}-personal-data.zip`, contentType: 'application/zip', content: await readFile(file.path) },
+    ];
+  }
 
   async mailbox(): Promise<string | undefined> {
     return (await this.mailer())?.mailbox;
@@ -70,6 +106,7 @@ export class LetterService {
         this.calendar,
         this.clock.now(),
         words,
+        this.packageUrl(dsrCase),
       );
       return { ok: true, letter, to: dsrCase.subject.emails[0], note: words };
     } catch (error) {
@@ -107,7 +144,8 @@ export class LetterService {
         case: dsrCase,
       };
     }
-    await mailer.send(checked.to, checked.letter);
+    const attachments = await this.attachments(dsrCase, kind);
+    await mailer.send(checked.to, checked.letter, attachments);
     return this.record(actor, dsrCase, version, kind, checked.letter, 'mailbox', checked.to);
   }
 

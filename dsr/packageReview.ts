@@ -1,0 +1,335 @@
+import { createHash } from 'node:crypto';
+import type { AuditDetail } from './audit.js';
+import type { Actor, DsrCase } from './case.js';
+
+/**
+ * Why a record may be withheld from the copy the data subject receives. GDPR Art. 15(4): the right
+ * to a copy "shall not adversely affect the rights and freedoms of others"; recital 63 names trade
+ * secrets and intellectual property among them; legal professional privilege is kept by Member
+ * State law under Art. 23(1)(i) (for example § 29(1) BDSG in Germany). The letter names the grounds,
+ * never the records.
+ */
+export const EXCLUSION_GROUNDS = ['rights-of-others', 'legal-privilege', 'trade-secrets'] as const;
+export type ExclusionGround = (typeof EXCLUSION_GROUNDS)[number];
+
+export const EXCLUSION_GROUND_LABELS: Record<ExclusionGround, string> = {
+  'rights-of-others': 'The rights and freedoms of others (GDPR Art. 15(4))',
+  'legal-privilege': 'Legal privilege',
+  'trade-secrets': 'Trade secrets (GDPR recital 63)',
+};
+
+export const REVIEW_NOTE_MAX_LENGTH = 500;
+/** A redacted passage is a name or a sentence, never a whole document. */
+export const REDACTION_TEXT_MAX_LENGTH = 500;
+/** What the subject sees in place of a redacted passage or value. */
+export const REDACTION_MARK = '[redacted]';
+
+/** A record of the reviewed snapshot: `<system>/<kind>/<position>`, stable because the snapshot never changes. */
+export type ReviewRecordId = string;
+
+export interface ReviewExclusion {
+  recordId: ReviewRecordId;
+  ground: ExclusionGround;
+  note: string;
+  at: string;
+  byId: string;
+}
+
+export interface ReviewRedaction {
+  recordId: ReviewRecordId;
+  field: string;
+  /** The passage replaced; null replaces the field's whole value. */
+  text: string | null;
+  at: string;
+  byId: string;
+}
+
+/** The package as released to the subject, and the one link that opens it. */
+export interface PackageRelease {
+  at: string;
+  byId: string;
+  packageId: string;
+  records: number;
+  bytes: number;
+  /** The unguessable part of the subject's link (256 random bits); purged with the case. */
+  token: string;
+  expiresAt: string;
+  revokedAt?: string;
+  revokedById?: string;
+}
+
+/**
+ * The review of what the data subject receives: built on a frozen snapshot of the package, with
+ * the records withheld and the passages redacted. Another officer approves exactly this set (by
+ * its hash); only then can it be released.
+ */
+export interface PackageReview {
+  snapshotId: string;
+  builtAt: string;
+  /** How many records the snapshot holds, so the card and the letter need not read it. */
+  records: number;
+  exclusions: ReviewExclusion[];
+  redactions: ReviewRedaction[];
+  /** Everyone who changed the review or declared it done: none of them may approve it. */
+  reviewerIds: string[];
+  submitted?: { at: string; byId: string; hash: string };
+  approval?: { at: string; byId: string; hash: string };
+  release?: PackageRelease;
+}
+
+export type ReviewAction =
+  | { kind: 'openReview'; snapshotId: string; records: number }
+  | { kind: 'excludeRecord'; recordId: string; ground: ExclusionGround; note: string }
+  | { kind: 'redactField'; recordId: string; field: string; text: string | null }
+  | { kind: 'undoReview'; recordId: string }
+  | { kind: 'submitReview' }
+  | { kind: 'approveReview'; hash: string }
+  | { kind: 'releasePackage'; packageId: string; records: number; bytes: number; token: string; expiresAt: string }
+  | { kind: 'revokeSubjectLink' };
+
+type Change = { next: DsrCase; detail: AuditDetail } | { invalid: string };
+
+// Kinds are words such as "sales invoice" or "account (primary contact)"; neither part is ever a path.
+const RECORD_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}\/[A-Za-z0-9_][^/\p{Cc}]{0,79}\/\d{1,9}$/u;
+
+export function isReviewRecordId(text: string): boolean {
+  return RECORD_ID.test(text);
+}
+
+export function reviewRecordId(system: string, kind: string, position: number): ReviewRecordId {
+  return `${system}/${kind}/${position}`;
+}
+
+/**
+ * The hash an approval binds to: the snapshot and every exclusion and redaction, in a fixed order,
+ * so any later change (or a new snapshot) gives another hash and voids the approval.
+ */
+export function reviewHash(review: Pick<PackageReview, 'snapshotId' | 'exclusions' | 'redactions'>): string {
+  const exclusions = review.exclusions.map((e) => [e.recordId, e.ground, e.note]).sort(compareRows);
+  const redactions = review.redactions.map((r) => [r.recordId, r.field, r.text ?? '']).sort(compareRows);
+  return createHash('sha256')
+    .update(JSON.stringify([review.snapshotId, exclusions, redactions]))
+    .digest('hex');
+}
+
+function compareRows(a: string[], b: string[]): number {
+  const left = JSON.stringify(a);
+  const right = JSON.stringify(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** A change to what is withheld voids the declaration and the approval of the earlier set. */
+function changed(review: PackageReview, actor: Actor): PackageReview {
+  const { submitted: _submitted, approval: _approval, ...rest } = review;
+  return { ...rest, reviewerIds: [...new Set([...review.reviewerIds, actor.id])] };
+}
+
+/** Whether the released link opens now. */
+export function subjectLinkOpen(release: PackageRelease | undefined, now: Date): boolean {
+  return !!release && !release.revokedAt && new Date(release.expiresAt).getTime() > now.getTime();
+}
+
+/**
+ * Applies one review action, or says why not. The audit detail names record ids, field names and
+ * grounds only: the note, the redacted passage and the link's token stay on the case (purged with it).
+ */
+export function applyReviewAction(current: DsrCase, action: ReviewAction, actor: Actor, now: Date): Change {
+  const at = now.toISOString();
+  if (action.kind === 'openReview') {
+    // A new snapshot starts a new review: decisions on the old one named its records, not these.
+    return {
+      next: {
+        ...current,
+        review: {
+          snapshotId: action.snapshotId,
+          builtAt: at,
+          records: action.records,
+          exclusions: [],
+          redactions: [],
+          reviewerIds: [],
+        },
+      },
+      detail: {
+        snapshotId: action.snapshotId,
+        records: action.records,
+        replaced: current.review?.snapshotId ?? null,
+      },
+    };
+  }
+  const review = current.review;
+  if (!review) return { invalid: 'Prepare the package first; the review works on what it holds.' };
+  switch (action.kind) {
+    case 'excludeRecord':
+    case 'redactField':
+    case 'undoReview': {
+      if (review.release) return { invalid: 'The package was released; prepare it again to review it anew.' };
+      if (!isReviewRecordId(action.recordId) || Number(action.recordId.split('/')[2]) >= review.records)
+        return { invalid: 'That record is not in the package.' };
+      if (action.kind === 'undoReview') {
+        const exclusions = review.exclusions.filter((e) => e.recordId !== action.recordId);
+        const redactions = review.redactions.filter((r) => r.recordId !== action.recordId);
+        if (exclusions.length === review.exclusions.length && redactions.length === review.redactions.length)
+          return { invalid: 'Nothing is withheld or redacted in that record.' };
+        return {
+          next: { ...current, review: { ...changed(review, actor), exclusions, redactions } },
+          detail: { recordId: action.recordId },
+        };
+      }
+      if (review.exclusions.some((e) => e.recordId === action.recordId))
+        return { invalid: 'That record is already withheld.' };
+      if (action.kind === 'excludeRecord') {
+        if (!(EXCLUSION_GROUNDS as readonly string[]).includes(action.ground))
+          return { invalid: 'Choose a ground from the list.' };
+        const note = action.note.trim();
+        if (note.length > REVIEW_NOTE_MAX_LENGTH)
+          return { invalid: `Keep the note under ${REVIEW_NOTE_MAX_LENGTH} characters.` };
+        const exclusion: ReviewExclusion = {
+          recordId: action.recordId,
+          ground: action.ground,
+          note,
+          at,
+          byId: actor.id,
+        };
+        // Redactions of a withheld record mean nothing any more.
+        const redactions = review.redactions.filter((r) => r.recordId !== action.recordId);
+        return {
+          next: {
+            ...current,
+            review: { ...changed(review, actor), exclusions: [...review.exclusions, exclusion], redactions },
+          },
+          detail: { recordId: action.recordId, ground: action.ground, noteLength: note.length },
+        };
+      }
+      const text = action.text === null ? null : action.text.trim();
+      if (text !== null && (text.length === 0 || text.length > REDACTION_TEXT_MAX_LENGTH))
+        return { invalid: `Give the passage to redact, under ${REDACTION_TEXT_MAX_LENGTH} characters.` };
+      if (
+        review.redactions.some(
+          (r) => r.recordId === action.recordId && r.field === action.field && (r.text === null || r.text === text),
+        )
+      )
+        return { invalid: 'That is already redacted.' };
+      const redaction: ReviewRedaction = { recordId: action.recordId, field: action.field, text, at, byId: actor.id };
+      return {
+        next: { ...current, review: { ...changed(review, actor), redactions: [...review.redactions, redaction] } },
+        detail: { recordId: action.recordId, field: action.field, whole: text === null },
+      };
+    }
+    case 'submitReview': {
+      if (review.release) return { invalid: 'The package was already released.' };
+      if (review.submitted) return { invalid: 'The review is already waiting for approval.' };
+      const hash = reviewHash(review);
+      return {
+        next: {
+          ...current,
+          review: {
+            ...review,
+            reviewerIds: [...new Set([...review.reviewerIds, actor.id])],
+            submitted: { at, byId: actor.id, hash },
+          },
+        },
+        detail: reviewDetail(review, hash),
+      };
+    }
+    case 'approveReview': {
+      if (review.release) return { invalid: 'The package was already released.' };
+      if (!review.submitted) return { invalid: 'The review is not finished yet; the reviewer says when it is.' };
+      // Four eyes: whoever withheld, redacted or declared the review done does not approve it.
+      if (review.reviewerIds.includes(actor.id))
+        return { invalid: 'You reviewed this package, so another privacy officer must approve it.' };
+      const hash = reviewHash(review);
+      if (action.hash !== hash || review.submitted.hash !== hash)
+        return { invalid: 'The review changed since this card was shown; look at it again before approving.' };
+      return {
+        next: { ...current, review: { ...review, approval: { at, byId: actor.id, hash } } },
+        detail: { hash, exclusions: review.exclusions.length, redactions: review.redactions.length },
+      };
+    }
+    case 'releasePackage': {
+      if (review.release) return { invalid: 'The package was already released.' };
+      if (!review.approval || review.approval.hash !== reviewHash(review))
+        return { invalid: 'Another privacy officer must approve the reviewed package before it is released.' };
+      const release: PackageRelease = {
+        at,
+        byId: actor.id,
+        packageId: action.packageId,
+        records: action.records,
+        bytes: action.bytes,
+        token: action.token,
+        expiresAt: action.expiresAt,
+      };
+      return {
+        next: { ...current, review: { ...review, release } },
+        detail: {
+          packageId: action.packageId,
+          records: action.records,
+          bytes: action.bytes,
+          expiresAt: action.expiresAt,
+          hash: review.approval.hash,
+        },
+      };
+    }
+    case 'revokeSubjectLink': {
+      if (!review.release) return { invalid: 'No package was released.' };
+      if (review.release.revokedAt) return { invalid: 'The link is already revoked.' };
+      return {
+        next: {
+          ...current,
+          review: { ...review, release: { ...review.release, revokedAt: at, revokedById: actor.id } },
+        },
+        detail: { packageId: review.release.packageId },
+      };
+    }
+  }
+}
+
+/** The review in full for the trail, by record id, field name and ground; never a note or a passage. */
+function reviewDetail(review: PackageReview, hash: string): AuditDetail {
+  return {
+    snapshotId: review.snapshotId,
+    hash,
+    excluded: review.exclusions.map((e) => `${e.recordId}:${e.ground}`),
+    redacted: review.redactions.map((r) => `${r.recordId}:${r.field}${r.text === null ? ':whole' : ''}`),
+  };
+}
+
+/** What the response letter may say about the review: how many, on which grounds; never which or what. */
+export interface ReviewSummary {
+  withheld: number;
+  grounds: ExclusionGround[];
+  redacted: number;
+}
+
+export function reviewSummary(review: PackageReview | undefined): ReviewSummary | null {
+  if (!review?.release) return null;
+  const grounds = EXCLUSION_GROUNDS.filter((ground) => review.exclusions.some((e) => e.ground === ground));
+  const redactedRecords = new Set(review.redactions.map((r) => r.recordId)).size;
+  return { withheld: review.exclusions.length, grounds, redacted: redactedRecords };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A record as the subject receives it: each redaction replaces its passage (every occurrence) or
+ * the whole field value with the visible mark. Fields are matched by name at the top level, as the
+ * system returned them.
+ */
+export function redactedRecord(
+  record: Record<string, unknown>,
+  redactions: readonly Pick<ReviewRedaction, 'field' | 'text'>[],
+): Record<string, unknown> {
+  if (redactions.length === 0) return record;
+  const out: Record<string, unknown> = { ...record };
+  for (const redaction of redactions) {
+    if (!(redaction.field in out)) continue;
+    const value = out[redaction.field];
+    if (redaction.text === null || typeof value !== 'string') {
+      out[redaction.field] = REDACTION_MARK;
+      continue;
+    }
+    out[redaction.field] = value.replace(new RegExp(escapeRegExp(redaction.text), 'giu'), REDACTION_MARK);
+  }
+  return out;
+}
