@@ -63,6 +63,11 @@ export class RateLimiter {
     );
   }
 
+  /** Adds every conversation's recent sends, as another instance left them, to the global budget. */
+  replaceGlobal(times: number[]): void {
+    this.globalSent = [...new Set([...times, ...this.globalSent])].sort((a, b) => a - b);
+  }
+
   /** Counts a send leaving at `at`; returns `at`, to hand back with `forget` if nothing left after all. */
   record(conversationKey: string, at: number): number {
     const times = this.sent.get(conversationKey) ?? [];

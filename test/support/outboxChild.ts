@@ -7,9 +7,16 @@ import { pino } from 'pino';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
 import { TeamsTransport } from '../../bot/outbox/teamsTransport.js';
+import { GraphReadBack } from '../../bot/outbox/readBack.js';
 import { channelConnectors } from './fakeConnector.js';
 
 const [dir, url, run, count, conversations] = process.argv.slice(2) as [string, string, string, string, string];
+// The stand-in connector serves Microsoft Graph's reads of a conversation beside the Bot Connector.
+const graph = new GraphReadBack(async (path) => {
+  const answer = await fetch(`${url}/v1.0/${path}`);
+  if (!answer.ok) throw new Error(`Graph answered ${answer.status}`);
+  return answer.json();
+}, '');
 const store = new FileOutboxStore(dir);
 await store.open();
 // Short leases: a restarted process takes over what the killed one held within a second.
@@ -18,10 +25,12 @@ const sender = new OutboxSender(store, new TeamsTransport(channelConnectors()), 
   idlePollMs: 20,
   backoffBaseMs: 50,
   backoffCapMs: 200,
+  hooks: { readBack: (record, since) => graph.find(record, since) },
 });
 const ids: string[] = [];
 for (let n = 0; n < Number(count); n += 1) {
-  const conversation = `${run}-conversation-${n % Number(conversations)}`;
+  // Group chats, named as Teams names them, so Graph can be asked what each shows.
+  const conversation = `19:${run}-${n % Number(conversations)}@thread.v2`;
   ids.push(`${run}|${n}`);
   await sender.enqueue({
     id: `${run}|${n}`,
