@@ -13,6 +13,11 @@ import type { ReadBackAnswer } from './readBack.js';
 export interface OutboxTransport {
   /** Sends the record; `departing` is called just before the request that delivers it leaves. */
   send(record: OutboxRecord, departing?: () => void): Promise<SendOutcome>;
+  /**
+   * What the channel would have answered a send found in its conversation after a crash (the
+   * reference of a thread it created, from the message's id), so it is remembered as if answered.
+   */
+  arrived?(record: OutboxRecord, messageId: string | undefined): Extract<SendOutcome, { kind: 'sent' }>;
 }
 
 export interface OutboxHooks {
@@ -357,7 +362,7 @@ export class OutboxSender {
     let resent = false;
     if (current.sendingSince !== undefined) {
       const found = await this.readBack(current, new Date(current.sendingSince));
-      if (found === 'arrived') {
+      if (found.found === 'arrived') {
         await this.store.settle(record.id, this.owner, {
           status: 'sent',
           attempts: current.attempts + 1,
@@ -365,9 +370,11 @@ export class OutboxSender {
           foundAfterCrash: true,
         });
         this.log.info({ caseId: record.caseId, message: record.id }, 'a send cut short had arrived; not sent again');
+        const outcome = this.transport.arrived?.(current, found.messageId) ?? { kind: 'sent' as const };
+        await this.hooks.delivered?.(current, outcome);
         return false;
       }
-      resent = found === 'unknown';
+      resent = found.found === 'unknown';
       if (resent) {
         this.log.warn(
           { caseId: record.caseId, message: record.id },
@@ -393,12 +400,12 @@ export class OutboxSender {
 
   /** Reads the conversation back where a hook can; any failure there is 'unknown', never a lost message. */
   private async readBack(record: OutboxRecord, since: Date): Promise<ReadBackAnswer> {
-    if (!this.hooks.readBack) return 'unknown';
+    if (!this.hooks.readBack) return { found: 'unknown' };
     try {
       return await this.hooks.readBack(record, since);
     } catch (error) {
       this.log.warn({ caseId: record.caseId, err: error }, 'outbox could not read the conversation back');
-      return 'unknown';
+      return { found: 'unknown' };
     }
   }
 

@@ -7,7 +7,11 @@ import type { OutboxRecord } from '../../dsr/outbox.js';
  * there) or 'unknown' (the conversation cannot be read: no permission, no Graph address for it,
  * an error).
  */
-export type ReadBackAnswer = 'arrived' | 'absent' | 'unknown';
+export type ReadBackAnswer =
+  /** Seen; `messageId` is its Graph id, which for a channel's new post is also the thread's. */
+  { found: 'arrived'; messageId?: string } | { found: 'absent' } | { found: 'unknown' };
+
+const UNKNOWN: ReadBackAnswer = { found: 'unknown' };
 
 export interface ConversationReadBack {
   find(record: OutboxRecord, since: Date): Promise<ReadBackAnswer>;
@@ -24,6 +28,7 @@ export type GraphGet = (path: string) => Promise<unknown>;
  * https://learn.microsoft.com/graph/teams-messaging-overview).
  */
 const chatMessage = z.looseObject({
+  id: z.string().nullish(),
   createdDateTime: z.string().nullish(),
   from: z.looseObject({ application: z.looseObject({ id: z.string().nullish() }).nullish() }).nullish(),
   body: z.looseObject({ content: z.string().nullish() }).nullish(),
@@ -71,31 +76,31 @@ export class GraphReadBack implements ConversationReadBack {
 
   async find(record: OutboxRecord, since: Date): Promise<ReadBackAnswer> {
     const path = graphPathOf(record, new Date(since.getTime() - CLOCK_SKEW_MS));
-    if (!path) return 'unknown';
+    if (!path) return UNKNOWN;
     const words = wordsOfActivity(record.activity);
-    if (!words) return 'unknown';
+    if (!words) return UNKNOWN;
     let body: unknown;
     try {
       body = await this.get(path);
     } catch {
-      return 'unknown';
+      return UNKNOWN;
     }
     const page = messagePage.safeParse(body);
-    if (!page.success) return 'unknown';
+    if (!page.success) return UNKNOWN;
     const earliest = since.getTime() - CLOCK_SKEW_MS;
     for (const item of page.data.value) {
       const message = chatMessage.safeParse(item);
       if (!message.success) continue;
-      const { createdDateTime, from, body: content, attachments } = message.data;
+      const { id, createdDateTime, from, body: content, attachments } = message.data;
       if (this.appId && from?.application?.id !== this.appId) continue;
       if (!from?.application) continue;
       if (!createdDateTime || Date.parse(createdDateTime) < earliest) continue;
       const posted = attachments?.length
         ? attachments.map((a) => wordsOfCard(a.content)).join(' ')
         : normalise(content?.content ?? '');
-      if (normalise(posted) === words) return 'arrived';
+      if (normalise(posted) === words) return { found: 'arrived', ...(id ? { messageId: id } : {}) };
     }
-    return 'absent';
+    return { found: 'absent' };
   }
 }
 

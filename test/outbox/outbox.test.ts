@@ -392,6 +392,70 @@ describe('the outbox after a send cut short by a crash', function () {
     assert.equal(record?.resentAfterCrash, undefined);
   });
 
+  it('finds a new channel post and a thread reply through Graph, and remembers the thread the post started', async () => {
+    const TEAM = 'a1b2c3d4-0000-4000-8000-00000000c0de';
+    const CHANNEL = '19:privacy@thread.tacv2';
+    const post: OutboxMessage = {
+      id: 'cut|post',
+      conversationKey: `channel:${CHANNEL}`,
+      destination: { kind: 'channelThread', serviceUrl: connector.url, channelId: CHANNEL, teamId: TEAM },
+      activity: {
+        type: 'message',
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.card.adaptive',
+            content: {
+              type: 'AdaptiveCard',
+              version: '1.5',
+              body: [{ type: 'TextBlock', text: 'DSR-2026-0042 needs triage' }],
+            },
+          },
+        ],
+      },
+      rememberAs: 'dsr/thread/DSR-2026-0042',
+    };
+    await diedMidSend(post, true);
+    const thread = connector.delivered().find((c) => c.path === '/v3/conversations')!;
+    assert.ok(thread);
+    const reply: OutboxMessage = {
+      id: 'cut|reply',
+      conversationKey: `channel:${CHANNEL}`,
+      destination: {
+        kind: 'conversation',
+        reference: {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          teamId: TEAM,
+          conversation: { id: `${CHANNEL};messageid=41`, conversationType: 'channel' },
+        },
+      },
+      activity: { type: 'message', text: 'DSR-2026-0041 is due on 9 June.' },
+    };
+    await diedMidSend(reply, true);
+    const remembered: Array<Record<string, unknown> | undefined> = [];
+    const graph = new GraphReadBack(async (path) => (await fetch(`${connector.url}/v1.0/${path}`)).json(), '');
+    const outbox = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
+      limiter: new RateLimiter(undefined, 200),
+      hooks: {
+        readBack: (record, since) => graph.find(record, since),
+        delivered: (_record, outcome) => {
+          remembered.push(outcome.conversationReference);
+          return Promise.resolve();
+        },
+      },
+    });
+    await outbox.pass();
+    assert.equal(connector.delivered().length, 2, 'neither was sent again');
+    assert.equal(connector.graphReads, 2);
+    assert.equal((await store.get('cut|post'))?.foundAfterCrash, true);
+    assert.equal((await store.get('cut|reply'))?.foundAfterCrash, true);
+    const started = remembered.find((r) => r !== undefined) as { conversation: { id: string }; teamId: string };
+    const created = connector.calls.find((c) => c.path === '/v3/conversations');
+    assert.ok(created);
+    assert.match(started.conversation.id, new RegExp(`^${CHANNEL};messageid=`));
+    assert.equal(started.teamId, TEAM);
+  });
+
   it('sends it again, counted as a possible repeat, when Graph refuses the read or the chat has no Graph id', async () => {
     connector.graphAnswer = 'forbidden';
     await diedMidSend(message(), true);
