@@ -322,15 +322,25 @@ export class OutboxSender {
       return 'held elsewhere';
     }
     let taken = slot;
-    const sent = await this.attempt(record, () => {
-      taken = this.limiter.move(record.conversationKey, slot, this.now());
-    });
-    if (!sent) this.limiter.forget(record.conversationKey, taken);
+    const key = record.conversationKey;
+    const sent = await this.attempt(
+      record,
+      () => (taken = this.limiter.move(key, taken, this.now())),
+      // Teams received the request at some moment between its departure and its answer; counted
+      // at the answer, the windows hold however long the request was under way, so a slow or
+      // stalled process cannot bunch arrivals into a 429.
+      () => (taken = this.limiter.move(key, taken, this.now())),
+    );
+    if (!sent) this.limiter.forget(key, taken);
     return sent ? 'sent' : 'not sent';
   }
 
   /** One attempt; false when nothing went out (taken by another sender, cancelled, refused earlier). */
-  private async attempt(record: OutboxRecord, departing: () => void = () => undefined): Promise<boolean> {
+  private async attempt(
+    record: OutboxRecord,
+    departing: () => void = () => undefined,
+    answered: () => void = () => undefined,
+  ): Promise<boolean> {
     const now = this.now();
     const leaseMs = this.options.leaseMs ?? 30_000;
     if (!(await this.store.claim(record.id, this.owner, new Date(now), new Date(now + leaseMs)))) return false;
@@ -394,6 +404,7 @@ export class OutboxSender {
       this.log.warn({ caseId: record.caseId, err: error }, 'outbox send failed without an answer');
       outcome = { kind: 'retry', status: 0 };
     }
+    answered();
     await this.settleOutcome(current, outcome);
     return true;
   }
