@@ -44,6 +44,7 @@ import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
 import { createOutbox } from './outbox/index.js';
 import { connectorSource } from './outbox/teamsTransport.js';
+import { GraphReadBack, graphPathOf } from './outbox/readBack.js';
 import { fastForwardClock, ReminderService } from './reminders/reminderService.js';
 import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
@@ -214,13 +215,17 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   void sweep();
   const sweeper = setInterval(() => void sweep(), 60_000);
   sweeper.unref();
-  const outbox = await createOutbox(
-    connectorSource(channelAuth, appId),
-    config.dataDir,
-    store,
-    log,
-    shared.outbox ? { store: shared.outbox } : {},
-  );
+  const outbox = await createOutbox(connectorSource(channelAuth, appId), config.dataDir, store, log, {
+    ...(shared.outbox ? { store: shared.outbox } : {}),
+    // A send cut short by a crash is looked for through Graph, where Graph is connected.
+    readBack: {
+      find: async (record, since) => {
+        if (!graphPathOf(record, since)) return { found: 'unknown' };
+        const get = await discovery.graphGet();
+        return get ? new GraphReadBack(get, appId).find(record, since) : { found: 'unknown' };
+      },
+    },
+  });
   const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, team, log);
   // Escalations go to configured managers first, then to the manager Entra ID names, through Graph.
   const managers = new CachedManagerDirectory({

@@ -17,6 +17,8 @@ export interface DiscoverySetup {
   managerLookup: () => Promise<((userId: string) => Promise<Manager | undefined>) | undefined>;
   /** Sends letters from a mailbox through the Graph connection; undefined where Graph is not connected. */
   letterMailer: (mailbox: string) => Promise<LetterMailer | undefined>;
+  /** Reads Graph paths as the app (the outbox's read-back after a crash); undefined where Graph is not connected. */
+  graphGet: () => Promise<((path: string) => Promise<unknown>) | undefined>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
+      graphGet: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -51,6 +54,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(registry.groupMembership()),
       managerLookup: () => Promise.resolve(registry.managerLookup()),
       letterMailer: (mailbox) => Promise.resolve(registry.letterMailer(mailbox)),
+      graphGet: () => Promise.resolve(registry.graphGet()),
       close: () => Promise.resolve(),
     };
   }
@@ -62,6 +66,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
+      graphGet: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -86,6 +91,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     groupMembership: async () => (await localRegistry()).groupMembership(),
     managerLookup: async () => (await localRegistry()).managerLookup(),
     letterMailer: async (mailbox) => (await localRegistry()).letterMailer(mailbox),
+    graphGet: async () => (await localRegistry()).graphGet(),
     close: async () => {
       if (sandbox) await (await sandbox).close();
     },

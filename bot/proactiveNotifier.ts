@@ -22,6 +22,11 @@ export const threadKey = (caseId: string) => `dsr/thread/${caseId}`;
 export interface ChannelRecord {
   reference: Partial<ConversationReference>;
   channelId: string;
+  /**
+   * The team's Entra group id, as Teams gives it in a channel turn's `channelData.team.aadGroupId`
+   * (botframework-schema `TeamInfo`): Graph names a channel by its team and its id.
+   */
+  teamId?: string;
 }
 
 /** A new thread in the privacy channel, as the outbox addresses it. */
@@ -32,6 +37,7 @@ export function channelThread(channel: ChannelRecord, serviceUrl: string): Outbo
     channelId: channel.channelId,
     tenantId: channel.reference.conversation?.tenantId,
     bot: channel.reference.bot as Record<string, unknown> | undefined,
+    ...(channel.teamId ? { teamId: channel.teamId } : {}),
   };
 }
 
@@ -155,9 +161,9 @@ export class ProactiveNotifier implements CaseNotifier {
     return (await this.get<ChannelRecord>(PRIVACY_CHANNEL))?.channelId;
   }
 
-  async usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number> {
+  async usePrivacyChannel(reference: Partial<ConversationReference>, teamId?: string): Promise<number> {
     const channelId = reference.conversation?.id.split(';')[0] ?? '';
-    await this.put(PRIVACY_CHANNEL, { reference, channelId } satisfies ChannelRecord);
+    await this.put(PRIVACY_CHANNEL, { reference, channelId, ...(teamId ? { teamId } : {}) } satisfies ChannelRecord);
     // Choosing the channel (again) is the team saying "try again": what was given up is queued again.
     await markReachable(this.store, channelRefusalKey(channelId));
     await this.outbox.requeueGivenUp();

@@ -289,6 +289,18 @@ export class ConnectorRegistry {
     return (userId) => managerIdOf(graph, userId, AbortSignal.timeout(30_000));
   }
 
+  /**
+   * Reads a Graph path (relative to the service root) as the app, when Graph is connected: the
+   * outbox uses it to look for a message a crash cut short (see bot/outbox/readBack.ts).
+   */
+  graphGet(): ((path: string) => Promise<unknown>) | undefined {
+    const graph = this.graphHttp;
+    if (!graph) return undefined;
+    const root = graph.serviceRoot.endsWith('/') ? graph.serviceRoot : `${graph.serviceRoot}/`;
+    return async (path) =>
+      (await graph.http.getJson<unknown>(new URL(path, root).toString(), { signal: AbortSignal.timeout(10_000) })).body;
+  }
+
   /** Sends letters from `mailbox` through the Graph connection, when Graph is connected. */
   letterMailer(mailbox: string): LetterMailer | undefined {
     return this.graphHttp ? new GraphLetterMailer(this.graphHttp.http, this.graphHttp.serviceRoot, mailbox) : undefined;

@@ -11,7 +11,8 @@ export interface CaseNotifier {
   /** Tells the requester, in their 1:1 chat, what was decided about their case. */
   caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void>;
   /** Makes this channel the privacy team's and posts any triage card that had nowhere to go. */
-  usePrivacyChannel(reference: Partial<ConversationReference>): Promise<number>;
+  /** `teamId` is the team's Entra group id where the turn names it (for reading the channel back after a crash). */
+  usePrivacyChannel(reference: Partial<ConversationReference>, teamId?: string): Promise<number>;
   /** Sends a user a message in their 1:1 chat; false when the bot has no such chat with them. */
   tellUser(aadObjectId: string, text: string): Promise<boolean>;
   /**

@@ -7,7 +7,7 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import { TurnContext, teamsGetTeamInfo, type StatePropertyAccessor } from 'botbuilder';
 import type { CaseStore } from '../dsr/store.js';
 import { AuditCommands, type LinkIssuer } from './auditCommands.js';
 import { HELP_TEXT, NOT_UNDERSTOOD } from './helpText.js';
@@ -68,6 +68,7 @@ export class RootDialog extends ComponentDialog {
     }
     const posted = await this.services.notifier.usePrivacyChannel(
       TurnContext.getConversationReference(context.activity),
+      teamsGetTeamInfo(context.activity)?.aadGroupId ?? undefined,
     );
     await this.services.cases.recordSetting(actor, 'usePrivacyChannel', true, { pendingPosted: posted });
     await context.sendActivity(

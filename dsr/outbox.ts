@@ -9,7 +9,15 @@ export type OutboxDestination =
   /** An existing conversation: a 1:1 chat, or a reply in a channel thread. */
   | { kind: 'conversation'; reference: Record<string, unknown>; referenceKey?: string }
   /** A new thread in a team channel. */
-  | { kind: 'channelThread'; serviceUrl: string; channelId: string; tenantId?: string; bot?: Record<string, unknown> }
+  | {
+      kind: 'channelThread';
+      serviceUrl: string;
+      channelId: string;
+      tenantId?: string;
+      bot?: Record<string, unknown>;
+      /** The team's Entra group id, where known: the outbox can then read the channel back after a crash. */
+      teamId?: string;
+    }
   /** A user's 1:1 chat, created when the bot has not talked to them yet. */
   | { kind: 'user'; userId: string; serviceUrl: string; tenantId?: string; bot?: Record<string, unknown> };
 
@@ -50,8 +58,14 @@ export interface OutboxRecord extends OutboxMessage {
    * holds, it says a send was cut short and may have reached Teams.
    */
   sendingSince?: string;
-  /** How many times a send cut short by a crash was sent again (each may be a duplicate). */
+  /**
+   * How many times a send cut short by a crash was sent again without knowing whether it had
+   * arrived (each may be a duplicate). A send found absent when the conversation was read back is
+   * not counted: sending it again repeats nothing.
+   */
   resentAfterCrash?: number;
+  /** A send cut short by a crash was found in its conversation, and settled as sent without sending again. */
+  foundAfterCrash?: boolean;
   /** Failed only because the retries ran out: worth queueing again once the conversation's address changes. */
   givenUp?: boolean;
 }
@@ -111,7 +125,7 @@ export interface OutboxStore {
 }
 
 export type OutboxSettlement = Partial<
-  Pick<OutboxRecord, 'status' | 'attempts' | 'notBefore' | 'finishedAt' | 'lastError' | 'givenUp'>
+  Pick<OutboxRecord, 'status' | 'attempts' | 'notBefore' | 'finishedAt' | 'lastError' | 'givenUp' | 'foundAfterCrash'>
 >;
 
 /** How the channel answered a send, as the outbox acts on it. A message is sent only on a 2xx. */

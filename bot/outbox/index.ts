@@ -6,6 +6,7 @@ import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
 import { StateConflictError, type CaseStore } from '../../dsr/store.js';
 import { OutboxSender, type OutboxHooks, type OutboxSenderOptions } from './outboxSender.js';
 import { RateLimiter } from './rateLimiter.js';
+import type { ConversationReadBack } from './readBack.js';
 import { TeamsTransport, type ConnectorSource } from './teamsTransport.js';
 
 export { OutboxSender } from './outboxSender.js';
@@ -122,8 +123,9 @@ function tenantOf(record: OutboxRecord): string | undefined {
  * Cancels messages no longer wanted, sends to each conversation's latest address, holds back what
  * a conversation refused, remembers created conversations, and forgets refused ones.
  */
-export function outboxHooks(cases: CaseStore, log: Logger): OutboxHooks {
+export function outboxHooks(cases: CaseStore, log: Logger, readBack?: ConversationReadBack): OutboxHooks {
   return {
+    ...(readBack ? { readBack: (record, since) => readBack.find(record, since) } : {}),
     async stillWanted(record) {
       if (!record.guard || !record.caseId) return true;
       const dsrCase = await cases.getCase(record.caseId);
@@ -185,14 +187,19 @@ export async function createOutbox(
   dataDir: string,
   cases: CaseStore,
   log: Logger,
-  options: OutboxSenderOptions & { globalPerSecond?: number; store?: OutboxStore } = {},
+  options: OutboxSenderOptions & {
+    globalPerSecond?: number;
+    store?: OutboxStore;
+    /** Where a send cut short by a crash can be looked for before it is sent again. */
+    readBack?: ConversationReadBack;
+  } = {},
 ): Promise<OutboxParts> {
   const store = options.store ?? new FileOutboxStore(join(dataDir, 'outbox'));
   await store.open();
   const sender = new OutboxSender(store, new TeamsTransport(connectors), log, {
     limiter: new RateLimiter(undefined, options.globalPerSecond),
     ...options,
-    hooks: outboxHooks(cases, log),
+    hooks: outboxHooks(cases, log, options.readBack),
   });
   return { store, sender };
 }

@@ -8,10 +8,16 @@ import {
   type SendOutcome,
 } from '../../dsr/outbox.js';
 import { RateLimiter } from './rateLimiter.js';
+import type { ReadBackAnswer } from './readBack.js';
 
 export interface OutboxTransport {
   /** Sends the record; `departing` is called just before the request that delivers it leaves. */
   send(record: OutboxRecord, departing?: () => void): Promise<SendOutcome>;
+  /**
+   * What the channel would have answered a send found in its conversation after a crash (the
+   * reference of a thread it created, from the message's id), so it is remembered as if answered.
+   */
+  arrived?(record: OutboxRecord, messageId: string | undefined): Extract<SendOutcome, { kind: 'sent' }>;
 }
 
 export interface OutboxHooks {
@@ -26,6 +32,11 @@ export interface OutboxHooks {
   serviceUrl?(record: OutboxRecord): Promise<string | undefined>;
   /** The send created or confirmed a conversation worth remembering. */
   delivered?(record: OutboxRecord, outcome: Extract<SendOutcome, { kind: 'sent' }>): Promise<void>;
+  /**
+   * A send of this message was cut short (the process died with it in flight): whether it is in
+   * its conversation. 'arrived' settles it as sent without sending again.
+   */
+  readBack?(record: OutboxRecord, since: Date): Promise<ReadBackAnswer>;
   /** The conversation refused the bot or is gone; its reference must be forgotten and someone told. */
   dropped?(record: OutboxRecord, code: string): Promise<void>;
 }
@@ -56,6 +67,9 @@ export const DEFAULT_BACKOFF_CAP_MS = 5 * 60_000;
  */
 export const DEFAULT_CONCURRENCY = 4;
 
+/** The lease, among conversations' leases, that names the one instance sending for all. */
+export const SENDING_LEASE = 'outbox:sending';
+
 /**
  * The one way proactive messages leave the bot. It takes recorded messages in order, keeps each
  * conversation within Teams' limits, retries what the channel says to retry, and settles every
@@ -74,6 +88,9 @@ export class OutboxSender {
   private idleWaiters: Array<() => void> = [];
   /** Conversations this sender holds, and until when. */
   private readonly held = new Map<string, number>();
+  /** Until when this instance holds the right to send (see `holdSending`). */
+  private sendingUntil: number | undefined;
+  private enqueuedSinceFetch = false;
 
   constructor(
     private readonly store: OutboxStore,
@@ -88,6 +105,7 @@ export class OutboxSender {
 
   async enqueue(message: OutboxMessage): Promise<boolean> {
     const added = await this.store.enqueue(message, new Date(this.now()));
+    this.enqueuedSinceFetch = true;
     this.wake();
     return added;
   }
@@ -96,19 +114,7 @@ export class OutboxSender {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
-    // Without the history (the store is unreachable just now) each conversation's own history is
-    // still read when the sender first takes it; the loop itself must start regardless.
-    this.loop = this.resume()
-      .catch((error: unknown) => this.log.warn({ err: error }, 'outbox could not read recent attempts'))
-      .then(() => this.run());
-  }
-
-  /** What an earlier run sent still counts against the limits after a restart. */
-  private async resume(): Promise<void> {
-    const now = this.now();
-    for (const { conversationKey, at } of await this.store.attemptsSince(new Date(now - 3_600_000))) {
-      this.limiter.record(conversationKey, at);
-    }
+    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
@@ -118,6 +124,34 @@ export class OutboxSender {
     await this.loop;
     for (const key of this.held.keys()) await this.store.releaseConversation(key, this.owner);
     this.held.clear();
+    if (this.sendingUntil !== undefined) await this.store.releaseConversation(SENDING_LEASE, this.owner);
+    this.sendingUntil = undefined;
+  }
+
+  /**
+   * Holds the right to send for every instance sharing the store. Teams' 30 requests a second are
+   * per app and tenant, not per instance, so one instance sends at a time and keeps that one budget
+   * exactly; the others queue into the same store and take over once its lease runs out. Taking
+   * over, an instance first counts what was sent in the last hour, by whichever instance.
+   */
+  private async holdSending(now: number): Promise<boolean> {
+    const leaseMs = this.options.leaseMs ?? 30_000;
+    if (this.sendingUntil !== undefined && this.sendingUntil - now > leaseMs / 2) return true;
+    if (!(await this.store.leaseConversation(SENDING_LEASE, this.owner, new Date(now), new Date(now + leaseMs)))) {
+      this.sendingUntil = undefined;
+      return false;
+    }
+    if (this.sendingUntil === undefined) {
+      const history = await this.store.attemptsSince(new Date(now - 3_600_000));
+      const byConversation = new Map<string, number[]>();
+      for (const { conversationKey, at } of history) {
+        byConversation.set(conversationKey, [...(byConversation.get(conversationKey) ?? []), at]);
+      }
+      for (const [key, times] of byConversation) this.limiter.replace(key, times);
+      this.limiter.replaceGlobal(history.map((a) => a.at));
+    }
+    this.sendingUntil = now + leaseMs;
+    return true;
   }
 
   /** Holds the conversation, taking over its recent history from whoever held it before. */
@@ -199,19 +233,41 @@ export class OutboxSender {
    * conversation they go one after the other, in order.
    */
   async pass(): Promise<number> {
-    const batch = await this.store.due(new Date(this.now()), 1000);
+    if (!(await this.holdSending(this.now()))) {
+      // Another instance sends; what is queued here is in the store it reads.
+      this.settleIdleWaiters();
+      return Math.min(this.options.leaseMs ?? 30_000, 1_000);
+    }
+    let batch = await this.store.due(new Date(this.now()), 1000);
+    this.enqueuedSinceFetch = false;
     if (batch.length === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
+      this.settleIdleWaiters();
       return this.options.idlePollMs ?? 1_000;
     }
-    const fetchedAt = this.now();
+    let fetchedAt = this.now();
     const concurrency = this.options.concurrency ?? DEFAULT_CONCURRENCY;
     const inFlight = new Map<string, Promise<void>>();
+    const seen = new Set(batch.map((r) => r.id));
+    let refetch: Promise<void> | undefined;
     let leftToOthers = false;
     while (batch.length > 0 && !this.stopping) {
       const now = this.now();
+      if (!(await this.holdSending(now))) break;
+      // What was queued or came due since the batch was read joins it, read beside the sends
+      // rather than between them, so reading the store never holds the rate back.
+      if (!refetch && (this.enqueuedSinceFetch || now - fetchedAt > 2_000)) {
+        this.enqueuedSinceFetch = false;
+        fetchedAt = now;
+        refetch = this.store
+          .due(new Date(now), 1000)
+          .then((fresh) => {
+            const added = fresh.filter((r) => !seen.has(r.id));
+            for (const r of added) seen.add(r.id);
+            if (added.length > 0) batch = [...batch, ...added];
+          })
+          .catch((error: unknown) => this.log.warn({ err: error }, 'outbox could not read what is due'))
+          .finally(() => (refetch = undefined));
+      }
       let pick = -1;
       let soonest = Number.POSITIVE_INFINITY;
       if (inFlight.size < concurrency) {
@@ -227,8 +283,6 @@ export class OutboxSender {
         }
       }
       if (pick === -1) {
-        // Something newly enqueued or a retry coming due may be for a conversation with room.
-        if (now - fetchedAt > 2_000 && inFlight.size === 0) return 0;
         const finished = inFlight.size > 0 ? Promise.race(inFlight.values()) : undefined;
         const waitMs = Number.isFinite(soonest) ? soonest - now : 50;
         await (finished ? Promise.race([finished, this.sleep(waitMs)]) : this.sleep(waitMs));
@@ -241,14 +295,23 @@ export class OutboxSender {
       const run = this.attemptHeld(record!, slot)
         .then((outcome) => {
           if (outcome === 'held elsewhere') leftToOthers = true;
+          // Retried later, it may come due again within this pass.
+          seen.delete(record!.id);
         })
         .catch((error: unknown) => this.log.error({ caseId: record!.caseId, err: error }, 'outbox send failed'))
         .finally(() => inFlight.delete(key));
       inFlight.set(key, run);
     }
     await Promise.all(inFlight.values());
+    await refetch;
     // What another process holds is its to send; look again later rather than spin.
     return leftToOthers ? 500 : 0;
+  }
+
+  private settleIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Attempts a record once this sender holds its conversation; the slot is handed back if nothing was sent. */
@@ -259,19 +322,34 @@ export class OutboxSender {
       return 'held elsewhere';
     }
     let taken = slot;
-    const sent = await this.attempt(record, () => {
-      taken = this.limiter.move(record.conversationKey, slot, this.now());
-    });
-    if (!sent) this.limiter.forget(record.conversationKey, taken);
+    const key = record.conversationKey;
+    const sent = await this.attempt(
+      record,
+      () => (taken = this.limiter.move(key, taken, this.now())),
+      // Teams received the request at some moment between its departure and its answer; counted
+      // at the answer, the windows hold however long the request was under way, so a slow or
+      // stalled process cannot bunch arrivals into a 429.
+      () => (taken = this.limiter.move(key, taken, this.now())),
+    );
+    if (!sent) this.limiter.forget(key, taken);
     return sent ? 'sent' : 'not sent';
   }
 
   /** One attempt; false when nothing went out (taken by another sender, cancelled, refused earlier). */
-  private async attempt(record: OutboxRecord, departing: () => void = () => undefined): Promise<boolean> {
+  private async attempt(
+    record: OutboxRecord,
+    departing: () => void = () => undefined,
+    answered: () => void = () => undefined,
+  ): Promise<boolean> {
     const now = this.now();
     const leaseMs = this.options.leaseMs ?? 30_000;
     if (!(await this.store.claim(record.id, this.owner, new Date(now), new Date(now + leaseMs)))) return false;
     let current = (await this.store.get(record.id)) ?? record;
+    if (Date.parse(current.notBefore) > now) {
+      // Read as due before an attempt moved it to later: its time has not come; the lease goes back.
+      await this.store.settle(record.id, this.owner, {});
+      return false;
+    }
     if (this.hooks.stillWanted && !(await this.hooks.stillWanted(current))) {
       await this.store.settle(record.id, this.owner, { status: 'cancelled', finishedAt: new Date(now).toISOString() });
       this.log.info({ caseId: record.caseId, message: record.id }, 'outbox message no longer wanted; cancelled');
@@ -291,16 +369,32 @@ export class OutboxSender {
     if (serviceUrl) current = withServiceUrl(current, serviceUrl);
     // Recorded before anything leaves: if the process dies from here until the answer is recorded,
     // the next sender knows this message may already have reached Teams.
-    const cutShort = current.sendingSince !== undefined;
-    if (cutShort) {
-      this.log.warn(
-        { caseId: record.caseId, message: record.id },
-        'a send of this message was cut short; Teams offers no way to check whether it arrived, so it is sent again',
-      );
+    let resent = false;
+    if (current.sendingSince !== undefined) {
+      const found = await this.readBack(current, new Date(current.sendingSince));
+      if (found.found === 'arrived') {
+        await this.store.settle(record.id, this.owner, {
+          status: 'sent',
+          attempts: current.attempts + 1,
+          finishedAt: new Date(this.now()).toISOString(),
+          foundAfterCrash: true,
+        });
+        this.log.info({ caseId: record.caseId, message: record.id }, 'a send cut short had arrived; not sent again');
+        const outcome = this.transport.arrived?.(current, found.messageId) ?? { kind: 'sent' as const };
+        await this.hooks.delivered?.(current, outcome);
+        return false;
+      }
+      resent = found.found === 'unknown';
+      if (resent) {
+        this.log.warn(
+          { caseId: record.caseId, message: record.id },
+          'a send of this message was cut short and its conversation cannot be read back; sent again, possibly twice',
+        );
+      }
     }
     await this.store.beginAttempt(record.id, this.owner, {
       sendingSince: new Date(now).toISOString(),
-      ...(cutShort ? { resentAfterCrash: (current.resentAfterCrash ?? 0) + 1 } : {}),
+      ...(resent ? { resentAfterCrash: (current.resentAfterCrash ?? 0) + 1 } : {}),
     });
     await this.store.noteAttempt(record.conversationKey, new Date(now));
     let outcome: SendOutcome;
@@ -310,8 +404,20 @@ export class OutboxSender {
       this.log.warn({ caseId: record.caseId, err: error }, 'outbox send failed without an answer');
       outcome = { kind: 'retry', status: 0 };
     }
+    answered();
     await this.settleOutcome(current, outcome);
     return true;
+  }
+
+  /** Reads the conversation back where a hook can; any failure there is 'unknown', never a lost message. */
+  private async readBack(record: OutboxRecord, since: Date): Promise<ReadBackAnswer> {
+    if (!this.hooks.readBack) return { found: 'unknown' };
+    try {
+      return await this.hooks.readBack(record, since);
+    } catch (error) {
+      this.log.warn({ caseId: record.caseId, err: error }, 'outbox could not read the conversation back');
+      return { found: 'unknown' };
+    }
   }
 
   private async settleOutcome(current: OutboxRecord, outcome: SendOutcome): Promise<void> {

@@ -73,6 +73,28 @@ export function connectorSource(auth: BotFrameworkAuthentication, appId: string)
   };
 }
 
+type ChannelThreadDestination = Extract<OutboxRecord['destination'], { kind: 'channelThread' }>;
+
+/** A new thread's reference, as replies to it are addressed. */
+function channelThreadSent(
+  destination: ChannelThreadDestination,
+  conversationId: string,
+  activityId: string | undefined,
+): Extract<SendOutcome, { kind: 'sent' }> {
+  return {
+    kind: 'sent',
+    conversationReference: {
+      channelId: 'msteams',
+      serviceUrl: destination.serviceUrl,
+      bot: destination.bot,
+      activityId,
+      // Kept with the thread, so a reply cut short by a crash can be looked for in it (readBack.ts).
+      ...(destination.teamId ? { teamId: destination.teamId } : {}),
+      conversation: { id: conversationId, isGroup: true, conversationType: 'channel', tenantId: destination.tenantId },
+    },
+  };
+}
+
 interface Reference {
   serviceUrl?: string;
   channelId?: string;
@@ -88,6 +110,13 @@ interface Reference {
  */
 export class TeamsTransport implements OutboxTransport {
   constructor(private readonly connectors: ConnectorSource) {}
+
+  arrived(record: OutboxRecord, messageId: string | undefined): Extract<SendOutcome, { kind: 'sent' }> {
+    const destination = record.destination;
+    // A new post's Graph id is its thread's message id: the thread is `<channel>;messageid=<id>`.
+    if (destination.kind !== 'channelThread' || !messageId) return { kind: 'sent' };
+    return channelThreadSent(destination, `${destination.channelId};messageid=${messageId}`, messageId);
+  }
 
   async send(record: OutboxRecord, departing: () => void = () => undefined): Promise<SendOutcome> {
     try {
@@ -132,23 +161,7 @@ export class TeamsTransport implements OutboxTransport {
           bot: destination.bot as never,
           tenantId: destination.tenantId,
         });
-        return {
-          kind: 'sent',
-          conversationReference: created?.id
-            ? {
-                channelId: 'msteams',
-                serviceUrl: destination.serviceUrl,
-                bot: destination.bot,
-                activityId: created.activityId,
-                conversation: {
-                  id: created.id,
-                  isGroup: true,
-                  conversationType: 'channel',
-                  tenantId: destination.tenantId,
-                },
-              }
-            : undefined,
-        };
+        return created?.id ? channelThreadSent(destination, created.id, created.activityId) : { kind: 'sent' };
       }
       case 'user': {
         // A 1:1 chat is created (or found: Teams returns the existing one) from the user and tenant;

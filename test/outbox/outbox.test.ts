@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { OutboxSender } from '../../bot/outbox/outboxSender.js';
 import { RateLimiter } from '../../bot/outbox/rateLimiter.js';
+import { GraphReadBack } from '../../bot/outbox/readBack.js';
 import { TeamsTransport } from '../../bot/outbox/teamsTransport.js';
 import type { OutboxMessage, OutboxStore } from '../../dsr/outbox.js';
 import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
@@ -314,5 +315,204 @@ describe('the outbox, answer by answer', function () {
     await moved.stop();
     assert.equal(arrived('conv-moved').length, 1);
     assert.equal((await store.get('one|conv-moved'))?.status, 'sent');
+  });
+});
+
+describe('the outbox after a send cut short by a crash', function () {
+  this.timeout(30_000);
+  let connector: FakeConnector;
+  let dir: string;
+  let store: FileOutboxStore;
+
+  beforeEach(async () => {
+    connector = new FakeConnector();
+    await connector.start();
+    dir = await mkdtemp(join(tmpdir(), 'dsr-outbox-'));
+    store = new FileOutboxStore(dir);
+    await store.open();
+  });
+  afterEach(async () => {
+    await connector.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const CHAT = '19:privacy-escalations@thread.v2';
+  const message = (conversation = CHAT): OutboxMessage => ({
+    id: `cut|${conversation}`,
+    conversationKey: conversation,
+    destination: {
+      kind: 'conversation',
+      reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: conversation } },
+    },
+    activity: { type: 'message', text: 'DSR-2026-0007 is **due on 9 June**; Adele Vance handles it.' },
+  });
+
+  /** A process that recorded the attempt, maybe reached Teams, and died before recording the answer. */
+  async function diedMidSend(record: OutboxMessage, reachedTeams: boolean): Promise<void> {
+    await store.enqueue(record, new Date());
+    const now = Date.now();
+    assert.equal(await store.claim(record.id, 'dead', new Date(now), new Date(now + 100)), true);
+    await store.beginAttempt(record.id, 'dead', { sendingSince: new Date(now).toISOString() });
+    if (reachedTeams) await new TeamsTransport(channelConnectors()).send((await store.get(record.id))!);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+
+  function survivor(): OutboxSender {
+    const graph = new GraphReadBack(async (path) => {
+      const answer = await fetch(`${connector.url}/v1.0/${path}`);
+      if (!answer.ok) throw new Error(`Graph answered ${answer.status}`);
+      return answer.json();
+    }, '');
+    return new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
+      limiter: new RateLimiter(undefined, 200),
+      hooks: { readBack: (record, since) => graph.find(record, since) },
+    });
+  }
+
+  const arrivals = (conversation = CHAT) => connector.delivered().filter((c) => c.conversationId === conversation);
+
+  it('finds the message in the chat through Graph and does not send it again', async () => {
+    await diedMidSend(message(), true);
+    await survivor().pass();
+    assert.equal(arrivals().length, 1, 'arrived once');
+    assert.equal(connector.graphReads, 1);
+    const record = await store.get(message().id);
+    assert.equal(record?.status, 'sent');
+    assert.equal(record?.foundAfterCrash, true);
+    assert.equal(record?.resentAfterCrash, undefined);
+  });
+
+  it('sends it when the chat read back does not show it, and counts no repeat', async () => {
+    await diedMidSend(message(), false);
+    await survivor().pass();
+    assert.equal(arrivals().length, 1);
+    const record = await store.get(message().id);
+    assert.equal(record?.status, 'sent');
+    assert.equal(record?.foundAfterCrash, undefined);
+    assert.equal(record?.resentAfterCrash, undefined);
+  });
+
+  it('finds a new channel post and a thread reply through Graph, and remembers the thread the post started', async () => {
+    const TEAM = 'a1b2c3d4-0000-4000-8000-00000000c0de';
+    const CHANNEL = '19:privacy@thread.tacv2';
+    const post: OutboxMessage = {
+      id: 'cut|post',
+      conversationKey: `channel:${CHANNEL}`,
+      destination: { kind: 'channelThread', serviceUrl: connector.url, channelId: CHANNEL, teamId: TEAM },
+      activity: {
+        type: 'message',
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.card.adaptive',
+            content: {
+              type: 'AdaptiveCard',
+              version: '1.5',
+              body: [{ type: 'TextBlock', text: 'DSR-2026-0042 needs triage' }],
+            },
+          },
+        ],
+      },
+      rememberAs: 'dsr/thread/DSR-2026-0042',
+    };
+    await diedMidSend(post, true);
+    const thread = connector.delivered().find((c) => c.path === '/v3/conversations')!;
+    assert.ok(thread);
+    const reply: OutboxMessage = {
+      id: 'cut|reply',
+      conversationKey: `channel:${CHANNEL}`,
+      destination: {
+        kind: 'conversation',
+        reference: {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          teamId: TEAM,
+          conversation: { id: `${CHANNEL};messageid=41`, conversationType: 'channel' },
+        },
+      },
+      activity: { type: 'message', text: 'DSR-2026-0041 is due on 9 June.' },
+    };
+    await diedMidSend(reply, true);
+    const remembered: Array<Record<string, unknown> | undefined> = [];
+    const graph = new GraphReadBack(async (path) => (await fetch(`${connector.url}/v1.0/${path}`)).json(), '');
+    const outbox = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
+      limiter: new RateLimiter(undefined, 200),
+      hooks: {
+        readBack: (record, since) => graph.find(record, since),
+        delivered: (_record, outcome) => {
+          remembered.push(outcome.conversationReference);
+          return Promise.resolve();
+        },
+      },
+    });
+    await outbox.pass();
+    assert.equal(connector.delivered().length, 2, 'neither was sent again');
+    assert.equal(connector.graphReads, 2);
+    assert.equal((await store.get('cut|post'))?.foundAfterCrash, true);
+    assert.equal((await store.get('cut|reply'))?.foundAfterCrash, true);
+    const started = remembered.find((r) => r !== undefined) as { conversation: { id: string }; teamId: string };
+    const created = connector.calls.find((c) => c.path === '/v3/conversations');
+    assert.ok(created);
+    assert.match(started.conversation.id, new RegExp(`^${CHANNEL};messageid=`));
+    assert.equal(started.teamId, TEAM);
+  });
+
+  it('sends it again, counted as a possible repeat, when Graph refuses the read or the chat has no Graph id', async () => {
+    connector.graphAnswer = 'forbidden';
+    await diedMidSend(message(), true);
+    // A 1:1 chat as the Bot Connector names it: Graph has no way to be asked about it.
+    await diedMidSend(message('a:1personal-chat'), true);
+    await survivor().pass();
+    assert.equal(arrivals().length, 2, 'the honest repeat: nothing could tell it had arrived');
+    assert.equal(arrivals('a:1personal-chat').length, 2);
+    for (const id of [message().id, message('a:1personal-chat').id]) {
+      const record = await store.get(id);
+      assert.equal(record?.status, 'sent', id);
+      assert.equal(record?.resentAfterCrash, 1, id);
+    }
+    assert.equal(connector.graphReads, 1, 'only the chat Graph knows was asked about');
+  });
+});
+
+describe('two instances sending from one outbox', function () {
+  this.timeout(60_000);
+
+  it('keep one budget of 30 a second between them, as Teams counts it per app', async () => {
+    const connector = new FakeConnector();
+    await connector.start();
+    connector.enforceTeamsLimits(undefined, 30);
+    const dir = await mkdtemp(join(tmpdir(), 'dsr-outbox-'));
+    try {
+      const instances = await Promise.all(
+        [0, 1].map(async () => {
+          const store = new FileOutboxStore(dir);
+          await store.open();
+          return new OutboxSender(store, new TeamsTransport(channelConnectors()), log, { idlePollMs: 20 });
+        }),
+      );
+      const total = 120;
+      for (let n = 0; n < total; n += 1) {
+        const conversation = `conv-${n % 40}`;
+        await instances[n % 2]!.enqueue({
+          id: `pair|${n}`,
+          conversationKey: conversation,
+          destination: {
+            kind: 'conversation',
+            reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: conversation } },
+          },
+          activity: { type: 'message', text: `pair ${n}` },
+        });
+      }
+      for (const instance of instances) instance.start();
+      await connector.waitFor(() => (connector.delivered().length >= total ? true : undefined), 30_000);
+      await Promise.all(instances.map((instance) => instance.idle()));
+      await Promise.all(instances.map((instance) => instance.stop()));
+      const texts = connector.delivered().map((c) => String(c.body.text));
+      assert.equal(new Set(texts).size, total);
+      assert.equal(texts.length, total);
+      assert.deepEqual(connector.violations, [], 'no 429: the two never sent more than 30 in a second together');
+    } finally {
+      await connector.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -340,6 +340,45 @@ describe('the stores instances share', () => {
         assert.equal(new Set(texts()).size, 40);
         assert.deepEqual(connector.violations, []);
       });
+
+      it('keeps one budget of 30 a second across two instances, as Teams counts it per app', async () => {
+        // Two instances each free to send 30 a second would send 60 between them; the one holding the
+        // sending lease sends for both.
+        connector.enforceTeamsLimits(undefined, 30);
+        const log = pino({ level: 'silent' });
+        const senders = await Promise.all(
+          [0, 1].map(
+            async () =>
+              new OutboxSender(
+                new PostgresOutboxStore(await instance()),
+                new TeamsTransport(channelConnectors()),
+                log,
+                {
+                  idlePollMs: 50,
+                },
+              ),
+          ),
+        );
+        const total = 120;
+        for (let n = 0; n < total; n += 1) {
+          const conversation = `conv-${n % 40}`;
+          await senders[n % 2]!.enqueue({
+            ...message(`pair|${n}`, conversation),
+            destination: {
+              kind: 'conversation',
+              reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: conversation } },
+            },
+          });
+        }
+        for (const sender of senders) sender.start();
+        const texts = () => connector.delivered().map((call) => String(call.body.text));
+        await connector.waitFor(() => (texts().length >= total ? true : undefined), 30_000);
+        await Promise.all(senders.map((sender) => sender.idle()));
+        await Promise.all(senders.map((sender) => sender.stop()));
+        assert.equal(new Set(texts()).size, total);
+        assert.equal(texts().length, total);
+        assert.deepEqual(connector.violations, [], 'no 429: never more than 30 in a second between them');
+      });
     });
   });
 });

@@ -32,6 +32,12 @@ export class FakeConnector {
   private globalPerSecond: number | undefined;
   private readonly arrivals = new Map<string, number[]>();
   private globalArrivals: number[] = [];
+  /** What each conversation shows, as Microsoft Graph lists it (see `serveGraph`). */
+  private readonly posted = new Map<string, Array<{ id: string; at: Date; activity: Record<string, unknown> }>>();
+  /** How Graph answers a read of a conversation: its messages, or a refusal (consent not granted). */
+  graphAnswer: 'messages' | 'forbidden' = 'messages';
+  /** Graph reads served, of any answer. */
+  graphReads = 0;
   /** Calls that broke a Teams rate limit; each was answered 429 as Teams would. */
   readonly violations: RecordedCall[] = [];
   url = '';
@@ -90,7 +96,8 @@ export class FakeConnector {
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // A request cut off by a killed client is simply dropped, as a real service would.
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -139,10 +146,96 @@ export class FakeConnector {
     }
   }
 
+  private remember(conversationId: string, activity: Record<string, unknown>, id: string): void {
+    const list = this.posted.get(conversationId) ?? [];
+    list.push({ id, at: new Date(), activity });
+    this.posted.set(conversationId, list);
+  }
+
+  /**
+   * Microsoft Graph's reads of a conversation's messages, as v1.0 documents them: a chat's messages
+   * newest first, filtered on `lastModifiedDateTime` only with `$orderby` on the same property, at
+   * most 50 (https://learn.microsoft.com/graph/api/chat-list-messages); a channel's posts and a
+   * thread's replies (channel-list-messages, chatmessage-list-replies). Each is a chatMessage whose
+   * `from.application` is the bot and whose card attachments carry the card serialised as JSON.
+   */
+  private serveGraph(url: URL, res: ServerResponse): boolean {
+    const chat = /^\/v1\.0\/chats\/([^/]+)\/messages$/.exec(url.pathname);
+    const replies = /^\/v1\.0\/teams\/[^/]+\/channels\/([^/]+)\/messages\/([^/]+)\/replies$/.exec(url.pathname);
+    const posts = /^\/v1\.0\/teams\/[^/]+\/channels\/([^/]+)\/messages$/.exec(url.pathname);
+    if (!chat && !replies && !posts) return false;
+    this.graphReads += 1;
+    if (this.graphAnswer === 'forbidden') {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'Forbidden', message: 'Missing role permissions on the request.' } }));
+      return true;
+    }
+    const top = Number(url.searchParams.get('$top') ?? '20');
+    if (!Number.isInteger(top) || top < 1 || top > 50) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'BadRequest', message: 'Invalid page size specified.' } }));
+      return true;
+    }
+    let found: Array<{ id: string; at: Date; activity: Record<string, unknown> }>;
+    if (chat) found = this.posted.get(decodeURIComponent(chat[1]!)) ?? [];
+    else if (replies)
+      found = this.posted.get(`${decodeURIComponent(replies[1]!)};messageid=${decodeURIComponent(replies[2]!)}`) ?? [];
+    else {
+      const channel = decodeURIComponent(posts![1]!);
+      found = [...this.posted.entries()]
+        .filter(([key]) => key.startsWith(`${channel};messageid=`))
+        .map(([, list]) => list[0]!)
+        .filter(Boolean);
+    }
+    const filter = /^lastModifiedDateTime gt (.+)$/.exec(url.searchParams.get('$filter') ?? '');
+    const orderBy = url.searchParams.get('$orderby');
+    if (chat && filter && orderBy?.startsWith('lastModifiedDateTime')) {
+      const after = Date.parse(filter[1]!);
+      found = found.filter((m) => m.at.getTime() > after);
+    }
+    const value = [...found]
+      .sort((a, b) => b.at.getTime() - a.at.getTime())
+      .slice(0, top)
+      .map((m) => {
+        const attachments = ((m.activity.attachments as Array<{ contentType?: string; content?: unknown }>) ?? []).map(
+          (a, i) => ({ id: `${m.id}-${i}`, contentType: a.contentType, content: JSON.stringify(a.content) }),
+        );
+        const escaped = (typeof m.activity.text === 'string' ? m.activity.text : '')
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')
+          .replace(/>/g, '&gt;');
+        return {
+          id: m.id,
+          messageType: 'message',
+          createdDateTime: m.at.toISOString(),
+          lastModifiedDateTime: m.at.toISOString(),
+          from: {
+            user: null,
+            application: {
+              id: (m.activity.from as { id?: string } | undefined)?.id ?? '',
+              displayName: 'DSR Assistant',
+              applicationIdentityType: 'bot',
+            },
+          },
+          body: {
+            contentType: 'html',
+            content: attachments.length
+              ? attachments.map((a) => `<attachment id="${a.id}"></attachment>`).join('')
+              : `<p>${escaped}</p>`,
+          },
+          attachments,
+        };
+      });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#chatMessages', value }));
+    return true;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
+    if (req.method === 'GET' && this.serveGraph(new URL(req.url ?? '/', this.url), res)) return;
     const path = (req.url ?? '').split('?')[0] ?? '';
     const match = /^\/v3\/conversations\/([^/]+)(?:\/activities(?:\/([^/]+))?)?/.exec(path);
     const call: RecordedCall = {
@@ -177,17 +270,17 @@ export class FakeConnector {
       // A new thread in a channel is the channel's id with the thread's first message, as Teams names it.
       const channel = (call.body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
       const activityId = randomUUID();
-      body = {
-        id: channel ? `${channel};messageid=${activityId}` : `conv-${randomUUID()}`,
-        activityId,
-        serviceUrl: this.url,
-      };
+      const id = channel ? `${channel};messageid=${activityId}` : `conv-${randomUUID()}`;
+      if (call.body.activity) this.remember(id, call.body.activity as Record<string, unknown>, activityId);
+      body = { id, activityId, serviceUrl: this.url };
     } else if (path.endsWith('/members')) {
       body = [];
     } else if (path.startsWith('/v3/teams/')) {
       body = { conversations: [] };
     } else if (call.method !== 'DELETE') {
       body = { id: randomUUID() };
+      if (call.method === 'POST' && call.conversationId && path.endsWith('/activities'))
+        this.remember(call.conversationId, call.body, (body as { id: string }).id);
     }
     res.writeHead(call.method === 'POST' && path === '/v3/conversations' ? 201 : 200, {
       'content-type': 'application/json',
