@@ -17,8 +17,13 @@ import type { TeamDirectory } from '../dialogs/team.js';
 import { actorOf } from '../dialogs/turnActor.js';
 import { cardMessage } from '../dialogs/replies.js';
 import type { RootDialog } from '../dialogs/rootDialog.js';
+import { isSharedConversation, openingFrom, WRITE_IN_PERSONAL_CHAT } from '../dialogs/sharedConversation.js';
+import { CASE_REFRESH_VERB } from '../cards/caseCard.js';
+import { ANSWERED_IN_PERSONAL_CHAT, sharedConversationCard } from '../cards/sharedConversationCard.js';
+import { TRIAGE_VERBS } from '../cards/triageCard.js';
 
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+const REFRESH_VERBS = new Set<string>([TRIAGE_VERBS.refresh, CASE_REFRESH_VERB]);
 
 /** The Teams activity handler: typed messages go to the dialogs, card actions to their handlers. */
 export class DsrBot extends TeamsActivityHandler {
@@ -95,12 +100,61 @@ export class DsrBot extends TeamsActivityHandler {
   ): Promise<AdaptiveCardInvokeResponse> {
     const action = invokeValue.action;
     const data = isRecord(action.data) ? action.data : {};
+    if (await this.inSharedConversation(context)) {
+      const refresh =
+        (invokeValue as { trigger?: string }).trigger === 'automatic' || REFRESH_VERBS.has(action.verb ?? '');
+      return invokeResponse({
+        kind: 'card',
+        card: sharedConversationCard(await this.answerInPersonalChat(context, refresh)),
+      });
+    }
     const outcome = await this.actions.execute(context, action.verb ?? '', data);
     return invokeResponse(outcome);
   }
 
+  /**
+   * A card posted in a group chat or another channel before such conversations stopped getting
+   * cards: its press does nothing here. The person gets the case as they may see it in their 1:1
+   * chat (opened if need be) and continues there; a refresh, which nobody pressed, gets nothing.
+   */
+  private async answerInPersonalChat(context: TurnContext, refresh: boolean): Promise<string> {
+    if (refresh) return ANSWERED_IN_PERSONAL_CHAT;
+    const { activity } = context;
+    const value = activity.value as { action?: { data?: unknown } } | undefined;
+    const data = isRecord(value?.action?.data) ? value.action.data : isRecord(activity.value) ? activity.value : {};
+    const person = activity.from?.aadObjectId;
+    const caseId = typeof data.caseId === 'string' ? data.caseId : undefined;
+    const outcome: ActionOutcome = caseId
+      ? await this.actions.execute(context, TRIAGE_VERBS.refresh, { caseId })
+      : { kind: 'message', text: 'Type "new request" here to record a data subject request.' };
+    const message =
+      outcome.kind === 'card'
+        ? cardMessage(outcome.card)
+        : { type: 'message', text: outcome.kind === 'message' ? outcome.text : outcome.message };
+    const delivered = person !== undefined && (await this.notifier.sendToUser(person, message, openingFrom(activity)));
+    this.log.info({ caseId, delivered }, 'card pressed in a shared conversation answered in the 1:1 chat');
+    return delivered ? ANSWERED_IN_PERSONAL_CHAT : WRITE_IN_PERSONAL_CHAT;
+  }
+
+  /**
+   * A group chat, or a channel once the privacy team has chosen another one. Before any channel is
+   * chosen the bot has posted no case card in a channel, so a press there comes from a card the
+   * team is working on; the press still passes every role and four-eyes check.
+   */
+  private async inSharedConversation(context: TurnContext): Promise<boolean> {
+    const { conversation } = context.activity;
+    if (conversation?.conversationType === 'groupChat') return true;
+    if (conversation?.conversationType !== 'channel') return false;
+    const privacyChannel = await this.notifier.privacyChannelId();
+    return privacyChannel !== undefined && isSharedConversation(conversation, privacyChannel);
+  }
+
   /** Action.Submit is the fallback for clients without Universal Actions: answer in a new message. */
   private async answerSubmit(context: TurnContext, verb: string, data: CardData): Promise<void> {
+    if (await this.inSharedConversation(context)) {
+      await context.sendActivity(await this.answerInPersonalChat(context, REFRESH_VERBS.has(verb)));
+      return;
+    }
     const outcome = await this.actions.execute(context, verb, data);
     if (outcome.kind === 'card') await context.sendActivity(cardMessage(outcome.card));
     else await context.sendActivity(outcome.kind === 'message' ? outcome.text : outcome.message);

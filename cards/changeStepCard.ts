@@ -12,6 +12,27 @@ export interface PlanView {
   interrupted?: ReadonlySet<string>;
   /** Per system, how it can restrict when it offers a choice. */
   restrictModes?: Readonly<Record<string, readonly RestrictMode[]>>;
+  /** The page of steps to show, from "Next page" and "Previous page". */
+  page?: number;
+  /** A step just acted on: its page is shown unless a page is asked for. */
+  focusStepId?: string;
+  /**
+   * How much of each step's detail the plan card shows: 0 all it has room for, higher folds more
+   * (fewer instructions and preview lines, shorter texts) to keep the card within Teams' message
+   * size. The full preview stays one "Show the preview" away; instructions stay in the guide.
+   */
+  fold?: number;
+}
+
+/** Per fold: instructions shown, preview lines shown, characters per line, field choices per kind. */
+export const STEP_FOLDS = [
+  { instructions: 4, previewLines: 4, textMax: 300, fields: 12 },
+  { instructions: 2, previewLines: 2, textMax: 200, fields: 6 },
+  { instructions: 1, previewLines: 1, textMax: 120, fields: 3 },
+] as const;
+
+export function stepFold(view: PlanView): (typeof STEP_FOLDS)[number] {
+  return STEP_FOLDS[Math.min(view.fold ?? 0, STEP_FOLDS.length - 1)]!;
 }
 
 const MODE_LABEL: Record<RestrictMode, string> = {
@@ -60,7 +81,7 @@ function previewInputs(dsrCase: DsrCase, step: PlanStep, view: PlanView): { body
     const body: CardJson[] = [];
     kinds.forEach((kind, n) => {
       const sample = findings?.records.find((r) => r.kind === kind && !r.notThisPerson);
-      const fields = Object.entries(sample?.fields ?? {}).slice(0, 12);
+      const fields = Object.entries(sample?.fields ?? {}).slice(0, stepFold(view).fields);
       body.push(small(`**${kind}**`, { size: 'Default' }));
       body.push(
         fields.length > 0
@@ -123,7 +144,12 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
       ),
     );
   if (step.preview && (step.state === 'waiting-approval' || step.state === 'todo')) {
-    items.push(...previewBlocks(step.preview).slice(0, 4));
+    const fold = stepFold(view);
+    items.push(
+      ...previewBlocks(step.preview)
+        .slice(0, fold.previewLines)
+        .map((block) => ({ ...block, text: clip(String(block.text), fold.textMax) })),
+    );
     if (step.state === 'waiting-approval')
       actions.push(
         executeAction('Approve', PLAN_VERBS.approve, { ...data, previewHash: step.preview.hash }, 'positive'),

@@ -2,10 +2,18 @@ import { SHORT_HASH, shortHead, type AuditHead } from '../dsr/audit.js';
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { caseRow, caseRowsElement, type CaseRowView } from './caseRow.js';
+import { fullestThatFits } from './cardSize.js';
 import { shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, type CardJson } from './template.js';
 
-const SECTION_LIMIT = 15;
+/**
+ * Cases listed per section, from the most to the fewest: the digest folds to fewer rows until it
+ * fits Teams' message size (see cardSize.ts); the rest of a section is counted and found on the
+ * dashboard, where every case is.
+ */
+const SECTION_LIMITS = [15, 10, 6, 3] as const;
+/** Undelivered notes listed; the rest are counted. */
+const UNREACHABLE_LIMIT = 10;
 
 interface SectionView {
   title: string;
@@ -77,29 +85,33 @@ export function digestCard(input: DigestInput, now: Date, calendar: OrgCalendar)
       calendar,
       { open: true },
     );
-  const section = (title: string, cases: DsrCase[]): SectionView => ({
+  const section = (title: string, cases: DsrCase[], limit: number): SectionView => ({
     title: `${title} (${cases.length})`,
-    rows: cases.slice(0, SECTION_LIMIT).map(row),
-    more: `${cases.length - SECTION_LIMIT} more not shown.`,
-    hasMore: cases.length > SECTION_LIMIT,
+    rows: cases.slice(0, limit).map(row),
+    more: `…and ${cases.length - limit} more: open the dashboard tab to see every case.`,
+    hasMore: cases.length > limit,
   });
-  const sections = [
-    section('Overdue', input.overdue),
-    section('Due soon', input.dueSoon),
-    section('Waiting for approval', input.waitingForApproval),
-  ].filter((s) => s.rows.length > 0);
-  return template.render({
-    title: `Data subject requests: ${input.day}`,
-    summary:
-      sections.length === 0
-        ? 'Nothing is overdue, due soon or waiting for approval.'
-        : `${input.overdue.length} overdue, ${input.dueSoon.length} due soon, ${input.waitingForApproval.length} waiting for approval.`,
-    sections,
-    unreachable: `Not delivered, and not tried again until they talk to the bot: ${input.unreachable.map((line) => shownAsText(line, 120)).join('; ')}.`,
-    hasUnreachable: input.unreachable.length > 0,
-    auditHead: input.auditHead
-      ? `Audit trail head: ${shortHead(input.auditHead)}. To check later that nothing was cut off: verify audit ${input.auditHead.seq} ${input.auditHead.hash.slice(0, SHORT_HASH)}`
-      : '',
-    hasAuditHead: input.auditHead !== undefined,
+  const unreachable = input.unreachable.slice(0, UNREACHABLE_LIMIT).map((line) => shownAsText(line, 120));
+  const unreachableMore = input.unreachable.length - unreachable.length;
+  return fullestThatFits(SECTION_LIMITS, (limit) => {
+    const sections = [
+      section('Overdue', input.overdue, limit),
+      section('Due soon', input.dueSoon, limit),
+      section('Waiting for approval', input.waitingForApproval, limit),
+    ].filter((s) => s.rows.length > 0);
+    return template.render({
+      title: `Data subject requests: ${input.day}`,
+      summary:
+        sections.length === 0
+          ? 'Nothing is overdue, due soon or waiting for approval.'
+          : `${input.overdue.length} overdue, ${input.dueSoon.length} due soon, ${input.waitingForApproval.length} waiting for approval.`,
+      sections,
+      unreachable: `Not delivered, and not tried again until they talk to the bot: ${unreachable.join('; ')}${unreachableMore > 0 ? `; and ${unreachableMore} more` : ''}.`,
+      hasUnreachable: input.unreachable.length > 0,
+      auditHead: input.auditHead
+        ? `Audit trail head: ${shortHead(input.auditHead)}. To check later that nothing was cut off: verify audit ${input.auditHead.seq} ${input.auditHead.hash.slice(0, SHORT_HASH)}`
+        : '',
+      hasAuditHead: input.auditHead !== undefined,
+    });
   });
 }

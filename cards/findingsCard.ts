@@ -6,13 +6,20 @@ import type { OrgCalendar } from '../dsr/deadlines.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { clip, formatInstant, noticeBlock, shownAsText } from './format.js';
+import { fullestThatFits } from './cardSize.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 import { TRIAGE_VERBS } from './triageCard.js';
 
 export { DISCOVERY_VERBS };
 
-/** Kept per system on the card; the case keeps a few more, the systems keep everything. */
-const RECORDS_SHOWN = 6;
+/**
+ * Records shown per system on the findings card, from the most to the fewest: with many systems the
+ * card folds to fewer so it stays within Teams' message size; every record stays one "Review all"
+ * away, paged per system, with its decisions there.
+ */
+const RECORDS_SHOWN = [6, 3, 1, 0] as const;
+/** Manual steps shown per system that is not connected, by the same folding. */
+const MANUAL_STEPS_SHOWN = [6, 3, 1, 1] as const;
 
 const STATUS_TEXT: Record<SystemFindings['status'], string> = {
   found: 'Found',
@@ -38,13 +45,23 @@ function candidatesText(system: SystemFindings): string {
   return open > 0 ? `${open} to confirm: matched on a name or phone only` : '';
 }
 
-function stepBlocks(steps: ManualStep[] | undefined): CardJson[] {
-  return (steps ?? []).slice(0, 6).map((step) => ({
+function stepBlocks(steps: ManualStep[] | undefined, shown: number): CardJson[] {
+  const all = steps ?? [];
+  const blocks: CardJson[] = all.slice(0, shown).map((step) => ({
     type: 'TextBlock',
     text: `- ${clip(step.text, 300)}${step.link ? ` [${step.link.title}](${step.link.url})` : ''}`,
     wrap: true,
     spacing: 'Small',
   }));
+  if (all.length > shown)
+    blocks.push({
+      type: 'TextBlock',
+      text: `…and ${all.length - shown} more steps in the guide.`,
+      wrap: true,
+      isSubtle: true,
+      spacing: 'Small',
+    });
+  return blocks;
 }
 
 /** "Maria" from "Maria Garcia": the buttons say whose record it is in the person's own name. */
@@ -103,7 +120,7 @@ function recordRow(dsrCase: DsrCase, system: SystemFindings, record: FoundRecord
 
 type CardData = Record<string, unknown>;
 
-function systemBlock(dsrCase: DsrCase, system: SystemFindings): CardJson {
+function systemBlock(dsrCase: DsrCase, system: SystemFindings, fold: number): CardJson {
   const data = { caseId: dsrCase.id, version: dsrCase.version, systemId: system.systemId };
   const counts = countsText(system);
   const waiting = candidatesText(system);
@@ -125,11 +142,11 @@ function systemBlock(dsrCase: DsrCase, system: SystemFindings): CardJson {
     });
     items.push({ type: 'ActionSet', actions: [executeAction('Retry this system', DISCOVERY_VERBS.retry, data)] });
   }
-  if (system.status === 'not-connected') items.push(...stepBlocks(system.manualSteps));
+  if (system.status === 'not-connected') items.push(...stepBlocks(system.manualSteps, MANUAL_STEPS_SHOWN[fold]!));
   // Candidates first: they wait for a decision; the rest are there to recognise the person.
   const shown = [...openCandidates(system), ...system.records.filter((r) => standingOf(system, r) !== 'candidate')]
     .filter((record) => record.via === undefined)
-    .slice(0, RECORDS_SHOWN);
+    .slice(0, RECORDS_SHOWN[fold]);
   for (const record of shown)
     items.push(recordRow(dsrCase, system, record, { caseId: dsrCase.id, version: dsrCase.version }));
   const total = system.records.length + (system.recordsLeftOut ?? 0);
@@ -215,7 +232,8 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
   const candidates = systems.reduce((sum, s) => sum + openCandidates(s).length, 0);
   const summary = `${systems.length} systems: ${tally('found')} with data, ${tally('nothing')} with nothing, ${tally('failed')} failed, ${tally('not-connected')} to search by hand.${candidates > 0 ? ` ${candidates} record${candidates === 1 ? '' : 's'} matched on a name or phone only: confirm whether each is the person's before the plan.` : ''}`;
   const caseData = { caseId: dsrCase.id, version: dsrCase.version };
-  return {
+  const folds = RECORDS_SHOWN.map((_, fold) => fold);
+  return fullestThatFits(folds, (fold) => ({
     type: 'AdaptiveCard',
     $schema: CARD_SCHEMA,
     version: CARD_VERSION,
@@ -228,7 +246,7 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
         wrap: true,
         isSubtle: true,
       },
-      ...systems.map((system) => systemBlock(dsrCase, system)),
+      ...systems.map((system) => systemBlock(dsrCase, system, fold)),
     ],
     actions: [
       executeAction('Back to the case', TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
@@ -253,7 +271,7 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
         },
       },
     ],
-  };
+  }));
 }
 
 export interface ProgressView {

@@ -9,6 +9,7 @@ import type { RenderedLetter } from '../dsr/letters/templates.js';
 import { clip, noticeBlock } from './format.js';
 import { LETTER_VERBS } from './letterVerbs.js';
 import { TRIAGE_VERBS } from './triageCard.js';
+import { fullestThatFits } from './cardSize.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
 export { LETTER_VERBS };
@@ -114,7 +115,16 @@ export function letterParagraphs(html: string): string[] {
 
 /** The draft of one letter: what it says, the officer's words, and the ways to send it. */
 export function letterCard(input: LetterCardInput): CardJson {
+  const paragraphs = letterParagraphs(input.letter.html).map((text) => clip(text, 2000));
+  // A long letter is shown as far as Teams' message size allows (see cardSize.ts); the rest is
+  // counted and read whole in the printable letter or the .eml, which are what is sent.
+  const shown = [paragraphs.length, 60, 30, 15, 5].filter((n) => n <= paragraphs.length);
+  return fullestThatFits(shown, (count) => renderLetter(input, paragraphs, count));
+}
+
+function renderLetter(input: LetterCardInput, paragraphs: string[], count: number): CardJson {
   const { dsrCase, kind, letter } = input;
+  const rest = paragraphs.length - count;
   const card = template.render({
     id: dsrCase.id,
     version: dsrCase.version,
@@ -130,7 +140,10 @@ export function letterCard(input: LetterCardInput): CardJson {
       ...(kind === 'response' ? [{ title: 'On sending', value: 'The case is marked responded.' }] : []),
     ],
     subject: letter.subject,
-    paragraphs: letterParagraphs(letter.html).map((text) => ({ text: clip(text, 2000) })),
+    paragraphs: [
+      ...paragraphs.slice(0, count).map((text) => ({ text })),
+      ...(rest > 0 ? [{ text: `…and ${rest} more paragraphs: open the printable letter to read it whole.` }] : []),
+    ],
     note: input.note,
     canSend: input.mailbox !== undefined && input.to !== undefined,
     sendTitle: kind === 'response' ? 'Send and mark responded' : 'Send',

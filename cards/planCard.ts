@@ -1,6 +1,7 @@
 import type { DsrCase } from '../dsr/case.js';
 import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepState } from '../dsr/plan.js';
-import { changeStepItems, type PlanView } from './changeStepCard.js';
+import { changeStepItems, STEP_FOLDS, stepFold, type PlanView } from './changeStepCard.js';
+import { fullestThatFits } from './cardSize.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { PLAN_VERBS } from './planVerbs.js';
@@ -39,7 +40,14 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
     },
   ];
   const explain = step.state === 'failed' ? step.error : step.reason;
-  if (explain) items.push({ type: 'TextBlock', text: clip(explain, 400), wrap: true, isSubtle: true, size: 'Small' });
+  if (explain)
+    items.push({
+      type: 'TextBlock',
+      text: clip(explain, stepFold(view).textMax + 100),
+      wrap: true,
+      isSubtle: true,
+      size: 'Small',
+    });
   if (step.completed?.note)
     items.push({
       type: 'TextBlock',
@@ -48,10 +56,11 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
       size: 'Small',
     });
   if (!isSettled(step)) {
-    for (const instruction of step.instructions.slice(0, 4)) {
+    const fold = stepFold(view);
+    for (const instruction of step.instructions.slice(0, fold.instructions)) {
       items.push({
         type: 'TextBlock',
-        text: `- ${clip(instruction.text, 300)}${instruction.link ? ` [${instruction.link.title}](${instruction.link.url})` : ''}`,
+        text: `- ${clip(instruction.text, fold.textMax)}${instruction.link ? ` [${instruction.link.title}](${instruction.link.url})` : ''}`,
         wrap: true,
         spacing: 'Small',
         size: 'Small',
@@ -129,10 +138,49 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
   return { type: 'Container', separator: true, items };
 }
 
-/** The plan with each step's state, what is left, and "Respond" once nothing is. */
+/**
+ * How the plan card fits Teams' message size (see cardSize.ts), from the fullest to the most
+ * folded: every step on one card, then less detail per step, then pages of steps with the steps
+ * that do not apply folded into one line (nobody acts on them). The first layout that fits is
+ * used, so a case's pages stay the same between "Next page" and "Previous page" until it changes.
+ */
+const PLAN_LAYOUTS: ReadonlyArray<{ pageSize: number; fold: number }> = [
+  { pageSize: Infinity, fold: 0 },
+  { pageSize: Infinity, fold: 1 },
+  ...[8, 5, 3].flatMap((pageSize) => STEP_FOLDS.map((_, fold) => ({ pageSize, fold }))),
+];
+
+/** The fewest steps a page of the plan holds. */
+export const PLAN_PAGE_SIZE = 3;
+
+function pageOf(shownSteps: PlanStep[], view: PlanView, pageSize: number): number {
+  const pages = Math.max(1, Math.ceil(shownSteps.length / pageSize));
+  const focused = view.focusStepId ? shownSteps.findIndex((step) => step.id === view.focusStepId) : -1;
+  const page = view.page ?? (focused >= 0 ? Math.floor(focused / pageSize) : 0);
+  return Math.min(Math.max(0, Math.trunc(page)), pages - 1);
+}
+
+function notApplicableBlock(steps: PlanStep[]): CardJson[] {
+  if (steps.length === 0) return [];
+  const names = steps.map((step) => clip(step.title, 80));
+  const listed = names.slice(0, 10).join('; ');
+  return [
+    {
+      type: 'TextBlock',
+      text: `${steps.length} ${steps.length === 1 ? 'step does' : 'steps do'} not apply (not applicable): ${listed}${names.length > 10 ? `; and ${names.length - 10} more` : ''}.`,
+      wrap: true,
+      isSubtle: true,
+      size: 'Small',
+      separator: true,
+    },
+  ];
+}
+
+/** The plan with each step's state, what is left, and "Respond" once nothing is; long plans a page at a time. */
 export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {}): CardJson {
   const steps = dsrCase.plan?.steps ?? [];
   const left = dsrCase.plan ? remainingSteps(dsrCase.plan) : [];
+  const pageData = (n: number) => ({ caseId: dsrCase.id, version: dsrCase.version, page: n });
   const caseData = { caseId: dsrCase.id, version: dsrCase.version };
   const canRespond = dsrCase.plan !== undefined && left.length === 0 && dsrCase.status === 'actions';
   const status = dsrCase.response
@@ -140,23 +188,40 @@ export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {})
     : left.length === 0
       ? 'Every step is done or explained: the response can go out.'
       : `${left.length} of ${steps.length} steps left.`;
-  return {
-    type: 'AdaptiveCard',
-    $schema: CARD_SCHEMA,
-    version: CARD_VERSION,
-    body: [
-      ...noticeBlock(notice),
-      { type: 'TextBlock', text: `Plan for ${dsrCase.id}`, size: 'Large', weight: 'Bolder', wrap: true },
-      { type: 'TextBlock', text: status, wrap: true, isSubtle: true },
-      ...steps.map((step) => stepBlock(dsrCase, step, view)),
-      ...(dsrCase.response
-        ? [{ type: 'TextBlock', text: clip(dsrCase.response.summary, 3000), wrap: true, separator: true }]
-        : []),
-    ],
-    actions: [
-      executeAction('Back to the case', TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
-      ...(left.some((s) => s.uncovered) ? [executeAction('Show the findings', DISCOVERY_VERBS.show, caseData)] : []),
-      ...(canRespond ? [executeAction('Respond', PLAN_VERBS.respond, caseData, 'positive')] : []),
-    ],
-  };
+  return fullestThatFits(PLAN_LAYOUTS, ({ pageSize, fold }) => {
+    const paged = Number.isFinite(pageSize);
+    const notApplicable = paged ? steps.filter((step) => step.state === 'not-applicable') : [];
+    const shownSteps = paged ? steps.filter((step) => step.state !== 'not-applicable') : steps;
+    const pages = paged ? Math.max(1, Math.ceil(shownSteps.length / pageSize)) : 1;
+    const page = paged ? pageOf(shownSteps, view, pageSize) : 0;
+    return {
+      type: 'AdaptiveCard',
+      $schema: CARD_SCHEMA,
+      version: CARD_VERSION,
+      body: [
+        ...noticeBlock(notice),
+        { type: 'TextBlock', text: `Plan for ${dsrCase.id}`, size: 'Large', weight: 'Bolder', wrap: true },
+        {
+          type: 'TextBlock',
+          text: pages > 1 ? `${status} Page ${page + 1} of ${pages}.` : status,
+          wrap: true,
+          isSubtle: true,
+        },
+        ...(paged ? shownSteps.slice(page * pageSize, (page + 1) * pageSize) : shownSteps).map((step) =>
+          stepBlock(dsrCase, step, { ...view, fold }),
+        ),
+        ...notApplicableBlock(notApplicable),
+        ...(dsrCase.response
+          ? [{ type: 'TextBlock', text: clip(dsrCase.response.summary, 3000), wrap: true, separator: true }]
+          : []),
+      ],
+      actions: [
+        ...(page > 0 ? [executeAction('Previous page', PLAN_VERBS.show, pageData(page - 1))] : []),
+        ...(page < pages - 1 ? [executeAction('Next page', PLAN_VERBS.show, pageData(page + 1))] : []),
+        executeAction('Back to the case', TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
+        ...(left.some((s) => s.uncovered) ? [executeAction('Show the findings', DISCOVERY_VERBS.show, caseData)] : []),
+        ...(canRespond ? [executeAction('Respond', PLAN_VERBS.respond, caseData, 'positive')] : []),
+      ],
+    };
+  });
 }

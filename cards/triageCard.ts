@@ -98,7 +98,11 @@ const template = new CardTemplate<TriageView>({
   $schema: CARD_SCHEMA,
   version: CARD_VERSION,
   refresh: {
-    action: { type: 'Action.Execute', verb: TRIAGE_VERBS.refresh, data: { caseId: '${id}' } },
+    action: {
+      type: 'Action.Execute',
+      verb: TRIAGE_VERBS.refresh,
+      data: { caseId: '${id}', version: '${version}' },
+    },
     userIds: '${refreshUserIds}',
   },
   body: [
@@ -319,10 +323,26 @@ const template = new CardTemplate<TriageView>({
   ],
 });
 
+export const NOTICE_TONES = ['good', 'attention'] as const;
+
 export interface TriageNotice {
   text: string;
-  tone: 'good' | 'attention';
+  tone: (typeof NOTICE_TONES)[number];
 }
+
+/**
+ * Whether the card asks the client to refresh it. Teams refreshes a card with a `refresh` section
+ * automatically each time it is displayed, and an answer to a refresh is displayed again; a card
+ * that always carries its refresh is refreshed again and again, and each new rendering clears what
+ * the reader ticked or typed. So the card the bot posts, and the answer to an action, carry the
+ * refresh (with the case version and notice they show); the answer to a refresh that finds the case
+ * unchanged is the same card without it, which ends the chain. Source: Microsoft Learn, "Work with
+ * Universal Actions for Adaptive Cards" and "Up-to-date cards"
+ * (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/up-to-date-views):
+ * a refresh is triggered when a card is displayed or its message is edited. That Teams refreshes
+ * an answered refresh again is what readers saw; no page states it.
+ */
+export type TriageLiveness = 'live' | 'settled';
 
 /** The privacy team's card for a case: the facts, the checklist and every decision still open. */
 /**
@@ -337,6 +357,7 @@ export function triageCard(
   calendar: OrgCalendar,
   team: Actor[],
   notice?: TriageNotice,
+  liveness: TriageLiveness = 'live',
 ): CardJson {
   const base = caseCardView(dsrCase, now, calendar);
   const policy = policyFor(dsrCase.regulation);
@@ -350,7 +371,7 @@ export function triageCard(
     : dsrCase.pause
       ? `Proof asked for on ${formatInstant(dsrCase.pause.since, calendar)}: ${shownAsText(dsrCase.pause.reason, 200)}. ${policy.pauseStopsClock ? 'The clock stands still until it arrives (GDPR Art. 12(6)).' : pauseRule}`
       : 'Not verified yet';
-  return template.render({
+  const card = template.render({
     ...base,
     notice: notice?.text ?? '',
     hasNotice: notice !== undefined,
@@ -386,7 +407,11 @@ export function triageCard(
     checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
     teamChoices: team.map((member) => ({ title: clip(member.name, 60), value: member.id })),
     refreshUserIds: team.slice(0, REFRESH_USER_LIMIT).map((member) => `8:orgid:${member.id}`),
-    canDiscover: dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions',
+    // Once there are findings, searching again is on the findings card ("Search again"): Teams shows
+    // at most five actions on a card (the validator's "Maximum number of actions exceeded").
+    canDiscover:
+      (dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions') &&
+      dsrCase.findings === undefined,
     hasFindings: dsrCase.findings !== undefined,
     hasPlan: dsrCase.plan !== undefined,
     retention: retentionText(dsrCase, calendar),
@@ -400,6 +425,10 @@ export function triageCard(
     relatedText: relatedText(dsrCase, calendar),
     hasRelated: (dsrCase.related ?? []).length > 0,
   });
+  const refresh = card.refresh as { action: { data: Record<string, unknown> } };
+  if (liveness === 'settled') delete card.refresh;
+  else if (notice) refresh.action.data = { ...refresh.action.data, notice: notice.text, tone: notice.tone };
+  return card;
 }
 
 /**

@@ -89,8 +89,10 @@ export class ChangeAction implements CardActionHandler {
     return CHANGE_VERBS.map((verb) => new ChangeAction(verb, services, deps));
   }
 
-  private async card(dsrCase: DsrCase, notice?: string): Promise<ActionOutcome> {
-    return { kind: 'card', card: planCard(dsrCase, notice, await planViewOf(dsrCase, this.deps)) };
+  /** The plan at the page of the step acted on. */
+  private async card(focusStepId: string | undefined, dsrCase: DsrCase, notice?: string): Promise<ActionOutcome> {
+    const view = await planViewOf(dsrCase, this.deps);
+    return { kind: 'card', card: planCard(dsrCase, notice, focusStepId ? { ...view, focusStepId } : view) };
   }
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
@@ -108,7 +110,7 @@ export class ChangeAction implements CardActionHandler {
     if (!step || !step.destructive || step.mode !== 'automated')
       return { kind: 'error', status: 400, message: 'This card does not name a step the bot changes data in.' };
     if (version !== dsrCase.version)
-      return this.card(dsrCase, 'This case changed since you looked at it; here is the current plan.');
+      return this.card(step?.id, dsrCase, 'This case changed since you looked at it; here is the current plan.');
     const { cases } = this.services;
 
     if (this.verb === PLAN_VERBS.showPreview) return { kind: 'card', card: changePreviewCard(dsrCase, step) };
@@ -122,6 +124,7 @@ export class ChangeAction implements CardActionHandler {
         previewHash: approval.data.previewHash,
       });
       return this.card(
+        step?.id,
         result.ok ? result.case : (result.case ?? dsrCase),
         result.ok ? 'Approved. Apply it when ready.' : result.message,
       );
@@ -129,39 +132,41 @@ export class ChangeAction implements CardActionHandler {
 
     const connectors = await this.deps.connectors();
     const changes = changeConnectorFor(connectors, step);
-    if (typeof changes === 'string') return this.card(dsrCase, changes);
+    if (typeof changes === 'string') return this.card(step?.id, dsrCase, changes);
 
     if (this.verb === PLAN_VERBS.preview) {
       const request = changeRequestOf(step, data);
       if ('invalid' in request) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return this.card(dsrCase, request.invalid);
+        return this.card(step?.id, dsrCase, request.invalid);
       }
       if (request.right === 'restrict' && changes.restrictModes && !changes.restrictModes.includes(request.mode))
-        return this.card(dsrCase, `${step.systemName} cannot restrict that way.`);
+        return this.card(step?.id, dsrCase, `${step.systemName} cannot restrict that way.`);
       let result;
       try {
         result = await this.deps.runner.preview(actor, dsrCase, step, request, changes);
       } catch (error) {
         if (error instanceof ChangeRequestError) {
           await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-          return this.card(dsrCase, error.message);
+          return this.card(step?.id, dsrCase, error.message);
         }
         this.services.log.warn(
           { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
           'preview failed',
         );
-        return this.card(dsrCase, `${step.systemName} did not answer the preview; try again.`);
+        return this.card(step?.id, dsrCase, `${step.systemName} did not answer the preview; try again.`);
       }
-      if (!result.ok) return this.card(result.case ?? dsrCase, result.message);
+      if (!result.ok) return this.card(step?.id, result.case ?? dsrCase, result.message);
       const shown = result.case.plan!.steps.find((s) => s.id === step.id)!;
       return { kind: 'card', card: changePreviewCard(result.case, shown, 'Preview ready: check it, then approve.') };
     }
 
     if (this.verb === PLAN_VERBS.lift) {
-      if (step.state === 'running') return this.card(dsrCase, 'This step is running; lift it once it stopped.');
+      if (step.state === 'running')
+        return this.card(step?.id, dsrCase, 'This step is running; lift it once it stopped.');
       const result = await this.deps.runner.lift(actor, dsrCase, step, changes);
       return this.card(
+        step?.id,
         result.ok ? result.case : (result.case ?? dsrCase),
         result.ok ? 'The restriction is lifted; the records are as they were before.' : result.message,
       );
@@ -170,7 +175,7 @@ export class ChangeAction implements CardActionHandler {
     // Apply, Retry and Resume.
     const resume = this.verb === PLAN_VERBS.resume;
     if (resume && !(await this.deps.runner.interrupted(dsrCase)).has(step.id))
-      return this.card(dsrCase, 'This step is not waiting to be resumed.');
+      return this.card(step?.id, dsrCase, 'This step is not waiting to be resumed.');
     let packageId: string | undefined;
     const isolating = step.preview?.request.right === 'restrict' && step.preview.request.mode === 'isolate';
     if (isolating && !resume && !step.packageId && !dsrCase.plan?.steps.some((s) => s.id === PACKAGE_STEP_ID)) {
@@ -183,6 +188,7 @@ export class ChangeAction implements CardActionHandler {
           'isolation package failed',
         );
         return this.card(
+          step?.id,
           dsrCase,
           'The package of the records could not be prepared, so nothing was isolated. Try again.',
         );
@@ -195,20 +201,30 @@ export class ChangeAction implements CardActionHandler {
       dsrCase,
       step.id,
       changes,
-      (latest) => this.show(reference, cardId, latest),
+      (latest) => this.show(reference, cardId, latest, step.id),
       { resume, ...(packageId ? { packageId } : {}) },
     );
-    if (!started.ok) return this.card(started.case ?? dsrCase, started.message);
-    return this.card(started.case, resume ? 'Resumed where it stopped.' : 'Running; this card shows its progress.');
+    if (!started.ok) return this.card(step?.id, started.case ?? dsrCase, started.message);
+    return this.card(
+      step?.id,
+      started.case,
+      resume ? 'Resumed where it stopped.' : 'Running; this card shows its progress.',
+    );
   }
 
   private updates = Promise.resolve();
 
   /** Replaces the clicked card with the plan as it stands; one update at a time, in order. */
-  private show(reference: Partial<ConversationReference>, cardId: string | undefined, dsrCase: DsrCase): Promise<void> {
+  private show(
+    reference: Partial<ConversationReference>,
+    cardId: string | undefined,
+    dsrCase: DsrCase,
+    focusStepId: string,
+  ): Promise<void> {
     this.updates = this.updates
       .then(async () => {
-        const card: CardJson = planCard(dsrCase, undefined, await planViewOf(dsrCase, this.deps));
+        const view = { ...(await planViewOf(dsrCase, this.deps)), focusStepId };
+        const card: CardJson = planCard(dsrCase, undefined, view);
         await this.deps.updater.update(reference, cardId, card);
       })
       .catch((error: unknown) =>

@@ -90,8 +90,12 @@ export class PlanAction implements CardActionHandler {
     const { actor, dsrCase } = checked;
     const version = checked.version;
     switch (this.verb) {
-      case PLAN_VERBS.show:
-        return { kind: 'card', card: planCard(dsrCase, undefined, await this.deps.view(dsrCase)) };
+      case PLAN_VERBS.show: {
+        // "Next page" and "Previous page" name the page; an unreadable one shows the first.
+        const page = z.coerce.number().int().min(0).max(1000).optional().catch(undefined).parse(data.page);
+        const view = await this.deps.view(dsrCase);
+        return { kind: 'card', card: planCard(dsrCase, undefined, page === undefined ? view : { ...view, page }) };
+      }
       case PLAN_VERBS.create: {
         const connectors = await this.deps.connectors();
         const plan = buildPlan(
@@ -206,7 +210,10 @@ export class PlanAction implements CardActionHandler {
   ): Promise<ActionOutcome> {
     const result = await this.services.cases.act(actor, dsrCase.id, version, action);
     const shown = result.ok ? result.case : (result.case ?? dsrCase);
-    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message, await this.deps.view(shown)) };
+    const view = await this.deps.view(shown);
+    // The page of the step just ticked, not the first page.
+    const focused = 'stepId' in action ? { ...view, focusStepId: action.stepId } : view;
+    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message, focused) };
   }
 
   /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { caseCard } from '../cards/caseCard.js';
-import { TRIAGE_INPUTS, TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
+import { NOTICE_TONES, TRIAGE_INPUTS, TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
 import { DECLINE_REASONS, HOLD_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
@@ -157,6 +157,14 @@ export class TriageAction implements CardActionHandler {
   }
 }
 
+const refreshSchema = z.object({
+  caseId: z.string().max(40),
+  // Absent on cards sent before the refresh named the version it shows: those are answered live.
+  version: z.coerce.number().int().min(1).optional().catch(undefined),
+  notice: z.string().max(2000).optional().catch(undefined),
+  tone: z.enum(NOTICE_TONES).optional().catch(undefined),
+});
+
 /** Keeps every copy of a triage card current: the privacy team gets the live triage view, the requester theirs. */
 export class TriageRefresh implements CardActionHandler {
   readonly verb = TRIAGE_VERBS.refresh;
@@ -165,17 +173,29 @@ export class TriageRefresh implements CardActionHandler {
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
     const { cases, clock, calendar } = this.services;
-    const parsed = z.object({ caseId: z.string().max(40) }).safeParse(data);
+    const parsed = refreshSchema.safeParse(data);
     if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a case.' };
     const actor = actorOf(context.activity);
     const found = await cases.viewCase(actor, parsed.data.caseId);
     if (!found) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
     const roles = await cases.rolesOf(actor);
-    return {
-      kind: 'card',
-      card: roles.privacyTeam
-        ? triageCard(found, clock.now(), calendar, await this.services.team.members())
-        : caseCard(found, clock.now(), calendar),
-    };
+    if (!roles.privacyTeam) return { kind: 'card', card: caseCard(found, clock.now(), calendar) };
+    const team = await this.services.team.members();
+    // Unchanged since the card was made: the same card, notice included, and no further refresh
+    // (see TriageLiveness), so the reader's ticks and text stay where they are.
+    const { version, notice, tone } = parsed.data;
+    if (version === found.version)
+      return {
+        kind: 'card',
+        card: triageCard(
+          found,
+          clock.now(),
+          calendar,
+          team,
+          notice && tone ? { text: notice, tone } : undefined,
+          'settled',
+        ),
+      };
+    return { kind: 'card', card: triageCard(found, clock.now(), calendar, team) };
   }
 }

@@ -134,6 +134,60 @@ describe('privacy in group chats and other channels, through the real server', f
     assertNothingPersonal(replies);
   });
 
+  it('answers a button on an old case card in a group chat in the 1:1 chat, leaving a neutral card', async () => {
+    const caseId = await fileCase();
+    await bot.say(megan, 'help');
+    const version = (await bot.app.store.getCase(caseId))!.version;
+    const before = personalMessages(megan).length;
+    const threadsBefore = bot.connector.sent(GROUP_CHAT).length;
+    // A triage card posted in the group chat before shared conversations stopped getting cards.
+    const press = (verb: string, data: Record<string, unknown>) =>
+      bot.post({
+        ...bot.base(megan, GROUP_CHAT),
+        conversation: { id: GROUP_CHAT, conversationType: 'groupChat', isGroup: true, tenantId: 'tenant-1' },
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb, data } },
+      });
+    const pressed = await press('triage.verifyIdentity', { caseId, version });
+    const neutral = invokeCard(pressed);
+    assert.match(cardText(neutral), /answered in our 1:1 chat/);
+    assert.doesNotMatch(JSON.stringify(neutral), /Maria|Garcia|maria\.garcia|DSR-\d{4}|Action\./i);
+    assert.equal(neutral.refresh, undefined);
+    // Nothing changed on the case, and nothing was posted in the group chat.
+    const after = (await bot.app.store.getCase(caseId))!;
+    assert.equal(after.version, version);
+    assert.equal(after.identityVerified, null);
+    assert.equal(bot.connector.sent(GROUP_CHAT).length, threadsBefore);
+    // The case, as Megan may see it, waits in her 1:1 chat to continue there.
+    const delivered = await bot.connector.waitFor(() =>
+      personalMessages(megan)
+        .slice(before)
+        .find((activity) => cardOf(activity) && cardText(cardOf(activity)).includes(SUBJECT)),
+    );
+    assert.match(cardText(cardOf(delivered)), /Identity verified|Before you approve/);
+
+    // The card's automatic refresh there gets the neutral card too, and nothing in the 1:1 chat.
+    const count = personalMessages(megan).length;
+    const refreshed = invokeCard(await press('triage.refresh', { caseId }));
+    assert.match(cardText(refreshed), /answered in our 1:1 chat/);
+    assert.doesNotMatch(JSON.stringify(refreshed), /Maria|Garcia|DSR-\d{4}/);
+    assert.equal(personalMessages(megan).length, count);
+
+    // An outsider's press on such a card learns nothing about the case either.
+    const forged = invokeCard(
+      await bot.post({
+        ...bot.base({ id: '29:eve', aadObjectId: 'e0000000-0000-4000-8000-00000000000e', name: 'Eve' }, GROUP_CHAT),
+        conversation: { id: GROUP_CHAT, conversationType: 'groupChat', isGroup: true, tenantId: 'tenant-1' },
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'triage.approve', data: { caseId, version } } },
+      }),
+    );
+    assert.doesNotMatch(JSON.stringify(forged), /Maria|Garcia|DSR-\d{4}/);
+    assert.equal((await bot.app.store.getCase(caseId))!.decision, null);
+  });
+
   for (const command of ['my requests', 'status CASE', 'reminders', 'audit CASE']) {
     it(`answers "${command}" in a group chat only in the 1:1 chat`, async () => {
       const caseId = await fileCase();

@@ -295,6 +295,29 @@ describe('triage and approval in the privacy channel', () => {
     const forOutsider = await bot.execute(outsider, 'triage.refresh', { caseId, junk: randomUUID() });
     assert.equal((forOutsider.body as { statusCode: number }).statusCode, 404);
   });
+
+  it('answers a refresh of an unchanged card with the same card, which asks for no further refresh', async () => {
+    await bot.say(adele, 'help');
+    const caseId = await fileCase(alex);
+    const verified = invokeCard(await triageAct(megan, 'verifyIdentity', caseId, await version(caseId)));
+    assert.match(cardText(verified), /Identity marked as verified/);
+    // The answer to the action is live: the client refreshes it when it is displayed.
+    const refresh = (verified.refresh as { action: { verb: string; data: Record<string, unknown> } }).action;
+    const first = invokeCard(await bot.execute(megan, refresh.verb, refresh.data, `${CHANNEL};messageid=2`));
+    assert.equal(first.refresh, undefined, 'an answered refresh of an unchanged case asks for none');
+    const shown = { ...verified };
+    delete shown.refresh;
+    assert.deepEqual(first, shown, 'nothing the reader sees changes, so nothing they ticked is cleared');
+    const second = invokeCard(await bot.execute(megan, refresh.verb, refresh.data, `${CHANNEL};messageid=2`));
+    assert.deepEqual(second, first);
+
+    // Once the case changes, the refresh shows the change and stays live for the next one.
+    await triageAct(adele, 'assignSelf', caseId, await version(caseId));
+    const changed = invokeCard(await bot.execute(megan, refresh.verb, refresh.data, `${CHANNEL};messageid=2`));
+    assert.match(cardText(changed), /Adele Vance/);
+    assert.doesNotMatch(cardText(changed), /Identity marked as verified/);
+    assert.ok(changed.refresh, 'a changed case keeps its card live');
+  });
 });
 
 describe('the audit trail in chat', () => {
