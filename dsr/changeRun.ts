@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IsolatedCopy } from './isolatedCopies.js';
 import type { ActResult, CaseAction, CaseService } from './caseService.js';
 import type { Actor, DsrCase } from './case.js';
 import type { ChangeLedger, LedgerKey, LedgerOutcome } from './changeLedger.js';
@@ -131,9 +132,9 @@ export class ChangeRunner {
     stepId: string,
     changes: ChangeConnector,
     observe: StepObserver,
-    options: { resume?: boolean; packageId?: string } = {},
+    options: { resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy } = {},
   ): Promise<StartResult> {
-    const { resume = false, packageId } = options;
+    const { resume = false, packageId, isolatedCopy } = options;
     // This process renews its own lease, so a second press here must not reach the lease at all.
     if (this.isRunning(dsrCase.id, stepId))
       return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
@@ -151,6 +152,7 @@ export class ChangeRunner {
       stepId,
       ...(resume ? { resume: true } : {}),
       ...(packageId ? { packageId } : {}),
+      ...(isolatedCopy ? { isolatedCopy } : {}),
     });
     if (!started.ok) {
       await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
