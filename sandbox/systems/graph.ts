@@ -54,6 +54,8 @@ const userDef: EntitySetDef = {
     streetAddress: 'string',
     userType: 'string',
     assignedLicenses: 'json',
+    // Who assigned each licence: `assignedByGroup` null for a direct assignment, else the group's id.
+    licenseAssignmentStates: 'json',
   },
   // Graph v1.0 returns only these user properties unless $select asks for more.
   defaultSelect: [
@@ -102,7 +104,9 @@ export function createGraph(core: SandboxCore): SystemService {
   const groups = new Table('groups', ['id'], core.clock);
   let members = new Map<string, string[]>();
   let managers = new Map<string, string>();
+  /** Licences assigned directly, per user; group-assigned ones follow from membership and groupLicenses. */
   let licenses = new Map<string, string[]>();
+  let groupLicenses = new Map<string, string[]>();
   const subscribed = Object.values(skus);
 
   const serviceRoot = `${core.baseUrl}${GRAPH_PREFIX}`;
@@ -132,20 +136,57 @@ export function createGraph(core: SandboxCore): SystemService {
     patchReturnsEntity: false,
   });
 
+  const memberIds = (groupId: string, transitive: boolean, seen = new Set<string>()): string[] => {
+    const ids: string[] = [];
+    for (const id of members.get(groupId) ?? []) {
+      if (members.has(id)) {
+        if (transitive && !seen.has(id)) {
+          seen.add(id);
+          ids.push(...memberIds(id, true, seen));
+        }
+        continue;
+      }
+      ids.push(id);
+    }
+    return ids;
+  };
+
   const assigned = (skuIds: readonly string[]): JsonRecord[] => skuIds.map((skuId) => ({ disabledPlans: [], skuId }));
+
+  /**
+   * One state per assignment path, as Graph's licenseAssignmentState has them: a licence a user has
+   * directly and through a group shows twice (Learn, licenseAssignmentState resource type).
+   */
+  const assignmentStates = (userId: string): JsonRecord[] => {
+    const state = (skuId: string, assignedByGroup: string | null): JsonRecord => ({
+      assignedByGroup,
+      disabledPlans: [],
+      error: 'None',
+      lastUpdatedDateTime: null,
+      skuId,
+      state: 'Active',
+    });
+    const inherited = [...groupLicenses.entries()].flatMap(([groupId, skuIds]) =>
+      memberIds(groupId, true).includes(userId) ? skuIds.map((skuId) => state(skuId, groupId)) : [],
+    );
+    return [...(licenses.get(userId) ?? []).map((skuId) => state(skuId, null)), ...inherited];
+  };
+
+  /** Every licence the user holds, however assigned (what assignedLicenses and licenseDetails show). */
+  const heldLicences = (userId: string): string[] => [
+    ...new Set(assignmentStates(userId).map((state) => state.skuId as string)),
+  ];
+
+  const licenceFields = (userId: string): JsonRecord => ({
+    assignedLicenses: assigned(heldLicences(userId)),
+    licenseAssignmentStates: assignmentStates(userId),
+  });
 
   const reset = (): void => {
     mail.reset();
     users.clear();
     deleted.clear();
     groups.clear();
-    graphSeed.users.forEach((user) =>
-      users.insert({
-        ...user,
-        deletedDateTime: null,
-        assignedLicenses: assigned(graphSeed.licenses[user.id as string] ?? []),
-      }),
-    );
     members = new Map();
     for (const group of graphSeed.groups) {
       const { members: ids, ...data } = group;
@@ -154,6 +195,10 @@ export function createGraph(core: SandboxCore): SystemService {
     }
     managers = new Map(Object.entries(graphSeed.managers));
     licenses = new Map(Object.entries(graphSeed.licenses).map(([id, list]) => [id, [...list]]));
+    groupLicenses = new Map(Object.entries(graphSeed.groupLicenses).map(([id, list]) => [id, [...list]]));
+    graphSeed.users.forEach((user) =>
+      users.insert({ ...user, deletedDateTime: null, ...licenceFields(user.id as string) }),
+    );
   };
   reset();
 
@@ -218,21 +263,6 @@ export function createGraph(core: SandboxCore): SystemService {
     return service.list(binding, request);
   };
 
-  const memberIds = (groupId: string, transitive: boolean, seen = new Set<string>()): string[] => {
-    const ids: string[] = [];
-    for (const id of members.get(groupId) ?? []) {
-      if (members.has(id)) {
-        if (transitive && !seen.has(id)) {
-          seen.add(id);
-          ids.push(...memberIds(id, true, seen));
-        }
-        continue;
-      }
-      ids.push(id);
-    }
-    return ids;
-  };
-
   const typedList = (reply: Reply, type: string): Reply => {
     const body = reply.body as JsonRecord;
     body.value = (body.value as JsonRecord[]).map((item) => withType(type, item));
@@ -258,7 +288,7 @@ export function createGraph(core: SandboxCore): SystemService {
     switch (action) {
       case 'licenseDetails': {
         if (request.method !== 'GET') break;
-        const value = (licenses.get(userId) ?? []).map((skuId) => ({
+        const value = heldLicences(userId).map((skuId) => ({
           id: Buffer.from(`${userId}:${skuId}`).toString('base64url'),
           skuId,
           skuPartNumber: subscribed.find((sku) => sku.skuId === skuId)?.skuPartNumber ?? 'UNKNOWN',
@@ -322,15 +352,25 @@ export function createGraph(core: SandboxCore): SystemService {
         );
       }
     }
+    const inherited = new Set(heldLicences(userId));
     for (const skuId of parsed.data.removeLicenses) {
-      if (!current.has(skuId.toLowerCase())) {
-        throw new ServiceError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
+      if (current.has(skuId.toLowerCase())) continue;
+      if (inherited.has(skuId.toLowerCase())) {
+        // Only a direct assignment can be removed from the user; an inherited one goes with the group.
+        // The message is the one administrators report from the service (e.g. CIPP issue #4090); no
+        // Learn page documents this error, so its code and status here are assumed, not confirmed.
+        throw new ServiceError(
+          400,
+          'Request_BadRequest',
+          'User license is inherited from a group membership and it cannot be removed directly from the user.',
+        );
       }
+      throw new ServiceError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
     }
     for (const { skuId } of parsed.data.addLicenses) current.add(skuId.toLowerCase());
     for (const skuId of parsed.data.removeLicenses) current.delete(skuId.toLowerCase());
     licenses.set(userId, [...current]);
-    const updated = users.update(user, { assignedLicenses: assigned([...current]) });
+    const updated = users.update(user, licenceFields(userId));
     return json(200, {
       '@odata.context': `${serviceRoot}/$metadata#users/$entity`,
       ...formatRow(updated, userDef, undefined, [], service.policy.context),
