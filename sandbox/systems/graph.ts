@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { header, json, noContent, parseJsonBody, ServiceError, type Reply, type SystemRequest } from '../http.js';
-import { collectOperators, text, type JsonRecord } from '../odata/filter.js';
+import {
+  ADVANCED_OPERATORS,
+  ADVANCED_USER_ORDERBY,
+  ADVANCED_USER_PROPERTIES,
+  UNSETTLED_OPERATORS,
+} from '../../connectors/graphAdvancedQuery.js';
+import { collectOperators, collectProperties, comparesWithNull, text, type JsonRecord } from '../odata/filter.js';
 import { ODataQueryError } from '../odata/lexer.js';
 import { conformDefs } from '../odata/conform.js';
 import { formatRow, type EntitySetDef } from '../odata/query.js';
@@ -92,9 +98,6 @@ const assignLicenseBody = z.object({
   addLicenses: z.array(z.object({ skuId: z.string().regex(GUID), disabledPlans: z.array(z.string()).optional() })),
   removeLicenses: z.array(z.string().regex(GUID)),
 });
-
-/** Filters Graph accepts on directory objects only as advanced queries (ConsistencyLevel: eventual and $count). */
-const ADVANCED_ONLY = ['ne', 'not', 'endswith', 'contains'];
 
 export function createGraph(core: SandboxCore): SystemService {
   // Every property served must be in the Graph CSDL, or the sandbox does not start.
@@ -228,27 +231,53 @@ export function createGraph(core: SandboxCore): SystemService {
   const advancedQuery = (request: SystemRequest): boolean =>
     (header(request.headers, 'consistencylevel') ?? '').toLowerCase() === 'eventual';
 
-  const checkDirectoryQuery = (request: SystemRequest, binding: Binding): void => {
+  /**
+   * Graph's rules for advanced queries on directory objects (Learn, "Advanced query capabilities on
+   * Microsoft Entra ID objects"; the tables are in connectors/graphAdvancedQuery.ts): what needs
+   * `ConsistencyLevel: eventual` and `$count=true` is refused without them with the page's error body.
+   * Returns whether the query is an advanced one, whose answer carries `@odata.count`.
+   */
+  const checkDirectoryQuery = (request: SystemRequest, binding: Binding, users: boolean): boolean => {
     const params = request.url.searchParams;
-    const advanced = advancedQuery(request);
-    if (params.get('$count') === 'true' && !advanced) {
-      throw new ServiceError(400, 'Request_BadRequest', '$count is not currently supported.');
-    }
+    const eventual = advancedQuery(request);
+    const advanced = eventual && params.get('$count') === 'true';
     if (params.has('$search')) {
-      throw new ServiceError(400, 'Request_BadRequest', 'The sandbox does not implement $search; use $filter.');
-    }
-    const query = service.parse(binding, request);
-    if (query.filterExpr && !(advanced && params.get('$count') === 'true')) {
-      const used = collectOperators(query.filterExpr);
-      const refused = ADVANCED_ONLY.find((op) => used.has(op));
-      if (refused) {
+      // `$search` needs the header only, not `$count`.
+      if (!eventual)
         throw new ServiceError(
           400,
           'Request_UnsupportedQuery',
-          `Unsupported or invalid query filter clause specified: '${refused}' needs ConsistencyLevel: eventual and $count=true.`,
+          "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
         );
+      throw new ServiceError(400, 'Request_BadRequest', 'The sandbox does not implement $search; use $filter.');
+    }
+    const missing = (what: string): ServiceError =>
+      new ServiceError(
+        400,
+        'Request_UnsupportedQuery',
+        `${what} is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
+      );
+    const query = service.parse(binding, request);
+    const orderby = params.get('$orderby');
+    if (!advanced && orderby !== null) {
+      // The page gives no error body for these two; the operator's wording is assumed.
+      if (query.filterExpr) throw missing("Using '$orderby' with '$filter'");
+      const sorted = ADVANCED_USER_ORDERBY.find((prop) => users && orderby.toLowerCase().includes(prop.toLowerCase()));
+      if (sorted) throw missing(`Sorting by '${sorted}'`);
+    }
+    if (query.filterExpr && !advanced) {
+      const used = collectOperators(query.filterExpr);
+      const refused = [...ADVANCED_OPERATORS, ...UNSETTLED_OPERATORS].find((op) => used.has(op));
+      if (refused) throw missing(`Operator '${refused === 'endswith' ? 'endsWith' : refused}'`);
+      if (users) {
+        const props = collectProperties(query.filterExpr);
+        const property = ADVANCED_USER_PROPERTIES.find((prop) => props.has(prop));
+        // The page shows the error body for an operator only; for a property the same wording is assumed.
+        if (property) throw missing(`Property '${property}'`);
+        if (comparesWithNull(query.filterExpr)) throw missing("Comparing with 'null'");
       }
     }
+    return advanced;
   };
 
   const withType = (type: string, body: JsonRecord): JsonRecord => ({
@@ -259,8 +288,14 @@ export function createGraph(core: SandboxCore): SystemService {
   const userBinding: Binding = { def: userDef, table: users, readOnlyProps: ['createdDateTime', 'deletedDateTime'] };
 
   const listUsers = (request: SystemRequest, binding: Binding): Reply => {
-    checkDirectoryQuery(request, binding);
-    return service.list(binding, request);
+    const advanced = checkDirectoryQuery(request, binding, true);
+    return countedOnlyIfAdvanced(service.list(binding, request), advanced);
+  };
+
+  /** Without the advanced query parameters Graph ignores `$count=true` silently: no count in the answer. */
+  const countedOnlyIfAdvanced = (reply: Reply, advanced: boolean): Reply => {
+    if (!advanced && reply.body && typeof reply.body === 'object') delete (reply.body as JsonRecord)['@odata.count'];
+    return reply;
   };
 
   const typedList = (reply: Reply, type: string): Reply => {
@@ -449,8 +484,8 @@ export function createGraph(core: SandboxCore): SystemService {
     if (request.method !== 'GET')
       throw new ServiceError(405, 'Request_BadRequest', 'The sandbox serves groups read-only.');
     if (rawId === undefined) {
-      checkDirectoryQuery(request, groupBinding);
-      return service.list(groupBinding, request);
+      const advanced = checkDirectoryQuery(request, groupBinding, false);
+      return countedOnlyIfAdvanced(service.list(groupBinding, request), advanced);
     }
     const id = decodeURIComponent(rawId).toLowerCase();
     if (!groups.get(id)) throw notFound(id);
