@@ -152,6 +152,8 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   if (!register) log.warn('DSR_PROCESSING_FILE is not set: letters to the data subject cannot be written');
   // First, so a wrong connector configuration stops the start before anything is opened.
   const discovery = setUpDiscovery(config, log, overrides.connectors);
+  // An organisation's own entities are held to each live service's $metadata before anything is opened.
+  await discovery.checkLive?.();
   let ledger: ChangeLedger;
   let store: CaseStore;
   const keys = config.auditKey

@@ -17,6 +17,8 @@ export interface DiscoverySetup {
   managerLookup: () => Promise<((userId: string) => Promise<Manager | undefined>) | undefined>;
   /** Sends letters from a mailbox through the Graph connection; undefined where Graph is not connected. */
   letterMailer: (mailbox: string) => Promise<LetterMailer | undefined>;
+  /** Checks the configured systems against their live `$metadata`; throws what stops the start. */
+  checkLive?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(registry.groupMembership()),
       managerLookup: () => Promise.resolve(registry.managerLookup()),
       letterMailer: (mailbox) => Promise.resolve(registry.letterMailer(mailbox)),
+      checkLive: () => registry.checkLiveMetadata((message) => log.warn({ check: '$metadata' }, message)),
       close: () => Promise.resolve(),
     };
   }
