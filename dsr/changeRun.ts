@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { keepAccountsOfActiveWorkers } from './keptAccounts.js';
 import type { IsolatedCopy } from './isolatedCopies.js';
 import type { ActResult, CaseAction, CaseService } from './caseService.js';
 import type { Actor, DsrCase } from './case.js';
@@ -83,7 +84,10 @@ export class ChangeRunner {
   ): Promise<ActResult> {
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
-    const preview = await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000));
+    const preview = keepAccountsOfActiveWorkers(
+      dsrCase,
+      await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000)),
+    );
     // Nothing the search found may vanish between the findings and the response: what the deletion
     // leaves is named in a guided step.
     const guided = [...erasureByHand({ ...preview, request }, findings, step.systemName), ...preview.guided];
