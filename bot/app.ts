@@ -1,4 +1,5 @@
 import { auditKeys, localAuditKey } from '../dsr/auditKeys.js';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConversationState, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -34,6 +35,7 @@ import {
   PostgresPackageStore,
 } from '../dsr/storage/postgresShared.js';
 import { FolderPackageStore, type PackageStore } from '../dsr/packages.js';
+import { IsolatedCopyStore } from '../dsr/isolatedCopies.js';
 import type { OutboxStore } from '../dsr/outbox.js';
 import type { SharedReminders } from './reminders/reminderService.js';
 import type { CaseStore } from '../dsr/store.js';
@@ -159,6 +161,8 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   if (!register) log.warn('DSR_PROCESSING_FILE is not set: letters to the data subject cannot be written');
   // First, so a wrong connector configuration stops the start before anything is opened.
   const discovery = setUpDiscovery(config, log, overrides.connectors);
+  // An organisation's own entities are held to each live service's $metadata before anything is opened.
+  await discovery.checkLive?.();
   let ledger: ChangeLedger;
   let store: CaseStore;
   const keys = config.auditKey
@@ -205,13 +209,13 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   );
   const packagesDir = config.packagesDir;
   const shared = sharedParts(config, store, log);
+  const isolatedCopies = new IsolatedCopyStore(packagesDir, config.cases.isolatedCopyDays);
   // A package lives as long as its link; whatever is older is deleted, also after a restart.
+  // An isolated copy lives for its own period (or the case's retention, and the purge deletes it).
   const sweep = () =>
-    shared.packages
-      .sweep(clock.now())
-      .catch((error: unknown) =>
-        log.warn({ error: error instanceof Error ? error.name : 'unknown' }, 'could not sweep packages'),
-      );
+    Promise.all([shared.packages.sweep(clock.now()), isolatedCopies.sweep(clock.now())]).catch((error: unknown) =>
+      log.warn({ error: error instanceof Error ? error.name : 'unknown' }, 'could not sweep packages'),
+    );
   void sweep();
   const sweeper = setInterval(() => void sweep(), 60_000);
   sweeper.unref();
@@ -254,6 +258,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     {
       ledger,
       packages: shared.packages,
+      isolatedCopies,
       outbox: outbox.store,
       state: store.state,
       stateKeys: (caseId) => [snoozeKey(caseId)],
@@ -309,15 +314,24 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     connectors: discovery.connectors,
     runner,
     updater,
-    isolationPackage: async (actor, dsrCase) => {
+    isolationPackage: async (actor, dsrCase, deliver) => {
       const prepared = await preparePackage(dsrCase, await discovery.connectors(), packagesDir, clock.now());
+      // The durable copy first: a download package is deleted with its link.
+      const copy = await isolatedCopies.keep(dsrCase.id, prepared.path, clock.now()).catch(async (error: unknown) => {
+        await rm(prepared.path, { force: true });
+        throw error;
+      });
+      if (!deliver) {
+        await rm(prepared.path, { force: true });
+        return { copy };
+      }
       await delivery.deliver(actor, {
         caseId: dsrCase.id,
         packageId: prepared.packageId,
         records: prepared.manifest.totalRecords,
         bytes: prepared.bytes,
       });
-      return prepared.packageId;
+      return { packageId: prepared.packageId, copy };
     },
   };
 

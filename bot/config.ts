@@ -136,6 +136,14 @@ const configSchema = z
       .min(1, 'between 1 and 365 days')
       .max(365, 'between 1 and 365 days')
       .default(14),
+    DSR_ISOLATED_COPY_DAYS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^-?\d+$/, 'whole days')
+        .transform(Number)
+        .pipe(z.number().int().min(1, 'a number of days, at least 1').max(36_500, 'at most 36500 days'))
+        .optional(),
+    ),
     DSR_REPEAT_MONTHS: z.coerce
       .number({ error: 'whole months' })
       .int('whole months')
@@ -254,7 +262,12 @@ export interface AppConfig {
   };
   reminders: ReminderConfig;
   /** How long a closed case keeps its personal data, and how far back a repeat request is pointed out. */
-  cases: { retentionDays: number; repeatMonths: number };
+  cases: {
+    retentionDays: number;
+    repeatMonths: number;
+    /** Days an isolated copy of restricted records is kept; unset keeps it until the case is purged. */
+    isolatedCopyDays?: number;
+  };
   /**
    * Letters to the data subject: the processing register they draw on, the organisation's own
    * templates, and the mailbox they are sent from (none: the team downloads and marks them sent).
@@ -366,6 +379,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     cases: {
       retentionDays: raw.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS,
       repeatMonths: raw.DSR_REPEAT_MONTHS,
+      ...(raw.DSR_ISOLATED_COPY_DAYS === undefined ? {} : { isolatedCopyDays: raw.DSR_ISOLATED_COPY_DAYS }),
     },
     letters: {
       // A local run answers from the sample register and the sandbox's privacy mailbox.

@@ -19,6 +19,8 @@ export interface DiscoverySetup {
   letterMailer: (mailbox: string) => Promise<LetterMailer | undefined>;
   /** Reads Graph paths as the app (the outbox's read-back after a crash); undefined where Graph is not connected. */
   graphGet: () => Promise<((path: string) => Promise<unknown>) | undefined>;
+  /** Checks the configured systems against their live `$metadata`; throws what stops the start. */
+  checkLive?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       managerLookup: () => Promise.resolve(registry.managerLookup()),
       letterMailer: (mailbox) => Promise.resolve(registry.letterMailer(mailbox)),
       graphGet: () => Promise.resolve(registry.graphGet()),
+      checkLive: () => registry.checkLiveMetadata((message) => log.warn({ check: '$metadata' }, message)),
       close: () => Promise.resolve(),
     };
   }

@@ -43,8 +43,11 @@ export type RecordUrl = (ref: RecordRef) => string;
 /** Behaviour of one kind that is not a field to set, such as Graph's licences or its two-step delete. */
 export interface ChangeHook {
   kind: string;
-  /** What a restriction of this record will change, read for the preview. */
-  restrictPreview?(ref: RecordRef, signal: AbortSignal): Promise<FieldChange[]>;
+  /**
+   * What a restriction of this record will change, read for the preview, and what around it a
+   * person must do by hand (Graph: a licence a group assigns, which the user cannot lose directly).
+   */
+  restrictPreview?(ref: RecordRef, signal: AbortSignal): Promise<{ changes: FieldChange[]; guided?: ManualStep[] }>;
   restrict?(ref: RecordRef, target: ChangeTarget, signal: AbortSignal): Promise<ApplyOutcome>;
   lift?(ref: RecordRef, before: Record<string, unknown>, signal: AbortSignal): Promise<ApplyOutcome>;
   rectify?(ref: RecordRef, target: ChangeTarget, signal: AbortSignal): Promise<ApplyOutcome>;
@@ -188,8 +191,9 @@ export class DescribedChanges implements ChangeConnector {
     }
     const targets: ChangeTarget[] = [];
     const byHand: RetainedRecord[] = [];
+    const recordGuided: ManualStep[] = [];
     for (const record of held.filter((r) => !keptIds.has(r.id))) {
-      const target = await this.targetFor(request, record, Boolean(deleting), abort);
+      const target = await this.targetFor(request, record, Boolean(deleting), abort, recordGuided);
       if (target) targets.push(target);
       // A record of the person the API cannot delete is named for a person to deal with, never dropped.
       else if (deleting && !record.entity.operations.delete)
@@ -209,7 +213,7 @@ export class DescribedChanges implements ChangeConnector {
       request,
       targets,
       retained,
-      guided: [...(isolate ? (guided.isolate ?? []) : (guided[request.right] ?? []))],
+      guided: [...(isolate ? (guided.isolate ?? []) : (guided[request.right] ?? [])), ...recordGuided],
       queries,
       ...(deleting ? { byHand, removedWithOwner: this.system.removedWithOwner ?? {} } : {}),
     };
@@ -311,6 +315,8 @@ export class DescribedChanges implements ChangeConnector {
     record: Held,
     deleting: boolean,
     signal: AbortSignal,
+    /** Where a record's own steps by hand are added. */
+    guided: ManualStep[],
   ): Promise<ChangeTarget | undefined> {
     const { entity, row } = record;
     const base = {
@@ -328,11 +334,14 @@ export class DescribedChanges implements ChangeConnector {
         .map((c) => ({ field: c.field, from: displayValue(row[c.field]), to: c.value }));
     } else if (request.right === 'restrict' && entity.operations.restrict) {
       const hook = this.hookFor(entity.kind);
-      changes = hook?.restrictPreview
-        ? await hook.restrictPreview(this.refOf(record), signal)
-        : Object.entries(entity.changes.restrict)
-            .filter(([field, value]) => row[field] !== value)
-            .map(([field, value]) => ({ field, from: displayValue(row[field]), to: String(value) }));
+      if (hook?.restrictPreview) {
+        const preview = await hook.restrictPreview(this.refOf(record), signal);
+        guided.push(...(preview.guided ?? []));
+        changes = preview.changes;
+      } else
+        changes = Object.entries(entity.changes.restrict)
+          .filter(([field, value]) => row[field] !== value)
+          .map(([field, value]) => ({ field, from: displayValue(row[field]), to: String(value) }));
     }
     return changes.length > 0 ? { ...base, changes } : undefined;
   }

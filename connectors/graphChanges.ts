@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApplyOutcome, FieldChange } from '../dsr/changes.js';
+import type { ManualStep } from '../dsr/discovery.js';
 import type { ChangeHook, RecordRef } from './changeEngine.js';
 import { displayValue } from './engine.js';
 import type { HttpClient } from './http.js';
@@ -7,6 +8,33 @@ import { guidLiteral, property, withQuery } from './odata.js';
 
 const licences = z.object({ value: z.array(z.object({ skuId: z.string(), skuPartNumber: z.string().optional() })) });
 const before = z.object({ skuIds: z.array(z.string()) });
+/**
+ * How each licence reached the user: `assignedByGroup` is null for a direct assignment and the
+ * group's id for group-based licensing (Learn, licenseAssignmentState resource type:
+ * https://learn.microsoft.com/en-us/graph/api/resources/licenseassignmentstate). A licence held both
+ * ways has two states. Read with `$select`, as it is not among a user's default properties.
+ */
+const assignmentStates = z.object({
+  licenseAssignmentStates: z
+    .array(z.object({ skuId: z.string(), assignedByGroup: z.string().nullable().optional() }))
+    .nullable()
+    .optional(),
+});
+const groupName = z.object({ displayName: z.string().nullable().optional() });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The licences assigned to the user directly, and per group those it inherits. */
+interface Assignments {
+  direct: string[];
+  byGroup: Map<string, string[]>;
+}
 
 /**
  * Entra users: a restriction removes their licences (the guide's "removing licenses"), a deletion
@@ -20,6 +48,30 @@ export function graphUserChanges(http: HttpClient, serviceRoot: string): ChangeH
     const answer = await http.getJson(`${userUrl(ref)}/licenseDetails`, { signal });
     return licences.parse(answer.body).value;
   };
+  const assignments = async (ref: RecordRef, signal: AbortSignal): Promise<Assignments> => {
+    const answer = await http.getJson(withQuery(userUrl(ref), { $select: 'licenseAssignmentStates' }), { signal });
+    const direct = new Set<string>();
+    const byGroup = new Map<string, string[]>();
+    for (const state of assignmentStates.parse(answer.body).licenseAssignmentStates ?? []) {
+      const skuId = state.skuId.toLowerCase();
+      if (!state.assignedByGroup) direct.add(skuId);
+      else byGroup.set(state.assignedByGroup, [...(byGroup.get(state.assignedByGroup) ?? []), skuId]);
+    }
+    return { direct: [...direct], byGroup };
+  };
+  /** A group's name as the directory shows it, or its id when it cannot be read. */
+  const nameOfGroup = async (groupId: string, signal: AbortSignal): Promise<string> => {
+    const answer = await http.send(
+      'GET',
+      withQuery(`${serviceRoot}groups/${guidLiteral(groupId)}`, { $select: 'displayName' }),
+      {
+        signal,
+        allow: [403, 404],
+      },
+    );
+    const parsed = answer.status === 200 ? groupName.safeParse(parseJson(answer.text)) : undefined;
+    return parsed?.success && parsed.data.displayName ? parsed.data.displayName : groupId;
+  };
   const assign = async (ref: RecordRef, add: string[], remove: string[], signal: AbortSignal): Promise<void> => {
     await http.send('POST', `${userUrl(ref)}/assignLicense`, {
       body: JSON.stringify({ addLicenses: add.map((skuId) => ({ skuId, disabledPlans: [] })), removeLicenses: remove }),
@@ -28,13 +80,26 @@ export function graphUserChanges(http: HttpClient, serviceRoot: string): ChangeH
   };
   return {
     kind: 'user',
-    async restrictPreview(ref, signal): Promise<FieldChange[]> {
-      const list = await assigned(ref, signal);
-      if (list.length === 0) return [];
-      return [{ field: 'licences', from: list.map((l) => l.skuPartNumber ?? l.skuId).join(', '), to: '' }];
+    // Only licences assigned directly are removed: one a group assigns cannot be taken from the user
+    // (Graph refuses it) and goes only by leaving the group or the group losing it, which changes
+    // other people too. Each such group becomes a step by hand, named.
+    async restrictPreview(ref, signal) {
+      const { direct, byGroup } = await assignments(ref, signal);
+      const names = new Map(
+        (await assigned(ref, signal)).map((l) => [l.skuId.toLowerCase(), l.skuPartNumber ?? l.skuId]),
+      );
+      const named = (skuIds: string[]) => skuIds.map((skuId) => names.get(skuId) ?? skuId).join(', ');
+      const guided: ManualStep[] = [];
+      for (const [groupId, skuIds] of byGroup) {
+        guided.push({
+          text: `The licence ${named(skuIds)} comes from the group "${await nameOfGroup(groupId, signal)}" (group-based licensing), so the bot cannot remove it from the user: take them out of that group in Entra ID, or note why the licence stays.`,
+        });
+      }
+      const changes: FieldChange[] = direct.length === 0 ? [] : [{ field: 'licences', from: named(direct), to: '' }];
+      return { changes, guided };
     },
     async restrict(ref, target, signal): Promise<ApplyOutcome> {
-      const skuIds = (await assigned(ref, signal)).map((l) => l.skuId);
+      const skuIds = (await assignments(ref, signal)).direct;
       if (skuIds.length > 0) {
         await assign(ref, [], skuIds, signal);
         return { status: 'applied', before: { skuIds } };

@@ -23,6 +23,9 @@ import type { LetterMailer } from '../dsr/letters/letterService.js';
 import { GraphLetterMailer } from './graphMail.js';
 import { BusinessCentralSource, GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
+import { checkConformance } from './conformance.js';
+import { entitySetsOfCsdl, withoutField } from './liveMetadata.js';
+import { metadataOf, SYSTEM_METADATA, type EntitySetMeta } from './metadata.js';
 
 const httpsUrl = z
   .url()
@@ -84,6 +87,8 @@ interface ResolvedSystem {
   id: ApiSystemId;
   config: z.output<typeof systemConfigSchema>;
   entities: EntityDescription[];
+  /** How many of `entities`, from the start, are built in; the rest are the organisation's own. */
+  builtIn: number;
 }
 
 function pathOf(path: readonly PropertyKey[]): string {
@@ -134,7 +139,7 @@ export function parseConnectorConfig(raw: unknown, source: string): ResolvedSyst
     if (id === 'graph' && entities.some((e) => e.related?.via !== 'navigation' && e.related)) {
       problems.push(`${source}: systems.graph.entities: Graph records relate through navigation, not filter`);
     }
-    systems.push({ id, config, entities: all });
+    systems.push({ id, config, entities: all, builtIn: builtIn.length });
   }
   if (problems.length > 0) throw new ConnectorConfigError(problems);
   return systems;
@@ -190,8 +195,14 @@ export class ConnectorRegistry {
   private readonly connectors: Connector[];
   private graph: GraphSource | undefined;
   private graphHttp: { http: HttpClient; serviceRoot: string } | undefined;
+  /** The connected systems with what a live `$metadata` check needs. */
+  private readonly live: { system: ResolvedSystem; http: HttpClient }[] = [];
+  /** Each system's live `$metadata`, read once. */
+  private readonly liveSets = new Map<ApiSystemId, Record<string, EntitySetMeta>>();
+  private readonly source: string;
 
   constructor(systems: ResolvedSystem[], options: RegistryOptions) {
+    this.source = options.source;
     const dispatcher = agentTrusting(options.caPem);
     const msal = options.credentials ? new MsalApp(options.credentials, dispatcher) : undefined;
     const configured = new Map(systems.map((s) => [s.id, s]));
@@ -210,6 +221,7 @@ export class ConnectorRegistry {
         random: options.random,
         headers: id === 'crm' ? { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' } : {},
       });
+      this.live.push({ system, http });
       if (id === 'graph') {
         this.graph = new GraphSource(http, config.url, config.pageSize);
         this.graphHttp = { http, serviceRoot: config.url };
@@ -273,6 +285,69 @@ export class ConnectorRegistry {
 
   static fromFile(path: string, options: Omit<RegistryOptions, 'source'>): ConnectorRegistry {
     return ConnectorRegistry.fromConfig(loadConnectorFile(path), { ...options, source: path });
+  }
+
+  /**
+   * Holds every connected system's descriptions to the live service's `$metadata`, read once per
+   * system and kept. An organisation's own entity naming something the service lacks is a problem
+   * that stops the start (file, entry, reason). A column of an optional solution the environment
+   * does not have (the metadata files say which, e.g. `msdyn_gdproptout` of the CDM's Project
+   * Service Automation) is left out of searches and changes with one warning, so a restriction then
+   * relies on the other flags. A service that cannot be reached is warned about and not checked:
+   * its searches fail on their own and stay on the plan.
+   */
+  async checkLiveMetadata(warn: (message: string) => void, timeoutMs = 30_000): Promise<void> {
+    const problems: string[] = [];
+    // Every service's document is asked for at once, so a slow one does not hold up the others.
+    const documents = await Promise.all(
+      this.live.map(async ({ system, http }) => {
+        const { id, config } = system;
+        const cached = this.liveSets.get(id);
+        if (cached) return cached;
+        try {
+          const answer = await http.send('GET', `${config.url}$metadata`, {
+            headers: { Accept: 'application/xml' },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          const sets = entitySetsOfCsdl(answer.text);
+          this.liveSets.set(id, sets);
+          return sets;
+        } catch (error) {
+          warn(
+            `${SYSTEM_NAMES[id]}: its $metadata could not be read (${error instanceof Error ? error.message : 'unknown error'}), so its descriptions are not checked against the live service`,
+          );
+          return undefined;
+        }
+      }),
+    );
+    for (const [at, { system }] of this.live.entries()) {
+      const { id, entities, builtIn } = system;
+      const sets = documents[at];
+      if (!sets) continue;
+      const published = metadataOf(SYSTEM_METADATA[id]).entitySets;
+      const leftOut = new Set<string>();
+      for (const problem of checkConformance(entities, sets).problems) {
+        const index = entities.findIndex((e) => e.kind === problem.kind && e.entitySet === problem.entitySet);
+        const entity = entities[index]!;
+        const solution = problem.field ? published[problem.entitySet]?.solutions?.[problem.field] : undefined;
+        if (solution) {
+          // A column used several ways (shown and written) is left out, and warned about, once.
+          const left = `${index}|${problem.field}`;
+          if (leftOut.has(left)) continue;
+          leftOut.add(left);
+          withoutField(entity, problem.field);
+          warn(
+            `${SYSTEM_NAMES[id]}: '${problem.field}' of ${problem.entitySet} comes with the optional solution '${solution}', which this environment does not have; it is left out of searches and changes`,
+          );
+          continue;
+        }
+        const reason = `${problem.field ? `${problem.field}: ` : ''}${problem.reason} (in the live service's $metadata)`;
+        if (index >= builtIn)
+          problems.push(`${this.source}: systems.${id}.entities[${index - builtIn}] (${entity.kind}): ${reason}`);
+        else warn(`${SYSTEM_NAMES[id]}: built-in '${entity.kind}': ${reason}`);
+      }
+    }
+    if (problems.length > 0) throw new ConnectorConfigError(problems);
   }
 
   /** Entra group membership through the Graph connection, when Graph is connected. */

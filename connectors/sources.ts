@@ -1,5 +1,6 @@
 import { Client, type Context, type GraphRequest, type Middleware } from '@microsoft/microsoft-graph-client';
 import type { Row, Source } from './engine.js';
+import { needsAdvancedQuery } from './graphAdvancedQuery.js';
 import { ConnectorHttpError, type HttpClient } from './http.js';
 import { guidLiteral, property, withQuery, type FilterDialect } from './odata.js';
 
@@ -136,25 +137,27 @@ export class GraphSource implements Source {
     select: string[],
     signal: AbortSignal,
   ): AsyncIterable<Row[]> {
-    // Advanced query parameters on every directory search (Learn, "Advanced query capabilities on
-    // Microsoft Entra ID objects"): Graph accepts them for any filter, and some filters need them.
+    // The advanced query parameters only where the filter needs them (graphAdvancedQuery.ts): the
+    // answer of an advanced query is only eventually consistent, and the searches by mail, UPN,
+    // otherMails and employeeId work without them.
     // The query string is written here, every value percent-encoded, rather than by the SDK's
     // `.filter()`, which leaves `%` as it is: `'50%41'` would reach Graph as `'50A'`.
+    const advanced = needsAdvancedQuery(filter);
     const url = withQuery(`${this.serviceRoot}${property(entitySet)}`, {
       $filter: filter,
       $select: select.length > 0 ? select.map(property).join(',') : undefined,
       $top: String(this.pageSize),
-      $count: 'true',
+      $count: advanced ? 'true' : undefined,
     });
-    let page = await graphCall<GraphPage>(() =>
-      this.client.api(url).header('ConsistencyLevel', 'eventual').option('signal', signal).get(),
-    );
+    const get = (target: string) => {
+      const request = this.client.api(target).option('signal', signal);
+      return (advanced ? request.header('ConsistencyLevel', 'eventual') : request).get() as Promise<GraphPage>;
+    };
+    let page = await graphCall<GraphPage>(() => get(url));
     yield page.value ?? [];
     while (page['@odata.nextLink']) {
       const next = page['@odata.nextLink'];
-      page = await graphCall<GraphPage>(() =>
-        this.client.api(next).header('ConsistencyLevel', 'eventual').option('signal', signal).get(),
-      );
+      page = await graphCall<GraphPage>(() => get(next));
       yield page.value ?? [];
     }
   }

@@ -10,6 +10,7 @@ import { correctionsSchema, firstIssue, restrictModeSchema } from '../dsr/change
 import { ChangeRequestError, type ChangeRequest, type Correction } from '../dsr/changes.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { PlanStep } from '../dsr/plan.js';
+import type { IsolatedCopy } from '../dsr/isolatedCopies.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { CardUpdater } from './discoveryActions.js';
 import type { DsrServices } from './services.js';
@@ -20,10 +21,15 @@ export interface ChangeDeps {
   runner: ChangeRunner;
   updater: CardUpdater;
   /**
-   * Builds the person's package and hands it to the member, for a restriction that isolates records
-   * on a case whose plan has no package step; returns the package's id.
+   * Builds the person's package for a restriction that isolates records and stores its isolated
+   * copy durably; with `deliver` (a plan without a package step) also hands the package to the
+   * member and says its id. Throws when the copy cannot be stored.
    */
-  isolationPackage: (actor: Actor, dsrCase: DsrCase) => Promise<string>;
+  isolationPackage: (
+    actor: Actor,
+    dsrCase: DsrCase,
+    deliver: boolean,
+  ) => Promise<{ packageId?: string; copy: IsolatedCopy }>;
 }
 
 export const CHANGE_VERBS = [
@@ -177,11 +183,16 @@ export class ChangeAction implements CardActionHandler {
     if (resume && !(await this.deps.runner.interrupted(dsrCase)).has(step.id))
       return this.card(step?.id, dsrCase, 'This step is not waiting to be resumed.');
     let packageId: string | undefined;
+    let isolatedCopy: IsolatedCopy | undefined;
     const isolating = step.preview?.request.right === 'restrict' && step.preview.request.mode === 'isolate';
-    if (isolating && !resume && !step.packageId && !dsrCase.plan?.steps.some((s) => s.id === PACKAGE_STEP_ID)) {
-      // The records leave processing, so the person's copy of them is made (and handed over) first.
+    if (isolating && !resume) {
+      // The records leave the system, so their copy is stored first (and, without a package step,
+      // the package is handed over): a copy that cannot be stored means nothing is removed.
+      const deliver = !step.packageId && !dsrCase.plan?.steps.some((s) => s.id === PACKAGE_STEP_ID);
       try {
-        packageId = await this.deps.isolationPackage(actor, dsrCase);
+        const isolated = await this.deps.isolationPackage(actor, dsrCase, deliver);
+        packageId = isolated.packageId;
+        isolatedCopy = isolated.copy;
       } catch (error) {
         this.services.log.warn(
           { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
@@ -190,7 +201,7 @@ export class ChangeAction implements CardActionHandler {
         return this.card(
           step?.id,
           dsrCase,
-          'The package of the records could not be prepared, so nothing was isolated. Try again.',
+          'The isolated copy of the records could not be stored, so nothing was isolated or removed. Try again.',
         );
       }
     }
@@ -202,7 +213,7 @@ export class ChangeAction implements CardActionHandler {
       step.id,
       changes,
       (latest) => this.show(reference, cardId, latest, step.id),
-      { resume, ...(packageId ? { packageId } : {}) },
+      { resume, ...(packageId ? { packageId } : {}), ...(isolatedCopy ? { isolatedCopy } : {}) },
     );
     if (!started.ok) return this.card(step?.id, started.case ?? dsrCase, started.message);
     return this.card(

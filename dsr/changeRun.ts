@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { keepAccountsOfActiveWorkers } from './keptAccounts.js';
+import type { IsolatedCopy } from './isolatedCopies.js';
 import type { ActResult, CaseAction, CaseService } from './caseService.js';
 import type { Actor, DsrCase } from './case.js';
 import type { ChangeLedger, LedgerKey, LedgerOutcome } from './changeLedger.js';
@@ -82,7 +84,10 @@ export class ChangeRunner {
   ): Promise<ActResult> {
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
-    const preview = await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000));
+    const preview = keepAccountsOfActiveWorkers(
+      dsrCase,
+      await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000)),
+    );
     // Nothing the search found may vanish between the findings and the response: what the deletion
     // leaves is named in a guided step.
     const guided = [...erasureByHand({ ...preview, request }, findings, step.systemName), ...preview.guided];
@@ -131,9 +136,9 @@ export class ChangeRunner {
     stepId: string,
     changes: ChangeConnector,
     observe: StepObserver,
-    options: { resume?: boolean; packageId?: string } = {},
+    options: { resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy } = {},
   ): Promise<StartResult> {
-    const { resume = false, packageId } = options;
+    const { resume = false, packageId, isolatedCopy } = options;
     // This process renews its own lease, so a second press here must not reach the lease at all.
     if (this.isRunning(dsrCase.id, stepId))
       return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
@@ -151,6 +156,7 @@ export class ChangeRunner {
       stepId,
       ...(resume ? { resume: true } : {}),
       ...(packageId ? { packageId } : {}),
+      ...(isolatedCopy ? { isolatedCopy } : {}),
     });
     if (!started.ok) {
       await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);

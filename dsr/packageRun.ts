@@ -116,7 +116,8 @@ export async function sweepPackages(dir: string, maxAgeMs: number, now: Date): P
   for (const name of names) {
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
-    if (info && now.getTime() - info.mtimeMs > maxAgeMs) {
+    // Files only: the isolated copies' own folder sits among the packages and is swept by its own period.
+    if (info?.isFile() && now.getTime() - info.mtimeMs > maxAgeMs) {
       await unlink(path).catch(() => undefined);
       removed++;
     }

@@ -1,3 +1,4 @@
+import type { IsolatedCopy } from './isolatedCopies.js';
 import { createHash } from 'node:crypto';
 import type { DsrCase, RequestType } from './case.js';
 import type { StepPreview } from './changePreview.js';
@@ -73,6 +74,8 @@ export interface PlanStep {
   approval?: { at: string; byId: string; previewHash: string };
   /** The package built by this step, for its download. */
   packageId?: string;
+  /** Extract and isolate: where the records' copy is kept and its checksum, recorded before any is removed. */
+  isolatedCopy?: IsolatedCopy;
   /** What the latest preview of a destructive step showed; its full target list is in the change ledger. */
   preview?: StepPreview;
   /** Why a failed step failed, which decides what is offered next (retry, or a new preview). */

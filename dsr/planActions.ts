@@ -2,6 +2,7 @@ import type { AuditDetail } from './audit.js';
 import type { Actor, DsrCase } from './case.js';
 import type { SentLetter } from './letters/letterKinds.js';
 import type { StepPreview } from './changePreview.js';
+import type { IsolatedCopy } from './isolatedCopies.js';
 import { openCandidates } from './matching.js';
 import {
   findingsHash,
@@ -21,7 +22,7 @@ export const STEP_NOTE_MAX_LENGTH = 1000;
 export type PlanAction =
   | { kind: 'createPlan'; plan: CasePlan }
   /** `resume` takes over a step left running by a process that stopped (its lease ran out). */
-  | { kind: 'startStep'; stepId: string; resume?: boolean; packageId?: string }
+  | { kind: 'startStep'; stepId: string; resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy }
   | { kind: 'stepProgress'; stepId: string; done: number; total?: number }
   | { kind: 'completeStep'; stepId: string; packageId?: string; result?: StepResult; reason?: string }
   | { kind: 'failStep'; stepId: string; error: string; failure?: StepFailure; result?: StepResult }
@@ -135,45 +136,59 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
       };
     }
     case 'startStep':
-      return stepChange(current, action.stepId, (step) => {
-        if (step.mode !== 'automated') return { invalid: 'This step is done by hand; mark it done instead.' };
-        if (step.state === 'running' && !action.resume) return { invalid: 'This step is already running.' };
-        if (action.resume && step.state !== 'running') return { invalid: 'This step is not waiting to be resumed.' };
-        if (!action.resume && step.state !== 'todo' && step.state !== 'failed')
-          return { invalid: 'This step cannot be started now.' };
-        if (step.failure === 'conflict' && step.state === 'failed')
-          return { invalid: 'Records changed since the preview; preview again before applying.' };
-        if (step.destructive) {
-          const refusal = approvalProblem(current, step);
-          if (refusal) return { invalid: refusal };
-        }
-        if (
-          step.right === 'restrict' &&
-          step.preview?.request.right === 'restrict' &&
-          step.preview.request.mode === 'isolate'
-        ) {
-          const pkg = current.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
-          const packaged = pkg ? pkg.state === 'done' : action.packageId !== undefined || step.packageId !== undefined;
-          if (!packaged)
-            return {
-              invalid:
-                'Isolated records are removed from processing, so prepare the package with them first (the package step must be done).',
-            };
-        }
-        const { error: _error, failure: _failure, ...rest } = step;
-        void _error;
-        void _failure;
-        return {
-          ...rest,
-          state: 'running',
-          progress: action.resume && step.progress ? step.progress : { done: 0 },
-          ...(action.packageId ? { packageId: action.packageId } : {}),
-          ...(step.approval
-            ? { ranPreviews: [...new Set([...(step.ranPreviews ?? []), step.approval.previewHash])] }
-            : {}),
-          updatedAt: at,
-        };
-      });
+      return stepChange(
+        current,
+        action.stepId,
+        (step) => {
+          if (step.mode !== 'automated') return { invalid: 'This step is done by hand; mark it done instead.' };
+          if (step.state === 'running' && !action.resume) return { invalid: 'This step is already running.' };
+          if (action.resume && step.state !== 'running') return { invalid: 'This step is not waiting to be resumed.' };
+          if (!action.resume && step.state !== 'todo' && step.state !== 'failed')
+            return { invalid: 'This step cannot be started now.' };
+          if (step.failure === 'conflict' && step.state === 'failed')
+            return { invalid: 'Records changed since the preview; preview again before applying.' };
+          if (step.destructive) {
+            const refusal = approvalProblem(current, step);
+            if (refusal) return { invalid: refusal };
+          }
+          if (
+            step.right === 'restrict' &&
+            step.preview?.request.right === 'restrict' &&
+            step.preview.request.mode === 'isolate'
+          ) {
+            const pkg = current.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
+            const packaged = pkg
+              ? pkg.state === 'done'
+              : action.packageId !== undefined || step.packageId !== undefined;
+            if (!packaged)
+              return {
+                invalid:
+                  'Isolated records are removed from processing, so prepare the package with them first (the package step must be done).',
+              };
+            // The copy must be stored and recorded before the first record is removed (a resumed run has it).
+            if (!action.resume && !action.isolatedCopy)
+              return { invalid: 'The isolated copy of the records is not stored, so nothing was removed. Try again.' };
+          }
+          const { error: _error, failure: _failure, ...rest } = step;
+          void _error;
+          void _failure;
+          return {
+            ...rest,
+            state: 'running',
+            progress: action.resume && step.progress ? step.progress : { done: 0 },
+            ...(action.packageId ? { packageId: action.packageId } : {}),
+            ...(action.isolatedCopy ? { isolatedCopy: action.isolatedCopy } : {}),
+            ...(step.approval
+              ? { ranPreviews: [...new Set([...(step.ranPreviews ?? []), step.approval.previewHash])] }
+              : {}),
+            updatedAt: at,
+          };
+        },
+        // Where the isolated copy is and its checksum, in the trail too: a case id and a hash, no personal data.
+        action.isolatedCopy
+          ? { isolatedCopy: action.isolatedCopy.location, isolatedCopySha256: action.isolatedCopy.sha256 }
+          : {},
+      );
     case 'stepProgress':
       return stepChange(current, action.stepId, (step) =>
         step.state !== 'running'

@@ -4,6 +4,7 @@ import type { ChangeLedger } from './changeLedger.js';
 import type { Clock } from './clock.js';
 import type { LeaseStore } from './leases.js';
 import type { OutboxRecord, OutboxStore } from './outbox.js';
+import type { IsolatedCopyStore } from './isolatedCopies.js';
 import type { PackageStore } from './packages.js';
 import { identifyingTexts } from './retention.js';
 import type { CaseStore, KeyValueStore } from './store.js';
@@ -14,6 +15,8 @@ export interface PurgePlaces {
   ledger: Pick<ChangeLedger, 'forgetCase'>;
   /** Export and isolation packages: the person's data itself. */
   packages: Pick<PackageStore, 'forgetCase'>;
+  /** Isolated copies of restricted records, kept until the case's retention ends at the latest. */
+  isolatedCopies: Pick<IsolatedCopyStore, 'forgetCase'>;
   /** Messages the bot queued or sent: cards and reminders show the person's name. */
   outbox: Pick<OutboxStore, 'redact'>;
   /** Conversation state kept per case (a snooze's reason, a thread reference). */
@@ -108,6 +111,7 @@ export class CasePurger {
       await this.places.ledger.forgetCase(id);
       await this.places.packages.forgetCase(id);
       await this.places.released?.forgetCase(id);
+      await this.places.isolatedCopies.forgetCase(id);
       await this.places.state.delete(this.places.stateKeys(id));
       return dsrCase;
     });

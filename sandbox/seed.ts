@@ -26,6 +26,8 @@ export const people = {
 
 export const PRIVACY_TEAM_GROUP_ID = 'f1a0b2c3-0001-4d00-8a00-000000000001';
 export const ALL_STAFF_GROUP_ID = 'f1a0b2c3-0002-4d00-8a00-000000000002';
+/** A group that hands its members a licence (group-based licensing): removed from a member only by hand. */
+export const DEVICE_LICENCE_GROUP_ID = 'f1a0b2c3-0003-4d00-8a00-000000000003';
 
 export const skus = {
   office365E3: { skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', skuPartNumber: 'ENTERPRISEPACK' },
@@ -1080,12 +1082,27 @@ export const graphSeed = {
     [people.meganBowen]: [skus.office365E3.skuId],
     [people.adeleVance]: [skus.office365E3.skuId],
     [people.isaiahLanger]: [skus.office365E3.skuId],
-    [people.jordanLee]: [skus.office365E3.skuId, skus.emsE3.skuId],
+    // EMS comes to Jordan Lee from the device management group, not directly.
+    [people.jordanLee]: [skus.office365E3.skuId],
     [people.priyaNair]: [skus.office365E3.skuId, skus.powerBiPro.skuId],
     [people.jordanaLee]: [skus.office365E3.skuId],
     [people.lynneRobbins]: [skus.office365E3.skuId],
   } as Record<string, string[]>,
+  /** Licences a group assigns to every member (its `assignedLicenses`). */
+  groupLicenses: {
+    [DEVICE_LICENCE_GROUP_ID]: [skus.emsE3.skuId],
+  } as Record<string, string[]>,
   groups: [
+    {
+      id: DEVICE_LICENCE_GROUP_ID,
+      displayName: 'Device management licence',
+      mail: null,
+      mailNickname: 'devicemgmt',
+      description: 'Members get Enterprise Mobility + Security',
+      securityEnabled: true,
+      mailEnabled: false,
+      members: [people.jordanLee],
+    },
     {
       id: PRIVACY_TEAM_GROUP_ID,
       displayName: 'Privacy team',

@@ -7,6 +7,8 @@ import { normaliseResource, TokenIssuer } from './auth.js';
 import { readSandboxCertificate, SANDBOX_CA_CERT_PATH } from './certs.js';
 import { header, ServiceError, SYSTEM_IDS, type Reply, type SystemId, type SystemRequest } from './http.js';
 import { ODataQueryError } from './odata/lexer.js';
+import { csdlDocument } from './odata/csdl.js';
+import { metadataOf, SYSTEM_METADATA } from '../connectors/metadata.js';
 import { VersionClock } from './odata/store.js';
 import {
   BC_ENVIRONMENT,
@@ -23,6 +25,15 @@ import { DATAVERSE_API_PATH, DATAVERSE_PREFIX, createDataverse } from './systems
 import { createEntra, type RegisteredClient } from './systems/entra.js';
 import { createFinanceOperations, FINANCE_OPERATIONS_PREFIX, HUMAN_RESOURCES_PREFIX } from './systems/fno.js';
 import { createGraph, GRAPH_PREFIX } from './systems/graph.js';
+
+/** Where each OData service answers `$metadata`, below its prefix. */
+const METADATA_PATHS: Partial<Record<SystemId, RegExp>> = {
+  crm: /^\/api\/data\/v9\.[0-2]\/\$metadata$/,
+  bc: /^\/v2\.0\/[^/]+\/[^/]+\/api\/v2\.0\/\$metadata$/,
+  fno: /^\/data\/\$metadata$/,
+  hr: /^\/data\/\$metadata$/,
+  graph: /^\/\$metadata$/,
+};
 
 export {
   DATAVERSE_PREFIX,
@@ -200,6 +211,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return { status, headers, body: errorBody(system, code, message) };
   };
 
+  /** The service's CSDL, from its published metadata file and the solutions its switch says are installed. */
+  const metadataReply = (id: SystemId, request: SystemRequest): Reply | undefined => {
+    const path = METADATA_PATHS[id];
+    if (!path?.test(request.path) || request.method !== 'GET') return undefined;
+    const service = SYSTEM_METADATA[id as keyof typeof SYSTEM_METADATA];
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/xml' },
+      body: csdlDocument(metadataOf(service), core.solutions(id)),
+    };
+  };
+
   const authenticate = (system: SystemService, request: SystemRequest): Reply | undefined => {
     const challenge = (description: string): Reply =>
       errorReply(system, 401, system.codes.unauthorized, description, {
@@ -366,7 +389,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         headers: req.headers,
         body,
       };
-      reply = (system.id === 'entra' ? undefined : authenticate(system, request)) ?? (await system.handle(request));
+      reply =
+        (system.id === 'entra' ? undefined : authenticate(system, request)) ??
+        metadataReply(system.id, request) ??
+        (await system.handle(request));
     } catch (error) {
       if (error instanceof ServiceError) {
         reply = errorReply(system, error.status, error.code, error.message, error.headers);

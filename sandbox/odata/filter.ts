@@ -287,6 +287,24 @@ export function collectOperators(expr: Expr, into = new Set<string>()): Set<stri
   return into;
 }
 
+/** Whether any comparison in the filter is with `null`. */
+export function comparesWithNull(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'literal':
+      return expr.type === 'null';
+    case 'binary':
+      return comparesWithNull(expr.left) || comparesWithNull(expr.right);
+    case 'not':
+      return comparesWithNull(expr.operand);
+    case 'call':
+      return expr.args.some(comparesWithNull);
+    case 'lambda':
+      return expr.predicate !== null && comparesWithNull(expr.predicate);
+    default:
+      return false;
+  }
+}
+
 class Compiler {
   constructor(private readonly schema: FilterSchema) {}
 

@@ -28,7 +28,7 @@ export interface SandboxCore {
   fnoDefaultCompany: string;
   bcEnvironment: string;
   /** The optional solutions (Marketing, Project Service Automation...) a system has installed; `all` by default. */
-  solutions(system: 'crm'): ReadonlySet<string> | 'all';
+  solutions(system: SystemId): ReadonlySet<string> | 'all';
 }
 
 /** Codes a system uses for the answers the server gives on its behalf (auth, throttling, faults). */

@@ -38,6 +38,18 @@ const ACTIVITY_TYPES: Record<string, string> = {
   faxes: 'fax',
 };
 
+/** The columns every activity shares, whether read through activitypointers or through its type's set. */
+const ACTIVITY_PROPERTIES: Record<string, PropType> = {
+  activityid: 'guid',
+  activitytypecode: 'string',
+  subject: 'string',
+  description: 'string',
+  _regardingobjectid_value: 'guid',
+  statecode: 'number',
+  createdon: 'datetime',
+  actualend: 'datetime',
+};
+
 const ACTIVITY_TYPE_SETS: Record<string, EntitySetDef> = Object.fromEntries(
   Object.entries(ACTIVITY_TYPES).map(([set, type]) => [
     set,
@@ -45,16 +57,7 @@ const ACTIVITY_TYPE_SETS: Record<string, EntitySetDef> = Object.fromEntries(
       name: set,
       typeName: `${ns}.${type}`,
       key: ['activityid'],
-      properties: {
-        activityid: 'guid',
-        activitytypecode: 'string',
-        subject: 'string',
-        description: 'string',
-        _regardingobjectid_value: 'guid',
-        statecode: 'number',
-        createdon: 'datetime',
-        actualend: 'datetime',
-      },
+      properties: ACTIVITY_PROPERTIES,
     },
   ]),
 );
@@ -149,16 +152,7 @@ export function createDataverse(core: SandboxCore): SystemService {
       name: 'activitypointers',
       typeName: `${ns}.activitypointer`,
       key: ['activityid'],
-      properties: {
-        activityid: 'guid',
-        activitytypecode: 'string',
-        subject: 'string',
-        description: 'string',
-        _regardingobjectid_value: 'guid',
-        statecode: 'number',
-        createdon: 'datetime',
-        actualend: 'datetime',
-      },
+      properties: ACTIVITY_PROPERTIES,
     },
     emails: {
       name: 'emails',
@@ -248,6 +242,16 @@ export function createDataverse(core: SandboxCore): SystemService {
     }
   };
 
+  /** One activity type's entity set: a view of the shared activity table, stored and generated rows alike. */
+  const activityTypeBinding = (set: string, type: string): Binding => ({
+    def: defs[set]!,
+    table: tables.activities,
+    view: (data: JsonRecord) => data.activitytypecode === type,
+    includeBulk: true,
+    readOnlyProps: ['activitytypecode', 'createdon'],
+    afterDelete: (row: EntityRow) => deleteActivity(row.data.activityid as string),
+  });
+
   const bindings: Record<string, Binding> = {
     contacts: {
       def: defs.contacts!,
@@ -272,26 +276,8 @@ export function createDataverse(core: SandboxCore): SystemService {
       readOnlyProps: ['activitytypecode', 'createdon'],
       afterDelete: (row) => deleteActivity(row.data.activityid as string),
     },
-    emails: {
-      def: defs.emails!,
-      table: tables.activities,
-      where: (row) => row.data.activitytypecode === 'email',
-      readOnlyProps: ['createdon'],
-      afterDelete: (row) => deleteActivity(row.data.activityid as string),
-    },
-    ...Object.fromEntries(
-      Object.entries(ACTIVITY_TYPES).map(([set, type]) => [
-        set,
-        {
-          def: defs[set]!,
-          table: tables.activities,
-          view: (data: JsonRecord) => data.activitytypecode === type,
-          includeBulk: true,
-          readOnlyProps: ['activitytypecode', 'createdon'],
-          afterDelete: (row: EntityRow) => deleteActivity(row.data.activityid as string),
-        } satisfies Binding,
-      ]),
-    ),
+    emails: activityTypeBinding('emails', 'email'),
+    ...Object.fromEntries(Object.entries(ACTIVITY_TYPES).map(([set, type]) => [set, activityTypeBinding(set, type)])),
     activityparties: { def: defs.activityparties!, table: tables.activityparties },
     annotations: { def: defs.annotations!, table: tables.annotations, includeBulk: true, readOnlyProps: ['createdon'] },
   };

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { header, json, noContent, parseJsonBody, ServiceError, type Reply, type SystemRequest } from '../http.js';
-import { collectOperators, text, type JsonRecord } from '../odata/filter.js';
+import {
+  ADVANCED_OPERATORS,
+  ADVANCED_USER_ORDERBY,
+  ADVANCED_USER_PROPERTIES,
+  UNSETTLED_OPERATORS,
+} from '../../connectors/graphAdvancedQuery.js';
+import { collectOperators, collectProperties, comparesWithNull, text, type JsonRecord } from '../odata/filter.js';
 import { ODataQueryError } from '../odata/lexer.js';
 import { conformDefs } from '../odata/conform.js';
 import { formatRow, type EntitySetDef } from '../odata/query.js';
@@ -54,6 +60,8 @@ const userDef: EntitySetDef = {
     streetAddress: 'string',
     userType: 'string',
     assignedLicenses: 'json',
+    // Who assigned each licence: `assignedByGroup` null for a direct assignment, else the group's id.
+    licenseAssignmentStates: 'json',
   },
   // Graph v1.0 returns only these user properties unless $select asks for more.
   defaultSelect: [
@@ -91,9 +99,6 @@ const assignLicenseBody = z.object({
   removeLicenses: z.array(z.string().regex(GUID)),
 });
 
-/** Filters Graph accepts on directory objects only as advanced queries (ConsistencyLevel: eventual and $count). */
-const ADVANCED_ONLY = ['ne', 'not', 'endswith', 'contains'];
-
 export function createGraph(core: SandboxCore): SystemService {
   // Every property served must be in the Graph CSDL, or the sandbox does not start.
   conformDefs('graph', { users: userDef, groups: groupDef });
@@ -102,7 +107,9 @@ export function createGraph(core: SandboxCore): SystemService {
   const groups = new Table('groups', ['id'], core.clock);
   let members = new Map<string, string[]>();
   let managers = new Map<string, string>();
+  /** Licences assigned directly, per user; group-assigned ones follow from membership and groupLicenses. */
   let licenses = new Map<string, string[]>();
+  let groupLicenses = new Map<string, string[]>();
   const subscribed = Object.values(skus);
 
   const serviceRoot = `${core.baseUrl}${GRAPH_PREFIX}`;
@@ -132,20 +139,57 @@ export function createGraph(core: SandboxCore): SystemService {
     patchReturnsEntity: false,
   });
 
+  const memberIds = (groupId: string, transitive: boolean, seen = new Set<string>()): string[] => {
+    const ids: string[] = [];
+    for (const id of members.get(groupId) ?? []) {
+      if (members.has(id)) {
+        if (transitive && !seen.has(id)) {
+          seen.add(id);
+          ids.push(...memberIds(id, true, seen));
+        }
+        continue;
+      }
+      ids.push(id);
+    }
+    return ids;
+  };
+
   const assigned = (skuIds: readonly string[]): JsonRecord[] => skuIds.map((skuId) => ({ disabledPlans: [], skuId }));
+
+  /**
+   * One state per assignment path, as Graph's licenseAssignmentState has them: a licence a user has
+   * directly and through a group shows twice (Learn, licenseAssignmentState resource type).
+   */
+  const assignmentStates = (userId: string): JsonRecord[] => {
+    const state = (skuId: string, assignedByGroup: string | null): JsonRecord => ({
+      assignedByGroup,
+      disabledPlans: [],
+      error: 'None',
+      lastUpdatedDateTime: null,
+      skuId,
+      state: 'Active',
+    });
+    const inherited = [...groupLicenses.entries()].flatMap(([groupId, skuIds]) =>
+      memberIds(groupId, true).includes(userId) ? skuIds.map((skuId) => state(skuId, groupId)) : [],
+    );
+    return [...(licenses.get(userId) ?? []).map((skuId) => state(skuId, null)), ...inherited];
+  };
+
+  /** Every licence the user holds, however assigned (what assignedLicenses and licenseDetails show). */
+  const heldLicences = (userId: string): string[] => [
+    ...new Set(assignmentStates(userId).map((state) => state.skuId as string)),
+  ];
+
+  const licenceFields = (userId: string): JsonRecord => ({
+    assignedLicenses: assigned(heldLicences(userId)),
+    licenseAssignmentStates: assignmentStates(userId),
+  });
 
   const reset = (): void => {
     mail.reset();
     users.clear();
     deleted.clear();
     groups.clear();
-    graphSeed.users.forEach((user) =>
-      users.insert({
-        ...user,
-        deletedDateTime: null,
-        assignedLicenses: assigned(graphSeed.licenses[user.id as string] ?? []),
-      }),
-    );
     members = new Map();
     for (const group of graphSeed.groups) {
       const { members: ids, ...data } = group;
@@ -154,6 +198,10 @@ export function createGraph(core: SandboxCore): SystemService {
     }
     managers = new Map(Object.entries(graphSeed.managers));
     licenses = new Map(Object.entries(graphSeed.licenses).map(([id, list]) => [id, [...list]]));
+    groupLicenses = new Map(Object.entries(graphSeed.groupLicenses).map(([id, list]) => [id, [...list]]));
+    graphSeed.users.forEach((user) =>
+      users.insert({ ...user, deletedDateTime: null, ...licenceFields(user.id as string) }),
+    );
   };
   reset();
 
@@ -183,27 +231,53 @@ export function createGraph(core: SandboxCore): SystemService {
   const advancedQuery = (request: SystemRequest): boolean =>
     (header(request.headers, 'consistencylevel') ?? '').toLowerCase() === 'eventual';
 
-  const checkDirectoryQuery = (request: SystemRequest, binding: Binding): void => {
+  /**
+   * Graph's rules for advanced queries on directory objects (Learn, "Advanced query capabilities on
+   * Microsoft Entra ID objects"; the tables are in connectors/graphAdvancedQuery.ts): what needs
+   * `ConsistencyLevel: eventual` and `$count=true` is refused without them with the page's error body.
+   * Returns whether the query is an advanced one, whose answer carries `@odata.count`.
+   */
+  const checkDirectoryQuery = (request: SystemRequest, binding: Binding, users: boolean): boolean => {
     const params = request.url.searchParams;
-    const advanced = advancedQuery(request);
-    if (params.get('$count') === 'true' && !advanced) {
-      throw new ServiceError(400, 'Request_BadRequest', '$count is not currently supported.');
-    }
+    const eventual = advancedQuery(request);
+    const advanced = eventual && params.get('$count') === 'true';
     if (params.has('$search')) {
-      throw new ServiceError(400, 'Request_BadRequest', 'The sandbox does not implement $search; use $filter.');
-    }
-    const query = service.parse(binding, request);
-    if (query.filterExpr && !(advanced && params.get('$count') === 'true')) {
-      const used = collectOperators(query.filterExpr);
-      const refused = ADVANCED_ONLY.find((op) => used.has(op));
-      if (refused) {
+      // `$search` needs the header only, not `$count`.
+      if (!eventual)
         throw new ServiceError(
           400,
           'Request_UnsupportedQuery',
-          `Unsupported or invalid query filter clause specified: '${refused}' needs ConsistencyLevel: eventual and $count=true.`,
+          "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
         );
+      throw new ServiceError(400, 'Request_BadRequest', 'The sandbox does not implement $search; use $filter.');
+    }
+    const missing = (what: string): ServiceError =>
+      new ServiceError(
+        400,
+        'Request_UnsupportedQuery',
+        `${what} is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
+      );
+    const query = service.parse(binding, request);
+    const orderby = params.get('$orderby');
+    if (!advanced && orderby !== null) {
+      // The page gives no error body for these two; the operator's wording is assumed.
+      if (query.filterExpr) throw missing("Using '$orderby' with '$filter'");
+      const sorted = ADVANCED_USER_ORDERBY.find((prop) => users && orderby.toLowerCase().includes(prop.toLowerCase()));
+      if (sorted) throw missing(`Sorting by '${sorted}'`);
+    }
+    if (query.filterExpr && !advanced) {
+      const used = collectOperators(query.filterExpr);
+      const refused = [...ADVANCED_OPERATORS, ...UNSETTLED_OPERATORS].find((op) => used.has(op));
+      if (refused) throw missing(`Operator '${refused === 'endswith' ? 'endsWith' : refused}'`);
+      if (users) {
+        const props = collectProperties(query.filterExpr);
+        const property = ADVANCED_USER_PROPERTIES.find((prop) => props.has(prop));
+        // The page shows the error body for an operator only; for a property the same wording is assumed.
+        if (property) throw missing(`Property '${property}'`);
+        if (comparesWithNull(query.filterExpr)) throw missing("Comparing with 'null'");
       }
     }
+    return advanced;
   };
 
   const withType = (type: string, body: JsonRecord): JsonRecord => ({
@@ -214,23 +288,14 @@ export function createGraph(core: SandboxCore): SystemService {
   const userBinding: Binding = { def: userDef, table: users, readOnlyProps: ['createdDateTime', 'deletedDateTime'] };
 
   const listUsers = (request: SystemRequest, binding: Binding): Reply => {
-    checkDirectoryQuery(request, binding);
-    return service.list(binding, request);
+    const advanced = checkDirectoryQuery(request, binding, true);
+    return countedOnlyIfAdvanced(service.list(binding, request), advanced);
   };
 
-  const memberIds = (groupId: string, transitive: boolean, seen = new Set<string>()): string[] => {
-    const ids: string[] = [];
-    for (const id of members.get(groupId) ?? []) {
-      if (members.has(id)) {
-        if (transitive && !seen.has(id)) {
-          seen.add(id);
-          ids.push(...memberIds(id, true, seen));
-        }
-        continue;
-      }
-      ids.push(id);
-    }
-    return ids;
+  /** Without the advanced query parameters Graph ignores `$count=true` silently: no count in the answer. */
+  const countedOnlyIfAdvanced = (reply: Reply, advanced: boolean): Reply => {
+    if (!advanced && reply.body && typeof reply.body === 'object') delete (reply.body as JsonRecord)['@odata.count'];
+    return reply;
   };
 
   const typedList = (reply: Reply, type: string): Reply => {
@@ -258,7 +323,7 @@ export function createGraph(core: SandboxCore): SystemService {
     switch (action) {
       case 'licenseDetails': {
         if (request.method !== 'GET') break;
-        const value = (licenses.get(userId) ?? []).map((skuId) => ({
+        const value = heldLicences(userId).map((skuId) => ({
           id: Buffer.from(`${userId}:${skuId}`).toString('base64url'),
           skuId,
           skuPartNumber: subscribed.find((sku) => sku.skuId === skuId)?.skuPartNumber ?? 'UNKNOWN',
@@ -322,15 +387,25 @@ export function createGraph(core: SandboxCore): SystemService {
         );
       }
     }
+    const inherited = new Set(heldLicences(userId));
     for (const skuId of parsed.data.removeLicenses) {
-      if (!current.has(skuId.toLowerCase())) {
-        throw new ServiceError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
+      if (current.has(skuId.toLowerCase())) continue;
+      if (inherited.has(skuId.toLowerCase())) {
+        // Only a direct assignment can be removed from the user; an inherited one goes with the group.
+        // The message is the one administrators report from the service (e.g. CIPP issue #4090); no
+        // Learn page documents this error, so its code and status here are assumed, not confirmed.
+        throw new ServiceError(
+          400,
+          'Request_BadRequest',
+          'User license is inherited from a group membership and it cannot be removed directly from the user.',
+        );
       }
+      throw new ServiceError(400, 'Request_BadRequest', 'User does not have a corresponding license.');
     }
     for (const { skuId } of parsed.data.addLicenses) current.add(skuId.toLowerCase());
     for (const skuId of parsed.data.removeLicenses) current.delete(skuId.toLowerCase());
     licenses.set(userId, [...current]);
-    const updated = users.update(user, { assignedLicenses: assigned([...current]) });
+    const updated = users.update(user, licenceFields(userId));
     return json(200, {
       '@odata.context': `${serviceRoot}/$metadata#users/$entity`,
       ...formatRow(updated, userDef, undefined, [], service.policy.context),
@@ -409,8 +484,8 @@ export function createGraph(core: SandboxCore): SystemService {
     if (request.method !== 'GET')
       throw new ServiceError(405, 'Request_BadRequest', 'The sandbox serves groups read-only.');
     if (rawId === undefined) {
-      checkDirectoryQuery(request, groupBinding);
-      return service.list(groupBinding, request);
+      const advanced = checkDirectoryQuery(request, groupBinding, false);
+      return countedOnlyIfAdvanced(service.list(groupBinding, request), advanced);
     }
     const id = decodeURIComponent(rawId).toLowerCase();
     if (!groups.get(id)) throw notFound(id);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileChangeLedger } from '../../dsr/storage/fileChangeLedger.js';
 import type { AuditEvent } from '../../dsr/audit.js';
@@ -324,6 +326,65 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     await card(adele, 'plan.approve', caseId, { stepId, previewHash: hash });
     assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /prepare the package with them first/);
     assert.equal(crm.applied.length, 0);
+  });
+
+  it('stores the isolated copy and records where and its checksum before the first record is removed', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'restrict');
+    const stepId = 'restrict:crm';
+    await card(megan, 'plan.preview', caseId, { stepId, mode: 'isolate' });
+    const { hash } = (await step(caseId, stepId)).preview!;
+    await card(adele, 'plan.approve', caseId, { stepId, previewHash: hash });
+    crm.hang('c1');
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId }), /Running/);
+    await crm.hanging;
+    // The run waits at the first record: the copy is already stored and on the case.
+    assert.deepEqual(crm.applied, []);
+    const running = await step(caseId, stepId);
+    const copy = running.isolatedCopy!;
+    assert.ok(copy, 'the isolated copy is recorded on the step');
+    const stored = await readFile(join(bot.dataDir, 'packages', copy.location));
+    assert.equal(createHash('sha256').update(stored).digest('hex'), copy.sha256);
+    assert.equal(stored.length, copy.bytes);
+    const started = (await audit(caseId)).find((e) => e.action === 'startStep' && e.outcome === 'applied')!;
+    assert.equal(started.detail.isolatedCopy, copy.location);
+    assert.equal(started.detail.isolatedCopySha256, copy.sha256);
+    assert.doesNotMatch(JSON.stringify(started), /Maria|maria@/i, 'no personal data in the trail');
+    crm.unhang();
+    await bot.app.runner.settled(caseId, stepId);
+    assert.equal((await step(caseId, stepId)).state, 'done');
+    assert.deepEqual(crm.applied, ['c1']);
+    // The delivered package goes with its link; the isolated copy stays.
+    assert.ok((await readFile(join(bot.dataDir, 'packages', copy.location))).length > 0);
+  });
+
+  it('removes nothing when the isolated copy cannot be stored, and says so', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'restrict');
+    const stepId = 'restrict:crm';
+    await card(megan, 'plan.preview', caseId, { stepId, mode: 'isolate' });
+    const { hash } = (await step(caseId, stepId)).preview!;
+    await card(adele, 'plan.approve', caseId, { stepId, previewHash: hash });
+    // The store's folder for isolated copies cannot be made: a file stands in its place.
+    await mkdir(join(bot.dataDir, 'packages'), { recursive: true });
+    await writeFile(join(bot.dataDir, 'packages', 'isolated'), 'in the way');
+    const before = await step(caseId, stepId);
+    assert.match(
+      await card(megan, 'plan.apply', caseId, { stepId }),
+      /isolated copy of the records could not be stored, so nothing was isolated or removed/,
+    );
+    assert.deepEqual(crm.applied, []);
+    const after = await step(caseId, stepId);
+    assert.equal(after.state, before.state);
+    assert.deepEqual(after.approval, before.approval, 'still approved, ready to try again');
+    assert.equal(after.isolatedCopy, undefined);
+    assert.ok(!(await audit(caseId)).some((e) => e.action === 'startStep'));
   });
 
   it('restricts with the chosen mode, records the before-state, and lifts it back', async function () {

@@ -146,14 +146,24 @@ describe('the rights carried out in the systems (sandbox)', () => {
       'restrict,delete',
     );
     const licences = async () => ((await graph(`users/${jordan.entraId}/licenseDetails`)).json.value ?? []).length;
+    const licenceNames = async () =>
+      ((await graph(`users/${jordan.entraId}/licenseDetails`)).json.value ?? [])
+        .map((l) => l.skuPartNumber as string)
+        .sort();
     const held = await licences();
     assert.ok(held > 0, 'Jordan starts with licences');
 
     await carryOut(caseId, 'restrict:graph', { mode: 'flag' });
     assert.equal((await step(caseId, 'restrict:graph'))!.state, 'done');
-    assert.equal(await licences(), 0, 'the licences are removed');
+    // Only the licence assigned to him directly goes; the one his group assigns is a step by hand naming the group.
+    assert.deepEqual(await licenceNames(), ['EMS'], 'the direct licence is removed, the group one stays');
+    assert.match(
+      await card(megan, 'plan.show', caseId),
+      /The licence EMS comes from the group "Device management licence"/,
+    );
     assert.match(await card(megan, 'plan.lift', caseId, { stepId: 'restrict:graph' }), /lifted/);
     assert.equal(await licences(), held, 'the same licences are back');
+    assert.deepEqual(await licenceNames(), ['EMS', 'ENTERPRISEPACK'], 'only what the bot removed was given back');
 
     await carryOut(caseId, 'delete:graph');
     const deleted = (await step(caseId, 'delete:graph'))!;

@@ -1,6 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';
-import { graphSeed, people, PRIVACY_TEAM_GROUP_ID, ALL_STAFF_GROUP_ID, skus, subjects } from '../../sandbox/seed.js';
+import {
+  graphSeed,
+  people,
+  PRIVACY_TEAM_GROUP_ID,
+  ALL_STAFF_GROUP_ID,
+  DEVICE_LICENCE_GROUP_ID,
+  skus,
+  subjects,
+} from '../../sandbox/seed.js';
 import { bearer, call } from './helpers.js';
 
 const q = (value: string): string => encodeURIComponent(value);
@@ -99,22 +107,48 @@ describe('sandbox: Microsoft Graph', () => {
     assert.equal(unknown.status, 404);
   });
 
-  it('removes licences with assignLicense and reports them through licenseDetails', async () => {
+  it('removes only licences assigned directly with assignLicense, and refuses one a group assigns', async () => {
     const before = await call(sandbox, `${graph}users/${people.jordanLee}/licenseDetails`, { headers: auth });
     assert.deepEqual(before.json.value.map((l) => l.skuId).sort(), [skus.office365E3.skuId, skus.emsE3.skuId].sort());
-    const removed = await call(sandbox, `${graph}users/${people.jordanLee}/assignLicense`, {
+    const states = await call(sandbox, `${graph}users/${people.jordanLee}?$select=licenseAssignmentStates`, {
+      headers: auth,
+    });
+    assert.deepEqual(
+      (states.json.licenseAssignmentStates as Record<string, unknown>[]).map((s) => [s.skuId, s.assignedByGroup]),
+      [
+        [skus.office365E3.skuId, null],
+        [skus.emsE3.skuId, DEVICE_LICENCE_GROUP_ID],
+      ],
+    );
+    const defaults = await call(sandbox, `${graph}users/${people.jordanLee}`, { headers: auth });
+    assert.equal('licenseAssignmentStates' in defaults.json, false, 'not a default property');
+
+    const inherited = await call(sandbox, `${graph}users/${people.jordanLee}/assignLicense`, {
       method: 'POST',
       headers: auth,
       body: { addLicenses: [], removeLicenses: [skus.office365E3.skuId, skus.emsE3.skuId] },
     });
+    assert.equal(inherited.status, 400);
+    assert.match(inherited.json.error.message, /inherited from a group membership/);
+    const unchanged = await call(sandbox, `${graph}users/${people.jordanLee}/licenseDetails`, { headers: auth });
+    assert.equal(unchanged.json.value.length, 2, 'a refused request changes nothing');
+
+    const removed = await call(sandbox, `${graph}users/${people.jordanLee}/assignLicense`, {
+      method: 'POST',
+      headers: auth,
+      body: { addLicenses: [], removeLicenses: [skus.office365E3.skuId] },
+    });
     assert.equal(removed.status, 200);
     assert.equal(removed.json.id, people.jordanLee);
     const after = await call(sandbox, `${graph}users/${people.jordanLee}/licenseDetails`, { headers: auth });
-    assert.deepEqual(after.json.value, []);
+    assert.deepEqual(
+      after.json.value.map((l) => l.skuId),
+      [skus.emsE3.skuId],
+    );
     const again = await call(sandbox, `${graph}users/${people.jordanLee}/assignLicense`, {
       method: 'POST',
       headers: auth,
-      body: { addLicenses: [], removeLicenses: [skus.emsE3.skuId] },
+      body: { addLicenses: [], removeLicenses: [skus.office365E3.skuId] },
     });
     assert.equal(again.status, 400);
   });
