@@ -11,6 +11,7 @@ import {
   type TriageCheck,
 } from './case.js';
 import type { FoundRecord, SearchQuery, SystemFindings } from './discovery.js';
+import { nextKeptDue, type KeptRecord } from './keptRecords.js';
 import { standingOf } from './matching.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
 import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
@@ -44,6 +45,10 @@ export type CaseAction =
   | { kind: 'releaseHold' }
   | { kind: 'startPurge' }
   | { kind: 'completePurge' }
+  /** The bot opened `caseId` to erase these kept records, whose reason ended. */
+  | { kind: 'linkFollowUp'; caseId: string; recordIds: string[] }
+  /** The bot read these kept records again: their condition still holds until it is checked on `until`. */
+  | { kind: 'recheckKept'; recordIds: string[]; until: string }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
   /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
@@ -65,6 +70,14 @@ function requiredText(text: string, what: string, max: number): string | { inval
   if (!trimmed) return { invalid: `Give ${what}.` };
   if (trimmed.length > max) return { invalid: `Keep ${what} under ${max} characters.` };
   return trimmed;
+}
+
+/** The case with its kept records replaced, and the moment the next of them falls due. */
+function withKept(dsrCase: DsrCase, kept: KeptRecord[]): DsrCase {
+  const { keptDueAt: _old, ...rest } = dsrCase;
+  void _old;
+  const due = nextKeptDue(kept);
+  return { ...rest, kept, ...(due ? { keptDueAt: due } : {}) };
 }
 
 /** Whole days the clock stood still for identity, over every answered request for proof. */
@@ -164,6 +177,23 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
         next: withoutPersonalData(current, { startedAt: current.purge.startedAt, doneAt: at }),
         detail: { startedAt: current.purge.startedAt },
       };
+    }
+    case 'linkFollowUp': {
+      const ids = new Set(action.recordIds);
+      const kept = (current.kept ?? []).map((k) =>
+        ids.has(k.id) && k.followUpCaseId === undefined ? { ...k, followUpCaseId: action.caseId } : k,
+      );
+      return {
+        next: withKept({ ...current, followUps: [...new Set([...(current.followUps ?? []), action.caseId])] }, kept),
+        detail: { followUp: action.caseId, records: ids.size },
+      };
+    }
+    case 'recheckKept': {
+      const ids = new Set(action.recordIds);
+      const kept = (current.kept ?? []).map((k) =>
+        ids.has(k.id) && k.ends === 'condition' && k.followUpCaseId === undefined ? { ...k, until: action.until } : k,
+      );
+      return { next: withKept(current, kept), detail: { records: ids.size, until: action.until } };
     }
     case 'addNote': {
       const text = requiredText(action.text, 'the note', NOTE_MAX_LENGTH);
