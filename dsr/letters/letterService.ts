@@ -52,6 +52,11 @@ export class LetterService {
     private readonly mailer: () => Promise<LetterMailer | undefined>,
   ) {}
 
+  /** The languages letters can be written in: every folder of templates, built-in or the organisation's. */
+  get languages(): readonly string[] {
+    return this.templates.languages;
+  }
+
   async mailbox(): Promise<string | undefined> {
     return (await this.mailer())?.mailbox;
   }
