@@ -308,9 +308,12 @@ export class DescribedChanges implements ChangeConnector {
     return { remaining, queries };
   }
 
-  async recheckKept(records: readonly { kind: string; id: string }[], signal?: AbortSignal): Promise<Set<string>> {
+  async recheckKept(
+    records: readonly { kind: string; id: string }[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, KeptBasis>> {
     const abort = signal ?? new AbortController().signal;
-    const still = new Set<string>();
+    const still = new Map<string, KeptBasis>();
     const owners: RecordRef[] = [];
     const ownerIds = new Map<RecordRef, string>();
     for (const record of records) {
@@ -323,19 +326,23 @@ export class DescribedChanges implements ChangeConnector {
       }
       const row = await this.readRecord(ref, abort);
       if (row === undefined) continue;
-      if (ref.entity.changes.retain.some((rule) => matches(rule, row))) still.add(record.id);
+      const rule = ref.entity.changes.retain.find((r) => matches(r, row));
+      if (rule) still.set(record.id, keptBasis(rule, row));
     }
     for (const owner of owners) {
       // Still kept while a record of a kind that keeps its owner is still kept itself.
-      const keeps = records.some(
-        (r) =>
-          still.has(r.id) &&
-          this.system.entities.some(
-            (e) =>
-              e.kind === r.kind && e.related?.to === owner.entity.kind && e.changes.retain.some((x) => x.keepsOwner),
-          ),
-      );
-      if (keeps) still.add(ownerIds.get(owner)!);
+      // Kept by the rule that keeps its owner (an invoice still open), not by any rule of its kind.
+      const keeper = records.find((r) => {
+        const basis = still.get(r.id)?.basis;
+        return this.system.entities.some(
+          (e) =>
+            e.kind === r.kind &&
+            e.related?.to === owner.entity.kind &&
+            e.changes.retain.some((x) => x.keepsOwner && x.basis === basis),
+        );
+      });
+      if (keeper)
+        still.set(ownerIds.get(owner)!, { basis: still.get(keeper.id)!.basis, ends: 'condition', counted: 'date' });
     }
     return still;
   }

@@ -11,7 +11,7 @@ import {
   type TriageCheck,
 } from './case.js';
 import type { FoundRecord, SearchQuery, SystemFindings } from './discovery.js';
-import { nextKeptDue, type KeptRecord } from './keptRecords.js';
+import { nextKeptDue, type KeptEnds, type KeptRecord } from './keptRecords.js';
 import { standingOf } from './matching.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
 import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
@@ -47,8 +47,8 @@ export type CaseAction =
   | { kind: 'completePurge' }
   /** The bot opened `caseId` to erase these kept records, whose reason ended. */
   | { kind: 'linkFollowUp'; caseId: string; recordIds: string[] }
-  /** The bot read these kept records again: their condition still holds until it is checked on `until`. */
-  | { kind: 'recheckKept'; recordIds: string[]; until: string }
+  /** The bot read these kept records again: each is still kept, by this basis, until (or checked again on) `until`. */
+  | { kind: 'recheckKept'; records: Array<{ id: string; basis: string; ends: KeptEnds; until: string }> }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
   /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
@@ -189,11 +189,18 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       };
     }
     case 'recheckKept': {
-      const ids = new Set(action.recordIds);
-      const kept = (current.kept ?? []).map((k) =>
-        ids.has(k.id) && k.ends === 'condition' && k.followUpCaseId === undefined ? { ...k, until: action.until } : k,
-      );
-      return { next: withKept(current, kept), detail: { records: ids.size, until: action.until } };
+      const checked = new Map(action.records.map((r) => [r.id, r]));
+      const kept = (current.kept ?? []).map((k) => {
+        const now = checked.get(k.id);
+        return now && k.ends === 'condition' && k.followUpCaseId === undefined
+          ? { ...k, basis: now.basis, ends: now.ends, until: now.until }
+          : k;
+      });
+      // Counts and dates only: which records they are stays on the case.
+      return {
+        next: withKept(current, kept),
+        detail: { records: checked.size, until: [...new Set(action.records.map((r) => r.until))].slice(0, 5) },
+      };
     }
     case 'addNote': {
       const text = requiredText(action.text, 'the note', NOTE_MAX_LENGTH);

@@ -118,8 +118,9 @@ export interface ChangeConnector {
   /** Searches again and reads each deleted target; the step is done only when nothing remains. */
   confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck>;
   /**
-   * Reads kept records again and says which are still kept by their rule (the worker still
-   * employed, the account still enabled); a record that is gone is not among them.
+   * Reads kept records again and says which are still kept, and by which rule now (the worker
+   * still employed; an invoice paid since, now kept as a posted document); a record that is gone,
+   * or that no rule keeps any more, is not among them.
    */
-  recheckKept?(records: readonly { kind: string; id: string }[], signal?: AbortSignal): Promise<Set<string>>;
+  recheckKept?(records: readonly { kind: string; id: string }[], signal?: AbortSignal): Promise<Map<string, KeptBasis>>;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DsrCase } from './case.js';
 import type { Clock } from './clock.js';
 import { computeDueDate, policyFor, type OrgCalendar } from './deadlines.js';
-import { dueAt, keptUntil, type KeptPeriods, type KeptRecord } from './keptRecords.js';
+import { dueAt, keptUntil, type KeptBasis, type KeptPeriods, type KeptRecord } from './keptRecords.js';
 import type { LeaseStore } from './leases.js';
 import type { PlanStep } from './plan.js';
 import type { CaseAction } from './caseActions.js';
@@ -88,11 +88,14 @@ export function followUpCase(
   };
 }
 
-/** Reads kept records again in their system: the ids still kept, or undefined when it cannot be asked now. */
+/**
+ * Reads kept records again in their system: the ids still kept, each with the basis that keeps it
+ * now, or undefined when the system cannot be asked now.
+ */
 export type KeptRecheck = (
   systemId: string,
   records: readonly { kind: string; id: string }[],
-) => Promise<Set<string> | undefined>;
+) => Promise<Map<string, KeptBasis> | undefined>;
 
 export interface KeptFollowUpParts {
   store: Pick<CaseStore, 'casesWithKeptDue'>;
@@ -152,13 +155,19 @@ export class KeptFollowUps {
       // The system cannot be asked now: the records stay due, and the next pass asks again.
       if (!still) continue;
       ended.push(...records.filter((r) => !still.has(r.id)));
-      const holding = records.filter((r) => still.has(r.id));
-      for (const basis of new Set(holding.map((r) => r.basis))) {
-        const ids = holding.filter((r) => r.basis === basis).map((r) => r.id);
-        const period = this.parts.periods.get(basis) ?? { amount: 30, unit: 'd' as const };
-        const until = keptUntil({ basis, ends: 'condition', counted: 'date' }, period, now);
-        const result = await this.parts.cases.actAsSystem(original.id, { kind: 'recheckKept', recordIds: ids, until });
-        if (result.ok) rechecked += ids.length;
+      // Still kept: by the same condition (checked again a period on), or by a rule with a date
+      // now (an invoice paid since is a posted document, kept until the end of its period).
+      const updates = records.flatMap((r) => {
+        const basis = still.get(r.id);
+        if (!basis) return [];
+        const period = this.parts.periods.get(basis.basis);
+        const counted = period ? basis : { ...basis, ends: 'condition' as const };
+        const until = keptUntil(counted, period ?? { amount: 30, unit: 'd' }, now);
+        return [{ id: r.id, basis: basis.basis, ends: counted.ends, until }];
+      });
+      if (updates.length > 0) {
+        const result = await this.parts.cases.actAsSystem(original.id, { kind: 'recheckKept', records: updates });
+        if (result.ok) rechecked += updates.length;
       }
     }
     const opened: string[] = [];
