@@ -96,6 +96,8 @@ export interface RunningApp {
   readonly runner: ChangeRunner;
   /** Deletes the personal data of closed cases whose retention ran out (in the reminder pass). */
   readonly purger: CasePurger;
+  /** The systems it searches, and the sandbox standing in for them in a local run. */
+  readonly discovery: Pick<DiscoverySetup, 'sandbox'>;
   stop(): Promise<void>;
 }
 
@@ -420,6 +422,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     reminders,
     runner,
     purger,
+    discovery,
     async stop() {
       clearInterval(sweeper);
       await server.close();

@@ -17,6 +17,8 @@ export interface DiscoverySetup {
   managerLookup: () => Promise<((userId: string) => Promise<Manager | undefined>) | undefined>;
   /** Sends letters from a mailbox through the Graph connection; undefined where Graph is not connected. */
   letterMailer: (mailbox: string) => Promise<LetterMailer | undefined>;
+  /** The sandbox a local run searches (started on first use); undefined where real systems are configured. */
+  sandbox: () => Promise<Sandbox | undefined>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
+      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -51,6 +54,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(registry.groupMembership()),
       managerLookup: () => Promise.resolve(registry.managerLookup()),
       letterMailer: (mailbox) => Promise.resolve(registry.letterMailer(mailbox)),
+      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -62,6 +66,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
+      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -86,6 +91,10 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     groupMembership: async () => (await localRegistry()).groupMembership(),
     managerLookup: async () => (await localRegistry()).managerLookup(),
     letterMailer: async (mailbox) => (await localRegistry()).letterMailer(mailbox),
+    sandbox: async () => {
+      await localRegistry();
+      return sandbox;
+    },
     close: async () => {
       if (sandbox) await (await sandbox).close();
     },
