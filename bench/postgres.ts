@@ -1,5 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { CaseService } from '../dsr/caseService.js';
 import { validateIntake } from '../dsr/intake.js';
 import { StaticRoleDirectory } from '../dsr/roles.js';
@@ -7,49 +5,15 @@ import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
 import { BotProcess } from '../test/support/botProcess.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
 import { intakeSubmission } from '../test/support/intakeSubmission.js';
+import { benchActivity, dropSchema, freshSchema, postTurn as post } from './benchSetup.js';
 import { median, percentile, report, round, timed } from './measure.js';
 
 const calendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
 const officer = { id: 'megan', name: 'Megan Bowen' };
-const user = { id: '29:alex', name: 'Alex Wilber', aadObjectId: 'a1e7c0de-0000-4000-8000-000000000001' };
-
-function freshSchema(): string {
-  return `bench_${randomBytes(5).toString('hex')}`;
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
-  await client.end();
-}
-
-async function post(port: number, body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await response.text();
-  if (response.status >= 300) throw new Error(`answered ${response.status}`);
-}
-
-function activity(serviceUrl: string, conversation: string, extra: Record<string, unknown>) {
-  return {
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl,
-    from: user,
-    recipient: { id: '28:bot', name: 'DSR Assistant' },
-    conversation: { id: conversation, conversationType: 'personal', tenantId: 't' },
-    ...extra,
-  };
-}
-
 function turn(kind: 'status' | 'intake', serviceUrl: string, conversation: string) {
   return kind === 'status'
-    ? activity(serviceUrl, conversation, { type: 'message', text: 'status' })
-    : activity(serviceUrl, conversation, intakeSubmission());
+    ? benchActivity(serviceUrl, conversation, { type: 'message', text: 'status' })
+    : benchActivity(serviceUrl, conversation, intakeSubmission());
 }
 
 /** Turns per second from `concurrency` clients spread over the instances, each client in its own conversation. */

@@ -1,9 +1,7 @@
 import { BENCH_AUDIT_KEY } from './measure.js';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { pino } from 'pino';
 import { startApp, type RunningApp } from '../bot/app.js';
 import { loadConfig } from '../bot/config.js';
@@ -11,9 +9,8 @@ import type { DsrCase } from '../dsr/case.js';
 import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
 import { sampleCase } from '../test/support/cases.js';
+import { BENCH_USER as user, benchActivity, dropSchema, freshSchema, insertCases, postTurn } from './benchSetup.js';
 import { median, report, round, timed } from './measure.js';
-
-const user = { id: '29:alex', name: 'Alex Wilber', aadObjectId: 'a1e7c0de-0000-4000-8000-000000000001' };
 const DAY = 86_400_000;
 
 /** A case of someone else's, open or closed (and due for the purge), as the store holds it. */
@@ -60,45 +57,13 @@ async function seedDatabase(url: string, schema: string, stored: number, closed:
   const store = new PostgresCaseStore({ connectionString: url, schema });
   await store.open();
   try {
-    for (let start = 1; start <= stored; start += 1000) {
-      const cases = Array.from({ length: Math.min(1000, stored - start + 1) }, (_, i) =>
-        seededCase(start + i, start + i <= closed, now),
-      );
-      await store.write(
-        `INSERT INTO ${store.table('cases')} (id, version, requester_id, status, due_at, intake_key, is_open, created_at, body)
-         SELECT c->>'id', 1, c->'requester'->>'id', c->>'status', (c->>'dueAt')::timestamptz, c->>'intakeKey',
-                c->>'status' <> 'closed', (c->>'createdAt')::timestamptz, c
-           FROM jsonb_array_elements($1::jsonb) AS c`,
-        [JSON.stringify(cases)],
-      );
-    }
-    await store.write(`ANALYZE ${store.table('cases')}`, []);
+    await insertCases(
+      store,
+      Array.from({ length: stored }, (_, i) => seededCase(i + 1, i + 1 <= closed, now)),
+    );
   } finally {
     await store.close();
   }
-}
-
-async function post(port: number, body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await response.text();
-  if (response.status >= 300) throw new Error(`answered ${response.status}`);
-}
-
-function statusTurn(serviceUrl: string): Record<string, unknown> {
-  return {
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl,
-    from: user,
-    recipient: { id: '28:bot', name: 'DSR Assistant' },
-    conversation: { id: 'personal-bench', conversationType: 'personal', tenantId: 't' },
-    type: 'message',
-    text: 'status',
-  };
 }
 
 /** A person asks again after a short pause, as people do; back-to-back turns would starve everything else. */
@@ -106,7 +71,8 @@ const PAUSE_MS = 25;
 const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
 
 async function measure(app: RunningApp, connector: FakeConnector, closed: number, idleTurns: number) {
-  const turn = () => post(app.port, statusTurn(connector.url));
+  const turn = () =>
+    postTurn(app.port, benchActivity(connector.url, 'personal-bench', { type: 'message', text: 'status' }));
   // Warm up, and let the work of the start (indexes, first sweeps) settle.
   for (let i = 0; i < 50; i += 1) await turn();
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -151,7 +117,7 @@ export async function purgeBench(stored: number, closed: number, databaseUrl: st
   const backends: Array<'embedded' | 'postgres'> = databaseUrl ? ['embedded', 'postgres'] : ['embedded'];
   for (const backend of backends) {
     const dataDir = await mkdtemp(join(tmpdir(), 'dsr-bench-'));
-    const schema = `bench_${randomBytes(5).toString('hex')}`;
+    const schema = freshSchema();
     const env: Record<string, string> = {
       PORT: '0',
       DSR_DATA_DIR: dataDir,
@@ -205,12 +171,7 @@ export async function purgeBench(stored: number, closed: number, databaseUrl: st
     } finally {
       await app.stop();
       await rm(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') {
-        const client = new pg.Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
-        await client.end();
-      }
+      if (backend === 'postgres') await dropSchema(databaseUrl!, schema);
     }
   }
   await connector.stop();

@@ -14,6 +14,7 @@ import { FileChangeLedger } from '../dsr/storage/fileChangeLedger.js';
 import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
 import { preparePackage } from '../dsr/packageRun.js';
 import { CasePurger } from '../dsr/purgeRun.js';
+import { KeptFollowUps } from '../dsr/keptFollowUp.js';
 import { snoozeKey } from './reminders/reminderDispatcher.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
@@ -102,6 +103,8 @@ export interface RunningApp {
   readonly runner: ChangeRunner;
   /** Deletes the personal data of closed cases whose retention ran out (in the reminder pass). */
   readonly purger: CasePurger;
+  /** The systems it searches, and the sandbox standing in for them in a local run. */
+  readonly discovery: Pick<DiscoverySetup, 'sandbox'>;
   stop(): Promise<void>;
 }
 
@@ -271,6 +274,31 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     const result = await purger.pass();
     if (result.purged > 0) log.info({ cases: result.caseIds }, 'personal data of closed cases deleted');
   });
+  // Records kept for a legal reason are erased on a linked case once the reason ends; one
+  // instance at a time, and a follow-up is keyed so that it is never opened twice.
+  const followUps = new KeptFollowUps({
+    store: observed,
+    cases,
+    periods: config.cases.keptPeriods,
+    clock,
+    leases: shared.reminders?.leases,
+    recheck: async (systemId, records) => {
+      const connector = (await discovery.connectors()).find((c) => c.info.id === systemId);
+      if (!connector?.connected || !connector.changes?.recheckKept) return undefined;
+      try {
+        return await connector.changes.recheckKept(records, AbortSignal.timeout(120_000));
+      } catch (error) {
+        log.warn({ systemId, error: error instanceof Error ? error.name : 'unknown' }, 'could not check kept records');
+        return undefined;
+      }
+    },
+    opened: (followUp) => notifier.caseCreated(followUp),
+  });
+  reminders.afterEachPass(async () => {
+    const result = await followUps.pass();
+    if (result.opened.length > 0 || result.rechecked > 0)
+      log.info({ cases: result.opened, rechecked: result.rechecked }, 'kept records followed up');
+  });
   const mailbox = config.letters.mailbox;
   const releaseDir = config.release.dir;
   const letterService = new LetterService(
@@ -297,7 +325,11 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     link: (caseId, file, userId) => links.issue(`letter/${caseId}/${file}`, userId, clock.now()),
   };
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders, letters };
-  const runner = new ChangeRunner(cases, ledger, clock, log, { ...DEFAULT_RUN_OPTIONS, ...overrides.changeRun });
+  const runner = new ChangeRunner(cases, ledger, clock, log, {
+    ...DEFAULT_RUN_OPTIONS,
+    keptPeriods: config.cases.keptPeriods,
+    ...overrides.changeRun,
+  });
   const updater = new AdapterCardUpdater(adapter, appId);
   const delivery = new PackageDelivery({
     mode: config.packageDelivery,
@@ -438,6 +470,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     reminders,
     runner,
     purger,
+    discovery,
     async stop() {
       clearInterval(sweeper);
       await server.close();

@@ -1,3 +1,5 @@
+import { BUILT_IN_ENTITIES } from '../connectors/builtin.js';
+import { keptPeriodProblems, LOCAL_KEPT_PERIODS, parseKeptPeriods, type KeptPeriods } from '../dsr/keptRecords.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -265,6 +267,7 @@ export interface AppConfig {
   cases: {
     retentionDays: number;
     repeatMonths: number;
+    keptPeriods: KeptPeriods;
     /** Days an isolated copy of restricted records is kept; unset keeps it until the case is purged. */
     isolatedCopyDays?: number;
   };
@@ -289,6 +292,38 @@ export class ConfigError extends Error {
   }
 }
 
+/** The bases the built-in systems keep records by: each needs a period. */
+function builtInBases(): string[] {
+  return Object.values(BUILT_IN_ENTITIES).flatMap((entities) =>
+    entities.flatMap((entity) => (entity.changes?.retain ?? []).map((rule) => rule.basis ?? 'legal-obligation')),
+  );
+}
+
+/**
+ * How long each legal reason keeps a record (DSR_KEPT_PERIODS), checked against the minimums the
+ * organisation set (DSR_KEPT_MIN_PERIODS). A deployment names its own; a local run has the guide's.
+ */
+function loadKeptPeriods(
+  env: Record<string, string | undefined>,
+  local: boolean,
+): { periods: KeptPeriods } | { problems: string[] } {
+  const text = env.DSR_KEPT_PERIODS?.trim();
+  if (!text && !local)
+    return {
+      problems: [
+        'DSR_KEPT_PERIODS: expected the period of each legal reason records are kept for, such as "posted-document=10y, active-employment=6m", required when MicrosoftAppId is set (not set)',
+      ],
+    };
+  const periods = parseKeptPeriods(text || LOCAL_KEPT_PERIODS);
+  const minimums = parseKeptPeriods(env.DSR_KEPT_MIN_PERIODS);
+  const problems = [
+    ...periods.problems.map((p) => `DSR_KEPT_PERIODS: ${p}`),
+    ...minimums.problems.map((p) => `DSR_KEPT_MIN_PERIODS: ${p}`),
+    ...keptPeriodProblems(periods.periods, minimums.periods, builtInBases()).map((p) => `${p.variable}: ${p.message}`),
+  ];
+  return problems.length > 0 ? { problems } : { periods: periods.periods };
+}
+
 /** Reads and checks configuration; every problem names its variable and what is expected. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = configSchema.safeParse(env);
@@ -306,6 +341,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const reminders = loadReminderConfig(env);
   if ('problems' in reminders) throw new ConfigError(reminders.problems);
   const raw = parsed.data;
+  const kept = loadKeptPeriods(env, raw.MicrosoftAppId === undefined);
+  if ('problems' in kept) throw new ConfigError(kept.problems);
   const botAuth: Record<string, string> = { MicrosoftAppType: raw.MicrosoftAppType };
   for (const key of [
     'MicrosoftAppId',
@@ -379,6 +416,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     cases: {
       retentionDays: raw.DSR_CASE_RETENTION_DAYS ?? LOCAL_RETENTION_DAYS,
       repeatMonths: raw.DSR_REPEAT_MONTHS,
+      keptPeriods: kept.periods,
       ...(raw.DSR_ISOLATED_COPY_DAYS === undefined ? {} : { isolatedCopyDays: raw.DSR_ISOLATED_COPY_DAYS }),
     },
     letters: {

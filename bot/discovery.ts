@@ -21,6 +21,8 @@ export interface DiscoverySetup {
   graphGet: () => Promise<((path: string) => Promise<unknown>) | undefined>;
   /** Checks the configured systems against their live `$metadata`; throws what stops the start. */
   checkLive?: () => Promise<void>;
+  /** The sandbox a local run searches (started on first use); undefined where real systems are configured. */
+  sandbox: () => Promise<Sandbox | undefined>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
       graphGet: () => Promise.resolve(undefined),
+      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -58,6 +61,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       letterMailer: (mailbox) => Promise.resolve(registry.letterMailer(mailbox)),
       graphGet: () => Promise.resolve(registry.graphGet()),
       checkLive: () => registry.checkLiveMetadata((message) => log.warn({ check: '$metadata' }, message)),
+      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -70,6 +74,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
       graphGet: () => Promise.resolve(undefined),
+      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -95,6 +100,10 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     managerLookup: async () => (await localRegistry()).managerLookup(),
     letterMailer: async (mailbox) => (await localRegistry()).letterMailer(mailbox),
     graphGet: async () => (await localRegistry()).graphGet(),
+    sandbox: async () => {
+      await localRegistry();
+      return sandbox;
+    },
     close: async () => {
       if (sandbox) await (await sandbox).close();
     },

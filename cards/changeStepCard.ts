@@ -1,8 +1,10 @@
+import { counted } from '../dsr/counted.js';
 import type { DsrCase } from '../dsr/case.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
+import { keptEndText } from './keptView.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 
@@ -52,7 +54,9 @@ export function countsText(counts: Record<string, number>): string {
 
 /** The bounded preview: counts per kind, a few changes from → to, what is kept and why, what stays by hand. */
 export function previewBlocks(preview: StepPreview): CardJson[] {
-  const blocks: CardJson[] = [small(`Will change: ${countsText(preview.counts)} (${preview.targetCount} records).`)];
+  const blocks: CardJson[] = [
+    small(`Will change: ${countsText(preview.counts)} (${counted(preview.targetCount, 'record')}).`),
+  ];
   for (const sample of preview.samples) {
     const changes = sample.changes
       .map((c) => `${c.field}: "${shownAsText(c.from, 60)}" → "${shownAsText(c.to, 60)}"`)
@@ -62,9 +66,13 @@ export function previewBlocks(preview: StepPreview): CardJson[] {
   if (preview.targetCount > preview.samples.length)
     blocks.push(small(`…and ${preview.targetCount - preview.samples.length} more.`, { isSubtle: true }));
   if (preview.retainedCount > 0) {
-    blocks.push(small(`Kept as they are: ${preview.retainedCount} records.`, { weight: 'Bolder' }));
-    for (const kept of preview.retained)
-      blocks.push(small(`- ${kept.kind} ${shownAsText(kept.label, 80)}: ${clip(kept.reason, 200)}`));
+    blocks.push(small(`Kept as they are: ${counted(preview.retainedCount, 'record')}.`, { weight: 'Bolder' }));
+    for (const kept of preview.retained) {
+      const end = keptEndText(kept);
+      blocks.push(
+        small(`- ${kept.kind} ${shownAsText(kept.label, 80)}: ${clip(kept.reason, 200)}${end ? ` (${end})` : ''}`),
+      );
+    }
   }
   for (const guided of preview.guided)
     blocks.push(
@@ -133,14 +141,14 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
     const { applied, gone, retained } = step.result;
     items.push(
       small(
-        `${applied} ${applied === 1 ? 'record' : 'records'} changed${gone > 0 ? `, ${gone} already gone` : ''}${retained > 0 ? `, ${retained} kept` : ''}.`,
+        `${counted(applied, 'record')} changed${gone > 0 ? `, ${gone} already gone` : ''}${retained > 0 ? `, ${retained} kept` : ''}.`,
       ),
     );
   }
   if (step.lifted)
     items.push(
       small(
-        `Restriction lifted: ${step.lifted.restored} records put back${step.lifted.failed ? `, ${step.lifted.failed} could not be` : ''}.`,
+        `Restriction lifted: ${counted(step.lifted.restored, 'record')} put back${step.lifted.failed ? `, ${step.lifted.failed} could not be` : ''}.`,
       ),
     );
   if (step.preview && (step.state === 'waiting-approval' || step.state === 'todo')) {

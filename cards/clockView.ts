@@ -1,3 +1,4 @@
+import { counted } from '../dsr/counted.js';
 import { DateTime } from 'luxon';
 import type { DsrCase } from '../dsr/case.js';
 import { pausedDays } from '../dsr/caseActions.js';
@@ -41,7 +42,7 @@ export function clockLines(dsrCase: DsrCase, now: Date, calendar: OrgCalendar): 
     lines.push({
       text: `Proof of identity asked for on ${formatDay(request.askedAt, calendar)}, arrived on ${formatDay(DateTime.fromISO(request.arrivedOn, { zone: calendar.timeZone }).toISO() ?? '', calendar)}: ${
         policy.pauseStopsClock
-          ? `${request.daysAdded} day${request.daysAdded === 1 ? '' : 's'} added to the deadline (GDPR Art. 12(6)).`
+          ? `${counted(request.daysAdded, 'day')} added to the deadline (GDPR Art. 12(6)).`
           : `the ${policy.label} deadline does not stop for it.`
       }`,
       color: 'Default',

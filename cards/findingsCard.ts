@@ -1,3 +1,4 @@
+import { counted } from '../dsr/counted.js';
 import type { DsrCase } from '../dsr/case.js';
 import type { CaseFindings, FoundRecord, ManualStep, SystemFindings } from '../dsr/discovery.js';
 import { isSettled } from '../dsr/plan.js';
@@ -153,7 +154,7 @@ function systemBlock(dsrCase: DsrCase, system: SystemFindings, fold: number): Ca
   if (total > 0)
     items.push({
       type: 'ActionSet',
-      actions: [executeAction(`Review all ${total} records`, DISCOVERY_VERBS.review, { ...data, page: 0 })],
+      actions: [executeAction(`Review all ${counted(total, 'record')}`, DISCOVERY_VERBS.review, { ...data, page: 0 })],
     });
   return { type: 'Container', separator: true, items };
 }
@@ -230,7 +231,7 @@ export function findingsCard(dsrCase: DsrCase, calendar: OrgCalendar, notice?: s
   const systems = findings?.systems ?? [];
   const tally = (status: SystemFindings['status']) => systems.filter((s) => s.status === status).length;
   const candidates = systems.reduce((sum, s) => sum + openCandidates(s).length, 0);
-  const summary = `${systems.length} systems: ${tally('found')} with data, ${tally('nothing')} with nothing, ${tally('failed')} failed, ${tally('not-connected')} to search by hand.${candidates > 0 ? ` ${candidates} record${candidates === 1 ? '' : 's'} matched on a name or phone only: confirm whether each is the person's before the plan.` : ''}`;
+  const summary = `${systems.length} systems: ${tally('found')} with data, ${tally('nothing')} with nothing, ${tally('failed')} failed, ${tally('not-connected')} to search by hand.${candidates > 0 ? ` ${counted(candidates, 'record')} matched on a name or phone only: confirm whether each is the person's before the plan.` : ''}`;
   const caseData = { caseId: dsrCase.id, version: dsrCase.version };
   const folds = RECORDS_SHOWN.map((_, fold) => fold);
   return fullestThatFits(folds, (fold) => ({

@@ -8,7 +8,7 @@ import {
   SUBJECT_ROLES,
 } from '../dsr/case.js';
 import { REGULATIONS } from '../dsr/deadlines.js';
-import { LETTER_LANGUAGE_LABELS, LETTER_LANGUAGES } from '../dsr/letters/letterKinds.js';
+import { languageLabel, LETTER_LANGUAGES } from '../dsr/letters/letterKinds.js';
 import {
   INTAKE_FIELDS as F,
   INTAKE_LIMITS,
@@ -30,6 +30,8 @@ export interface IntakeCardView {
   timeZone: string;
   /** The received date is more than a year back: ask the employee to confirm it. */
   askOldDate: boolean;
+  /** The languages the letter templates provide, the organisation's own among them. */
+  languages: Array<{ title: string; value: string }>;
 }
 
 const REGULATION_LABELS: Record<(typeof REGULATIONS)[number], string> = {
@@ -186,7 +188,7 @@ const template = new CardTemplate<IntakeCardView>({
       isRequired: true,
       style: 'compact',
       errorMessage: 'Choose a language.',
-      choices: choices(LETTER_LANGUAGES, LETTER_LANGUAGE_LABELS),
+      choices: [{ $data: '${languages}', title: '${title}', value: '${value}' }],
     }),
     ...field({
       type: 'Input.Text',
@@ -205,6 +207,8 @@ export interface IntakeCardInput {
   timeZone: string;
   values?: Partial<Record<IntakeField, string>>;
   errors?: IntakeErrors;
+  /** The languages the letter templates provide; the built-in ones where not given. */
+  languages?: readonly string[];
 }
 
 /** The intake form, fresh or filled in again with what was submitted and the problems found. */
@@ -230,6 +234,7 @@ export function intakeCard(input: IntakeCardInput): CardJson {
     nowTime: local.toFormat('HH:mm'),
     timeZone: input.timeZone,
     askOldDate: errors[F.receivedDate] === OLD_DATE_QUESTION,
+    languages: (input.languages ?? LETTER_LANGUAGES).map((code) => ({ title: languageLabel(code), value: code })),
   });
 }
 

@@ -1,3 +1,4 @@
+import { counted } from '../dsr/counted.js';
 import type { DsrCase } from '../dsr/case.js';
 import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepState } from '../dsr/plan.js';
 import { changeStepItems, STEP_FOLDS, stepFold, type PlanView } from './changeStepCard.js';
@@ -25,7 +26,9 @@ const STATE_COLOR: Record<StepState, string> = {
 function stateText(step: PlanStep): string {
   const label = STEP_STATE_LABELS[step.state];
   if (step.state === 'running' && step.progress)
-    return `${label} (${step.progress.done}${step.progress.total ? ` of ${step.progress.total}` : ''} records)`;
+    return step.progress.total
+      ? `${label} (${step.progress.done} of ${counted(step.progress.total, 'record')})`
+      : `${label} (${counted(step.progress.done, 'record')})`;
   return label;
 }
 

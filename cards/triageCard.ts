@@ -11,6 +11,7 @@ import {
 } from '../dsr/case.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
 import { caseCardView, caseSummary, retentionText } from './caseCard.js';
+import { keptCaseLines } from './keptView.js';
 import { PLAN_VERBS } from './planVerbs.js';
 import { DISCOVERY_VERBS } from './discoveryVerbs.js';
 import { clip, formatDay, formatInstant, shownAsText } from './format.js';
@@ -80,6 +81,7 @@ interface TriageView extends ReturnType<typeof caseCardView> {
   canRelease: boolean;
   relatedText: string;
   hasRelated: boolean;
+  kept: Array<{ text: string }>;
 }
 
 const caseData = { caseId: '${id}', version: '${version}' };
@@ -119,6 +121,7 @@ const template = new CardTemplate<TriageView>({
     { type: 'TextBlock', $when: '${!undecided}', text: '${decisionText}', weight: 'Bolder', wrap: true },
     { type: 'TextBlock', $when: '${hasRelated}', text: '${relatedText}', color: 'Attention', wrap: true },
     { type: 'TextBlock', $when: '${hasRetention}', text: '${retention}', wrap: true, isSubtle: true },
+    { type: 'TextBlock', $data: '${kept}', text: '${text}', wrap: true, size: 'Small', spacing: 'Small' },
     { type: 'TextBlock', $when: '${canRelease}', text: '${holdText}', wrap: true, isSubtle: true },
     {
       type: 'TextBlock',
@@ -424,6 +427,10 @@ export function triageCard(
     canRelease: Boolean(dsrCase.hold) && !dsrCase.purge,
     relatedText: relatedText(dsrCase, calendar),
     hasRelated: (dsrCase.related ?? []).length > 0,
+    // Kept records are few groups (system, basis, end); a long list is cut, the case file has all.
+    kept: keptCaseLines(dsrCase)
+      .slice(0, 8)
+      .map((text) => ({ text })),
   });
   const refresh = card.refresh as { action: { data: Record<string, unknown> } };
   if (liveness === 'settled') delete card.refresh;

@@ -54,7 +54,15 @@ const WORKER = {
   operations: { export: true, rectify: true, delete: true },
   changes: {
     rectify: ['FirstName', 'LastName', 'PrimaryContactEmail', 'PrimaryContactPhone', 'BirthDate'],
-    retain: [{ field: 'WorkerStatus', notIn: ['Terminated'], reason: WORKER_NOT_TERMINATED }],
+    retain: [
+      {
+        field: 'WorkerStatus',
+        notIn: ['Terminated'],
+        reason: WORKER_NOT_TERMINATED,
+        basis: 'active-employment',
+        ends: 'condition',
+      },
+    ],
   },
 } satisfies EntityInput;
 
@@ -236,8 +244,20 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
             in: ['Open'],
             reason: BC_OPEN_INVOICE,
             keepsOwner: true,
+            // Open until paid: checked again; once paid it is a posted document like any other.
+            basis: 'open-invoice',
+            ends: 'condition',
           },
-          { field: 'status', notIn: ['Draft', 'Open'], reason: BC_POSTED },
+          {
+            field: 'status',
+            notIn: ['Draft', 'Open'],
+            reason: BC_POSTED,
+            basis: 'posted-document',
+            // The invoice's date (salesInvoices.invoiceDate, connectors/metadata/bc.json); HGB § 257(5)
+            // and AO § 147(4) count from the end of the calendar year the document arose in.
+            dateField: 'invoiceDate',
+            counted: 'year-end',
+          },
         ],
       },
     },
@@ -395,7 +415,15 @@ export const BUILT_IN_ENTITIES: Record<ApiSystemId, EntityInput[]> = {
           'preferredLanguage',
         ],
         // `notIn: [false]`: a user whose accountEnabled was not read is kept, never deleted by default.
-        retain: [{ field: 'accountEnabled', notIn: [false], reason: ENTRA_ENABLED }],
+        retain: [
+          {
+            field: 'accountEnabled',
+            notIn: [false],
+            reason: ENTRA_ENABLED,
+            basis: 'enabled-account',
+            ends: 'condition',
+          },
+        ],
       },
     },
     {

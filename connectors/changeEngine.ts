@@ -10,6 +10,7 @@ import type {
   RestrictMode,
   RetainedRecord,
 } from '../dsr/changes.js';
+import type { KeptBasis } from '../dsr/keptRecords.js';
 import { ChangeRequestError } from '../dsr/changes.js';
 import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
 import { EVERY_RECORD, type RecordSelection } from '../dsr/matching.js';
@@ -52,6 +53,8 @@ export interface ChangeHook {
   lift?(ref: RecordRef, before: Record<string, unknown>, signal: AbortSignal): Promise<ApplyOutcome>;
   rectify?(ref: RecordRef, target: ChangeTarget, signal: AbortSignal): Promise<ApplyOutcome>;
   delete?(ref: RecordRef, signal: AbortSignal): Promise<ApplyOutcome>;
+  /** Reads one record's fields where its address is not the generic one (Graph's users); undefined when gone. */
+  read?(ref: RecordRef, fields: string[], signal: AbortSignal): Promise<Row | undefined>;
   /** Whether a deleted record can still be found anywhere (Graph: also among deleted items). */
   present?(ref: RecordRef, signal: AbortSignal): Promise<boolean>;
 }
@@ -97,6 +100,17 @@ function matches(rule: RetainRule, row: Row): boolean {
   return false;
 }
 
+/** The rule's basis, with the record's own date where the period counts from one. */
+function keptBasis(rule: RetainRule, row: Row): KeptBasis {
+  const date = rule.dateField ? displayValue(row[rule.dateField]) : '';
+  return {
+    basis: rule.basis,
+    ends: rule.ends,
+    counted: rule.counted,
+    ...(/^\d{4}-\d{2}-\d{2}/.test(date) ? { documentDate: date.slice(0, 10) } : {}),
+  };
+}
+
 function labelOf(entity: EntityDescription, row: Row): string {
   const shown = entity.show.map((field) => displayValue(row[field])).filter((v) => v !== '');
   // The kind travels beside the label, and the cards put it in front.
@@ -119,6 +133,7 @@ function changeFields(entity: EntityDescription): string[] {
       ...entity.changes.rectify,
       ...Object.keys(entity.changes.restrict),
       ...entity.changes.retain.flatMap((rule) => (rule.field ? [rule.field] : [])),
+      ...entity.changes.retain.flatMap((rule) => (rule.dateField ? [rule.dateField] : [])),
     ]),
   ];
 }
@@ -164,7 +179,7 @@ export class DescribedChanges implements ChangeConnector {
     const held = await this.collect(query, selection, abort, queries);
     const retained: RetainedRecord[] = [];
     const keptIds = new Set<string>();
-    const ownersKept = new Map<string, string>();
+    const ownersKept = new Map<string, { reason: string; kept: KeptBasis }>();
     for (const record of held) {
       const rule = record.entity.changes.retain.find((r) => matches(r, record.row));
       if (!rule) continue;
@@ -174,19 +189,30 @@ export class DescribedChanges implements ChangeConnector {
         id: record.id,
         label: labelOf(record.entity, record.row),
         reason: rule.reason,
+        kept: keptBasis(rule, record.row),
       });
       if (rule.keepsOwner && record.ownerId && !ownersKept.has(record.ownerId)) {
-        ownersKept.set(record.ownerId, `Kept while it has records that must stay: ${rule.reason}`);
+        // The owner stays while the record it has does: a condition, checked again with it.
+        ownersKept.set(record.ownerId, {
+          reason: `Kept while it has records that must stay: ${rule.reason}`,
+          kept: { basis: rule.basis, ends: 'condition', counted: 'date' },
+        });
       }
     }
     const isolate = request.right === 'restrict' && request.mode === 'isolate' && this.system.isolateDeletes;
     const deleting = request.right === 'delete' || isolate;
     if (deleting) {
       for (const record of held) {
-        const reason = ownersKept.get(record.id);
-        if (reason === undefined || keptIds.has(record.id)) continue;
+        const owner = ownersKept.get(record.id);
+        if (owner === undefined || keptIds.has(record.id)) continue;
         keptIds.add(record.id);
-        retained.push({ kind: record.entity.kind, id: record.id, label: labelOf(record.entity, record.row), reason });
+        retained.push({
+          kind: record.entity.kind,
+          id: record.id,
+          label: labelOf(record.entity, record.row),
+          reason: owner.reason,
+          kept: owner.kept,
+        });
       }
     }
     const targets: ChangeTarget[] = [];
@@ -284,6 +310,55 @@ export class DescribedChanges implements ChangeConnector {
       if (present) remaining.push(target);
     }
     return { remaining, queries };
+  }
+
+  async recheckKept(
+    records: readonly { kind: string; id: string }[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, KeptBasis>> {
+    const abort = signal ?? new AbortController().signal;
+    const still = new Map<string, KeptBasis>();
+    const owners: RecordRef[] = [];
+    const ownerIds = new Map<RecordRef, string>();
+    for (const record of records) {
+      const ref = this.resolve({ ...record, label: '', changes: [], order: 0 });
+      if (ref.entity.changes.retain.length === 0) {
+        // Kept for the records it has (a customer with an open invoice): settled by those below.
+        owners.push(ref);
+        ownerIds.set(ref, record.id);
+        continue;
+      }
+      const row = await this.readRecord(ref, abort);
+      if (row === undefined) continue;
+      const rule = ref.entity.changes.retain.find((r) => matches(r, row));
+      if (rule) still.set(record.id, keptBasis(rule, row));
+    }
+    for (const owner of owners) {
+      // Still kept while a record of a kind that keeps its owner is still kept itself.
+      // Kept by the rule that keeps its owner (an invoice still open), not by any rule of its kind.
+      const keeper = records.find((r) => {
+        const basis = still.get(r.id)?.basis;
+        return this.system.entities.some(
+          (e) =>
+            e.kind === r.kind &&
+            e.related?.to === owner.entity.kind &&
+            e.changes.retain.some((x) => x.keepsOwner && x.basis === basis),
+        );
+      });
+      if (keeper)
+        still.set(ownerIds.get(owner)!, { basis: still.get(keeper.id)!.basis, ends: 'condition', counted: 'date' });
+    }
+    return still;
+  }
+
+  /** One record with every field a change judges it by; undefined when it is gone. */
+  private async readRecord(ref: RecordRef, signal: AbortSignal): Promise<Row | undefined> {
+    const fields = changeFields(ref.entity);
+    const hook = this.hookFor(ref.entity.kind);
+    if (hook?.read) return hook.read(ref, fields, signal);
+    const url = withQuery(this.system.recordUrl(ref), { $select: fields.join(',') });
+    const answer = await this.http.send('GET', url, { signal, allow: [404] });
+    return answer.status === 404 ? undefined : (JSON.parse(answer.text) as Row);
   }
 
   private get http(): HttpClient {

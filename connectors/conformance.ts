@@ -37,6 +37,9 @@ function usesOf(entity: EntityDescription): { field: string; use: string; write:
     ...entity.changes.retain.flatMap((rule) =>
       rule.field ? [{ field: rule.field, use: 'retain', write: false }] : [],
     ),
+    ...entity.changes.retain.flatMap((rule) =>
+      rule.dateField ? [{ field: rule.dateField, use: 'retain date', write: false }] : [],
+    ),
     ...(entity.deleteThrough ? [{ field: entity.deleteThrough.field, use: 'deleteThrough', write: false }] : []),
   ];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IDENTIFIER_KINDS } from '../dsr/discovery.js';
+import { basisSchema, KEPT_COUNTED, KEPT_ENDS } from '../dsr/keptRecords.js';
 
 /**
  * What one entity set holds about a person, described as data: the built-in entities and an
@@ -29,6 +30,9 @@ export type Scalar = z.infer<typeof scalar>;
  * Records kept "as is" whatever the request: always (no `field`), or when `field` holds one of
  * `in` / none of `notIn`. `keepsOwner` also keeps the main record this one belongs to, where the
  * system refuses to delete a record that still has it (an open invoice keeps its customer).
+ * `basis` names the reason for the period the organisation sets (DSR_KEPT_PERIODS); `ends` says
+ * whether the reason lasts a fixed time, counted from the record's `dateField` (or from the end of
+ * that date's calendar year), or while a condition holds, checked again each period.
  */
 export const retainRuleSchema = z
   .object({
@@ -37,10 +41,17 @@ export const retainRuleSchema = z
     notIn: z.array(scalar).min(1).max(20).optional(),
     reason: z.string().trim().min(1).max(300),
     keepsOwner: z.boolean().default(false),
+    basis: basisSchema.default('legal-obligation'),
+    ends: z.enum(KEPT_ENDS).default('period'),
+    dateField: propertyName.optional(),
+    counted: z.enum(KEPT_COUNTED).default('date'),
   })
   .strict()
   .refine((rule) => (rule.field === undefined) === (rule.in === undefined && rule.notIn === undefined), {
     message: 'give `field` together with `in` or `notIn`, or neither for records always kept',
+  })
+  .refine((rule) => rule.ends === 'period' || rule.dateField === undefined, {
+    message: '`dateField` counts a period; a reason that ends with a condition is checked again instead',
   });
 
 export type RetainRule = z.output<typeof retainRuleSchema>;

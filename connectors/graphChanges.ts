@@ -136,6 +136,13 @@ export function graphUserChanges(http: HttpClient, serviceRoot: string): ChangeH
       const second = await http.send('DELETE', deletedUrl(ref), { signal, allow: [404] });
       return first.status === 404 && second.status === 404 ? { status: 'gone' } : { status: 'applied' };
     },
+    // Learn, Get user (https://learn.microsoft.com/graph/api/user-get): `GET /users/{id}`, with
+    // `$select` for properties beyond the default set, such as accountEnabled.
+    async read(ref, fields, signal): Promise<Record<string, unknown> | undefined> {
+      const url = withQuery(userUrl(ref), { $select: fields.join(',') });
+      const answer = await http.send('GET', url, { signal, allow: [404] });
+      return answer.status === 404 ? undefined : (JSON.parse(answer.text) as Record<string, unknown>);
+    },
     async present(ref, signal): Promise<boolean> {
       for (const url of [userUrl(ref), deletedUrl(ref)]) {
         const answer = await http.send('GET', withQuery(url, { $select: 'id' }), { signal, allow: [404] });

@@ -30,6 +30,7 @@ export class IntakeDialog extends ComponentDialog {
       now: this.services.clock.now(),
       timeZone: this.services.calendar.timeZone,
       values: emails.length > 0 ? { [INTAKE_FIELDS.emails]: emails.join(', ') } : {},
+      ...(this.services.letters ? { languages: this.services.letters.service.languages } : {}),
     });
     await step.context.sendActivity(cardMessage(card, 'New data subject request form'));
     return step.endDialog();

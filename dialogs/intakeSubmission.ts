@@ -26,7 +26,9 @@ export class IntakeSubmission implements CardActionHandler {
     }
     const { intakeId } = envelope.data;
     const now = clock.now();
-    const result = validateIntake(data, now, calendar.timeZone);
+    // The languages the templates provide, checked here too: a card is only what a client sent.
+    const languages = this.services.letters?.service.languages;
+    const result = validateIntake(data, now, calendar.timeZone, languages);
     if (!result.ok) {
       log.info({ intakeId, fields: Object.keys(result.errors) }, 'intake refused: invalid fields');
       return {
@@ -37,6 +39,7 @@ export class IntakeSubmission implements CardActionHandler {
           timeZone: calendar.timeZone,
           values: intakeValues(data),
           errors: result.errors,
+          ...(languages ? { languages } : {}),
         }),
       };
     }

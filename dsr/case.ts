@@ -3,6 +3,7 @@ import type { CaseFindings } from './discovery.js';
 import type { CasePlan, CaseResponse } from './plan.js';
 import type { LetterDraft, LetterKind, SentLetter } from './letters/letterKinds.js';
 import type { PackageReview } from './packageReview.js';
+import type { KeptRecord } from './keptRecords.js';
 
 export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -264,6 +265,14 @@ export interface DsrCase {
   letterDrafts?: Partial<Record<LetterKind, LetterDraft>>;
   /** The review of the package before it goes to the person: withheld records, redactions, approval, release. */
   review?: PackageReview;
+  /** Records a deletion kept for a legal reason, by id, each with when its reason ends; they outlive the purge. */
+  kept?: KeptRecord[];
+  /** When the next kept record falls due (its reason ended, or its condition is checked again). */
+  keptDueAt?: string;
+  /** The case whose kept records this one erases, once their reason ended. */
+  followUpOf?: string;
+  /** The cases opened to erase this case's kept records. */
+  followUps?: string[];
 }
 
 const CASE_ID = /^DSR-(\d{4})-(\d{4,})$/;

@@ -11,6 +11,7 @@ import {
   type TriageCheck,
 } from './case.js';
 import type { FoundRecord, SearchQuery, SystemFindings } from './discovery.js';
+import { nextKeptDue, type KeptEnds, type KeptRecord } from './keptRecords.js';
 import { standingOf } from './matching.js';
 import { applyPlanAction, type PlanAction } from './planActions.js';
 import { applyReviewAction, type ReviewAction } from './packageReview.js';
@@ -45,6 +46,10 @@ export type CaseAction =
   | { kind: 'releaseHold' }
   | { kind: 'startPurge' }
   | { kind: 'completePurge' }
+  /** The bot opened `caseId` to erase these kept records, whose reason ended. */
+  | { kind: 'linkFollowUp'; caseId: string; recordIds: string[] }
+  /** The bot read these kept records again: each is still kept, by this basis, until (or checked again on) `until`. */
+  | { kind: 'recheckKept'; records: Array<{ id: string; basis: string; ends: KeptEnds; until: string }> }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
   /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
@@ -68,6 +73,14 @@ function requiredText(text: string, what: string, max: number): string | { inval
   if (!trimmed) return { invalid: `Give ${what}.` };
   if (trimmed.length > max) return { invalid: `Keep ${what} under ${max} characters.` };
   return trimmed;
+}
+
+/** The case with its kept records replaced, and the moment the next of them falls due. */
+function withKept(dsrCase: DsrCase, kept: KeptRecord[]): DsrCase {
+  const { keptDueAt: _old, ...rest } = dsrCase;
+  void _old;
+  const due = nextKeptDue(kept);
+  return { ...rest, kept, ...(due ? { keptDueAt: due } : {}) };
 }
 
 /** Whole days the clock stood still for identity, over every answered request for proof. */
@@ -166,6 +179,30 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       return {
         next: withoutPersonalData(current, { startedAt: current.purge.startedAt, doneAt: at }),
         detail: { startedAt: current.purge.startedAt },
+      };
+    }
+    case 'linkFollowUp': {
+      const ids = new Set(action.recordIds);
+      const kept = (current.kept ?? []).map((k) =>
+        ids.has(k.id) && k.followUpCaseId === undefined ? { ...k, followUpCaseId: action.caseId } : k,
+      );
+      return {
+        next: withKept({ ...current, followUps: [...new Set([...(current.followUps ?? []), action.caseId])] }, kept),
+        detail: { followUp: action.caseId, records: ids.size },
+      };
+    }
+    case 'recheckKept': {
+      const checked = new Map(action.records.map((r) => [r.id, r]));
+      const kept = (current.kept ?? []).map((k) => {
+        const now = checked.get(k.id);
+        return now && k.ends === 'condition' && k.followUpCaseId === undefined
+          ? { ...k, basis: now.basis, ends: now.ends, until: now.until }
+          : k;
+      });
+      // Counts and dates only: which records they are stays on the case.
+      return {
+        next: withKept(current, kept),
+        detail: { records: checked.size, until: [...new Set(action.records.map((r) => r.until))].slice(0, 5) },
       };
     }
     case 'addNote': {

@@ -9,6 +9,8 @@ import type { IntakeRequest } from './intake.js';
 import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
 import { hasKeys, relatedCases, strongKeys } from './repeats.js';
+import { followUpCase, followUpKey } from './keptFollowUp.js';
+import type { KeptRecord } from './keptRecords.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
 import { DuplicateIntakeError, VersionConflictError, type CaseStore, type NewCase } from './store.js';
@@ -145,6 +147,43 @@ export class CaseService {
       notes: [],
       ...(related.length > 0 ? { related } : {}),
     };
+  }
+
+  /**
+   * Opens the follow-up erasure of `records`, kept by `original` until their reason ended, as a
+   * linked case (see keptFollowUp.ts). Its key is the original and the end date, so opening it again
+   * (a crash before the link, another instance) returns the case already opened.
+   */
+  async openFollowUp(original: DsrCase, records: readonly KeptRecord[]): Promise<CreateResult> {
+    const intakeKey = followUpKey(original.id, records[0]!.until);
+    const existing = await this.store.findByIntakeKey(intakeKey);
+    if (existing) return { case: existing, created: false };
+    const now = this.clock.now();
+    const build = (id: string): NewCase => {
+      const dsrCase = followUpCase(id, original, records, now, this.calendar);
+      return {
+        case: dsrCase,
+        audit: {
+          ...this.draft(SYSTEM_ACTOR, id, 'openFollowUp', 'applied', 1),
+          detail: {
+            followUpOf: original.id,
+            records: records.length,
+            systems: [...new Set(records.map((r) => r.systemId))],
+            until: records[0]!.until,
+          },
+        },
+      };
+    };
+    try {
+      const created = await this.store.createCase(DateTime.fromJSDate(now).setZone(this.calendar.timeZone).year, build);
+      return { case: created.case, created: true };
+    } catch (error) {
+      if (error instanceof DuplicateIntakeError) {
+        const winner = await this.store.getCase(error.existingCaseId);
+        if (winner) return { case: winner, created: false };
+      }
+      throw error;
+    }
   }
 
   /** Returns the case only if the actor may see it, so that someone else's case id reveals nothing. */

@@ -1,8 +1,10 @@
+import { counted } from './counted.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ChangePreview, ChangeRequest, ChangeTarget, FieldChange, RetainedRecord } from './changes.js';
 import { RESTRICT_MODES } from './changes.js';
 import type { ManualStep, SystemFindings } from './discovery.js';
+import { KEPT_PER_STEP, keptUntil, type KeptEnds, type KeptPeriods, type KeptRecord } from './keptRecords.js';
 import { personCounts, standingOf } from './matching.js';
 
 /** How many sample changes and retained records a preview keeps on the case; the full list is in the ledger. */
@@ -28,9 +30,48 @@ export interface StepPreview {
   /** Targets per record kind. */
   counts: Record<string, number>;
   samples: PreviewSample[];
-  retained: RetainedRecord[];
+  /** The first kept records as the card shows them, each with when its reason ends. */
+  retained: ShownRetained[];
   retainedCount: number;
   guided: ManualStep[];
+  /**
+   * Every record kept for a legal reason (up to KEPT_PER_STEP), by id and date only: what the case
+   * keeps after its purge, for the follow-up erasure once each reason ends.
+   */
+  kept?: KeptRecord[];
+}
+
+export type ShownRetained = Omit<RetainedRecord, 'kept'> & { until?: string; ends?: KeptEnds };
+
+/** How kept records get their end: the organisation's periods, and the step that keeps them. */
+export interface KeptContext {
+  periods: KeptPeriods;
+  stepId: string;
+}
+
+/**
+ * A basis the configuration does not name (a connectors file changed after the start checked it)
+ * is checked again after this period, so no record is ever kept without an end.
+ */
+const UNNAMED_BASIS_RECHECK = { amount: 30, unit: 'd' } as const;
+
+function keptRecordsOf(preview: ChangePreview, context: KeptContext, now: Date): KeptRecord[] {
+  return preview.retained.slice(0, KEPT_PER_STEP).flatMap((r) => {
+    if (!r.kept) return [];
+    const period = context.periods.get(r.kept.basis);
+    const basis = period ? r.kept : { ...r.kept, ends: 'condition' as const };
+    return [
+      {
+        systemId: preview.systemId,
+        stepId: context.stepId,
+        kind: r.kind,
+        id: r.id,
+        basis: r.kept.basis,
+        ends: basis.ends,
+        until: keptUntil(basis, period ?? UNNAMED_BASIS_RECHECK, now),
+      },
+    ];
+  });
 }
 
 /** The hash of a preview: findings, request and each target in the order they run. */
@@ -50,8 +91,11 @@ export function summarisePreview(
   findingsHash: string,
   byId: string,
   now: Date,
+  keptContext?: KeptContext,
 ): { summary: StepPreview; targets: ChangeTarget[] } {
   const targets = [...preview.targets].sort((a, b) => a.order - b.order);
+  const kept = keptContext ? keptRecordsOf(preview, keptContext, now) : [];
+  const ends = new Map(kept.map((k) => [k.id, k]));
   const counts: Record<string, number> = {};
   for (const target of targets) counts[target.kind] = (counts[target.kind] ?? 0) + 1;
   return {
@@ -71,14 +115,19 @@ export function summarisePreview(
           .slice(0, 5)
           .map((c) => ({ field: c.field, from: c.from.slice(0, 200), to: c.to.slice(0, 200) })),
       })),
-      retained: preview.retained.slice(0, PREVIEW_RETAINED).map((r) => ({
-        kind: r.kind,
-        id: r.id,
-        label: r.label.slice(0, 120),
-        reason: r.reason.slice(0, 300),
-      })),
+      retained: preview.retained.slice(0, PREVIEW_RETAINED).map((r) => {
+        const end = ends.get(r.id);
+        return {
+          kind: r.kind,
+          id: r.id,
+          label: r.label.slice(0, 120),
+          reason: r.reason.slice(0, 300),
+          ...(end ? { until: end.until, ends: end.ends } : {}),
+        };
+      }),
       retainedCount: preview.retained.length,
       guided: preview.guided.slice(0, 5),
+      ...(kept.length > 0 ? { kept } : {}),
     },
   };
 }
@@ -157,7 +206,7 @@ export function erasureByHand(
     const named = labels.filter(Boolean).slice(0, BY_HAND_NAMED);
     const more = count > named.length ? ` and ${count - named.length} more` : '';
     return {
-      text: `${count} ${kind} record${count === 1 ? '' : 's'} the deletion leaves: ${reason} ${named.map((l) => l.slice(0, 80)).join('; ')}${more}.`,
+      text: `${counted(count, `${kind} record`)} the deletion leaves: ${reason} ${named.map((l) => l.slice(0, 80)).join('; ')}${more}.`,
     };
   });
 }

@@ -1,3 +1,5 @@
+import { counted } from './counted.js';
+import { LOCAL_KEPT_PERIODS, parseKeptPeriods, type KeptPeriods } from './keptRecords.js';
 import { randomUUID } from 'node:crypto';
 import { keepAccountsOfActiveWorkers } from './keptAccounts.js';
 import type { IsolatedCopy } from './isolatedCopies.js';
@@ -24,12 +26,15 @@ export interface ChangeRunOptions {
   progressEvery: { records: number; ms: number };
   /** A system that does not answer one record within this long is treated as failing. */
   targetTimeoutMs: number;
+  /** How long each legal reason keeps a record (DSR_KEPT_PERIODS), for the end date it carries. */
+  keptPeriods: KeptPeriods;
 }
 
 export const DEFAULT_RUN_OPTIONS: ChangeRunOptions = {
   leaseMs: 60_000,
   progressEvery: { records: 200, ms: 2_000 },
   targetTimeoutMs: 30_000,
+  keptPeriods: parseKeptPeriods(LOCAL_KEPT_PERIODS).periods,
 };
 
 /** Told whenever the step's state on the case changed, so its card can be updated in place. */
@@ -48,10 +53,6 @@ export function changeConnectorFor(connectors: readonly Connector[], step: PlanS
   if (!connector?.connected) return `${step.systemName} is not connected; do this step by hand.`;
   if (!connector.changes) return `${step.systemName} cannot change data through the bot; do this step by hand.`;
   return connector.changes;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /**
@@ -96,6 +97,7 @@ export class ChangeRunner {
       findingsHash(dsrCase, step),
       actor.id,
       this.clock.now(),
+      { periods: this.options.keptPeriods, stepId: step.id },
     );
     await this.ledger.writeTargets({ caseId: dsrCase.id, stepId: step.id, previewHash: summary.hash }, targets);
     this.log.info({ caseId: dsrCase.id, stepId: step.id, targets: targets.length }, 'preview recorded');
@@ -386,7 +388,7 @@ export class ChangeRunner {
         stepId,
         failure: 'conflict',
         result,
-        error: `${plural(conflicts, 'record')} changed since the preview and ${conflicts === 1 ? 'was' : 'were'} left as ${conflicts === 1 ? 'it is' : 'they are'}; preview again. ${doneSoFar}.`,
+        error: `${counted(conflicts, 'record')} changed since the preview and ${conflicts === 1 ? 'was' : 'were'} left as ${conflicts === 1 ? 'it is' : 'they are'}; preview again. ${doneSoFar}.`,
       };
     if (request.right === 'delete') {
       const deleted: ChangeTarget[] = [];
@@ -415,7 +417,7 @@ export class ChangeRunner {
           stepId,
           failure: 'remaining',
           result: { ...result, applied: result.applied - check.remaining.length },
-          error: `${plural(check.remaining.length, 'record')} (${kinds}) still found after the deletion; Retry deletes ${check.remaining.length === 1 ? 'it' : 'them'} again.`,
+          error: `${counted(check.remaining.length, 'record')} (${kinds}) still found after the deletion; Retry deletes ${check.remaining.length === 1 ? 'it' : 'them'} again.`,
         };
       }
     }
@@ -425,7 +427,7 @@ export class ChangeRunner {
       result,
       ...(result.retained > 0 && step.preview
         ? {
-            reason: `${plural(result.retained, 'record')} kept: ${[...new Set(step.preview.retained.map((r) => r.reason))].slice(0, 3).join('; ')}`,
+            reason: `${counted(result.retained, 'record')} kept: ${[...new Set(step.preview.retained.map((r) => r.reason))].slice(0, 3).join('; ')}`,
           }
         : {}),
     };

@@ -1,4 +1,5 @@
 import type { ManualStep, SearchQuery } from './discovery.js';
+import type { KeptBasis } from './keptRecords.js';
 import type { RecordSelection } from './matching.js';
 
 /**
@@ -65,6 +66,8 @@ export interface RetainedRecord {
   id: string;
   label: string;
   reason: string;
+  /** The legal reason's basis and the record's date, for when it ends; absent for records left by hand. */
+  kept?: KeptBasis;
 }
 
 export interface ChangePreview {
@@ -114,4 +117,10 @@ export interface ChangeConnector {
   liftRestriction(target: ChangeTarget, before: Record<string, unknown>, signal?: AbortSignal): Promise<ApplyOutcome>;
   /** Searches again and reads each deleted target; the step is done only when nothing remains. */
   confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck>;
+  /**
+   * Reads kept records again and says which are still kept, and by which rule now (the worker
+   * still employed; an invoice paid since, now kept as a posted document); a record that is gone,
+   * or that no rule keeps any more, is not among them.
+   */
+  recheckKept?(records: readonly { kind: string; id: string }[], signal?: AbortSignal): Promise<Map<string, KeptBasis>>;
 }

@@ -9,7 +9,7 @@ import {
   type RequestType,
 } from './case.js';
 import { REGULATIONS, type Regulation } from './deadlines.js';
-import { LETTER_LANGUAGES, type LetterLanguage } from './letters/letterKinds.js';
+import { LETTER_LANGUAGES } from './letters/letterKinds.js';
 
 /** The intake form's field ids, shared by the card that renders them and the validation that reads them. */
 export const INTAKE_FIELDS = {
@@ -45,8 +45,8 @@ export interface IntakeRequest {
   regulation: Regulation;
   receivedAt: Date;
   identityCheck: IdentityCheck;
-  /** The language the person's letters are written in. */
-  language: LetterLanguage;
+  /** The language the person's letters are written in: one the letter templates provide. */
+  language: string;
   details: string;
 }
 
@@ -96,7 +96,13 @@ function tooLong(limit: number): string {
  * Validates an intake form as submitted. The card validates too, but a client can send anything,
  * so every rule is checked again here and the first problem per field is reported by field.
  */
-export function validateIntake(raw: unknown, now: Date, timeZone: string): IntakeResult {
+export function validateIntake(
+  raw: unknown,
+  now: Date,
+  timeZone: string,
+  /** The languages the letter templates provide; the built-in ones where not given. */
+  languages: readonly string[] = LETTER_LANGUAGES,
+): IntakeResult {
   const parsed = rawIntakeSchema.safeParse(raw);
   if (!parsed.success) {
     const errors: IntakeErrors = {};
@@ -158,8 +164,8 @@ export function validateIntake(raw: unknown, now: Date, timeZone: string): Intak
   }
 
   const language = form[F.language] || 'en';
-  if (!(LETTER_LANGUAGES as readonly string[]).includes(language)) {
-    errors[F.language] = `Choose one of: ${LETTER_LANGUAGES.join(', ')}.`;
+  if (!languages.includes(language)) {
+    errors[F.language] = `Choose one of: ${languages.join(', ')}.`;
   }
 
   const details = form[F.details];
@@ -195,7 +201,7 @@ export function validateIntake(raw: unknown, now: Date, timeZone: string): Intak
       regulation: regulation as Regulation,
       receivedAt,
       identityCheck: identityCheck as IdentityCheck,
-      language: language as LetterLanguage,
+      language,
       details,
     },
   };

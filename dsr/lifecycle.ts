@@ -62,6 +62,9 @@ export const TRANSITIONS = {
   // The purge is the bot's own: nobody presses it (see permissions).
   startPurge: { from: ['closed'], to: null },
   completePurge: { from: ['closed'], to: null },
+  // A kept record's reason ends years after the case, whatever became of it, purged or not.
+  linkFollowUp: { from: ['actions', 'responded', 'declined', 'closed'], to: null },
+  recheckKept: { from: ['actions', 'responded', 'declined', 'closed'], to: null },
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus | null }>;
 
 export type CaseEvent = keyof typeof TRANSITIONS;

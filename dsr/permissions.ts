@@ -13,7 +13,12 @@ const FOUR_EYES: ReadonlySet<CaseEvent> = new Set(['approve', 'decline', 'approv
 const OPEN_TO_REQUESTER: ReadonlySet<CaseEvent> = new Set(['create', 'addNote']);
 
 /** What only the bot itself does (the purge); no person's card or command can ask for it. */
-export const SYSTEM_ONLY: ReadonlySet<CaseEvent> = new Set(['startPurge', 'completePurge']);
+export const SYSTEM_ONLY: ReadonlySet<CaseEvent> = new Set([
+  'startPurge',
+  'completePurge',
+  'linkFollowUp',
+  'recheckKept',
+]);
 
 export type Permission = { allowed: true } | { allowed: false; reason: string };
 

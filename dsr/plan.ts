@@ -1,4 +1,5 @@
 import type { IsolatedCopy } from './isolatedCopies.js';
+import { counted } from './counted.js';
 import { createHash } from 'node:crypto';
 import type { DsrCase, RequestType } from './case.js';
 import type { StepPreview } from './changePreview.js';
@@ -361,10 +362,10 @@ export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
     const what = step.title;
     if (step.state === 'done') {
       const records = step.result ? step.result.applied + step.result.gone : 0;
-      const counted = step.result ? ` (${records} ${records === 1 ? 'record' : 'records'})` : '';
+      const recordsText = step.result ? ` (${counted(records, 'record')})` : '';
       const kept = step.result && step.result.retained > 0 && step.reason ? `; ${step.reason}` : '';
       lines.push(
-        sentence(`- ${what}: done${counted}${step.completed?.note ? ` (${step.completed.note})` : ''}${kept}`),
+        sentence(`- ${what}: done${recordsText}${step.completed?.note ? ` (${step.completed.note})` : ''}${kept}`),
       );
     } else if (step.state === 'retained') {
       lines.push(sentence(`- ${what}: kept, because ${step.reason ?? 'the law requires it'}`));

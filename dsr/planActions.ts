@@ -1,8 +1,10 @@
+import { counted } from './counted.js';
 import type { AuditDetail } from './audit.js';
 import type { Actor, DsrCase } from './case.js';
 import type { SentLetter } from './letters/letterKinds.js';
 import type { StepPreview } from './changePreview.js';
 import type { IsolatedCopy } from './isolatedCopies.js';
+import { nextKeptDue } from './keptRecords.js';
 import { openCandidates } from './matching.js';
 import {
   findingsHash,
@@ -49,6 +51,22 @@ function withStep(
     next: { ...current, plan: { ...plan, steps: plan.steps.map((s) => (s === step ? changed : s)) } },
     step: changed,
   };
+}
+
+/**
+ * A deletion that settled puts what it kept on the case itself, where it outlives the purge and
+ * the reminder pass finds it when each reason ends.
+ */
+function keepRecords(change: Change, stepId: string): Change {
+  if ('invalid' in change) return change;
+  const step = change.next.plan?.steps.find((s) => s.id === stepId);
+  const kept = step?.preview?.kept;
+  if (!step || !kept || kept.length === 0 || !isSettled(step)) return change;
+  const all = [...(change.next.kept ?? []).filter((k) => k.stepId !== stepId), ...kept];
+  const due = nextKeptDue(all);
+  const { keptDueAt: _old, ...rest } = change.next;
+  void _old;
+  return { ...change, next: { ...rest, kept: all, ...(due ? { keptDueAt: due } : {}) } };
 }
 
 function stepChange(
@@ -113,7 +131,7 @@ function undecidedText(current: DsrCase): string | undefined {
 
 function retainedReason(preview: StepPreview): string {
   const reasons = [...new Set(preview.retained.map((r) => r.reason))].slice(0, 3);
-  return `${preview.retainedCount} record${preview.retainedCount === 1 ? ' is' : 's are'} kept: ${reasons.join('; ')}`;
+  return `${counted(preview.retainedCount, 'record is', 'records are')} kept: ${reasons.join('; ')}`;
 }
 
 export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Actor, now: Date): Change {
@@ -220,7 +238,9 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         },
         { ...(action.packageId ? { packageId: action.packageId } : {}), ...(action.result ?? {}) },
       );
-      return 'invalid' in completed ? completed : withFollowUp(completed, action.stepId, at);
+      return 'invalid' in completed
+        ? completed
+        : keepRecords(withFollowUp(completed, action.stepId, at), action.stepId);
     }
     case 'failStep':
       return stepChange(
@@ -310,7 +330,7 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
       // Nothing to change through the bot, but records to deal with by hand: that step opens now.
       return 'invalid' in previewed || action.preview.targetCount > 0
         ? previewed
-        : withFollowUp(previewed, action.stepId, at);
+        : keepRecords(withFollowUp(previewed, action.stepId, at), action.stepId);
     }
     case 'approveStep':
       return stepChange(

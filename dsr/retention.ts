@@ -89,6 +89,11 @@ export function withoutPersonalData(dsrCase: DsrCase, purge: { startedAt: string
     hold: null,
     purge,
     ...(c.related ? { related: c.related } : {}),
+    // Kept records are ids, systems and dates, never what they say: the follow-up erasure needs them.
+    ...(c.kept ? { kept: c.kept } : {}),
+    ...(c.keptDueAt ? { keptDueAt: c.keptDueAt } : {}),
+    ...(c.followUpOf ? { followUpOf: c.followUpOf } : {}),
+    ...(c.followUps ? { followUps: c.followUps } : {}),
     // That a letter went out, when and by which channel, with its hash; never its text or address.
     ...(c.letters ? { letters: c.letters.map((l) => ({ ...l, to: '', subject: '', html: '' })) } : {}),
   };

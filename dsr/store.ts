@@ -80,6 +80,11 @@ export interface CaseStore {
    * purge started and did not finish, at most `limit`, the earliest first.
    */
   casesToPurge(now: Date, limit: number): Promise<DsrCase[]>;
+  /**
+   * Cases with a kept record due at `now` (its reason ended, or its condition is to be checked
+   * again), whatever their status, purged or not, at most `limit`, the earliest first.
+   */
+  casesWithKeptDue(now: Date, limit: number): Promise<DsrCase[]>;
   /** Every case whose data subject shares one of these strong identifiers. */
   casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]>;
   readonly state: KeyValueStore;

@@ -42,7 +42,14 @@ export interface LetterView {
     source: string;
     automatedDecisions: string;
   }>;
-  erasure: Array<{ system: string; deleted: number; kept: number; retention: string }>;
+  erasure: Array<{
+    system: string;
+    deleted: number;
+    kept: number;
+    retention: string;
+    /** When the reasons for the kept records end: a date, or a condition checked again on a date. */
+    keptEnds: Array<{ count: number; until: string; condition: boolean }>;
+  }>;
   changes: Array<{ system: string; right: 'rectify' | 'restrict'; count: number }>;
   notCovered: Array<{ system: string }>;
   /** Systems the bot could not search, which the team covered by hand (GDPR asks for a complete answer). */
@@ -162,6 +169,7 @@ export function letterView(
           step.result!.retained > 0
             ? text(entry(step.systemId, step.systemName).retention, language, `systems.${step.systemId}.retention`)
             : '',
+        keptEnds: keptEnds(dsrCase, step.id),
       })),
     changes: steps
       .filter(
@@ -187,6 +195,22 @@ export function letterView(
       ? { extension: { reason: '', newDue: firstDue.toISOString() } }
       : {}),
   };
+}
+
+/** The kept records of a step by end: how many until each date. Noon UTC: the same day in every zone. */
+function keptEnds(dsrCase: DsrCase, stepId: string): Array<{ count: number; until: string; condition: boolean }> {
+  const ends = new Map<string, { count: number; until: string; condition: boolean }>();
+  for (const record of (dsrCase.kept ?? []).filter((k) => k.stepId === stepId)) {
+    const key = `${record.until}|${record.ends}`;
+    const entry = ends.get(key) ?? {
+      count: 0,
+      until: `${record.until}T12:00:00.000Z`,
+      condition: record.ends === 'condition',
+    };
+    entry.count += 1;
+    ends.set(key, entry);
+  }
+  return [...ends.values()].sort((a, b) => (a.until < b.until ? -1 : 1));
 }
 
 function uniqueSystems(names: string[]): Array<{ system: string }> {

@@ -10,6 +10,22 @@ export const LETTER_LANGUAGE_LABELS: Record<LetterLanguage, string> = {
 };
 
 /** The regional format each language's dates and numbers take; another language uses its own code. */
+/**
+ * How the intake card names a language: the built-in labels, or for a language an organisation
+ * added (a folder of templates), its own name and the English one, from the runtime's CLDR data
+ * (Intl.DisplayNames), such as "italiano (Italian)".
+ */
+export function languageLabel(code: string): string {
+  if (code in LETTER_LANGUAGE_LABELS) return LETTER_LANGUAGE_LABELS[code as LetterLanguage];
+  try {
+    const own = new Intl.DisplayNames([code], { type: 'language' }).of(code);
+    const english = new Intl.DisplayNames(['en'], { type: 'language' }).of(code);
+    return own && english && own !== english ? `${own} (${english})` : (english ?? code);
+  } catch {
+    return code;
+  }
+}
+
 export const LETTER_LOCALES: Record<string, string> = { en: 'en-GB', de: 'de-DE', fr: 'fr-FR', es: 'es-ES' };
 
 /** Every letter the data subject is owed, in the order a case meets them. */

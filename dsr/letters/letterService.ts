@@ -88,6 +88,11 @@ export class LetterService {
     ];
   }
 
+  /** The languages letters can be written in: every folder of templates, built-in or the organisation's. */
+  get languages(): readonly string[] {
+    return this.templates.languages;
+  }
+
   async mailbox(): Promise<string | undefined> {
     return (await this.mailer())?.mailbox;
   }

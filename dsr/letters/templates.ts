@@ -132,6 +132,20 @@ function registerHelpers(engine: typeof Handlebars): void {
     const locale = LETTER_LOCALES[root.lang] ?? root.lang;
     return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: root.timeZone }).format(new Date(iso));
   });
+  // The wording for a count in the letter's language, chosen by its plural rules (CLDR, through
+  // Intl.PluralRules): `{{plural n one="# record erased" other="# records erased"}}`; `#` is the
+  // number as the language writes it. `other` is required; `zero`, `two`, `few`, `many` where the
+  // language has them.
+  engine.registerHelper('plural', function (this: unknown, value: unknown, options: Handlebars.HelperOptions) {
+    const root = (options.data as { root: { lang: string } }).root;
+    if (typeof value !== 'number') throw new Error('plural: the letter has no such number');
+    const forms = options.hash as Record<string, unknown>;
+    if (typeof forms.other !== 'string') throw new Error('plural: give the other="…" form');
+    const locale = LETTER_LOCALES[root.lang] ?? root.lang;
+    const category = new Intl.PluralRules(locale).select(value);
+    const form = typeof forms[category] === 'string' ? forms[category] : forms.other;
+    return form.replaceAll('#', new Intl.NumberFormat(locale).format(value));
+  });
   engine.registerHelper('number', function (this: unknown, value: unknown, options: Handlebars.HelperOptions) {
     const root = (options.data as { root: { lang: string } }).root;
     if (typeof value !== 'number') throw new Error('number: the letter has no such number');

@@ -74,6 +74,10 @@ export class ObservedCaseStore implements CaseStore {
     return this.inner.casesToPurge(now, limit);
   }
 
+  casesWithKeptDue(now: Date, limit: number): Promise<DsrCase[]> {
+    return this.inner.casesWithKeptDue(now, limit);
+  }
+
   casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
     return this.inner.casesOfSubject(keys);
   }

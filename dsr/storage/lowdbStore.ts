@@ -195,6 +195,13 @@ export class LowdbCaseStore implements PortableStore {
     return Promise.resolve(due.slice(0, limit));
   }
 
+  casesWithKeptDue(now: Date, limit: number): Promise<DsrCase[]> {
+    const at = now.toISOString();
+    const due = [...this.cases.values()].filter((c) => c.keptDueAt !== undefined && c.keptDueAt <= at);
+    due.sort((a, b) => (a.keptDueAt! < b.keptDueAt! ? -1 : 1));
+    return Promise.resolve(due.slice(0, limit));
+  }
+
   casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
     const ids = new Set<string>();
     for (const key of subjectKeyStrings(keys)) for (const id of this.bySubjectKey.get(key) ?? []) ids.add(id);

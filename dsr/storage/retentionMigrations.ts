@@ -17,4 +17,12 @@ export const RETENTION_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX cases_subject_employee ON ${t('cases')} ((body->'subject'->'identifiers'->>'employeeId'))`,
     ],
   },
+  {
+    // Issue 20, item 2: kept records whose reason ends; numbered so as not to take another's number.
+    version: 202,
+    name: 'kept records due for their follow-up erasure',
+    statements: (t) => [
+      `CREATE INDEX cases_kept_due ON ${t('cases')} ((body->>'keptDueAt')) WHERE (body->>'keptDueAt') IS NOT NULL`,
+    ],
+  },
 ];

@@ -22,6 +22,7 @@ describe('inbound authentication with an App ID', () => {
       MicrosoftAppPassword: 'not-used-by-these-tests',
       MicrosoftAppType: 'MultiTenant',
       DSR_CASE_RETENTION_DAYS: '365',
+      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
       DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
       ToBotFromChannelOpenIdMetadataUrl: identity.metadataUrl,
       ToBotFromChannelTokenIssuer: TEST_ISSUER,

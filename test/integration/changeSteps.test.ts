@@ -222,7 +222,7 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     for (const stepId of ['delete:crm', 'delete:bc']) {
       const preview = await card(megan, 'plan.preview', caseId, { stepId });
       if (stepId === 'delete:bc') {
-        assert.match(preview, /Kept as they are: 1 records/);
+        assert.match(preview, /Kept as they are: 1 record\b/);
         assert.match(preview, /Posted invoice 103: Posted ledger entries are kept/);
       }
     }
@@ -269,7 +269,7 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     assert.match(text, /Every step is done or explained/);
     const responded = await card(megan, 'plan.respond', caseId);
     assert.match(responded, /Response for Maria Garcia/);
-    assert.match(responded, /Dynamics 365 Business Central: 2 records erased\. 1 records kept: Posted invoices/);
+    assert.match(responded, /Dynamics 365 Business Central: 2 records erased\. 1 record kept: Posted invoices/);
   });
 
   it('reports a deletion cut short by a restart as resumable, never done, and resumes without repeating', async function () {

@@ -55,6 +55,7 @@ describe('the privacy dashboard in Teams (single sign-on)', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
       DSR_CASE_RETENTION_DAYS: '365',
+      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: TENANT_ID,
       DSR_PUBLIC_URL: PUBLIC_URL,
@@ -145,6 +146,7 @@ describe('the privacy dashboard when Entra ID cannot be reached', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
       DSR_CASE_RETENTION_DAYS: '365',
+      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: TENANT_ID,
       DSR_PUBLIC_URL: PUBLIC_URL,
@@ -162,6 +164,7 @@ describe('the privacy dashboard when Entra ID cannot be reached', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
       DSR_CASE_RETENTION_DAYS: '365',
+      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
       MicrosoftAppType: 'MultiTenant',
     }).start();
     const answer = await get(bot, '/api/dashboard/charts', await entra.token(APP_ID, megan));

@@ -18,7 +18,12 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('the audit trail’s key', () => {
-  const deployment = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', DSR_CASE_RETENTION_DAYS: '365' };
+  const deployment = {
+    MicrosoftAppId: APP_ID,
+    MicrosoftAppPassword: 'secret',
+    DSR_CASE_RETENTION_DAYS: '365',
+    DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+  };
 
   it('is required with an App ID, and the error names the variable', () => {
     assert.deepEqual(problems(deployment), [

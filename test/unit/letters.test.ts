@@ -102,9 +102,22 @@ const outcomes: Outcome[] = [
           step('delete', 'graph', 'failed'),
         ],
       },
+      kept: ['inv-1', 'inv-2', 'inv-3'].map((id) => ({
+        systemId: 'bc',
+        stepId: 'delete:bc',
+        kind: 'sales invoice',
+        id,
+        basis: 'posted-document',
+        ends: 'period' as const,
+        until: '2034-12-31',
+      })),
     },
     systems: ['crm', 'bc', 'graph'],
-    records: ['4 records erased', '1 records erased. 3 records kept'],
+    records: [
+      '4 records erased',
+      '1 record erased. 3 records kept',
+      'Kept until 31 December 2034, then erased: 3 records',
+    ],
   },
   {
     name: 'rectification and restriction',
@@ -182,6 +195,69 @@ describe('letters to the data subject', () => {
       }
     }
   }
+
+  it('words every count in its number, and says until when each kept record is kept, in every language', () => {
+    const erasure = outcomes[1]!;
+    const one = {
+      ...erasure,
+      case: {
+        ...erasure.case,
+        kept: [{ ...erasure.case.kept![0]!, id: 'inv-1' }],
+        plan: {
+          createdAt: now.toISOString(),
+          steps: [step('delete', 'crm', 'done', 1), step('delete', 'bc', 'retained', 0, 1)],
+        },
+      },
+    };
+    const many = {
+      ...erasure,
+      case: {
+        ...erasure.case,
+        plan: { createdAt: now.toISOString(), steps: [step('delete', 'crm', 'done', 1_000_000)] },
+      },
+    };
+    const expected: Record<string, { one: string[]; many: string }> = {
+      en: {
+        one: ['1 record erased', '1 record kept', 'Kept until 31 December 2034, then erased: 1 record.'],
+        many: '1,000,000 records erased',
+      },
+      de: {
+        one: [
+          '1 Datensatz gelöscht',
+          '1 Datensatz aufbewahrt',
+          'Aufbewahrt bis zum 31. Dezember 2034, danach gelöscht: 1 Datensatz.',
+        ],
+        many: '1.000.000 Datensätze gelöscht',
+      },
+      fr: {
+        one: [
+          '1 enregistrement effacé',
+          '1 enregistrement conservé',
+          'Conservation jusqu’au 31 décembre 2034, puis effacement : 1 enregistrement.',
+        ],
+        // The narrow spaces French groups digits with read as spaces here.
+        many: '1 000 000 d’enregistrements effacés',
+      },
+      es: {
+        one: [
+          '1 registro suprimido',
+          '1 registro conservado',
+          'Conservados hasta el 31 de diciembre de 2034 y suprimidos después: 1 registro.',
+        ],
+        many: '1.000.000 de registros suprimidos',
+      },
+    };
+    for (const [language, words] of Object.entries(expected)) {
+      const single = visible(
+        composeLetter(templates, 'response', caseFor(one, language, 'response'), register, calendar, now, '').html,
+      );
+      for (const phrase of words.one) assert.ok(single.includes(phrase), `${language}: ${phrase} in ${single}`);
+      const large = visible(
+        composeLetter(templates, 'response', caseFor(many, language, 'response'), register, calendar, now, '').html,
+      );
+      assert.ok(large.includes(words.many), `${language}: ${words.many} in ${large}`);
+    }
+  });
 
   it('writes dates and numbers as each language does', () => {
     const outcome = outcomes[0]!;

@@ -21,6 +21,7 @@ describe('the retention of closed cases', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'secret',
       DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
+      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
     };
 
     it('stops a deployment that does not say how long it keeps cases, naming the variable', () => {
@@ -53,7 +54,8 @@ describe('the retention of closed cases', () => {
     });
 
     it('gives a local run a period of its own, and reads the repeat window', () => {
-      assert.deepEqual(loadConfig({}).cases, { retentionDays: 30, repeatMonths: 12 });
+      const { retentionDays, repeatMonths } = loadConfig({}).cases;
+      assert.deepEqual({ retentionDays, repeatMonths }, { retentionDays: 30, repeatMonths: 12 });
       assert.match(problems({ DSR_REPEAT_MONTHS: '0' })[0]!, /^DSR_REPEAT_MONTHS: expected between 1 and 60 months/);
     });
   });

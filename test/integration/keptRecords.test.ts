@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { ConnectorRegistry } from '../../connectors/registry.js';
+import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import type { DsrCase } from '../../dsr/case.js';
+import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
+import { bearer, call } from '../sandbox/helpers.js';
+import { BotHarness } from '../support/botHarness.js';
+import { CaseFlow } from '../support/caseFlow.js';
+import { dropSchema, freshSchema, testDatabaseUrl } from '../support/database.js';
+import { adele, alex, megan, type TeamsUser } from '../support/people.js';
+
+const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
+const maria = subjects.mariaGarcia;
+const priya = subjects.priyaNair;
+
+/**
+ * Records a deletion keeps for a legal reason carry when the reason ends; at that date the
+ * reminder pass opens a follow-up case that erases exactly those records, once, whichever
+ * instance runs it, and the original's purge leaves what the follow-up needs.
+ */
+for (const backend of ['embedded store', 'PostgreSQL'] as const) {
+  describe(`kept records have an end (${backend})`, function () {
+    let sandbox: Sandbox;
+    let bot: BotHarness;
+    let second: BotHarness | undefined;
+    let schema = '';
+    let clock: sinon.SinonFakeTimers;
+    let env: Record<string, string>;
+    let connectors: () => ConnectorRegistry;
+
+    before(async function () {
+      if (backend === 'PostgreSQL' && !testDatabaseUrl()) this.skip();
+      sandbox = await startSandbox();
+    });
+    after(() => sandbox?.close());
+    beforeEach(async () => {
+      sandbox.reset();
+      // Only Date is set; it runs on from there, and the servers' timers keep real time.
+      clock = sinon.useFakeTimers({
+        now: new Date('2026-05-04T08:00:00.000Z'),
+        toFake: ['Date'],
+        shouldAdvanceTime: true,
+      });
+      const settings = sandboxConnectorSettings(sandbox);
+      connectors = () =>
+        ConnectorRegistry.fromConfig(settings.config, {
+          source: 'test',
+          credentials: settings.credentials,
+          caPem: settings.caPem,
+          retry: FAST_RETRY,
+        });
+      schema = freshSchema();
+      env = {
+        DSR_CASE_RETENTION_DAYS: '30',
+        DSR_REMINDERS: 'off',
+        DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+      };
+      if (backend === 'PostgreSQL')
+        Object.assign(env, { DSR_DATABASE_URL: testDatabaseUrl()!, DSR_DATABASE_SCHEMA: schema });
+      bot = await new BotHarness(env, { connectors: connectors().all() }).start();
+      await bot.say(megan, 'help');
+      await bot.say(adele, 'help');
+    });
+    afterEach(async () => {
+      clock.restore();
+      await second?.stop();
+      second = undefined;
+      await bot.stop();
+      if (backend === 'PostgreSQL') await dropSchema(schema);
+    });
+
+    const flow = new CaseFlow(() => bot);
+    const card = (user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}) =>
+      flow.card(user, verb, caseId, extra);
+
+    async function carryOut(caseId: string, stepId: string): Promise<string> {
+      const preview = await card(megan, 'plan.preview', caseId, { stepId });
+      const step = (await flow.step(caseId, stepId))!;
+      if (step.state === 'waiting-approval') {
+        await card(adele, 'plan.approve', caseId, { stepId, previewHash: step.preview!.hash });
+        await card(megan, 'plan.apply', caseId, { stepId });
+        await bot.app.runner.settled(caseId, stepId);
+      }
+      return preview;
+    }
+
+    async function settleTheRest(caseId: string): Promise<void> {
+      for (let round = 0; round < 3; round += 1)
+        for (const open of (await bot.app.store.getCase(caseId))!.plan!.steps) {
+          if (open.mode === 'guided' && open.state === 'todo')
+            await card(megan, 'plan.tick', caseId, { stepId: open.id, note: 'Done as the guide says' });
+          if (open.mode === 'automated' && open.destructive && open.state === 'waiting-approval')
+            await carryOut(caseId, open.id);
+        }
+    }
+
+    const followUpsOf = async (original: string): Promise<DsrCase[]> => {
+      const all = await bot.app.store.listCases({});
+      return all.filter((c) => c.followUpOf === original);
+    };
+
+    it("shows when Maria's posted invoices may go, keeps that past the purge, and opens their erasure once on the date", async function () {
+      this.timeout(180_000);
+      const caseId = await flow.planned(alex, {
+        subjectName: 'Maria Garcia',
+        subjectEmails: maria.email,
+        requestTypes: 'delete',
+        subjectLanguage: 'es',
+      });
+      const preview = await carryOut(caseId, 'delete:bc');
+      // Invoices of 2024, kept ten years from the end of 2024 (HGB § 257(5), AO § 147(4)).
+      assert.match(preview, /Kept as they are: 2 records/);
+      assert.match(preview, /kept until 31 Dec 2034/);
+      const bcKept = (await bot.app.store.getCase(caseId))!.kept ?? [];
+      assert.equal(bcKept.length, 2, JSON.stringify(bcKept));
+      assert.ok(bcKept.every((k) => k.systemId === 'bc' && k.kind === 'sales invoice' && k.until === '2034-12-31'));
+      const invoiceIds = bcKept.map((k) => k.id).sort();
+
+      await settleTheRest(caseId);
+      const response = await card(megan, 'plan.respond', caseId);
+      assert.match(response, /Response for Maria Garcia/);
+      // The letter, in her language, says until when, and words each count in its number.
+      const letter = await card(megan, 'letter.show', caseId, { letter: 'response' });
+      assert.match(letter, /2 registros conservados/);
+      assert.match(letter, /Conservados hasta el 31 de diciembre de 2034 y suprimidos después: 2 registros/);
+      assert.doesNotMatch(letter, /\b1 registros\b/);
+      await card(megan, 'letter.markSent', caseId, { letter: 'response', channel: 'post' });
+      assert.match(await card(megan, 'triage.close', caseId), /kept for 'posted-document', kept until 31 Dec 2034/);
+
+      // The case file has every kept record with its end.
+      const reply = await bot.say(megan, `export case file ${caseId}`);
+      const link = /https?:\/\/\S+/.exec(String(reply.at(-1)?.text))![0];
+      const file = (await (await fetch(link)).json()) as { case: DsrCase };
+      assert.deepEqual(
+        file.case.kept?.map((k) => k.until),
+        ['2034-12-31', '2034-12-31'],
+      );
+
+      // The purge takes her name, not the ids the follow-up needs.
+      clock.setSystemTime(new Date('2026-07-01T08:00:00.000Z'));
+      await bot.app.reminders.tick();
+      const purged = (await bot.app.store.getCase(caseId))!;
+      assert.ok(purged.purge?.doneAt, 'purged');
+      assert.equal(purged.subject.name, '');
+      assert.deepEqual(purged.kept?.map((k) => k.id).sort(), invoiceIds);
+      assert.ok(purged.kept.every((k) => !JSON.stringify(k).includes('Garcia')));
+
+      // The day before the end, nothing; then once, whichever instance runs the pass.
+      clock.setSystemTime(new Date('2034-12-31T20:00:00.000Z'));
+      await bot.app.reminders.tick();
+      assert.deepEqual(await followUpsOf(caseId), []);
+      clock.setSystemTime(new Date('2035-01-01T08:00:00.000Z'));
+      if (backend === 'PostgreSQL') {
+        second = await new BotHarness(env, { connectors: connectors().all() }).start();
+        await Promise.all([bot.app.reminders.tick(), second.app.reminders.tick()]);
+      } else {
+        await Promise.all([bot.app.reminders.tick(), bot.app.reminders.tick()]);
+      }
+      await bot.app.reminders.tick();
+      const followUps = await followUpsOf(caseId);
+      assert.equal(followUps.length, 1, JSON.stringify(followUps.map((c) => c.id)));
+      const followUp = followUps[0]!;
+      assert.equal(followUp.subject.name, '');
+      assert.deepEqual(followUp.subject.emails, []);
+      const steps = followUp.plan!.steps;
+      assert.deepEqual(
+        steps.map((s) => [s.id, s.right, s.state]),
+        [['delete:bc', 'delete', 'todo']],
+      );
+      const named = steps[0]!.instructions.map((i) => i.text).join('\n');
+      for (const id of invoiceIds) assert.ok(named.includes(`sales invoice ${id}`), named);
+      assert.match(named, /2 records|posted-document/);
+
+      // Both cases show the link.
+      const original = (await bot.app.store.getCase(caseId))!;
+      assert.deepEqual(original.followUps, [followUp.id]);
+      assert.ok(original.kept!.every((k) => k.followUpCaseId === followUp.id));
+      assert.equal(original.keptDueAt, undefined, 'nothing left to follow up');
+      assert.match(await card(megan, 'triage.refresh', caseId), new RegExp(`Follow-up cases: ${followUp.id}`));
+      assert.match(await card(megan, 'triage.refresh', followUp.id), new RegExp(`Follow-up of ${caseId}`));
+    });
+
+    it("checks Priya's enabled account again each period, and opens its erasure once it is disabled", async function () {
+      this.timeout(120_000);
+      const caseId = await flow.planned(alex, {
+        subjectName: 'Priya Nair',
+        subjectEmails: priya.email,
+        employeeId: priya.employeeId,
+        requestTypes: 'delete',
+      });
+      const preview = await card(megan, 'plan.preview', caseId, { stepId: 'delete:graph' });
+      assert.match(preview, /kept while this holds, checked again on 4 Aug 2026/);
+      const kept = (await bot.app.store.getCase(caseId))!.kept!.filter((k) => k.systemId === 'graph');
+      assert.deepEqual(
+        kept.map((k) => [k.kind, k.id, k.basis, k.ends, k.until]),
+        [['user', priya.entraId, 'enabled-account', 'condition', '2026-08-04']],
+      );
+
+      // Still enabled at the check: kept, checked again a period later, no follow-up.
+      clock.setSystemTime(new Date('2026-08-05T08:00:00.000Z'));
+      await bot.app.reminders.tick();
+      assert.deepEqual(await followUpsOf(caseId), []);
+      const rechecked = (await bot.app.store.getCase(caseId))!.kept!.find((k) => k.id === priya.entraId)!;
+      assert.equal(rechecked.until, '2026-11-05');
+
+      // Disabled since: at the next check, its erasure opens.
+      const headers = await bearer(sandbox, sandbox.resources.graph);
+      const patched = await call(sandbox, `${sandbox.endpoints.graph}users/${priya.entraId}`, {
+        method: 'PATCH',
+        headers,
+        body: { accountEnabled: false },
+      });
+      assert.ok(patched.status < 300, `PATCH answered ${patched.status}`);
+      clock.setSystemTime(new Date('2026-11-06T08:00:00.000Z'));
+      await bot.app.reminders.tick();
+      const followUps = await followUpsOf(caseId);
+      assert.equal(followUps.length, 1);
+      const named = followUps[0]!.plan!.steps.flatMap((s) => s.instructions.map((i) => i.text)).join('\n');
+      assert.match(named, new RegExp(`user ${priya.entraId}`));
+    });
+  });
+}
