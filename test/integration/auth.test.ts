@@ -5,6 +5,7 @@ import { BotHarness, cardText, invokeCard } from '../support/botHarness.js';
 import { intakeSubmission } from '../support/intakeSubmission.js';
 import { ChannelIdentity, TEST_ISSUER } from '../support/channelIdentity.js';
 import { alex } from '../support/people.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 const APP_ID = '6a1c7a9e-8d3b-4c1f-9f0a-2b7e5d4c3a21';
 
@@ -22,7 +23,7 @@ describe('inbound authentication with an App ID', () => {
       MicrosoftAppPassword: 'not-used-by-these-tests',
       MicrosoftAppType: 'MultiTenant',
       DSR_CASE_RETENTION_DAYS: '365',
-      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+      DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
       DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
       ToBotFromChannelOpenIdMetadataUrl: identity.metadataUrl,
       ToBotFromChannelTokenIssuer: TEST_ISSUER,

@@ -9,6 +9,7 @@ import { BotHarness } from '../support/botHarness.js';
 import { CaseFlow } from '../support/caseFlow.js';
 import { EntraIdentity, TENANT_ID } from '../support/entraIdentity.js';
 import { alex, megan } from '../support/people.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 const APP_ID = '6a1c7a9e-8d3b-4c1f-9f0a-2b7e5d4c3a21';
 const PUBLIC_URL = 'https://dsr.contoso.example';
@@ -55,7 +56,7 @@ describe('the privacy dashboard in Teams (single sign-on)', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
       DSR_CASE_RETENTION_DAYS: '365',
-      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+      DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: TENANT_ID,
       DSR_PUBLIC_URL: PUBLIC_URL,
@@ -146,7 +147,7 @@ describe('the privacy dashboard when Entra ID cannot be reached', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
       DSR_CASE_RETENTION_DAYS: '365',
-      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+      DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: TENANT_ID,
       DSR_PUBLIC_URL: PUBLIC_URL,
@@ -164,7 +165,7 @@ describe('the privacy dashboard when Entra ID cannot be reached', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'not-used-by-these-tests',
       DSR_CASE_RETENTION_DAYS: '365',
-      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+      DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
       MicrosoftAppType: 'MultiTenant',
     }).start();
     const answer = await get(bot, '/api/dashboard/charts', await entra.token(APP_ID, megan));

@@ -9,6 +9,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { MAX_ACTIVITY_BYTES } from '../../bot/inboundActivity.js';
 import { BotProcess } from '../support/botProcess.js';
 import { alex } from '../support/people.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 interface Answer {
   status: number;
@@ -77,7 +78,7 @@ for (const mode of ['without authentication', 'with an App ID'] as const) {
               MicrosoftAppId: '6a1c7a9e-8d3b-4c1f-9f0a-2b7e5d4c3a21',
               MicrosoftAppPassword: 'not-used',
               DSR_CASE_RETENTION_DAYS: '365',
-              DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+              DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
               DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
               DSR_HOST: '127.0.0.1',
               DSR_SERVICE_URLS: 'http://127.0.0.1:9',

@@ -9,6 +9,7 @@ import { BotHarness } from '../support/botHarness.js';
 import { CaseFlow } from '../support/caseFlow.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from '../support/database.js';
 import { adele, alex, megan, type TeamsUser } from '../support/people.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
 const maria = subjects.mariaGarcia;
@@ -54,7 +55,7 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
       env = {
         DSR_CASE_RETENTION_DAYS: '30',
         DSR_REMINDERS: 'off',
-        DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+        DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
       };
       if (backend === 'PostgreSQL')
         Object.assign(env, { DSR_DATABASE_URL: testDatabaseUrl()!, DSR_DATABASE_SCHEMA: schema });

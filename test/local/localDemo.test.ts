@@ -12,6 +12,7 @@ import {
   views,
   type PlaygroundView,
 } from '../../scripts/playgroundViews.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 describe('the local demo', () => {
   describe('its privacy team', () => {
@@ -30,7 +31,7 @@ describe('the local demo', () => {
         MicrosoftAppId: 'a0a0a0a0-0000-4000-8000-000000000001',
         MicrosoftAppPassword: 'secret',
         DSR_CASE_RETENTION_DAYS: '365',
-        DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+        DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
         DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
       });
       assert.deepEqual(tenant.privacyTeam.memberIds, []);

@@ -1,4 +1,4 @@
-import { TEST_AUDIT_KEY } from './auditKey.js';
+import { deploymentSettings } from './deployment.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,8 +40,7 @@ export class BotHarness {
       LOG_LEVEL: 'silent',
       // With an App ID the channel is the fake connector, on a loopback http address.
       DSR_SERVICE_URLS: this.connector.url,
-      // A deployment (an App ID, a shared database) must name its key; instances on one database share it.
-      ...(this.env.DSR_DATABASE_URL || this.env.MicrosoftAppId ? { DSR_AUDIT_KEY: TEST_AUDIT_KEY } : {}),
+      ...deploymentSettings(this.env),
       ...this.env,
     });
     this.app = await startApp(config, this.log, this.overrides);

@@ -1,4 +1,4 @@
-import { TEST_AUDIT_KEY } from './auditKey.js';
+import { deploymentSettings } from './deployment.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -25,8 +25,7 @@ export class BotProcess {
         ...process.env,
         PORT: '0',
         LOG_LEVEL: 'info',
-        // A deployment (an App ID, a shared database) must name its key; instances on one database share it.
-        ...(this.env.DSR_DATABASE_URL || this.env.MicrosoftAppId ? { DSR_AUDIT_KEY: TEST_AUDIT_KEY } : {}),
+        ...deploymentSettings(this.env),
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../bot/config.js';
 import { localAuditKey } from '../../dsr/auditKeys.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 const APP_ID = 'a0a0a0a0-0000-4000-8000-000000000001';
 const KEY = 'audit-key-for-tests-0123456789abcdef';
@@ -22,7 +23,7 @@ describe('the audit trail’s key', () => {
     MicrosoftAppId: APP_ID,
     MicrosoftAppPassword: 'secret',
     DSR_CASE_RETENTION_DAYS: '365',
-    DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+    DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
   };
 
   it('is required with an App ID, and the error names the variable', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../bot/config.js';
 import { keptUntil, parseKeptPeriods } from '../../dsr/keptRecords.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 const deployment = {
   MicrosoftAppId: 'a0a0a0a0-0000-4000-8000-000000000001',
@@ -8,7 +9,7 @@ const deployment = {
   DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
   DSR_CASE_RETENTION_DAYS: '365',
 };
-const ALL = 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m';
+const ALL = TEST_KEPT_PERIODS;
 
 function problems(env: Record<string, string>): string[] {
   try {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../bot/config.js';
 import { purgeIsDue, withoutPersonalData } from '../../dsr/retention.js';
 import { sampleCase } from '../support/cases.js';
+import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 const APP_ID = 'a0a0a0a0-0000-4000-8000-000000000001';
 
@@ -21,7 +22,7 @@ describe('the retention of closed cases', () => {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'secret',
       DSR_AUDIT_KEY: 'audit-key-for-tests-0123456789abcdef',
-      DSR_KEPT_PERIODS: 'posted-document=10y, open-invoice=3m, active-employment=6m, enabled-account=3m',
+      DSR_KEPT_PERIODS: TEST_KEPT_PERIODS,
     };
 
     it('stops a deployment that does not say how long it keeps cases, naming the variable', () => {
