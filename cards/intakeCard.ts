@@ -30,7 +30,19 @@ export interface IntakeCardView {
   timeZone: string;
   /** The received date is more than a year back: ask the employee to confirm it. */
   askOldDate: boolean;
+  /** What was read from a message to fill the form, with where each value came from. */
+  suggestions: IntakeSuggestionsView;
 }
+
+/** The values read from a message, already in the reader's language, shown above the form to be checked. */
+export interface IntakeSuggestionsView {
+  shown: boolean;
+  title: string;
+  facts: Array<{ title: string; value: string }>;
+  notes: Array<{ text: string }>;
+}
+
+const NO_SUGGESTIONS: IntakeSuggestionsView = { shown: false, title: '', facts: [], notes: [] };
 
 const REGULATION_LABELS: Record<(typeof REGULATIONS)[number], string> = {
   GDPR: 'GDPR (EU/EEA, UK)',
@@ -77,6 +89,16 @@ const template = new CardTemplate<IntakeCardView>({
       color: 'Attention',
       weight: 'Bolder',
       wrap: true,
+    },
+    {
+      type: 'Container',
+      $when: '${suggestions.shown}',
+      style: 'emphasis',
+      items: [
+        { type: 'TextBlock', text: '${suggestions.title}', weight: 'Bolder', wrap: true },
+        { type: 'FactSet', facts: [{ $data: '${suggestions.facts}', title: '${title}', value: '${value}' }] },
+        { type: 'TextBlock', $data: '${suggestions.notes}', text: '${text}', wrap: true, isSubtle: true },
+      ],
     },
     { type: 'TextBlock', text: 'The person', weight: 'Bolder', separator: true, wrap: true },
     ...field({
@@ -205,6 +227,7 @@ export interface IntakeCardInput {
   timeZone: string;
   values?: Partial<Record<IntakeField, string>>;
   errors?: IntakeErrors;
+  suggestions?: IntakeSuggestionsView;
 }
 
 /** The intake form, fresh or filled in again with what was submitted and the problems found. */
@@ -230,6 +253,7 @@ export function intakeCard(input: IntakeCardInput): CardJson {
     nowTime: local.toFormat('HH:mm'),
     timeZone: input.timeZone,
     askOldDate: errors[F.receivedDate] === OLD_DATE_QUESTION,
+    suggestions: input.suggestions ?? NO_SUGGESTIONS,
   });
 }
 

@@ -87,9 +87,10 @@ function suggestions<T>(values: T[], source: SuggestionSource): Suggestion<T>[] 
 export function extractRequest(message: IncomingMessage): Extraction {
   const own = message.ownDomains?.map((domain) => domain.toLowerCase()) ?? [];
   const split = splitMessage(message.body, { subject: message.subject, contentType: message.contentType });
-  const forwarded = split.historyKind === 'forward';
+  // A forward, or a mail pasted whole (its header first, nothing above it), carries the request itself.
+  const forwarded = split.historyKind === 'forward' || (split.historyKind !== undefined && split.own.trim() === '');
   // A reply's quoted thread is someone else's words; a forward carries the request itself.
-  const readable = forwarded || split.own.trim() === '' ? `${split.own}\n\n${split.history}` : split.own;
+  const readable = forwarded ? `${split.own}\n\n${split.history}` : split.own;
   const subjectLine = message.subject ?? '';
   const foldedAll = fold(`${subjectLine}\n${readable}`);
   const notes = [...split.notes];

@@ -40,14 +40,14 @@ const FUNCTION_WORDS: Record<IntakeLanguage, Set<string>> = {
 };
 const SHORT_TEXT = 250;
 
-function byFunctionWords(text: string): IntakeLanguage | undefined {
+function byFunctionWords(text: string): { language: IntakeLanguage; hits: number } | undefined {
   const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
   const counts = INTAKE_LANGUAGES.map((language) => ({
     language,
     hits: words.filter((word) => FUNCTION_WORDS[language].has(word)).length,
   })).sort((a, b) => b.hits - a.hits);
   const [first, second] = counts;
-  return first && second && first.hits >= 2 && first.hits >= 2 * second.hits ? first.language : undefined;
+  return first && second && first.hits >= 2 && first.hits >= 2 * second.hits ? first : undefined;
 }
 
 export interface DetectedLanguage {
@@ -70,10 +70,11 @@ export function detectLanguage(text: string): DetectedLanguage {
     .replace(/\s+/g, ' ')
     .slice(0, 2000);
   const detected = franc(words, { only: CANDIDATES, minLength: 10 });
-  // franc naming another language is kept: the function words of the four would only force it into one.
-  if (words.length < SHORT_TEXT && (detected === 'und' || OURS[detected] !== undefined)) {
-    const short = byFunctionWords(words);
-    if (short) return { code: short, detected: Object.keys(OURS).find((key) => OURS[key] === short)! };
+  // franc naming another language is kept unless the function words of one of ours are plenty: two
+  // of them happen in Italian or Portuguese too, three rarely.
+  const short = words.length < SHORT_TEXT ? byFunctionWords(words) : undefined;
+  if (short && (short.hits >= 3 || detected === 'und' || OURS[detected] !== undefined)) {
+    return { code: short.language, detected: Object.keys(OURS).find((key) => OURS[key] === short.language)! };
   }
   return { code: OURS[detected], detected };
 }
