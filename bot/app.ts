@@ -14,6 +14,7 @@ import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
 import { preparePackage } from '../dsr/packageRun.js';
 import { CasePurger } from '../dsr/purgeRun.js';
 import { snoozeKey } from './reminders/reminderDispatcher.js';
+import { RecordFromMessage } from '../dialogs/messageAction.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -300,8 +301,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   };
 
   const conversationState = new ConversationState(new CaseStoreStorage(store.state));
+  const intakeSubmission = new IntakeSubmission(services);
   const handlers = [
-    new IntakeSubmission(services),
+    intakeSubmission,
     new CaseRefresh(services),
     new TriageRefresh(services),
     ...TriageAction.all(services),
@@ -333,6 +335,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     team,
     log,
     delivery,
+    new RecordFromMessage(services, intakeSubmission),
   );
 
   const caseRegister = new RegisterFeed(store, observed, config.calendar.timeZone, log);

@@ -36,7 +36,7 @@ export class IntakeDialog extends ComponentDialog {
     let suggestions: Parameters<typeof intakeCard>[0]['suggestions'];
     if (text) {
       // The person typing is staff passing a request on: they are not its subject, so no sender is given.
-      const prefill = prefillIntake(extractRequest({ body: text }), text);
+      const prefill = prefillIntake(extractRequest({ body: text, readQuoted: true }), text);
       values = { ...values, ...prefill.values };
       suggestions = intakeSuggestions(prefill, step.context.activity.locale);
     }

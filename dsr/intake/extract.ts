@@ -28,6 +28,11 @@ export interface IncomingMessage {
   contentType?: 'html' | 'text';
   subject?: string;
   from?: { name?: string; address?: string };
+  /**
+   * Read quoted text as part of the request: a colleague passing a request on in Teams quotes it,
+   * while in a mail reply the quote is the earlier thread.
+   */
+  readQuoted?: boolean;
   /** The company's own mail domains: their addresses are staff, never the data subject. */
   ownDomains?: string[];
 }
@@ -88,7 +93,9 @@ export function extractRequest(message: IncomingMessage): Extraction {
   const own = message.ownDomains?.map((domain) => domain.toLowerCase()) ?? [];
   const split = splitMessage(message.body, { subject: message.subject, contentType: message.contentType });
   // A forward, or a mail pasted whole (its header first, nothing above it), carries the request itself.
-  const forwarded = split.historyKind === 'forward' || (split.historyKind !== undefined && split.own.trim() === '');
+  const forwarded =
+    split.historyKind === 'forward' ||
+    (split.historyKind !== undefined && (split.own.trim() === '' || message.readQuoted === true));
   // A reply's quoted thread is someone else's words; a forward carries the request itself.
   const readable = forwarded ? `${split.own}\n\n${split.history}` : split.own;
   const subjectLine = message.subject ?? '';
