@@ -78,10 +78,12 @@ export function recogniseIntent(rawText: string): Intent {
   if (/^(status|statut|estado|stand|show|open|case)\b/.test(lower) || (caseId !== undefined && words <= 3)) {
     return { kind: 'status', caseId };
   }
+  // The phrasings below are read in the first sentences only: ".*" over a whole pasted mail is quadratic.
+  const opening = lower.slice(0, 500);
   if (
-    /\b(new|file|log|record|raise|open|start)\b.*\b(request|dsr|case)\b/.test(lower) ||
-    /\b(received|got|have|had)\b.*\b(dsr|request|data subject)\b/.test(lower) ||
-    /\b(data subject|subject access|sar|gdpr request|erasure|right to be forgotten)\b/.test(lower)
+    /\b(new|file|log|record|raise|open|start)\b.*\b(request|dsr|case)\b/.test(opening) ||
+    /\b(received|got|have|had)\b.*\b(dsr|request|data subject)\b/.test(opening) ||
+    /\b(data subject|subject access|sar|gdpr request|erasure|right to be forgotten)\b/.test(opening)
   ) {
     return newRequest(rawText);
   }

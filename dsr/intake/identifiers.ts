@@ -1,8 +1,14 @@
 import { DateTime } from 'luxon';
 import { fold } from './normalise.js';
 
-/** Addresses as people type them; the intake validates the one the person confirms again. */
-const EMAIL = /[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
+/**
+ * Addresses as people type them; the intake validates the one the person confirms again. Every part
+ * is bounded by the lengths RFC 5321 §4.5.3.1 allows (64 for the local part, 63 per domain label), and
+ * a match starts only where the local part does: unbounded, a long run of letters without an "@"
+ * costs quadratic time.
+ */
+const EMAIL =
+  /(?<![a-z0-9._%+'-])[a-z0-9._%+'-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}(?![a-z0-9-])/gi;
 
 export function findEmails(text: string): string[] {
   return [...new Set((text.match(EMAIL) ?? []).map((email) => email.toLowerCase().replace(/^[.'-]+|[.'-]+$/g, '')))];

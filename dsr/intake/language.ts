@@ -63,9 +63,11 @@ export interface DetectedLanguage {
  */
 export function detectLanguage(text: string): DetectedLanguage {
   // URLs, addresses and numbers carry no language and skew trigram counts.
+  // Cut first: the patterns below then see a bounded text (an unbounded "\\S+@" is quadratic).
   const words = text
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/\S+@\S+/g, ' ')
+    .slice(0, 4000)
+    .replace(/https?:\/\/\S{0,500}/g, ' ')
+    .replace(/[^\s@]{0,64}@\S{0,255}/g, ' ')
     .replace(/[0-9#+()_/\\-]+/g, ' ')
     .replace(/\s+/g, ' ')
     .slice(0, 2000);
