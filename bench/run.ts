@@ -3,16 +3,18 @@ import { connectorExport } from './connectorExport.js';
 import { dashboard } from './dashboard.js';
 import { discovery } from './discovery.js';
 import { exportPackage } from './exportPackage.js';
+import { extractionQuality } from './extraction.js';
 import { purgeBench } from './purge.js';
 import { outboxDelivery } from './outbox.js';
 import { reminderPass } from './reminderPass.js';
 import { turnLatency } from './turnLatency.js';
 
 // `npm run bench` runs every figure; `npm run bench -- NAME` runs one: turns, updates, discovery, export,
-// connector-export, reminders, outbox, purge, dashboard, scale-out or pg-updates.
+// connector-export, reminders, outbox, purge, dashboard, extraction, scale-out or pg-updates.
 const only = process.argv[2];
 const quick = process.env.BENCH_QUICK === '1';
 
+if (!only || only === 'extraction') extractionQuality();
 if (!only || only === 'turns') await turnLatency(quick ? 50 : 300);
 if (!only || only === 'updates') await caseUpdate(200, quick ? 2000 : 20000, quick ? 50 : 300);
 if (!only || only === 'discovery') await discovery(quick ? 3 : 7, 10_000);

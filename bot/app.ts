@@ -16,6 +16,7 @@ import { preparePackage } from '../dsr/packageRun.js';
 import { CasePurger } from '../dsr/purgeRun.js';
 import { KeptFollowUps } from '../dsr/keptFollowUp.js';
 import { snoozeKey } from './reminders/reminderDispatcher.js';
+import { RecordFromMessage } from '../dialogs/messageAction.js';
 import { IntakeSubmission } from '../dialogs/intakeSubmission.js';
 import { RootDialog } from '../dialogs/rootDialog.js';
 import { actorOf } from '../dialogs/turnActor.js';
@@ -377,8 +378,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   };
 
   const conversationState = new ConversationState(new CaseStoreStorage(store.state));
+  const intakeSubmission = new IntakeSubmission(services);
   const handlers = [
-    new IntakeSubmission(services),
+    intakeSubmission,
     new CaseRefresh(services),
     new TriageRefresh(services),
     ...TriageAction.all(services),
@@ -412,6 +414,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     team,
     log,
     delivery,
+    new RecordFromMessage(services, intakeSubmission),
   );
 
   const caseRegister = new RegisterFeed(store, observed, config.calendar.timeZone, log);

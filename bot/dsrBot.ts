@@ -3,6 +3,8 @@ import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type FileConsentCardResponse,
+  type MessagingExtensionAction,
+  type MessagingExtensionActionResponse,
   TurnContext,
   type ConversationState,
   type StatePropertyAccessor,
@@ -13,6 +15,7 @@ import type { ActionOutcome, CardActionRouter, CardData } from '../dialogs/cardA
 import { HELP_TEXT } from '../dialogs/helpText.js';
 import type { CaseNotifier } from '../dialogs/notifier.js';
 import type { PackageDelivery } from './packageDelivery.js';
+import type { RecordFromMessage } from '../dialogs/messageAction.js';
 import type { TeamDirectory } from '../dialogs/team.js';
 import { actorOf } from '../dialogs/turnActor.js';
 import { cardMessage } from '../dialogs/replies.js';
@@ -37,6 +40,7 @@ export class DsrBot extends TeamsActivityHandler {
     private readonly team: TeamDirectory,
     private readonly log: Logger,
     private readonly files?: Pick<PackageDelivery, 'accept' | 'decline'>,
+    private readonly messageAction?: RecordFromMessage,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -82,6 +86,23 @@ export class DsrBot extends TeamsActivityHandler {
     response: FileConsentCardResponse,
   ): Promise<void> {
     if (this.files) await this.files.decline(context, response);
+  }
+
+  /** "Record as privacy request" on a message: the intake form in a task module, pre-filled from it. */
+  protected override handleTeamsMessagingExtensionFetchTask(
+    context: TurnContext,
+    action: MessagingExtensionAction,
+  ): Promise<MessagingExtensionActionResponse> {
+    if (!this.messageAction) return super.handleTeamsMessagingExtensionFetchTask(context, action);
+    return Promise.resolve(this.messageAction.fetchTask(context, action));
+  }
+
+  protected override handleTeamsMessagingExtensionSubmitAction(
+    context: TurnContext,
+    action: MessagingExtensionAction,
+  ): Promise<MessagingExtensionActionResponse> {
+    if (!this.messageAction) return super.handleTeamsMessagingExtensionSubmitAction(context, action);
+    return this.messageAction.submitAction(context, action);
   }
 
   override async run(context: TurnContext): Promise<void> {

@@ -32,7 +32,19 @@ export interface IntakeCardView {
   askOldDate: boolean;
   /** The languages the letter templates provide, the organisation's own among them. */
   languages: Array<{ title: string; value: string }>;
+  /** What was read from a message to fill the form, with where each value came from. */
+  suggestions: IntakeSuggestionsView;
 }
+
+/** The values read from a message, already in the reader's language, shown above the form to be checked. */
+export interface IntakeSuggestionsView {
+  shown: boolean;
+  title: string;
+  facts: Array<{ title: string; value: string }>;
+  notes: Array<{ text: string }>;
+}
+
+const NO_SUGGESTIONS: IntakeSuggestionsView = { shown: false, title: '', facts: [], notes: [] };
 
 const REGULATION_LABELS: Record<(typeof REGULATIONS)[number], string> = {
   GDPR: 'GDPR (EU/EEA, UK)',
@@ -79,6 +91,16 @@ const template = new CardTemplate<IntakeCardView>({
       color: 'Attention',
       weight: 'Bolder',
       wrap: true,
+    },
+    {
+      type: 'Container',
+      $when: '${suggestions.shown}',
+      style: 'emphasis',
+      items: [
+        { type: 'TextBlock', text: '${suggestions.title}', weight: 'Bolder', wrap: true },
+        { type: 'FactSet', facts: [{ $data: '${suggestions.facts}', title: '${title}', value: '${value}' }] },
+        { type: 'TextBlock', $data: '${suggestions.notes}', text: '${text}', wrap: true, isSubtle: true },
+      ],
     },
     { type: 'TextBlock', text: 'The person', weight: 'Bolder', separator: true, wrap: true },
     ...field({
@@ -209,6 +231,7 @@ export interface IntakeCardInput {
   errors?: IntakeErrors;
   /** The languages the letter templates provide; the built-in ones where not given. */
   languages?: readonly string[];
+  suggestions?: IntakeSuggestionsView;
 }
 
 /** The intake form, fresh or filled in again with what was submitted and the problems found. */
@@ -235,6 +258,7 @@ export function intakeCard(input: IntakeCardInput): CardJson {
     timeZone: input.timeZone,
     askOldDate: errors[F.receivedDate] === OLD_DATE_QUESTION,
     languages: (input.languages ?? LETTER_LANGUAGES).map((code) => ({ title: languageLabel(code), value: code })),
+    suggestions: input.suggestions ?? NO_SUGGESTIONS,
   });
 }
 

@@ -1,7 +1,8 @@
 export const HELP_TEXT = [
   'I help you pass on requests people make about their personal data (GDPR data subject requests) and follow them to the end.',
   '',
-  '- **new request**: record a request someone sent you (access, correction, restriction, deletion or a copy of their data)',
+  '- **new request**: record a request someone sent you (access, correction, restriction, deletion or a copy of their data); paste their mail after it and I fill in the form from it',
+  '- **what is due this week**: the requests due by Sunday',
   '- **status**: your requests with their due dates; **status DSR-2026-0001** for one of them',
   '- **my requests**: only the requests you filed',
   '- **help**: this list',

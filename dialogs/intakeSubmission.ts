@@ -19,10 +19,21 @@ export class IntakeSubmission implements CardActionHandler {
   constructor(private readonly services: DsrServices) {}
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    return (await this.submit(context, data)).outcome;
+  }
+
+  /** The outcome, and the case recorded (new or already recorded by this intake id) when there is one. */
+  async submit(context: TurnContext, data: CardData): Promise<{ outcome: ActionOutcome; caseId?: string }> {
     const { cases, clock, calendar, log } = this.services;
     const envelope = submissionSchema.safeParse(data);
     if (!envelope.success) {
-      return { kind: 'error', status: 400, message: 'This form is incomplete. Type "new request" for a fresh one.' };
+      return {
+        outcome: {
+          kind: 'error',
+          status: 400,
+          message: 'This form is incomplete. Type "new request" for a fresh one.',
+        },
+      };
     }
     const { intakeId } = envelope.data;
     const now = clock.now();
@@ -32,15 +43,17 @@ export class IntakeSubmission implements CardActionHandler {
     if (!result.ok) {
       log.info({ intakeId, fields: Object.keys(result.errors) }, 'intake refused: invalid fields');
       return {
-        kind: 'card',
-        card: intakeCard({
-          intakeId,
-          now,
-          timeZone: calendar.timeZone,
-          values: intakeValues(data),
-          errors: result.errors,
-          ...(languages ? { languages } : {}),
-        }),
+        outcome: {
+          kind: 'card',
+          card: intakeCard({
+            intakeId,
+            now,
+            timeZone: calendar.timeZone,
+            values: intakeValues(data),
+            errors: result.errors,
+            ...(languages ? { languages } : {}),
+          }),
+        },
       };
     }
     const actor = actorOf(context.activity);
@@ -50,8 +63,8 @@ export class IntakeSubmission implements CardActionHandler {
       await this.services.notifier.caseCreated(created);
     }
     return {
-      kind: 'card',
-      card: caseCard(created, now, calendar, `Request recorded: ${created.id}`),
+      outcome: { kind: 'card', card: caseCard(created, now, calendar, `Request recorded: ${created.id}`) },
+      caseId: created.id,
     };
   }
 }

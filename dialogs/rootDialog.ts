@@ -131,7 +131,9 @@ export class RootDialog extends ComponentDialog {
         await step.context.sendActivity(HELP_TEXT);
         return step.endDialog();
       case 'newRequest':
-        return step.beginDialog(INTAKE_DIALOG, { emails: intent.emails } satisfies IntakeOptions);
+        return step.beginDialog(INTAKE_DIALOG, { emails: intent.emails, text: intent.text } satisfies IntakeOptions);
+      case 'dueThisWeek':
+        return step.beginDialog(STATUS_DIALOG, { dueThisWeek: true } satisfies StatusOptions);
       case 'status':
         return step.beginDialog(STATUS_DIALOG, { caseId: intent.caseId } satisfies StatusOptions);
       case 'myRequests':

@@ -9,6 +9,7 @@ const PRIVATE_ANSWERS: Partial<Record<Intent['kind'], string>> = {
   newRequest: "I've sent the request form to our 1:1 chat, so the person's details stay out of this conversation.",
   status: "I've sent your requests to our 1:1 chat.",
   myRequests: "I've sent your requests to our 1:1 chat.",
+  dueThisWeek: "I've sent what is due this week to our 1:1 chat.",
   reminders: "I've sent the upcoming reminders to our 1:1 chat.",
   snooze: "I've answered in our 1:1 chat.",
   auditTrail: "I've sent the audit trail to our 1:1 chat.",

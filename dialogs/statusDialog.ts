@@ -1,6 +1,8 @@
+import { DateTime } from 'luxon';
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { caseCard } from '../cards/caseCard.js';
 import { caseListCard } from '../cards/caseListCard.js';
+import { translator } from '../cards/i18n.js';
 import { triageCard } from '../cards/triageCard.js';
 import { cardMessage } from './replies.js';
 import type { DsrServices } from './services.js';
@@ -11,6 +13,8 @@ export const STATUS_DIALOG = 'status';
 export interface StatusOptions {
   caseId?: string;
   mine?: boolean;
+  /** Only open cases due by the end of this week (Sunday, in the organisation's time zone). */
+  dueThisWeek?: boolean;
 }
 
 /**
@@ -43,6 +47,24 @@ export class StatusDialog extends ComponentDialog {
         ? triageCard(found, now, calendar, await this.services.team.members())
         : caseCard(found, now, calendar);
       await step.context.sendActivity(cardMessage(card, `${found.id} status`));
+      return step.endDialog();
+    }
+    if (options.dueThisWeek) {
+      // Luxon's weeks are ISO weeks (Monday to Sunday), as calendars in Europe show them.
+      const endOfWeek = DateTime.fromJSDate(now).setZone(calendar.timeZone).endOf('week');
+      const open = await cases.listCasesFor(actor, { mine: !roles.privacyTeam, openOnly: true });
+      const due = open.filter((found) => found.dueAt <= endOfWeek.toUTC().toISO()!);
+      const t = translator(step.context.activity.locale);
+      const date = {
+        date: endOfWeek.toJSDate(),
+        formatParams: { date: { dateStyle: 'full', timeZone: calendar.timeZone } },
+      };
+      if (due.length === 0) {
+        await step.context.sendActivity(t('due.none', date));
+        return step.endDialog();
+      }
+      const title = t('due.title', date);
+      await step.context.sendActivity(cardMessage(caseListCard(title, due, now, calendar), title));
       return step.endDialog();
     }
     const mine = options.mine === true || !roles.privacyTeam;

@@ -41,6 +41,26 @@ describe('Teams app manifest', () => {
     );
   });
 
+  it('offers "Record as privacy request" on any message, as a message action that opens a task module', async () => {
+    const manifest = rendered();
+    assert.deepEqual(await validateManifest(manifest), []);
+    assert.deepEqual(manifest.composeExtensions, [
+      {
+        botId: APP_ID,
+        commands: [
+          {
+            id: 'recordPrivacyRequest',
+            type: 'action',
+            title: 'Record as privacy request',
+            description: 'Open the data subject request form filled in from this message, to check and submit',
+            context: ['message'],
+            fetchTask: true,
+          },
+        ],
+      },
+    ]);
+  });
+
   it('declares one conversational bot that can send files, in personal, team and group chat scopes', () => {
     const bot = rendered().bots?.[0];
     assert.ok(bot);
