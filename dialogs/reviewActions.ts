@@ -92,6 +92,8 @@ export class ReviewAction implements CardActionHandler {
     const source =
       Number.isInteger(fromSource) && fromSource >= 0 && fromSource < index.sources.length ? fromSource : 0;
     const view = { source, page: where.page };
+    // Every change of the review is made on the version this card showed, then shown on the same page.
+    const act = (action: CaseAction, notice: string) => this.act(actor, dsrCase, version, index, view, action, notice);
     switch (this.verb) {
       case REVIEW_VERBS.show:
         return this.card(dsrCase, index, view);
@@ -100,24 +102,11 @@ export class ReviewAction implements CardActionHandler {
       case REVIEW_VERBS.undo:
         return this.onRecord(actor, dsrCase, version, index, view, data);
       case REVIEW_VERBS.submit:
-        return this.act(
-          actor,
-          dsrCase,
-          version,
-          index,
-          view,
-          { kind: 'submitReview' },
-          'Review done; another privacy officer approves it.',
-        );
+        return act({ kind: 'submitReview' }, 'Review done; another privacy officer approves it.');
       case REVIEW_VERBS.approve: {
         const parsed = approval.safeParse(data);
         if (!parsed.success) return this.card(dsrCase, index, view, 'This card does not say what you approve.');
-        return this.act(
-          actor,
-          dsrCase,
-          version,
-          index,
-          view,
+        return act(
           { kind: 'approveReview', hash: parsed.data.hash },
           'Approved. It can now be released to the person.',
         );
@@ -125,15 +114,7 @@ export class ReviewAction implements CardActionHandler {
       case REVIEW_VERBS.release:
         return this.release(actor, dsrCase, version, index, view);
       case REVIEW_VERBS.revoke:
-        return this.act(
-          actor,
-          dsrCase,
-          version,
-          index,
-          view,
-          { kind: 'revokeSubjectLink' },
-          'The link is revoked; it opens nothing any more.',
-        );
+        return act({ kind: 'revokeSubjectLink' }, 'The link is revoked; it opens nothing any more.');
       default:
         return { kind: 'error', status: 400, message: 'Unknown review action.' };
     }

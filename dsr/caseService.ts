@@ -90,19 +90,7 @@ export class CaseService {
         },
       };
     };
-    try {
-      // The year in the id is the organisation's, so a case filed on New Year's Eve evening is last year's.
-      const created = await this.store.createCase(DateTime.fromJSDate(now).setZone(this.calendar.timeZone).year, build);
-      return { case: created.case, created: true };
-    } catch (error) {
-      // Two identical submissions raced past the lookup above; the store let only one through,
-      // and the other used no number.
-      if (error instanceof DuplicateIntakeError) {
-        const winner = await this.store.getCase(error.existingCaseId);
-        if (winner) return { case: winner, created: false };
-      }
-      throw error;
-    }
+    return this.numbered(now, build);
   }
 
   private newCase(
@@ -174,6 +162,15 @@ export class CaseService {
         },
       };
     };
+    return this.numbered(now, build);
+  }
+
+  /**
+   * Numbers and saves a new case in one step. The year in the id is the organisation's, so a case
+   * filed on New Year's Eve evening is last year's. When two identical submissions raced past the
+   * lookup for an existing case, the store lets only one through and the other uses no number.
+   */
+  private async numbered(now: Date, build: (id: string) => NewCase): Promise<CreateResult> {
     try {
       const created = await this.store.createCase(DateTime.fromJSDate(now).setZone(this.calendar.timeZone).year, build);
       return { case: created.case, created: true };
