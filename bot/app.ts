@@ -293,6 +293,11 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
         return undefined;
       }
     },
+    deletable: async (systemId, kinds) => {
+      const connector = (await discovery.connectors()).find((c) => c.info.id === systemId);
+      const changes = connector?.connected ? connector.changes : undefined;
+      return Boolean(changes?.previewRecords && changes.deletes && kinds.every((kind) => changes.deletes!(kind)));
+    },
     opened: (followUp) => notifier.caseCreated(followUp),
   });
   reminders.afterEachPass(async () => {

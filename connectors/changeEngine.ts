@@ -351,6 +351,74 @@ export class DescribedChanges implements ChangeConnector {
     return still;
   }
 
+  deletes(kind: string): boolean {
+    return this.system.entities.some((e) => e.kind === kind && e.operations.delete === true);
+  }
+
+  async previewRecords(
+    request: ChangeRequest,
+    records: readonly { kind: string; id: string }[],
+    signal?: AbortSignal,
+  ): Promise<ChangePreview> {
+    if (request.right !== 'delete') throw new ChangeRequestError('Records named by id can only be deleted.');
+    const abort = signal ?? new AbortController().signal;
+    const targets: ChangeTarget[] = [];
+    const retained: RetainedRecord[] = [];
+    const byHand: RetainedRecord[] = [];
+    const gone: string[] = [];
+    for (const record of records) {
+      const ref = this.resolve({ ...record, label: '', changes: [], order: 0 });
+      // Read by its id at the record's own address (the same GET the re-check uses), so the
+      // preview reaches exactly these records and nothing found by a name.
+      const row = await this.readRecord(ref, abort);
+      if (row === undefined) {
+        gone.push(`${record.kind} ${record.id}`);
+        continue;
+      }
+      const label = labelOf(ref.entity, row);
+      const rule = ref.entity.changes.retain.find((r) => matches(r, row));
+      if (rule) {
+        retained.push({ kind: record.kind, id: record.id, label, reason: rule.reason, kept: keptBasis(rule, row) });
+        continue;
+      }
+      if (!ref.entity.operations.delete) {
+        byHand.push({
+          kind: record.kind,
+          id: record.id,
+          label,
+          reason:
+            this.system.byHand?.[record.kind] ??
+            `The API cannot delete a ${record.kind}; delete it by hand, or note why it is kept.`,
+        });
+        continue;
+      }
+      targets.push({
+        kind: record.kind,
+        id: record.id,
+        label,
+        order: ref.entity.related ? 0 : 1,
+        changes: [],
+        ...(typeof row['@odata.etag'] === 'string' ? { etag: row['@odata.etag'] } : {}),
+      });
+    }
+    targets.sort((a, b) => a.order - b.order);
+    return {
+      systemId: this.system.systemId,
+      request,
+      targets,
+      retained,
+      guided: [
+        ...(gone.length > 0
+          ? [{ text: `Already gone from the system, nothing left to delete: ${gone.slice(0, 20).join('; ')}.` }]
+          : []),
+        ...(this.system.guided?.delete ?? []),
+      ],
+      queries: [],
+      byHand,
+      removedWithOwner: {},
+    };
+  }
+
   /** One record with every field a change judges it by; undefined when it is gone. */
   private async readRecord(ref: RecordRef, signal: AbortSignal): Promise<Row | undefined> {
     const fields = changeFields(ref.entity);

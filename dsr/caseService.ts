@@ -9,7 +9,7 @@ import type { IntakeRequest } from './intake.js';
 import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
 import { hasKeys, relatedCases, strongKeys } from './repeats.js';
-import { followUpCase, followUpKey } from './keptFollowUp.js';
+import { followUpCase, followUpKey, type ErasableBy } from './keptFollowUp.js';
 import type { KeptRecord } from './keptRecords.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
@@ -142,13 +142,17 @@ export class CaseService {
    * linked case (see keptFollowUp.ts). Its key is the original and the end date, so opening it again
    * (a crash before the link, another instance) returns the case already opened.
    */
-  async openFollowUp(original: DsrCase, records: readonly KeptRecord[]): Promise<CreateResult> {
+  async openFollowUp(
+    original: DsrCase,
+    records: readonly KeptRecord[],
+    deletable: ErasableBy = () => false,
+  ): Promise<CreateResult> {
     const intakeKey = followUpKey(original.id, records[0]!.until);
     const existing = await this.store.findByIntakeKey(intakeKey);
     if (existing) return { case: existing, created: false };
     const now = this.clock.now();
     const build = (id: string): NewCase => {
-      const dsrCase = followUpCase(id, original, records, now, this.calendar);
+      const dsrCase = followUpCase(id, original, records, now, this.calendar, deletable);
       return {
         case: dsrCase,
         audit: {

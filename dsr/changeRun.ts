@@ -85,10 +85,11 @@ export class ChangeRunner {
   ): Promise<ActResult> {
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
-    const preview = keepAccountsOfActiveWorkers(
-      dsrCase,
-      await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000)),
-    );
+    const asked =
+      step.keptTargets && changes.previewRecords
+        ? changes.previewRecords(request, step.keptTargets, AbortSignal.timeout(120_000))
+        : changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000));
+    const preview = keepAccountsOfActiveWorkers(dsrCase, await asked);
     // Nothing the search found may vanish between the findings and the response: what the deletion
     // leaves is named in a guided step.
     const guided = [...erasureByHand({ ...preview, request }, findings, step.systemName), ...preview.guided];

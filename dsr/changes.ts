@@ -123,4 +123,16 @@ export interface ChangeConnector {
    * or that no rule keeps any more, is not among them.
    */
   recheckKept?(records: readonly { kind: string; id: string }[], signal?: AbortSignal): Promise<Map<string, KeptBasis>>;
+  /** Whether records of this kind can be deleted through the system's API. */
+  deletes?(kind: string): boolean;
+  /**
+   * A deletion's preview of exactly these records, each read by its id, never searched for: the
+   * follow-up erasure of records kept until their reason ended. A record gone already is named
+   * among the guided lines; one a rule still keeps is retained with that rule.
+   */
+  previewRecords?(
+    request: ChangeRequest,
+    records: readonly { kind: string; id: string }[],
+    signal?: AbortSignal,
+  ): Promise<ChangePreview>;
 }

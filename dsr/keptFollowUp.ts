@@ -30,6 +30,8 @@ export function followUpCase(
   records: readonly KeptRecord[],
   now: Date,
   calendar: OrgCalendar,
+  /** Whether the bot can delete these records in their system itself; otherwise a person does. */
+  deletable: ErasableBy = () => false,
 ): DsrCase {
   const at = now.toISOString();
   const systems = [...new Set(records.map((r) => r.systemId))];
@@ -38,12 +40,13 @@ export function followUpCase(
     const systemName = original.plan?.steps.find((s) => s.systemId === systemId)?.systemName ?? systemId;
     const byBasis = new Map<string, KeptRecord[]>();
     for (const record of mine) byBasis.set(record.basis, [...(byBasis.get(record.basis) ?? []), record]);
+    const automated = deletable(systemId, [...new Set(mine.map((r) => r.kind))]);
     return {
       id: `delete:${systemId}`,
       right: 'delete',
       systemId,
       systemName,
-      mode: 'guided',
+      mode: automated ? 'automated' : 'guided',
       title: `Erase the records ${original.id} kept in ${systemName}`,
       instructions: [...byBasis].map(([basis, kept]) => {
         const named = kept.slice(0, NAMED_PER_LINE).map((r) => `${r.kind} ${r.id}`);
@@ -52,8 +55,11 @@ export function followUpCase(
           text: `Kept for '${basis}' until ${kept[0]!.until}, which has ended: delete ${named.join('; ')}${more}. Where the reason still holds, note it and why.`,
         };
       }),
-      destructive: false,
+      // A deletion the bot carries out: previewed from exactly these ids, approved by a second
+      // person on that preview, applied and checked like any other (changeRun.ts).
+      destructive: automated,
       state: 'todo',
+      ...(automated ? { keptTargets: mine.map((r) => ({ kind: r.kind, id: r.id })) } : {}),
       updatedAt: at,
     };
   });
@@ -88,6 +94,9 @@ export function followUpCase(
   };
 }
 
+/** Whether the bot can delete records of these kinds in a system through its connector. */
+export type ErasableBy = (systemId: string, kinds: readonly string[]) => boolean;
+
 /**
  * Reads kept records again in their system: the ids still kept, each with the basis that keeps it
  * now, or undefined when the system cannot be asked now.
@@ -101,10 +110,12 @@ export interface KeptFollowUpParts {
   store: Pick<CaseStore, 'casesWithKeptDue'>;
   cases: {
     actAsSystem(caseId: string, action: CaseAction): Promise<ActResult>;
-    openFollowUp(original: DsrCase, records: readonly KeptRecord[]): Promise<CreateResult>;
+    openFollowUp(original: DsrCase, records: readonly KeptRecord[], deletable: ErasableBy): Promise<CreateResult>;
   };
   periods: KeptPeriods;
   recheck: KeptRecheck;
+  /** Decides per system whether the follow-up's step is a deletion the bot runs or a guided one. */
+  deletable(systemId: string, kinds: readonly string[]): Promise<boolean>;
   clock: Clock;
   leases: LeaseStore | undefined;
   /** Told of each follow-up case opened, to post it in the privacy channel. */
@@ -173,7 +184,12 @@ export class KeptFollowUps {
     const opened: string[] = [];
     for (const until of [...new Set(ended.map((r) => r.until))].sort()) {
       const group = ended.filter((r) => r.until === until);
-      const created = await this.parts.cases.openFollowUp(original, group);
+      const erasable = new Set<string>();
+      for (const systemId of new Set(group.map((r) => r.systemId))) {
+        const kinds = [...new Set(group.filter((r) => r.systemId === systemId).map((r) => r.kind))];
+        if (await this.parts.deletable(systemId, kinds)) erasable.add(systemId);
+      }
+      const created = await this.parts.cases.openFollowUp(original, group, (systemId) => erasable.has(systemId));
       // Posted before the link: a crash in between posts again under the same key, and links then.
       await this.parts.opened(created.case, original);
       const linked = await this.parts.cases.actAsSystem(original.id, {

@@ -93,6 +93,11 @@ export interface PlanStep {
    * does it by hand and says in a note what they did.
    */
   uncovered?: string;
+  /**
+   * The records a follow-up erasure deletes, named by id: its preview reads exactly these, since
+   * the follow-up case holds no name to search by.
+   */
+  keptTargets?: { kind: string; id: string }[];
   updatedAt: string;
 }
 

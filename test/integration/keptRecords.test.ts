@@ -165,9 +165,10 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
       assert.equal(followUp.subject.name, '');
       assert.deepEqual(followUp.subject.emails, []);
       const steps = followUp.plan!.steps;
+      // Business Central refuses to delete a posted invoice through its API: a person erases them.
       assert.deepEqual(
-        steps.map((s) => [s.id, s.right, s.state]),
-        [['delete:bc', 'delete', 'todo']],
+        steps.map((s) => [s.id, s.right, s.state, s.mode]),
+        [['delete:bc', 'delete', 'todo', 'guided']],
       );
       const named = steps[0]!.instructions.map((i) => i.text).join('\n');
       for (const id of invoiceIds) assert.ok(named.includes(`sales invoice ${id}`), named);
@@ -217,8 +218,72 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
       await bot.app.reminders.tick();
       const followUps = await followUpsOf(caseId);
       assert.equal(followUps.length, 1);
-      const named = followUps[0]!.plan!.steps.flatMap((s) => s.instructions.map((i) => i.text)).join('\n');
+      const followUp = followUps[0]!;
+      const named = followUp.plan!.steps.flatMap((s) => s.instructions.map((i) => i.text)).join('\n');
       assert.match(named, new RegExp(`user ${priya.entraId}`));
+
+      // Microsoft Graph deletes users, so the bot erases the account itself, with the same safeguards.
+      const step = followUp.plan!.steps.find((s) => s.id === 'delete:graph')!;
+      assert.deepEqual([step.mode, step.destructive], ['automated', true]);
+      const shown = await card(megan, 'plan.preview', followUp.id, { stepId: step.id });
+      assert.match(shown, /Preview ready/);
+      const previewed = (await flow.step(followUp.id, step.id))!;
+      assert.equal(previewed.state, 'waiting-approval');
+      // Exactly the kept account, read by its id: the follow-up has no name to search by.
+      assert.deepEqual(previewed.preview!.counts, { user: 1 });
+      assert.equal(previewed.preview!.targetCount, 1);
+      assert.equal(previewed.preview!.samples[0]!.kind, 'user');
+
+      // Whoever made the preview cannot approve it.
+      const own = await card(megan, 'plan.approve', followUp.id, {
+        stepId: step.id,
+        previewHash: previewed.preview!.hash,
+      });
+      assert.doesNotMatch(own, /Approved/);
+      assert.equal((await flow.step(followUp.id, step.id))!.approval, undefined);
+      await card(adele, 'plan.approve', followUp.id, { stepId: step.id, previewHash: previewed.preview!.hash });
+      await card(megan, 'plan.apply', followUp.id, { stepId: step.id });
+      await bot.app.runner.settled(followUp.id, step.id);
+      const done = (await flow.step(followUp.id, step.id))!;
+      assert.equal(done.state, 'done', done.error);
+      assert.equal(done.result?.applied, 1);
+      const gone = await call(sandbox, `${sandbox.endpoints.graph}users/${priya.entraId}`, {
+        headers: await bearer(sandbox, sandbox.resources.graph),
+      });
+      assert.equal(gone.status, 404);
+    });
+
+    it('reports a kept record deleted by hand before its follow-up, rather than failing', async function () {
+      this.timeout(120_000);
+      const caseId = await flow.planned(alex, {
+        subjectName: 'Priya Nair',
+        subjectEmails: priya.email,
+        employeeId: priya.employeeId,
+        requestTypes: 'delete',
+      });
+      await card(megan, 'plan.preview', caseId, { stepId: 'delete:graph' });
+      // Disabled, then deleted by hand before the check date.
+      const headers = await bearer(sandbox, sandbox.resources.graph);
+      const disabled = await call(sandbox, `${sandbox.endpoints.graph}users/${priya.entraId}`, {
+        method: 'PATCH',
+        headers,
+        body: { accountEnabled: false },
+      });
+      assert.ok(disabled.status < 300);
+      clock.setSystemTime(new Date('2026-08-05T08:00:00.000Z'));
+      await bot.app.reminders.tick();
+      const followUp = (await followUpsOf(caseId))[0]!;
+      assert.ok(followUp, 'follow-up opened');
+      const removed = await call(sandbox, `${sandbox.endpoints.graph}users/${priya.entraId}`, {
+        method: 'DELETE',
+        headers: await bearer(sandbox, sandbox.resources.graph),
+      });
+      assert.ok(removed.status < 300, `DELETE answered ${removed.status}`);
+      const shown = await card(megan, 'plan.preview', followUp.id, { stepId: 'delete:graph' });
+      assert.match(shown, new RegExp(`Already gone from the system, nothing left to delete: user ${priya.entraId}`));
+      const step = (await flow.step(followUp.id, 'delete:graph'))!;
+      assert.notEqual(step.state, 'failed');
+      assert.equal(step.preview!.targetCount, 0);
     });
   });
 }
