@@ -369,7 +369,14 @@ export class DescribedChanges implements ChangeConnector {
     for (const record of records) {
       const ref = this.resolve({ ...record, label: '', changes: [], order: 0 });
       // Read by its id at the record's own address (the same GET the re-check uses), so the
-      // preview reaches exactly these records and nothing found by a name.
+      // preview reaches exactly these records and nothing found by a name. Addressing one entity by
+      // its key: OData v4.01 URL conventions, 4.3
+      // (https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html);
+      // Graph users: https://learn.microsoft.com/en-us/graph/api/user-get. A 404 is a record gone.
+      // Whether a kind may be deleted at all comes from the entity description (`operations`), as
+      // for any deletion: Business Central documents DELETE on salesInvoices
+      // (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/api/dynamics_salesinvoice_delete)
+      // but no source says a posted one is removed that way, so sales invoices stay read-only here.
       const row = await this.readRecord(ref, abort);
       if (row === undefined) {
         gone.push(`${record.kind} ${record.id}`);

@@ -253,6 +253,44 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
       assert.equal(gone.status, 404);
     });
 
+    it('keeps again, with its reason and a new end, an account enabled again before its follow-up', async function () {
+      this.timeout(120_000);
+      const caseId = await flow.planned(alex, {
+        subjectName: 'Priya Nair',
+        subjectEmails: priya.email,
+        employeeId: priya.employeeId,
+        requestTypes: 'delete',
+      });
+      await card(megan, 'plan.preview', caseId, { stepId: 'delete:graph' });
+      const account = `${sandbox.endpoints.graph}users/${priya.entraId}`;
+      const set = async (enabled: boolean) => {
+        const answer = await call(sandbox, account, {
+          method: 'PATCH',
+          headers: await bearer(sandbox, sandbox.resources.graph),
+          body: { accountEnabled: enabled },
+        });
+        assert.ok(answer.status < 300, `PATCH answered ${answer.status}`);
+      };
+      await set(false);
+      clock.setSystemTime(new Date('2026-08-05T08:00:00.000Z'));
+      await bot.app.reminders.tick();
+      const followUp = (await followUpsOf(caseId))[0]!;
+      assert.ok(followUp, 'follow-up opened');
+      await set(true);
+      const shown = await card(megan, 'plan.preview', followUp.id, { stepId: 'delete:graph' });
+      assert.match(shown, /kept while this holds, checked again on 5 Nov 2026/);
+      const step = (await flow.step(followUp.id, 'delete:graph'))!;
+      assert.equal(step.state, 'retained');
+      assert.equal(step.preview!.targetCount, 0);
+      const kept = (await bot.app.store.getCase(followUp.id))!.kept ?? [];
+      assert.deepEqual(
+        kept.map((k) => [k.kind, k.id, k.basis, k.until]),
+        [['user', priya.entraId, 'enabled-account', '2026-11-05']],
+      );
+      const still = await call(sandbox, account, { headers: await bearer(sandbox, sandbox.resources.graph) });
+      assert.equal(still.status, 200);
+    });
+
     it('reports a kept record deleted by hand before its follow-up, rather than failing', async function () {
       this.timeout(120_000);
       const caseId = await flow.planned(alex, {
