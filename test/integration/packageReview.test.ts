@@ -247,7 +247,7 @@ describe('review before release and the data subject’s link', () => {
     assert.match(content, /her account manager \[redacted\] agreed/);
     assert.doesNotMatch(content, new RegExp(COLLEAGUE));
     assert.doesNotMatch(content, new RegExp(withheldSubject));
-    assert.match(content, /1 record\(s\) withheld on these grounds: The rights and freedoms of others/);
+    assert.match(content, /1 record withheld on these grounds: The rights and freedoms of others/);
 
     // The letter states the review in general terms: how many, which ground; never which or what.
     assert.match(letter, /Records withheld from your copy: 1/);
