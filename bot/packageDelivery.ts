@@ -9,6 +9,7 @@ import { actorOf } from '../dialogs/turnActor.js';
 import type { Actor } from '../dsr/case.js';
 import type { CaseService } from '../dsr/caseService.js';
 import type { Clock } from '../dsr/clock.js';
+import { counted } from '../dsr/counted.js';
 import { isPackageId, packagePath } from '../dsr/packageRun.js';
 import type { PackageStore } from '../dsr/packages.js';
 import type { DownloadLinks } from './downloadLinks.js';
@@ -83,7 +84,7 @@ export class PackageDelivery {
       bytes: facts.bytes,
       path: packagePath(this.deps.packagesDir, facts.caseId, facts.packageId),
     });
-    const lead = `The package for ${facts.caseId} is ready (${facts.records} records).`;
+    const lead = `The package for ${facts.caseId} is ready (${counted(facts.records, 'record')}).`;
     if (this.deps.mode === 'link') return this.deps.notifier.tellUser(actor.id, this.linkText(facts, actor.id, lead));
     const context = { caseId: facts.caseId, packageId: facts.packageId, userId: actor.id };
     return this.deps.notifier.sendToUser(actor.id, {

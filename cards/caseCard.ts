@@ -95,7 +95,7 @@ const template = new CardTemplate<CaseCardView>({
   $schema: CARD_SCHEMA,
   version: CARD_VERSION,
   refresh: {
-    action: { type: 'Action.Execute', verb: CASE_REFRESH_VERB, data: { caseId: '${id}' } },
+    action: { type: 'Action.Execute', verb: CASE_REFRESH_VERB, data: { caseId: '${id}', version: '${version}' } },
   },
   body: [
     ...caseSummary('${title}'),
@@ -142,7 +142,23 @@ export function caseCardView(dsrCase: DsrCase, now: Date, calendar: OrgCalendar,
   };
 }
 
-/** The case as its requester sees it: the facts, the deadline and what happens next. */
-export function caseCard(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, title?: string): CardJson {
-  return template.render(caseCardView(dsrCase, now, calendar, title));
+/**
+ * The case as its requester sees it: the facts, the deadline and what happens next. Like the
+ * triage card (see TriageLiveness in cards/triageCard.ts), a `settled` card carries no refresh:
+ * Teams refreshes a card with a refresh section each time it is displayed, so the answer to a
+ * refresh of an unchanged case leaves it out, which ends the chain. A live card's refresh names
+ * the case version and title it shows, so that answer can be the very same card.
+ */
+export function caseCard(
+  dsrCase: DsrCase,
+  now: Date,
+  calendar: OrgCalendar,
+  title?: string,
+  liveness: 'live' | 'settled' = 'live',
+): CardJson {
+  const card = template.render(caseCardView(dsrCase, now, calendar, title));
+  const refresh = card.refresh as { action: { data: Record<string, unknown> } };
+  if (liveness === 'settled') delete card.refresh;
+  else if (title) refresh.action.data = { ...refresh.action.data, title };
+  return card;
 }

@@ -53,7 +53,7 @@ export function clockLines(dsrCase: DsrCase, now: Date, calendar: OrgCalendar): 
     const after = calendarDaysBetween(new Date(dsrCase.receivedAt), new Date(firstAsked), calendar.timeZone);
     if (after > askWithin) {
       lines.push({
-        text: `Proof of identity was first asked for ${after} days after receipt, later than the ${askWithin} days we allow ourselves: ask without undue delay (GDPR Art. 12(2)).`,
+        text: `Proof of identity was first asked for ${counted(after, 'day')} after receipt, later than the ${counted(askWithin, 'day')} we allow ourselves: ask without undue delay (GDPR Art. 12(2)).`,
         color: 'Warning',
       });
     }

@@ -1,5 +1,6 @@
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
+import { counted } from '../dsr/counted.js';
 import {
   EXCLUSION_GROUND_LABELS,
   EXCLUSION_GROUNDS,
@@ -157,7 +158,7 @@ function statusText(input: ReviewCardInput): string {
   const review = input.dsrCase.review!;
   const { calendar, now } = input;
   const redacted = new Set(review.redactions.map((r) => r.recordId)).size;
-  const counts = `${review.records} records; ${review.exclusions.length} withheld, ${redacted} with redactions.`;
+  const counts = `${counted(review.records, 'record')}; ${review.exclusions.length} withheld, ${redacted} with redactions.`;
   const release = review.release;
   if (release) {
     const link = release.revokedAt

@@ -5,7 +5,12 @@ import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.j
 import type { DsrServices } from './services.js';
 import { actorOf } from './turnActor.js';
 
-const refreshSchema = z.object({ caseId: z.string().max(40) });
+const refreshSchema = z.object({
+  caseId: z.string().max(40),
+  // Absent on cards sent before the refresh named the version it shows: those are answered live.
+  version: z.coerce.number().int().min(1).optional().catch(undefined),
+  title: z.string().max(300).optional().catch(undefined),
+});
 
 /** Answers a card's refresh with the case as it is now, for whoever may see it. */
 export class CaseRefresh implements CardActionHandler {
@@ -18,6 +23,11 @@ export class CaseRefresh implements CardActionHandler {
     if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a case.' };
     const found = await this.services.cases.viewCase(actorOf(context.activity), parsed.data.caseId);
     if (!found) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
-    return { kind: 'card', card: caseCard(found, this.services.clock.now(), this.services.calendar) };
+    const { clock, calendar } = this.services;
+    // Unchanged since the card was made: the same card, and no further refresh (see caseCard).
+    const { version, title } = parsed.data;
+    if (version === found.version)
+      return { kind: 'card', card: caseCard(found, clock.now(), calendar, title, 'settled') };
+    return { kind: 'card', card: caseCard(found, clock.now(), calendar) };
   }
 }

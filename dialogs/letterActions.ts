@@ -5,6 +5,7 @@ import { LETTER_VERBS } from '../cards/letterVerbs.js';
 import { triageCard } from '../cards/triageCard.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { ActResult } from '../dsr/caseService.js';
+import { releasePending } from '../dsr/packageReview.js';
 import { LETTER_KIND_LABELS, LETTER_KINDS, type LetterKind } from '../dsr/letters/letterKinds.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices, LetterDesk } from './services.js';
@@ -104,13 +105,9 @@ export class LetterAction implements CardActionHandler {
     const draft = service.draft(dsrCase, kind);
     if (!draft.ok) return this.caseWith(dsrCase, draft.message);
     // The person's copy goes out only once reviewed, approved and released; until then the
-    // response carries no link, and the officer is told before sending it.
-    if (!notice && kind === 'response' && dsrCase.review && !dsrCase.review.release) {
-      notice = {
-        text: 'The package is not released yet, so this letter carries no link to it. Review and release it first (Review before release on the plan).',
-        tone: 'attention',
-      };
-    }
+    // response is refused (dsr/packageReview.ts), and the officer is told why before trying.
+    const unreleased = kind === 'response' ? releasePending(dsrCase, this.services.clock.now()) : null;
+    if (!notice && unreleased) notice = { text: unreleased, tone: 'attention' };
     return {
       kind: 'card',
       card: letterCard({

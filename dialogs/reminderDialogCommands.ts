@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { DateTime } from 'luxon';
 import { formatInstant } from '../cards/format.js';
+import { counted } from '../dsr/counted.js';
 import type { Intent } from './intents.js';
 import type { UpcomingReminder } from './reminderCommands.js';
 import { actorOf } from './turnActor.js';
@@ -33,13 +34,13 @@ export class ReminderDialogCommands {
     if (!(await this.allowed(context, 'showReminders')) || !this.services.reminders) return;
     const upcoming = await this.services.reminders.upcoming(days);
     if (upcoming.length === 0) {
-      await context.sendActivity(`No reminders are due in the next ${days} days.`);
+      await context.sendActivity(`No reminders are due in the next ${counted(days, 'day')}.`);
       return;
     }
     const pages = Math.ceil(upcoming.length / PAGE_SIZE);
     if (page > pages) {
       await context.sendActivity(
-        `There ${pages === 1 ? 'is only one page' : `are only ${pages} pages`} of reminders in the next ${days} days; try **reminders ${days} days page ${pages}**.`,
+        `There ${pages === 1 ? 'is only one page' : `are only ${pages} pages`} of reminders in the next ${counted(days, 'day')}; try **reminders ${days} days page ${pages}**.`,
       );
       return;
     }
@@ -57,8 +58,8 @@ export class ReminderDialogCommands {
     });
     const heading =
       pages === 1
-        ? `Reminders in the next ${days} days:`
-        : `Reminders in the next ${days} days, page ${page} of ${pages} (${upcoming.length} in all):`;
+        ? `Reminders in the next ${counted(days, 'day')}:`
+        : `Reminders in the next ${counted(days, 'day')}, page ${page} of ${pages} (${upcoming.length} in all):`;
     const more = page < pages ? `\n\nNext: **reminders ${days} days page ${page + 1}**.` : '';
     await context.sendActivity(`${heading}\n\n${groups.join('\n\n')}${more}`);
   }

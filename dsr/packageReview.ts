@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditDetail } from './audit.js';
 import type { Actor, DsrCase } from './case.js';
+import { PACKAGE_STEP_ID } from './plan.js';
 
 /**
  * Why a record may be withheld from the copy the data subject receives. GDPR Art. 15(4): the right
@@ -127,6 +128,24 @@ function changed(review: PackageReview, actor: Actor): PackageReview {
 /** Whether the released link opens now. */
 export function subjectLinkOpen(release: PackageRelease | undefined, now: Date): boolean {
   return !!release && !release.revokedAt && new Date(release.expiresAt).getTime() > now.getTime();
+}
+
+/**
+ * Why the case may not be answered yet, or null. Where a package was built for an access or
+ * portability right, the response is the person's way to their copy (GDPR Art. 15(3), 20(1)), so
+ * it waits until the reviewed package is released and its link opens. A case where nothing was
+ * found (the package step not applicable) or without those rights has nothing to release.
+ */
+export function releasePending(dsrCase: DsrCase, now: Date): string | null {
+  const step = dsrCase.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
+  if (!step || step.state === 'not-applicable') return null;
+  const release = dsrCase.review?.release;
+  if (subjectLinkOpen(release, now)) return null;
+  if (release?.revokedAt)
+    return 'The link to the package was revoked. Prepare, review and release the package again before responding.';
+  if (release)
+    return 'The link to the package has expired. Prepare, review and release the package again before responding.';
+  return 'Release the reviewed package first (Review before release on the plan): the response carries its link.';
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DsrCase } from './case.js';
+import { counted } from './counted.js';
 import { searchQueryFor, type Connector } from './discovery.js';
 import {
   writeExportPackage,
@@ -76,7 +77,7 @@ export async function preparePackage(
       if (count > 0 && !exportedKinds.has(kind)) {
         exclusions.push({
           system: id,
-          reason: `${count} ${kind} record(s) found in ${displayName} cannot be exported automatically; gather them by hand.`,
+          reason: `${counted(count, `${kind} record`)} found in ${displayName} cannot be exported automatically; gather them by hand.`,
         });
       }
     }

@@ -6,6 +6,7 @@ import type { StepPreview } from './changePreview.js';
 import type { IsolatedCopy } from './isolatedCopies.js';
 import { nextKeptDue } from './keptRecords.js';
 import { openCandidates } from './matching.js';
+import { releasePending } from './packageReview.js';
 import {
   findingsHash,
   isSettled,
@@ -385,6 +386,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
         return {
           invalid: `${left.length} step${left.length === 1 ? ' is' : 's are'} still open: ${left.map((s) => s.title).join('; ')}.`,
         };
+      const unreleased = releasePending(current, now);
+      if (unreleased) return { invalid: unreleased };
       const summary = responseSummary(current, current.plan);
       return {
         next: { ...current, response: { at, byId: actor.id, summary } },

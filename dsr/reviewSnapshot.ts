@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { counted } from './counted.js';
 import { writeExportPackage, type Exclusion, type ExportFormat, type RecordSource } from './exportPackage/index.js';
 import {
   EXCLUSION_GROUND_LABELS,
@@ -232,13 +233,16 @@ export async function buildReleasedPackage(
     const mine = review.exclusions.filter((e) => e.recordId.startsWith(prefix));
     if (mine.length > 0) {
       const grounds = [...new Set(mine.map((e) => EXCLUSION_GROUND_LABELS[e.ground]))].join('; ');
-      exclusions.push({ system: source, reason: `${mine.length} record(s) withheld on these grounds: ${grounds}.` });
+      exclusions.push({
+        system: source,
+        reason: `${counted(mine.length, 'record')} withheld on these grounds: ${grounds}.`,
+      });
     }
     const redacted = new Set(review.redactions.filter((r) => r.recordId.startsWith(prefix)).map((r) => r.recordId));
     if (redacted.size > 0) {
       exclusions.push({
         system: source,
-        reason: `Passages in ${redacted.size} record(s) were redacted to protect others; they read [redacted].`,
+        reason: `Passages in ${counted(redacted.size, 'record')} were redacted to protect others; they read [redacted].`,
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { ExportManifest } from './types.js';
+import { counted } from '../counted.js';
 
 export function htmlEscape(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
@@ -26,7 +27,7 @@ export function summaryHtml(manifest: ExportManifest): string {
         .join('\n');
       return (
         `<section><h2>${e(system.systemName)}</h2>\n` +
-        `<p>${system.records === 0 ? 'No records about you were found in this system.' : `${system.records} ${system.records === 1 ? 'record' : 'records'} in total.`}</p>\n` +
+        `<p>${system.records === 0 ? 'No records about you were found in this system.' : `${counted(system.records, 'record')} in total.`}</p>\n` +
         `<table><thead><tr><th>Record kind</th><th>Data categories</th><th>Records</th><th>Files</th></tr></thead>\n` +
         `<tbody>\n${rows}\n</tbody></table></section>`
       );
@@ -51,7 +52,7 @@ td.n { text-align: right; }
 <body>
 <h1>Your personal data: summary</h1>
 <p>Prepared for ${e(manifest.subject)} (request ${e(manifest.caseId)}). Data extracted at ${e(manifest.extractedAt)}.</p>
-<p>This package holds ${manifest.totalRecords} records from ${manifest.systems.length} systems, as ${e(manifest.formats.map((f) => f.toUpperCase()).join(', '))} files. <code>manifest.json</code> lists every file with its record count.</p>
+<p>This package holds ${counted(manifest.totalRecords, 'record')} from ${counted(manifest.systems.length, 'system')}, as ${e(manifest.formats.map((f) => f.toUpperCase()).join(', '))} files. <code>manifest.json</code> lists every file with its record count.</p>
 ${systems}
 <section><h2>Not included</h2>
 ${exclusions}

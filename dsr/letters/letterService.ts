@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Actor, DsrCase } from '../case.js';
-import { subjectLinkOpen } from '../packageReview.js';
+import { releasePending, subjectLinkOpen } from '../packageReview.js';
 import type { ActResult, CaseService } from '../caseService.js';
 import type { Clock } from '../clock.js';
 import type { OrgCalendar } from '../deadlines.js';
@@ -174,6 +174,9 @@ export class LetterService {
     if (!lettersAvailable(dsrCase).includes(kind)) {
       return { message: 'That letter is not due at this stage of the case.' };
     }
+    // Refused before the mailbox sends anything: the case would refuse to record the response.
+    const unreleased = kind === 'response' ? releasePending(dsrCase, this.clock.now()) : null;
+    if (unreleased) return { message: unreleased };
     const draft = this.draft(dsrCase, kind, note);
     return draft.ok ? draft : { message: draft.message };
   }

@@ -7,12 +7,15 @@ import { findingsCard, progressCard, reviewCard } from '../../cards/findingsCard
 import { intakeCard } from '../../cards/intakeCard.js';
 import { letterCard } from '../../cards/letterCard.js';
 import { PLAN_PAGE_SIZE, planCard } from '../../cards/planCard.js';
+import { REVIEW_PAGE_SIZE, reviewCard as packageReviewCard } from '../../cards/reviewCard.js';
 import { sharedConversationCard } from '../../cards/sharedConversationCard.js';
 import type { CardJson } from '../../cards/template.js';
 import { triageCard } from '../../cards/triageCard.js';
 import type { DsrCase } from '../../dsr/case.js';
 import type { FoundRecord, SystemFindings } from '../../dsr/discovery.js';
 import type { PlanStep } from '../../dsr/plan.js';
+import type { PackageReview } from '../../dsr/packageReview.js';
+import type { SnapshotIndex, SnapshotRecord } from '../../dsr/reviewSnapshot.js';
 import type { StepPreview } from '../../dsr/changePreview.js';
 import { CARD_SIZE_LIMIT, cardProblems } from '../support/cardRules.js';
 import { sampleCase } from '../support/cases.js';
@@ -266,6 +269,73 @@ function inputIds(node: unknown, ids: string[] = []): string[] {
   }
   return ids;
 }
+
+/** The package review at its largest: many sources, every record on the page withheld and redacted at length. */
+const reviewIndex: SnapshotIndex = {
+  snapshotId: 'snapshot-1',
+  sources: Array.from({ length: 60 }, (_, i) => ({
+    system: `system-${i}`,
+    systemName: LONG(200, 'S'),
+    kind: LONG(200, 'K'),
+    categories: [LONG(200, 'C')],
+    file: `system-${i}.jsonl`,
+    records: 100_000,
+  })),
+  exclusions: [],
+};
+const reviewRecords: SnapshotRecord[] = Array.from({ length: REVIEW_PAGE_SIZE }, (_, i) => ({
+  recordId: `system-0/${LONG(79, 'k')}/${i}`,
+  record: Object.fromEntries(Array.from({ length: 40 }, (_, f) => [`${LONG(100, 'f')}${f}`, LONG(5000, 'v')])),
+}));
+function reviewed(state: 'open' | 'submitted' | 'approved' | 'released'): DsrCase {
+  const at = NOW.toISOString();
+  const review: PackageReview = {
+    snapshotId: 'snapshot-1',
+    builtAt: at,
+    records: 6_000_000,
+    exclusions: reviewRecords.map((r) => ({
+      recordId: r.recordId,
+      ground: 'rights-of-others',
+      note: LONG(2000, 'n'),
+      at,
+      byId: 'megan',
+    })),
+    redactions: reviewRecords.flatMap((r) =>
+      Object.keys(r.record).map((field) => ({ recordId: r.recordId, field, text: LONG(500, 'r'), at, byId: 'megan' })),
+    ),
+    reviewerIds: ['megan'],
+    ...(state !== 'open' ? { submitted: { at, byId: 'megan', hash: LONG(64, 'h') } } : {}),
+    ...(state === 'approved' || state === 'released' ? { approval: { at, byId: 'adele', hash: LONG(64, 'h') } } : {}),
+    ...(state === 'released'
+      ? {
+          release: {
+            at,
+            byId: 'megan',
+            packageId: 'package-1',
+            records: 6_000_000,
+            bytes: 1e12,
+            token: LONG(43, 't'),
+            expiresAt: at,
+          },
+        }
+      : {}),
+  };
+  return { ...bigCase, review };
+}
+for (const state of ['open', 'submitted', 'approved', 'released'] as const)
+  rendered.push([
+    `a page of the package review, ${state}, every record withheld and redacted`,
+    packageReviewCard({
+      dsrCase: reviewed(state),
+      index: reviewIndex,
+      source: 0,
+      page: 3,
+      records: reviewRecords,
+      now: NOW,
+      calendar,
+      notice: LONG(1000, 'n'),
+    }),
+  ]);
 
 describe('every card the bot sends, at its largest', () => {
   for (const [name, card] of rendered) {

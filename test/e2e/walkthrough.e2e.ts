@@ -335,6 +335,35 @@ describe('the walkthrough in the Teams Playground', function () {
     await megan.screenshot('16-privacy-guided-steps-ticked', plan);
   });
 
+  it('Megan reviews the package, Adele approves it, and Megan releases it before the response', async () => {
+    const packageTitle = 'Prepare the package for the data subject';
+    let plan = megan.card(`Plan for ${mariaCase}`);
+    await megan.step(plan, packageTitle).getByRole('button', { name: 'Review before release' }).click();
+    let review = megan.card(`Review of the package for ${mariaCase}`);
+    await review.getByRole('button', { name: 'Review done' }).click();
+    await review.getByText('Review done; another privacy officer approves it.').waitFor();
+
+    const adelePlan = adele.card(`Plan for ${mariaCase}`);
+    await adelePlan.getByRole('button', { name: 'Back to the case' }).click();
+    await adele.card(`New request ${mariaCase}`).getByRole('button', { name: 'Show the plan' }).click();
+    await adele
+      .step(adele.card(`Plan for ${mariaCase}`), packageTitle)
+      .getByRole('button', { name: 'Review before release' })
+      .click();
+    const adeleReview = adele.card(`Review of the package for ${mariaCase}`);
+    await adeleReview.getByRole('button', { name: 'Approve for release' }).click();
+    await adeleReview.getByText('Approved. It can now be released to the person.').waitFor();
+
+    await review.getByRole('button', { name: 'Back to the plan' }).click();
+    plan = megan.card(`Plan for ${mariaCase}`);
+    await megan.step(plan, packageTitle).getByRole('button', { name: 'Review before release' }).click();
+    review = megan.card(`Review of the package for ${mariaCase}`);
+    await review.getByRole('button', { name: 'Release to the person' }).click();
+    await review.getByText(/^Released\. Respond to send the letter/).waitFor();
+    await review.getByRole('button', { name: 'Back to the plan' }).click();
+    await megan.card(`Plan for ${mariaCase}`).getByRole('button', { name: 'Respond' }).waitFor();
+  });
+
   it("responds: Maria's letter in Spanish says what was found, erased and kept, and leaves the privacy mailbox", async () => {
     const plan = megan.card(`Plan for ${mariaCase}`);
     await plan.getByRole('button', { name: 'Respond' }).click();

@@ -247,7 +247,7 @@ describe('review before release and the data subject’s link', () => {
     assert.match(content, /her account manager \[redacted\] agreed/);
     assert.doesNotMatch(content, new RegExp(COLLEAGUE));
     assert.doesNotMatch(content, new RegExp(withheldSubject));
-    assert.match(content, /1 record\(s\) withheld on these grounds: The rights and freedoms of others/);
+    assert.match(content, /1 record withheld on these grounds: The rights and freedoms of others/);
 
     // The letter states the review in general terms: how many, which ground; never which or what.
     assert.match(letter, /Records withheld from your copy: 1/);
@@ -304,8 +304,20 @@ describe('review before release and the data subject’s link', () => {
     const { caseId } = await packaged();
     await settlePlan(caseId);
     const early = cardText(invokeCard(await flow.press(adele, 'plan.respond', caseId)));
-    assert.match(early, /not released yet, so this letter carries no link/);
+    assert.match(early, /Release the reviewed package first/);
     assert.doesNotMatch(early, /subject-package/);
+    // Neither sending nor marking the response sent answers the case while the package waits.
+    const version = (await dsrCase(caseId)).version;
+    assert.match(
+      await card(adele, 'letter.send', caseId, { letter: 'response', version }),
+      /Release the reviewed package first/,
+    );
+    assert.match(
+      await card(adele, 'letter.markSent', caseId, { letter: 'response', version, channel: 'post' }),
+      /Release the reviewed package first/,
+    );
+    assert.equal((await sentItems()).length, 0, 'nothing left the mailbox');
+    assert.equal((await dsrCase(caseId)).status, 'actions');
     assert.match(await card(megan, 'review.submit', caseId), /another privacy officer approves it/);
     const hash = (await dsrCase(caseId)).review!.submitted!.hash;
     assert.match(await card(adele, 'review.approve', caseId, { hash }), /Approved/);

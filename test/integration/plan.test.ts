@@ -237,6 +237,10 @@ describe('the plan: from findings to the response', () => {
     }
     assert.match(cardText(card), /Every step is done or explained/);
     assert.match(cardText(card), /\bRespond\b/);
+    // The response carries the person's link, so the reviewed package is released first.
+    const unreleased = invokeCard(await act(adele, 'plan.respond', caseId));
+    assert.match(cardText(unreleased), /Release the reviewed package first/);
+    assert.match(await new CaseFlow(() => bot).releasePackage(caseId), /Released/);
     // Respond shows the response letter and waits for it to be sent: nothing is answered yet.
     const letterCard = invokeCard(await act(adele, 'plan.respond', caseId));
     assert.deepEqual(cardProblems(letterCard), []);

@@ -45,6 +45,11 @@ describe('reminder commands for the privacy team', () => {
     assert.doesNotMatch(String(refused[0]?.text), /Maria Garcia/);
   });
 
+  it('words a single day in the singular', async () => {
+    const none = String((await bot.say(megan, 'reminders 1 day'))[0]?.text);
+    assert.match(none, /^No reminders are due in the next 1 day\.$|^Reminders in the next 1 day[:,]/);
+  });
+
   it('tells the privacy team about "reminders" and "snooze" in help', async () => {
     const help = String((await bot.say(megan, 'help'))[0]?.text);
     assert.match(help, /\*\*reminders\*\*/);

@@ -151,6 +151,7 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
             await bot.app.runner.settled(caseId, open.id);
           }
         }
+      assert.match(await flow.releasePackage(caseId), /Released/);
       assert.match(await card(megan, 'plan.respond', caseId), /Response for Maria Garcia/);
       // The response letter answers the case; its text is part of what the purge removes.
       await card(megan, 'letter.markSent', caseId, { letter: 'response', channel: 'post' });

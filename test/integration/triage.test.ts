@@ -318,6 +318,34 @@ describe('triage and approval in the privacy channel', () => {
     assert.doesNotMatch(cardText(changed), /Identity marked as verified/);
     assert.ok(changed.refresh, 'a changed case keeps its card live');
   });
+
+  it("answers a refresh of the requester's unchanged case card with the same card, which asks for no further refresh", async () => {
+    const replies = await bot.say(alex, 'new request');
+    const actions = cardOf(replies[0])!.actions as Array<{ data: { intakeId: string } }>;
+    const recorded = invokeCard(
+      await bot.execute(alex, 'intake.submit', {
+        intakeId: actions[0]!.data.intakeId,
+        subjectName: 'Maria Garcia',
+        subjectEmails: 'maria.garcia@example.org',
+        requestTypes: 'access',
+      }),
+    );
+    const caseId = /DSR-\d{4}-\d{4}/.exec(cardText(recorded))![0];
+    assert.match(cardText(recorded), /Request recorded/);
+    const refresh = (recorded.refresh as { action: { verb: string; data: Record<string, unknown> } }).action;
+    const first = invokeCard(await bot.execute(alex, refresh.verb, refresh.data));
+    assert.equal(first.refresh, undefined, 'an answered refresh of an unchanged case asks for none');
+    const shown = { ...recorded };
+    delete shown.refresh;
+    assert.deepEqual(first, shown, 'the requester sees the same card, title included');
+    assert.deepEqual(invokeCard(await bot.execute(alex, refresh.verb, refresh.data)), first);
+
+    // Once the case changes, the refresh shows it and stays live for the next change.
+    await triageAct(megan, 'verifyIdentity', caseId, await version(caseId));
+    const changed = invokeCard(await bot.execute(alex, refresh.verb, refresh.data));
+    assert.doesNotMatch(cardText(changed), /Request recorded/);
+    assert.ok(changed.refresh, 'a changed case keeps its card live');
+  });
 });
 
 describe('the audit trail in chat', () => {

@@ -3,7 +3,7 @@ import { startSandboxBot } from '../support/sandboxBot.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import type { BotHarness } from '../support/botHarness.js';
 import { CaseFlow } from '../support/caseFlow.js';
-import { alex, megan } from '../support/people.js';
+import { adele, alex, megan } from '../support/people.js';
 
 const FAST_RETRY = { maxAttempts: 1, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
 
@@ -91,6 +91,26 @@ describe('a system the bot could not search', () => {
     await bot.app.services.cases.act({ id: megan.aadObjectId, name: megan.name }, caseId, await flow.version(caseId), {
       kind: 'completeStep',
       stepId: 'package',
+    });
+    // The package stands in for one built and reviewed: the response waits for its release.
+    const officer = (user: typeof megan) => ({ id: user.aadObjectId, name: user.name });
+    for (const [user, action] of [
+      [megan, { kind: 'openReview', snapshotId: 'snapshot-1', records: 1 }],
+      [megan, { kind: 'submitReview' }],
+    ] as const)
+      await bot.app.services.cases.act(officer(user), caseId, await flow.version(caseId), action);
+    const hash = (await bot.app.store.getCase(caseId))!.review!.submitted!.hash;
+    await bot.app.services.cases.act(officer(adele), caseId, await flow.version(caseId), {
+      kind: 'approveReview',
+      hash,
+    });
+    await bot.app.services.cases.act(officer(megan), caseId, await flow.version(caseId), {
+      kind: 'releasePackage',
+      packageId: 'package-1',
+      records: 1,
+      bytes: 100,
+      token: 'x'.repeat(43),
+      expiresAt: '2099-01-01T00:00:00Z',
     });
     const response = await flow.card(megan, 'plan.respond', caseId);
     // The letter tells the person which systems were searched by hand, never that nothing was there.

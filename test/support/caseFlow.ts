@@ -42,6 +42,17 @@ export class CaseFlow {
     return cardText(invokeCard(await this.press(user, verb, caseId, extra)));
   }
 
+  /**
+   * The prepared package reviewed by one officer, approved by another and released, as the
+   * response waits for; returns the text of the card that answered the release.
+   */
+  async releasePackage(caseId: string, reviewer: TeamsUser = megan, approver: TeamsUser = adele): Promise<string> {
+    await this.card(reviewer, 'review.submit', caseId);
+    const hash = (await this.bot().app.store.getCase(caseId))!.review!.submitted!.hash;
+    await this.card(approver, 'review.approve', caseId, { hash });
+    return this.card(reviewer, 'review.release', caseId);
+  }
+
   async step(caseId: string, stepId: string): Promise<PlanStep | undefined> {
     return (await this.bot().app.store.getCase(caseId))!.plan?.steps.find((s) => s.id === stepId);
   }

@@ -135,9 +135,32 @@ describe('the plan of a case', () => {
         steps: plan.steps.map((s) => (remainingSteps(plan).includes(s) ? { ...s, state: 'done' as const } : s)),
       },
     };
-    const responded = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    // The package was built: the response waits for its release, and for a link that still opens.
+    const unreleased = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    assert.ok('invalid' in unreleased && /Release the reviewed package first/.test(unreleased.invalid));
+    const expired = applyPlanAction(released(current, '2026-03-01T00:00:00Z'), { kind: 'respond' }, megan, now);
+    assert.ok('invalid' in expired && /link to the package has expired/.test(expired.invalid));
+    const revoked = released(current, '2027-01-01T00:00:00Z', now.toISOString());
+    const refusedRevoked = applyPlanAction(revoked, { kind: 'respond' }, megan, now);
+    assert.ok('invalid' in refusedRevoked && /was revoked/.test(refusedRevoked.invalid));
+    const responded = applyPlanAction(released(current, '2027-01-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok(!('invalid' in responded));
     assert.match(responded.next.response!.summary, /not supported/);
+  });
+
+  it('responds without a release where nothing was found to package', () => {
+    const nothing = { ...dsrCase, findings: { ...dsrCase.findings!, systems: [found('crm', 0)] } };
+    const empty = buildPlan(nothing, systems, new Set(['crm']), now);
+    assert.equal(empty.steps.find((s) => s.id === 'package')!.state, 'not-applicable');
+    const current = {
+      ...nothing,
+      plan: {
+        ...empty,
+        steps: empty.steps.map((s) => (s.state === 'not-applicable' ? s : { ...s, state: 'done' as const })),
+      },
+    };
+    const responded = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    assert.ok(!('invalid' in responded), JSON.stringify(responded));
   });
 
   it('keeps a system whose search failed on the plan for every right, blocking the response until it is covered with a note', () => {
@@ -181,7 +204,7 @@ describe('the plan of a case', () => {
       assert.ok(!('invalid' in ticked));
       current = ticked.next;
     }
-    const responded = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    const responded = applyPlanAction(released(current, '2027-01-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok(!('invalid' in responded));
     assert.match(
       responded.next.response!.summary,
@@ -189,3 +212,29 @@ describe('the plan of a case', () => {
     );
   });
 });
+
+/** The case with its reviewed package released, its link open until `expiresAt` unless revoked. */
+function released(current: DsrCase, expiresAt: string, revokedAt?: string): DsrCase {
+  const at = '2026-03-04T09:00:00Z';
+  return {
+    ...current,
+    review: {
+      snapshotId: 'snapshot-1',
+      builtAt: at,
+      records: 3,
+      exclusions: [],
+      redactions: [],
+      reviewerIds: ['megan'],
+      release: {
+        at,
+        byId: 'adele',
+        packageId: 'package-1',
+        records: 3,
+        bytes: 1000,
+        token: 'token',
+        expiresAt,
+        ...(revokedAt ? { revokedAt, revokedById: 'adele' } : {}),
+      },
+    },
+  };
+}
