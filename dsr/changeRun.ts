@@ -82,12 +82,18 @@ export class ChangeRunner {
     step: PlanStep,
     request: ChangeRequest,
     changes: ChangeConnector,
+    override?: { recordId: string; kind: string; reason: string },
   ): Promise<ActResult> {
+    const overrides = new Set([
+      ...(step.overrides ?? []).map((o) => o.recordId),
+      ...(override ? [override.recordId] : []),
+    ]);
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
     const preview = keepAccountsOfActiveWorkers(
       dsrCase,
-      await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000)),
+      await changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000), { overrides }),
+      overrides,
     );
     // Nothing the search found may vanish between the findings and the response: what the deletion
     // leaves is named in a guided step.
@@ -105,6 +111,7 @@ export class ChangeRunner {
       kind: 'previewStep',
       stepId: step.id,
       preview: summary,
+      ...(override ? { override } : {}),
     });
   }
 
