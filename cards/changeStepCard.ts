@@ -3,6 +3,7 @@ import type { DsrCase } from '../dsr/case.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
+import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
 import { keptEndText } from './keptView.js';
 import { PLAN_VERBS } from './planVerbs.js';
@@ -201,6 +202,51 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
   return items;
 }
 
+/**
+ * "Override: delete anyway" for each Entra account a deletion preview keeps, with the written
+ * reason it needs (the server checks the same rules); the override makes a new preview, which
+ * another privacy team member approves.
+ */
+function overrideBlocks(dsrCase: DsrCase, step: PlanStep): CardJson[] {
+  const preview = step.preview;
+  if (!preview || step.right !== 'delete' || step.systemId !== 'graph') return [];
+  if (step.state !== 'waiting-approval' && step.state !== 'todo' && step.state !== 'retained') return [];
+  const data = { caseId: dsrCase.id, version: dsrCase.version, stepId: step.id };
+  const accounts = preview.retained.filter((kept) => kept.kind === 'user');
+  if (accounts.length === 0) return [];
+  return [
+    {
+      type: 'ActionSet',
+      actions: accounts.map((kept) => ({
+        type: 'Action.ShowCard',
+        title: `Override: delete anyway (${clip(kept.label, 40)})`,
+        card: {
+          type: 'AdaptiveCard',
+          body: [
+            {
+              type: 'Input.Text',
+              id: inputId(`overrideReason.${kept.id}`, step.id),
+              label: 'Why this account is deleted although it is kept',
+              isMultiline: true,
+              isRequired: true,
+              maxLength: OVERRIDE_REASON_MAX,
+              errorMessage: `Write the reason, in at most ${OVERRIDE_REASON_MAX} characters.`,
+            },
+          ],
+          actions: [
+            executeAction(
+              'Delete anyway',
+              PLAN_VERBS.override,
+              { ...data, recordId: kept.id, kind: kept.kind },
+              'destructive',
+            ),
+          ],
+        },
+      })),
+    },
+  ];
+}
+
 /** The whole preview of one step, for approval. */
 export function changePreviewCard(dsrCase: DsrCase, step: PlanStep, notice?: string): CardJson {
   const data = { caseId: dsrCase.id, version: dsrCase.version, stepId: step.id };
@@ -219,6 +265,7 @@ export function changePreviewCard(dsrCase: DsrCase, step: PlanStep, notice?: str
         isSubtle: true,
       },
       ...(preview ? previewBlocks(preview) : [small('No preview has been made yet.')]),
+      ...overrideBlocks(dsrCase, step),
     ],
     actions: [
       executeAction('Back to the plan', PLAN_VERBS.show, { caseId: dsrCase.id, version: dsrCase.version }),

@@ -15,4 +15,6 @@ export const PLAN_VERBS = {
   /** Continues a step whose process stopped midway. */
   resume: 'plan.resume',
   lift: 'plan.lift',
+  /** Deletes a kept Entra account anyway, with a privacy officer's written reason: a new preview. */
+  override: 'plan.override',
 } as const;

@@ -9,6 +9,7 @@ import type {
   FieldChange,
   RestrictMode,
   RetainedRecord,
+  PreviewOptions,
 } from '../dsr/changes.js';
 import type { KeptBasis } from '../dsr/keptRecords.js';
 import { ChangeRequestError } from '../dsr/changes.js';
@@ -172,8 +173,10 @@ export class DescribedChanges implements ChangeConnector {
     query: SearchQuery,
     selection: RecordSelection,
     signal?: AbortSignal,
+    options: PreviewOptions = {},
   ): Promise<ChangePreview> {
     const abort = signal ?? new AbortController().signal;
+    const overridden = request.right === 'delete' ? (options.overrides ?? new Set<string>()) : new Set<string>();
     if (request.right === 'rectify') this.checkCorrections(request.corrections);
     const queries: string[] = [];
     const held = await this.collect(query, selection, abort, queries);
@@ -181,6 +184,8 @@ export class DescribedChanges implements ChangeConnector {
     const keptIds = new Set<string>();
     const ownersKept = new Map<string, { reason: string; kept: KeptBasis }>();
     for (const record of held) {
+      // A privacy officer's written override lets a kept account be deleted; the case holds why.
+      if (overridden.has(record.id)) continue;
       const rule = record.entity.changes.retain.find((r) => matches(r, record.row));
       if (!rule) continue;
       keptIds.add(record.id);

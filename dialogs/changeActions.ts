@@ -5,9 +5,10 @@ import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import { inputValue, type CardJson } from '../cards/template.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import { PACKAGE_STEP_ID } from '../dsr/plan.js';
+import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
 import { changeConnectorFor, type ChangeRunner } from '../dsr/changeRun.js';
 import { correctionsSchema, firstIssue, restrictModeSchema } from '../dsr/changePreview.js';
-import { ChangeRequestError, type ChangeRequest, type Correction } from '../dsr/changes.js';
+import { ChangeRequestError, type ChangeConnector, type ChangeRequest, type Correction } from '../dsr/changes.js';
 import type { Connector } from '../dsr/discovery.js';
 import type { PlanStep } from '../dsr/plan.js';
 import type { IsolatedCopy } from '../dsr/isolatedCopies.js';
@@ -39,10 +40,20 @@ export const CHANGE_VERBS = [
   PLAN_VERBS.apply,
   PLAN_VERBS.resume,
   PLAN_VERBS.lift,
+  PLAN_VERBS.override,
 ] as const;
 
 const stepSchema = z.object({ stepId: z.string().min(1).max(80) });
 const approveSchema = z.object({ stepId: z.string().min(1).max(80), previewHash: z.string().regex(/^[0-9a-f]{64}$/) });
+const overrideSchema = z.object({
+  recordId: z.string().min(1).max(200),
+  kind: z.string().min(1).max(60),
+  reason: z
+    .string({ message: 'Write why the account is deleted anyway.' })
+    .trim()
+    .min(1, 'Write why the account is deleted anyway.')
+    .max(OVERRIDE_REASON_MAX, `Keep the reason within ${OVERRIDE_REASON_MAX} characters.`),
+});
 const kindsSchema = z.array(z.string().max(60)).max(6);
 
 /** What the plan card shows beyond the case: interrupted steps and the systems' restriction choices. */
@@ -140,6 +151,19 @@ export class ChangeAction implements CardActionHandler {
     const changes = changeConnectorFor(connectors, step);
     if (typeof changes === 'string') return this.card(step?.id, dsrCase, changes);
 
+    if (this.verb === PLAN_VERBS.override) {
+      const override = overrideSchema.safeParse({
+        recordId: data.recordId,
+        kind: data.kind,
+        reason: inputValue(data, `overrideReason.${String(data.recordId)}`, step.id),
+      });
+      if (!override.success) {
+        await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
+        return { kind: 'card', card: changePreviewCard(dsrCase, step, firstIssue(override.error)) };
+      }
+      return this.previewed(actor, dsrCase, step, { right: 'delete' }, changes, override.data);
+    }
+
     if (this.verb === PLAN_VERBS.preview) {
       const request = changeRequestOf(step, data);
       if ('invalid' in request) {
@@ -148,23 +172,7 @@ export class ChangeAction implements CardActionHandler {
       }
       if (request.right === 'restrict' && changes.restrictModes && !changes.restrictModes.includes(request.mode))
         return this.card(step?.id, dsrCase, `${step.systemName} cannot restrict that way.`);
-      let result;
-      try {
-        result = await this.deps.runner.preview(actor, dsrCase, step, request, changes);
-      } catch (error) {
-        if (error instanceof ChangeRequestError) {
-          await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-          return this.card(step?.id, dsrCase, error.message);
-        }
-        this.services.log.warn(
-          { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
-          'preview failed',
-        );
-        return this.card(step?.id, dsrCase, `${step.systemName} did not answer the preview; try again.`);
-      }
-      if (!result.ok) return this.card(step?.id, result.case ?? dsrCase, result.message);
-      const shown = result.case.plan!.steps.find((s) => s.id === step.id)!;
-      return { kind: 'card', card: changePreviewCard(result.case, shown, 'Preview ready: check it, then approve.') };
+      return this.previewed(actor, dsrCase, step, request, changes);
     }
 
     if (this.verb === PLAN_VERBS.lift) {
@@ -221,6 +229,38 @@ export class ChangeAction implements CardActionHandler {
       started.case,
       resume ? 'Resumed where it stopped.' : 'Running; this card shows its progress.',
     );
+  }
+
+  /** Asks the system for a preview (with an override, if one was written) and shows it for approval. */
+  private async previewed(
+    actor: Actor,
+    dsrCase: DsrCase,
+    step: PlanStep,
+    request: ChangeRequest,
+    changes: ChangeConnector,
+    override?: { recordId: string; kind: string; reason: string },
+  ): Promise<ActionOutcome> {
+    const { cases } = this.services;
+    let result;
+    try {
+      result = await this.deps.runner.preview(actor, dsrCase, step, request, changes, override);
+    } catch (error) {
+      if (error instanceof ChangeRequestError) {
+        await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
+        return this.card(step.id, dsrCase, error.message);
+      }
+      this.services.log.warn(
+        { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
+        'preview failed',
+      );
+      return this.card(step.id, dsrCase, `${step.systemName} did not answer the preview; try again.`);
+    }
+    if (!result.ok) return this.card(step.id, result.case ?? dsrCase, result.message);
+    const shown = result.case.plan!.steps.find((s) => s.id === step.id)!;
+    const ready = override
+      ? 'Override recorded: this new preview deletes the account. Another privacy team member approves it.'
+      : 'Preview ready: check it, then approve.';
+    return { kind: 'card', card: changePreviewCard(result.case, shown, ready) };
   }
 
   private updates = Promise.resolve();

@@ -82,14 +82,19 @@ export class ChangeRunner {
     step: PlanStep,
     request: ChangeRequest,
     changes: ChangeConnector,
+    override?: { recordId: string; kind: string; reason: string },
   ): Promise<ActResult> {
+    const overrides = new Set([
+      ...(step.overrides ?? []).map((o) => o.recordId),
+      ...(override ? [override.recordId] : []),
+    ]);
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
     const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
     const asked =
       step.keptTargets && changes.previewRecords
         ? changes.previewRecords(request, step.keptTargets, AbortSignal.timeout(120_000))
-        : changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000));
-    const preview = keepAccountsOfActiveWorkers(dsrCase, await asked);
+        : changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000), { overrides });
+    const preview = keepAccountsOfActiveWorkers(dsrCase, await asked, overrides);
     // Nothing the search found may vanish between the findings and the response: what the deletion
     // leaves is named in a guided step.
     const guided = [...erasureByHand({ ...preview, request }, findings, step.systemName), ...preview.guided];
@@ -106,6 +111,7 @@ export class ChangeRunner {
       kind: 'previewStep',
       stepId: step.id,
       preview: summary,
+      ...(override ? { override } : {}),
     });
   }
 

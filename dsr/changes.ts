@@ -101,6 +101,14 @@ export interface DeletionCheck {
   queries: string[];
 }
 
+/**
+ * What a privacy officer decided about a preview: `overrides` are the ids of kept Entra accounts a
+ * privacy officer wrote a reason to delete anyway, so no keep rule holds them back.
+ */
+export interface PreviewOptions {
+  overrides?: ReadonlySet<string>;
+}
+
 /** The part of a connector that changes data; absent where a system can only be searched. */
 export interface ChangeConnector {
   /** The restriction modes the system offers, the first the default; absent means `flag` only. */
@@ -111,6 +119,7 @@ export interface ChangeConnector {
     /** The records the step may reach: the person's, as the findings and the team's decisions say. */
     selection: RecordSelection,
     signal?: AbortSignal,
+    options?: PreviewOptions,
   ): Promise<ChangePreview>;
   applyChange(request: ChangeRequest, target: ChangeTarget, signal?: AbortSignal): Promise<ApplyOutcome>;
   /** Puts back what a restriction changed, from the state recorded when it was applied. */

@@ -18,7 +18,11 @@ const TERMINATED = 'Terminated';
  * `PersonnelNumber` (the guide's employee id), both findings of this case (matched on a strong
  * identifier or confirmed by a person). A name never ties them.
  */
-export function keepAccountsOfActiveWorkers(dsrCase: DsrCase, preview: ChangePreview): ChangePreview {
+export function keepAccountsOfActiveWorkers(
+  dsrCase: DsrCase,
+  preview: ChangePreview,
+  overrides: ReadonlySet<string> = new Set(),
+): ChangePreview {
   if (preview.systemId !== 'graph' || preview.request.right !== 'delete') return preview;
   const systems = dsrCase.findings?.systems ?? [];
   const active = new Map<string, string>();
@@ -44,7 +48,8 @@ export function keepAccountsOfActiveWorkers(dsrCase: DsrCase, preview: ChangePre
   for (const target of preview.targets) {
     const employeeId = target.kind === 'user' ? employeeIdOf.get(target.id) : undefined;
     const systemName = employeeId ? active.get(employeeId) : undefined;
-    if (!systemName) {
+    // A privacy officer's written override (recorded on the step) lets the account go.
+    if (!systemName || overrides.has(target.id)) {
       targets.push(target);
       continue;
     }

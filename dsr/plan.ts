@@ -98,7 +98,22 @@ export interface PlanStep {
    * the follow-up case holds no name to search by.
    */
   keptTargets?: { kind: string; id: string }[];
+  /**
+   * Kept Entra accounts a privacy officer ordered deleted anyway, with the written reason: every
+   * later preview of the step lists them for deletion. The reason stays on the case, never in the
+   * audit trail, as it may name the person.
+   */
+  overrides?: KeptOverride[];
   updatedAt: string;
+}
+
+/** A privacy officer's written override of a kept account. */
+export interface KeptOverride {
+  recordId: string;
+  kind: string;
+  byId: string;
+  at: string;
+  reason: string;
 }
 
 /**

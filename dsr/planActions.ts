@@ -30,7 +30,13 @@ export type PlanAction =
   | { kind: 'completeStep'; stepId: string; packageId?: string; result?: StepResult; reason?: string }
   | { kind: 'failStep'; stepId: string; error: string; failure?: StepFailure; result?: StepResult }
   | { kind: 'tickStep'; stepId: string; note?: string; link?: string }
-  | { kind: 'previewStep'; stepId: string; preview: StepPreview }
+  | {
+      kind: 'previewStep';
+      stepId: string;
+      preview: StepPreview;
+      /** A kept account of the previous preview that this preview deletes, on a privacy officer's word. */
+      override?: { recordId: string; kind: string; reason: string };
+    }
   | { kind: 'approveStep'; stepId: string; previewHash: string }
   | { kind: 'liftStep'; stepId: string; restored: number; failed: number }
   /** `letter`: the response letter sent to the person with it. */
@@ -68,6 +74,25 @@ function keepRecords(change: Change, stepId: string): Change {
   const { keptDueAt: _old, ...rest } = change.next;
   void _old;
   return { ...change, next: { ...rest, kept: all, ...(due ? { keptDueAt: due } : {}) } };
+}
+
+/** The most an override's written reason may hold; the card and the server say the same. */
+export const OVERRIDE_REASON_MAX = 500;
+
+/**
+ * Why a kept record may not be overridden, or undefined: only an Entra account (a Graph user) that
+ * the step's latest deletion preview keeps, once, with a reason of bounded length.
+ */
+function overrideProblem(step: PlanStep, override: { recordId: string; kind: string; reason: string }) {
+  if (step.right !== 'delete' || step.systemId !== 'graph' || override.kind !== 'user')
+    return 'Only a kept Entra account can be deleted anyway.';
+  if (step.state === 'running') return 'This step is running; wait for it to stop.';
+  const kept = step.preview?.retained.some((r) => r.kind === 'user' && r.id === override.recordId);
+  if (!kept) return 'The latest preview does not keep that account, so there is nothing to override.';
+  const reason = override.reason.trim();
+  if (reason === '' || reason.length > OVERRIDE_REASON_MAX)
+    return `Write why the account is deleted anyway, in at most ${OVERRIDE_REASON_MAX} characters.`;
+  return undefined;
 }
 
 function stepChange(
@@ -294,7 +319,18 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           if (!step.destructive || step.mode !== 'automated')
             return { invalid: 'This step has no preview: it does not change data through the bot.' };
           if (step.state === 'running') return { invalid: 'This step is running; wait for it to stop.' };
-          if (step.state === 'done' || step.state === 'retained') return { invalid: 'This step is already settled.' };
+          const override = action.override;
+          if (step.state === 'done' || (step.state === 'retained' && !override))
+            return { invalid: 'This step is already settled.' };
+          let overrides = step.overrides;
+          if (override) {
+            // Four eyes: whoever filed the request does not decide to delete an account it keeps.
+            if (current.requester.id === actor.id)
+              return { invalid: 'You filed this request, so another member of the privacy team must decide it.' };
+            const problem = overrideProblem(step, override);
+            if (problem) return { invalid: problem };
+            overrides = [...(step.overrides ?? []), { ...override, byId: actor.id, at }];
+          }
           if (action.preview.request.right !== step.right) return { invalid: 'This preview is for another right.' };
           if (action.preview.findingsHash !== findingsHash(current, step))
             return { invalid: 'The findings changed while the preview was made; preview again.' };
@@ -304,9 +340,11 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
             failure: _failure,
             progress: _progress,
             reason: _reason,
-            ...rest
+            overrides: _overrides,
+            ...stepRest
           } = step;
-          void [_approval, _error, _failure, _progress, _reason];
+          void [_approval, _error, _failure, _progress, _reason, _overrides];
+          const rest = overrides ? { ...stepRest, overrides } : stepRest;
           const preview = action.preview;
           if (preview.targetCount === 0) {
             return preview.retainedCount > 0
@@ -326,9 +364,17 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
           targets: action.preview.targetCount,
           retained: action.preview.retainedCount,
           kinds: Object.entries(action.preview.counts).map(([kind, n]) => `${kind}:${n}`),
+          // Only that an override with a written reason was given: the reason is on the case.
+          ...(action.override ? { overrideOf: action.override.recordId, overrideReason: true } : {}),
         },
       );
       // Nothing to change through the bot, but records to deal with by hand: that step opens now.
+      if (!('invalid' in previewed) && action.override) {
+        // The account is no longer kept: it leaves the records the case follows up.
+        const recordId = action.override.recordId;
+        const kept = previewed.next.kept?.filter((k) => !(k.stepId === action.stepId && k.id === recordId));
+        if (kept) previewed.next = { ...previewed.next, kept };
+      }
       return 'invalid' in previewed || action.preview.targetCount > 0
         ? previewed
         : keepRecords(withFollowUp(previewed, action.stepId, at), action.stepId);
