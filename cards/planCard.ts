@@ -1,5 +1,6 @@
 import { counted } from '../dsr/counted.js';
 import type { DsrCase } from '../dsr/case.js';
+import { releaseAwaited } from '../dsr/packageReview.js';
 import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepState } from '../dsr/plan.js';
 import { changeStepItems, STEP_FOLDS, stepFold, type PlanView } from './changeStepCard.js';
 import { fullestThatFits } from './cardSize.js';
@@ -188,9 +189,11 @@ export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {})
   const canRespond = dsrCase.plan !== undefined && left.length === 0 && dsrCase.status === 'actions';
   const status = dsrCase.response
     ? 'Responded to the data subject.'
-    : left.length === 0
-      ? 'Every step is done or explained: the response can go out.'
-      : `${left.length} of ${steps.length} steps left.`;
+    : left.length > 0
+      ? `${left.length} of ${steps.length} steps left.`
+      : releaseAwaited(dsrCase)
+        ? 'Every step is done or explained. Release the reviewed package, then the response can go out.'
+        : 'Every step is done or explained: the response can go out.';
   return fullestThatFits(PLAN_LAYOUTS, ({ pageSize, fold }) => {
     const paged = Number.isFinite(pageSize);
     const notApplicable = paged ? steps.filter((step) => step.state === 'not-applicable') : [];

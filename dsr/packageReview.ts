@@ -149,6 +149,18 @@ export function releasePending(dsrCase: DsrCase, now: Date): string | null {
 }
 
 /**
+ * Whether the case still waits for its package to be released, as a card can tell without a clock:
+ * a package was prepared and no release stands (none yet, or revoked). An expired link needs the
+ * time, so `releasePending` catches it when Respond is pressed.
+ */
+export function releaseAwaited(dsrCase: DsrCase): boolean {
+  const step = dsrCase.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
+  if (!step || step.state === 'not-applicable') return false;
+  const release = dsrCase.review?.release;
+  return !release || release.revokedAt !== undefined;
+}
+
+/**
  * Applies one review action, or says why not. The audit detail names record ids, field names and
  * grounds only: the note, the redacted passage and the link's token stay on the case (purged with it).
  */

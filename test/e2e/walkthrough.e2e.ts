@@ -331,7 +331,9 @@ describe('the walkthrough in the Teams Playground', function () {
       await step.getByRole('button', { name: 'Mark done' }).last().click();
       await plan.getByText(`Note: Done by hand as the guide says (${ticked})`).waitFor();
     }
-    await plan.getByText('Every step is done or explained: the response can go out.').waitFor();
+    await plan
+      .getByText('Every step is done or explained. Release the reviewed package, then the response can go out.')
+      .waitFor();
     await megan.screenshot('16-privacy-guided-steps-ticked', plan);
   });
 
@@ -361,7 +363,9 @@ describe('the walkthrough in the Teams Playground', function () {
     await review.getByRole('button', { name: 'Release to the person' }).click();
     await review.getByText(/^Released\. Respond to send the letter/).waitFor();
     await review.getByRole('button', { name: 'Back to the plan' }).click();
-    await megan.card(`Plan for ${mariaCase}`).getByRole('button', { name: 'Respond' }).waitFor();
+    const released = megan.card(`Plan for ${mariaCase}`);
+    await released.getByText('Every step is done or explained: the response can go out.').waitFor();
+    await released.getByRole('button', { name: 'Respond' }).waitFor();
   });
 
   it("responds: Maria's letter in Spanish says what was found, erased and kept, and leaves the privacy mailbox", async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { planCard } from '../../cards/planCard.js';
 import type { DsrCase } from '../../dsr/case.js';
 import type { ConnectorInfo, SystemFindings } from '../../dsr/discovery.js';
 import { summarisePreview } from '../../dsr/changePreview.js';
@@ -138,6 +139,11 @@ describe('the plan of a case', () => {
     // The package was built: the response waits for its release, and for a link that still opens.
     const unreleased = applyPlanAction(current, { kind: 'respond' }, megan, now);
     assert.ok('invalid' in unreleased && /Release the reviewed package first/.test(unreleased.invalid));
+    // The plan says so before Respond is pressed, and stops saying it once the package is released.
+    assert.match(JSON.stringify(planCard(current)), /Release the reviewed package, then the response can go out/);
+    const whenReleased = JSON.stringify(planCard(released(current, '2027-01-01T00:00:00Z')));
+    assert.match(whenReleased, /Every step is done or explained: the response can go out/);
+    assert.doesNotMatch(whenReleased, /Release the reviewed package/);
     const expired = applyPlanAction(released(current, '2026-03-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok('invalid' in expired && /link to the package has expired/.test(expired.invalid));
     const revoked = released(current, '2027-01-01T00:00:00Z', now.toISOString());
