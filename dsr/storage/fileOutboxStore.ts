@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile, link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pendingRecord, type OutboxMessage, type OutboxRecord, type OutboxSettlement } from '../outbox.js';
 import type { PortableOutbox } from './postgresShared.js';
@@ -12,6 +12,12 @@ interface Lease {
 const fileName = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 40);
 
 const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+/** The lease a file holds; undefined when there is none (or it cannot be read as one). */
+const readLease = (path: string): Promise<Lease | undefined> =>
+  readFile(path, 'utf8')
+    .then((text) => JSON.parse(text) as Lease)
+    .catch(() => undefined);
 
 /**
  * The outbox in the embedded store's folder. Every step is a single atomic file operation, so
@@ -115,9 +121,7 @@ export class FileOutboxStore implements PortableOutbox {
 
   async leaseConversation(conversationKey: string, owner: string, now: Date, leaseUntil: Date): Promise<boolean> {
     const leasePath = join(this.dir, 'leases', `conversation-${fileName(conversationKey)}`);
-    const held = await readFile(leasePath, 'utf8')
-      .then((text) => JSON.parse(text) as Lease)
-      .catch(() => undefined);
+    const held = await readLease(leasePath);
     if (held?.owner === owner) {
       const tmp = join(this.dir, 'tmp', `lease-${randomUUID()}`);
       await writeFile(tmp, JSON.stringify({ owner, until: leaseUntil.toISOString() } satisfies Lease));
@@ -134,22 +138,32 @@ export class FileOutboxStore implements PortableOutbox {
         if (errno(error) !== 'ENOENT') throw error;
       }
     }
+    return this.createLease(leasePath, { owner, until: leaseUntil.toISOString() });
+  }
+
+  /**
+   * Creates a lease file only if none exists, complete from the first moment: the lease is written
+   * to a temporary file and hard-linked into place, which fails if the name exists. An exclusive
+   * create followed by a write would show another process an empty lease for a moment, which it
+   * would take for a dead owner's and replace, and two owners would then hold one lease.
+   */
+  private async createLease(leasePath: string, lease: Lease): Promise<boolean> {
+    const tmp = join(this.dir, 'tmp', `lease-${randomUUID()}`);
+    await writeFile(tmp, JSON.stringify(lease));
     try {
-      const handle = await open(leasePath, 'wx');
-      await handle.writeFile(JSON.stringify({ owner, until: leaseUntil.toISOString() } satisfies Lease));
-      await handle.close();
+      await link(tmp, leasePath);
       return true;
     } catch (error) {
       if (errno(error) === 'EEXIST') return false;
       throw error;
+    } finally {
+      await rm(tmp, { force: true });
     }
   }
 
   async releaseConversation(conversationKey: string, owner: string): Promise<void> {
     const leasePath = join(this.dir, 'leases', `conversation-${fileName(conversationKey)}`);
-    const held = await readFile(leasePath, 'utf8')
-      .then((text) => JSON.parse(text) as Lease)
-      .catch(() => undefined);
+    const held = await readLease(leasePath);
     if (held?.owner === owner) await rm(leasePath, { force: true });
   }
 
@@ -157,30 +171,31 @@ export class FileOutboxStore implements PortableOutbox {
     const leasePath = this.path('leases', id);
     const lease: Lease = { owner, until: leaseUntil.toISOString() };
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        const handle = await open(leasePath, 'wx');
-        await handle.writeFile(JSON.stringify(lease));
-        await handle.close();
+      if (await this.createLease(leasePath, lease)) {
         const record = await this.get(id);
         if (record?.status === 'pending') return true;
         await rm(leasePath, { force: true });
         return false;
-      } catch (error) {
-        if (errno(error) !== 'EEXIST') throw error;
-        const held = await readFile(leasePath, 'utf8')
-          .then((text) => JSON.parse(text) as Lease)
-          .catch(() => undefined);
-        if (held && Date.parse(held.until) > now.getTime()) return false;
-        // Renaming is atomic: of two processes taking over a dead owner's lease, one wins.
-        const stale = `${leasePath}.stale-${randomUUID()}`;
-        try {
-          await rename(leasePath, stale);
-        } catch (renameError) {
-          if (errno(renameError) === 'ENOENT') continue;
-          throw renameError;
-        }
-        await rm(stale, { force: true });
       }
+      const held = await readLease(leasePath);
+      if (held && Date.parse(held.until) > now.getTime()) return false;
+      // Renaming is atomic: of two processes taking over a dead owner's lease, one moves it away.
+      const stale = `${leasePath}.stale-${randomUUID()}`;
+      try {
+        await rename(leasePath, stale);
+      } catch (renameError) {
+        if (errno(renameError) === 'ENOENT') continue;
+        throw renameError;
+      }
+      const moved = await readLease(stale);
+      if (moved && Date.parse(moved.until) > now.getTime()) {
+        // Another process took the dead lease over between our read and our rename: what we moved
+        // is its live lease, so put it back and leave the message to it.
+        await link(stale, leasePath).catch(() => undefined);
+        await rm(stale, { force: true });
+        return false;
+      }
+      await rm(stale, { force: true });
     }
     return false;
   }
@@ -192,9 +207,7 @@ export class FileOutboxStore implements PortableOutbox {
   }
 
   private async heldBy(id: string): Promise<string | undefined> {
-    const held = await readFile(this.path('leases', id), 'utf8')
-      .then((text) => JSON.parse(text) as Lease)
-      .catch(() => undefined);
+    const held = await readLease(this.path('leases', id));
     return held?.owner;
   }
 

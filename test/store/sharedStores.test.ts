@@ -90,6 +90,16 @@ function sharedContract(make: () => SharedBackend) {
       assert.deepEqual(await a.due(at(90_000), 10), []);
     });
 
+    it('gives a message to exactly one of many owners claiming it at once, every time', async () => {
+      const outboxes = await Promise.all(Array.from({ length: 8 }, () => backend.outbox()));
+      for (let round = 0; round < 50; round += 1) {
+        const id = `race-${round}`;
+        await outboxes[0]!.enqueue(message(id), T0);
+        const claims = await Promise.all(outboxes.map((o, i) => o.claim(id, `owner-${i}`, T0, at(30_000))));
+        assert.equal(claims.filter(Boolean).length, 1, `round ${round}`);
+      }
+    });
+
     it('moves a retried message to its new time and keeps its attempts', async () => {
       const a = await backend.outbox();
       await a.enqueue(message('m1'), T0);
