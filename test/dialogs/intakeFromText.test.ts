@@ -3,14 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DialogTestClient } from 'botbuilder-testing';
-import { pino } from 'pino';
 import { RootDialog } from '../../dialogs/rootDialog.js';
 import type { DsrServices } from '../../dialogs/services.js';
-import { CaseService } from '../../dsr/caseService.js';
 import { validateIntake } from '../../dsr/intake.js';
-import { StaticRoleDirectory } from '../../dsr/roles.js';
 import { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
 import { cardText } from '../support/botHarness.js';
+import { dialogServices } from '../support/dialogServices.js';
 import { cardProblems } from '../support/cardRules.js';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z'); // a Tuesday
@@ -58,19 +56,7 @@ describe('requests from pasted text and phrasings in four languages', () => {
     dir = await mkdtemp(join(tmpdir(), 'dsr-intake-text-'));
     store = new LowdbCaseStore(dir);
     await store.open();
-    const cases = new CaseService(store, new StaticRoleDirectory([]), { now: () => NOW }, calendar);
-    const notifier = {
-      caseCreated: () => Promise.resolve(),
-      caseNews: () => Promise.resolve(),
-      usePrivacyChannel: () => Promise.resolve(0),
-      rememberUser: () => Promise.resolve(),
-      heardFrom: () => Promise.resolve(),
-      tellUser: () => Promise.resolve(false),
-      sendToUser: () => Promise.resolve(false),
-      privacyChannelId: () => Promise.resolve(undefined),
-    };
-    const team = { members: () => Promise.resolve([]), remember: () => Promise.resolve() };
-    services = { cases, clock: { now: () => NOW }, calendar, log: pino({ level: 'silent' }), notifier, team };
+    services = dialogServices(store, NOW, calendar);
     client = new DialogTestClient('msteams', new RootDialog(services, store, { issue: () => 'https://bot.example/l' }));
   });
   afterEach(async () => {
