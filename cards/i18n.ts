@@ -1,19 +1,43 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInstance, type TFunction } from 'i18next';
-import de from './locales/de.json' with { type: 'json' };
-import en from './locales/en.json' with { type: 'json' };
-import es from './locales/es.json' with { type: 'json' };
-import fr from './locales/fr.json' with { type: 'json' };
 
-/** The languages the bot speaks; every catalogue in ./locales holds the same keys (checked by a test). */
+/** The languages the bot speaks; every catalogue in `locales/` holds the same keys (checked by a test). */
 export const UI_LANGUAGES = ['en', 'de', 'fr', 'es'] as const;
 export type UiLanguage = (typeof UI_LANGUAGES)[number];
 
-export const CATALOGUES: Record<UiLanguage, Record<string, unknown>> = { en, de, fr, es };
+/** The message catalogues, beside the compiled code or the sources (like the letter templates). */
+export function cataloguesDir(): string {
+  const candidates = ['../../locales/', '../locales/'].map((relative) =>
+    fileURLToPath(new URL(relative, import.meta.url)),
+  );
+  return candidates.find((dir) => existsSync(join(dir, 'en'))) ?? candidates[0]!;
+}
+
+/**
+ * One JSON file per part of the bot and language, `locales/<language>/<part>.json`; the file's name is
+ * the first segment of its keys ("intake.prefilled" lives in `intake.json`). Files per part keep two
+ * changes to different cards from editing the same catalogue.
+ */
+function loadCatalogue(language: UiLanguage): Record<string, unknown> {
+  const dir = join(cataloguesDir(), language);
+  const parts = readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort();
+  return Object.fromEntries(
+    parts.map((file) => [basename(file, '.json'), JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown]),
+  );
+}
+
+export const CATALOGUES: Record<UiLanguage, Record<string, unknown>> = Object.fromEntries(
+  UI_LANGUAGES.map((language) => [language, loadCatalogue(language)]),
+) as Record<UiLanguage, Record<string, unknown>>;
 
 /**
  * i18next: JSON catalogues in files, CLDR plural rules through Intl.PluralRules ("_one"/"_other" keys)
  * and dates through Intl.DateTimeFormat, so each locale gets its own plural forms and date format
- * without rules of our own. One instance, initialised synchronously from the bundled catalogues.
+ * without rules of our own. One instance, initialised synchronously from the catalogues read at start.
  */
 const i18n = createInstance();
 void i18n.init({
