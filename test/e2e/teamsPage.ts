@@ -11,6 +11,58 @@ interface ScrollTarget {
   scrollIntoView(options: { block: string; behavior: string }): void;
 }
 
+/**
+ * What a person does with their hands, counted in the page itself, so every way a test presses or
+ * types is seen: a press is a click on anything that acts (a button, a box, an option, a menu item,
+ * a link) or Enter sending a message; a typed field is a field or message box typed into, counted
+ * once each time it gets the focus. Moving around the Playground (its chat list, its log panel) is
+ * the host's, not ours, and is not counted.
+ */
+export class HandCount {
+  presses = 0;
+  typedFields = 0;
+  /** Only while on: the walkthrough counts the steps a measure names, not its setup or its checks. */
+  on = false;
+
+  reset(): void {
+    this.presses = 0;
+    this.typedFields = 0;
+  }
+
+  async watch(page: Page): Promise<void> {
+    await page.exposeFunction('__dsrHand', (kind: string, what: string) => {
+      if (!this.on) return;
+      // DSR_HANDS=1 lists each counted press and field, to see what a change of design saves.
+      if (process.env.DSR_HANDS) console.log(`        ${kind}: ${what}`);
+      if (kind === 'press') this.presses += 1;
+      else if (kind === 'typed') this.typedFields += 1;
+    });
+    await page.addInitScript(`(() => {
+      const ACTS = 'button, [role="button"], [role="checkbox"], input[type="checkbox"], [role="option"], [role="menuitem"], [role="combobox"], a[href]';
+      const HOST = '[role="treeitem"], [title="Hide log panel"]';
+      addEventListener('click', (event) => {
+        const target = event.target instanceof Element ? event.target.closest(ACTS) : null;
+        if (target && !target.closest(HOST)) window.__dsrHand('press', (target.getAttribute('aria-label') || target.textContent || target.tagName).trim().slice(0, 60));
+      }, true);
+      let typedSinceFocus = true;
+      addEventListener('focusin', () => { typedSinceFocus = false; }, true);
+      addEventListener('input', (event) => {
+        if (typedSinceFocus || !(event.target instanceof Element)) return;
+        const field = event.target.closest('input:not([type="checkbox"]), textarea, [contenteditable="true"]');
+        if (!field) return;
+        typedSinceFocus = true;
+        window.__dsrHand('typed', field.getAttribute('aria-label') || field.tagName);
+      }, true);
+      addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter' || !(event.target instanceof Element) || !event.target.closest('[data-lexical-editor="true"]')) return;
+        window.__dsrHand('press', 'Enter');
+        // Sending empties the message box: the next message is typed anew, though the box kept the focus.
+        typedSinceFocus = false;
+      }, true);
+    })()`);
+  }
+}
+
 /** One Playground tab, used the way a person uses Teams: by what is written on the screen. */
 export class TeamsPage {
   constructor(
