@@ -1,4 +1,5 @@
 import { GENESIS_HASH } from '../audit.js';
+import { MAILBOX_MIGRATIONS } from './mailboxMigrations.js';
 import { RETENTION_MIGRATIONS } from './retentionMigrations.js';
 import { SHARED_STATE_MIGRATIONS } from './sharedStateMigrations.js';
 
@@ -81,4 +82,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   ...SHARED_STATE_MIGRATIONS,
   ...RETENTION_MIGRATIONS,
+  ...MAILBOX_MIGRATIONS,
 ];
