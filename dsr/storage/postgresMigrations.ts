@@ -81,6 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   ...SHARED_STATE_MIGRATIONS,
-  ...RETENTION_MIGRATIONS,
+  // Listed by number; a database that ran the later steps first runs this one on its next start.
   ...MAILBOX_MIGRATIONS,
+  ...RETENTION_MIGRATIONS,
 ];
