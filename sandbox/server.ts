@@ -317,7 +317,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     // A mail arrives in the privacy mailbox (the local demo's "send a request by mail").
     if (path === '/inbox' && req.method === 'POST') {
-      const parsed = deliveredMailSchema.safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+      let body: unknown;
+      try {
+        body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+      } catch {
+        return { status: 400, body: { error: { code: 'BadRequest', message: 'The body is not JSON.' } } };
+      }
+      const parsed = deliveredMailSchema.safeParse(body);
       if (!parsed.success)
         return { status: 400, body: { error: { code: 'BadRequest', message: z.prettifyError(parsed.error) } } };
       const message = graph.inbox.deliver(parsed.data);
