@@ -442,5 +442,24 @@ describe('the privacy mailbox on a shared database', function () {
     const messageId = messageIdOf(draftAbout(drafts(bots[0]!), 'Subject: Shared')!);
     const answer = cardText(invokeCard(await bots[0]!.execute(megan, 'mailbox.dismiss', { messageId }, CHANNEL)));
     assert.match(answer, /Dismissed/);
+
+    // Every instance stops; one starts again on the database, reads, and drafts nothing twice.
+    await bots.splice(0)[0]!.stop();
+    bots.push(await startMailboxBot(sandbox, env()));
+    assert.equal(await read(bots[0]!), 'read');
+    sandbox.inbox.deliver({
+      subject: 'After restart',
+      body: 'Delete my data (GDPR).',
+      from: { address: 'r@example.org' },
+    });
+    assert.equal(await read(bots[0]!), 'read');
+    await bots[0]!.connector.waitFor(() => (drafts(bots[0]!).length > 0 ? true : undefined), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(
+      drafts(bots[0]!).map((card) => /Subject: ([^\n]+)/.exec(cardText(card))?.[1]),
+      ['After restart'],
+    );
+    const again = cardText(invokeCard(await bots[0]!.execute(adele, 'mailbox.dismiss', { messageId }, CHANNEL)));
+    assert.match(again, /dismissed already/);
   });
 });
