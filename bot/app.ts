@@ -394,16 +394,13 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
 
   const mailboxStore: MailboxStore =
     store instanceof PostgresCaseStore ? new PostgresMailboxStore(store) : new FileMailboxStore(config.dataDir);
-  const intakeMailbox = config.intakeMailbox;
+  // Connectors given without an inbox reader (tests of other parts) bring no mailbox to watch.
+  const intakeMailbox = overrides.connectors && !overrides.inboxReader ? undefined : config.intakeMailbox;
   const mailboxWatcher = intakeMailbox
     ? new MailboxWatcher({
         mailbox: intakeMailbox.address,
         reader: () =>
-          overrides.inboxReader
-            ? Promise.resolve(overrides.inboxReader)
-            : overrides.connectors
-              ? Promise.resolve(undefined)
-              : discovery.inboxReader(intakeMailbox.address),
+          overrides.inboxReader ? Promise.resolve(overrides.inboxReader) : discovery.inboxReader(intakeMailbox.address),
         store: mailboxStore,
         outbox: outbox.sender,
         state: store.state,

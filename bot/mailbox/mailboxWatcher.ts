@@ -102,6 +102,19 @@ export class MailboxWatcher {
   }
 
   private async read(): Promise<PassOutcome> {
+    try {
+      return await this.readOnce();
+    } catch (error) {
+      // The lease or the channel could not be read (the database is away): the next pass tries again.
+      this.options.log.warn(
+        { error: error instanceof Error ? error.name : 'unknown' },
+        'privacy mailbox not read: the store did not answer',
+      );
+      return 'failed';
+    }
+  }
+
+  private async readOnce(): Promise<PassOutcome> {
     const { clock, leases, store, mailbox, log } = this.options;
     const now = clock.now();
     if (now.getTime() < this.notBefore) return 'waiting';
