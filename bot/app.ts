@@ -67,6 +67,12 @@ import { ReviewAction } from '../dialogs/reviewActions.js';
 import { forgetCaseReleases, releasedPackageFile } from '../dsr/reviewSnapshot.js';
 import { SENDMAIL_ATTACHMENT_MAX_BYTES } from '../connectors/graphMail.js';
 import { registerSubjectRoutes, subjectPackagePath } from './subjectRoutes.js';
+import type { GraphInboxReader } from '../connectors/graphInbox.js';
+import { MailboxDismiss, MailboxRecord } from '../dialogs/mailboxActions.js';
+import type { MailboxStore } from '../dsr/mailbox/mailboxStore.js';
+import { FileMailboxStore } from '../dsr/storage/fileMailboxStore.js';
+import { PostgresMailboxStore } from '../dsr/storage/postgresMailboxStore.js';
+import { MailboxWatcher } from './mailbox/mailboxWatcher.js';
 import type { LetterDesk } from '../dialogs/services.js';
 import { LetterService, type LetterMailer } from '../dsr/letters/letterService.js';
 import { loadProcessingRegister } from '../dsr/letters/register.js';
@@ -106,6 +112,8 @@ export interface RunningApp {
   readonly purger: CasePurger;
   /** The systems it searches, and the sandbox standing in for them in a local run. */
   readonly discovery: Pick<DiscoverySetup, 'sandbox'>;
+  /** Reads the privacy mailbox into draft requests, where DSR_INTAKE_MAILBOX names one. */
+  readonly mailbox: MailboxWatcher | undefined;
   stop(): Promise<void>;
 }
 
@@ -119,6 +127,8 @@ export interface AppOverrides {
   attachMaxBytes?: number;
   /** The mailbox letters leave from, beside connectors given above (which bring none). */
   letterMailer?: LetterMailer;
+  /** The privacy mailbox's inbox, beside connectors given above (which bring none). */
+  inboxReader?: GraphInboxReader;
 }
 
 /** What lives in the shared database when there is one, and in the data folder otherwise. */
@@ -382,6 +392,28 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     );
   };
 
+  const mailboxStore: MailboxStore =
+    store instanceof PostgresCaseStore ? new PostgresMailboxStore(store) : new FileMailboxStore(config.dataDir);
+  // Connectors given without an inbox reader (tests of other parts) bring no mailbox to watch.
+  const intakeMailbox = overrides.connectors && !overrides.inboxReader ? undefined : config.intakeMailbox;
+  const mailboxWatcher = intakeMailbox
+    ? new MailboxWatcher({
+        mailbox: intakeMailbox.address,
+        reader: () =>
+          overrides.inboxReader ? Promise.resolve(overrides.inboxReader) : discovery.inboxReader(intakeMailbox.address),
+        store: mailboxStore,
+        outbox: outbox.sender,
+        state: store.state,
+        ...(shared.reminders ? { leases: shared.reminders.leases } : {}),
+        clock,
+        timeZone: config.calendar.timeZone,
+        log,
+        pollMs: intakeMailbox.pollMs,
+        sinceDays: intakeMailbox.sinceDays,
+        ...(letterService.languages ? { languages: letterService.languages } : {}),
+      })
+    : undefined;
+
   const conversationState = new ConversationState(new CaseStoreStorage(store.state));
   const intakeSubmission = new IntakeSubmission(services);
   const handlers = [
@@ -402,6 +434,8 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...ChangeAction.all(services, changeDeps),
     ...LetterAction.all(services, letters),
     ...ReviewAction.all(services, { reviewDir: config.release.dir, linkDays: config.release.linkDays }),
+    new MailboxRecord(services, mailboxStore),
+    new MailboxDismiss(services, mailboxStore),
   ];
   const actions = new CardActionRouter(handlers, (context, verb, data) =>
     cases.recordRefusal(
@@ -471,6 +505,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     throw error;
   }
   outbox.sender.start();
+  mailboxWatcher?.start();
   return {
     port: server.port,
     store,
@@ -479,8 +514,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     runner,
     purger,
     discovery,
+    mailbox: mailboxWatcher,
     async stop() {
       clearInterval(sweeper);
+      await mailboxWatcher?.stop();
       await server.close();
       // Runs stop before the store closes; their steps stay "running" and are offered to resume.
       await runner.stop();

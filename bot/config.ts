@@ -132,6 +132,23 @@ const configSchema = z
       .min(0, 'a number of days, 0 or more')
       .default(0),
     DSR_RELEASED_DIR: optionalString,
+    DSR_INTAKE_MAILBOX: optionalString.pipe(
+      z
+        .union([z.literal('off'), z.email('the shared mailbox requests arrive in, such as privacy@contoso.com')])
+        .optional(),
+    ),
+    DSR_INTAKE_MAILBOX_POLL_SECONDS: z.coerce
+      .number({ error: 'whole seconds' })
+      .int('whole seconds')
+      .min(1, 'between 1 and 3600 seconds')
+      .max(3600, 'between 1 and 3600 seconds')
+      .default(60),
+    DSR_INTAKE_MAILBOX_SINCE_DAYS: z.coerce
+      .number({ error: 'whole days' })
+      .int('whole days')
+      .min(0, 'between 0 and 365 days')
+      .max(365, 'between 0 and 365 days')
+      .default(14),
     DSR_SUBJECT_LINK_DAYS: z.coerce
       .number({ error: 'whole days' })
       .int('whole days')
@@ -281,6 +298,11 @@ export interface AppConfig {
    * files are kept, and how many days the person's link opens.
    */
   release: { dir: string; linkDays: number };
+  /**
+   * The shared mailbox requests arrive in, read by delta query every `pollMs`; the first sync reads
+   * mail from `sinceDays` back. Absent: no mailbox is watched.
+   */
+  intakeMailbox?: { address: string; pollMs: number; sinceDays: number };
   /** Where the dashboard's Teams tokens come from: Entra ID's public cloud unless set. */
   ssoAuthority: string;
 }
@@ -434,7 +456,34 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           : {}),
     },
     release: { dir: raw.DSR_RELEASED_DIR ?? join(raw.DSR_DATA_DIR, 'released'), linkDays: raw.DSR_SUBJECT_LINK_DAYS },
+    ...intakeMailboxOf(raw, local),
     ssoAuthority: (raw.DSR_SSO_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+  };
+}
+
+/**
+ * The mailbox watched for requests: the one named, or in a local run on the sandbox the sandbox's
+ * privacy mailbox, so a newcomer sees mail arrive as drafts; "off" watches none.
+ */
+function intakeMailboxOf(
+  raw: Pick<
+    RawConfig,
+    'DSR_INTAKE_MAILBOX' | 'DSR_INTAKE_MAILBOX_POLL_SECONDS' | 'DSR_INTAKE_MAILBOX_SINCE_DAYS' | 'DSR_CONNECTORS_FILE'
+  >,
+  local: boolean,
+): { intakeMailbox?: AppConfig['intakeMailbox'] } {
+  const address =
+    raw.DSR_INTAKE_MAILBOX === 'off'
+      ? undefined
+      : (raw.DSR_INTAKE_MAILBOX ??
+        (local && !raw.DSR_CONNECTORS_FILE ? `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` : undefined));
+  if (!address) return {};
+  return {
+    intakeMailbox: {
+      address,
+      pollMs: raw.DSR_INTAKE_MAILBOX_POLL_SECONDS * 1000,
+      sinceDays: raw.DSR_INTAKE_MAILBOX_SINCE_DAYS,
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import type { Connector } from '../dsr/discovery.js';
 import type { GroupMembership } from '../dsr/groupRoles.js';
 import type { Manager } from '../dsr/reminders/managers.js';
 import type { LetterMailer } from '../dsr/letters/letterService.js';
+import type { GraphInboxReader } from '../connectors/graphInbox.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import type { AppConfig } from './config.js';
 import { sandboxConnectorSettings } from './discoverySandbox.js';
@@ -17,6 +18,8 @@ export interface DiscoverySetup {
   managerLookup: () => Promise<((userId: string) => Promise<Manager | undefined>) | undefined>;
   /** Sends letters from a mailbox through the Graph connection; undefined where Graph is not connected. */
   letterMailer: (mailbox: string) => Promise<LetterMailer | undefined>;
+  /** Reads the privacy mailbox's inbox through the Graph connection; undefined where Graph is not connected. */
+  inboxReader: (mailbox: string) => Promise<GraphInboxReader | undefined>;
   /** Reads Graph paths as the app (the outbox's read-back after a crash); undefined where Graph is not connected. */
   graphGet: () => Promise<((path: string) => Promise<unknown>) | undefined>;
   /** Checks the configured systems against their live `$metadata`; throws what stops the start. */
@@ -38,6 +41,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
+      inboxReader: () => Promise.resolve(undefined),
       graphGet: () => Promise.resolve(undefined),
       sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
@@ -59,6 +63,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(registry.groupMembership()),
       managerLookup: () => Promise.resolve(registry.managerLookup()),
       letterMailer: (mailbox) => Promise.resolve(registry.letterMailer(mailbox)),
+      inboxReader: (mailbox) => Promise.resolve(registry.inboxReader(mailbox)),
       graphGet: () => Promise.resolve(registry.graphGet()),
       checkLive: () => registry.checkLiveMetadata((message) => log.warn({ check: '$metadata' }, message)),
       sandbox: () => Promise.resolve(undefined),
@@ -73,6 +78,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       groupMembership: () => Promise.resolve(undefined),
       managerLookup: () => Promise.resolve(undefined),
       letterMailer: () => Promise.resolve(undefined),
+      inboxReader: () => Promise.resolve(undefined),
       graphGet: () => Promise.resolve(undefined),
       sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
@@ -99,6 +105,7 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     groupMembership: async () => (await localRegistry()).groupMembership(),
     managerLookup: async () => (await localRegistry()).managerLookup(),
     letterMailer: async (mailbox) => (await localRegistry()).letterMailer(mailbox),
+    inboxReader: async (mailbox) => (await localRegistry()).inboxReader(mailbox),
     graphGet: async () => (await localRegistry()).graphGet(),
     sandbox: async () => {
       await localRegistry();

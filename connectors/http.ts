@@ -10,6 +10,8 @@ export class ConnectorHttpError extends Error {
     readonly kind: FailureKind,
     message: string,
     readonly status?: number,
+    /** How long the service asked us to wait (Retry-After), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -299,11 +301,22 @@ export class HttpClient {
     const detail = serviceMessage(response.text);
     const { system } = this.options;
     const said = detail ? ` It said: ${detail.slice(0, 200)}` : '';
+    const retryAfter = retryAfterMs(response.headers['retry-after'], Date.now());
     if (response.status === 429) {
-      return new ConnectorHttpError('throttled', `${system} kept asking us to slow down (429).${said}`, 429);
+      return new ConnectorHttpError(
+        'throttled',
+        `${system} kept asking us to slow down (429).${said}`,
+        429,
+        retryAfter,
+      );
     }
     if (response.status >= 500) {
-      return new ConnectorHttpError('unavailable', `${system} failed with ${response.status}.${said}`, response.status);
+      return new ConnectorHttpError(
+        'unavailable',
+        `${system} failed with ${response.status}.${said}`,
+        response.status,
+        retryAfter,
+      );
     }
     if (response.status === 401 || response.status === 403) {
       return new ConnectorHttpError(

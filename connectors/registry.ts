@@ -21,6 +21,7 @@ import { marketingInteractions } from './marketing.js';
 import { guidLiteral, isGuid, property, stringLiteral, withQuery, type FilterDialect } from './odata.js';
 import type { LetterMailer } from '../dsr/letters/letterService.js';
 import { GraphLetterMailer } from './graphMail.js';
+import { GraphInboxReader } from './graphInbox.js';
 import { BusinessCentralSource, GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
 import { checkConformance } from './conformance.js';
@@ -374,6 +375,11 @@ export class ConnectorRegistry {
     const root = graph.serviceRoot.endsWith('/') ? graph.serviceRoot : `${graph.serviceRoot}/`;
     return async (path) =>
       (await graph.http.getJson<unknown>(new URL(path, root).toString(), { signal: AbortSignal.timeout(10_000) })).body;
+  }
+
+  /** Reads the inbox of `mailbox` through the Graph connection, when Graph is connected. */
+  inboxReader(mailbox: string): GraphInboxReader | undefined {
+    return this.graphHttp ? new GraphInboxReader(this.graphHttp.http, this.graphHttp.serviceRoot, mailbox) : undefined;
   }
 
   /** Sends letters from `mailbox` through the Graph connection, when Graph is connected. */

@@ -7,3 +7,4 @@ export { BUSINESS_CENTRAL_PAGE_SIZE } from './systems/bc.js';
 export { FINANCE_OPERATIONS_PAGE_SIZE } from './systems/fno.js';
 export { GRAPH_DEFAULT_PAGE_SIZE, GRAPH_MAX_PAGE_SIZE } from './systems/graph.js';
 export type { JsonRecord } from './odata/filter.js';
+export type { DeliveredMail, InboxFault, InboxMessage, SandboxInbox } from './systems/graphInbox.js';

@@ -25,6 +25,7 @@ import { DATAVERSE_API_PATH, DATAVERSE_PREFIX, createDataverse } from './systems
 import { createEntra, type RegisteredClient } from './systems/entra.js';
 import { createFinanceOperations, FINANCE_OPERATIONS_PREFIX, HUMAN_RESOURCES_PREFIX } from './systems/fno.js';
 import { createGraph, GRAPH_PREFIX } from './systems/graph.js';
+import type { SandboxInbox } from './systems/graphInbox.js';
 
 /** Where each OData service answers `$metadata`, below its prefix. */
 const METADATA_PATHS: Partial<Record<SystemId, RegExp>> = {
@@ -44,6 +45,17 @@ export {
   GRAPH_PREFIX,
 };
 export const ADMIN_PREFIX = '/_sandbox';
+
+const deliveredMailSchema = z
+  .object({
+    subject: z.string().max(1000).optional(),
+    body: z.string().max(5_000_000),
+    contentType: z.enum(['text', 'html']).optional(),
+    from: z.object({ name: z.string().max(300).optional(), address: z.string().max(300).optional() }).optional(),
+    receivedDateTime: z.iso.datetime().optional(),
+    conversationId: z.string().max(300).optional(),
+  })
+  .strict();
 export type { BulkOption, RegisteredClient, SystemId, SystemSwitches, SwitchesUpdate };
 
 export interface SandboxOptions {
@@ -108,6 +120,8 @@ export interface Sandbox {
     graph: string;
   };
   endpoints: SandboxEndpoints;
+  /** The inbox of the privacy mailbox: deliver mail, break it, forget its sync state. */
+  inbox: SandboxInbox;
   setSwitches(update: SwitchesUpdate): void;
   clearSwitches(): void;
   requests(system?: SystemId): RequestLogEntry[];
@@ -160,12 +174,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const issuer = new TokenIssuer();
   const clients = options.clients ?? [{ clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }];
+  const graph = createGraph(core);
   const apis: SystemService[] = [
     createDataverse(core),
     createBusinessCentral(core),
     createFinanceOperations(core, 'fno'),
     createFinanceOperations(core, 'hr'),
-    createGraph(core),
+    graph,
   ];
   const audiences = new Map(apis.map((api) => [normaliseResource(api.resource), api.resource]));
   const entra = createEntra(core, {
@@ -299,6 +314,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (path === '/requests' && req.method === 'DELETE') {
       sandbox.clearRequests();
       return { status: 204 };
+    }
+    // A mail arrives in the privacy mailbox (the local demo's "send a request by mail").
+    if (path === '/inbox' && req.method === 'POST') {
+      let body: unknown;
+      try {
+        body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+      } catch {
+        return { status: 400, body: { error: { code: 'BadRequest', message: 'The body is not JSON.' } } };
+      }
+      const parsed = deliveredMailSchema.safeParse(body);
+      if (!parsed.success)
+        return { status: 400, body: { error: { code: 'BadRequest', message: z.prettifyError(parsed.error) } } };
+      const message = graph.inbox.deliver(parsed.data);
+      return { status: 201, body: { id: message.id } };
     }
     if (path === '/reset' && req.method === 'POST') {
       sandbox.reset();
@@ -442,6 +471,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       graph: `${baseUrl}${GRAPH_PREFIX}/`,
       token: `${authority}/oauth2/v2.0/token`,
     },
+    inbox: graph.inbox,
     setSwitches: (update) => switches.apply(update),
     clearSwitches: () => switches.clear(),
     requests: (system) => (system ? log.filter((entry) => entry.system === system) : [...log]),

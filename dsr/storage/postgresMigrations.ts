@@ -1,4 +1,5 @@
 import { GENESIS_HASH } from '../audit.js';
+import { MAILBOX_MIGRATIONS } from './mailboxMigrations.js';
 import { RETENTION_MIGRATIONS } from './retentionMigrations.js';
 import { SHARED_STATE_MIGRATIONS } from './sharedStateMigrations.js';
 
@@ -80,5 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   ...SHARED_STATE_MIGRATIONS,
+  // Listed by number; a database that ran the later steps first runs this one on its next start.
+  ...MAILBOX_MIGRATIONS,
   ...RETENTION_MIGRATIONS,
 ];

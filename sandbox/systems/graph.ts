@@ -15,6 +15,7 @@ import { Table, type StoredRow } from '../odata/store.js';
 import { graphSeed, skus } from '../seed.js';
 import type { SandboxCore, SystemService } from './common.js';
 import { createGraphMail } from './graphMail.js';
+import type { SandboxInbox } from './graphInbox.js';
 
 export const GRAPH_PREFIX = '/v1.0';
 export const GRAPH_DEFAULT_PAGE_SIZE = 100;
@@ -99,7 +100,7 @@ const assignLicenseBody = z.object({
   removeLicenses: z.array(z.string().regex(GUID)),
 });
 
-export function createGraph(core: SandboxCore): SystemService {
+export function createGraph(core: SandboxCore): SystemService & { inbox: SandboxInbox } {
   // Every property served must be in the Graph CSDL, or the sandbox does not start.
   conformDefs('graph', { users: userDef, groups: groupDef });
   const users = new Table('users', ['id'], core.clock);
@@ -311,7 +312,8 @@ export function createGraph(core: SandboxCore): SystemService {
       throw new ServiceError(405, 'Request_BadRequest', 'The sandbox does not create users.');
     }
     const id = decodeURIComponent(rawId);
-    if (action === 'sendMail' || action === 'mailFolders') return mail.handle(request, id, [action, ...rest]);
+    if (action === 'sendMail' || /^mailFolders(\(|$)/.test(action ?? ''))
+      return mail.handle(request, id, [action!, ...rest]);
     if (rest.length > 0) throw new ServiceError(400, 'Request_BadRequest', `Unsupported segment '${rest.join('/')}'.`);
     if (action === undefined) {
       const row = requireUser(id);
@@ -547,5 +549,6 @@ export function createGraph(core: SandboxCore): SystemService {
     },
     handle,
     reset,
+    inbox: mail.inbox,
   };
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { json, parseJsonBody, ServiceError, type Reply, type SystemRequest } from '../http.js';
 import type { SandboxCore } from './common.js';
+import { seedInbox } from '../inboxSeed.js';
+import { createGraphInbox, type SandboxInbox } from './graphInbox.js';
 
 /**
  * The mail part of Microsoft Graph v1.0 the bot uses, as Microsoft documents it:
@@ -9,7 +11,9 @@ import type { SandboxCore } from './common.js';
  *   202 Accepted with no body and keeps the message in Sent Items unless `saveToSentItems` is
  *   false (learn.microsoft.com/graph/api/user-sendmail);
  * - `GET /users/{id}/mailFolders/sentitems/messages` lists Sent Items, `sentitems` being a
- *   well-known folder name (learn.microsoft.com/graph/api/resources/mailfolder).
+ *   well-known folder name (learn.microsoft.com/graph/api/resources/mailfolder);
+ * - `GET /users/{id}/mailFolders/inbox/messages/delta` (or `mailFolders('inbox')`, the same key in
+ *   parentheses) reads the inbox by delta query: see graphInbox.ts.
  * The tenant's shared privacy mailbox is the only one the app may send from, as an Exchange Online
  * application access policy would have it; other mailboxes answer 403 ErrorAccessDenied. The error
  * codes are those Exchange returns through Graph as far as we could confirm; ErrorInvalidUser for an
@@ -51,12 +55,26 @@ interface StoredMessage {
 export interface GraphMail {
   /** Handles `/users/{mailbox}/sendMail` and `/users/{mailbox}/mailFolders/...`. */
   handle(request: SystemRequest, mailbox: string, segments: string[]): Reply;
+  /** The privacy mailbox's inbox, which tests and the local demo deliver mail to. */
+  readonly inbox: SandboxInbox;
   reset(): void;
+}
+
+/** `mailFolders('inbox')` and `mailFolders/inbox` name the same folder (OData key syntax). */
+function folderSegments(segments: string[]): string[] {
+  const [first, ...rest] = segments;
+  const keyed = /^mailFolders\('([^']+)'\)$/i.exec(decodeURIComponent(first ?? ''));
+  return keyed ? ['mailFolders', keyed[1]!, ...rest] : segments;
 }
 
 export function createGraphMail(core: SandboxCore): GraphMail {
   const shared = `${SANDBOX_MAILBOX_LOCAL_PART}@${core.tenantDomain}`.toLowerCase();
   let sent = new Map<string, StoredMessage[]>();
+  const inbox = createGraphInbox({
+    mailbox: shared,
+    serviceRoot: `${core.baseUrl}/v1.0`,
+    seed: (deliver) => seedInbox().forEach(deliver),
+  });
 
   const send = (request: SystemRequest, mailbox: string): Reply => {
     if (request.method !== 'POST')
@@ -105,12 +123,18 @@ export function createGraphMail(core: SandboxCore): GraphMail {
       if (mailbox !== shared) {
         throw new ServiceError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
       }
-      const [action, ...rest] = segments;
+      const [action, ...rest] = folderSegments(segments);
       if (action === 'sendMail') return send(request, mailbox);
+      const [folder, collection, fn] = rest;
+      if (folder?.toLowerCase() === 'inbox' && collection === 'messages' && fn === 'delta' && rest.length === 3) {
+        return inbox.delta(request, `mailFolders('inbox')`);
+      }
       return sentItems(request, mailbox, rest);
     },
+    inbox,
     reset() {
       sent = new Map();
+      inbox.reset();
     },
   };
 }
