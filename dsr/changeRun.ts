@@ -308,6 +308,27 @@ export class ChangeRunner {
     return this.actLatest(actor, dsrCase.id, { kind: 'liftStep', stepId: step.id, restored, failed });
   }
 
+  /**
+   * One record's change, given up when the system does not answer in time or the process stops.
+   * Its timer is cleared as soon as the record is done: a timeout signal per record would keep a
+   * timer alive for the whole timeout, and a run of a million records would pile them up.
+   */
+  private async bounded(work: (signal: AbortSignal) => Promise<ApplyOutcome>): Promise<ApplyOutcome> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('The system did not answer in time.', 'TimeoutError')),
+      this.options.targetTimeoutMs,
+    );
+    const stop = () => controller.abort(this.stopping.signal.reason);
+    this.stopping.signal.addEventListener('abort', stop, { once: true });
+    try {
+      return await this.attempt(() => work(controller.signal));
+    } finally {
+      clearTimeout(timer);
+      this.stopping.signal.removeEventListener('abort', stop);
+    }
+  }
+
   private async attempt(work: () => Promise<ApplyOutcome>): Promise<ApplyOutcome> {
     try {
       return await work();
@@ -377,8 +398,7 @@ export class ChangeRunner {
     try {
       for await (const target of this.ledger.pending(key)) {
         if (this.stopping.signal.aborted || lost) break;
-        const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.targetTimeoutMs)]);
-        const outcome = await this.attempt(() => changes.applyChange(request, target, signal));
+        const outcome = await this.bounded((signal) => changes.applyChange(request, target, signal));
         if (this.stopping.signal.aborted) break;
         await this.ledger.recordOutcome(key, target.id, toLedger(outcome));
         if (outcome.status === 'applied' || outcome.status === 'gone') done += 1;

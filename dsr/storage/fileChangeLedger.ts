@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChangeTarget } from '../changes.js';
@@ -42,6 +42,9 @@ interface Latest {
   byId: Map<string, LedgerOutcome>;
 }
 
+/** How many outcome files stay open for appending at once. */
+const OPEN_OUTCOME_FILES = 16;
+
 /** How many recently read targets keep their position at hand, for the outcome recorded next. */
 const RECENT = 10_000;
 
@@ -69,6 +72,8 @@ export class FileChangeLedger implements ChangeLedger {
   private readonly mutex = new Mutex();
   /** Where recently read targets stand in their file, by preview folder and id. */
   private readonly recent = new Map<string, number>();
+  /** The outcome files being written, kept open by path. */
+  private readonly appending = new Map<string, number>();
 
   constructor(private readonly dir: string) {}
 
@@ -77,6 +82,7 @@ export class FileChangeLedger implements ChangeLedger {
   }
 
   close(): Promise<void> {
+    this.closeAppending();
     return Promise.resolve();
   }
 
@@ -205,7 +211,23 @@ export class FileChangeLedger implements ChangeLedger {
   async recordOutcome(key: LedgerKey, targetId: string, outcome: LedgerOutcome): Promise<void> {
     const seq = await this.seqOf(key, targetId);
     const line: OutcomeLine = { ...(seq === undefined ? {} : { seq }), id: targetId, outcome };
-    await appendFile(join(this.previewDir(key), 'outcomes.jsonl'), `${JSON.stringify(line)}\n`);
+    const path = join(this.previewDir(key), 'outcomes.jsonl');
+    let fd = this.appending.get(path);
+    if (fd === undefined) {
+      await mkdir(this.previewDir(key), { recursive: true });
+      fd = openSync(path, 'a');
+      if (this.appending.size >= OPEN_OUTCOME_FILES) this.closeAppending();
+      this.appending.set(path, fd);
+    }
+    // One small write to a file kept open, without a round through the thread pool: a run records
+    // a million outcomes one by one, and opening the file for each cost far more than the record.
+    // The line is in the file (the system's cache) when this returns, as an append would leave it.
+    writeSync(fd, `${JSON.stringify(line)}\n`);
+  }
+
+  private closeAppending(): void {
+    for (const fd of this.appending.values()) closeSync(fd);
+    this.appending.clear();
   }
 
   async *restorable(key: LedgerKey): AsyncGenerator<RestoredTarget> {
@@ -291,6 +313,7 @@ export class FileChangeLedger implements ChangeLedger {
   }
 
   forgetCase(caseId: string): Promise<void> {
+    this.closeAppending();
     return this.mutex.run(() => rm(join(this.dir, safe(caseId)), { recursive: true, force: true }));
   }
 }
