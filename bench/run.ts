@@ -8,6 +8,7 @@ import { extractionQuality } from './extraction.js';
 import { purgeBench } from './purge.js';
 import { outboxDelivery } from './outbox.js';
 import { reminderPass } from './reminderPass.js';
+import { startup } from './startup.js';
 import { turnLatency } from './turnLatency.js';
 
 // `npm run bench` runs every figure; `npm run bench -- NAME` runs one: turns, updates, discovery, export,
@@ -30,6 +31,7 @@ const databaseUrl = process.env.DSR_BENCH_DATABASE_URL ?? process.env.DSR_TEST_D
 if (!only || only === 'purge') await purgeBench(quick ? 10_000 : 100_000, quick ? 1_000 : 10_000, databaseUrl);
 if (!only || only === 'erase')
   await erasure(10_000, quick ? 100_000 : 1_000_000, databaseUrl, quick ? 20_000 : 100_000);
+if (!only || only === 'startup') await startup(1_000, quick ? 20_000 : 100_000, databaseUrl);
 if (!only || only === 'dashboard') await dashboard(1_000, quick ? 20_000 : 100_000, quick ? 100 : 300, databaseUrl);
 if (databaseUrl) {
   const { postgresCaseUpdate, scaleOutThroughput } = await import('./postgres.js');

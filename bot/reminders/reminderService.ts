@@ -47,7 +47,7 @@ export class ReminderService implements ReminderCommands {
   private savedMeanwhile: Map<string, DsrCase> | undefined = new Map();
   private current: ReminderScheduler | undefined;
   /** Settles once the index of open cases is built; every pass waits for it. */
-  private ready: Promise<ReminderScheduler> = Promise.reject(new Error('not started'));
+  private ready!: Promise<ReminderScheduler>;
 
   private constructor(
     private readonly build: () => Promise<ReminderScheduler>,
