@@ -2,15 +2,17 @@ import { caseUpdate } from './caseUpdate.js';
 import { connectorExport } from './connectorExport.js';
 import { dashboard } from './dashboard.js';
 import { discovery } from './discovery.js';
+import { erasure } from './erasure.js';
 import { exportPackage } from './exportPackage.js';
 import { extractionQuality } from './extraction.js';
 import { purgeBench } from './purge.js';
 import { outboxDelivery } from './outbox.js';
 import { reminderPass } from './reminderPass.js';
+import { startup } from './startup.js';
 import { turnLatency } from './turnLatency.js';
 
 // `npm run bench` runs every figure; `npm run bench -- NAME` runs one: turns, updates, discovery, export,
-// connector-export, reminders, outbox, purge, dashboard, extraction, scale-out or pg-updates.
+// connector-export, reminders, outbox, purge, erase, startup, dashboard, extraction, scale-out or pg-updates.
 const only = process.argv[2];
 const quick = process.env.BENCH_QUICK === '1';
 
@@ -27,6 +29,9 @@ if (!only || only === 'reminders') await reminderPass(1_000, quick ? 20_000 : 10
 const databaseUrl = process.env.DSR_BENCH_DATABASE_URL ?? process.env.DSR_TEST_DATABASE_URL;
 // The embedded store always; PostgreSQL as well when a database is given.
 if (!only || only === 'purge') await purgeBench(quick ? 10_000 : 100_000, quick ? 1_000 : 10_000, databaseUrl);
+if (!only || only === 'erase')
+  await erasure(10_000, quick ? 100_000 : 1_000_000, databaseUrl, quick ? 20_000 : 100_000);
+if (!only || only === 'startup') await startup(1_000, quick ? 20_000 : 100_000, databaseUrl);
 if (!only || only === 'dashboard') await dashboard(1_000, quick ? 20_000 : 100_000, quick ? 100 : 300, databaseUrl);
 if (databaseUrl) {
   const { postgresCaseUpdate, scaleOutThroughput } = await import('./postgres.js');

@@ -297,12 +297,16 @@ export class DescribedChanges implements ChangeConnector {
     }
   }
 
-  async confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck> {
+  async confirmDeleted(
+    targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>,
+    query: SearchQuery,
+    signal?: AbortSignal,
+  ): Promise<DeletionCheck> {
     const abort = signal ?? new AbortController().signal;
     const queries: string[] = [];
     const found = new Set((await this.collect(query, EVERY_RECORD, abort, queries)).map((r) => r.id));
     const remaining: ChangeTarget[] = [];
-    for (const target of targets) {
+    for await (const target of targets) {
       if (found.has(target.id)) {
         remaining.push(target);
         continue;

@@ -135,11 +135,7 @@ export class ChangeAction implements CardActionHandler {
     if (this.verb === PLAN_VERBS.approve) {
       const approval = approveSchema.safeParse(data);
       if (!approval.success) return { kind: 'error', status: 400, message: 'This card does not name the preview.' };
-      const result = await cases.act(actor, dsrCase.id, version, {
-        kind: 'approveStep',
-        stepId: step.id,
-        previewHash: approval.data.previewHash,
-      });
+      const result = await this.deps.runner.approve(actor, dsrCase, step.id, approval.data.previewHash);
       return this.card(
         step?.id,
         result.ok ? result.case : (result.case ?? dsrCase),

@@ -39,10 +39,21 @@ export interface ChangeLedger {
   open(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Stores a preview's targets. The key's hash covers every target, so writing the same key again
-   * changes nothing and keeps the outcomes already recorded.
+   * Stores a preview's targets under a key already known (a copy between stores). A list is sorted
+   * by `order`; a stream must come in that order. The key's hash covers every target, so writing the
+   * same key again changes nothing and keeps the outcomes already recorded.
    */
   writeTargets(key: LedgerKey, targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>): Promise<number>;
+  /**
+   * Stores a new preview's targets as they stream in, in `order`, before its hash is known: they
+   * are written aside a page at a time and put under the hash `sealed()` gives once the last one is
+   * in. A preview whose hash the ledger holds already keeps what it holds, outcomes and all.
+   */
+  writePreview(
+    step: { caseId: string; stepId: string },
+    targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>,
+    sealed: () => string,
+  ): Promise<{ key: LedgerKey; count: number }>;
   /** Every target in `order` (then in the order written). */
   targets(key: LedgerKey): AsyncIterable<ChangeTarget>;
   /** Targets whose latest outcome is neither applied nor gone, in `order`. */
@@ -71,4 +82,20 @@ export interface ChangeLedger {
 
 export function emptyTally(): LedgerTally {
   return { total: 0, applied: 0, gone: 0, conflict: 0, failed: 0, lifted: 0 };
+}
+
+/** A list sorted by `order`, or a stream checked to come in that order (nothing sorts a stream without holding it). */
+export async function* inRunOrder(
+  targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>,
+): AsyncGenerator<ChangeTarget> {
+  if (Array.isArray(targets)) {
+    yield* [...(targets as ChangeTarget[])].sort((a, b) => a.order - b.order);
+    return;
+  }
+  let last = Number.NEGATIVE_INFINITY;
+  for await (const target of targets) {
+    if (target.order < last) throw new Error('Targets must come in ascending order.');
+    last = target.order;
+    yield target;
+  }
 }

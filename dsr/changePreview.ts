@@ -2,7 +2,7 @@ import { counted } from './counted.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ChangePreview, ChangeRequest, ChangeTarget, FieldChange, RetainedRecord } from './changes.js';
-import { RESTRICT_MODES } from './changes.js';
+import { ChangeRequestError, RESTRICT_MODES } from './changes.js';
 import type { ManualStep, SystemFindings } from './discovery.js';
 import { KEPT_PER_STEP, keptUntil, type KeptEnds, type KeptPeriods, type KeptRecord } from './keptRecords.js';
 import { personCounts, standingOf } from './matching.js';
@@ -55,7 +55,7 @@ export interface KeptContext {
  */
 const UNNAMED_BASIS_RECHECK = { amount: 30, unit: 'd' } as const;
 
-function keptRecordsOf(preview: ChangePreview, context: KeptContext, now: Date): KeptRecord[] {
+function keptRecordsOf(preview: Omit<ChangePreview, 'targets'>, context: KeptContext, now: Date): KeptRecord[] {
   return preview.retained.slice(0, KEPT_PER_STEP).flatMap((r) => {
     if (!r.kept) return [];
     const period = context.periods.get(r.kept.basis);
@@ -74,18 +74,131 @@ function keptRecordsOf(preview: ChangePreview, context: KeptContext, now: Date):
   });
 }
 
-/** The hash of a preview: findings, request and each target in the order they run. */
-export function hashPreview(findingsHash: string, request: ChangeRequest, targets: readonly ChangeTarget[]): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify({ findingsHash, request }));
-  for (const t of targets) {
-    hash.update(JSON.stringify([t.kind, t.id, t.etag ?? null, t.order, t.changes.map((c) => [c.field, c.from, c.to])]));
-    hash.update('\n');
-  }
-  return hash.digest('hex');
+/** The line one target adds to a preview's hash. */
+function targetLine(t: ChangeTarget): string {
+  return `${JSON.stringify([t.kind, t.id, t.etag ?? null, t.order, t.changes.map((c) => [c.field, c.from, c.to])])}\n`;
 }
 
-/** The bounded summary of a connector's preview that is recorded on the step. */
+/**
+ * Hashes a preview as its targets go past (findings, request, then each target in the order they
+ * run), so a preview of a million records is bound to its approval without being held whole.
+ */
+export class PreviewHasher {
+  private readonly hash = createHash('sha256');
+
+  constructor(findingsHash: string, request: ChangeRequest) {
+    this.hash.update(JSON.stringify({ findingsHash, request }));
+  }
+
+  add(target: ChangeTarget): void {
+    this.hash.update(targetLine(target));
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** The hash of a preview: findings, request and each target in the order they run. */
+export function hashPreview(findingsHash: string, request: ChangeRequest, targets: Iterable<ChangeTarget>): string {
+  const hasher = new PreviewHasher(findingsHash, request);
+  for (const target of targets) hasher.add(target);
+  return hasher.digest();
+}
+
+/** A stream of targets that breaks the contract of ascending `order`. */
+export class PreviewOrderError extends ChangeRequestError {
+  constructor() {
+    super('The system gave the records of its preview out of order, so they cannot run safely; preview again.');
+    this.name = 'PreviewOrderError';
+  }
+}
+
+/**
+ * What a preview's targets add up to, gathered while they stream to the ledger: the hash, the
+ * count per kind and the first few as samples. Only these bounded figures stay in memory.
+ */
+export class PreviewDigest {
+  private readonly hasher: PreviewHasher;
+  readonly counts: Record<string, number> = {};
+  readonly samples: PreviewSample[] = [];
+  count = 0;
+  private lastOrder = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly findingsHash: string,
+    readonly request: ChangeRequest,
+  ) {
+    this.hasher = new PreviewHasher(findingsHash, request);
+  }
+
+  /** Passes each target on after taking it into account; fails on one out of order. */
+  async *through(targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>): AsyncGenerator<ChangeTarget> {
+    for await (const target of targets) {
+      this.add(target);
+      yield target;
+    }
+  }
+
+  add(target: ChangeTarget): void {
+    if (target.order < this.lastOrder) throw new PreviewOrderError();
+    this.lastOrder = target.order;
+    this.hasher.add(target);
+    this.count += 1;
+    this.counts[target.kind] = (this.counts[target.kind] ?? 0) + 1;
+    if (this.samples.length < PREVIEW_SAMPLES)
+      this.samples.push({
+        kind: target.kind,
+        label: target.label.slice(0, 120),
+        changes: target.changes
+          .slice(0, 5)
+          .map((c) => ({ field: c.field, from: c.from.slice(0, 200), to: c.to.slice(0, 200) })),
+      });
+  }
+
+  /** The hash, once every target went past. */
+  hash(): string {
+    return this.hasher.digest();
+  }
+}
+
+/** The bounded summary recorded on the step, from a digest whose targets all went past. */
+export function summaryOf(
+  digest: PreviewDigest,
+  hash: string,
+  preview: Omit<ChangePreview, 'targets'>,
+  byId: string,
+  now: Date,
+  keptContext?: KeptContext,
+): StepPreview {
+  const kept = keptContext ? keptRecordsOf(preview, keptContext, now) : [];
+  const ends = new Map(kept.map((k) => [k.id, k]));
+  return {
+    at: now.toISOString(),
+    byId,
+    hash,
+    findingsHash: digest.findingsHash,
+    request: digest.request,
+    targetCount: digest.count,
+    counts: { ...digest.counts },
+    samples: [...digest.samples],
+    retained: preview.retained.slice(0, PREVIEW_RETAINED).map((r) => {
+      const end = ends.get(r.id);
+      return {
+        kind: r.kind,
+        id: r.id,
+        label: r.label.slice(0, 120),
+        reason: r.reason.slice(0, 300),
+        ...(end ? { until: end.until, ends: end.ends } : {}),
+      };
+    }),
+    retainedCount: preview.retained.length,
+    guided: preview.guided.slice(0, 5),
+    ...(kept.length > 0 ? { kept } : {}),
+  };
+}
+
+/** The bounded summary of a preview held in memory, with its targets in the order they run. */
 export function summarisePreview(
   preview: ChangePreview,
   findingsHash: string,
@@ -94,42 +207,9 @@ export function summarisePreview(
   keptContext?: KeptContext,
 ): { summary: StepPreview; targets: ChangeTarget[] } {
   const targets = [...preview.targets].sort((a, b) => a.order - b.order);
-  const kept = keptContext ? keptRecordsOf(preview, keptContext, now) : [];
-  const ends = new Map(kept.map((k) => [k.id, k]));
-  const counts: Record<string, number> = {};
-  for (const target of targets) counts[target.kind] = (counts[target.kind] ?? 0) + 1;
-  return {
-    targets,
-    summary: {
-      at: now.toISOString(),
-      byId,
-      hash: hashPreview(findingsHash, preview.request, targets),
-      findingsHash,
-      request: preview.request,
-      targetCount: targets.length,
-      counts,
-      samples: targets.slice(0, PREVIEW_SAMPLES).map((t) => ({
-        kind: t.kind,
-        label: t.label.slice(0, 120),
-        changes: t.changes
-          .slice(0, 5)
-          .map((c) => ({ field: c.field, from: c.from.slice(0, 200), to: c.to.slice(0, 200) })),
-      })),
-      retained: preview.retained.slice(0, PREVIEW_RETAINED).map((r) => {
-        const end = ends.get(r.id);
-        return {
-          kind: r.kind,
-          id: r.id,
-          label: r.label.slice(0, 120),
-          reason: r.reason.slice(0, 300),
-          ...(end ? { until: end.until, ends: end.ends } : {}),
-        };
-      }),
-      retainedCount: preview.retained.length,
-      guided: preview.guided.slice(0, 5),
-      ...(kept.length > 0 ? { kept } : {}),
-    },
-  };
+  const digest = new PreviewDigest(findingsHash, preview.request);
+  for (const target of targets) digest.add(target);
+  return { targets, summary: summaryOf(digest, digest.hash(), preview, byId, now, keptContext) };
 }
 
 const FIELD = /^[A-Za-z_][A-Za-z0-9_./]{0,99}$/;
@@ -167,7 +247,9 @@ const BY_HAND_NAMED = 10;
  * any kind the findings show that the preview does not account for at all.
  */
 export function erasureByHand(
-  preview: ChangePreview,
+  preview: Omit<ChangePreview, 'targets'>,
+  /** The kinds among the preview's targets (they may have streamed past: only their kinds are kept). */
+  targetKinds: Iterable<string>,
   findings: SystemFindings | undefined,
   systemName: string,
 ): ManualStep[] {
@@ -183,7 +265,7 @@ export function erasureByHand(
   };
   for (const record of preview.byHand ?? []) add(record.kind, record.reason, [record.label], 1);
   const accounted = new Set([
-    ...preview.targets.map((t) => t.kind),
+    ...targetKinds,
     ...preview.retained.map((r) => r.kind),
     ...(preview.byHand ?? []).map((r) => r.kind),
     ...Object.keys(preview.removedWithOwner ?? {}),

@@ -1,12 +1,12 @@
 import { counted } from './counted.js';
 import { LOCAL_KEPT_PERIODS, parseKeptPeriods, type KeptPeriods } from './keptRecords.js';
 import { randomUUID } from 'node:crypto';
-import { keepAccountsOfActiveWorkers } from './keptAccounts.js';
+import { activeWorkerAccounts } from './keptAccounts.js';
 import type { IsolatedCopy } from './isolatedCopies.js';
 import type { ActResult, CaseAction, CaseService } from './caseService.js';
 import type { Actor, DsrCase } from './case.js';
-import type { ChangeLedger, LedgerKey, LedgerOutcome } from './changeLedger.js';
-import { erasureByHand, summarisePreview } from './changePreview.js';
+import { inRunOrder, type ChangeLedger, type LedgerKey, type LedgerOutcome } from './changeLedger.js';
+import { erasureByHand, PreviewDigest, PreviewHasher, summaryOf, type StepPreview } from './changePreview.js';
 import type { ApplyOutcome, ChangeConnector, ChangeRequest, ChangeTarget } from './changes.js';
 import type { Clock } from './clock.js';
 import { searchQueryFor, type Connector } from './discovery.js';
@@ -94,25 +94,71 @@ export class ChangeRunner {
       step.keptTargets && changes.previewRecords
         ? changes.previewRecords(request, step.keptTargets, AbortSignal.timeout(120_000))
         : changes.previewChange(request, query, selectionOf(findings), AbortSignal.timeout(120_000), { overrides });
-    const preview = keepAccountsOfActiveWorkers(dsrCase, await asked, overrides);
+    const preview = await asked;
+    // The targets stream from the system through the digest into the ledger: a million records
+    // are never held together; the case keeps the counts, a few samples and the hash.
+    const keeps = activeWorkerAccounts(dsrCase, preview, overrides);
+    const retained = [...preview.retained];
+    async function* notKept(): AsyncGenerator<ChangeTarget> {
+      for await (const target of inRunOrder(preview.targets)) {
+        const kept = keeps?.(target);
+        if (kept) retained.push(kept);
+        else yield target;
+      }
+    }
+    const digest = new PreviewDigest(findingsHash(dsrCase, step), request);
+    const { key, count } = await this.ledger.writePreview(
+      { caseId: dsrCase.id, stepId: step.id },
+      digest.through(notKept()),
+      () => digest.hash(),
+    );
+    const { targets: _streamed, ...rest } = { ...preview, request, retained };
     // Nothing the search found may vanish between the findings and the response: what the deletion
     // leaves is named in a guided step.
-    const guided = [...erasureByHand({ ...preview, request }, findings, step.systemName), ...preview.guided];
-    const { summary, targets } = summarisePreview(
-      { ...preview, request, guided },
-      findingsHash(dsrCase, step),
-      actor.id,
-      this.clock.now(),
-      { periods: this.options.keptPeriods, stepId: step.id },
-    );
-    await this.ledger.writeTargets({ caseId: dsrCase.id, stepId: step.id, previewHash: summary.hash }, targets);
-    this.log.info({ caseId: dsrCase.id, stepId: step.id, targets: targets.length }, 'preview recorded');
+    const guided = [...erasureByHand(rest, Object.keys(digest.counts), findings, step.systemName), ...preview.guided];
+    const summary = summaryOf(digest, key.previewHash, { ...rest, guided }, actor.id, this.clock.now(), {
+      periods: this.options.keptPeriods,
+      stepId: step.id,
+    });
+    this.log.info({ caseId: dsrCase.id, stepId: step.id, targets: count }, 'preview recorded');
     return this.cases.act(actor, dsrCase.id, dsrCase.version, {
       kind: 'previewStep',
       stepId: step.id,
       preview: summary,
       ...(override ? { override } : {}),
     });
+  }
+
+  /**
+   * Approves a step's preview, but only while the ledger still holds exactly the records it showed:
+   * the hash is taken again over the stored targets, a page at a time, so an approval can never
+   * set off a list other than the one previewed.
+   */
+  async approve(actor: Actor, dsrCase: DsrCase, stepId: string, previewHash: string): Promise<ActResult> {
+    const step = dsrCase.plan?.steps.find((s) => s.id === stepId);
+    const preview = step?.preview;
+    if (step && preview && preview.hash === previewHash && !(await this.ledgerHolds(dsrCase.id, step.id, preview))) {
+      this.log.warn({ caseId: dsrCase.id, stepId }, 'approval refused: the ledger no longer holds the preview');
+      await this.cases.recordRefusal(actor, 'approveStep', 'invalid-transition', dsrCase.id);
+      return {
+        ok: false,
+        refusal: 'invalid-transition',
+        message: 'The records kept for this preview changed since it was made; preview again before approving.',
+        case: dsrCase,
+      };
+    }
+    return this.cases.act(actor, dsrCase.id, dsrCase.version, { kind: 'approveStep', stepId, previewHash });
+  }
+
+  /** Whether the ledger's targets for a preview hash to what the preview recorded, and are as many. */
+  private async ledgerHolds(caseId: string, stepId: string, preview: StepPreview): Promise<boolean> {
+    const hasher = new PreviewHasher(preview.findingsHash, preview.request);
+    let count = 0;
+    for await (const target of this.ledger.targets({ caseId, stepId, previewHash: preview.hash })) {
+      hasher.add(target);
+      count += 1;
+    }
+    return count === preview.targetCount && hasher.digest() === preview.hash;
   }
 
   /** True while this process runs the step. */
@@ -262,6 +308,27 @@ export class ChangeRunner {
     return this.actLatest(actor, dsrCase.id, { kind: 'liftStep', stepId: step.id, restored, failed });
   }
 
+  /**
+   * One record's change, given up when the system does not answer in time or the process stops.
+   * Its timer is cleared as soon as the record is done: a timeout signal per record would keep a
+   * timer alive for the whole timeout, and a run of a million records would pile them up.
+   */
+  private async bounded(work: (signal: AbortSignal) => Promise<ApplyOutcome>): Promise<ApplyOutcome> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('The system did not answer in time.', 'TimeoutError')),
+      this.options.targetTimeoutMs,
+    );
+    const stop = () => controller.abort(this.stopping.signal.reason);
+    this.stopping.signal.addEventListener('abort', stop, { once: true });
+    try {
+      return await this.attempt(() => work(controller.signal));
+    } finally {
+      clearTimeout(timer);
+      this.stopping.signal.removeEventListener('abort', stop);
+    }
+  }
+
   private async attempt(work: () => Promise<ApplyOutcome>): Promise<ApplyOutcome> {
     try {
       return await work();
@@ -331,8 +398,7 @@ export class ChangeRunner {
     try {
       for await (const target of this.ledger.pending(key)) {
         if (this.stopping.signal.aborted || lost) break;
-        const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.targetTimeoutMs)]);
-        const outcome = await this.attempt(() => changes.applyChange(request, target, signal));
+        const outcome = await this.bounded((signal) => changes.applyChange(request, target, signal));
         if (this.stopping.signal.aborted) break;
         await this.ledger.recordOutcome(key, target.id, toLedger(outcome));
         if (outcome.status === 'applied' || outcome.status === 'gone') done += 1;
@@ -398,11 +464,10 @@ export class ChangeRunner {
         error: `${counted(conflicts, 'record')} changed since the preview and ${conflicts === 1 ? 'was' : 'were'} left as ${conflicts === 1 ? 'it is' : 'they are'}; preview again. ${doneSoFar}.`,
       };
     if (request.right === 'delete') {
-      const deleted: ChangeTarget[] = [];
-      for await (const target of this.ledger.applied(key)) deleted.push(target);
       let check;
       try {
-        check = await changes.confirmDeleted(deleted, query, AbortSignal.timeout(120_000));
+        // The deleted targets stream from the ledger to the check, never gathered in one list.
+        check = await changes.confirmDeleted(this.ledger.applied(key), query, AbortSignal.timeout(120_000));
       } catch {
         return {
           kind: 'failStep',

@@ -88,6 +88,13 @@ export interface ChangePreview {
   queries: string[];
 }
 
+/**
+ * A preview whose targets arrive one by one (a system holding a million records of the person),
+ * so they reach the ledger without ever being held together. They must come in ascending `order`:
+ * nothing can sort a stream without holding it, so a target out of order fails the preview.
+ */
+export type StreamedPreview = Omit<ChangePreview, 'targets'> & { targets: AsyncIterable<ChangeTarget> };
+
 /** What became of one target. A conflict is the record changed since the preview: reported, never overwritten. */
 export type ApplyOutcome =
   | { status: 'applied'; before?: Record<string, unknown> }
@@ -120,12 +127,19 @@ export interface ChangeConnector {
     selection: RecordSelection,
     signal?: AbortSignal,
     options?: PreviewOptions,
-  ): Promise<ChangePreview>;
+  ): Promise<ChangePreview | StreamedPreview>;
   applyChange(request: ChangeRequest, target: ChangeTarget, signal?: AbortSignal): Promise<ApplyOutcome>;
   /** Puts back what a restriction changed, from the state recorded when it was applied. */
   liftRestriction(target: ChangeTarget, before: Record<string, unknown>, signal?: AbortSignal): Promise<ApplyOutcome>;
-  /** Searches again and reads each deleted target; the step is done only when nothing remains. */
-  confirmDeleted(targets: ChangeTarget[], query: SearchQuery, signal?: AbortSignal): Promise<DeletionCheck>;
+  /**
+   * Searches again and reads each deleted target; the step is done only when nothing remains. The
+   * targets are read as they come (a step may have deleted a million), never all at once.
+   */
+  confirmDeleted(
+    targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>,
+    query: SearchQuery,
+    signal?: AbortSignal,
+  ): Promise<DeletionCheck>;
   /**
    * Reads kept records again and says which are still kept, and by which rule now (the worker
    * still employed; an invoice paid since, now kept as a posted document); a record that is gone,

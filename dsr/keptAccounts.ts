@@ -23,7 +23,28 @@ export function keepAccountsOfActiveWorkers(
   preview: ChangePreview,
   overrides: ReadonlySet<string> = new Set(),
 ): ChangePreview {
-  if (preview.systemId !== 'graph' || preview.request.right !== 'delete') return preview;
+  const keeps = activeWorkerAccounts(dsrCase, preview, overrides);
+  if (!keeps) return preview;
+  const targets: ChangeTarget[] = [];
+  const retained: RetainedRecord[] = [...preview.retained];
+  for (const target of preview.targets) {
+    const kept = keeps(target);
+    if (kept) retained.push(kept);
+    else targets.push(target);
+  }
+  return { ...preview, targets, retained };
+}
+
+/**
+ * The same rule one target at a time, for a preview whose targets stream past: what keeps a target
+ * (the retained record to show instead), or undefined when nothing can be kept in this preview.
+ */
+export function activeWorkerAccounts(
+  dsrCase: DsrCase,
+  preview: Pick<ChangePreview, 'systemId' | 'request'>,
+  overrides: ReadonlySet<string> = new Set(),
+): ((target: ChangeTarget) => RetainedRecord | undefined) | undefined {
+  if (preview.systemId !== 'graph' || preview.request.right !== 'delete') return undefined;
   const systems = dsrCase.findings?.systems ?? [];
   const active = new Map<string, string>();
   for (const findings of systems) {
@@ -36,29 +57,23 @@ export function keepAccountsOfActiveWorkers(
       active.set(number, systemName);
     }
   }
-  if (active.size === 0) return preview;
+  if (active.size === 0) return undefined;
   const graph = systems.find((s) => s.systemId === 'graph');
   const employeeIdOf = new Map(
     (graph?.records ?? [])
       .filter((record) => record.kind === 'user')
       .map((record) => [record.id, record.fields.employeeId?.trim() ?? '']),
   );
-  const targets: ChangeTarget[] = [];
-  const retained: RetainedRecord[] = [...preview.retained];
-  for (const target of preview.targets) {
+  return (target) => {
     const employeeId = target.kind === 'user' ? employeeIdOf.get(target.id) : undefined;
     const systemName = employeeId ? active.get(employeeId) : undefined;
     // A privacy officer's written override (recorded on the step) lets the account go.
-    if (!systemName || overrides.has(target.id)) {
-      targets.push(target);
-      continue;
-    }
-    retained.push({
+    if (!systemName || overrides.has(target.id)) return undefined;
+    return {
       kind: target.kind,
       id: target.id,
       label: target.label,
       reason: `The account belongs to worker ${employeeId} in ${systemName}, who is not terminated: it is kept until the employment ends.`,
-    });
-  }
-  return { ...preview, targets, retained };
+    };
+  };
 }

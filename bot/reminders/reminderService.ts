@@ -43,8 +43,13 @@ export class ReminderService implements ReminderCommands {
   private leading = false;
   private readonly housekeeping: Array<() => Promise<void>> = [];
 
+  /** Cases saved while the index is being built, indexed again once it is ready. */
+  private savedMeanwhile: Map<string, DsrCase> | undefined = new Map();
+  private current: ReminderScheduler | undefined;
+  /** Settles once the index of open cases is built; every pass waits for it. */
+  private ready!: Promise<ReminderScheduler>;
+
   private constructor(
-    private current: ReminderScheduler,
     private readonly build: () => Promise<ReminderScheduler>,
     readonly schedule: ReminderSchedule,
     private readonly store: CaseStore,
@@ -61,14 +66,47 @@ export class ReminderService implements ReminderCommands {
     this.housekeeping.push(task);
   }
 
-  get scheduler(): ReminderScheduler {
-    return this.current;
+  /** The scheduler, once its index of open cases is built. */
+  scheduler(): Promise<ReminderScheduler> {
+    return this.ready;
+  }
+
+  /**
+   * Builds the index in the background, so the bot answers at once however many cases are open.
+   * A case saved meanwhile is indexed again when it is ready, so no change is missed.
+   */
+  private buildInBackground(): void {
+    this.savedMeanwhile = new Map();
+    this.ready = this.build().then((scheduler) => {
+      for (const dsrCase of this.savedMeanwhile?.values() ?? []) scheduler.track(dsrCase);
+      this.savedMeanwhile = undefined;
+      this.current = scheduler;
+      return scheduler;
+    });
+    // Failures are met by whoever waits (a pass logs it and the next tick builds again).
+    this.ready.catch(() => undefined);
+  }
+
+  private track(dsrCase: DsrCase): void {
+    if (this.savedMeanwhile) this.savedMeanwhile.set(dsrCase.id, dsrCase);
+    else this.current?.track(dsrCase);
+  }
+
+  /** The built scheduler, building it again when the last build failed. */
+  private async indexed(): Promise<ReminderScheduler> {
+    try {
+      return await this.ready;
+    } catch (error) {
+      if (this.savedMeanwhile === undefined || this.current) throw error;
+      this.buildInBackground();
+      throw error;
+    }
   }
 
   /** What will be sent; a reminder a snooze quiets (any but "overdue", before the snooze ends) is not listed. */
   async upcoming(days: number): Promise<UpcomingReminder[]> {
     const until = new Date(this.clock.now().getTime() + days * 86_400_000);
-    const found = await this.scheduler.upcoming(until);
+    const found = await (await this.indexed()).upcoming(until);
     const ids = [...new Set(found.map(({ dsrCase }) => dsrCase.id))];
     const snoozes = ids.length > 0 ? await this.store.state.read(ids.map(snoozeKey)) : {};
     return found
@@ -106,8 +144,10 @@ export class ReminderService implements ReminderCommands {
       return scheduler;
     };
     await shared?.changes.mark();
-    const service = new ReminderService(await build(), build, schedule, store, clock, log, shared);
-    store.onSaved((dsrCase) => service.current.track(dsrCase));
+    const service = new ReminderService(build, schedule, store, clock, log, shared);
+    // Listening first, so a case saved while the index is built is not missed.
+    store.onSaved((dsrCase) => service.track(dsrCase));
+    service.buildInBackground();
     if (config.enabled) service.timer = setInterval(() => void service.tick(), config.tickMs);
     return service;
   }
@@ -117,8 +157,10 @@ export class ReminderService implements ReminderCommands {
    * rebuilds its index from the shared checkpoint, so it continues where the last holder stopped.
    */
   private async passIfLeading(): Promise<{ reminders: number; digests: number }> {
+    // A pass before the index is ready waits for it: it would otherwise miss what is due.
+    await this.indexed();
     if (this.shared) {
-      for (const dsrCase of await this.shared.changes.next()) this.current.track(dsrCase);
+      for (const dsrCase of await this.shared.changes.next()) this.track(dsrCase);
       const now = Date.now();
       const leaseMs = this.shared.leaseMs ?? 60_000;
       if (!(await this.shared.leases.tryHold(LEASE, this.owner, new Date(now), new Date(now + leaseMs)))) {
@@ -128,10 +170,11 @@ export class ReminderService implements ReminderCommands {
       if (!this.leading) {
         await this.shared.changes.mark();
         this.current = await this.build();
+        this.ready = Promise.resolve(this.current);
         this.leading = true;
       }
     }
-    const result = await this.current.pass();
+    const result = await (await this.indexed()).pass();
     for (const task of this.housekeeping) {
       await task().catch((error: unknown) =>
         this.log.error({ err: error }, 'housekeeping after the reminder pass failed'),

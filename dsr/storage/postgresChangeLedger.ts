@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { ChangeTarget } from '../changes.js';
 import {
   emptyTally,
+  inRunOrder,
   type ChangeLedger,
   type LedgerKey,
   type LedgerOutcome,
@@ -10,6 +12,10 @@ import {
 import type { PostgresCaseStore } from './postgresStore.js';
 
 const PAGE = 1000;
+/** Rows renamed from aside to their preview's hash per statement. */
+const RENAME_SLICE = 50_000;
+/** The prefix of rows written aside; never a hash (hex only), so never a preview's key. */
+const STAGING = 'aside:';
 const DONE = ['applied', 'gone', 'lifted'];
 
 type Store = Pick<PostgresCaseStore, 'read' | 'write' | 'transaction' | 'table'>;
@@ -39,28 +45,87 @@ export class PostgresChangeLedger implements ChangeLedger {
   }
 
   async writeTargets(key: LedgerKey, targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>): Promise<number> {
-    const all: ChangeTarget[] = [];
-    for await (const target of targets) all.push(target);
-    all.sort((a, b) => a.order - b.order);
-    const where = 'case_id = $1 AND step_id = $2 AND preview_hash = $3';
-    const keys = [key.caseId, key.stepId, key.previewHash];
+    return (await this.writePreview(key, targets, () => key.previewHash)).count;
+  }
+
+  async writePreview(
+    step: { caseId: string; stepId: string },
+    targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>,
+    sealed: () => string,
+  ): Promise<{ key: LedgerKey; count: number }> {
+    // Written aside under a name of their own, a page per statement (a page written twice by a
+    // retried statement is kept once), and named by the hash once the last one is in. Rows a crash
+    // leaves aside are never read, and go with the case.
+    const aside = `${STAGING}${randomUUID()}`;
+    let count = 0;
+    let page: ChangeTarget[] = [];
+    const flush = async () => {
+      if (page.length === 0) return;
+      const first = count - page.length;
+      await this.store.write(
+        `INSERT INTO ${this.t.targets} (case_id, step_id, preview_hash, seq, target_id, target)
+         SELECT $1, $2, $3, s, id, t FROM unnest($4::int[], $5::text[], $6::jsonb[]) AS u(s, id, t)
+         ON CONFLICT DO NOTHING`,
+        [
+          step.caseId,
+          step.stepId,
+          aside,
+          page.map((_, n) => first + n),
+          page.map((t) => t.id),
+          page.map((t) => JSON.stringify(t)),
+        ],
+      );
+      page = [];
+    };
+    try {
+      for await (const target of inRunOrder(targets)) {
+        page.push(target);
+        count += 1;
+        if (page.length === PAGE) await flush();
+      }
+      await flush();
+    } catch (error) {
+      await this.dropAside(step, aside);
+      throw error;
+    }
+    const key = { caseId: step.caseId, stepId: step.stepId, previewHash: sealed() };
     await this.store.transaction(async (client) => {
-      // Two instances writing the same preview at once: one writes, the other finds it written.
+      // Two instances writing the same preview at once: one names its rows, the other finds it written.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `${key.caseId}|${key.stepId}|${key.previewHash}`,
       ]);
-      const written = await client.query(`SELECT 1 FROM ${this.t.targets} WHERE ${where} LIMIT 1`, keys);
-      if (written.rowCount) return;
-      for (let i = 0; i < all.length; i += PAGE) {
-        const page = all.slice(i, i + PAGE);
+      const written = await client.query(
+        `SELECT 1 FROM ${this.t.targets} WHERE case_id = $1 AND step_id = $2 AND preview_hash = $3 LIMIT 1`,
+        [key.caseId, key.stepId, key.previewHash],
+      );
+      if (written.rowCount) {
+        await client.query(`DELETE FROM ${this.t.targets} WHERE case_id = $1 AND step_id = $2 AND preview_hash = $3`, [
+          key.caseId,
+          key.stepId,
+          aside,
+        ]);
+        return;
+      }
+      // A slice of positions per statement, so a million rows never meet the statement timeout.
+      for (let from = 0; from < count; from += RENAME_SLICE) {
         await client.query(
-          `INSERT INTO ${this.t.targets} (case_id, step_id, preview_hash, seq, target_id, target)
-           SELECT $1, $2, $3, s, id, t FROM unnest($4::int[], $5::text[], $6::jsonb[]) AS u(s, id, t)`,
-          [...keys, page.map((_, n) => i + n), page.map((t) => t.id), page.map((t) => JSON.stringify(t))],
+          `UPDATE ${this.t.targets} SET preview_hash = $4
+            WHERE case_id = $1 AND step_id = $2 AND preview_hash = $3 AND seq >= $5 AND seq < $6`,
+          [key.caseId, key.stepId, aside, key.previewHash, from, from + RENAME_SLICE],
         );
       }
     });
-    return all.length;
+    return { key, count };
+  }
+
+  private async dropAside(step: { caseId: string; stepId: string }, aside: string): Promise<void> {
+    await this.store
+      .write(`DELETE FROM ${this.t.targets} WHERE case_id = $1 AND step_id = $2 AND preview_hash = $3`, [
+        step.caseId,
+        step.stepId,
+        aside,
+      ])
+      .catch(() => undefined);
   }
 
   /** Pages through the targets joined with their latest outcome, by position. */
@@ -134,7 +199,8 @@ export class PostgresChangeLedger implements ChangeLedger {
 
   async *keys(): AsyncGenerator<LedgerKey> {
     const { rows } = await this.store.read<{ case_id: string; step_id: string; preview_hash: string }>(
-      `SELECT DISTINCT case_id, step_id, preview_hash FROM ${this.t.targets} ORDER BY case_id, step_id, preview_hash`,
+      `SELECT DISTINCT case_id, step_id, preview_hash FROM ${this.t.targets}
+        WHERE preview_hash NOT LIKE '${STAGING}%' ORDER BY case_id, step_id, preview_hash`,
       [],
     );
     for (const row of rows) yield { caseId: row.case_id, stepId: row.step_id, previewHash: row.preview_hash };

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { selectionOf } from '../../dsr/matching.js';
-import type { ChangeConnector, ChangeTarget, Correction, RestrictMode } from '../../dsr/changes.js';
+import type { ChangeConnector, ChangePreview, ChangeTarget, Correction, RestrictMode } from '../../dsr/changes.js';
 import { RECORDS_KEPT, type SearchQuery, type SystemFindings } from '../../dsr/discovery.js';
 import { ChangeRequestError } from '../../connectors/changeEngine.js';
 import { bearer, call } from '../sandbox/helpers.js';
@@ -58,11 +58,29 @@ export const query = (parts: Partial<SearchQuery>): SearchQuery => ({
 const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 5000 };
 export const INJECTION = "x' or 1 eq 1 or 'a' eq 'a";
 
+/** A connector's change side with each preview's targets as one list, the way these tests read them. */
+export type ListedChanges = Omit<ChangeConnector, 'previewChange'> & {
+  previewChange(...args: Parameters<ChangeConnector['previewChange']>): Promise<ChangePreview>;
+};
+
+export function listed(changes: ChangeConnector): ListedChanges {
+  const wrapper = Object.create(changes) as ChangeConnector;
+  return Object.assign(wrapper, {
+    previewChange: async (...args: Parameters<ChangeConnector['previewChange']>): Promise<ChangePreview> => {
+      const preview = await changes.previewChange(...args);
+      if (Array.isArray(preview.targets)) return preview as ChangePreview;
+      const targets: ChangeTarget[] = [];
+      for await (const target of preview.targets) targets.push(target);
+      return { ...preview, targets };
+    },
+  });
+}
+
 export function connectorFor(
   sandbox: Sandbox,
   system: ApiSystemId,
   config: Partial<SystemConfigInput> = {},
-): { find(q: SearchQuery): Promise<SystemFindings>; changes: ChangeConnector | undefined } {
+): { find(q: SearchQuery): Promise<SystemFindings>; changes: ListedChanges | undefined } {
   const settings = sandboxConnectorSettings(sandbox);
   const only = { ...settings.config.systems![system]!, ...config };
   const registry = ConnectorRegistry.fromConfig(
@@ -71,7 +89,7 @@ export function connectorFor(
   );
   const connector = registry.get(system)!;
   assert.equal(connector.connected, true);
-  return { find: (q) => connector.find(q), changes: connector.changes };
+  return { find: (q) => connector.find(q), changes: connector.changes && listed(connector.changes) };
 }
 
 export function runContract(contract: ConnectorContract): void {
@@ -216,7 +234,7 @@ function runChangeContract(
 ): void {
   // The person's records as the domain selects them: strong matches only, no namesake.
   const none = selectionOf(undefined);
-  const changesOf = (): ChangeConnector => {
+  const changesOf = (): ListedChanges => {
     const changes = connectorFor(sandboxOf(), system).changes;
     assert.ok(changes, `${system} can change data`);
     return changes;

@@ -5,7 +5,7 @@ import { entitySetsOfCsdl } from '../../connectors/liveMetadata.js';
 import { EVERY_RECORD } from '../../dsr/matching.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { bearer, call } from '../sandbox/helpers.js';
-import { query } from './contract.js';
+import { listed, query } from './contract.js';
 
 const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
 const maria = subjects.mariaGarcia;
@@ -120,7 +120,7 @@ describe('the live $metadata check at start', () => {
     const connector = registry.get('crm')!;
     const found = await connector.find(query({ emails: [maria.email] }));
     assert.equal(found.status, 'found', JSON.stringify(found));
-    const preview = await connector.changes!.previewChange(
+    const preview = await listed(connector.changes!).previewChange(
       { right: 'restrict', mode: 'flag' },
       query({ emails: [maria.email] }),
       EVERY_RECORD,

@@ -176,11 +176,10 @@ export class FakeChangeSystem implements ChangeConnector {
     return Promise.resolve({ status: 'applied' });
   }
 
-  confirmDeleted(targets: ChangeTarget[]): Promise<DeletionCheck> {
-    return Promise.resolve({
-      remaining: targets.filter((t) => this.records.has(t.id)),
-      queries: ['search again'],
-    });
+  async confirmDeleted(targets: AsyncIterable<ChangeTarget> | Iterable<ChangeTarget>): Promise<DeletionCheck> {
+    const remaining: ChangeTarget[] = [];
+    for await (const target of targets) if (this.records.has(target.id)) remaining.push(target);
+    return { remaining, queries: ['search again'] };
   }
 }
 

@@ -35,9 +35,11 @@ const preview = (overrides: Partial<ChangePreview> = {}): ChangePreview => ({
   ...overrides,
 });
 
+const kindsOf = (p: ChangePreview) => p.targets.map((t) => t.kind);
+
 describe('an erasure accounts for every record found', () => {
   it('names what the API cannot delete, and any kind the preview does not account for, in steps by hand', () => {
-    const steps = erasureByHand(preview(), findings, 'Customer Engagement').map((s) => s.text);
+    const steps = erasureByHand(preview(), kindsOf(preview()), findings, 'Customer Engagement').map((s) => s.text);
     assert.deepEqual(steps, [
       '2 activity party records the deletion leaves: Remove them from its parties. maria@example.org · 1; maria@example.org · 2.',
       '1 survey record the deletion leaves: Found by the search, but Customer Engagement cannot delete it through the bot: delete it by hand, or note why it is kept. Satisfaction survey.',
@@ -46,12 +48,17 @@ describe('an erasure accounts for every record found', () => {
 
   it('leaves nothing by hand when every kind is deleted, kept or goes with its owner', () => {
     const all = { ...findings, counts: { contact: 1, note: 1, 'marketing interaction': 3 } };
-    assert.deepEqual(erasureByHand(preview({ byHand: [] }), all, 'CE'), []);
+    assert.deepEqual(erasureByHand(preview({ byHand: [] }), kindsOf(preview()), all, 'CE'), []);
   });
 
   it('asks nothing of a rectification', () => {
     assert.deepEqual(
-      erasureByHand(preview({ request: { right: 'rectify', corrections: [] }, byHand: undefined }), findings, 'CE'),
+      erasureByHand(
+        preview({ request: { right: 'rectify', corrections: [] }, byHand: undefined }),
+        kindsOf(preview()),
+        findings,
+        'CE',
+      ),
       [],
     );
   });

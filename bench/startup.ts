@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { startApp } from '../bot/app.js';
+import { loadConfig } from '../bot/config.js';
+import type { DsrCase } from '../dsr/case.js';
+import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
+import { FakeConnector } from '../test/support/fakeConnector.js';
+import { BENCH_USER, benchActivity, dropSchema, freshSchema, insertCases, postTurn } from './benchSetup.js';
+import { BENCH_AUDIT_KEY, report, round } from './measure.js';
+
+const DAY = 86_400_000;
+
+/** An open case as intake leaves it; the bench user filed every hundredth, so a status turn lists a few. */
+function openCase(n: number, now: number): DsrCase {
+  const mine = n % 100 === 0;
+  return {
+    id: `DSR-2026-${String(n).padStart(6, '0')}`,
+    version: 1,
+    status: 'discovery',
+    subject: { name: `Person ${n}`, emails: [`person${n}@example.org`], phones: [], identifiers: {}, role: 'customer' },
+    requestTypes: ['access'],
+    regulation: 'GDPR',
+    receivedAt: new Date(now - 5 * DAY).toISOString(),
+    dueAt: new Date(now + (10 + (n % 20)) * DAY).toISOString(),
+    identityCheck: 'signed-in-account',
+    details: '',
+    requester: mine ? { id: BENCH_USER.aadObjectId, name: BENCH_USER.name } : { id: `requester-${n}`, name: 'Someone' },
+    createdAt: new Date(now - 5 * DAY).toISOString(),
+    updatedAt: new Date(now - 5 * DAY).toISOString(),
+    intakeKey: `bench-${n}`,
+    assignee: null,
+    pause: null,
+    identityRequests: [],
+    extension: null,
+    identityVerified: null,
+    decision: null,
+    notes: [],
+  };
+}
+
+/** Writes `count` open cases straight into the store, not through the bot. */
+async function seed(count: number, dataDir: string, databaseUrl: string | undefined, schema: string): Promise<void> {
+  const now = Date.now();
+  if (databaseUrl) {
+    const store = new PostgresCaseStore({ connectionString: databaseUrl, schema });
+    await store.open();
+    try {
+      for (let start = 1; start <= count; start += 10_000) {
+        const cases: DsrCase[] = [];
+        for (let n = start; n < Math.min(count + 1, start + 10_000); n += 1) cases.push(openCase(n, now));
+        await insertCases(store, cases);
+      }
+    } finally {
+      await store.close();
+    }
+    return;
+  }
+  // One file per case, as the embedded store writes them.
+  await mkdir(join(dataDir, 'cases'), { recursive: true });
+  for (let n = 1; n <= count; n += 1) {
+    const dsrCase = openCase(n, now);
+    await writeFile(join(dataDir, 'cases', `${dsrCase.id}.json`), JSON.stringify(dsrCase));
+  }
+  await writeFile(join(dataDir, 'meta.json'), JSON.stringify({ counters: { '2026': count } }));
+}
+
+interface Figure {
+  healthzMs: number;
+  statusMs: number;
+}
+
+/** Starts the bot on a seeded store and times the first /healthz and the first status turn. */
+async function child(dataDir: string, databaseUrl: string | undefined, schema: string): Promise<void> {
+  const connector = new FakeConnector();
+  await connector.start();
+  const started = process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - started) / 1e6;
+  const app = await startApp(
+    loadConfig({
+      PORT: '0',
+      DSR_DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      DSR_AUDIT_KEY: BENCH_AUDIT_KEY,
+      ...(databaseUrl ? { DSR_DATABASE_URL: databaseUrl, DSR_DATABASE_SCHEMA: schema } : {}),
+    }),
+    pino({ level: 'silent' }),
+  );
+  // Asked again until it says ok, as a load balancer's probe would.
+  for (let tries = 0; ; tries += 1) {
+    const health = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    const answer = await health.text();
+    if (health.status === 200) break;
+    if (tries >= 600) throw new Error(`/healthz answered ${health.status}: ${answer}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const healthzMs = since();
+  await postTurn(app.port, benchActivity(connector.url, 'personal-bench', { type: 'message', text: 'status' }));
+  const statusMs = since();
+  const replies = connector.sent('personal-bench').length;
+  if (replies === 0) throw new Error('the status turn got no answer');
+  const figure: Figure = { healthzMs, statusMs };
+  process.stdout.write(`${JSON.stringify(figure)}\n`);
+  await app.stop();
+  await connector.stop();
+}
+
+async function measure(count: number, databaseUrl: string | undefined): Promise<Figure> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dsr-bench-startup-'));
+  const schema = freshSchema();
+  try {
+    await seed(count, dataDir, databaseUrl, schema);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--disable-warning=DEP0111',
+        fileURLToPath(import.meta.url),
+        dataDir,
+        schema,
+        ...(databaseUrl ? [databaseUrl] : []),
+      ],
+      { maxBuffer: 1024 * 1024 },
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Figure;
+  } finally {
+    if (databaseUrl) await dropSchema(databaseUrl, schema);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Time from starting the bot to serving (its /healthz answered, then a status turn answered) on a
+ * store holding `small` and then `large` open cases: the embedded store always, PostgreSQL when a
+ * database is given. Each start runs in a process of its own, on cases written straight into the store.
+ */
+export async function startup(small: number, large: number, databaseUrl: string | undefined): Promise<void> {
+  for (const [store, url] of [['embedded', undefined], ...(databaseUrl ? [['postgres', databaseUrl]] : [])] as const) {
+    const few = await measure(small, url);
+    const many = await measure(large, url);
+    report({
+      figure: 'startup',
+      store,
+      [`healthzMs${small}`]: round(few.healthzMs, 0),
+      [`healthzMs${large}`]: round(many.healthzMs, 0),
+      [`statusMs${small}`]: round(few.statusMs, 0),
+      [`statusMs${large}`]: round(many.statusMs, 0),
+      ratio: round(many.statusMs / few.statusMs, 2),
+      target: `ratio <= 1.5, and serving within 3000 ms at ${large}`,
+      met: many.statusMs / few.statusMs <= 1.5 && many.statusMs <= 3000,
+    });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await child(process.argv[2]!, process.argv[4], process.argv[3]!);
+}
