@@ -1,4 +1,4 @@
-import { counted } from '../dsr/counted.js';
+import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
 import type { DsrCase } from '../dsr/case.js';
 import { pausedDays } from '../dsr/caseActions.js';
@@ -10,7 +10,9 @@ import {
   policyFor,
   type OrgCalendar,
 } from '../dsr/deadlines.js';
-import { clip, formatDay, formatInstant } from './format.js';
+import { dayText } from './caseCard.js';
+import { clip } from './format.js';
+import { translator } from './i18n.js';
 
 export interface ClockLine {
   text: string;
@@ -20,31 +22,36 @@ export interface ClockLine {
 /**
  * What the privacy team must see about the legal clock of a case: how the due date is counted,
  * every wait for proof of identity with the days it added, the extension and its notice, and the
- * CCPA confirmation of receipt. Each line names the rule it follows.
+ * CCPA confirmation of receipt. Each line names the rule it follows; `color` says how urgent it is,
+ * and the card draws that as a tint (see notices.ts), never as coloured text.
  */
-export function clockLines(dsrCase: DsrCase, now: Date, calendar: OrgCalendar): ClockLine[] {
+export function clockLines(
+  dsrCase: DsrCase,
+  now: Date,
+  calendar: OrgCalendar,
+  t: TFunction = translator('en'),
+): ClockLine[] {
+  const day = (iso: string) => dayText(t, iso, calendar.timeZone);
   const policy = policyFor(dsrCase.regulation);
   const lines: ClockLine[] = [
     {
-      text: `Due date counted as ${policy.legalBasis}${policy.rollToWorkingDay ? `; ${calendarName(calendar)}` : ''}.`,
+      text: policy.rollToWorkingDay
+        ? t('case.clock.countedWithCalendar', { basis: policy.legalBasis, calendar: calendarName(calendar) })
+        : t('case.clock.counted', { basis: policy.legalBasis }),
       color: 'Default',
     },
   ];
   if (dsrCase.dueAt < dsrCase.createdAt) {
-    lines.push({
-      text: `Recorded on ${formatDay(dsrCase.createdAt, calendar)}, after its legal due date: overdue from the start. Answer at once.`,
-      color: 'Attention',
-    });
+    lines.push({ text: t('case.clock.lateFromStart', { date: day(dsrCase.createdAt) }), color: 'Attention' });
   }
   const askWithin = calendar.identityRequestDays ?? DEFAULT_IDENTITY_REQUEST_DAYS;
   const asked = [...dsrCase.identityRequests.map((r) => r.askedAt), ...(dsrCase.pause ? [dsrCase.pause.since] : [])];
   for (const request of dsrCase.identityRequests) {
+    const arrived = DateTime.fromISO(request.arrivedOn, { zone: calendar.timeZone }).toISO() ?? request.arrivedOn;
     lines.push({
-      text: `Proof of identity asked for on ${formatDay(request.askedAt, calendar)}, arrived on ${formatDay(DateTime.fromISO(request.arrivedOn, { zone: calendar.timeZone }).toISO() ?? '', calendar)}: ${
-        policy.pauseStopsClock
-          ? `${counted(request.daysAdded, 'day')} added to the deadline (GDPR Art. 12(6)).`
-          : `the ${policy.label} deadline does not stop for it.`
-      }`,
+      text: policy.pauseStopsClock
+        ? t('case.clock.proofAdded', { asked: day(request.askedAt), arrived: day(arrived), count: request.daysAdded })
+        : t('case.clock.proofNoStop', { asked: day(request.askedAt), arrived: day(arrived), regulation: policy.label }),
       color: 'Default',
     });
   }
@@ -52,10 +59,7 @@ export function clockLines(dsrCase: DsrCase, now: Date, calendar: OrgCalendar): 
   if (firstAsked !== undefined) {
     const after = calendarDaysBetween(new Date(dsrCase.receivedAt), new Date(firstAsked), calendar.timeZone);
     if (after > askWithin) {
-      lines.push({
-        text: `Proof of identity was first asked for ${counted(after, 'day')} after receipt, later than the ${counted(askWithin, 'day')} we allow ourselves: ask without undue delay (GDPR Art. 12(2)).`,
-        color: 'Warning',
-      });
+      lines.push({ text: t('case.clock.proofLate', { count: after, allowed: askWithin }), color: 'Warning' });
     }
   }
   if (dsrCase.extension) {
@@ -63,20 +67,22 @@ export function clockLines(dsrCase: DsrCase, now: Date, calendar: OrgCalendar): 
       pausedDays: pausedDays(dsrCase),
     });
     lines.push({
-      text: `Extended on ${formatDay(dsrCase.extension.at, calendar)} by ${clip(dsrCase.extension.by.name, 60)}: ${clip(dsrCase.extension.reason, 300)}. New due date ${formatDay(dsrCase.dueAt, calendar)}.`,
+      text: t('case.clock.extended', {
+        date: day(dsrCase.extension.at),
+        name: clip(dsrCase.extension.by.name, 60),
+        reason: clip(dsrCase.extension.reason, 300),
+        due: day(dsrCase.dueAt),
+      }),
       color: 'Default',
     });
     const noticeAt = dsrCase.extension.noticeSentAt;
     lines.push(
       noticeAt
         ? {
-            text: `The person was told of the extension and why on ${formatDay(noticeAt, calendar)}.`,
+            text: t('case.clock.extensionTold', { date: day(noticeAt) }),
             color: noticeAt <= firstDue.toISOString() ? 'Good' : 'Attention',
           }
-        : {
-            text: `The extension notice has not been sent. The person must be told, with the reasons, by ${formatDay(firstDue.toISOString(), calendar)} (GDPR Art. 12(3)).`,
-            color: 'Attention',
-          },
+        : { text: t('case.clock.extensionNotTold', { date: day(firstDue.toISOString()) }), color: 'Attention' },
     );
   }
   const confirmation = dsrCase.receiptConfirmation;
@@ -86,8 +92,8 @@ export function clockLines(dsrCase: DsrCase, now: Date, calendar: OrgCalendar): 
       : now.toISOString() > confirmation.dueAt;
     lines.push({
       text: confirmation.sentAt
-        ? `Receipt confirmed to the person on ${formatInstant(confirmation.sentAt, calendar)} (due by ${formatDay(confirmation.dueAt, calendar)}, 11 CCR § 7021(a)).`
-        : `Confirm receipt to the person by ${formatDay(confirmation.dueAt, calendar)}: 10 business days (11 CCR § 7021(a)).`,
+        ? t('case.clock.receiptConfirmed', { date: day(confirmation.sentAt), due: day(confirmation.dueAt) })
+        : t('case.clock.receiptDue', { due: day(confirmation.dueAt) }),
       color: late ? 'Attention' : confirmation.sentAt ? 'Good' : 'Warning',
     });
   }

@@ -1,6 +1,7 @@
-import { counted } from '../dsr/counted.js';
+import type { TFunction } from 'i18next';
 import type { DsrCase } from '../dsr/case.js';
 import type { KeptEnds, KeptRecord } from '../dsr/keptRecords.js';
+import { translator } from './i18n.js';
 
 const plainDates = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
@@ -10,23 +11,29 @@ const plainDates = new Intl.DateTimeFormat('en-GB', {
 });
 
 /** A plain date (YYYY-MM-DD) as the cards write it, the same day in every time zone. */
-export function plainDay(date: string): string {
-  return plainDates.format(new Date(`${date}T12:00:00.000Z`));
+export function plainDay(date: string, t?: TFunction): string {
+  if (!t) return plainDates.format(new Date(`${date}T12:00:00.000Z`));
+  return t('case.kept.day', {
+    date: new Date(`${date}T12:00:00.000Z`),
+    formatParams: { date: { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' } },
+  });
 }
 
 /** When a kept record's reason ends, in words: a fixed end, or the next check of its condition. */
-export function keptEndText(record: { until?: string; ends?: KeptEnds }): string {
+export function keptEndText(record: { until?: string; ends?: KeptEnds }, t: TFunction = translator('en')): string {
   if (!record.until) return '';
-  return record.ends === 'condition'
-    ? `kept while this holds, checked again on ${plainDay(record.until)}`
-    : `kept until ${plainDay(record.until)}`;
+  const date = plainDay(record.until, t);
+  return record.ends === 'condition' ? t('case.kept.whileHolds', { date }) : t('case.kept.until', { date });
 }
 
 /**
  * What the case kept for a legal reason, grouped by system, basis and end, and the cases linked to
  * it by a follow-up erasure: ids and dates only, so it reads the same after the purge.
  */
-export function keptCaseLines(dsrCase: Pick<DsrCase, 'kept' | 'followUpOf' | 'followUps'>): string[] {
+export function keptCaseLines(
+  dsrCase: Pick<DsrCase, 'kept' | 'followUpOf' | 'followUps'>,
+  t: TFunction = translator('en'),
+): string[] {
   const lines: string[] = [];
   const groups = new Map<string, KeptRecord[]>();
   for (const record of dsrCase.kept ?? []) {
@@ -35,12 +42,16 @@ export function keptCaseLines(dsrCase: Pick<DsrCase, 'kept' | 'followUpOf' | 'fo
   }
   for (const records of groups.values()) {
     const first = records[0]!;
-    const count = counted(records.length, 'record');
-    const follow = first.followUpCaseId ? `; erased on the follow-up case ${first.followUpCaseId}` : '';
-    lines.push(`${count} in ${first.systemId} kept for '${first.basis}', ${keptEndText(first)}${follow}.`);
+    const line = t('case.kept.group', {
+      count: records.length,
+      system: first.systemId,
+      basis: first.basis,
+      end: keptEndText(first, t),
+    });
+    lines.push(first.followUpCaseId ? `${line} ${t('case.kept.erasedOn', { caseId: first.followUpCaseId })}` : line);
   }
-  if (dsrCase.followUpOf)
-    lines.push(`Follow-up of ${dsrCase.followUpOf}: erases the records it kept, whose reason has ended.`);
-  if ((dsrCase.followUps ?? []).length > 0) lines.push(`Follow-up cases: ${dsrCase.followUps!.join(', ')}.`);
+  if (dsrCase.followUpOf) lines.push(t('case.kept.followUpOf', { caseId: dsrCase.followUpOf }));
+  if ((dsrCase.followUps ?? []).length > 0)
+    lines.push(t('case.kept.followUps', { list: dsrCase.followUps!.join(', ') }));
   return lines;
 }

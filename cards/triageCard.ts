@@ -1,25 +1,32 @@
-import {
-  DECLINE_REASON_LABELS,
-  DECLINE_REASONS,
-  HOLD_REASON_LABELS,
-  HOLD_REASONS,
-  TRIAGE_CHECK_LABELS,
-  TRIAGE_CHECKS,
-  isOpen,
-  type Actor,
-  type DsrCase,
-} from '../dsr/case.js';
+import type { TFunction } from 'i18next';
+import { DECLINE_REASONS, HOLD_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
+import { allowedActions, type AllowedActions, type CaseAction } from '../dsr/allowedActions.js';
+import { caseHeaderFacts, isNewCase } from '../dsr/caseHeader.js';
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
-import { caseCardView, caseSummary, retentionText } from './caseCard.js';
-import { keptCaseLines } from './keptView.js';
-import { PLAN_VERBS } from './planVerbs.js';
-import { DISCOVERY_VERBS } from './discoveryVerbs.js';
-import { clip, formatDay, formatInstant, shownAsText } from './format.js';
-import { clockLines, localToday, type ClockLine } from './clockView.js';
-import { LETTER_VERBS } from './letterVerbs.js';
 import { lettersAvailable } from '../dsr/letters/letterService.js';
-import { LETTER_CHANNEL_LABELS, LETTER_KIND_LABELS } from '../dsr/letters/letterKinds.js';
-import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
+import {
+  actionSet,
+  choiceSetInput,
+  container,
+  dateInput,
+  executeAction,
+  showCardAction,
+  textBlock,
+  textInput,
+  toggleInput,
+  type AdaptiveCard,
+  type CardAction,
+  type CardElement,
+} from './adaptive.js';
+import { caseActionButton } from './caseActions.js';
+import { caseCardShell } from './caseHeader.js';
+import { dayText, retentionText } from './caseCard.js';
+import { clockLines, localToday } from './clockView.js';
+import { clip, shownAsText } from './format.js';
+import { translator } from './i18n.js';
+import { keptCaseLines } from './keptView.js';
+import type { Notice } from './notices.js';
+import { LETTER_VERBS, TRIAGE_VERBS } from './verbs.js';
 
 /** One id per input: pausing, declining and extending each ask for their own reason. */
 export const TRIAGE_INPUTS = {
@@ -27,304 +34,6 @@ export const TRIAGE_INPUTS = {
   declineReason: 'declineReason',
   extendReason: 'extendReason',
 } as const;
-
-export const TRIAGE_VERBS = {
-  refresh: 'triage.refresh',
-  assignSelf: 'triage.assignSelf',
-  assign: 'triage.assign',
-  verifyIdentity: 'triage.verifyIdentity',
-  pause: 'triage.pause',
-  resume: 'triage.resume',
-  confirmReceipt: 'triage.confirmReceipt',
-  approve: 'triage.approve',
-  decline: 'triage.decline',
-  extend: 'triage.extend',
-  note: 'triage.note',
-  close: 'triage.close',
-  hold: 'triage.hold',
-  releaseHold: 'triage.releaseHold',
-} as const;
-
-interface TriageView extends ReturnType<typeof caseCardView> {
-  notice: string;
-  hasNotice: boolean;
-  noticeColor: string;
-  undecided: boolean;
-  decisionText: string;
-  identityText: string;
-  showVerify: boolean;
-  showPause: boolean;
-  showResume: boolean;
-  canExtend: boolean;
-  canClose: boolean;
-  canDecline: boolean;
-  canConfirmReceipt: boolean;
-  clock: ClockLine[];
-  letters: Array<{ title: string; kind: string }>;
-  hasLetters: boolean;
-  sentLetters: Array<{ text: string }>;
-  today: string;
-  askedOn: string;
-  pauseRule: string;
-  notes: Array<{ text: string }>;
-  hasNotes: boolean;
-  checks: Array<{ id: string; title: string }>;
-  teamChoices: Array<{ title: string; value: string }>;
-  refreshUserIds: string[];
-  canDiscover: boolean;
-  hasFindings: boolean;
-  hasPlan: boolean;
-  retention: string;
-  hasRetention: boolean;
-  holdText: string;
-  canHold: boolean;
-  canRelease: boolean;
-  relatedText: string;
-  hasRelated: boolean;
-  kept: Array<{ text: string }>;
-}
-
-const caseData = { caseId: '${id}', version: '${version}' };
-
-function showCard(title: string, body: CardJson[], verb: string, submitTitle: string, when?: string): CardJson {
-  return {
-    type: 'Action.ShowCard',
-    title,
-    ...(when ? { $when: when } : {}),
-    card: { type: 'AdaptiveCard', body, actions: [executeAction(submitTitle, verb, caseData)] },
-  };
-}
-
-const template = new CardTemplate<TriageView>({
-  type: 'AdaptiveCard',
-  $schema: CARD_SCHEMA,
-  version: CARD_VERSION,
-  refresh: {
-    action: {
-      type: 'Action.Execute',
-      verb: TRIAGE_VERBS.refresh,
-      data: { caseId: '${id}', version: '${version}' },
-    },
-    userIds: '${refreshUserIds}',
-  },
-  body: [
-    {
-      type: 'TextBlock',
-      $when: '${hasNotice}',
-      text: '${notice}',
-      color: '${noticeColor}',
-      weight: 'Bolder',
-      wrap: true,
-    },
-    ...caseSummary('New request ${id}', '${identityText}'),
-    { type: 'TextBlock', $when: '${hasDetails}', text: '${details}', wrap: true, isSubtle: true, maxLines: 6 },
-    { type: 'TextBlock', $when: '${!undecided}', text: '${decisionText}', weight: 'Bolder', wrap: true },
-    { type: 'TextBlock', $when: '${hasRelated}', text: '${relatedText}', color: 'Attention', wrap: true },
-    { type: 'TextBlock', $when: '${hasRetention}', text: '${retention}', wrap: true, isSubtle: true },
-    { type: 'TextBlock', $data: '${kept}', text: '${text}', wrap: true, size: 'Small', spacing: 'Small' },
-    { type: 'TextBlock', $when: '${canRelease}', text: '${holdText}', wrap: true, isSubtle: true },
-    {
-      type: 'TextBlock',
-      $data: '${clock}',
-      text: '${text}',
-      color: '${color}',
-      size: 'Small',
-      wrap: true,
-      spacing: 'Small',
-    },
-    {
-      type: 'Container',
-      $when: '${undecided}',
-      separator: true,
-      items: [
-        { type: 'TextBlock', text: 'Before you approve, affirm that:', weight: 'Bolder', wrap: true },
-        {
-          type: 'Input.Toggle',
-          $data: '${checks}',
-          id: '${id}',
-          // The label carries the statement; the toggle's own text only says what ticking it means.
-          title: 'Affirmed',
-          label: '${title}',
-          valueOn: 'true',
-          valueOff: 'false',
-          wrap: true,
-        },
-      ],
-    },
-    {
-      type: 'ActionSet',
-      actions: [
-        executeAction('Assign to me', TRIAGE_VERBS.assignSelf, caseData),
-        showCard(
-          'Assign to…',
-          [
-            {
-              type: 'Input.ChoiceSet',
-              id: 'assignee',
-              label: 'Privacy team member',
-              isRequired: true,
-              errorMessage: 'Choose who takes the case.',
-              choices: [{ $data: '${teamChoices}', title: '${title}', value: '${value}' }],
-            },
-          ],
-          TRIAGE_VERBS.assign,
-          'Assign',
-        ),
-        { ...executeAction('Identity verified', TRIAGE_VERBS.verifyIdentity, caseData), $when: '${showVerify}' },
-        showCard(
-          'Proof arrived',
-          [
-            {
-              type: 'Input.Date',
-              id: 'arrivedOn',
-              label: 'The proof of identity arrived on',
-              value: '${today}',
-              min: '${askedOn}',
-              max: '${today}',
-              isRequired: true,
-              errorMessage: 'Enter the date the proof arrived: not before it was asked for, not in the future.',
-            },
-          ],
-          TRIAGE_VERBS.resume,
-          'Restart the clock',
-          '${showResume}',
-        ),
-        { ...executeAction('Receipt confirmed', TRIAGE_VERBS.confirmReceipt, caseData), $when: '${canConfirmReceipt}' },
-        showCard(
-          'Ask for proof of identity',
-          [
-            { type: 'TextBlock', text: '${pauseRule}', wrap: true, isSubtle: true },
-            {
-              type: 'Input.Text',
-              id: TRIAGE_INPUTS.pauseReason,
-              label: 'What proof did we ask for?',
-              isRequired: true,
-              maxLength: 1000,
-              errorMessage: 'Give a reason.',
-            },
-          ],
-          TRIAGE_VERBS.pause,
-          'Asked: stop the clock',
-          '${showPause}',
-        ),
-      ],
-    },
-    {
-      type: 'ActionSet',
-      $when: '${hasLetters}',
-      actions: [
-        {
-          $data: '${letters}',
-          type: 'Action.Execute',
-          title: '${title}',
-          verb: LETTER_VERBS.show,
-          data: { caseId: '${$root.id}', letter: '${kind}' },
-          fallback: {
-            type: 'Action.Submit',
-            title: '${title}',
-            data: { caseId: '${$root.id}', letter: '${kind}', verb: LETTER_VERBS.show },
-          },
-        },
-      ],
-    },
-    { type: 'TextBlock', $data: '${sentLetters}', text: '${text}', wrap: true, size: 'Small', isSubtle: true },
-    { type: 'TextBlock', $when: '${hasNotes}', text: 'Notes', weight: 'Bolder', separator: true, wrap: true },
-    { type: 'TextBlock', $data: '${notes}', text: '${text}', wrap: true, isSubtle: true },
-  ],
-  actions: [
-    { ...executeAction('Approve', TRIAGE_VERBS.approve, caseData, 'positive'), $when: '${undecided}' },
-    { ...executeAction('Find data', DISCOVERY_VERBS.find, caseData, 'positive'), $when: '${canDiscover}' },
-    { ...executeAction('Show findings', DISCOVERY_VERBS.show, caseData), $when: '${hasFindings}' },
-    { ...executeAction('Show the plan', PLAN_VERBS.show, caseData), $when: '${hasPlan}' },
-    showCard(
-      'Decline',
-      [
-        {
-          type: 'Input.ChoiceSet',
-          id: TRIAGE_INPUTS.declineReason,
-          label: 'Reason',
-          isRequired: true,
-          errorMessage: 'Choose a reason.',
-          choices: DECLINE_REASONS.map((reason) => ({ title: DECLINE_REASON_LABELS[reason], value: reason })),
-        },
-        {
-          type: 'Input.Text',
-          id: 'explanation',
-          label: 'Explanation for the record',
-          isMultiline: true,
-          maxLength: 1000,
-        },
-      ],
-      TRIAGE_VERBS.decline,
-      'Decline request',
-      '${canDecline}',
-    ),
-    showCard(
-      'Extend deadline',
-      [
-        { type: 'TextBlock', text: 'Once only, while the first period runs; the person must be told why.', wrap: true },
-        {
-          type: 'Input.Text',
-          id: TRIAGE_INPUTS.extendReason,
-          label: 'Why is more time necessary?',
-          isRequired: true,
-          isMultiline: true,
-          maxLength: 1000,
-          errorMessage: 'Give the reason.',
-        },
-      ],
-      TRIAGE_VERBS.extend,
-      'Extend',
-      '${canExtend}',
-    ),
-    { ...executeAction('Close case', TRIAGE_VERBS.close, caseData), $when: '${canClose}' },
-    showCard(
-      'Legal hold',
-      [
-        {
-          type: 'TextBlock',
-          text: 'A hold keeps the personal data of this case past its retention period until you release it.',
-          wrap: true,
-        },
-        {
-          type: 'Input.ChoiceSet',
-          id: 'reason',
-          label: 'Reason',
-          isRequired: true,
-          errorMessage: 'Choose a reason.',
-          choices: HOLD_REASONS.map((reason) => ({ title: HOLD_REASON_LABELS[reason], value: reason })),
-        },
-        {
-          type: 'Input.Text',
-          id: 'explanation',
-          label: 'Explanation for the record',
-          isMultiline: true,
-          maxLength: 1000,
-        },
-      ],
-      TRIAGE_VERBS.hold,
-      'Place hold',
-      '${canHold}',
-    ),
-    { ...executeAction('Release legal hold', TRIAGE_VERBS.releaseHold, caseData), $when: '${canRelease}' },
-    showCard(
-      'Add note',
-      [
-        {
-          type: 'Input.Text',
-          id: 'text',
-          label: 'Note',
-          isMultiline: true,
-          isRequired: true,
-          maxLength: 2000,
-          errorMessage: 'Write the note.',
-        },
-      ],
-      TRIAGE_VERBS.note,
-      'Save note',
-    ),
-  ],
-});
 
 export const NOTICE_TONES = ['good', 'attention'] as const;
 
@@ -347,13 +56,27 @@ export interface TriageNotice {
  */
 export type TriageLiveness = 'live' | 'settled';
 
-/** The privacy team's card for a case: the facts, the checklist and every decision still open. */
 /**
  * Teams refreshes a card automatically only in conversations of up to 60 members unless the card
  * names who should get refreshes; naming the privacy team keeps large channels live for them.
  */
 const REFRESH_USER_LIMIT = 60;
 
+/** Who reads the card, in which language. Without a viewer the card is the team's shared one (a channel post). */
+export interface TriageReader {
+  locale?: string;
+  viewer?: Actor;
+}
+
+/** A member of the team nobody in particular: what the card posted to the channel offers before each reader's refresh. */
+const ANY_MEMBER: Actor = { id: '', name: '' };
+
+const toneOf = (notice: TriageNotice): Notice => ({
+  tone: notice.tone === 'good' ? 'good' : 'error',
+  text: notice.text,
+});
+
+/** The privacy team's card for a case: the header, the checklist and every decision still open, the next one first. */
 export function triageCard(
   dsrCase: DsrCase,
   now: Date,
@@ -361,94 +84,340 @@ export function triageCard(
   team: Actor[],
   notice?: TriageNotice,
   liveness: TriageLiveness = 'live',
-): CardJson {
-  const base = caseCardView(dsrCase, now, calendar);
-  const policy = policyFor(dsrCase.regulation);
-  const undecided = dsrCase.decision === null && (dsrCase.status === 'received' || dsrCase.status === 'triage');
-  const decision = dsrCase.decision;
-  const pauseRule = policy.pauseStopsClock
-    ? `${policy.label}: ask for proof without undue delay (Art. 12(2)) and only where there is reasonable doubt (Art. 12(6)); the clock stands still from today until the day the proof arrives, in whole days.`
-    : `${policy.label}: the deadline keeps running while we wait; the due date does not move.`;
-  const identityText = dsrCase.identityVerified
-    ? `Verified by ${shownAsText(dsrCase.identityVerified.by.name, 60)}`
-    : dsrCase.pause
-      ? `Proof asked for on ${formatInstant(dsrCase.pause.since, calendar)}: ${shownAsText(dsrCase.pause.reason, 200)}. ${policy.pauseStopsClock ? 'The clock stands still until it arrives (GDPR Art. 12(6)).' : pauseRule}`
-      : 'Not verified yet';
-  const card = template.render({
-    ...base,
-    notice: notice?.text ?? '',
-    hasNotice: notice !== undefined,
-    noticeColor: notice?.tone === 'good' ? 'Good' : 'Attention',
-    undecided,
-    decisionText: decision
-      ? `${decision.outcome === 'approved' ? 'Approved' : 'Declined'} by ${shownAsText(decision.by.name, 60)} on ${formatInstant(decision.at, calendar)}${
-          decision.reason ? `: ${DECLINE_REASON_LABELS[decision.reason]}` : ''
-        }${decision.explanation ? ` (${shownAsText(decision.explanation, 300)})` : ''}`
-      : '',
-    identityText,
-    showVerify: undecided && !dsrCase.identityVerified,
-    showPause: undecided && !dsrCase.identityVerified && !dsrCase.pause,
-    showResume: dsrCase.pause !== null,
-    canClose: dsrCase.status === 'declined' || dsrCase.status === 'responded',
-    canExtend: policy.extendedPeriod !== null && dsrCase.extension === null && isOpen(dsrCase),
-    // Refusal stays possible at every stage before the response (GDPR Art. 12(4) and (5), 17(3), 15(4)).
-    canDecline: ['received', 'triage', 'approved', 'discovery', 'actions'].includes(dsrCase.status),
-    canConfirmReceipt: dsrCase.receiptConfirmation !== undefined && dsrCase.receiptConfirmation.sentAt === null,
-    clock: clockLines(dsrCase, now, calendar),
-    letters: lettersAvailable(dsrCase).map((kind) => ({ title: `Letter: ${LETTER_KIND_LABELS[kind]}`, kind })),
-    hasLetters: lettersAvailable(dsrCase).length > 0,
-    sentLetters: (dsrCase.letters ?? []).map((letter) => ({
-      text: `${LETTER_KIND_LABELS[letter.kind]} sent ${formatInstant(letter.at, calendar)} by ${LETTER_CHANNEL_LABELS[letter.channel]} (${letter.language}, SHA-256 ${letter.sha256.slice(0, 12)}…)`,
-    })),
-    today: localToday(now, calendar),
-    askedOn: dsrCase.pause ? localToday(new Date(dsrCase.pause.since), calendar) : localToday(now, calendar),
-    pauseRule,
-    notes: dsrCase.notes
-      .slice(-3)
-      .map((note) => ({ text: `${shownAsText(note.by.name, 40)}: ${shownAsText(note.text, 300)}` })),
-    hasNotes: dsrCase.notes.length > 0,
-    checks: TRIAGE_CHECKS.map((check) => ({ id: check, title: TRIAGE_CHECK_LABELS[check] })),
-    teamChoices: team.map((member) => ({ title: clip(member.name, 60), value: member.id })),
-    refreshUserIds: team.slice(0, REFRESH_USER_LIMIT).map((member) => `8:orgid:${member.id}`),
-    // Once there are findings, searching again is on the findings card ("Search again"): Teams shows
-    // at most five actions on a card (the validator's "Maximum number of actions exceeded").
-    canDiscover:
-      (dsrCase.status === 'approved' || dsrCase.status === 'discovery' || dsrCase.status === 'actions') &&
-      dsrCase.findings === undefined,
-    hasFindings: dsrCase.findings !== undefined,
-    hasPlan: dsrCase.plan !== undefined,
-    retention: retentionText(dsrCase, calendar),
-    hasRetention: retentionText(dsrCase, calendar) !== '',
-    holdText: dsrCase.hold
-      ? `Hold: ${HOLD_REASON_LABELS[dsrCase.hold.reason]}${dsrCase.hold.explanation ? ` (${clip(dsrCase.hold.explanation, 300)})` : ''}`
-      : '',
-    // A hold matters once the case is answered: it pauses the purge that follows the closing.
-    canHold: !isOpen(dsrCase) && !dsrCase.hold && !dsrCase.purge,
-    canRelease: Boolean(dsrCase.hold) && !dsrCase.purge,
-    relatedText: relatedText(dsrCase, calendar),
-    hasRelated: (dsrCase.related ?? []).length > 0,
-    // Kept records are few groups (system, basis, end); a long list is cut, the case file has all.
-    kept: keptCaseLines(dsrCase)
-      .slice(0, 8)
-      .map((text) => ({ text })),
+  reader: TriageReader = {},
+): AdaptiveCard {
+  const t = translator(reader.locale);
+  const allowed = allowedActions(dsrCase, { actor: reader.viewer ?? ANY_MEMBER, privacyTeam: true });
+  const data = { caseId: dsrCase.id, version: dsrCase.version };
+  const can = (action: CaseAction) => allowed.actions.includes(action);
+  const refreshData = notice ? { ...data, notice: notice.text, tone: notice.tone } : data;
+  return caseCardShell({
+    header: caseHeaderFacts(dsrCase, now, calendar),
+    locale: reader.locale,
+    timeZone: calendar.timeZone,
+    ...(notice ? { notices: [toneOf(notice)] } : {}),
+    body: [
+      ...facts(dsrCase, now, calendar, t),
+      ...(isNewCase(dsrCase) ? [checklist(t)] : []),
+      ...inlineActions(dsrCase, allowed, t, now, calendar, team),
+      ...letters(dsrCase, t, calendar),
+      ...notes(dsrCase, t),
+    ],
+    actions: cardActions(dsrCase, allowed, t, data, can),
+    ...(liveness === 'settled'
+      ? {}
+      : {
+          refresh: {
+            action: { type: 'Action.Execute', verb: TRIAGE_VERBS.refresh, data: refreshData },
+            userIds: team.slice(0, REFRESH_USER_LIMIT).map((member) => `8:orgid:${member.id}`),
+          },
+        }),
   });
-  const refresh = card.refresh as { action: { data: Record<string, unknown> } };
-  if (liveness === 'settled') delete card.refresh;
-  else if (notice) refresh.action.data = { ...refresh.action.data, notice: notice.text, tone: notice.tone };
-  return card;
+}
+
+/** The case's own facts under the header: identity, details, decision, related cases, retention, kept records, the clock. */
+function facts(dsrCase: DsrCase, now: Date, calendar: OrgCalendar, t: TFunction): CardElement[] {
+  const day = (iso: string) => dayText(t, iso, calendar.timeZone);
+  const policy = policyFor(dsrCase.regulation);
+  const identity = dsrCase.identityVerified
+    ? t('triage.identity.verified', {
+        name: shownAsText(dsrCase.identityVerified.by.name, 60),
+        date: day(dsrCase.identityVerified.at),
+      })
+    : dsrCase.pause
+      ? t(policy.pauseStopsClock ? 'triage.identity.pausedStops' : 'triage.identity.pausedRuns', {
+          date: day(dsrCase.pause.since),
+          reason: shownAsText(dsrCase.pause.reason, 200),
+          regulation: policy.label,
+        })
+      : t('triage.identity.notYet');
+  const decision = dsrCase.decision;
+  const elements: CardElement[] = [textBlock(t('triage.identity.line', { identity }))];
+  if (dsrCase.details && !dsrCase.purge?.doneAt)
+    elements.push(textBlock(shownAsText(dsrCase.details, 600), { isSubtle: true, maxLines: 6 }));
+  if (decision) {
+    const by = { name: shownAsText(decision.by.name, 60), date: day(decision.at) };
+    let text = t(decision.outcome === 'approved' ? 'triage.decision.approved' : 'triage.decision.declined', by);
+    if (decision.reason)
+      text += ` ${t('triage.decision.reason', { reason: t(`triage.declineReasons.${decision.reason}`) })}`;
+    if (decision.explanation) text += ` (${shownAsText(decision.explanation, 300)})`;
+    elements.push(textBlock(text, { weight: 'Bolder' }));
+  }
+  const related = dsrCase.related ?? [];
+  if (related.length > 0) {
+    const list = related
+      .map((r) =>
+        r.why === 'open'
+          ? t('triage.related.open', { caseId: r.caseId })
+          : t('triage.related.answered', { caseId: r.caseId, date: day(r.answeredAt ?? dsrCase.receivedAt) }),
+      )
+      .join(', ');
+    elements.push(container([textBlock(t('triage.related.text', { list }))], { style: 'warning' }));
+  }
+  const retention = retentionText(dsrCase, calendar, t);
+  if (retention) elements.push(textBlock(retention, { isSubtle: true }));
+  // Kept records are few groups (system, basis, end); a long list is cut, the case file has all.
+  for (const line of keptCaseLines(dsrCase, t).slice(0, 8))
+    elements.push(textBlock(line, { size: 'Small', spacing: 'Small' }));
+  if (dsrCase.hold && !dsrCase.purge) {
+    const explanation = dsrCase.hold.explanation ? ` (${clip(dsrCase.hold.explanation, 300)})` : '';
+    elements.push(
+      textBlock(`${t('triage.hold.line', { reason: t(`triage.holdReasons.${dsrCase.hold.reason}`) })}${explanation}`, {
+        isSubtle: true,
+      }),
+    );
+  }
+  for (const line of clockLines(dsrCase, now, calendar, t)) {
+    const block = textBlock(line.text, { size: 'Small', spacing: 'Small' });
+    // The clock's warnings are tinted like notices; their words say what is wrong (see notices.ts).
+    elements.push(
+      line.color === 'Attention' || line.color === 'Warning'
+        ? container([block], { style: line.color === 'Attention' ? 'attention' : 'warning', spacing: 'Small' })
+        : block,
+    );
+  }
+  return elements;
+}
+
+function checklist(t: TFunction): CardElement {
+  return container(
+    [
+      textBlock(t('triage.checklist.title'), { weight: 'Bolder' }),
+      ...TRIAGE_CHECKS.map((check) =>
+        // The label carries the statement; the toggle's own text only says what ticking it means.
+        toggleInput({ id: check, title: t('triage.checklist.affirmed'), label: t(`triage.checks.${check}`) }),
+      ),
+    ],
+    { separator: true },
+  );
+}
+
+/** The decisions about the case's people and clock, in the body: the card's own row of buttons has room for five. */
+function inlineActions(
+  dsrCase: DsrCase,
+  allowed: AllowedActions,
+  t: TFunction,
+  now: Date,
+  calendar: OrgCalendar,
+  team: Actor[],
+): CardElement[] {
+  const data = { caseId: dsrCase.id, version: dsrCase.version };
+  const can = (action: CaseAction) => allowed.actions.includes(action);
+  const policy = policyFor(dsrCase.regulation);
+  const today = localToday(now, calendar);
+  const actions: CardAction[] = [];
+  if (can('assignSelf')) actions.push(caseActionButton('assignSelf', allowed, t, data)!);
+  if (can('assign'))
+    actions.push(
+      showCardAction(
+        t('triage.assign.button'),
+        [
+          choiceSetInput({
+            id: 'assignee',
+            label: t('triage.assign.label'),
+            isRequired: true,
+            errorMessage: t('triage.assign.error'),
+            choices: team.map((member) => ({ title: clip(member.name, 60), value: member.id })),
+          }),
+        ],
+        [executeAction(t('triage.assign.submit'), TRIAGE_VERBS.assign, data)],
+      ),
+    );
+  if (can('verifyIdentity') && allowed.next !== 'verifyIdentity')
+    actions.push(caseActionButton('verifyIdentity', allowed, t, data)!);
+  if (can('proofArrived') && dsrCase.pause)
+    actions.push(
+      showCardAction(
+        t('triage.proof.arrived'),
+        [
+          dateInput({
+            id: 'arrivedOn',
+            label: t('triage.proof.arrivedLabel'),
+            value: today,
+            min: localToday(new Date(dsrCase.pause.since), calendar),
+            max: today,
+            isRequired: true,
+            errorMessage: t('triage.proof.arrivedError'),
+          }),
+        ],
+        [
+          executeAction(
+            t('triage.proof.restart'),
+            TRIAGE_VERBS.resume,
+            data,
+            allowed.next === 'proofArrived' ? 'positive' : undefined,
+          ),
+        ],
+      ),
+    );
+  if (can('confirmReceipt')) actions.push(caseActionButton('confirmReceipt', allowed, t, data)!);
+  if (can('askForProof'))
+    actions.push(
+      showCardAction(
+        t('triage.proof.ask'),
+        [
+          textBlock(
+            t(policy.pauseStopsClock ? 'triage.proof.ruleStops' : 'triage.proof.ruleRuns', {
+              regulation: policy.label,
+            }),
+            { isSubtle: true },
+          ),
+          textInput({
+            id: TRIAGE_INPUTS.pauseReason,
+            label: t('triage.proof.reasonLabel'),
+            isRequired: true,
+            maxLength: 1000,
+            errorMessage: t('triage.proof.reasonError'),
+          }),
+        ],
+        [executeAction(t('triage.proof.stop'), TRIAGE_VERBS.pause, data)],
+      ),
+    );
+  return actions.length > 0 ? [actionSet(actions)] : [];
+}
+
+function letters(dsrCase: DsrCase, t: TFunction, calendar: OrgCalendar): CardElement[] {
+  const available = lettersAvailable(dsrCase);
+  const elements: CardElement[] = [];
+  if (available.length > 0)
+    elements.push(
+      actionSet(
+        available.map((kind) =>
+          executeAction(t('triage.letters.button', { kind: t(`triage.letterKinds.${kind}`) }), LETTER_VERBS.show, {
+            caseId: dsrCase.id,
+            letter: kind,
+          }),
+        ),
+      ),
+    );
+  for (const letter of dsrCase.letters ?? [])
+    elements.push(
+      textBlock(
+        t('triage.letters.sent', {
+          kind: t(`triage.letterKinds.${letter.kind}`),
+          date: dayText(t, letter.at, calendar.timeZone),
+          channel: t(`triage.letterChannels.${letter.channel}`),
+          language: letter.language,
+          hash: `${letter.sha256.slice(0, 12)}…`,
+        }),
+        { size: 'Small', isSubtle: true },
+      ),
+    );
+  return elements;
+}
+
+function notes(dsrCase: DsrCase, t: TFunction): CardElement[] {
+  if (dsrCase.notes.length === 0) return [];
+  return [
+    textBlock(t('triage.notes.title'), { weight: 'Bolder', separator: true }),
+    ...dsrCase.notes
+      .slice(-3)
+      .map((note) => textBlock(`${shownAsText(note.by.name, 40)}: ${shownAsText(note.text, 300)}`, { isSubtle: true })),
+  ];
 }
 
 /**
- * Art. 12(5) GDPR: the controller may charge a reasonable fee or refuse a manifestly unfounded or
- * excessive request, in particular a repetitive one, and must show that it is. The team decides.
+ * The card's own buttons: the next thing to do for the reader first, then what else moves the case
+ * on, then the forms. Teams shows at most five (the validator's "Maximum number of actions exceeded").
  */
-function relatedText(dsrCase: DsrCase, calendar: OrgCalendar): string {
-  const related = dsrCase.related ?? [];
-  if (related.length === 0) return '';
-  const list = related
-    .map((r) =>
-      r.why === 'open' ? `${r.caseId} (open)` : `${r.caseId} (answered ${formatDay(r.answeredAt ?? '', calendar)})`,
-    )
-    .join(', ');
-  return `The same person (by email or number) has another request: ${list}. Decide whether this one repeats it; a manifestly excessive request may be refused or charged for (GDPR Art. 12(5)), with reasons.`;
+function cardActions(
+  dsrCase: DsrCase,
+  allowed: AllowedActions,
+  t: TFunction,
+  data: { caseId: string; version: number },
+  can: (action: CaseAction) => boolean,
+): CardAction[] {
+  const oneP = (
+    [
+      'verifyIdentity',
+      'approve',
+      'findData',
+      'showFindings',
+      'showPlan',
+      'respond',
+      'reviewPackage',
+      'close',
+      'releaseHold',
+    ] as const
+  )
+    .filter((action) => action !== 'verifyIdentity' || allowed.next === 'verifyIdentity')
+    // Respond and the package review live on the plan card; the triage card leads there.
+    .filter((action) => action !== 'respond' && action !== 'reviewPackage');
+  const first = allowed.next && (oneP as readonly string[]).includes(allowed.next) ? [allowed.next] : [];
+  const buttons: CardAction[] = [...first, ...oneP.filter((action) => action !== allowed.next)].flatMap(
+    (action) => caseActionButton(action, allowed, t, data) ?? [],
+  );
+  const reasonInput = (id: string) =>
+    textInput({ id, label: t('triage.forms.explanation'), isMultiline: true, maxLength: 1000 });
+  if (can('decline'))
+    buttons.push(
+      showCardAction(
+        t('triage.decline.button'),
+        [
+          choiceSetInput({
+            id: TRIAGE_INPUTS.declineReason,
+            label: t('triage.forms.reason'),
+            isRequired: true,
+            errorMessage: t('triage.forms.reasonError'),
+            choices: DECLINE_REASONS.map((reason) => ({ title: t(`triage.declineReasons.${reason}`), value: reason })),
+          }),
+          reasonInput('explanation'),
+        ],
+        [executeAction(t('triage.decline.submit'), TRIAGE_VERBS.decline, data)],
+      ),
+    );
+  if (can('extend'))
+    buttons.push(
+      showCardAction(
+        t('triage.extend.button'),
+        [
+          textBlock(t('triage.extend.rule')),
+          textInput({
+            id: TRIAGE_INPUTS.extendReason,
+            label: t('triage.extend.label'),
+            isRequired: true,
+            isMultiline: true,
+            maxLength: 1000,
+            errorMessage: t('triage.extend.error'),
+          }),
+        ],
+        [executeAction(t('triage.extend.submit'), TRIAGE_VERBS.extend, data)],
+      ),
+    );
+  if (can('placeHold'))
+    buttons.push(
+      showCardAction(
+        t('triage.hold.button'),
+        [
+          textBlock(t('triage.hold.rule')),
+          choiceSetInput({
+            id: 'reason',
+            label: t('triage.forms.reason'),
+            isRequired: true,
+            errorMessage: t('triage.forms.reasonError'),
+            choices: HOLD_REASONS.map((reason) => ({ title: t(`triage.holdReasons.${reason}`), value: reason })),
+          }),
+          reasonInput('explanation'),
+        ],
+        [executeAction(t('triage.hold.submit'), TRIAGE_VERBS.hold, data)],
+      ),
+    );
+  if (can('addNote'))
+    buttons.push(
+      showCardAction(
+        t('triage.note.button'),
+        [
+          textInput({
+            id: 'text',
+            label: t('triage.note.label'),
+            isMultiline: true,
+            isRequired: true,
+            maxLength: 2000,
+            errorMessage: t('triage.note.error'),
+          }),
+        ],
+        [executeAction(t('triage.note.submit'), TRIAGE_VERBS.note, data)],
+      ),
+    );
+  return buttons;
 }

@@ -1,7 +1,9 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { caseCard } from '../cards/caseCard.js';
-import { INTAKE_SUBMIT_VERB, intakeCard, intakeValues } from '../cards/intakeCard.js';
+import { intakeCard, intakeValues } from '../cards/intakeCard.js';
+import { translator } from '../cards/i18n.js';
+import { INTAKE_SUBMIT_VERB } from '../cards/verbs.js';
 import { validateIntake } from '../dsr/intake.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
@@ -63,7 +65,13 @@ export class IntakeSubmission implements CardActionHandler {
       await this.services.notifier.caseCreated(created);
     }
     return {
-      outcome: { kind: 'card', card: caseCard(created, now, calendar, `Request recorded: ${created.id}`) },
+      outcome: {
+        kind: 'card',
+        card: caseCard(created, now, calendar, {
+          locale: context.activity.locale,
+          notice: { tone: 'good', text: translator(context.activity.locale)('case.recorded', { caseId: created.id }) },
+        }),
+      },
       caseId: created.id,
     };
   }

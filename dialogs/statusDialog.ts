@@ -43,9 +43,13 @@ export class StatusDialog extends ComponentDialog {
         );
         return step.endDialog();
       }
+      const locale = step.context.activity.locale;
       const card = roles.privacyTeam
-        ? triageCard(found, now, calendar, await this.services.team.members())
-        : caseCard(found, now, calendar);
+        ? triageCard(found, now, calendar, await this.services.team.members(), undefined, 'live', {
+            ...(locale ? { locale } : {}),
+            viewer: actor,
+          })
+        : caseCard(found, now, calendar, { locale });
       await step.context.sendActivity(cardMessage(card, `${found.id} status`));
       return step.endDialog();
     }

@@ -1,7 +1,9 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { caseCard } from '../cards/caseCard.js';
-import { NOTICE_TONES, TRIAGE_INPUTS, TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
+import { NOTICE_TONES, TRIAGE_INPUTS, triageCard } from '../cards/triageCard.js';
+import { translator } from '../cards/i18n.js';
+import { TRIAGE_VERBS } from '../cards/verbs.js';
 import { DECLINE_REASONS, HOLD_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
@@ -80,20 +82,21 @@ const NEWS: Partial<Record<CaseAction['kind'], CaseNews>> = {
   close: 'closed',
 };
 
-const DONE: Partial<Record<CaseAction['kind'], string>> = {
-  assign: 'Assigned to you.',
-  verifyIdentity: 'Identity marked as verified.',
-  pauseClock: 'Proof of identity asked for: the clock stands still until it arrives.',
-  resumeClock: 'Proof arrived: the clock runs again.',
-  confirmReceipt: 'Confirmation of receipt recorded.',
-  approve: 'Approved. The requester has been told.',
-  decline: 'Declined. The requester has been told.',
-  extend: 'Deadline extended. The requester has been told.',
-  addNote: 'Note saved.',
-  close: 'Case closed. The requester has been told.',
-  placeHold: 'Legal hold placed: the personal data of this case is kept until you release it.',
-  releaseHold: 'Legal hold released: the personal data of this case is deleted when its retention period ends.',
-};
+/** The catalogue key of what each decision did, said on the card that answers it. */
+const DONE = new Set<CaseAction['kind']>([
+  'assign',
+  'verifyIdentity',
+  'pauseClock',
+  'resumeClock',
+  'confirmReceipt',
+  'approve',
+  'decline',
+  'extend',
+  'addNote',
+  'close',
+  'placeHold',
+  'releaseHold',
+]);
 
 /**
  * Every decision on the privacy team's card. The actor is taken from the activity, the case is
@@ -129,28 +132,40 @@ export class TriageAction implements CardActionHandler {
       log.info({ caseId: result.case.id, action: action.kind }, 'case updated');
       const news = NEWS[action.kind];
       if (news) await notifier.caseNews(result.case, news);
-      const done = DONE[action.kind] ?? 'Done.';
+      const locale = context.activity.locale;
+      const done = translator(locale)(`triage.done.${DONE.has(action.kind) ? action.kind : 'other'}`);
       // A requester may note something on their own case; they get their own view back, not the team's.
       if (!(await cases.rolesOf(actor)).privacyTeam) {
-        return { kind: 'card', card: caseCard(result.case, now, calendar, `${result.case.id}: ${done}`) };
+        return {
+          kind: 'card',
+          card: caseCard(result.case, now, calendar, { locale, notice: { tone: 'good', text: done } }),
+        };
       }
       return {
         kind: 'card',
-        card: triageCard(result.case, now, calendar, await team.members(), { text: done, tone: 'good' }),
+        card: triageCard(result.case, now, calendar, await team.members(), { text: done, tone: 'good' }, 'live', {
+          locale,
+          viewer: actor,
+        }),
       };
     }
     if (!result.case) return { kind: 'error', status: 404, message: result.message };
-    return this.viewFor(actor, result.case, result.message);
+    return this.viewFor(actor, result.case, result.message, context.activity.locale);
   }
 
-  private async viewFor(actor: Actor, dsrCase: DsrCase, message: string): Promise<ActionOutcome> {
+  private async viewFor(actor: Actor, dsrCase: DsrCase, message: string, locale?: string): Promise<ActionOutcome> {
     const { cases, clock, calendar, team } = this.services;
     const roles = await cases.rolesOf(actor);
     if (roles.privacyTeam) {
-      const card = triageCard(dsrCase, clock.now(), calendar, await team.members(), {
-        text: message,
-        tone: 'attention',
-      });
+      const card = triageCard(
+        dsrCase,
+        clock.now(),
+        calendar,
+        await team.members(),
+        { text: message, tone: 'attention' },
+        'live',
+        { ...(locale ? { locale } : {}), viewer: actor },
+      );
       return { kind: 'card', card };
     }
     return { kind: 'error', status: 403, message };
@@ -179,8 +194,10 @@ export class TriageRefresh implements CardActionHandler {
     const found = await cases.viewCase(actor, parsed.data.caseId);
     if (!found) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
     const roles = await cases.rolesOf(actor);
-    if (!roles.privacyTeam) return { kind: 'card', card: caseCard(found, clock.now(), calendar) };
+    const locale = context.activity.locale;
+    if (!roles.privacyTeam) return { kind: 'card', card: caseCard(found, clock.now(), calendar, { locale }) };
     const team = await this.services.team.members();
+    const reader = { ...(locale ? { locale } : {}), viewer: actor };
     // Unchanged since the card was made: the same card, notice included, and no further refresh
     // (see TriageLiveness), so the reader's ticks and text stay where they are.
     const { version, notice, tone } = parsed.data;
@@ -194,8 +211,9 @@ export class TriageRefresh implements CardActionHandler {
           team,
           notice && tone ? { text: notice, tone } : undefined,
           'settled',
+          reader,
         ),
       };
-    return { kind: 'card', card: triageCard(found, clock.now(), calendar, team) };
+    return { kind: 'card', card: triageCard(found, clock.now(), calendar, team, undefined, 'live', reader) };
   }
 }

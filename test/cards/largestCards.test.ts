@@ -178,7 +178,7 @@ const rendered: Array<[string, CardJson]> = [
       },
     }),
   ],
-  ['the requester’s case card', caseCard(bigCase, NOW, calendar, LONG(500, 'H'))],
+  ['the requester’s case card', caseCard(bigCase, NOW, calendar, { notice: { tone: 'good', text: LONG(500, 'H') } })],
   [
     'the undecided triage card with a large team, long notes and a notice',
     triageCard(
