@@ -53,6 +53,8 @@ import { fastForwardClock, ReminderService } from './reminders/reminderService.j
 import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
+import { AuditCommands } from '../dialogs/auditCommands.js';
+import { AuditPageAction } from '../dialogs/auditPageAction.js';
 import { DownloadLinks } from './downloadLinks.js';
 import { PackageDelivery } from './packageDelivery.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
@@ -402,6 +404,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...ChangeAction.all(services, changeDeps),
     ...LetterAction.all(services, letters),
     ...ReviewAction.all(services, { reviewDir: config.release.dir, linkDays: config.release.linkDays }),
+    new AuditPageAction(services, new AuditCommands(services, store, links)),
   ];
   const actions = new CardActionRouter(handlers, (context, verb, data) =>
     cases.recordRefusal(
@@ -448,6 +451,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
           links,
           store,
           cases,
+          team,
           clock,
           log,
           packages: shared.packages,

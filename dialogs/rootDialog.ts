@@ -142,7 +142,7 @@ export class RootDialog extends ComponentDialog {
         await this.useChannel(step.context);
         return step.endDialog();
       case 'auditTrail':
-        await this.audit.showTrail(step.context, intent.caseId);
+        await this.audit.showTrail(step.context, intent.caseId, intent.page);
         return step.endDialog();
       case 'exportAudit':
         await this.audit.exportTrail(step.context, intent.caseId);

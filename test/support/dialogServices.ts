@@ -21,6 +21,10 @@ export function dialogServices(store: LowdbCaseStore, now: Date, calendar: OrgCa
     sendToUser: () => Promise.resolve(false),
     privacyChannelId: () => Promise.resolve(undefined),
   };
-  const team = { members: () => Promise.resolve([]), remember: () => Promise.resolve() };
+  const team = {
+    members: () => Promise.resolve([]),
+    remember: () => Promise.resolve(),
+    namesOf: () => Promise.resolve(new Map<string, string>()),
+  };
   return { cases, clock: { now: () => now }, calendar, log: pino({ level: 'silent' }), notifier, team };
 }
