@@ -55,6 +55,7 @@ import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
 import { AuditCommands } from '../dialogs/auditCommands.js';
 import { AuditPageAction } from '../dialogs/auditPageAction.js';
+import { ApprovalWaitingAction } from '../dialogs/approvalWaitingAction.js';
 import { DownloadLinks } from './downloadLinks.js';
 import { PackageDelivery } from './packageDelivery.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
@@ -405,6 +406,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...LetterAction.all(services, letters),
     ...ReviewAction.all(services, { reviewDir: config.release.dir, linkDays: config.release.linkDays }),
     new AuditPageAction(services, new AuditCommands(services, store, links)),
+    new ApprovalWaitingAction(services),
   ];
   const actions = new CardActionRouter(handlers, (context, verb, data) =>
     cases.recordRefusal(

@@ -141,8 +141,13 @@ export function personName(id: string, names: Map<string, string>, t: TFunction)
   return names.get(id) ?? t('audit.people.unknown', { id: id.slice(0, 8) });
 }
 
-/** "the erasure in Business Central": the step an event is about, from the plan or the event's own detail. */
-function stepWords(event: AuditEvent, dsrCase: DsrCase | undefined, t: TFunction): string {
+/** "the erasure in Business Central": a step of the case's plan in words. */
+export function stepPhrase(dsrCase: DsrCase | undefined, stepId: string | undefined, t: TFunction): string {
+  return stepWords({ detail: stepId ? { stepId } : {} }, dsrCase, t);
+}
+
+/** The step an event is about, from the plan or the event's own detail. */
+function stepWords(event: Pick<AuditEvent, 'detail'>, dsrCase: DsrCase | undefined, t: TFunction): string {
   const stepId = typeof event.detail.stepId === 'string' ? event.detail.stepId : undefined;
   if (stepId === PACKAGE_STEP_ID) return t('audit.step.package');
   const step = stepId ? dsrCase?.plan?.steps.find((s) => s.id === stepId) : undefined;

@@ -17,6 +17,7 @@ import {
 } from '../dsr/reviewSnapshot.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
+import { placeOf } from './notifier.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 
 export interface ReviewDeps {
@@ -102,7 +103,20 @@ export class ReviewAction implements CardActionHandler {
       case REVIEW_VERBS.undo:
         return this.onRecord(actor, dsrCase, version, index, view, data);
       case REVIEW_VERBS.submit:
-        return act({ kind: 'submitReview' }, 'Review done; another privacy officer approves it.');
+        return this.act(
+          actor,
+          dsrCase,
+          version,
+          index,
+          view,
+          { kind: 'submitReview' },
+          'Review done; another privacy officer approves it.',
+          // The officers who may approve it hear that it waits for them, with a button to this card.
+          async (next) => {
+            const hash = next.review?.submitted?.hash;
+            if (hash) await this.services.notifier.approvalWaiting(next, { kind: 'review', hash }, placeOf(context));
+          },
+        );
       case REVIEW_VERBS.approve: {
         const parsed = approval.safeParse(data);
         if (!parsed.success) return this.card(dsrCase, index, view, 'This card does not say what you approve.');
@@ -239,8 +253,10 @@ export class ReviewAction implements CardActionHandler {
     view: { source: number; page: number },
     action: CaseAction,
     success: string,
+    then?: (next: DsrCase) => Promise<void>,
   ): Promise<ActionOutcome> {
     const result = await this.services.cases.act(actor, dsrCase.id, version, action);
+    if (result.ok && then) await then(result.case);
     return this.card(
       result.ok ? result.case : (result.case ?? dsrCase),
       index,

@@ -14,6 +14,7 @@ export function dialogServices(store: LowdbCaseStore, now: Date, calendar: OrgCa
   const notifier = {
     caseCreated: () => Promise.resolve(),
     caseNews: () => Promise.resolve(),
+    approvalWaiting: () => Promise.resolve(),
     usePrivacyChannel: () => Promise.resolve(0),
     rememberUser: () => Promise.resolve(),
     heardFrom: () => Promise.resolve(),
