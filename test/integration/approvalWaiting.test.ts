@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { BotHarness, cardOf, cardText, invokeCard } from '../support/botHarness.js';
-import { CaseFlow, CASE_THREAD } from '../support/caseFlow.js';
+import { CaseFlow } from '../support/caseFlow.js';
 import { FakeChangeSystem, fakeInfo } from '../support/fakeChangeSystem.js';
 import { adele, alex, isaiah, megan, PRIVACY_TEAM_IDS, type TeamsUser } from '../support/people.js';
 
