@@ -1,10 +1,16 @@
 import type { TFunction } from 'i18next';
 import type { WaitingApproval, WaitingState } from '../dsr/approvalWaiting.js';
+import {
+  adaptiveCard,
+  executeAction,
+  openUrlAction,
+  textBlock,
+  type ActionData,
+  type AdaptiveCard,
+  type CardAction,
+} from './adaptive.js';
 import { shownAsText } from './format.js';
-import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
-
-/** Shows where what waited for approval stands now; also the card's refresh while it still waits. */
-export const APPROVAL_WAITING_VERB = 'team.waiting';
+import { TEAM_VERBS } from './verbs.js';
 
 export interface ApprovalWaitingView {
   caseId: string;
@@ -41,13 +47,13 @@ function stateText(view: ApprovalWaitingView, t: TFunction): string {
  * channel thread. While it waits the card refreshes when shown, so a press or a second look shows
  * whether someone approved it meanwhile; once settled it stops asking.
  */
-export function approvalWaitingCard(view: ApprovalWaitingView, t: TFunction): CardJson {
+export function approvalWaitingCard(view: ApprovalWaitingView, t: TFunction): AdaptiveCard {
   const by = shownAsText(view.by);
   const title =
     view.waiting.kind === 'step'
       ? t('team.waiting.stepTitle', { who: by, step: view.step, caseId: view.caseId })
       : t('team.waiting.reviewTitle', { who: by, caseId: view.caseId });
-  const data = {
+  const data: ActionData = {
     caseId: view.caseId,
     waiting: view.waiting.kind,
     hash: view.waiting.hash,
@@ -55,28 +61,21 @@ export function approvalWaitingCard(view: ApprovalWaitingView, t: TFunction): Ca
     ...(view.link ? { link: view.link } : {}),
   };
   const live = view.state.kind === 'waiting';
-  const actions: CardJson[] = [
-    ...(view.link
-      ? [{ type: 'Action.OpenUrl', title: t('team.waiting.open'), url: view.link, style: 'positive' }]
-      : []),
-    ...(live ? [executeAction(t('team.waiting.status'), APPROVAL_WAITING_VERB, data)] : []),
+  // Opening the card is the next thing to do; the live state is one press away while it waits.
+  const actions: CardAction[] = [
+    ...(view.link ? [openUrlAction(t('team.waiting.open'), view.link, 'positive')] : []),
+    ...(live ? [executeAction(t('team.waiting.status'), TEAM_VERBS.waiting, data)] : []),
   ];
-  return {
-    type: 'AdaptiveCard',
-    $schema: CARD_SCHEMA,
-    version: CARD_VERSION,
-    ...(live ? { refresh: { action: { type: 'Action.Execute', verb: APPROVAL_WAITING_VERB, data } } } : {}),
+  return adaptiveCard({
+    ...(live ? { refresh: { action: { type: 'Action.Execute', verb: TEAM_VERBS.waiting, data } } } : {}),
     body: [
-      { type: 'TextBlock', text: title, size: 'Medium', weight: 'Bolder', wrap: true },
-      {
-        type: 'TextBlock',
-        text: t('team.waiting.subject', { subject: shownAsText(view.subjectName, 120) }),
+      textBlock(title, { size: 'Medium', weight: 'Bolder' }),
+      textBlock(t('team.waiting.subject', { subject: shownAsText(view.subjectName, 120) }), {
         isSubtle: true,
         spacing: 'None',
-        wrap: true,
-      },
-      { type: 'TextBlock', text: stateText(view, t), wrap: true },
+      }),
+      textBlock(stateText(view, t)),
     ],
-    ...(actions.length > 0 ? { actions } : {}),
-  };
+    actions,
+  });
 }

@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { APPROVAL_WAITING_VERB, approvalWaitingCard } from '../cards/approvalWaitingCard.js';
+import { approvalWaitingCard } from '../cards/approvalWaitingCard.js';
+import { TEAM_VERBS } from '../cards/verbs.js';
 import { translator } from '../cards/i18n.js';
 import type { WaitingApproval } from '../dsr/approvalWaiting.js';
 import { approvalWaitingView } from './approvalWaitingView.js';
@@ -29,7 +30,7 @@ function isTeamsMessageLink(link: unknown): link is string {
  * goes looking for an Approve button that is gone.
  */
 export class ApprovalWaitingAction implements CardActionHandler {
-  readonly verb = APPROVAL_WAITING_VERB;
+  readonly verb = TEAM_VERBS.waiting;
 
   constructor(private readonly services: DsrServices) {}
 

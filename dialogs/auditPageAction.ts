@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { AUDIT_PAGE_VERB } from '../cards/auditTrailCard.js';
+import { AUDIT_VERBS } from '../cards/verbs.js';
 import { translator } from '../cards/i18n.js';
 import type { AuditCommands } from './auditCommands.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
@@ -14,7 +14,7 @@ const pageSchema = z.object({
 
 /** "Previous page" and "Next page" on the audit trail card: the same page as "audit DSR-… page N". */
 export class AuditPageAction implements CardActionHandler {
-  readonly verb = AUDIT_PAGE_VERB;
+  readonly verb = AUDIT_VERBS.page;
 
   constructor(
     private readonly services: DsrServices,
