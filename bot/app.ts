@@ -53,6 +53,9 @@ import { fastForwardClock, ReminderService } from './reminders/reminderService.j
 import { ObservedCaseStore } from '../dsr/reminders/observedStore.js';
 import { ProactiveNotifier } from './proactiveNotifier.js';
 import { KvTeamDirectory } from './teamDirectory.js';
+import { AuditCommands } from '../dialogs/auditCommands.js';
+import { AuditPageAction } from '../dialogs/auditPageAction.js';
+import { ApprovalWaitingAction } from '../dialogs/approvalWaitingAction.js';
 import { DownloadLinks } from './downloadLinks.js';
 import { PackageDelivery } from './packageDelivery.js';
 import { registerDownloadRoutes } from './downloadRoutes.js';
@@ -436,6 +439,8 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...ReviewAction.all(services, { reviewDir: config.release.dir, linkDays: config.release.linkDays }),
     new MailboxRecord(services, mailboxStore),
     new MailboxDismiss(services, mailboxStore),
+    new AuditPageAction(services, new AuditCommands(services, store, links)),
+    new ApprovalWaitingAction(services),
   ];
   const actions = new CardActionRouter(handlers, (context, verb, data) =>
     cases.recordRefusal(
@@ -482,6 +487,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
           links,
           store,
           cases,
+          team,
           clock,
           log,
           packages: shared.packages,

@@ -5,6 +5,10 @@ import type { Server } from 'restify';
 import type { Logger } from 'pino';
 import type { CaseService } from '../dsr/caseService.js';
 import { auditCsv } from '../dsr/auditCsv.js';
+import type { AuditEvent } from '../dsr/audit.js';
+import { translator } from '../cards/i18n.js';
+import { actorIds, nameTable, personName } from '../dialogs/auditWords.js';
+import type { TeamDirectory } from '../dialogs/team.js';
 import { caseFileJson } from '../dsr/caseFile.js';
 import type { ChangeLedger } from '../dsr/changeLedger.js';
 import { isCaseId } from '../dsr/case.js';
@@ -21,6 +25,8 @@ export interface DownloadDeps {
   links: DownloadLinks;
   store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>;
   cases: CaseService;
+  /** Names for the ids in an exported trail; without it the name column stays empty. */
+  team?: Pick<TeamDirectory, 'namesOf'>;
   clock: Clock;
   log: Logger;
   /** Prepared packages waiting for their download. */
@@ -32,6 +38,17 @@ export interface DownloadDeps {
 }
 
 /** Files the bot hands to one privacy team member through a signed link; every download is audited. */
+/** Names beside the ids in an exported trail: one look-up for every person the case's trail names. */
+async function csvNames(deps: DownloadDeps, caseId: string): Promise<(id: string) => string> {
+  const events: AuditEvent[] = [];
+  for await (const event of deps.store.auditEvents(caseId)) events.push(event);
+  const directory = deps.team ? await deps.team.namesOf(actorIds(events)) : new Map<string, string>();
+  const names = nameTable(directory, await deps.store.getCase(caseId));
+  // The file is read by whoever exported it and by auditors: its names are in one language.
+  const t = translator('en');
+  return (id) => personName(id, names, t);
+}
+
 export function registerDownloadRoutes(server: Server, deps: DownloadDeps): void {
   // A letter's draft as it stands, for the team's own mail client or printer; audited like every download.
   server.get('/downloads/letter/:caseId/:file', async (req, res) => {
@@ -104,7 +121,7 @@ export function registerDownloadRoutes(server: Server, deps: DownloadDeps): void
       'content-disposition': `attachment; filename="${caseId}-audit.csv"`,
       'cache-control': 'no-store',
     });
-    Readable.from(auditCsv(deps.store.auditEvents(caseId))).pipe(res);
+    Readable.from(auditCsv(deps.store.auditEvents(caseId), await csvNames(deps, caseId))).pipe(res);
   });
 
   server.get('/downloads/casefile/:file', async (req, res) => {

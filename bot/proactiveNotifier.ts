@@ -3,7 +3,12 @@ import { CardFactory, MessageFactory, type ConversationReference } from 'botbuil
 import type { Logger } from 'pino';
 import { formatDay, shownAsText } from '../cards/format.js';
 import { triageCard } from '../cards/triageCard.js';
-import type { CaseNews, CaseNotifier } from '../dialogs/notifier.js';
+import type { CardPlace, CaseNews, CaseNotifier } from '../dialogs/notifier.js';
+import { approvalWaitingCard } from '../cards/approvalWaitingCard.js';
+import { translator } from '../cards/i18n.js';
+import { approvalWaitingView } from '../dialogs/approvalWaitingView.js';
+import { possibleApprovers, type WaitingApproval } from '../dsr/approvalWaiting.js';
+import { messageDeepLink, threadDeepLink } from './teamsLinks.js';
 import type { PersonalChatOpening } from '../dialogs/sharedConversation.js';
 import type { TeamDirectory } from '../dialogs/team.js';
 import { DECLINE_REASON_LABELS, type DsrCase } from '../dsr/case.js';
@@ -95,6 +100,41 @@ export class ProactiveNotifier implements CaseNotifier {
       rememberAs: threadKey(dsrCase.id),
     });
     this.log.info({ caseId: dsrCase.id }, 'triage card queued');
+  }
+
+  async approvalWaiting(dsrCase: DsrCase, waiting: WaitingApproval, place: CardPlace): Promise<void> {
+    // The card's own message when it sits in a channel thread; else the case's thread, if it has one.
+    const inChannel = place.reference.conversation?.conversationType === 'channel';
+    const link = inChannel
+      ? messageDeepLink(place.reference, place.activityId)
+      : threadDeepLink(await this.get<Partial<ConversationReference>>(threadKey(dsrCase.id)));
+    const approvers = possibleApprovers(dsrCase, waiting, await this.team.members());
+    for (const member of approvers) {
+      const reference = await this.get<Partial<ConversationReference>>(userKey(member.id));
+      if (!reference) {
+        this.log.info(
+          { caseId: dsrCase.id },
+          'a privacy officer has no 1:1 chat with the bot yet; not told what waits',
+        );
+        continue;
+      }
+      // In the language the officer last wrote to the bot in.
+      const t = translator(reference.locale);
+      const view = await approvalWaitingView(dsrCase, waiting, this.team, t, link);
+      const message = MessageFactory.attachment(CardFactory.adaptiveCard(approvalWaitingCard(view, t)));
+      message.summary = t('team.waiting.summary', { caseId: dsrCase.id });
+      const what = waiting.kind === 'step' ? `${waiting.stepId}|${waiting.hash}` : `review|${waiting.hash}`;
+      await this.outbox.enqueue({
+        // One message per officer and preview: a retried press or a second instance queues nothing new.
+        id: `waiting|${dsrCase.id}|${what}|${member.id.toLowerCase()}`,
+        conversationKey: personalConversationKey(member.id),
+        recipientName: member.name,
+        destination: { kind: 'conversation', reference, referenceKey: userKey(member.id) },
+        activity: { ...message },
+        caseId: dsrCase.id,
+        guard: { kind: 'caseOpen' },
+      });
+    }
   }
 
   async caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void> {
@@ -209,7 +249,13 @@ export class ProactiveNotifier implements CaseNotifier {
     // Someone who writes to the bot has it installed again, whatever the outbox found before.
     await markReachable(this.store, aadObjectId);
     const known = await this.get<Partial<ConversationReference>>(userKey(aadObjectId));
-    if (known?.conversation?.id === reference.conversation?.id && known?.serviceUrl === reference.serviceUrl) return;
+    // The locale too: what the bot says on its own follows the language the person last wrote in.
+    if (
+      known?.conversation?.id === reference.conversation?.id &&
+      known?.serviceUrl === reference.serviceUrl &&
+      known?.locale === reference.locale
+    )
+      return;
     await this.put(userKey(aadObjectId), reference);
   }
 }

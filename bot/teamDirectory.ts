@@ -24,6 +24,17 @@ export class KvTeamDirectory implements TeamDirectory {
     });
   }
 
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    const names = unique.length > 0 ? await this.kv.read(unique.map(nameKey)) : {};
+    const found = new Map<string, string>();
+    for (const id of unique) {
+      const name = names[nameKey(id)]?.value;
+      if (typeof name === 'string') found.set(id, name);
+    }
+    return found;
+  }
+
   async remember(actor: Actor): Promise<void> {
     if (this.recorded.get(actor.id) === actor.name) return;
     const key = nameKey(actor.id);

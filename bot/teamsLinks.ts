@@ -20,3 +20,20 @@ export function threadDeepLink(reference: Partial<ConversationReference> | undef
   params.set('parentMessageId', messageId);
   return `https://teams.microsoft.com/l/message/${encodeURIComponent(channelId)}/${messageId}?${params.toString()}`;
 }
+
+/**
+ * A deep link to one message in a channel thread, such as a card the bot replaced in place: the
+ * same format with the message's own id in the path and the thread's root as parentMessageId (Learn,
+ * "Deep link to navigate to channel conversation"). Undefined outside a channel thread, where
+ * the reference names no root message.
+ */
+export function messageDeepLink(
+  reference: Partial<ConversationReference> | undefined,
+  messageId: string | undefined,
+): string | undefined {
+  const thread = threadDeepLink(reference);
+  const match = thread ? /\/l\/message\/([^/]+)\/(\d+)\?(.*)$/.exec(thread) : null;
+  if (!match || !messageId || !/^\d+$/.test(messageId)) return thread;
+  const [, channelId, , query] = match as unknown as [string, string, string, string];
+  return `https://teams.microsoft.com/l/message/${channelId}/${messageId}?${query}`;
+}

@@ -1,16 +1,27 @@
 import type { DsrCase } from '../dsr/case.js';
-import {
-  LETTER_CHANNEL_LABELS,
-  LETTER_KIND_LABELS,
-  LETTER_NOTE_MAX_LENGTH,
-  type LetterKind,
-} from '../dsr/letters/letterKinds.js';
+import { caseHeaderFacts } from '../dsr/caseHeader.js';
+import type { OrgCalendar } from '../dsr/deadlines.js';
+import { LETTER_NOTE_MAX_LENGTH, type LetterKind } from '../dsr/letters/letterKinds.js';
 import type { RenderedLetter } from '../dsr/letters/templates.js';
-import { clip, noticeBlock } from './format.js';
-import { LETTER_VERBS } from './verbs.js';
-import { TRIAGE_VERBS } from './verbs.js';
+import {
+  actionSet,
+  choiceSetInput,
+  container,
+  executeAction,
+  factSet,
+  openUrlAction,
+  showCardAction,
+  textBlock,
+  textInput,
+  type CardAction,
+} from './adaptive.js';
 import { fullestThatFits } from './cardSize.js';
-import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
+import { caseCardShell } from './caseHeader.js';
+import { clip, shownAsText } from './format.js';
+import { translator } from './i18n.js';
+import type { Notice } from './notices.js';
+import type { CardJson } from './template.js';
+import { LETTER_VERBS, TRIAGE_VERBS } from './verbs.js';
 
 export { LETTER_VERBS };
 
@@ -25,77 +36,13 @@ export interface LetterCardInput {
   eml: string;
   printable: string;
   notice?: { text: string; tone: 'good' | 'attention' };
+  /** The reader's Teams locale: the card speaks it; the letter keeps the person's language. */
+  locale: string | undefined;
+  now: Date;
+  calendar: OrgCalendar;
 }
 
-interface LetterView {
-  id: string;
-  version: number;
-  kind: string;
-  title: string;
-  facts: Array<{ title: string; value: string }>;
-  subject: string;
-  paragraphs: Array<{ text: string }>;
-  note: string;
-  canSend: boolean;
-  sendTitle: string;
-  eml: string;
-  printable: string;
-  channels: Array<{ title: string; value: string }>;
-}
-
-const data = { caseId: '${id}', version: '${version}', letter: '${kind}' };
-
-const template = new CardTemplate<LetterView>({
-  type: 'AdaptiveCard',
-  $schema: CARD_SCHEMA,
-  version: CARD_VERSION,
-  body: [
-    { type: 'TextBlock', text: '${title}', size: 'Large', weight: 'Bolder', wrap: true },
-    { type: 'FactSet', facts: [{ $data: '${facts}', title: '${title}', value: '${value}' }] },
-    {
-      type: 'Container',
-      style: 'emphasis',
-      items: [
-        { type: 'TextBlock', text: '${subject}', weight: 'Bolder', wrap: true },
-        { type: 'TextBlock', $data: '${paragraphs}', text: '${text}', wrap: true, spacing: 'Small' },
-      ],
-    },
-    {
-      type: 'Input.Text',
-      id: 'note',
-      label: 'Your own words in the letter (optional); press "Update the draft" to see them in place',
-      isMultiline: true,
-      maxLength: LETTER_NOTE_MAX_LENGTH,
-      value: '${note}',
-    },
-    // Beside the text it applies to, which also keeps the card within five actions of its own.
-    { type: 'ActionSet', actions: [executeAction('Update the draft', LETTER_VERBS.update, data)] },
-  ],
-  actions: [
-    { ...executeAction('${sendTitle}', LETTER_VERBS.send, data, 'positive'), $when: '${canSend}' },
-    { type: 'Action.OpenUrl', title: 'Download .eml', url: '${eml}' },
-    { type: 'Action.OpenUrl', title: 'Printable letter', url: '${printable}' },
-    {
-      type: 'Action.ShowCard',
-      title: 'Mark sent',
-      card: {
-        type: 'AdaptiveCard',
-        body: [
-          {
-            type: 'Input.ChoiceSet',
-            id: 'channel',
-            label: 'How did the letter leave?',
-            isRequired: true,
-            errorMessage: 'Choose how it was sent.',
-            choices: [{ $data: '${channels}', title: '${title}', value: '${value}' }],
-          },
-        ],
-        actions: [executeAction('Record as sent today', LETTER_VERBS.markSent, data)],
-      },
-    },
-    executeAction('Back to the case', TRIAGE_VERBS.refresh, { caseId: '${id}' }),
-  ],
-});
+const LETTER_LANGUAGES = ['en', 'de', 'fr', 'es'];
 
 /** Turns the letter's HTML into paragraphs a card can show: the draft as the person will read it. */
 export function letterParagraphs(html: string): string[] {
@@ -124,39 +71,92 @@ export function letterCard(input: LetterCardInput): CardJson {
 
 function renderLetter(input: LetterCardInput, paragraphs: string[], count: number): CardJson {
   const { dsrCase, kind, letter } = input;
+  const t = translator(input.locale);
   const rest = paragraphs.length - count;
-  const card = template.render({
-    id: dsrCase.id,
-    version: dsrCase.version,
-    kind,
-    title: `${LETTER_KIND_LABELS[kind]} for ${clip(dsrCase.subject.name, 60)} (${dsrCase.id})`,
-    facts: [
-      { title: 'To', value: input.to ?? 'No email address: print it and send it by post' },
-      { title: 'Language', value: dsrCase.language ?? 'en' },
-      {
-        title: 'Sent from',
-        value: input.mailbox ?? 'No mailbox configured: download the .eml or print the letter, then mark it sent',
-      },
-      ...(kind === 'response' ? [{ title: 'On sending', value: 'The case is marked responded.' }] : []),
+  const data = { caseId: dsrCase.id, version: dsrCase.version, letter: kind };
+  const language = dsrCase.language ?? 'en';
+  const canSend = input.mailbox !== undefined && input.to !== undefined;
+  const markSent = showCardAction(
+    t('letter.markSent'),
+    [
+      choiceSetInput({
+        id: 'channel',
+        label: t('letter.how'),
+        isRequired: true,
+        errorMessage: t('letter.howMissing'),
+        choices: (['email-client', 'post', 'hand'] as const).map((channel) => ({
+          title: t(`letter.channels.${channel}`),
+          value: channel,
+        })),
+      }),
     ],
-    subject: letter.subject,
-    paragraphs: [
-      ...paragraphs.slice(0, count).map((text) => ({ text })),
-      ...(rest > 0 ? [{ text: `…and ${rest} more paragraphs: open the printable letter to read it whole.` }] : []),
+    [executeAction(t('letter.recordSent'), LETTER_VERBS.markSent, data)],
+  );
+  // The next thing to do is to send it: by the mailbox where there is one, else by hand and mark it sent.
+  const actions: CardAction[] = [
+    ...(canSend
+      ? [
+          executeAction(
+            t(kind === 'response' ? 'letter.sendResponse' : 'letter.send'),
+            LETTER_VERBS.send,
+            data,
+            'positive',
+          ),
+        ]
+      : []),
+    openUrlAction(t('letter.eml'), input.eml),
+    openUrlAction(t('letter.printable'), input.printable),
+    canSend ? markSent : { ...markSent, style: 'positive' },
+    executeAction(t('letter.back'), TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
+  ];
+  const notices: Notice[] = input.notice
+    ? [{ tone: input.notice.tone === 'good' ? 'good' : 'error', text: input.notice.text }]
+    : [];
+  return caseCardShell({
+    header: caseHeaderFacts(dsrCase, input.now, input.calendar),
+    locale: input.locale,
+    timeZone: input.calendar.timeZone,
+    notices,
+    body: [
+      textBlock(
+        t('letter.title', {
+          letter: t(`letter.kinds.${kind}`),
+          subject: shownAsText(dsrCase.subject.name, 60),
+          caseId: dsrCase.id,
+        }),
+        {
+          size: 'Medium',
+          weight: 'Bolder',
+          separator: true,
+        },
+      ),
+      factSet([
+        { title: t('letter.to'), value: input.to ?? t('letter.noAddress') },
+        {
+          title: t('letter.language'),
+          value: LETTER_LANGUAGES.includes(language) ? t(`letter.languages.${language}`) : language,
+        },
+        { title: t('letter.from'), value: input.mailbox ?? t('letter.noMailbox') },
+        ...(kind === 'response' ? [{ title: t('letter.onSending'), value: t('letter.respondsCase') }] : []),
+      ]),
+      container(
+        [
+          textBlock(letter.subject, { weight: 'Bolder' }),
+          ...paragraphs.slice(0, count).map((text) => textBlock(text, { spacing: 'Small' })),
+          ...(rest > 0 ? [textBlock(t('letter.more', { count: rest }), { spacing: 'Small', isSubtle: true })] : []),
+        ],
+        { style: 'emphasis' },
+      ),
+      textInput({
+        id: 'note',
+        label: t('letter.note'),
+        isMultiline: true,
+        maxLength: LETTER_NOTE_MAX_LENGTH,
+        value: input.note,
+      }),
+      // Beside the text it applies to, which also keeps the card within five actions of its own.
+      actionSet([executeAction(t('letter.update'), LETTER_VERBS.update, data)]),
     ],
-    note: input.note,
-    canSend: input.mailbox !== undefined && input.to !== undefined,
-    sendTitle: kind === 'response' ? 'Send and mark responded' : 'Send',
-    eml: input.eml,
-    printable: input.printable,
-    channels: (['email-client', 'post', 'hand'] as const).map((channel) => ({
-      title: LETTER_CHANNEL_LABELS[channel],
-      value: channel,
-    })),
+    actions,
   });
-  if (input.notice) {
-    const body = card.body as CardJson[];
-    body.unshift(...noticeBlock(input.notice.text, input.notice.tone === 'good' ? 'Good' : 'Attention'));
-  }
-  return card;
 }

@@ -1,8 +1,8 @@
+import type { TFunction } from 'i18next';
 import type { DsrCase } from '../dsr/case.js';
+import { caseHeaderFacts } from '../dsr/caseHeader.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
-import { counted } from '../dsr/counted.js';
 import {
-  EXCLUSION_GROUND_LABELS,
   EXCLUSION_GROUNDS,
   REDACTION_TEXT_MAX_LENGTH,
   REVIEW_NOTE_MAX_LENGTH,
@@ -10,10 +10,24 @@ import {
   subjectLinkOpen,
 } from '../dsr/packageReview.js';
 import type { SnapshotIndex, SnapshotRecord } from '../dsr/reviewSnapshot.js';
-import { clip, formatInstant, noticeBlock } from './format.js';
-import { PLAN_VERBS } from './verbs.js';
-import { REVIEW_VERBS } from './verbs.js';
-import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
+import {
+  actionSet,
+  choiceSetInput,
+  container,
+  executeAction,
+  factSet,
+  inputId,
+  showCardAction,
+  textBlock,
+  textInput,
+  type CardAction,
+  type CardElement,
+} from './adaptive.js';
+import { caseCardShell } from './caseHeader.js';
+import { clip, formatInstant, shownAsText } from './format.js';
+import { translator } from './i18n.js';
+import type { CardJson } from './template.js';
+import { PLAN_VERBS, REVIEW_VERBS } from './verbs.js';
 
 export { REVIEW_VERBS };
 
@@ -36,6 +50,8 @@ export interface ReviewCardInput {
   now: Date;
   calendar: OrgCalendar;
   notice?: string;
+  /** The reader's Teams locale. */
+  locale?: string | undefined;
 }
 
 function shown(value: unknown): string {
@@ -48,7 +64,13 @@ function visibleFields(record: Record<string, unknown>): string[] {
   return Object.keys(record).filter((key) => !key.startsWith('@odata') && !key.includes('@OData'));
 }
 
-function recordBlock(input: ReviewCardInput, item: SnapshotRecord, position: number, locked: boolean): CardJson {
+function recordBlock(
+  input: ReviewCardInput,
+  item: SnapshotRecord,
+  position: number,
+  locked: boolean,
+  t: TFunction,
+): CardElement {
   const review = input.dsrCase.review!;
   const data = {
     caseId: input.dsrCase.id,
@@ -62,124 +84,127 @@ function recordBlock(input: ReviewCardInput, item: SnapshotRecord, position: num
   const redactions = review.redactions.filter((r) => r.recordId === item.recordId);
   const fields = visibleFields(item.record);
   const state = exclusion
-    ? `Withheld: ${EXCLUSION_GROUND_LABELS[exclusion.ground]}${exclusion.note ? ` (${clip(exclusion.note, 200)})` : ''}`
+    ? exclusion.note
+      ? t('review.withheldNote', {
+          ground: t(`review.grounds.${exclusion.ground}`),
+          note: shownAsText(exclusion.note, 200),
+        })
+      : t('review.withheldState', { ground: t(`review.grounds.${exclusion.ground}`) })
     : redactions.length > 0
-      ? `Redacted: ${redactions.map((r) => (r.text === null ? `${r.field} (whole value)` : `"${clip(r.text, 60)}" in ${r.field}`)).join('; ')}`
-      : 'Included as it is.';
-  const actions: CardJson[] = [];
+      ? t('review.redactedState', {
+          redactions: redactions
+            .map((r) =>
+              r.text === null
+                ? t('review.wholeValue', { field: shownAsText(r.field, 60) })
+                : t('review.passageIn', { passage: shownAsText(r.text, 60), field: shownAsText(r.field, 60) }),
+            )
+            .join('; '),
+        })
+      : t('review.included');
+  const actions: CardAction[] = [];
   if (!locked && !exclusion) {
-    actions.push({
-      type: 'Action.ShowCard',
-      title: 'Withhold',
-      card: {
-        type: 'AdaptiveCard',
-        body: [
-          {
-            type: 'Input.ChoiceSet',
+    actions.push(
+      showCardAction(
+        t('review.withhold'),
+        [
+          choiceSetInput({
             id: inputId('ground', scope),
-            label: 'Ground',
+            label: t('review.ground'),
             isRequired: true,
-            errorMessage: 'Choose a ground.',
-            choices: EXCLUSION_GROUNDS.map((g) => ({ title: EXCLUSION_GROUND_LABELS[g], value: g })),
-          },
-          {
-            type: 'Input.Text',
+            errorMessage: t('review.groundMissing'),
+            choices: EXCLUSION_GROUNDS.map((g) => ({ title: t(`review.grounds.${g}`), value: g })),
+          }),
+          textInput({
             id: inputId('note', scope),
-            label: 'Note for the team (optional; never sent to the person)',
+            label: t('review.note'),
             maxLength: REVIEW_NOTE_MAX_LENGTH,
             isMultiline: true,
-          },
+          }),
         ],
-        actions: [executeAction('Withhold this record', REVIEW_VERBS.exclude, data, 'destructive')],
-      },
-    });
+        [executeAction(t('review.withholdThis'), REVIEW_VERBS.exclude, data, 'destructive')],
+      ),
+    );
     const textFields = fields.filter((f) => typeof item.record[f] === 'string' && item.record[f] !== '');
     if (textFields.length > 0) {
-      actions.push({
-        type: 'Action.ShowCard',
-        title: 'Redact',
-        card: {
-          type: 'AdaptiveCard',
-          body: [
-            {
-              type: 'Input.ChoiceSet',
+      actions.push(
+        showCardAction(
+          t('review.redact'),
+          [
+            choiceSetInput({
               id: inputId('field', scope),
-              label: 'Field',
+              label: t('review.field'),
               isRequired: true,
-              errorMessage: 'Choose a field.',
+              errorMessage: t('review.fieldMissing'),
               choices: textFields.slice(0, FIELDS_SHOWN).map((f) => ({ title: f, value: f })),
-            },
-            {
-              type: 'Input.Text',
+            }),
+            textInput({
               id: inputId('passage', scope),
-              label: 'Text to redact, such as a name (empty: the whole value)',
+              label: t('review.passage'),
               maxLength: REDACTION_TEXT_MAX_LENGTH,
-            },
+            }),
           ],
-          actions: [executeAction('Redact', REVIEW_VERBS.redact, data)],
-        },
-      });
+          [executeAction(t('review.redact'), REVIEW_VERBS.redact, data)],
+        ),
+      );
     }
   }
-  if (!locked && (exclusion || redactions.length > 0)) actions.push(executeAction('Undo', REVIEW_VERBS.undo, data));
-  return {
-    type: 'Container',
-    separator: true,
-    items: [
-      {
-        type: 'TextBlock',
-        text: `**Record ${input.page * REVIEW_PAGE_SIZE + position + 1}** · ${item.recordId}`,
-        wrap: true,
-      },
-      {
-        type: 'TextBlock',
-        text: state,
-        wrap: true,
-        size: 'Small',
-        color: exclusion ? 'Attention' : redactions.length > 0 ? 'Warning' : 'Default',
-      },
+  if (!locked && (exclusion || redactions.length > 0))
+    actions.push(executeAction(t('review.undo'), REVIEW_VERBS.undo, data));
+  return container(
+    [
+      textBlock(
+        t('review.record', {
+          number: input.page * REVIEW_PAGE_SIZE + position + 1,
+          recordId: shownAsText(item.recordId),
+        }),
+      ),
+      // The state is in words; it needs no colour of its own (see cards/README.md, Colours).
+      textBlock(state, { size: 'Small', ...(exclusion || redactions.length > 0 ? { weight: 'Bolder' } : {}) }),
       ...(exclusion
         ? []
-        : [
-            {
-              type: 'FactSet',
-              facts: fields.slice(0, FIELDS_SHOWN).map((f) => ({ title: clip(f, 60), value: shown(item.record[f]) })),
-            },
-          ]),
+        : [factSet(fields.slice(0, FIELDS_SHOWN).map((f) => ({ title: clip(f, 60), value: shown(item.record[f]) })))]),
       ...(fields.length > FIELDS_SHOWN
-        ? [{ type: 'TextBlock', text: `${fields.length - FIELDS_SHOWN} more fields.`, isSubtle: true, size: 'Small' }]
+        ? [
+            textBlock(t('review.moreFields', { count: fields.length - FIELDS_SHOWN }), {
+              isSubtle: true,
+              size: 'Small',
+            }),
+          ]
         : []),
-      ...(actions.length > 0 ? [{ type: 'ActionSet', actions }] : []),
+      ...(actions.length > 0 ? [actionSet(actions)] : []),
     ],
-  };
+    { separator: true },
+  );
 }
 
-function statusText(input: ReviewCardInput): string {
+function statusText(input: ReviewCardInput, t: TFunction): string {
   const review = input.dsrCase.review!;
   const { calendar, now } = input;
   const redacted = new Set(review.redactions.map((r) => r.recordId)).size;
-  const counts = `${counted(review.records, 'record')}; ${review.exclusions.length} withheld, ${redacted} with redactions.`;
+  const counts = t('review.counts', { count: review.records, withheld: review.exclusions.length, redacted });
   const release = review.release;
   if (release) {
     const link = release.revokedAt
-      ? `the link was revoked on ${formatInstant(release.revokedAt, calendar)}`
+      ? t('review.linkRevoked', { at: formatInstant(release.revokedAt, calendar) })
       : subjectLinkOpen(release, now)
-        ? `the person's link opens until ${formatInstant(release.expiresAt, calendar)}`
-        : `the person's link expired on ${formatInstant(release.expiresAt, calendar)}`;
-    return `${counts} Released on ${formatInstant(release.at, calendar)}; ${link}.`;
+        ? t('review.linkOpen', { at: formatInstant(release.expiresAt, calendar) })
+        : t('review.linkExpired', { at: formatInstant(release.expiresAt, calendar) });
+    return `${counts} ${t('review.released', { at: formatInstant(release.at, calendar) })} ${link}`;
   }
-  if (review.approval) return `${counts} Approved; ready to release to the person.`;
-  if (review.submitted) return `${counts} Reviewed; waiting for another privacy officer to approve.`;
-  return `${counts} Not reviewed yet: withhold or redact what would harm others, then say the review is done.`;
+  if (review.approval) return `${counts} ${t('review.approved')}`;
+  if (review.submitted) return `${counts} ${t('review.submitted')}`;
+  return `${counts} ${t('review.notReviewed')}`;
 }
 
 /**
  * The review of the package before release, one system and kind at a time, a page of records
  * each: every record can be withheld on a ground or have a passage redacted. Another officer
- * approves the result; only then is it released to the person.
+ * approves the result; only then is it released to the person. The case header is on top, and
+ * the next thing to do (review done, approve, release) is the positive action.
  */
 export function reviewCard(input: ReviewCardInput): CardJson {
   const { dsrCase, index } = input;
+  const t = translator(input.locale);
   const review = dsrCase.review!;
   const locked = review.release !== undefined;
   const source = index.sources[input.source];
@@ -187,62 +212,58 @@ export function reviewCard(input: ReviewCardInput): CardJson {
   const pages = Math.max(1, Math.ceil(total / REVIEW_PAGE_SIZE));
   const base = { caseId: dsrCase.id, version: dsrCase.version };
   const at = (page: number, sourceIndex = input.source) => ({ ...base, source: sourceIndex, page });
-  const paging: CardJson[] = [];
-  if (input.page > 0) paging.push(executeAction('Previous page', REVIEW_VERBS.show, at(input.page - 1)));
-  if (input.page + 1 < pages) paging.push(executeAction('Next page', REVIEW_VERBS.show, at(input.page + 1)));
-  const decisions: CardJson[] = [];
+  const paging: CardAction[] = [];
+  if (input.page > 0) paging.push(executeAction(t('review.previous'), REVIEW_VERBS.show, at(input.page - 1)));
+  if (input.page + 1 < pages) paging.push(executeAction(t('review.next'), REVIEW_VERBS.show, at(input.page + 1)));
+  const decisions: CardAction[] = [];
   if (!locked && !review.submitted)
-    decisions.push(executeAction('Review done', REVIEW_VERBS.submit, at(input.page), 'positive'));
+    decisions.push(executeAction(t('review.submit'), REVIEW_VERBS.submit, at(input.page), 'positive'));
   if (!locked && review.submitted && !review.approval)
     decisions.push(
       executeAction(
-        'Approve for release',
+        t('review.approve'),
         REVIEW_VERBS.approve,
         { ...at(input.page), hash: reviewHash(review) },
         'positive',
       ),
     );
   if (!locked && review.approval)
-    decisions.push(executeAction('Release to the person', REVIEW_VERBS.release, at(input.page), 'positive'));
+    decisions.push(executeAction(t('review.release'), REVIEW_VERBS.release, at(input.page), 'positive'));
   if (review.release && !review.release.revokedAt)
-    decisions.push(executeAction('Revoke the link', REVIEW_VERBS.revoke, at(input.page), 'destructive'));
-  decisions.push(executeAction('Back to the plan', PLAN_VERBS.show, base));
-  return {
-    type: 'AdaptiveCard',
-    $schema: CARD_SCHEMA,
-    version: CARD_VERSION,
+    decisions.push(executeAction(t('review.revoke'), REVIEW_VERBS.revoke, at(input.page), 'destructive'));
+  decisions.push(executeAction(t('review.back'), PLAN_VERBS.show, base));
+  return caseCardShell({
+    header: caseHeaderFacts(dsrCase, input.now, input.calendar),
+    locale: input.locale,
+    timeZone: input.calendar.timeZone,
+    notices: input.notice ? [{ tone: 'info', text: input.notice }] : [],
     body: [
-      ...noticeBlock(input.notice),
-      {
-        type: 'TextBlock',
-        text: `Review of the package for ${dsrCase.id}`,
-        size: 'Large',
-        weight: 'Bolder',
-        wrap: true,
-      },
-      { type: 'TextBlock', text: statusText(input), wrap: true, isSubtle: true },
-      {
-        type: 'Input.ChoiceSet',
+      textBlock(t('review.title', { caseId: dsrCase.id }), { size: 'Medium', weight: 'Bolder', separator: true }),
+      textBlock(statusText(input, t), { isSubtle: true }),
+      choiceSetInput({
         id: 'source',
-        label: 'System and kind',
+        label: t('review.sourceLabel'),
         value: String(input.source),
         choices: index.sources.slice(0, SOURCES_SHOWN).map((s, i) => ({
           title: clip(`${s.systemName} · ${s.kind} (${s.records})`, 120),
           value: String(i),
         })),
-      },
-      { type: 'ActionSet', actions: [executeAction('Show', REVIEW_VERBS.show, { ...base, page: 0 })] },
-      {
-        type: 'TextBlock',
-        text: source
-          ? `${clip(source.systemName, 100)} · ${clip(source.kind, 60)}: page ${input.page + 1} of ${pages}`
-          : 'The package holds no records.',
-        weight: 'Bolder',
-        wrap: true,
-      },
-      ...input.records.map((item, i) => recordBlock(input, item, i, locked)),
-      ...(paging.length > 0 ? [{ type: 'ActionSet', actions: paging }] : []),
+      }),
+      actionSet([executeAction(t('review.show'), REVIEW_VERBS.show, { ...base, page: 0 })]),
+      textBlock(
+        source
+          ? t('review.sourcePage', {
+              system: clip(source.systemName, 100),
+              kind: clip(source.kind, 60),
+              page: input.page + 1,
+              pages,
+            })
+          : t('review.empty'),
+        { weight: 'Bolder' },
+      ),
+      ...input.records.map((item, i) => recordBlock(input, item, i, locked, t)),
+      ...(paging.length > 0 ? [actionSet(paging)] : []),
     ],
     actions: decisions,
-  };
+  });
 }

@@ -84,6 +84,17 @@ export const INTAKE_VERBS = {
   submit: 'intake.submit',
 } as const;
 
+/** A case's audit trail, a page at a time. */
+export const AUDIT_VERBS = {
+  page: 'audit.page',
+} as const;
+
+/** What the bot tells privacy officers on its own, such as a preview that waits for their approval. */
+export const TEAM_VERBS = {
+  /** Shows where what waited for approval stands now; also that card's refresh while it waits. */
+  waiting: 'team.waiting',
+} as const;
+
 export const CASE_REFRESH_VERB = CASE_VERBS.refresh;
 export const INTAKE_SUBMIT_VERB = INTAKE_VERBS.submit;
 
@@ -97,7 +108,9 @@ export type Verb =
   | ValueOf<typeof PLAN_VERBS>
   | ValueOf<typeof REVIEW_VERBS>
   | ValueOf<typeof LETTER_VERBS>
-  | ValueOf<typeof INTAKE_VERBS>;
+  | ValueOf<typeof INTAKE_VERBS>
+  | ValueOf<typeof AUDIT_VERBS>
+  | ValueOf<typeof TEAM_VERBS>;
 
 /** The verbs that ask for a card's live state (Teams' Universal Actions refresh). */
 export const REFRESH_VERBS: ReadonlySet<string> = new Set<Verb>([TRIAGE_VERBS.refresh, CASE_VERBS.refresh]);

@@ -1,12 +1,12 @@
-import type { TurnContext } from 'botbuilder';
-import { formatInstant } from '../cards/format.js';
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { AUDIT_PAGE_SIZE, auditTrailCard } from '../cards/auditTrailCard.js';
+import { translator } from '../cards/i18n.js';
+import type { CardJson } from '../cards/template.js';
 import { describeVerdict, verifyTrail, type AuditEvent, type WitnessedHead } from '../dsr/audit.js';
 import type { DsrServices } from './services.js';
 import type { CaseStore } from '../dsr/store.js';
 import { actorOf } from './turnActor.js';
-
-/** A message holds a bounded trail; the newest events matter most when reading one. */
-const TRAIL_LIMIT = 40;
+import { actorIds, eventSentence, eventTime, nameTable } from './auditWords.js';
 
 /** Issues a signed link to a file for one person. */
 export interface LinkIssuer {
@@ -24,34 +24,45 @@ export class AuditCommands {
   private async allowed(context: TurnContext): Promise<boolean> {
     const actor = actorOf(context.activity);
     if ((await this.services.cases.rolesOf(actor)).privacyTeam) return true;
-    await context.sendActivity('Only the privacy team can read the audit trail.');
+    await context.sendActivity(translator(context.activity.locale)('audit.onlyTeam'));
     return false;
   }
 
-  async showTrail(context: TurnContext, caseId: string | undefined): Promise<void> {
+  async showTrail(context: TurnContext, caseId: string | undefined, page = 1): Promise<void> {
     if (!(await this.allowed(context))) return;
+    const t = translator(context.activity.locale);
     if (!caseId) {
-      await context.sendActivity('Name the case, for example **audit DSR-2026-0001**.');
+      await context.sendActivity(t('audit.nameCase'));
       return;
     }
+    const shown = await this.trailPage(caseId, page, context.activity.locale);
+    if ('message' in shown) await context.sendActivity(shown.message);
+    else await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(shown.card)));
+  }
+
+  /**
+   * One page of a case's trail in words, oldest first: names found in the directory for the ids
+   * the trail keeps, the step and system from the case's plan, times in the organisation's zone.
+   */
+  async trailPage(
+    caseId: string,
+    page: number,
+    locale: string | undefined,
+  ): Promise<{ card: CardJson } | { message: string }> {
+    const t = translator(locale);
     const events: AuditEvent[] = [];
     for await (const event of this.store.auditEvents(caseId)) events.push(event);
-    if (events.length === 0) {
-      await context.sendActivity(`There is no audit trail for ${caseId}.`);
-      return;
-    }
-    const shown = events.slice(-TRAIL_LIMIT);
-    const lines = shown.map(
-      (e) =>
-        `- #${e.seq} ${formatInstant(e.at, this.services.calendar)}: **${e.action}** ${e.outcome}${
-          e.outcome === 'refused' && typeof e.detail.refusal === 'string' ? ` (${e.detail.refusal})` : ''
-        } by ${e.actorId}${e.version === null ? '' : ` (version ${e.version})`}`,
-    );
-    const header =
-      events.length > shown.length
-        ? `Audit trail of ${caseId}, the last ${shown.length} of ${events.length} events:`
-        : `Audit trail of ${caseId}:`;
-    await context.sendActivity([header, ...lines].join('\n'));
+    if (events.length === 0) return { message: t('audit.none', { caseId }) };
+    const pages = Math.ceil(events.length / AUDIT_PAGE_SIZE);
+    if (page > pages) return { message: t('audit.noSuchPage', { caseId, pages }) };
+    const shown = events.slice((page - 1) * AUDIT_PAGE_SIZE, page * AUDIT_PAGE_SIZE);
+    const dsrCase = await this.store.getCase(caseId);
+    const names = nameTable(await this.services.team.namesOf(actorIds(shown)), dsrCase);
+    const lines = shown.map((event) => ({
+      time: eventTime(event.at, this.services.calendar, locale),
+      sentence: eventSentence(event, names, dsrCase, t),
+    }));
+    return { card: auditTrailCard({ caseId, page, pages, total: events.length, lines }, t) };
   }
 
   /**

@@ -15,6 +15,7 @@ import type { IsolatedCopy } from '../dsr/isolatedCopies.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { CardUpdater } from './discoveryActions.js';
 import type { DsrServices } from './services.js';
+import { placeOf, type CardPlace } from './notifier.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 
 export interface ChangeDeps {
@@ -157,7 +158,7 @@ export class ChangeAction implements CardActionHandler {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
         return { kind: 'card', card: changePreviewCard(dsrCase, step, firstIssue(override.error)) };
       }
-      return this.previewed(actor, dsrCase, step, { right: 'delete' }, changes, override.data);
+      return this.previewed(actor, dsrCase, step, { right: 'delete' }, changes, placeOf(context), override.data);
     }
 
     if (this.verb === PLAN_VERBS.preview) {
@@ -168,7 +169,7 @@ export class ChangeAction implements CardActionHandler {
       }
       if (request.right === 'restrict' && changes.restrictModes && !changes.restrictModes.includes(request.mode))
         return this.card(step?.id, dsrCase, `${step.systemName} cannot restrict that way.`);
-      return this.previewed(actor, dsrCase, step, request, changes);
+      return this.previewed(actor, dsrCase, step, request, changes, placeOf(context));
     }
 
     if (this.verb === PLAN_VERBS.lift) {
@@ -234,6 +235,7 @@ export class ChangeAction implements CardActionHandler {
     step: PlanStep,
     request: ChangeRequest,
     changes: ChangeConnector,
+    place: CardPlace,
     override?: { recordId: string; kind: string; reason: string },
   ): Promise<ActionOutcome> {
     const { cases } = this.services;
@@ -253,6 +255,9 @@ export class ChangeAction implements CardActionHandler {
     }
     if (!result.ok) return this.card(step.id, result.case ?? dsrCase, result.message);
     const shown = result.case.plan!.steps.find((s) => s.id === step.id)!;
+    // The other officers hear that it waits for them, with a button to this card.
+    const waiting = { kind: 'step', stepId: step.id, hash: shown.preview!.hash } as const;
+    await this.services.notifier.approvalWaiting(result.case, waiting, place);
     const ready = override
       ? 'Override recorded: this new preview deletes the account. Another privacy team member approves it.'
       : 'Preview ready: check it, then approve.';

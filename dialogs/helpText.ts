@@ -1,16 +1,33 @@
-export const HELP_TEXT = [
-  'I help you pass on requests people make about their personal data (GDPR data subject requests) and follow them to the end.',
-  '',
-  '- **new request**: record a request someone sent you (access, correction, restriction, deletion or a copy of their data); paste their mail after it and I fill in the form from it',
-  '- **what is due this week**: the requests due by Sunday',
-  '- **status**: your requests with their due dates; **status DSR-2026-0001** for one of them',
-  '- **my requests**: only the requests you filed',
-  '- **help**: this list',
-  '',
-  'For the privacy team: **use this channel** (in the team channel where requests should arrive), **status** for every open request, **audit DSR-2026-0001** for a case’s trail, **verify audit** to check the whole trail for tampering, **reminders** (or **reminders 14 days**, **page 2** for more) for the deadline reminders coming up, **snooze DSR-2026-0001 for 3 days because …** to quiet a case’s reminders before its deadline, **export case file DSR-2026-0001** for the whole record of a case before its personal data is deleted.',
-  '',
-  'The legal clock usually starts when the request reached anyone in the company, so please record it today.',
-].join('\n');
+import type { TFunction } from 'i18next';
+import { translator } from '../cards/i18n.js';
 
-export const NOT_UNDERSTOOD =
-  'Sorry, I did not understand that. Type **new request** to record a data subject request, **status** to see yours, or **help**.';
+const EVERYONE = ['newRequest', 'dueThisWeek', 'status', 'myRequests', 'help'] as const;
+const TEAM = ['status', 'reminders', 'snooze', 'audit', 'verify', 'caseFile', 'channel'] as const;
+
+/**
+ * What the person can ask, for their role: everyone files and follows requests; a member of the
+ * privacy team also works the cases (reminders, the trail, the channel). The bot knows no role
+ * beyond these two. Commands read in the person's language where the bot understands them there.
+ */
+export function helpText(t: TFunction, privacyTeam: boolean): string {
+  const list = (part: 'everyone' | 'team', keys: readonly string[]) => [
+    t(`help.${part}.title`),
+    ...keys.map((key) => `- ${t(`help.${part}.${key}`)}`),
+  ];
+  return [
+    t('help.intro'),
+    '',
+    ...list('everyone', EVERYONE),
+    '',
+    ...(privacyTeam ? [...list('team', TEAM), '', t('help.team.approvals')] : [t('help.requesterOnly')]),
+    '',
+    t('help.clock'),
+  ].join('\n');
+}
+
+/** The welcome when the app is installed, before the bot knows who reads it: both parts, in English. */
+export const HELP_TEXT = helpText(translator('en'), true);
+
+export function notUnderstood(locale: string | undefined): string {
+  return translator(locale)('help.notUnderstood');
+}

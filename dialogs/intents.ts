@@ -11,7 +11,7 @@ export type Intent =
   | { kind: 'status'; caseId: string | undefined }
   | { kind: 'myRequests' }
   | { kind: 'useChannel' }
-  | { kind: 'auditTrail'; caseId: string | undefined }
+  | { kind: 'auditTrail'; caseId: string | undefined; page: number }
   | { kind: 'verifyAudit'; witnessed: WitnessedHead | undefined }
   | { kind: 'exportAudit'; caseId: string | undefined }
   | { kind: 'exportCaseFile'; caseId: string | undefined }
@@ -48,7 +48,8 @@ export function recogniseIntent(rawText: string): Intent {
   }
   if (/^(export|download)( the)? audit\b/.test(lower)) return { kind: 'exportAudit', caseId };
   if (/^(export|download)( the)? case ?file\b/.test(lower)) return { kind: 'exportCaseFile', caseId };
-  if (/^audit\b/.test(lower)) return { kind: 'auditTrail', caseId };
+  if (/^audit\b/.test(lower))
+    return { kind: 'auditTrail', caseId, page: Math.max(1, Number(/\bpage\s*(\d{1,5})\b/.exec(lower)?.[1] ?? 1)) };
   if (/^(upcoming )?reminders\b/.test(lower)) {
     return {
       kind: 'reminders',

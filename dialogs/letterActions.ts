@@ -6,7 +6,8 @@ import { triageCard } from '../cards/triageCard.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { ActResult } from '../dsr/caseService.js';
 import { releasePending } from '../dsr/packageReview.js';
-import { LETTER_KIND_LABELS, LETTER_KINDS, type LetterKind } from '../dsr/letters/letterKinds.js';
+import { LETTER_KINDS, type LetterKind } from '../dsr/letters/letterKinds.js';
+import { translator } from '../cards/i18n.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices, LetterDesk } from './services.js';
 import { actorOf } from './turnActor.js';
@@ -35,22 +36,24 @@ export class LetterAction implements CardActionHandler {
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
     const { cases, log } = this.services;
+    const locale = context.activity.locale;
+    const t = translator(locale);
     const actor = actorOf(context.activity);
     const parsed = target.safeParse(data);
     const change = versioned.safeParse(data);
     const caseId = typeof data.caseId === 'string' ? data.caseId : null;
     if (!parsed.success || (this.verb !== LETTER_VERBS.show && !change.success)) {
       await cases.recordRefusal(actor, this.verb, 'invalid-input', caseId);
-      return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
+      return { kind: 'error', status: 400, message: t('letter.incomplete') };
     }
     if (!(await cases.rolesOf(actor)).privacyTeam) {
       await cases.recordRefusal(actor, this.verb, 'forbidden', caseId);
-      return { kind: 'error', status: 403, message: 'Only the privacy team handles letters.' };
+      return { kind: 'error', status: 403, message: t('letter.onlyTeam') };
     }
     const dsrCase = await cases.viewCase(actor, parsed.data.caseId);
-    if (!dsrCase) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+    if (!dsrCase) return { kind: 'error', status: 404, message: t('letter.notFound') };
     const kind = parsed.data.letter;
-    if (this.verb === LETTER_VERBS.show || !change.success) return this.show(actor, dsrCase, kind);
+    if (this.verb === LETTER_VERBS.show || !change.success) return this.show(actor, dsrCase, kind, locale);
     const { version, note } = change.data;
     const service = this.desk.service;
     let result: ActResult;
@@ -58,38 +61,33 @@ export class LetterAction implements CardActionHandler {
       case LETTER_VERBS.update:
         result = await service.saveNote(actor, dsrCase, version, kind, note);
         return result.ok
-          ? this.show(actor, result.case, kind, { text: 'Draft updated.', tone: 'good' })
-          : this.refused(actor, result.case ?? dsrCase, kind, result.message);
+          ? this.show(actor, result.case, kind, locale, { text: t('letter.updated'), tone: 'good' })
+          : this.refused(actor, result.case ?? dsrCase, kind, locale, result.message);
       case LETTER_VERBS.send:
         try {
           result = await service.send(actor, dsrCase, version, kind, note);
         } catch (error) {
           log.warn({ caseId: dsrCase.id, letter: kind, err: error }, 'letter could not be sent');
-          return this.refused(
-            actor,
-            dsrCase,
-            kind,
-            'The mailbox did not accept the letter; nothing was recorded. Try again, or download it and mark it sent.',
-          );
+          return this.refused(actor, dsrCase, kind, locale, t('letter.mailboxRefused'));
         }
         break;
       case LETTER_VERBS.markSent: {
         const how = channel.safeParse(data.channel);
-        if (!how.success) return this.refused(actor, dsrCase, kind, 'Choose how the letter was sent.');
+        if (!how.success) return this.refused(actor, dsrCase, kind, locale, t('letter.howMissing'));
         result = await service.markSent(actor, dsrCase, version, kind, note, how.data);
         break;
       }
       default:
-        return { kind: 'error', status: 400, message: 'Unknown letter action.' };
+        return { kind: 'error', status: 400, message: t('letter.unknown') };
     }
-    if (!result.ok) return this.refused(actor, result.case ?? dsrCase, kind, result.message);
+    if (!result.ok) return this.refused(actor, result.case ?? dsrCase, kind, locale, result.message);
     log.info({ caseId: result.case.id, letter: kind }, 'letter sent');
     if (kind === 'response') await this.services.notifier.caseNews(result.case, 'answered');
     const { clock, calendar, team } = this.services;
     return {
       kind: 'card',
       card: triageCard(result.case, clock.now(), calendar, await team.members(), {
-        text: `${LETTER_KIND_LABELS[kind]} sent and recorded.${kind === 'response' ? ' The case is responded; the requester has been told.' : ''}`,
+        text: t(kind === 'response' ? 'letter.sentResponse' : 'letter.sent', { letter: t(`letter.kinds.${kind}`) }),
         tone: 'good',
       }),
     };
@@ -99,6 +97,7 @@ export class LetterAction implements CardActionHandler {
     actor: Actor,
     dsrCase: DsrCase,
     kind: LetterKind,
+    locale: string | undefined,
     notice?: { text: string; tone: 'good' | 'attention' },
   ): Promise<ActionOutcome> {
     const service = this.desk.service;
@@ -120,12 +119,21 @@ export class LetterAction implements CardActionHandler {
         eml: this.desk.link(dsrCase.id, `${kind}.eml`, actor.id),
         printable: this.desk.link(dsrCase.id, `${kind}.html`, actor.id),
         ...(notice ? { notice } : {}),
+        locale,
+        now: this.services.clock.now(),
+        calendar: this.services.calendar,
       }),
     };
   }
 
-  private refused(actor: Actor, dsrCase: DsrCase, kind: LetterKind, message: string): Promise<ActionOutcome> {
-    return this.show(actor, dsrCase, kind, { text: message, tone: 'attention' });
+  private refused(
+    actor: Actor,
+    dsrCase: DsrCase,
+    kind: LetterKind,
+    locale: string | undefined,
+    message: string,
+  ): Promise<ActionOutcome> {
+    return this.show(actor, dsrCase, kind, locale, { text: message, tone: 'attention' });
   }
 
   private async caseWith(dsrCase: DsrCase, message: string): Promise<ActionOutcome> {

@@ -1,13 +1,32 @@
-import type { ConversationReference } from 'botbuilder';
+import { TurnContext, type ConversationReference } from 'botbuilder';
+import type { WaitingApproval } from '../dsr/approvalWaiting.js';
 import type { DsrCase } from '../dsr/case.js';
 import type { PersonalChatOpening } from './sharedConversation.js';
 
 export type CaseNews = 'approved' | 'declined' | 'extended' | 'closed' | 'answered';
 
+/** Where a card was shown: the conversation of the turn that showed it, and the card's activity id there. */
+export interface CardPlace {
+  reference: Partial<ConversationReference>;
+  activityId?: string;
+}
+
+/** The card a press came from: Teams sends its activity id as the invoke's replyToId. */
+export function placeOf(context: TurnContext): CardPlace {
+  const activityId = context.activity.replyToId;
+  return { reference: TurnContext.getConversationReference(context.activity), ...(activityId ? { activityId } : {}) };
+}
+
 /** Messages the bot sends on its own initiative; the bot layer decides how they travel. */
 export interface CaseNotifier {
   /** Posts the case's triage card as a new thread in the privacy team channel. */
   caseCreated(dsrCase: DsrCase): Promise<void>;
+  /**
+   * Tells every privacy officer who could approve it, in their 1:1 chat, that a preview or a reviewed
+   * package waits for a second pair of eyes, with a button to its card (`place`). Once per officer
+   * and per preview, however often it is called.
+   */
+  approvalWaiting(dsrCase: DsrCase, waiting: WaitingApproval, place: CardPlace): Promise<void>;
   /** Tells the requester, in their 1:1 chat, what was decided about their case. */
   caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void>;
   /** Makes this channel the privacy team's and posts any triage card that had nowhere to go. */

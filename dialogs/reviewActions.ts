@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { TurnContext } from 'botbuilder';
+import type { TFunction } from 'i18next';
 import { z } from 'zod';
 import { reviewCard, REVIEW_PAGE_SIZE, REVIEW_VERBS } from '../cards/reviewCard.js';
 import { planCard } from '../cards/planCard.js';
 import { inputValue } from '../cards/template.js';
+import { shownAsText } from '../cards/format.js';
+import { translator } from '../cards/i18n.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import { EXCLUSION_GROUNDS, REDACTION_TEXT_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH } from '../dsr/packageReview.js';
@@ -17,6 +20,7 @@ import {
 } from '../dsr/reviewSnapshot.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
+import { placeOf } from './notifier.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 
 export interface ReviewDeps {
@@ -51,6 +55,30 @@ const approval = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Where the reader is in the package, and their language: the card is shown again the same way. */
+interface ReviewView {
+  source: number;
+  page: number;
+  t: TFunction;
+  locale: string | undefined;
+}
+
+/** A form's problem in the reader's words: which field was wrong, not the schema's English message. */
+function formProblem(issue: z.core.$ZodIssue | undefined, t: TFunction): string {
+  switch (issue?.path[0]) {
+    case 'ground':
+      return t('review.groundMissing');
+    case 'note':
+      return t('review.replies.noteTooLong', { max: REVIEW_NOTE_MAX_LENGTH });
+    case 'field':
+      return t('review.fieldMissing');
+    case 'passage':
+      return t('review.replies.passageTooLong', { max: REDACTION_TEXT_MAX_LENGTH });
+    default:
+      return t('review.replies.notInPackage');
+  }
+}
+
 /**
  * The review card's actions: page through the package, withhold and redact, declare it done,
  * approve (another officer), release to the person and revoke the link. Every change goes through
@@ -73,10 +101,12 @@ export class ReviewAction implements CardActionHandler {
       this.verb,
       data,
       this.services,
-      'Only the privacy team reviews what the person receives.',
+      translator(context.activity.locale)('review.replies.onlyTeam'),
     );
     if ('kind' in checked) return checked;
     const { actor, dsrCase, version } = checked;
+    const locale = context.activity.locale;
+    const t = translator(locale);
     const at = position.safeParse(data);
     const where = at.success ? at.data : { source: 0, page: 0 };
     const index = dsrCase.review
@@ -85,13 +115,13 @@ export class ReviewAction implements CardActionHandler {
     if (!dsrCase.review || !index) {
       return {
         kind: 'card',
-        card: planCard(dsrCase, 'There is no package to review; prepare the package first.'),
+        card: planCard(dsrCase, t('review.replies.noPackage')),
       };
     }
     const fromSource = this.verb === REVIEW_VERBS.show ? Number(data.source ?? where.source) : where.source;
     const source =
       Number.isInteger(fromSource) && fromSource >= 0 && fromSource < index.sources.length ? fromSource : 0;
-    const view = { source, page: where.page };
+    const view: ReviewView = { source, page: where.page, t, locale };
     // Every change of the review is made on the version this card showed, then shown on the same page.
     const act = (action: CaseAction, notice: string) => this.act(actor, dsrCase, version, index, view, action, notice);
     switch (this.verb) {
@@ -102,21 +132,31 @@ export class ReviewAction implements CardActionHandler {
       case REVIEW_VERBS.undo:
         return this.onRecord(actor, dsrCase, version, index, view, data);
       case REVIEW_VERBS.submit:
-        return act({ kind: 'submitReview' }, 'Review done; another privacy officer approves it.');
+        return this.act(
+          actor,
+          dsrCase,
+          version,
+          index,
+          view,
+          { kind: 'submitReview' },
+          t('review.replies.submitted'),
+          // The officers who may approve it hear that it waits for them, with a button to this card.
+          async (next) => {
+            const hash = next.review?.submitted?.hash;
+            if (hash) await this.services.notifier.approvalWaiting(next, { kind: 'review', hash }, placeOf(context));
+          },
+        );
       case REVIEW_VERBS.approve: {
         const parsed = approval.safeParse(data);
-        if (!parsed.success) return this.card(dsrCase, index, view, 'This card does not say what you approve.');
-        return act(
-          { kind: 'approveReview', hash: parsed.data.hash },
-          'Approved. It can now be released to the person.',
-        );
+        if (!parsed.success) return this.card(dsrCase, index, view, t('review.replies.whatApproved'));
+        return act({ kind: 'approveReview', hash: parsed.data.hash }, t('review.replies.approved'));
       }
       case REVIEW_VERBS.release:
         return this.release(actor, dsrCase, version, index, view);
       case REVIEW_VERBS.revoke:
-        return act({ kind: 'revokeSubjectLink' }, 'The link is revoked; it opens nothing any more.');
+        return act({ kind: 'revokeSubjectLink' }, t('review.replies.revoked'));
       default:
-        return { kind: 'error', status: 400, message: 'Unknown review action.' };
+        return { kind: 'error', status: 400, message: t('review.replies.unknown') };
     }
   }
 
@@ -125,23 +165,32 @@ export class ReviewAction implements CardActionHandler {
     dsrCase: DsrCase,
     version: number,
     index: SnapshotIndex,
-    view: { source: number; page: number },
+    view: ReviewView,
     data: CardData,
   ): Promise<ActionOutcome> {
     const target = recordTarget.safeParse(data);
     const located = target.success ? locate(index, target.data.recordId) : undefined;
-    if (!target.success || !located) return this.card(dsrCase, index, view, 'That record is not in the package.');
+    const { t } = view;
+    if (!target.success || !located) return this.card(dsrCase, index, view, t('review.replies.notInPackage'));
     const recordId = target.data.recordId;
     const scope = String(located.position - view.page * REVIEW_PAGE_SIZE);
     if (this.verb === REVIEW_VERBS.undo) {
-      return this.act(actor, dsrCase, version, index, view, { kind: 'undoReview', recordId }, 'Undone.');
+      return this.act(
+        actor,
+        dsrCase,
+        version,
+        index,
+        view,
+        { kind: 'undoReview', recordId },
+        t('review.replies.undone'),
+      );
     }
     if (this.verb === REVIEW_VERBS.exclude) {
       const parsed = exclusion.safeParse({
         ground: inputValue(data, 'ground', scope),
         note: inputValue(data, 'note', scope) ?? '',
       });
-      if (!parsed.success) return this.card(dsrCase, index, view, parsed.error.issues[0]!.message);
+      if (!parsed.success) return this.card(dsrCase, index, view, formProblem(parsed.error.issues[0], t));
       return this.act(
         actor,
         dsrCase,
@@ -149,20 +198,25 @@ export class ReviewAction implements CardActionHandler {
         index,
         view,
         { kind: 'excludeRecord', recordId, ground: parsed.data.ground, note: parsed.data.note },
-        'Withheld.',
+        t('review.replies.withheld'),
       );
     }
     const parsed = redaction.safeParse({
       field: inputValue(data, 'field', scope),
       passage: inputValue(data, 'passage', scope) ?? '',
     });
-    if (!parsed.success) return this.card(dsrCase, index, view, parsed.error.issues[0]!.message);
+    if (!parsed.success) return this.card(dsrCase, index, view, formProblem(parsed.error.issues[0], t));
     const [item] = await snapshotPage(this.deps.reviewDir, index, dsrCase.id, located.source, located.position, 1);
     const value = item?.record[parsed.data.field];
-    if (typeof value !== 'string') return this.card(dsrCase, index, view, 'That record has no such text field.');
+    if (typeof value !== 'string') return this.card(dsrCase, index, view, t('review.replies.noSuchField'));
     const passage = parsed.data.passage.trim();
     if (passage && !value.toLocaleLowerCase().includes(passage.toLocaleLowerCase()))
-      return this.card(dsrCase, index, view, `That text is not in ${parsed.data.field}; nothing was redacted.`);
+      return this.card(
+        dsrCase,
+        index,
+        view,
+        t('review.replies.notInField', { field: shownAsText(parsed.data.field, 60) }),
+      );
     return this.act(
       actor,
       dsrCase,
@@ -170,7 +224,7 @@ export class ReviewAction implements CardActionHandler {
       index,
       view,
       { kind: 'redactField', recordId, field: parsed.data.field, text: passage || null },
-      'Redacted.',
+      t('review.replies.redacted'),
     );
   }
 
@@ -180,18 +234,18 @@ export class ReviewAction implements CardActionHandler {
     dsrCase: DsrCase,
     version: number,
     index: SnapshotIndex,
-    view: { source: number; page: number },
+    view: ReviewView,
   ): Promise<ActionOutcome> {
     const review = dsrCase.review!;
     // The case checks all of this again when the release is recorded; checked first, a stale or
     // unapproved card does not build a package only to have it refused.
     const refusal =
       version !== dsrCase.version
-        ? 'This case changed since you looked at it; here is the current state.'
+        ? view.t('review.replies.stale')
         : review.release
-          ? 'The package was already released.'
+          ? view.t('review.replies.alreadyReleased')
           : !review.approval
-            ? 'Another privacy officer must approve the reviewed package before it is released.'
+            ? view.t('review.replies.needsApproval')
             : undefined;
     if (refusal) {
       await this.services.cases.recordRefusal(
@@ -222,12 +276,7 @@ export class ReviewAction implements CardActionHandler {
       { caseId: dsrCase.id, records: built.records, bytes: built.bytes },
       'package released to the data subject',
     );
-    return this.card(
-      result.case,
-      index,
-      view,
-      'Released. Respond to send the letter that carries the person’s link (and the package itself where it is small enough).',
-    );
+    return this.card(result.case, index, view, view.t('review.replies.released'));
   }
 
   /** Applies a change and shows the card again, with what happened. */
@@ -236,11 +285,13 @@ export class ReviewAction implements CardActionHandler {
     dsrCase: DsrCase,
     version: number,
     index: SnapshotIndex,
-    view: { source: number; page: number },
+    view: ReviewView,
     action: CaseAction,
     success: string,
+    then?: (next: DsrCase) => Promise<void>,
   ): Promise<ActionOutcome> {
     const result = await this.services.cases.act(actor, dsrCase.id, version, action);
+    if (result.ok && then) await then(result.case);
     return this.card(
       result.ok ? result.case : (result.case ?? dsrCase),
       index,
@@ -252,7 +303,7 @@ export class ReviewAction implements CardActionHandler {
   private async card(
     dsrCase: DsrCase,
     index: SnapshotIndex,
-    view: { source: number; page: number },
+    view: ReviewView,
     notice?: string,
   ): Promise<ActionOutcome> {
     const total = index.sources[view.source]?.records ?? 0;
@@ -269,6 +320,7 @@ export class ReviewAction implements CardActionHandler {
     return {
       kind: 'card',
       card: reviewCard({
+        locale: view.locale,
         dsrCase,
         index,
         source: view.source,

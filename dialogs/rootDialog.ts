@@ -10,7 +10,8 @@ import {
 import { TurnContext, teamsGetTeamInfo, type StatePropertyAccessor } from 'botbuilder';
 import type { CaseStore } from '../dsr/store.js';
 import { AuditCommands, type LinkIssuer } from './auditCommands.js';
-import { HELP_TEXT, NOT_UNDERSTOOD } from './helpText.js';
+import { helpText, notUnderstood } from './helpText.js';
+import { translator } from '../cards/i18n.js';
 import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.js';
 import { recogniseIntent, type Intent } from './intents.js';
 import { ReminderDialogCommands } from './reminderDialogCommands.js';
@@ -128,7 +129,12 @@ export class RootDialog extends ComponentDialog {
   private async answer(step: WaterfallStepContext, intent: Intent): Promise<DialogTurnResult> {
     switch (intent.kind) {
       case 'help':
-        await step.context.sendActivity(HELP_TEXT);
+        await step.context.sendActivity(
+          helpText(
+            translator(step.context.activity.locale),
+            (await this.services.cases.rolesOf(actorOf(step.context.activity))).privacyTeam,
+          ),
+        );
         return step.endDialog();
       case 'newRequest':
         return step.beginDialog(INTAKE_DIALOG, { emails: intent.emails, text: intent.text } satisfies IntakeOptions);
@@ -142,7 +148,7 @@ export class RootDialog extends ComponentDialog {
         await this.useChannel(step.context);
         return step.endDialog();
       case 'auditTrail':
-        await this.audit.showTrail(step.context, intent.caseId);
+        await this.audit.showTrail(step.context, intent.caseId, intent.page);
         return step.endDialog();
       case 'exportAudit':
         await this.audit.exportTrail(step.context, intent.caseId);
@@ -160,7 +166,7 @@ export class RootDialog extends ComponentDialog {
         await new ReminderDialogCommands(this.services).snooze(step.context, intent);
         return step.endDialog();
       case 'unknown':
-        await step.context.sendActivity(NOT_UNDERSTOOD);
+        await step.context.sendActivity(notUnderstood(step.context.activity.locale));
         return step.endDialog();
     }
   }

@@ -7,6 +7,7 @@ const COLUMNS = [
   'action',
   'outcome',
   'actorId',
+  'actorName',
   'version',
   'detail',
   'prevHash',
@@ -20,10 +21,17 @@ export function cell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** A case's trail as CSV, line by line, with the hashes so the export can be checked against the chain. */
-export async function* auditCsv(events: AsyncIterable<AuditEvent>): AsyncGenerator<string> {
+/**
+ * A case's trail as CSV, line by line, with the hashes so the export can be checked against the
+ * chain. The trail keeps ids; `nameOf` adds the person's name beside each id, found when exported.
+ */
+export async function* auditCsv(
+  events: AsyncIterable<AuditEvent>,
+  nameOf: (actorId: string) => string = () => '',
+): AsyncGenerator<string> {
   yield `${COLUMNS.join(',')}\r\n`;
   for await (const event of events) {
-    yield `${COLUMNS.map((column) => cell(event[column])).join(',')}\r\n`;
+    const row = { ...event, actorName: nameOf(event.actorId) };
+    yield `${COLUMNS.map((column) => cell(row[column])).join(',')}\r\n`;
   }
 }

@@ -169,10 +169,15 @@ describe('triage and approval in the privacy channel', () => {
     const answer = (result: PostResult) => JSON.stringify(result.body).replaceAll(/DSR-\d{4}-\d{4}/g, 'DSR-…');
     assert.equal(answer(byOutsider), answer(unknownCase));
     // The case's own trail shows who tried what, and why it was refused.
-    const shown = (await bot.say(megan, `audit ${caseId}`)).map((a) => String(a.text)).join('\n');
-    assert.match(shown, new RegExp(`approve\\*\\* refused \\(forbidden\\) by ${outsider.aadObjectId}`));
-    assert.match(shown, new RegExp(`assign\\*\\* refused \\(forbidden\\) by ${alex.aadObjectId}`));
-    assert.match(shown, /deleteEverything\*\* refused \(invalid-input\)/);
+    const shown = cardText(cardOf((await bot.say(megan, `audit ${caseId}`))[0]));
+    // In words, with the names Teams gave each person, and why each was refused.
+    assert.match(shown, /Eve Outsider tried to approve the request, and was refused: their role does not allow it\./);
+    assert.match(shown, /Alex Wilber tried to assign the case, and was refused: their role does not allow it\./);
+    assert.match(
+      shown,
+      /Megan Bowen tried to act on the triage card, and was refused: what was entered was not valid\./,
+    );
+    assert.doesNotMatch(shown, new RegExp(`${outsider.aadObjectId}|${alex.aadObjectId}`));
     assert.equal((await verifyChain(bot.app.store.auditEvents(), bot.app.store.auditKeys)).intact, true);
   });
 
@@ -368,9 +373,9 @@ describe('the audit trail in chat', () => {
 
     const denied = await bot.say(alex, `audit ${caseId}`);
     assert.match(String(denied[0]?.text), /Only the privacy team/);
-    const shown = await bot.say(megan, `audit ${caseId}`);
-    assert.match(String(shown[0]?.text), /\*\*create\*\* applied/);
-    assert.doesNotMatch(String(shown[0]?.text), /Maria|example\.org/);
+    const shown = cardText(cardOf((await bot.say(megan, `audit ${caseId}`))[0]));
+    assert.match(shown, /Alex Wilber filed the request/);
+    assert.doesNotMatch(shown, /Maria|example\.org/);
     const verified = await bot.say(megan, 'verify audit');
     assert.match(String(verified[0]?.text), /intact: \d+ events/);
     // The head as the privacy team reads it in Teams, to give back later.
@@ -444,8 +449,9 @@ describe('exporting a case’s audit trail', () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-disposition') ?? '', new RegExp(`${caseId}-audit.csv`));
     const rows = (await response.text()).trimEnd().split('\r\n');
-    assert.equal(rows[0], 'seq,at,caseId,action,outcome,actorId,version,detail,prevHash,hash');
-    assert.match(rows[1]!, new RegExp(`,${caseId},create,applied,${alex.aadObjectId},1,`));
+    assert.equal(rows[0], 'seq,at,caseId,action,outcome,actorId,actorName,version,detail,prevHash,hash');
+    // The id as the trail keeps it, and beside it the name the directory gives now.
+    assert.match(rows[1]!, new RegExp(`,${caseId},create,applied,${alex.aadObjectId},Alex Wilber,1,`));
     assert.doesNotMatch(rows.join('\n'), /Maria|example\.org/);
 
     const forOther = link.replace(`u=${megan.aadObjectId}`, `u=${adele.aadObjectId}`);

@@ -14,6 +14,7 @@ export function dialogServices(store: LowdbCaseStore, now: Date, calendar: OrgCa
   const notifier = {
     caseCreated: () => Promise.resolve(),
     caseNews: () => Promise.resolve(),
+    approvalWaiting: () => Promise.resolve(),
     usePrivacyChannel: () => Promise.resolve(0),
     rememberUser: () => Promise.resolve(),
     heardFrom: () => Promise.resolve(),
@@ -21,6 +22,10 @@ export function dialogServices(store: LowdbCaseStore, now: Date, calendar: OrgCa
     sendToUser: () => Promise.resolve(false),
     privacyChannelId: () => Promise.resolve(undefined),
   };
-  const team = { members: () => Promise.resolve([]), remember: () => Promise.resolve() };
+  const team = {
+    members: () => Promise.resolve([]),
+    remember: () => Promise.resolve(),
+    namesOf: () => Promise.resolve(new Map<string, string>()),
+  };
   return { cases, clock: { now: () => now }, calendar, log: pino({ level: 'silent' }), notifier, team };
 }
