@@ -8,4 +8,6 @@ export const DISCOVERY_VERBS = {
   /** Every record of one system, grouped by kind, one page at a time. */
   review: 'discovery.review',
   show: 'discovery.show',
+  /** The records ticked on a findings or review card are someone else's: one Save for all of them. */
+  setAside: 'discovery.setAside',
 } as const;

@@ -229,7 +229,7 @@ const rendered: Array<[string, CardJson]> = [
     ),
   ],
   ['the findings of 12 systems with 200 records each', findingsCard(bigCase, calendar, LONG(1000, 'n'))],
-  ['a page of one system’s records', reviewCard(bigCase, 'system-0', 3, LONG(1000, 'n'))],
+  ['a page of one system’s records', reviewCard(bigCase, calendar, 'system-0', 3, LONG(1000, 'n'))],
   [
     'the progress of 12 systems',
     progressCard(bigCase, { done: 12, total: 12, running: systems.map((s) => s.displayName), answered: systems }),

@@ -56,6 +56,8 @@ function markdownTexts(card: unknown): string[] {
     if (!node || typeof node !== 'object') return;
     const element = node as Record<string, unknown>;
     if (element.type === 'TextBlock' && typeof element.text === 'string') found.push(element.text);
+    // The JavaScript renderer shows a toggle's title as Markdown too (useMarkdownInRadioButtonAndCheckbox).
+    if (element.type === 'Input.Toggle' && typeof element.title === 'string') found.push(element.title);
     if (Array.isArray(element.facts)) {
       for (const fact of element.facts as Array<Record<string, unknown>>) {
         if (typeof fact.value === 'string') found.push(fact.value);
