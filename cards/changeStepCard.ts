@@ -6,7 +6,7 @@ import type { PlanStep } from '../dsr/plan.js';
 import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
 import { keptEndText } from './keptView.js';
-import { PLAN_VERBS } from './planVerbs.js';
+import { PLAN_VERBS } from './verbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 
 /** What the plan card knows beyond the case: which running steps lost their process, and the choices a system offers. */

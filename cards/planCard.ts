@@ -5,11 +5,11 @@ import { isSettled, remainingSteps, STEP_STATE_LABELS, type PlanStep, type StepS
 import { changeStepItems, STEP_FOLDS, stepFold, type PlanView } from './changeStepCard.js';
 import { fullestThatFits } from './cardSize.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
-import { DISCOVERY_VERBS } from './discoveryVerbs.js';
-import { PLAN_VERBS } from './planVerbs.js';
-import { REVIEW_VERBS } from './reviewVerbs.js';
+import { DISCOVERY_VERBS } from './verbs.js';
+import { PLAN_VERBS } from './verbs.js';
+import { REVIEW_VERBS } from './verbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
-import { TRIAGE_VERBS } from './triageCard.js';
+import { TRIAGE_VERBS } from './verbs.js';
 
 export { PLAN_VERBS };
 export type { PlanView };
