@@ -1,5 +1,4 @@
 import type { TFunction } from 'i18next';
-import { DateTime } from 'luxon';
 import type { FoundRecord, IdentifierKind, SystemFindings } from '../dsr/discovery.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { humanisedColumn, ISO_INSTANT } from '../dsr/fieldNames.js';
@@ -21,10 +20,24 @@ export function countsText(t: TFunction, system: SystemFindings): string {
     .join(', ');
 }
 
-/** An instant as the organisation's clock shows it, in the reader's language. */
-export function localTimeText(iso: string, calendar: OrgCalendar, locale: string): string {
-  const time = DateTime.fromISO(iso, { zone: 'utc' }).setZone(calendar.timeZone).setLocale(locale);
-  return time.isValid ? `${time.toLocaleString(DateTime.DATETIME_MED)} (${time.toFormat('ZZZZ')})` : iso;
+/** An instant as the organisation's clock shows it, in the reader's language and date format. */
+export function localTimeText(t: TFunction, iso: string, calendar: OrgCalendar): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return t('findings.time', {
+    date,
+    formatParams: {
+      date: {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: calendar.timeZone,
+        timeZoneName: 'short',
+      },
+    },
+  });
 }
 
 /**
@@ -35,10 +48,10 @@ export function localTimeText(iso: string, calendar: OrgCalendar, locale: string
 const PARTICIPATION_TYPES = 11;
 
 /** A value as a person reads it: yes/no, a local time, a participation type in words. */
-export function valueText(t: TFunction, column: string, value: string, calendar: OrgCalendar, locale: string): string {
+export function valueText(t: TFunction, column: string, value: string, calendar: OrgCalendar): string {
   if (value === 'true') return t('findings.value.yes');
   if (value === 'false') return t('findings.value.no');
-  if (ISO_INSTANT.test(value)) return localTimeText(value, calendar, locale);
+  if (ISO_INSTANT.test(value)) return localTimeText(t, value, calendar);
   if (column === 'participationtypemask' && /^\d+$/.test(value) && Number(value) <= PARTICIPATION_TYPES)
     return t(`findings.participation.${value}`);
   if (column === 'activitytypecode')
@@ -52,14 +65,13 @@ export function fieldsText(
   system: SystemFindings,
   record: FoundRecord,
   calendar: OrgCalendar,
-  locale: string,
   max = 60,
 ): string {
   const labels = system.labels?.[record.kind] ?? {};
   return Object.entries(record.fields)
     .filter(([, value]) => value.trim() !== '')
     .map(([column, value]) => {
-      const text = valueText(t, column, value, calendar, locale);
+      const text = valueText(t, column, value, calendar);
       return `${labels[column] ?? humanisedColumn(column)}: ${text.length > max ? `${text.slice(0, max - 1)}…` : text}`;
     })
     .join(' · ');

@@ -1,7 +1,9 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { DISCOVERY_VERBS, findingsCard, progressCard, reviewCard, SET_ASIDE_INPUT } from '../cards/findingsCard.js';
+import type { FindingsView } from '../cards/findingsCard.js';
 import { translator } from '../cards/i18n.js';
+import type { Notice } from '../cards/notices.js';
 import type { CardJson } from '../cards/template.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import { SET_ASIDE_MAX, type RecordRef } from '../dsr/caseActions.js';
@@ -89,14 +91,19 @@ export class DiscoveryAction implements CardActionHandler {
     const { actor, dsrCase } = checked;
 
     const locale = context.activity.locale;
-    if (this.verb === DISCOVERY_VERBS.show)
-      return { kind: 'card', card: findingsCard(dsrCase, calendar, undefined, locale) };
+    const view = (notice?: Notice): FindingsView => ({
+      calendar,
+      now: this.services.clock.now(),
+      locale,
+      ...(notice ? { notice } : {}),
+    });
+    if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, view()) };
     if (this.verb === DISCOVERY_VERBS.review) {
       const parsed = reviewSchema.safeParse(data);
       if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a system.' };
       return {
         kind: 'card',
-        card: reviewCard(dsrCase, calendar, parsed.data.systemId, parsed.data.page ?? 0, undefined, locale),
+        card: reviewCard(dsrCase, view(), parsed.data.systemId, parsed.data.page ?? 0),
       };
     }
     if (this.verb === DISCOVERY_VERBS.setAside) return this.setAside(context, actor, dsrCase, data);
@@ -116,18 +123,16 @@ export class DiscoveryAction implements CardActionHandler {
           : { kind: 'markNotThisPerson', records: [{ systemId, recordId }] },
       );
       const shown = result.ok ? result.case : (result.case ?? dsrCase);
-      const notice = result.ok
-        ? confirming
-          ? t('findings.confirmed')
-          : t('findings.setAsideDone', { count: 1 })
-        : result.message;
+      const notice: Notice = result.ok
+        ? { tone: 'good', text: confirming ? t('findings.confirmed') : t('findings.setAsideDone', { count: 1 }) }
+        : { tone: 'error', text: result.message };
       // A decision taken on the review card leaves the member on the page they were on.
       return {
         kind: 'card',
         card:
           parsed.data.page === undefined
-            ? findingsCard(shown, calendar, notice, locale)
-            : reviewCard(shown, calendar, systemId, parsed.data.page, notice, locale),
+            ? findingsCard(shown, view(notice))
+            : reviewCard(shown, view(notice), systemId, parsed.data.page),
       };
     }
 
@@ -175,7 +180,7 @@ export class DiscoveryAction implements CardActionHandler {
           running: connectors.map((c) => c.info.displayName),
           answered: [],
         },
-        locale,
+        view(),
       ),
     };
   }
@@ -195,13 +200,21 @@ export class DiscoveryAction implements CardActionHandler {
       return { kind: 'error', status: 400, message: t('findings.refused.incomplete') };
     }
     const { findingsAt, systemId, page } = parsed.data;
-    const answer = (shown: DsrCase, notice: string, refused: boolean): ActionOutcome => ({
-      kind: 'card',
-      card:
-        systemId !== undefined && page !== undefined
-          ? reviewCard(shown, calendar, systemId, page, notice, locale)
-          : findingsCard(shown, calendar, notice, locale, refused),
-    });
+    const answer = (shown: DsrCase, text: string, refused: boolean): ActionOutcome => {
+      const view: FindingsView = {
+        calendar,
+        now: this.services.clock.now(),
+        locale,
+        notice: { tone: refused ? 'error' : 'good', text },
+      };
+      return {
+        kind: 'card',
+        card:
+          systemId !== undefined && page !== undefined
+            ? reviewCard(shown, view, systemId, page)
+            : findingsCard(shown, view),
+      };
+    };
     if ((dsrCase.findings?.updatedAt ?? '') !== findingsAt) {
       await cases.recordRefusal(actor, this.verb, 'stale', dsrCase.id);
       return answer(dsrCase, t('findings.refused.stale'), true);
@@ -237,8 +250,14 @@ export class DiscoveryAction implements CardActionHandler {
     cardId: string | undefined,
     locale: string | undefined,
   ): Promise<void> {
-    const { cases, calendar, log } = this.services;
+    const { cases, calendar, log, clock } = this.services;
     const { updater } = this.deps;
+    const view = (notice?: Notice): FindingsView => ({
+      calendar,
+      now: clock.now(),
+      locale,
+      ...(notice ? { notice } : {}),
+    });
     const answered: SystemFindings[] = [];
     // Updates go out one at a time, so a later card never lands before an earlier one.
     let updates = Promise.resolve();
@@ -252,7 +271,7 @@ export class DiscoveryAction implements CardActionHandler {
       const systems = await runDiscovery(connectors, query, {
         onProgress: (progress) => {
           answered.push(progress.latest);
-          void show(progressCard(dsrCase, { ...progress, answered: [...answered] }, locale));
+          void show(progressCard(dsrCase, { ...progress, answered: [...answered] }, view()));
         },
       });
       log.info({ caseId: dsrCase.id, systems: systems.map((s) => `${s.systemId}:${s.status}`) }, 'discovery finished');
@@ -267,15 +286,15 @@ export class DiscoveryAction implements CardActionHandler {
       }
       await show(
         saved
-          ? findingsCard(saved, calendar, undefined, locale)
+          ? findingsCard(saved, view())
           : findingsCard(
               { ...dsrCase, findings: { query, systems, updatedAt: new Date().toISOString() } },
-              calendar,
-              translator(locale)('findings.notSaved', {
-                reason: message || translator(locale)('findings.keptChanging'),
+              view({
+                tone: 'error',
+                text: translator(locale)('findings.notSaved', {
+                  reason: message || translator(locale)('findings.keptChanging'),
+                }),
               }),
-              locale,
-              true,
             ),
       );
     } catch (error) {
