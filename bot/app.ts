@@ -366,7 +366,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     runner,
     updater,
     isolationPackage: async (actor, dsrCase, deliver) => {
-      const prepared = await preparePackage(dsrCase, await discovery.connectors(), packagesDir, clock.now());
+      const prepared = await preparePackage(dsrCase, await discovery.connectors(), packagesDir, clock.now(), {
+        timeZone: config.calendar.timeZone,
+      });
       // The durable copy first: a download package is deleted with its link.
       const copy = await isolatedCopies.keep(dsrCase.id, prepared.path, clock.now()).catch(async (error: unknown) => {
         await rm(prepared.path, { force: true });

@@ -30,12 +30,15 @@ export const TRIAGE_VERBS = {
 export const DISCOVERY_VERBS = {
   find: 'discovery.find',
   retry: 'discovery.retry',
+  /** A button on cards posted before the selection: sets aside its one record. */
   notThisPerson: 'discovery.notThisPerson',
   /** A record matched on weak identifiers only is the person's. */
   confirm: 'discovery.confirm',
   /** Every record of one system, grouped by kind, one page at a time. */
   review: 'discovery.review',
   show: 'discovery.show',
+  /** The records ticked on a findings or review card are someone else's: one Save for all of them. */
+  setAside: 'discovery.setAside',
 } as const;
 
 /** The plan and its steps, with the previews and approvals of the changes. */

@@ -14,6 +14,8 @@ import {
 import type { ChangeConnector } from '../dsr/changes.js';
 import { isStrongMatch, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, Identifier } from './describe.js';
+import { categoriesOf } from './dataCategories.js';
+import { columnLabels } from './fieldLabels.js';
 import { ConnectorHttpError } from './http.js';
 import { anyOf, compare, equalsGuid, isGuid, property, stringLiteral, type FilterDialect } from './odata.js';
 
@@ -56,6 +58,8 @@ export interface ExtraLookup {
   describe: string;
   /** The kind its records are exported as, when they can be exported. */
   exportKind?: string;
+  /** The labels of the fields its records carry, where no metadata file describes them. */
+  labels?: Record<string, string>;
   /** Every record of one owner, in full, for the package. */
   rows?(owner: { scope: string; id: string }, signal: AbortSignal): AsyncIterable<Row>;
 }
@@ -260,6 +264,7 @@ export class DescribedConnector implements Connector {
     return {
       ...base,
       status: tally.records.length + tally.leftOut > 0 ? 'found' : 'nothing',
+      labels: this.shownLabels(tally),
       counts,
       ...(Object.keys(tally.candidates).length > 0 ? { candidateCounts: tally.candidates } : {}),
       records: tally.records,
@@ -268,6 +273,17 @@ export class DescribedConnector implements Connector {
       durationMs: Date.now() - started,
       ...(this.missingSteps().length > 0 ? { manualSteps: this.missingSteps() } : {}),
     };
+  }
+
+  /** The labels of the fields shown for each kind found, so the cards name them as the system does. */
+  private shownLabels(tally: Tally): Record<string, Record<string, string>> {
+    const labels: Record<string, Record<string, string>> = {};
+    const found = new Set(tally.records.map((record) => record.kind));
+    for (const entity of this.system.entities)
+      if (found.has(entity.kind)) labels[entity.kind] = columnLabels(this.info.id, entity.entitySet, entity.show);
+    for (const extra of this.system.extras ?? [])
+      if (extra.exportKind && found.has(extra.exportKind)) labels[extra.exportKind] = { ...extra.labels };
+    return labels;
   }
 
   /**
@@ -377,7 +393,13 @@ export class DescribedConnector implements Connector {
         },
       });
     }
-    return kinds;
+    // What a reader of the package needs beside the values: each column's label and what the kind holds.
+    return kinds.map((kind) => {
+      const entity = entities.find((e) => e.kind === kind.kind);
+      const extra = (this.system.extras ?? []).find((e) => e.exportKind === kind.kind);
+      const labels = entity ? columnLabels(this.info.id, entity.entitySet) : { ...extra?.labels };
+      return { ...kind, labels, categories: categoriesOf(kind.kind) };
+    });
   }
 
   private missingSteps(): ManualStep[] {

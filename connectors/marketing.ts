@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ExtraLookup } from './engine.js';
+import { handLabels } from './fieldLabels.js';
 import type { HttpClient } from './http.js';
 
 /** The interaction types Marketing records about a contact, one request each as the action requires. */
@@ -35,6 +36,7 @@ export function marketingInteractions(http: HttpClient, serviceRoot: string): Ex
     from: 'contact',
     describe: `msdyncrm_LoadInteractionsPublic {ContactId, InteractionType: ${INTERACTION_TYPES.join('|')}}`,
     exportKind: KIND,
+    labels: handLabels(['ContactId', 'InteractionType', 'Timestamp']),
     find: async (owner, signal, add) => {
       await Promise.all(
         INTERACTION_TYPES.map(async (type) => {

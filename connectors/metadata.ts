@@ -25,6 +25,12 @@ export const entitySetMetaSchema = z
     key: z.array(z.string().min(1)).min(1),
     /** Property name to Edm type (`unknown` where the source does not give it). */
     properties: z.record(z.string(), z.string()),
+    /**
+     * Property name to the label the service's own user interface shows for it (English), from the
+     * published source the file names (CDM displayName, the API page's Caption); absent where the
+     * source has none (Graph's CSDL), see `fieldLabels.ts`.
+     */
+    labels: z.record(z.string(), z.string()).optional(),
     /** Properties the service refuses in a write. */
     readOnly: z.array(z.string()).optional(),
     /** Property name to the optional solution that adds it. */

@@ -1,8 +1,12 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import { DISCOVERY_VERBS, findingsCard, progressCard, reviewCard } from '../cards/findingsCard.js';
+import { DISCOVERY_VERBS, findingsCard, progressCard, reviewCard, SET_ASIDE_INPUT } from '../cards/findingsCard.js';
+import type { FindingsView } from '../cards/findingsCard.js';
+import { translator } from '../cards/i18n.js';
+import type { Notice } from '../cards/notices.js';
 import type { CardJson } from '../cards/template.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
+import { SET_ASIDE_MAX, type RecordRef } from '../dsr/caseActions.js';
 import {
   mergeQueries,
   searchQueryFor,
@@ -40,6 +44,12 @@ const list = z
 const page = z.coerce.number().int().min(0).max(10_000).optional();
 const reviewSchema = z.object({ systemId: z.string().max(40), page });
 const decisionSchema = z.object({ systemId: z.string().max(40), recordId: z.string().max(300), page });
+/** The findings the card showed (their `updatedAt`), and on a review card, its system and page. */
+const setAsideSchema = z.object({
+  findingsAt: z.string().max(40),
+  systemId: z.string().max(40).optional(),
+  page,
+});
 
 const extraSchema = z.object({
   extraNames: list,
@@ -80,34 +90,49 @@ export class DiscoveryAction implements CardActionHandler {
     if ('kind' in checked) return checked;
     const { actor, dsrCase } = checked;
 
-    if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, calendar) };
+    const locale = context.activity.locale;
+    const view = (notice?: Notice): FindingsView => ({
+      calendar,
+      now: this.services.clock.now(),
+      locale,
+      ...(notice ? { notice } : {}),
+    });
+    if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, view()) };
     if (this.verb === DISCOVERY_VERBS.review) {
       const parsed = reviewSchema.safeParse(data);
       if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a system.' };
-      return { kind: 'card', card: reviewCard(dsrCase, parsed.data.systemId, parsed.data.page ?? 0) };
+      return {
+        kind: 'card',
+        card: reviewCard(dsrCase, view(), parsed.data.systemId, parsed.data.page ?? 0),
+      };
     }
+    if (this.verb === DISCOVERY_VERBS.setAside) return this.setAside(context, actor, dsrCase, data);
     if (this.verb === DISCOVERY_VERBS.notThisPerson || this.verb === DISCOVERY_VERBS.confirm) {
       const parsed = decisionSchema.safeParse(data);
       if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a record.' };
+      const t = translator(locale);
       const confirming = this.verb === DISCOVERY_VERBS.confirm;
-      const result = await cases.act(actor, dsrCase.id, checked.version, {
-        kind: confirming ? 'confirmPerson' : 'markNotThisPerson',
-        systemId: parsed.data.systemId,
-        recordId: parsed.data.recordId,
-      });
+      const { systemId, recordId } = parsed.data;
+      // `notThisPerson`: a button of a card posted before the selection; it sets aside its one record.
+      const result = await cases.act(
+        actor,
+        dsrCase.id,
+        checked.version,
+        confirming
+          ? { kind: 'confirmPerson', systemId, recordId }
+          : { kind: 'markNotThisPerson', records: [{ systemId, recordId }] },
+      );
       const shown = result.ok ? result.case : (result.case ?? dsrCase);
-      const notice = result.ok
-        ? confirming
-          ? 'Confirmed as the person’s record.'
-          : 'Marked as not this person.'
-        : result.message;
+      const notice: Notice = result.ok
+        ? { tone: 'good', text: confirming ? t('findings.confirmed') : t('findings.setAsideDone', { count: 1 }) }
+        : { tone: 'error', text: result.message };
       // A decision taken on the review card leaves the member on the page they were on.
       return {
         kind: 'card',
         card:
           parsed.data.page === undefined
-            ? findingsCard(shown, calendar, notice)
-            : reviewCard(shown, parsed.data.systemId, parsed.data.page, notice),
+            ? findingsCard(shown, view(notice))
+            : reviewCard(shown, view(notice), systemId, parsed.data.page),
       };
     }
 
@@ -142,18 +167,78 @@ export class DiscoveryAction implements CardActionHandler {
     const cardId = context.activity.replyToId;
     this.running.add(dsrCase.id);
     // Not awaited: the turn is answered with the progress card at once.
-    void this.search(actor, dsrCase, connectors, query, reference, cardId).finally(() =>
+    void this.search(actor, dsrCase, connectors, query, reference, cardId, locale).finally(() =>
       this.running.delete(dsrCase.id),
     );
     return {
       kind: 'card',
-      card: progressCard(dsrCase, {
-        done: 0,
-        total: connectors.length,
-        running: connectors.map((c) => c.info.displayName),
-        answered: [],
-      }),
+      card: progressCard(
+        dsrCase,
+        {
+          done: 0,
+          total: connectors.length,
+          running: connectors.map((c) => c.info.displayName),
+          answered: [],
+        },
+        view(),
+      ),
     };
+  }
+
+  /**
+   * "Not this person" over the records ticked on a findings or review card, saved at once. The
+   * server trusts only the case: a card whose findings changed since it was shown, a record the
+   * case does not hold, or a selection of nothing is refused with the card shown again, unchanged.
+   */
+  private async setAside(context: TurnContext, actor: Actor, dsrCase: DsrCase, data: CardData): Promise<ActionOutcome> {
+    const { cases, calendar } = this.services;
+    const locale = context.activity.locale;
+    const t = translator(locale);
+    const parsed = setAsideSchema.safeParse(data);
+    if (!parsed.success) {
+      await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
+      return { kind: 'error', status: 400, message: t('findings.refused.incomplete') };
+    }
+    const { findingsAt, systemId, page } = parsed.data;
+    const answer = (shown: DsrCase, text: string, refused: boolean): ActionOutcome => {
+      const view: FindingsView = {
+        calendar,
+        now: this.services.clock.now(),
+        locale,
+        notice: { tone: refused ? 'error' : 'good', text },
+      };
+      return {
+        kind: 'card',
+        card:
+          systemId !== undefined && page !== undefined
+            ? reviewCard(shown, view, systemId, page)
+            : findingsCard(shown, view),
+      };
+    };
+    if ((dsrCase.findings?.updatedAt ?? '') !== findingsAt) {
+      await cases.recordRefusal(actor, this.verb, 'stale', dsrCase.id);
+      return answer(dsrCase, t('findings.refused.stale'), true);
+    }
+    const values = Object.entries(data)
+      .filter(([key, value]) => key.startsWith(SET_ASIDE_INPUT) && typeof value === 'string' && value !== '')
+      .map(([, value]) => value as string);
+    if (values.length === 0) return answer(dsrCase, t('findings.refused.nothingChosen'), true);
+    const systems = dsrCase.findings?.systems ?? [];
+    const refs: RecordRef[] = [];
+    for (const value of values) {
+      const at = value.indexOf('|');
+      const ref = { systemId: value.slice(0, at), recordId: value.slice(at + 1) };
+      const held = systems.find((s) => s.systemId === ref.systemId)?.records.some((r) => r.id === ref.recordId);
+      if (at < 1 || value.length > 400 || values.length > SET_ASIDE_MAX || !held) {
+        await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
+        return answer(dsrCase, t('findings.refused.foreign'), true);
+      }
+      refs.push(ref);
+    }
+    // The findings the card showed are the case's now, so the case's version is the one to act on.
+    const result = await cases.act(actor, dsrCase.id, dsrCase.version, { kind: 'markNotThisPerson', records: refs });
+    if (!result.ok) return answer(result.case ?? dsrCase, result.message, true);
+    return answer(result.case, t('findings.setAsideDone', { count: refs.length }), false);
   }
 
   private async search(
@@ -163,9 +248,16 @@ export class DiscoveryAction implements CardActionHandler {
     query: SearchQuery,
     reference: Partial<ConversationReference>,
     cardId: string | undefined,
+    locale: string | undefined,
   ): Promise<void> {
-    const { cases, calendar, log } = this.services;
+    const { cases, calendar, log, clock } = this.services;
     const { updater } = this.deps;
+    const view = (notice?: Notice): FindingsView => ({
+      calendar,
+      now: clock.now(),
+      locale,
+      ...(notice ? { notice } : {}),
+    });
     const answered: SystemFindings[] = [];
     // Updates go out one at a time, so a later card never lands before an earlier one.
     let updates = Promise.resolve();
@@ -179,7 +271,7 @@ export class DiscoveryAction implements CardActionHandler {
       const systems = await runDiscovery(connectors, query, {
         onProgress: (progress) => {
           answered.push(progress.latest);
-          void show(progressCard(dsrCase, { ...progress, answered: [...answered] }));
+          void show(progressCard(dsrCase, { ...progress, answered: [...answered] }, view()));
         },
       });
       log.info({ caseId: dsrCase.id, systems: systems.map((s) => `${s.systemId}:${s.status}`) }, 'discovery finished');
@@ -194,11 +286,15 @@ export class DiscoveryAction implements CardActionHandler {
       }
       await show(
         saved
-          ? findingsCard(saved, calendar)
+          ? findingsCard(saved, view())
           : findingsCard(
               { ...dsrCase, findings: { query, systems, updatedAt: new Date().toISOString() } },
-              calendar,
-              `These findings could not be saved on the case: ${message || 'it kept changing'}.`,
+              view({
+                tone: 'error',
+                text: translator(locale)('findings.notSaved', {
+                  reason: message || translator(locale)('findings.keptChanging'),
+                }),
+              }),
             ),
       );
     } catch (error) {

@@ -261,6 +261,7 @@ export class PlanAction implements CardActionHandler {
         : undefined;
       const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now(), {
         formats,
+        timeZone: this.services.calendar.timeZone,
         ...(snapshot ? { snapshot } : {}),
       });
       // What goes to the data subject is reviewed first; a new package starts a new review. Opened

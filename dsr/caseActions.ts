@@ -51,12 +51,22 @@ export type CaseAction =
   /** The bot read these kept records again: each is still kept, by this basis, until (or checked again on) `until`. */
   | { kind: 'recheckKept'; records: Array<{ id: string; basis: string; ends: KeptEnds; until: string }> }
   | { kind: 'recordFindings'; query: SearchQuery; systems: SystemFindings[] }
-  | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
+  /** Records a team member set aside as someone else's, chosen together on the findings card. */
+  | { kind: 'markNotThisPerson'; records: RecordRef[] }
   /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
   | { kind: 'confirmPerson'; systemId: string; recordId: string }
   | PlanAction
   /** The review of the package before release (GDPR Art. 15(4)); see packageReview.ts. */
   | ReviewAction;
+
+/** One record of the findings: the system it was found in and its id there. */
+export interface RecordRef {
+  systemId: string;
+  recordId: string;
+}
+
+/** At most this many records are set aside in one decision: more than a card can show is a forged request. */
+export const SET_ASIDE_MAX = 200;
 
 export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: string };
 
@@ -276,6 +286,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'recordFindings':
       return recordFindings(current, action.query, action.systems, at);
     case 'markNotThisPerson':
+      return setAside(current, action.records, actor, at);
     case 'confirmPerson':
       return decideRecord(current, action, actor, at);
     case 'createPlan':
@@ -372,13 +383,51 @@ function withLetter(next: DsrCase, letter: SentLetter, detail: AuditDetail): Act
 }
 
 /**
- * A team member's word on one record: someone else's ("not this person"), or, for a record matched
- * on weak identifiers only, the person's. Each is decided once and audited; a decision on a record
- * found through another is taken on that other record.
+ * Records a team member judged someone else's, all at once or none: every one must still be among
+ * the findings and not decided already, so a selection made on an old card changes nothing. The
+ * audit names each record as a single decision did (arrays where several were set aside together).
+ */
+function setAside(current: DsrCase, refs: RecordRef[], actor: Actor, at: string): ActionChange {
+  if (refs.length === 0) return { invalid: 'Choose at least one record that is not this person.' };
+  if (refs.length > SET_ASIDE_MAX) return { invalid: `Set aside at most ${SET_ASIDE_MAX} records at a time.` };
+  const keys = new Set(refs.map((ref) => `${ref.systemId}\u0000${ref.recordId}`));
+  if (keys.size !== refs.length) return { invalid: 'The same record was chosen twice.' };
+  const systems = current.findings?.systems ?? [];
+  const chosen: Array<{ system: SystemFindings; record: FoundRecord }> = [];
+  for (const ref of refs) {
+    const system = systems.find((s) => s.systemId === ref.systemId);
+    const record = system?.records.find((r) => r.id === ref.recordId);
+    if (!system || !record) return { invalid: 'A chosen record is not among the findings any more.' };
+    if (record.notThisPerson) return { invalid: 'A chosen record is already marked as not this person.' };
+    if (record.confirmed) return { invalid: 'A chosen record is already confirmed as the person’s.' };
+    chosen.push({ system, record });
+  }
+  const mark = { at, byId: actor.id };
+  const marked = new Set(chosen.map(({ record }) => record));
+  const next = systems.map((system) =>
+    chosen.some((c) => c.system === system)
+      ? { ...system, records: system.records.map((r) => (marked.has(r) ? { ...r, notThisPerson: mark } : r)) }
+      : system,
+  );
+  const one = <T extends string>(values: T[]): T | T[] => (values.length === 1 ? values[0]! : values);
+  return {
+    next: { ...current, findings: { ...current.findings!, systems: next, updatedAt: at } },
+    detail: {
+      systemId: one(chosen.map(({ system }) => system.systemId)),
+      recordKind: one(chosen.map(({ record }) => record.kind)),
+      recordId: one(chosen.map(({ record }) => record.id)),
+      matchedOn: one(chosen.map(({ record }) => (record.matchedOn ?? []).join(',') || 'via')),
+    },
+  };
+}
+
+/**
+ * A team member's word that a record matched on weak identifiers only is the person's. It is
+ * decided once and audited; a record found through another is decided on that other record.
  */
 function decideRecord(
   current: DsrCase,
-  action: { kind: 'markNotThisPerson' | 'confirmPerson'; systemId: string; recordId: string },
+  action: { kind: 'confirmPerson'; systemId: string; recordId: string },
   actor: Actor,
   at: string,
 ): ActionChange {
@@ -389,14 +438,11 @@ function decideRecord(
   if (record.notThisPerson) return { invalid: 'That record is already marked as not this person.' };
   if (record.confirmed) return { invalid: 'That record is already confirmed as the person’s.' };
   const mark = { at, byId: actor.id };
-  let decided: FoundRecord;
-  if (action.kind === 'confirmPerson') {
-    if (record.via !== undefined)
-      return { invalid: 'This record was found through another one; decide on that record instead.' };
-    if (standingOf(system, record) !== 'candidate')
-      return { invalid: 'That record matched a strong identifier already; there is nothing to confirm.' };
-    decided = { ...record, confirmed: mark };
-  } else decided = { ...record, notThisPerson: mark };
+  if (record.via !== undefined)
+    return { invalid: 'This record was found through another one; decide on that record instead.' };
+  if (standingOf(system, record) !== 'candidate')
+    return { invalid: 'That record matched a strong identifier already; there is nothing to confirm.' };
+  const decided: FoundRecord = { ...record, confirmed: mark };
   const marked: SystemFindings = { ...system, records: system.records.map((r) => (r === record ? decided : r)) };
   return {
     next: {

@@ -73,6 +73,11 @@ export interface SystemFindings {
   recordsLeftOut?: number;
   /** The requests the connector made, so a later reader can repeat the search. */
   queries: string[];
+  /**
+   * Per record kind, the label of each shown field as the system's own screens name it (from its
+   * published metadata); absent on findings recorded before labels were kept.
+   */
+  labels?: Record<string, Record<string, string>>;
   at: string;
   durationMs: number;
   /** Why a search failed, in words a privacy team member can act on. */
@@ -107,6 +112,10 @@ export interface Connector {
 export interface ExportedKind {
   kind: string;
   records: () => AsyncIterable<Record<string, unknown>>;
+  /** Each column's label as the system shows it (from its published metadata), for the package's readers. */
+  labels?: Record<string, string>;
+  /** The categories of personal data the kind holds (connectors/dataCategories.ts). */
+  categories?: string[];
 }
 
 const unique = (values: readonly (string | undefined)[]): string[] => [

@@ -11,6 +11,7 @@ import {
   type ExportManifest,
   type RecordSource,
 } from './exportPackage/index.js';
+import { isControlInformation } from './fieldNames.js';
 import { selectionOf } from './matching.js';
 import { LOGS_SYSTEM_ID } from './plan.js';
 import type { SnapshotWriter } from './reviewSnapshot.js';
@@ -44,7 +45,8 @@ export async function preparePackage(
   dir: string,
   now: Date,
   /** `snapshot`: also keeps every record read for the review before release (see reviewSnapshot.ts). */
-  options: { signal?: AbortSignal; formats?: ExportFormat[]; snapshot?: SnapshotWriter } = {},
+  /** `timeZone`: the organisation's, for the local times beside each ISO time. */
+  options: { signal?: AbortSignal; formats?: ExportFormat[]; snapshot?: SnapshotWriter; timeZone?: string } = {},
 ): Promise<PreparedPackage> {
   const { signal } = options;
   const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
@@ -69,7 +71,14 @@ export async function preparePackage(
     // Only the person's records: strong matches and confirmed candidates, never a namesake.
     const exported = await connector.exportRecords(query, selectionOf(findings), signal);
     for (const kind of exported) {
-      sources.push({ system: id, systemName: displayName, kind: kind.kind, records: kind.records });
+      sources.push({
+        system: id,
+        systemName: displayName,
+        kind: kind.kind,
+        records: withoutControlInformation(kind.records),
+        ...(kind.labels ? { labels: kind.labels } : {}),
+        ...(kind.categories ? { categories: kind.categories } : {}),
+      });
     }
     // Whatever discovery found that the connector cannot export is named, never silently left out.
     const exportedKinds = new Set(exported.map((kind) => kind.kind));
@@ -95,6 +104,9 @@ export async function preparePackage(
       exclusions,
       extractedAt: now,
       out: path,
+      // The letters' language is the person's (chosen at intake): the package speaks it too.
+      ...(dsrCase.language ? { language: dsrCase.language } : {}),
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(options.formats ? { formats: options.formats } : {}),
     });
     await snapshot?.finish(exclusions);
@@ -103,6 +115,17 @@ export async function preparePackage(
     await snapshot?.abort();
     throw error;
   }
+}
+
+/** The records without OData control information (`@odata.etag`): protocol state, not data about the person. */
+function withoutControlInformation(
+  records: () => AsyncIterable<Record<string, unknown>>,
+): () => AsyncIterable<Record<string, unknown>> {
+  return async function* () {
+    for await (const record of records()) {
+      yield Object.fromEntries(Object.entries(record).filter(([key]) => !isControlInformation(key)));
+    }
+  };
 }
 
 /** Deletes packages older than their links live, so nothing of the person stays on disk longer than needed. */

@@ -188,6 +188,7 @@ function alPage(path: string, text: string): [string, EntitySetMeta] {
   const allowed = (name: string) => declared(name)?.toLowerCase() !== 'false';
   const properties: Record<string, string> = {};
   const readOnly: string[] = [];
+  const labels: Record<string, string> = {};
   const navigation: Record<string, { target: string; collection: boolean }> = {};
   let keySource = declared('ODataKeyFields') ?? 'SystemId';
   let current: string | undefined;
@@ -209,6 +210,8 @@ function alPage(path: string, text: string): [string, EntitySetMeta] {
       continue;
     }
     if (current && /^\s*Editable\s*=\s*false;/i.test(line)) readOnly.push(current);
+    const caption = /^\s*Caption\s*=\s*'([^']+)'/.exec(line);
+    if (current && caption && !(current in labels)) labels[current] = caption[1]!;
   }
   return [
     set,
@@ -216,6 +219,7 @@ function alPage(path: string, text: string): [string, EntitySetMeta] {
       type: `Microsoft.NAV.${entity}`,
       key: [keySource === 'SystemId' || keySource === 'Id' ? 'id' : keySource],
       properties,
+      labels,
       readOnly,
       navigation,
       operations: {
@@ -255,6 +259,7 @@ async function businessCentral(repo: Repo): Promise<MetadataFile> {
     notes: [
       'Field names, the key, read-only fields (Editable = false) and InsertAllowed/ModifyAllowed/DeleteAllowed come from the API pages.',
       'Field types are "unknown": they come from Base Application tables, which the pages do not carry.',
+      'labels: the Caption of each field on the API page.',
       'companies is a platform entity (Learn, company resource type), written by hand.',
     ],
     entitySets,
@@ -432,13 +437,19 @@ function cdmShared(text: string): CdmShared {
 function cdmColumns(
   text: string,
   path: string,
-  address: string[],
+  /** The address columns with their display names, inlined for each address of the entity. */
+  address: Record<string, string>,
   shared: CdmShared,
-): { properties: Record<string, string>; navigation: string[] } {
+): { properties: Record<string, string>; labels: Record<string, string>; navigation: string[] } {
   const doc = JSON.parse(text) as { definitions?: Xml[] };
   const entity = doc.definitions?.find((d) => typeof d.entityName === 'string');
   if (!entity) throw new Error(`${path}: no entity definition`);
   const properties: Record<string, string> = {};
+  // The CDM's displayName of each column: the label Dynamics shows for it (English).
+  const labels: Record<string, string> = {};
+  const label = (name: string, displayName: unknown): void => {
+    if (typeof displayName === 'string' && displayName.trim() !== '') labels[name] = displayName.trim();
+  };
   const navigation: string[] = [];
   const walk = (attributes: unknown[]): void => {
     for (const raw of attributes) {
@@ -461,11 +472,14 @@ function cdmColumns(
           // Addresses are inlined as address1_..., address2_... (renameFormat {a}{o}{M}).
           const count = Number(expansion.maximumExpansion ?? 1);
           for (let n = 1; n <= count; n++)
-            for (const column of address) properties[`address${n}_${column}`] = 'Edm.String';
+            for (const [column, title] of Object.entries(address)) {
+              properties[`address${n}_${column}`] = 'Edm.String';
+              label(`address${n}_${column}`, `Address ${n}: ${title}`);
+            }
           continue;
         }
-        const fk = ((guidance.entityByReference as Xml | undefined)?.foreignKeyAttribute as Xml | undefined)
-          ?.sourceName;
+        const foreignKey = (guidance.entityByReference as Xml | undefined)?.foreignKeyAttribute as Xml | undefined;
+        const fk = foreignKey?.sourceName;
         // A polymorphic lookup (regarding, party) names its key only by the attribute: `party` is partyid.
         const name =
           typeof fk === 'string'
@@ -474,6 +488,7 @@ function cdmColumns(
                 .replace(/^[A-Za-z]+_/, '')
                 .toLowerCase()}id`;
         properties[`_${name}_value`] = 'Edm.Guid';
+        label(`_${name}_value`, foreignKey?.displayName);
         continue;
       }
       if (typeof attribute.name !== 'string') continue;
@@ -484,6 +499,7 @@ function cdmColumns(
         continue;
       }
       properties[name] = cdmType(attribute.dataType);
+      label(name, attribute.displayName);
     }
   };
   const bases: string[] = [];
@@ -492,17 +508,23 @@ function cdmColumns(
   }
   for (const base of bases) walk(shared.bases.get(base)?.attributes ?? []);
   walk((entity.hasAttributes as unknown[]) ?? []);
-  return { properties, navigation };
+  return { properties, labels, navigation };
 }
 
 async function dataverse(repo: Repo): Promise<MetadataFile> {
   const shared = cdmShared(await read(repo, CDM_SHARED));
   const addressText = await read(repo, `${CDM_CORE}/Address.cdm.json`);
-  const address = Object.keys(cdmColumns(addressText, 'Address', [], shared).properties).filter(
-    (c) => !c.startsWith('_') && !['addressid', 'customeraddressid', 'parentid', 'objecttypecode'].includes(c),
+  const addressColumns = cdmColumns(addressText, 'Address', {}, shared);
+  const address = Object.fromEntries(
+    Object.keys(addressColumns.properties)
+      .filter(
+        (c) => !c.startsWith('_') && !['addressid', 'customeraddressid', 'parentid', 'objecttypecode'].includes(c),
+      )
+      .map((c) => [c, addressColumns.labels[c] ?? c]),
   );
   const common = await read(repo, `${CDM_CORE}/Activity.cdm.json`);
-  const commonColumns = cdmColumns(common, 'Activity', address, shared).properties;
+  const commonActivity = cdmColumns(common, 'Activity', address, shared);
+  const commonColumns = commonActivity.properties;
   const entitySets: Record<string, EntitySetMeta> = {};
   const paths = [CDM_SHARED, `${CDM_CORE}/Address.cdm.json`];
   for (const [set, table] of Object.entries(DATAVERSE)) {
@@ -515,10 +537,12 @@ async function dataverse(repo: Repo): Promise<MetadataFile> {
       ...(LEARN_COLUMNS[set] ?? {}),
     };
     properties[table.key] = 'Edm.Guid';
+    const labels = { ...(table.activity ? commonActivity.labels : {}), ...columns.labels };
     entitySets[set] = {
       type: `Microsoft.Dynamics.CRM.${table.typeName}`,
       key: [table.key],
       properties,
+      labels: Object.fromEntries(Object.keys(properties).flatMap((p) => (labels[p] ? [[p, labels[p]]] : []))),
       operations: { insert: table.update, update: table.update, delete: table.delete },
       operationsSource: `https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/${table.typeName}`,
       ...(table.activity ? { activityTypeCode: table.activity } : {}),
@@ -527,9 +551,11 @@ async function dataverse(repo: Repo): Promise<MetadataFile> {
   for (const { file, set, solution } of DATAVERSE_SOLUTIONS) {
     paths.push(file);
     const meta = entitySets[set]!;
-    for (const [name, type] of Object.entries(cdmColumns(await read(repo, file), file, address, shared).properties)) {
+    const columns = cdmColumns(await read(repo, file), file, address, shared);
+    for (const [name, type] of Object.entries(columns.properties)) {
       if (name in meta.properties) continue;
       meta.properties[name] = type;
+      if (columns.labels[name]) meta.labels = { ...meta.labels, [name]: columns.labels[name] };
       meta.solutions = { ...meta.solutions, [name]: solution };
     }
   }
@@ -542,6 +568,7 @@ async function dataverse(repo: Repo): Promise<MetadataFile> {
       'Columns: CDM attributes by source (logical) name; a lookup is the Web API column _<name>_value; addresses are inlined as address<n>_<column>.',
       'Entity set names and the messages each table supports: Learn, Dataverse table/entity reference (operationsSource of each).',
       'solutions: columns an optional solution adds, by the CDM folder that holds them; absent from an environment without it.',
+      'labels: the CDM displayName of each column (a lookup: of its foreign key attribute; an address column: "Address <n>: " and the Address entity\'s displayName).',
     ],
     entitySets,
   };
@@ -570,12 +597,17 @@ async function financeOperations(repo: Repo): Promise<MetadataFile> {
     const entity = doc.definitions?.find((d) => typeof d.entityName === 'string');
     if (!entity) throw new Error(`${file}: no entity definition`);
     const properties: Record<string, string> = {};
+    const labels: Record<string, string> = {};
     const walk = (attributes: unknown[]): void => {
       for (const raw of attributes) {
         const attribute = raw as CdmAttribute;
         if (attribute.attributeGroupReference) walk(attribute.attributeGroupReference.members ?? []);
         // The CDM types every data entity field as a string, dates and enums included: not a type to hold to.
-        else if (typeof attribute.name === 'string') properties[attribute.name] = 'unknown';
+        else if (typeof attribute.name === 'string') {
+          properties[attribute.name] = 'unknown';
+          if (typeof attribute.displayName === 'string' && attribute.displayName.trim() !== '')
+            labels[attribute.name] = attribute.displayName.trim();
+        }
       }
     };
     walk((entity.hasAttributes as unknown[]) ?? []);
@@ -585,6 +617,7 @@ async function financeOperations(repo: Repo): Promise<MetadataFile> {
       type: `Microsoft.Dynamics.DataEntities.${String(entity.entityName).replace(/Entity$/, '')}`,
       key,
       properties,
+      labels,
       // Public data entities allow create, update and delete unless the entity says otherwise (not stated in the CDM).
       operations: { insert: true, update: true, delete: true },
     };
@@ -601,6 +634,7 @@ async function financeOperations(repo: Repo): Promise<MetadataFile> {
       'Fields are the CDM entity attributes, whose types the CDM gives as string: the types are not checked.',
       'Entity set (public collection) names are the ones the OData endpoint publishes, written by hand.',
       'Operations: the CDM does not state them; all are assumed allowed.',
+      'labels: the CDM displayName of each attribute.',
     ],
     entitySets,
   };

@@ -1,3 +1,6 @@
+import { DateTime } from 'luxon';
+import { ISO_INSTANT } from '../fieldNames.js';
+
 /** How many leading records decide the CSV header; the rest must not be held, so this stays small. */
 export const CSV_HEADER_SAMPLE = 100;
 /**
@@ -6,6 +9,9 @@ export const CSV_HEADER_SAMPLE = 100;
  * every late field without breaking the header. It is always present so the shape of the file never depends on data.
  */
 export const CSV_ADDITIONAL_FIELDS = '_additionalFields';
+
+/** Beside each date-time column, the same instant in the organisation's time zone (ISO stays the value itself). */
+export const CSV_LOCAL_TIME_SUFFIX = '_localTime';
 
 const FORMULA_START = /^'*[=+\-@\t\r]/;
 
@@ -41,12 +47,32 @@ export function jsonText(value: unknown): string {
   }
 }
 
-/** Turns records into CSV text; the header is written once the sample is full or the records end. */
+/** An ISO instant as a spreadsheet shows a local time, in one zone; '' for anything else. */
+export function localTime(value: unknown, timeZone: string): string {
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) return '';
+  const instant = DateTime.fromISO(value, { zone: 'utc' }).setZone(timeZone);
+  return instant.isValid ? instant.toFormat('yyyy-MM-dd HH:mm:ss') : '';
+}
+
+/**
+ * Turns records into CSV text; the header is written once the sample is full or the records end.
+ * A column whose sampled values are date-times gets a second column beside it with the local time
+ * (`<column>_localTime`), so a reader in Excel sees the time of day they lived it.
+ */
 export class CsvEncoder {
   private pending: Array<Record<string, unknown>> | undefined = [];
   private columns: string[] = [];
   private known = new Set<string>();
   private extraColumn = CSV_ADDITIONAL_FIELDS;
+  /** The local-time column's name for each date-time column. */
+  private local = new Map<string, string>();
+
+  constructor(private readonly timeZone = 'UTC') {}
+
+  /** The columns of the file as written, each date-time one followed by its local-time column. */
+  localColumns(): ReadonlyMap<string, string> {
+    return this.local;
+  }
 
   push(record: Record<string, unknown>): string {
     if (this.pending) {
@@ -67,14 +93,29 @@ export class CsvEncoder {
     for (const record of sample) for (const key of Object.keys(record)) this.known.add(key);
     this.columns = [...this.known];
     while (this.known.has(this.extraColumn)) this.extraColumn = `_${this.extraColumn}`;
-    let out = `${[...this.columns, this.extraColumn].map(csvCell).join(',')}\r\n`;
+    const taken = new Set([...this.known, this.extraColumn]);
+    for (const column of this.columns) {
+      if (!sample.some((record) => localTime(record[column], this.timeZone) !== '')) continue;
+      let name = `${column}${CSV_LOCAL_TIME_SUFFIX}`;
+      while (taken.has(name)) name = `_${name}`;
+      taken.add(name);
+      this.local.set(column, name);
+    }
+    const header = this.columns.flatMap((column) => [
+      column,
+      ...(this.local.has(column) ? [this.local.get(column)!] : []),
+    ]);
+    let out = `${[...header, this.extraColumn].map(csvCell).join(',')}\r\n`;
     for (const record of sample) out += this.row(record);
     return out;
   }
 
   private row(record: Record<string, unknown>): string {
     let out = '';
-    for (const column of this.columns) out += `${csvCell(record[column])},`;
+    for (const column of this.columns) {
+      out += `${csvCell(record[column])},`;
+      if (this.local.has(column)) out += `${csvCell(localTime(record[column], this.timeZone))},`;
+    }
     let extra: Record<string, unknown> | undefined;
     for (const key of Object.keys(record)) {
       if (this.known.has(key)) continue;

@@ -10,8 +10,10 @@ export interface RecordSource {
   systemName: string;
   /** Record kind, e.g. `contact` or `activity`; one file per kind and format. */
   kind: string;
-  /** Data categories the kind holds (contact details, orders, ...), shown in the summary. */
+  /** Data categories the kind holds (keys of connectors/dataCategories.ts), shown in the summary in words. */
   categories?: string[];
+  /** The label of each column as the system shows it; columns without one are named from their key. */
+  labels?: Record<string, string>;
   records: () => AsyncIterable<Record<string, unknown>>;
 }
 
@@ -32,6 +34,10 @@ export interface ExportPackageOptions {
   extractedAt: Date;
   /** A path is written atomically (temporary name, renamed when complete); a stream is piped into and ended. */
   out: Writable | string;
+  /** The data subject's language (en, de, fr, es) for the README, the summary and the column list; English otherwise. */
+  language?: string;
+  /** The organisation's time zone, for the local times beside each ISO time; UTC otherwise. */
+  timeZone?: string;
   /** Where extra formats are spooled while the first one streams into the ZIP; defaults to the OS temp directory. */
   spoolDir?: string;
 }

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { z } from 'zod';
-import { CSV_ADDITIONAL_FIELDS, CSV_HEADER_SAMPLE, CsvEncoder, jsonText } from './csv.js';
+import { CSV_ADDITIONAL_FIELDS, CSV_HEADER_SAMPLE, CSV_LOCAL_TIME_SUFFIX, CsvEncoder, jsonText } from './csv.js';
+import { DateTime } from 'luxon';
+import { translator } from '../../cards/i18n.js';
+import { COLUMNS_FILE, columnsCsv, README_FILE, readmeText, type DescribedFile } from './readme.js';
 import { summaryHtml } from './summary.js';
 import type {
   ExportFormat,
@@ -29,6 +32,7 @@ const optionsSchema = z.object({
       systemName: z.string().min(1),
       kind: z.string().min(1),
       categories: z.array(z.string()).optional(),
+      labels: z.record(z.string(), z.string()).optional(),
       records: z.custom<RecordSource['records']>((value) => typeof value === 'function', 'records must be a function'),
     }),
   ),
@@ -44,6 +48,11 @@ const optionsSchema = z.object({
     z.custom<Writable>((value) => value instanceof Writable, 'out must be a path or a writable stream'),
   ]),
   spoolDir: z.string().min(1).optional(),
+  language: z.string().max(20).optional(),
+  timeZone: z
+    .string()
+    .refine((zone) => DateTime.local().setZone(zone).isValid, 'timeZone must be an IANA time zone')
+    .default('UTC'),
 });
 
 /** Thrown when the package could not be completed; the message names the system but never any record content. */
@@ -53,6 +62,8 @@ interface Encoder {
   begin(): string;
   push(record: Record<string, unknown>): string;
   finish(): string;
+  /** CSV only: the local-time column beside each date-time column. */
+  localColumns?: () => ReadonlyMap<string, string>;
 }
 
 class JsonEncoder implements Encoder {
@@ -70,12 +81,20 @@ class JsonEncoder implements Encoder {
   }
 }
 
-function encoderFor(format: ExportFormat, source: RecordSource): Encoder {
+function encoderFor(format: ExportFormat, source: RecordSource, timeZone: string): Encoder {
   if (format === 'json') return new JsonEncoder();
   if (format === 'xml') return new XmlEncoder(source.system, source.kind);
-  const csv = new CsvEncoder();
-  return { begin: () => '', push: (record) => csv.push(record), finish: () => csv.finish() };
+  const csv = new CsvEncoder(timeZone);
+  return {
+    begin: () => '',
+    push: (record) => csv.push(record),
+    finish: () => csv.finish(),
+    localColumns: () => csv.localColumns(),
+  };
 }
+
+/** Columns listed per file in columns.csv, at most: a record with more keys is an odd one, not a reason to grow. */
+const MAX_COLUMNS_LISTED = 2000;
 
 /**
  * Batches small strings into large writes and waits for the stream to drain, so memory stays flat however many
@@ -166,6 +185,7 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
   zip.outputStream.pipe(destination);
 
   const systems: ManifestSystem[] = [];
+  const described: DescribedFile[] = [];
   const usedPaths = new Set<string>();
   const uniquePath = (base: string, ext: string): string => {
     let candidate = `${base}.${ext}`;
@@ -177,10 +197,36 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
 
   try {
     for (const [index, source] of options.sources.entries()) {
+      const systemOf = (): ManifestSystem => {
+        let system = systems.find((known) => known.system === source.system);
+        if (!system) {
+          system = { system: source.system, systemName: source.systemName, records: 0, kinds: [] };
+          systems.push(system);
+        }
+        return system;
+      };
+      // Only errors from the source are reported as a failed read; a failing destination keeps its own error.
+      const iterator = source.records()[Symbol.asyncIterator]();
+      let count = 0;
+      const next = async (): Promise<IteratorResult<Record<string, unknown>>> => {
+        try {
+          return await iterator.next();
+        } catch (error) {
+          throw new ExportPackageError(`Reading ${source.system} ${source.kind} failed after ${count} records`, {
+            cause: error,
+          });
+        }
+      };
+      // A kind with nothing in it gets no file: the system still shows in the summary, with nothing found.
+      const first = await next();
+      if (first.done) {
+        systemOf();
+        continue;
+      }
       const folder = segment(source.system);
       const base = `${folder}/${segment(source.kind)}`;
       const paths = formats.map((format) => uniquePath(base, EXTENSIONS[format]));
-      const encoders = formats.map((format) => encoderFor(format, source));
+      const encoders = formats.map((format) => encoderFor(format, source, options.timeZone));
       const entry = new PassThrough({ highWaterMark: 256 * 1024 });
       zip.addReadStream(entry, paths[0]!, { mtime });
       const spooled = formats.slice(1).map((_format, i) => join(spool!, `${index}-${i + 1}`));
@@ -193,24 +239,14 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
         open.add(stream);
       }
       const sinks = streams.map((stream) => new Sink(stream, failed));
+      const columns = new Set<string>();
 
-      let count = 0;
       for (let i = 0; i < sinks.length; i += 1) await sinks[i]!.write(encoders[i]!.begin());
-      // Only errors from the source are reported as a failed read; a failing destination keeps its own error.
-      const iterator = source.records()[Symbol.asyncIterator]();
       try {
-        for (;;) {
-          let step: IteratorResult<Record<string, unknown>>;
-          try {
-            step = await iterator.next();
-          } catch (error) {
-            throw new ExportPackageError(`Reading ${source.system} ${source.kind} failed after ${count} records`, {
-              cause: error,
-            });
-          }
-          if (step.done) break;
+        for (let step: IteratorResult<Record<string, unknown>> = first; !step.done; step = await next()) {
           if (!isRecord(step.value)) throw new ExportPackageError(`A record from ${source.system} is not an object`);
           count += 1;
+          if (columns.size < MAX_COLUMNS_LISTED) for (const key of Object.keys(step.value)) columns.add(key);
           for (let i = 0; i < sinks.length; i += 1) await sinks[i]!.write(encoders[i]!.push(step.value));
         }
       } catch (error) {
@@ -231,11 +267,9 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
         records: count,
         files: formats.map((format, i) => ({ path: paths[i]!, format, records: count })),
       };
-      let system = systems.find((known) => known.system === source.system);
-      if (!system) {
-        system = { system: source.system, systemName: source.systemName, records: 0, kinds: [] };
-        systems.push(system);
-      }
+      const local = encoders.find((encoder) => encoder.localColumns)?.localColumns?.() ?? new Map<string, string>();
+      described.push({ base, columns: [...columns], local, labels: source.labels ?? {} });
+      const system = systemOf();
       system.records += count;
       system.kinds.push(kind);
     }
@@ -251,12 +285,13 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
       systems,
       exclusions: options.exclusions,
       conventions: {
-        json: 'An array of records, one object per record, as the system returned them.',
+        json: 'An array of records, one object per record, as the system returned them, less OData control information (@odata.*).',
         csv:
           `RFC 4180, UTF-8, CRLF. The header comes from the first ${CSV_HEADER_SAMPLE} records; fields first seen later ` +
           `are in the last column (${CSV_ADDITIONAL_FIELDS}) as a JSON object. Nested values are JSON. A text value ` +
           `that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return, after any ` +
-          `apostrophes) has one apostrophe added in front; remove one to get the original.`,
+          `apostrophes) has one apostrophe added in front; remove one to get the original. A column of date-times is ` +
+          `followed by <column>${CSV_LOCAL_TIME_SUFFIX}: the same instant in ${options.timeZone}, as YYYY-MM-DD HH:mm:ss.`,
         xml:
           'UTF-8. <records> holds one <record> per record and one element per field. A key that is not a valid ' +
           'element name is renamed and kept in a key attribute. Non-text values carry a type attribute (number, ' +
@@ -264,7 +299,11 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
       },
     };
     zip.addBuffer(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 'manifest.json', { mtime });
-    zip.addBuffer(Buffer.from(summaryHtml(manifest)), 'summary.html', { mtime });
+    const t = translator(options.language);
+    const texts = { t, timeZone: options.timeZone };
+    zip.addBuffer(Buffer.from(summaryHtml(manifest, texts)), 'summary.html', { mtime });
+    zip.addBuffer(Buffer.from(readmeText(manifest, texts)), README_FILE, { mtime });
+    if (described.length > 0) zip.addBuffer(Buffer.from(columnsCsv(described, texts)), COLUMNS_FILE, { mtime });
     zip.end();
     await Promise.race([finished, failed]);
     if (partialPath) await rename(partialPath, target as string);

@@ -228,11 +228,21 @@ const rendered: Array<[string, CardJson]> = [
       calendar,
     ),
   ],
-  ['the findings of 12 systems with 200 records each', findingsCard(bigCase, calendar, LONG(1000, 'n'))],
-  ['a page of one system’s records', reviewCard(bigCase, 'system-0', 3, LONG(1000, 'n'))],
+  [
+    'the findings of 12 systems with 200 records each',
+    findingsCard(bigCase, { calendar, now: NOW, notice: { tone: 'good', text: LONG(1000, 'n') } }),
+  ],
+  [
+    'a page of one system’s records',
+    reviewCard(bigCase, { calendar, now: NOW, notice: { tone: 'good', text: LONG(1000, 'n') } }, 'system-0', 3),
+  ],
   [
     'the progress of 12 systems',
-    progressCard(bigCase, { done: 12, total: 12, running: systems.map((s) => s.displayName), answered: systems }),
+    progressCard(
+      bigCase,
+      { done: 12, total: 12, running: systems.map((s) => s.displayName), answered: systems },
+      { calendar, now: NOW },
+    ),
   ],
   ...Array.from({ length: Math.ceil(steps.length / PLAN_PAGE_SIZE) + 1 }, (_, page): [string, CardJson] => [
     `page ${page + 1} of a plan of ${steps.length} steps`,

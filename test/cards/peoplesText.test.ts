@@ -56,6 +56,8 @@ function markdownTexts(card: unknown): string[] {
     if (!node || typeof node !== 'object') return;
     const element = node as Record<string, unknown>;
     if (element.type === 'TextBlock' && typeof element.text === 'string') found.push(element.text);
+    // The JavaScript renderer shows a toggle's title as Markdown too (useMarkdownInRadioButtonAndCheckbox).
+    if (element.type === 'Input.Toggle' && typeof element.title === 'string') found.push(element.title);
     if (Array.isArray(element.facts)) {
       for (const fact of element.facts as Array<Record<string, unknown>>) {
         if (typeof fact.value === 'string') found.push(fact.value);
@@ -149,7 +151,7 @@ function everyCard(text: string): Array<[string, CardJson]> {
     ['the list of cases', caseListCard('Open requests', [base], NOW, calendar)],
     ['the triage card', triageCard(base, NOW, calendar, [person])],
     ['the decided triage card', triageCard(declined, NOW, calendar, [person])],
-    ['the findings card', findingsCard(base, calendar)],
+    ['the findings card', findingsCard(base, { calendar, now: NOW })],
     ['the plan card', planCard(withPlan)],
     [
       'the change preview card',
@@ -238,7 +240,7 @@ describe('every card at its largest', () => {
   );
   const withPlan: DsrCase = { ...base, plan: { ...plan, steps } };
   const cards: Array<[string, CardJson]> = [
-    ['the findings card', findingsCard(base, calendar, 'A notice')],
+    ['the findings card', findingsCard(base, { calendar, now: NOW, notice: { tone: 'good', text: 'A notice' } })],
     [
       'the plan card',
       planCard(withPlan, 'A notice', {

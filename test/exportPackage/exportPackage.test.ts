@@ -114,9 +114,11 @@ describe('the access/portability package', () => {
     const files = await readZip(out);
     assert.equal((await stat(out)).size, result.bytes);
     assert.deepEqual([...files.keys()].sort(), [
+      'README.txt',
       'businessCentral/customer.csv',
       'businessCentral/customer.json',
       'businessCentral/customer.xml',
+      'columns.csv',
       'dataverse/activity.csv',
       'dataverse/activity.json',
       'dataverse/activity.xml',
@@ -224,6 +226,8 @@ describe('the access/portability package', () => {
     });
     assert.deepEqual(manifest.formats, ['json', 'csv']);
     assert.deepEqual([...(await readZip(out)).keys()].sort(), [
+      'README.txt',
+      'columns.csv',
       'dataverse/contact.csv',
       'dataverse/contact.json',
       'manifest.json',
@@ -250,7 +254,7 @@ describe('the access/portability package', () => {
     assert.deepEqual(JSON.parse(rows[201]!.at(-1)!), { mobilephone: '=+1 555', address: { city: 'Köln' } });
   });
 
-  it('shows a system where nothing was found as empty files and zero records', async () => {
+  it('writes no file for a kind with nothing found, and shows its system with zero records', async () => {
     const out = join(dir, 'empty.zip');
     const { manifest } = await writeExportPackage({
       caseId: 'DSR-4',
@@ -261,11 +265,77 @@ describe('the access/portability package', () => {
       out,
     });
     const files = await readZip(out);
-    checkFormats(files, 'hr/worker', []);
-    assert.equal(files.get('hr/worker.csv')!.length, 0);
+    assert.deepEqual(
+      [...files.keys()].filter((name) => name.startsWith('hr/')),
+      [],
+      'no empty file for a kind with nothing in it',
+    );
+    for (const [name, content] of files) assert.ok(content.length > 0, `${name} is not empty`);
+    assert.deepEqual(manifest.systems[0]!.kinds, []);
     assert.equal(manifest.systems[0]!.records, 0);
     assert.equal(manifest.totalRecords, 2);
     assert.ok(files.get('summary.html')!.toString('utf8').includes('No records about you were found in this system.'));
+  });
+
+  it('explains itself to the data subject in their language: a README, the columns by their names, local times', async () => {
+    const out = join(dir, 'readable.zip');
+    const records = [
+      {
+        contactid: 'c-1',
+        fullname: 'María García',
+        _parentcustomerid_value: 'a-1',
+        createdon: '2026-03-10T12:00:00Z',
+        donotbulkemail: true,
+      },
+    ];
+    await writeExportPackage({
+      caseId: 'DSR-7',
+      subjectLabel: 'María García',
+      sources: [
+        {
+          ...source('crm', 'contact', records, ['identity', 'contactDetails', 'marketingPreferences']),
+          labels: { fullname: 'Full Name', _parentcustomerid_value: 'Company Name', createdon: 'Created On' },
+        },
+        source('crm', 'note', []),
+      ],
+      formats: ['json', 'csv'],
+      extractedAt: EXTRACTED_AT,
+      out,
+      language: 'de',
+      timeZone: 'Europe/Berlin',
+    });
+    const files = await readZip(out);
+    const readme = files.get('README.txt')!.toString('utf8');
+    assert.match(readme, /^Ihre personenbezogenen Daten\r\n/);
+    assert.match(readme, /1 Datensatz, zusammengestellt für die Anfrage DSR-7 am 2026-03-10 13:00 Europe\/Berlin/);
+    assert.match(readme, /crm\/contact\.json, crm\/contact\.csv: 1 Kontakt \(Identität/);
+    assert.match(readme, /Marketing- und Kontaktpräferenzen/);
+    assert.match(readme, /columns\.csv: /);
+    assert.doesNotMatch(readme, /crm\/note/, 'a kind with nothing found has no file to explain');
+
+    const columns = parseCsv(
+      files
+        .get('columns.csv')!
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    );
+    assert.deepEqual(columns[0], ['Datei', 'Spalte', 'Bezeichnung im System']);
+    const label = (column: string) => columns.find((row) => row[1] === column)?.[2];
+    assert.equal(label('_parentcustomerid_value'), 'Company Name');
+    assert.equal(label('createdon'), 'Created On');
+    assert.equal(label('createdon_localTime'), 'Created On (Ortszeit, Europe/Berlin)');
+    // A column no metadata names is still named in words, never left as its key alone.
+    assert.equal(label('donotbulkemail'), 'Donotbulkemail');
+
+    const [header, row] = parseCsv(files.get('crm/contact.csv')!.toString('utf8'));
+    const at = header!.indexOf('createdon');
+    assert.equal(header![at + 1], 'createdon_localTime', 'the local time stands beside the ISO time');
+    assert.equal(row![at], '2026-03-10T12:00:00Z');
+    assert.equal(row![at + 1], '2026-03-10 13:00:00');
+
+    const summary = files.get('summary.html')!.toString('utf8');
+    assert.match(summary, /<html lang="de">/);
+    assert.match(summary, /<td>Kontakt<\/td><td>Identität \(Namen, Geburtsdaten\), Kontaktdaten/);
   });
 
   it('keeps file names inside the package and apart when systems or kinds collide', async () => {

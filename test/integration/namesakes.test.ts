@@ -9,6 +9,7 @@ import { cardText, invokeCard } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
 import { CaseFlow } from '../support/caseFlow.js';
 import { readZip } from '../support/packageReaders.js';
+import { setAsideValue } from '../../cards/findingsCard.js';
 import { adele, alex, megan } from '../support/people.js';
 
 const FAST_RETRY = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000 };
@@ -20,6 +21,20 @@ const namesake = subjects.mariaGarciaNamesake;
  * email; the other Maria is found by the name alone, and must reach nothing until a person says
  * she is the data subject.
  */
+/** Every input of a type on a card, wherever it sits. */
+function inputsOf(card: unknown, type: string): Array<Record<string, unknown>> {
+  const found: Array<Record<string, unknown>> = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const element = node as Record<string, unknown>;
+    if (element.type === type) found.push(element);
+    Object.values(element).forEach(walk);
+  };
+  walk(card);
+  return found;
+}
+
 describe('namesakes: exactly the data subject', () => {
   let sandbox: Sandbox;
   let bot: BotHarness;
@@ -64,11 +79,20 @@ describe('namesakes: exactly the data subject', () => {
     assert.match(text, /m\.garcia@example\.com.*\(to confirm, matched on name\)/);
     assert.match(text, /maria\.garcia@example\.org.*\(matched on email and name\)/);
     assert.match(text, /This is Maria/);
-    assert.match(text, /Not Maria/);
+    // One toggle per record that can still be set aside, and one Save for all of them.
+    const toggles = inputsOf(shown, 'Input.Toggle');
+    assert.ok(toggles.some((toggle) => /m\.garcia@example\.com/.test(String(toggle.title))));
+    assert.equal(
+      inputsOf(shown, 'Action.Execute').filter((action) => action.verb === 'discovery.setAside').length,
+      1,
+      'one Save for every record',
+    );
+    assert.match(text, /Save: not this person/);
+    assert.doesNotMatch(text, /Not Maria/, 'no button per record');
     assert.deepEqual(
       cardProblems(shown, {
         'discovery.confirm': ['caseId', 'version', 'systemId', 'recordId'],
-        'discovery.notThisPerson': ['caseId', 'version', 'systemId', 'recordId'],
+        'discovery.setAside': ['caseId', 'version', 'findingsAt'],
         'discovery.review': ['caseId', 'version', 'systemId', 'page'],
       }),
       [],
@@ -94,17 +118,54 @@ describe('namesakes: exactly the data subject', () => {
 
     // Megan sees the other Maria lives in Sevilla and has another email: not the data subject.
     const crmNamesake = await idIn(caseId, 'crm', namesake.crmContactId);
+    const crmValue = setAsideValue('crm', crmNamesake);
+    const before = await bot.app.store.getCase(caseId);
+    const untouched = async () =>
+      assert.deepEqual((await bot.app.store.getCase(caseId))!.findings, before!.findings, 'nothing changed');
+    // Only the privacy team sets records aside.
     const refused = await flow
-      .card(alex, 'discovery.notThisPerson', caseId, {
-        systemId: 'crm',
-        recordId: crmNamesake,
-      })
+      .card(alex, 'discovery.setAside', caseId, flow.ticks(before!, [crmValue]))
       .catch((error: Error) => error.message);
     assert.match(refused, /privacy team|403/);
+    await untouched();
+    // A card from before the findings changed: refused, shown again as they stand.
     assert.match(
-      await flow.card(megan, 'discovery.notThisPerson', caseId, { systemId: 'crm', recordId: crmNamesake, page: 0 }),
-      /Marked as not this person/,
+      await flow.card(megan, 'discovery.setAside', caseId, {
+        ...flow.ticks(before!, [crmValue]),
+        findingsAt: '2020-01-01T00:00:00.000Z',
+      }),
+      /The findings changed since this card was shown, so nothing was set aside/,
     );
+    await untouched();
+    // A record the case does not hold, even beside one it does: nothing at all is set aside.
+    assert.match(
+      await flow.card(
+        megan,
+        'discovery.setAside',
+        caseId,
+        flow.ticks(before!, [crmValue, setAsideValue('crm', 'someone-else')]),
+      ),
+      /A chosen record is not among this case's findings, so nothing was set aside/,
+    );
+    assert.match(
+      await flow.card(megan, 'discovery.setAside', caseId, flow.ticks(before!, ['no-separator'])),
+      /not among this case's findings/,
+    );
+    assert.match(
+      await flow.card(megan, 'discovery.setAside', caseId, flow.ticks(before!, [])),
+      /Tick at least one record/,
+    );
+    await untouched();
+    // Megan sees the other Maria lives in Sevilla and has another email: not the data subject.
+    const marked = await flow.card(megan, 'discovery.setAside', caseId, flow.ticks(before!, [crmValue]));
+    assert.match(marked, /Marked 1 record as not this person\./);
+    assert.match(marked, /m\.garcia@example\.com[^\n]*\(not this person\)/);
+    const audit = [];
+    for await (const event of bot.app.store.auditEvents(caseId))
+      if (event.action === 'markNotThisPerson') audit.push(event);
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]!.detail.recordId, crmNamesake);
+    assert.equal(audit[0]!.actorId, megan.aadObjectId);
     assert.equal(await flow.setAsideCandidates(megan, caseId), 2, 'Business Central and Finance and Operations');
     assert.match(await flow.card(megan, 'plan.create', caseId), /The plan is ready/);
 

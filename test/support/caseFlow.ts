@@ -1,4 +1,5 @@
-import { TRIAGE_CHECKS } from '../../dsr/case.js';
+import { SET_ASIDE_INPUT, setAsideValue } from '../../cards/findingsCard.js';
+import { TRIAGE_CHECKS, type DsrCase } from '../../dsr/case.js';
 import { openCandidates } from '../../dsr/matching.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import { cardOf, cardText, invokeCard, type BotHarness, type PostResult } from './botHarness.js';
@@ -94,19 +95,25 @@ export class CaseFlow {
   }
 
   /**
-   * Presses "Not <name>" on every record matched on a name or phone only (the sandbox's namesakes),
-   * as the member does who recognises none of them; returns how many were set aside.
+   * Ticks every record matched on a name or phone only (the sandbox's namesakes) on the findings
+   * card and saves once, as the member does who recognises none of them; returns how many were set aside.
    */
   async setAsideCandidates(user: TeamsUser, caseId: string): Promise<number> {
     const dsrCase = (await this.bot().app.store.getCase(caseId))!;
-    let n = 0;
-    for (const system of dsrCase.findings?.systems ?? []) {
-      for (const record of openCandidates(system)) {
-        await this.press(user, 'discovery.notThisPerson', caseId, { systemId: system.systemId, recordId: record.id });
-        n += 1;
-      }
-    }
-    return n;
+    const ticked = (dsrCase.findings?.systems ?? []).flatMap((system) =>
+      openCandidates(system).map((record) => setAsideValue(system.systemId, record.id)),
+    );
+    if (ticked.length === 0) return 0;
+    await this.press(user, 'discovery.setAside', caseId, this.ticks(dsrCase, ticked));
+    return ticked.length;
+  }
+
+  /** The data a findings card sends with these toggles ticked (values as the card gives them). */
+  ticks(dsrCase: DsrCase, values: string[]): Record<string, unknown> {
+    return {
+      findingsAt: dsrCase.findings?.updatedAt ?? '',
+      ...Object.fromEntries(values.map((value, n) => [`${SET_ASIDE_INPUT}${n}`, value])),
+    };
   }
 
   /** A case filed, approved, searched and planned: where the plan's steps begin. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { translator } from '../../cards/i18n.js';
 import { summaryHtml } from '../../dsr/exportPackage/summary.js';
 import type { ExportManifest } from '../../dsr/exportPackage/types.js';
 
@@ -22,10 +23,12 @@ describe('counts worded in their number', () => {
     conventions: { json: '', csv: '', xml: '' },
   });
 
+  const english = { t: translator('en'), timeZone: 'UTC' };
+
   it("says '1 record from 1 system' in the package's summary", () => {
-    const one = summaryHtml(manifest(1, 1));
+    const one = summaryHtml(manifest(1, 1), english);
     assert.match(one, /This package holds 1 record from 1 system,/);
     assert.match(one, /<p>1 record in total\.<\/p>/);
-    assert.match(summaryHtml(manifest(3, 2)), /This package holds 3 records from 2 systems,/);
+    assert.match(summaryHtml(manifest(3, 2), english), /This package holds 3 records from 2 systems,/);
   });
 });

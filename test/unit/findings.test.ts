@@ -106,14 +106,12 @@ describe('findings on a case', () => {
     assert.ok(first.ok);
     const marked = await service.act(megan, id, first.case.version, {
       kind: 'markNotThisPerson',
-      systemId: 'crm',
-      recordId: 'c2',
+      records: [{ systemId: 'crm', recordId: 'c2' }],
     });
     assert.ok(marked.ok);
     const again = await service.act(adele, id, marked.case.version, {
       kind: 'markNotThisPerson',
-      systemId: 'crm',
-      recordId: 'c2',
+      records: [{ systemId: 'crm', recordId: 'c2' }],
     });
     assert.equal(again.ok, false);
 
