@@ -3,7 +3,12 @@ export const PLAN_VERBS = {
   create: 'plan.create',
   show: 'plan.show',
   preparePackage: 'plan.preparePackage',
+  /** Marks the guided steps chosen on the card done, with one note and one evidence link. */
   tick: 'plan.tick',
+  /** The chosen guided steps wait for an outside party until a day. */
+  wait: 'plan.wait',
+  /** Teams asks for the plan as it is now, for one reader (the card's refresh). */
+  refresh: 'plan.refresh',
   respond: 'plan.respond',
   /** Asks the system what a destructive step would change (with the corrections or restriction mode). */
   preview: 'plan.preview',

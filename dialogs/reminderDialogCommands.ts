@@ -12,6 +12,7 @@ const PAGE_SIZE = 30;
 
 const KIND_LABELS = {
   due: 'deadline reminder',
+  outside: 'waiting for an outside party',
   overdue: 'overdue reminder',
   approval: 'waiting for approval',
   identity: 'paused for identity',
