@@ -21,12 +21,10 @@ import { actorOf } from '../dialogs/turnActor.js';
 import { cardMessage } from '../dialogs/replies.js';
 import type { RootDialog } from '../dialogs/rootDialog.js';
 import { isSharedConversation, openingFrom, WRITE_IN_PERSONAL_CHAT } from '../dialogs/sharedConversation.js';
-import { CASE_REFRESH_VERB } from '../cards/caseCard.js';
 import { ANSWERED_IN_PERSONAL_CHAT, sharedConversationCard } from '../cards/sharedConversationCard.js';
-import { TRIAGE_VERBS } from '../cards/triageCard.js';
+import { REFRESH_VERBS, TRIAGE_VERBS } from '../cards/verbs.js';
 
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
-const REFRESH_VERBS = new Set<string>([TRIAGE_VERBS.refresh, CASE_REFRESH_VERB]);
 
 /** The Teams activity handler: typed messages go to the dialogs, card actions to their handlers. */
 export class DsrBot extends TeamsActivityHandler {

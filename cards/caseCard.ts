@@ -10,7 +10,7 @@ import type { OrgCalendar } from '../dsr/deadlines.js';
 import { deadlineView, formatDay, formatInstant, requestTypesText, URGENCY_COLOR, shownAsText } from './format.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 
-export const CASE_REFRESH_VERB = 'case.refresh';
+import { CASE_REFRESH_VERB } from './verbs.js';
 
 const NEXT_STEP: Record<CaseStatus, string> = {
   received: 'The privacy team has been told. They will check the identity and the request, then approve or decline it.',

@@ -1,6 +1,6 @@
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
-import { CASE_REFRESH_VERB } from './caseCard.js';
+import { CASE_REFRESH_VERB } from './verbs.js';
 import { deadlineView, URGENCY_COLOR, shownAsText } from './format.js';
 
 /** One case in a list: who, a line of detail, and the colour-coded countdown to its due day. */

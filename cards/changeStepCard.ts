@@ -8,7 +8,7 @@ import type { PlanStep } from '../dsr/plan.js';
 import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
 import { keptEndText } from './keptView.js';
-import { PLAN_VERBS } from './planVerbs.js';
+import { PLAN_VERBS } from './verbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 import { languageOf, translator } from './i18n.js';
 import { stepTitle } from './planStepText.js';

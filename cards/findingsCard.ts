@@ -4,12 +4,12 @@ import type { CaseFindings, FoundRecord, ManualStep, SystemFindings } from '../d
 import { isSettled } from '../dsr/plan.js';
 import { matchedOnText, openCandidates, personCounts, standingOf } from '../dsr/matching.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
-import { DISCOVERY_VERBS } from './discoveryVerbs.js';
-import { PLAN_VERBS } from './planVerbs.js';
+import { DISCOVERY_VERBS } from './verbs.js';
+import { PLAN_VERBS } from './verbs.js';
 import { clip, formatInstant, noticeBlock, shownAsText } from './format.js';
 import { fullestThatFits } from './cardSize.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
-import { TRIAGE_VERBS } from './triageCard.js';
+import { TRIAGE_VERBS } from './verbs.js';
 
 export { DISCOVERY_VERBS };
 

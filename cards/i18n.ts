@@ -57,8 +57,23 @@ export function languageOf(locale: string | undefined): UiLanguage {
   return (UI_LANGUAGES as readonly string[]).includes(base ?? '') ? (base as UiLanguage) : 'en';
 }
 
+/**
+ * A pseudo-locale for tests: English text wrapped in markers, so a test can tell text that came
+ * from a catalogue from text written into a card's code ("qps-ploc" is the pseudo-locale Windows
+ * reserves for such checks). Teams never sends it; a person asking for it reads marked English.
+ */
+export const PSEUDO_LOCALE = 'qps-ploc';
+export const PSEUDO_OPEN = '⟦';
+export const PSEUDO_CLOSE = '⟧';
+
 /** A translator bound to one language (and, for dates, the full locale when Teams sent one). */
 export function translator(locale: string | undefined): TFunction {
+  if (locale === PSEUDO_LOCALE) {
+    const english = i18n.getFixedT('en');
+    const marked = (...args: Parameters<TFunction>): string =>
+      `${PSEUDO_OPEN}${String((english as unknown as (...a: unknown[]) => unknown)(...args))}${PSEUDO_CLOSE}`;
+    return Object.assign(marked, english);
+  }
   const language = languageOf(locale);
   return i18n.getFixedT(
     locale && languageOf(locale) === language && /^[a-z]{2}-[A-Z]{2}$/.test(locale) ? locale : language,

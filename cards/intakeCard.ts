@@ -17,8 +17,7 @@ import {
   type IntakeField,
 } from '../dsr/intake.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
-
-export const INTAKE_SUBMIT_VERB = 'intake.submit';
+import { INTAKE_SUBMIT_VERB } from './verbs.js';
 
 export interface IntakeCardView {
   intakeId: string;

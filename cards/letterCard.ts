@@ -7,8 +7,8 @@ import {
 } from '../dsr/letters/letterKinds.js';
 import type { RenderedLetter } from '../dsr/letters/templates.js';
 import { clip, noticeBlock } from './format.js';
-import { LETTER_VERBS } from './letterVerbs.js';
-import { TRIAGE_VERBS } from './triageCard.js';
+import { LETTER_VERBS } from './verbs.js';
+import { TRIAGE_VERBS } from './verbs.js';
 import { fullestThatFits } from './cardSize.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 

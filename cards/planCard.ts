@@ -16,12 +16,9 @@ import {
 } from './changeStepCard.js';
 import { fullestThatFits } from './cardSize.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
-import { DISCOVERY_VERBS } from './discoveryVerbs.js';
-import { PLAN_VERBS } from './planVerbs.js';
+import { DISCOVERY_VERBS, PLAN_VERBS, REVIEW_VERBS, TRIAGE_VERBS } from './verbs.js';
 import { stepTitle } from './planStepText.js';
-import { REVIEW_VERBS } from './reviewVerbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
-import { TRIAGE_VERBS } from './triageCard.js';
 
 export { PLAN_VERBS };
 export type { PlanView };

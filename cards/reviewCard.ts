@@ -11,8 +11,8 @@ import {
 } from '../dsr/packageReview.js';
 import type { SnapshotIndex, SnapshotRecord } from '../dsr/reviewSnapshot.js';
 import { clip, formatInstant, noticeBlock } from './format.js';
-import { PLAN_VERBS } from './planVerbs.js';
-import { REVIEW_VERBS } from './reviewVerbs.js';
+import { PLAN_VERBS } from './verbs.js';
+import { REVIEW_VERBS } from './verbs.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 
 export { REVIEW_VERBS };

@@ -1,7 +1,12 @@
 import * as ACData from 'adaptivecards-templating';
+import type { CardJson } from './adaptive.js';
 
-/** An Adaptive Card as JSON; cards stay plain data so the bot layer decides how to send them. */
-export type CardJson = Record<string, unknown>;
+/**
+ * The templates that cards were written with before the typed builders of `adaptive.ts`, kept while
+ * the last cards move over. New cards use the builders (see cards/README.md for why); this module
+ * goes when no card imports it.
+ */
+export { CARD_SCHEMA, CARD_VERSION, inputId, inputValue, type CardJson } from './adaptive.js';
 
 /**
  * A template parsed once at start-up and expanded per message with a view model. The library
@@ -21,25 +26,8 @@ export class CardTemplate<View extends object> {
 }
 
 /**
- * The id of an input that a card repeats once per step or per form: Adaptive Cards require ids
- * unique within a card (the `adaptivecards` validator reports "Duplicate Id"), and an
- * Action.Execute gathers the inputs of the whole card, so a repeated id mixes two forms' values.
- */
-export function inputId(name: string, scope: string): string {
-  return `${name}.${scope}`;
-}
-
-/** The value of a scoped input, or of its unscoped id on a card sent before ids were scoped. */
-export function inputValue(data: Record<string, unknown>, name: string, scope: string): unknown {
-  return data[inputId(name, scope)] ?? data[name];
-}
-
-export const CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
-export const CARD_VERSION = '1.5';
-
-/**
- * Action.Execute with an Action.Submit fallback carrying the same verb, so clients without
- * Universal Actions still reach the same handler.
+ * Action.Execute with an Action.Submit fallback carrying the same verb, for templates whose data
+ * holds `${binding}` strings; built cards use the typed `executeAction` of `adaptive.ts`.
  */
 export function executeAction(title: string, verb: string, data: Record<string, unknown>, style?: string): CardJson {
   return {

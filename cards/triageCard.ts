@@ -12,11 +12,9 @@ import {
 import { policyFor, type OrgCalendar } from '../dsr/deadlines.js';
 import { caseCardView, caseSummary, retentionText } from './caseCard.js';
 import { keptCaseLines } from './keptView.js';
-import { PLAN_VERBS } from './planVerbs.js';
-import { DISCOVERY_VERBS } from './discoveryVerbs.js';
+import { DISCOVERY_VERBS, LETTER_VERBS, PLAN_VERBS, TRIAGE_VERBS } from './verbs.js';
 import { clip, formatDay, formatInstant, shownAsText } from './format.js';
 import { clockLines, localToday, type ClockLine } from './clockView.js';
-import { LETTER_VERBS } from './letterVerbs.js';
 import { lettersAvailable } from '../dsr/letters/letterService.js';
 import { LETTER_CHANNEL_LABELS, LETTER_KIND_LABELS } from '../dsr/letters/letterKinds.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
@@ -26,23 +24,6 @@ export const TRIAGE_INPUTS = {
   pauseReason: 'pauseReason',
   declineReason: 'declineReason',
   extendReason: 'extendReason',
-} as const;
-
-export const TRIAGE_VERBS = {
-  refresh: 'triage.refresh',
-  assignSelf: 'triage.assignSelf',
-  assign: 'triage.assign',
-  verifyIdentity: 'triage.verifyIdentity',
-  pause: 'triage.pause',
-  resume: 'triage.resume',
-  confirmReceipt: 'triage.confirmReceipt',
-  approve: 'triage.approve',
-  decline: 'triage.decline',
-  extend: 'triage.extend',
-  note: 'triage.note',
-  close: 'triage.close',
-  hold: 'triage.hold',
-  releaseHold: 'triage.releaseHold',
 } as const;
 
 interface TriageView extends ReturnType<typeof caseCardView> {

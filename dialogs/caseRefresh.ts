@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { CASE_REFRESH_VERB, caseCard } from '../cards/caseCard.js';
+import { caseCard } from '../cards/caseCard.js';
+import { CASE_REFRESH_VERB } from '../cards/verbs.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
 import { actorOf } from './turnActor.js';

@@ -1,7 +1,8 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { caseCard } from '../cards/caseCard.js';
-import { INTAKE_SUBMIT_VERB, intakeCard, intakeValues } from '../cards/intakeCard.js';
+import { intakeCard, intakeValues } from '../cards/intakeCard.js';
+import { INTAKE_SUBMIT_VERB } from '../cards/verbs.js';
 import { validateIntake } from '../dsr/intake.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';

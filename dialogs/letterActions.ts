@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { letterCard } from '../cards/letterCard.js';
-import { LETTER_VERBS } from '../cards/letterVerbs.js';
+import { LETTER_VERBS } from '../cards/verbs.js';
 import { triageCard } from '../cards/triageCard.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { ActResult } from '../dsr/caseService.js';

@@ -6,7 +6,8 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import { translator } from '../cards/i18n.js';
-import { INTAKE_SUBMIT_VERB, intakeCard } from '../cards/intakeCard.js';
+import { intakeCard } from '../cards/intakeCard.js';
+import { INTAKE_SUBMIT_VERB } from '../cards/verbs.js';
 import { intakeSuggestions } from '../cards/intakeSuggestions.js';
 import type { CardJson } from '../cards/template.js';
 import { INTAKE_FIELDS } from '../dsr/intake.js';

@@ -11,7 +11,7 @@ import type { ExportFormat } from '../dsr/exportPackage/index.js';
 import { EXPORT_FORMATS, preparePackage } from '../dsr/packageRun.js';
 import { SnapshotWriter } from '../dsr/reviewSnapshot.js';
 import { buildPlan, PACKAGE_STEP_ID, remainingSteps } from '../dsr/plan.js';
-import { LETTER_VERBS } from '../cards/letterVerbs.js';
+import { LETTER_VERBS } from '../cards/verbs.js';
 import { LetterAction } from './letterActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { CardUpdater } from './discoveryActions.js';

@@ -1,7 +1,8 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { caseCard } from '../cards/caseCard.js';
-import { NOTICE_TONES, TRIAGE_INPUTS, TRIAGE_VERBS, triageCard } from '../cards/triageCard.js';
+import { NOTICE_TONES, TRIAGE_INPUTS, triageCard } from '../cards/triageCard.js';
+import { TRIAGE_VERBS } from '../cards/verbs.js';
 import { DECLINE_REASONS, HOLD_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
