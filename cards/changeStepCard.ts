@@ -2,14 +2,31 @@ import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
 import type { DsrCase } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
+import { caseHeaderFacts } from '../dsr/caseHeader.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
 import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
-import { clip, noticeBlock, shownAsText } from './format.js';
+import { clip, shownAsText } from './format.js';
+import {
+  actionSet,
+  choiceSetInput,
+  container,
+  executeAction,
+  inputId,
+  showCardAction,
+  textBlock,
+  textInput,
+  type ActionData,
+  type AdaptiveCard,
+  type CardAction,
+  type CardElement,
+  type TextBlock,
+} from './adaptive.js';
+import { caseCardShell } from './caseHeader.js';
+import type { Notice } from './notices.js';
 import { keptEndText } from './keptView.js';
 import { PLAN_VERBS } from './verbs.js';
-import { CARD_SCHEMA, CARD_VERSION, executeAction, inputId, type CardJson } from './template.js';
 import { languageOf, translator } from './i18n.js';
 import { stepTitle } from './planStepText.js';
 
@@ -38,8 +55,10 @@ export interface PlanView {
   locale?: string;
   /** People by id, from the team directory, to say who did what. */
   names?: ReadonlyMap<string, string>;
-  /** The organisation's calendar: times are shown in its zone. */
-  calendar?: Pick<OrgCalendar, 'timeZone'>;
+  /** The organisation's calendar: times are shown in its zone, and the header counts its days. */
+  calendar?: OrgCalendar;
+  /** The moment the card is rendered, for the header's days left. */
+  now?: Date;
   /** Today in the organisation's zone (YYYY-MM-DD), for what is overdue and the earliest date a wait takes. */
   today?: string;
   /** Who Teams refreshes the card for (the privacy team's ids), so each sees it live and for them. */
@@ -81,8 +100,38 @@ export function stepFold(view: PlanView): (typeof STEP_FOLDS)[number] {
   return STEP_FOLDS[Math.min(view.fold ?? 0, STEP_FOLDS.length - 1)]!;
 }
 
-function small(text: string, extra: CardJson = {}): CardJson {
-  return { type: 'TextBlock', text, wrap: true, size: 'Small', spacing: 'Small', ...extra };
+function small(text: string, extra: Partial<Omit<TextBlock, 'type' | 'text'>> = {}): TextBlock {
+  return textBlock(text, { size: 'Small', spacing: 'Small', ...extra });
+}
+
+/** Without a calendar in the view (a card rendered outside a turn), the header reads UTC. */
+const UTC_CALENDAR: OrgCalendar = { timeZone: 'UTC', holidays: [], workingDays: [1, 2, 3, 4, 5] };
+
+/**
+ * A card about one case in the one shell every case card shares (cards/caseHeader.ts): notices, the
+ * case header, the card's body and actions, in the reader's language.
+ */
+export function planShell(
+  dsrCase: DsrCase,
+  view: PlanView,
+  parts: {
+    notice?: string | Notice | undefined;
+    body: CardElement[];
+    actions: CardAction[];
+    refresh?: AdaptiveCard['refresh'];
+  },
+): AdaptiveCard {
+  const calendar = view.calendar ?? UTC_CALENDAR;
+  const notice = typeof parts.notice === 'string' ? { tone: 'info' as const, text: parts.notice } : parts.notice;
+  return caseCardShell({
+    header: caseHeaderFacts(dsrCase, view.now ?? new Date(), calendar),
+    locale: view.locale,
+    timeZone: calendar.timeZone,
+    ...(notice?.text ? { notices: [notice] } : {}),
+    body: parts.body,
+    actions: parts.actions,
+    ...(parts.refresh ? { refresh: parts.refresh } : {}),
+  });
 }
 
 /** One line per kind, e.g. "3 contact, 120 activity". */
@@ -92,8 +141,8 @@ export function countsText(counts: Record<string, number>, t: TFunction): string
 }
 
 /** The bounded preview: counts per kind, a few changes from → to, what is kept and why, what stays by hand. */
-export function previewBlocks(preview: StepPreview, t: TFunction): CardJson[] {
-  const blocks: CardJson[] = [
+export function previewBlocks(preview: StepPreview, t: TFunction): TextBlock[] {
+  const blocks: TextBlock[] = [
     small(t('change.willChange', { kinds: countsText(preview.counts, t), count: preview.targetCount })),
   ];
   for (const sample of preview.samples) {
@@ -123,35 +172,29 @@ export function previewBlocks(preview: StepPreview, t: TFunction): CardJson[] {
 }
 
 /** The inputs a preview needs: corrections per record kind for rectify, the mode for restrict. */
-function previewInputs(dsrCase: DsrCase, step: PlanStep, view: PlanView): { body: CardJson[]; data: CardJson } {
+function previewInputs(dsrCase: DsrCase, step: PlanStep, view: PlanView): { body: CardElement[]; data: ActionData } {
   const t = viewT(view);
   if (step.right === 'rectify') {
     const findings = dsrCase.findings?.systems.find((s) => s.systemId === step.systemId);
     const kinds = Object.keys(findings?.counts ?? {}).slice(0, 6);
-    const body: CardJson[] = [];
+    const body: CardElement[] = [];
     kinds.forEach((kind, n) => {
       const sample = findings?.records.find((r) => r.kind === kind && !r.notThisPerson);
       const fields = Object.entries(sample?.fields ?? {}).slice(0, stepFold(view).fields);
       body.push(small(`**${kind}**`, { size: 'Default' }));
       body.push(
         fields.length > 0
-          ? {
-              type: 'Input.ChoiceSet',
+          ? choiceSetInput({
               id: inputId(`field${n}`, step.id),
               label: t('change.fieldToCorrect'),
               choices: fields.map(([field, value]) => ({
                 title: t('change.fieldNow', { field, value: clip(value, 60) }),
                 value: field,
               })),
-            }
-          : {
-              type: 'Input.Text',
-              id: inputId(`field${n}`, step.id),
-              label: t('change.fieldToCorrect'),
-              maxLength: 100,
-            },
+            })
+          : textInput({ id: inputId(`field${n}`, step.id), label: t('change.fieldToCorrect'), maxLength: 100 }),
       );
-      body.push({ type: 'Input.Text', id: inputId(`value${n}`, step.id), label: t('change.newValue'), maxLength: 500 });
+      body.push(textInput({ id: inputId(`value${n}`, step.id), label: t('change.newValue'), maxLength: 500 }));
     });
     return { body, data: { kinds } };
   }
@@ -179,7 +222,7 @@ function previewInputs(dsrCase: DsrCase, step: PlanStep, view: PlanView): { body
  * Who previewed, approved and applied the step, with the time in the organisation's zone: the
  * four eyes shown, not only enforced.
  */
-export function whoDidWhat(step: PlanStep, view: PlanView): CardJson[] {
+export function whoDidWhat(step: PlanStep, view: PlanView): TextBlock[] {
   const t = viewT(view);
   const lines: string[] = [];
   if (step.preview)
@@ -203,13 +246,14 @@ export function mayApprove(step: PlanStep, view: PlanView): boolean {
 }
 
 /** The buttons of a step that changes data, by its state. */
-export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson[] {
+export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardElement[] {
   const t = viewT(view);
   const data = { caseId: dsrCase.id, version: dsrCase.version, stepId: step.id };
-  const items: CardJson[] = [...whoDidWhat(step, view)];
-  const actions: CardJson[] = [];
+  const items: CardElement[] = [...whoDidWhat(step, view)];
+  const actions: CardAction[] = [];
   const interrupted = step.state === 'running' && view.interrupted?.has(step.id) === true;
-  if (interrupted) items.push(small(t('change.interrupted'), { color: 'Attention' }));
+  // In words on a tint, not in coloured text (see cards/notices.ts).
+  if (interrupted) items.push(container([small(t('change.interrupted'))], { style: 'attention' }));
   if (step.result) {
     const { applied, gone, retained } = step.result;
     items.push(
@@ -265,19 +309,11 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
     const title = step.preview ? t('change.previewAgain') : t('change.preview');
     actions.push(
       inputs.body.length > 0
-        ? {
-            type: 'Action.ShowCard',
-            title,
-            card: {
-              type: 'AdaptiveCard',
-              body: inputs.body,
-              actions: [executeAction(title, PLAN_VERBS.preview, { ...data, ...inputs.data })],
-            },
-          }
+        ? showCardAction(title, inputs.body, [executeAction(title, PLAN_VERBS.preview, { ...data, ...inputs.data })])
         : executeAction(title, PLAN_VERBS.preview, { ...data, ...inputs.data }),
     );
   }
-  if (actions.length > 0) items.push({ type: 'ActionSet', actions });
+  if (actions.length > 0) items.push(actionSet(actions));
   return items;
 }
 
@@ -286,7 +322,7 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
  * reason it needs (the server checks the same rules); the override makes a new preview, which
  * another privacy team member approves.
  */
-function overrideBlocks(dsrCase: DsrCase, step: PlanStep, t: TFunction): CardJson[] {
+function overrideBlocks(dsrCase: DsrCase, step: PlanStep, t: TFunction): CardElement[] {
   const preview = step.preview;
   if (!preview || step.right !== 'delete' || step.systemId !== 'graph') return [];
   if (step.state !== 'waiting-approval' && step.state !== 'todo' && step.state !== 'retained') return [];
@@ -294,25 +330,21 @@ function overrideBlocks(dsrCase: DsrCase, step: PlanStep, t: TFunction): CardJso
   const accounts = preview.retained.filter((kept) => kept.kind === 'user');
   if (accounts.length === 0) return [];
   return [
-    {
-      type: 'ActionSet',
-      actions: accounts.map((kept) => ({
-        type: 'Action.ShowCard',
-        title: t('change.override.title', { label: clip(kept.label, 40) }),
-        card: {
-          type: 'AdaptiveCard',
-          body: [
-            {
-              type: 'Input.Text',
+    actionSet(
+      accounts.map((kept) =>
+        showCardAction(
+          t('change.override.title', { label: clip(kept.label, 40) }),
+          [
+            textInput({
               id: inputId(`overrideReason.${kept.id}`, step.id),
               label: t('change.override.reason'),
               isMultiline: true,
               isRequired: true,
               maxLength: OVERRIDE_REASON_MAX,
               errorMessage: t('change.override.reasonError', { max: OVERRIDE_REASON_MAX }),
-            },
+            }),
           ],
-          actions: [
+          [
             executeAction(
               t('change.override.confirm'),
               PLAN_VERBS.override,
@@ -320,36 +352,31 @@ function overrideBlocks(dsrCase: DsrCase, step: PlanStep, t: TFunction): CardJso
               'destructive',
             ),
           ],
-        },
-      })),
-    },
+        ),
+      ),
+    ),
   ];
 }
 
-/** The whole preview of one step, for approval; the one who made it sees no Approve. */
-export function changePreviewCard(dsrCase: DsrCase, step: PlanStep, notice?: string, view: PlanView = {}): CardJson {
+/** The whole preview of one step, for approval, under the case header; the one who made it sees no Approve. */
+export function changePreviewCard(
+  dsrCase: DsrCase,
+  step: PlanStep,
+  notice?: string | Notice,
+  view: PlanView = {},
+): AdaptiveCard {
   const t = viewT(view);
   const data = { caseId: dsrCase.id, version: dsrCase.version, stepId: step.id };
   const preview = step.preview;
-  return {
-    type: 'AdaptiveCard',
-    $schema: CARD_SCHEMA,
-    version: CARD_VERSION,
+  return planShell(dsrCase, view, {
+    notice,
     body: [
-      ...noticeBlock(notice),
-      {
-        type: 'TextBlock',
-        text: t('change.previewTitle', { step: clip(stepTitle(step, t), 200) }),
-        size: 'Large',
+      textBlock(t('change.previewTitle', { step: clip(stepTitle(step, t), 200) }), {
+        size: 'Medium',
         weight: 'Bolder',
-        wrap: true,
-      },
-      {
-        type: 'TextBlock',
-        text: t('change.previewIntro', { caseId: dsrCase.id, system: step.systemName }),
-        wrap: true,
-        isSubtle: true,
-      },
+        separator: true,
+      }),
+      textBlock(t('change.previewIntro', { caseId: dsrCase.id, system: step.systemName }), { isSubtle: true }),
       ...whoDidWhat(step, view),
       ...(preview ? previewBlocks(preview, t) : [small(t('change.noPreview'))]),
       ...(preview && step.state === 'waiting-approval' && !mayApprove(step, view)
@@ -358,10 +385,10 @@ export function changePreviewCard(dsrCase: DsrCase, step: PlanStep, notice?: str
       ...overrideBlocks(dsrCase, step, t),
     ],
     actions: [
-      executeAction(t('change.backToPlan'), PLAN_VERBS.show, { caseId: dsrCase.id, version: dsrCase.version }),
       ...(preview && mayApprove(step, view)
         ? [executeAction(t('change.approve'), PLAN_VERBS.approve, { ...data, previewHash: preview.hash }, 'positive')]
         : []),
+      executeAction(t('change.backToPlan'), PLAN_VERBS.show, { caseId: dsrCase.id, version: dsrCase.version }),
     ],
-  };
+  });
 }

@@ -8,6 +8,7 @@ import {
   changeStepItems,
   dayText,
   personName,
+  planShell,
   STEP_FOLDS,
   stepFold,
   viewT,
@@ -15,23 +16,43 @@ import {
   type PlanView,
 } from './changeStepCard.js';
 import { fullestThatFits } from './cardSize.js';
-import { clip, noticeBlock, shownAsText } from './format.js';
+import { clip, shownAsText } from './format.js';
+import {
+  actionSet,
+  choiceSetInput,
+  container,
+  dateInput,
+  executeAction,
+  showCardAction,
+  textBlock,
+  textInput,
+  type CardJson,
+  type CardElement,
+  type CardRefresh,
+  type Container,
+  type ContainerStyle,
+  type TextBlock,
+} from './adaptive.js';
+import type { Notice } from './notices.js';
 import { DISCOVERY_VERBS, PLAN_VERBS, REVIEW_VERBS, TRIAGE_VERBS } from './verbs.js';
 import { stepTitle } from './planStepText.js';
-import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
 
 export { PLAN_VERBS };
 export type { PlanView };
 
-const STATE_COLOR: Record<StepState, string> = {
-  todo: 'Default',
-  running: 'Accent',
-  'waiting-approval': 'Warning',
-  done: 'Good',
-  failed: 'Attention',
-  'not-applicable': 'Default',
-  retained: 'Warning',
-  'waiting-outside': 'Warning',
+/**
+ * The tint a step's state sits on; the state is also in words. Coloured text falls below WCAG AA in
+ * one Teams theme or another (cards/notices.ts), a tint under default text does not.
+ */
+const STATE_STYLE: Record<StepState, ContainerStyle | undefined> = {
+  todo: undefined,
+  running: 'accent',
+  'waiting-approval': 'warning',
+  done: undefined,
+  failed: 'attention',
+  'not-applicable': undefined,
+  retained: undefined,
+  'waiting-outside': 'warning',
 };
 
 /** The ids of the bulk form's inputs: one selection, one note, one evidence link, one wait. */
@@ -56,8 +77,8 @@ function stateText(step: PlanStep, t: TFunction): string {
   return label;
 }
 
-function small(text: string, extra: CardJson = {}): CardJson {
-  return { type: 'TextBlock', text, wrap: true, size: 'Small', spacing: 'Small', ...extra };
+function small(text: string, extra: Partial<Omit<TextBlock, 'type' | 'text'>> = {}): TextBlock {
+  return textBlock(text, { size: 'Small', spacing: 'Small', ...extra });
 }
 
 /** Whether a guided step can be chosen in the bulk form: open, and done by hand. */
@@ -65,16 +86,11 @@ function choosable(step: PlanStep): boolean {
   return step.mode === 'guided' && !isSettled(step);
 }
 
-function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
+function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): Container {
   const t = viewT(view);
   const data = { caseId: dsrCase.id, version: dsrCase.version, stepId: step.id };
-  const items: CardJson[] = [
-    {
-      type: 'TextBlock',
-      text: `**${clip(stepTitle(step, t), 200)}** · ${t(`plan.mode.${step.mode}`)}: ${stateText(step, t)}`,
-      color: STATE_COLOR[step.state],
-      wrap: true,
-    },
+  const items: CardElement[] = [
+    textBlock(`**${clip(stepTitle(step, t), 200)}** · ${t(`plan.mode.${step.mode}`)}: ${stateText(step, t)}`),
   ];
   const explain = step.state === 'failed' ? step.error : step.reason;
   if (explain) items.push(small(clip(explain, stepFold(view).textMax + 100), { isSubtle: true }));
@@ -86,7 +102,7 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
           party: shownAsText(step.waiting.party, OUTSIDE_PARTY_MAX_LENGTH),
           date: dayText(step.waiting.expectedBy, view),
         }),
-        { color: overdue ? 'Attention' : 'Default' },
+        { weight: overdue ? 'Bolder' : 'Default' },
       ),
     );
     if (step.waiting.reason)
@@ -118,21 +134,21 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
     }
   }
   if (step.id === PACKAGE_STEP_ID && step.state !== 'not-applicable') {
-    items.push({
-      type: 'Input.ChoiceSet',
-      id: 'formats',
-      label: t('plan.package.formats'),
-      isMultiSelect: true,
-      value: 'json,csv',
-      choices: [
-        { title: 'JSON', value: 'json' },
-        { title: 'CSV', value: 'csv' },
-        { title: 'XML', value: 'xml' },
-      ],
-    });
-    items.push({
-      type: 'ActionSet',
-      actions: [
+    items.push(
+      choiceSetInput({
+        id: 'formats',
+        label: t('plan.package.formats'),
+        isMultiSelect: true,
+        value: 'json,csv',
+        choices: [
+          { title: 'JSON', value: 'json' },
+          { title: 'CSV', value: 'csv' },
+          { title: 'XML', value: 'xml' },
+        ],
+      }),
+    );
+    items.push(
+      actionSet([
         executeAction(
           step.state === 'done'
             ? t('plan.package.again')
@@ -151,15 +167,16 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): CardJson {
               }),
             ]
           : []),
-      ],
-    });
+      ]),
+    );
   }
   if (step.destructive && step.mode === 'automated') items.push(...changeStepItems(dsrCase, step, view));
-  return { type: 'Container', spacing: 'Small', items };
+  const style = STATE_STYLE[step.state];
+  return container(items, { spacing: 'Small', ...(style ? { style } : {}) });
 }
 
 /** The steps that do not apply in one system, folded into one line: nobody acts on them. */
-function notApplicableLine(steps: PlanStep[], t: TFunction): CardJson[] {
+function notApplicableLine(steps: PlanStep[], t: TFunction): TextBlock[] {
   if (steps.length === 0) return [];
   const names = steps.map((step) => t(`plan.rightShort.${step.right}`));
   const reasons = [...new Set(steps.map((step) => step.reason).filter((r): r is string => Boolean(r)))];
@@ -188,7 +205,7 @@ function groups(steps: PlanStep[]): SystemGroup[] {
   return [...bySystem.values()];
 }
 
-function groupBlock(dsrCase: DsrCase, group: SystemGroup, shown: PlanStep[], view: PlanView): CardJson {
+function groupBlock(dsrCase: DsrCase, group: SystemGroup, shown: PlanStep[], view: PlanView): Container {
   const t = viewT(view);
   const applicable = group.steps.filter((step) => step.state !== 'not-applicable');
   const settled = applicable.filter(isSettled).length;
@@ -199,41 +216,38 @@ function groupBlock(dsrCase: DsrCase, group: SystemGroup, shown: PlanStep[], vie
         ? t('plan.system.name', { system: group.systemName })
         : t('plan.system.header', { system: group.systemName, done: settled, total: applicable.length });
   const open = shown.filter((step) => step.state !== 'not-applicable');
-  return {
-    type: 'Container',
-    separator: true,
-    items: [
-      { type: 'TextBlock', text: header, weight: 'Bolder', wrap: true },
+  return container(
+    [
+      textBlock(header),
       ...open.map((step) => stepBlock(dsrCase, step, view)),
       ...notApplicableLine(
         shown.filter((step) => step.state === 'not-applicable'),
         t,
       ),
     ],
-  };
+    { separator: true },
+  );
 }
 
 /**
  * The one form for the steps done by hand: choose several, write one note, give the evidence
  * where the guide asks for it, and press once; or say they wait for someone outside the team.
  */
-function bulkForm(dsrCase: DsrCase, open: PlanStep[], view: PlanView): CardJson[] {
+function bulkForm(dsrCase: DsrCase, open: PlanStep[], view: PlanView): CardElement[] {
   if (open.length === 0) return [];
   const t = viewT(view);
   const data = { caseId: dsrCase.id, version: dsrCase.version };
   const dueDay = localDate(dsrCase.dueAt, view.calendar ?? { timeZone: 'UTC' });
   return [
-    {
-      type: 'Container',
-      separator: true,
-      items: [
-        { type: 'TextBlock', text: t('plan.bulk.title'), weight: 'Bolder', wrap: true },
-        {
-          type: 'Input.ChoiceSet',
+    container(
+      [
+        textBlock(t('plan.bulk.title'), { weight: 'Bolder' }),
+        choiceSetInput({
           id: PLAN_INPUTS.steps,
           label: t('plan.bulk.steps'),
           isMultiSelect: true,
           style: 'expanded',
+          wrap: true,
           isRequired: true,
           errorMessage: t('plan.bulk.stepsError'),
           choices: open.map((step) => ({
@@ -243,65 +257,54 @@ function bulkForm(dsrCase: DsrCase, open: PlanStep[], view: PlanView): CardJson[
             ),
             value: step.id,
           })),
-        },
-        {
-          type: 'Input.Text',
+        }),
+        textInput({
           id: PLAN_INPUTS.note,
           label: t('plan.bulk.note'),
           isMultiline: true,
           maxLength: STEP_NOTE_MAX_LENGTH,
-        },
-        {
-          type: 'Input.Text',
+        }),
+        textInput({
           id: PLAN_INPUTS.evidence,
           label: t('plan.bulk.evidence'),
-          style: 'Url',
+          style: 'url',
           regex: HTTPS_PATTERN,
           errorMessage: t('plan.bulk.evidenceError'),
           maxLength: 500,
-        },
-        {
-          type: 'ActionSet',
-          actions: [
-            executeAction(t('plan.bulk.markDone'), PLAN_VERBS.tick, data, 'positive'),
-            {
-              type: 'Action.ShowCard',
-              title: t('plan.bulk.wait'),
-              card: {
-                type: 'AdaptiveCard',
-                body: [
-                  {
-                    type: 'Input.Text',
-                    id: PLAN_INPUTS.party,
-                    label: t('plan.bulk.party'),
-                    placeholder: t('plan.bulk.partyExample'),
-                    isRequired: true,
-                    errorMessage: t('plan.bulk.partyError', { max: OUTSIDE_PARTY_MAX_LENGTH }),
-                    maxLength: OUTSIDE_PARTY_MAX_LENGTH,
-                  },
-                  {
-                    type: 'Input.Date',
-                    id: PLAN_INPUTS.expectedBy,
-                    label: t('plan.bulk.expectedBy'),
-                    isRequired: true,
-                    errorMessage: t('plan.bulk.expectedByError'),
-                    ...(view.today ? { min: view.today } : {}),
-                  },
-                  {
-                    type: 'Input.Text',
-                    id: PLAN_INPUTS.reason,
-                    label: t('plan.bulk.reason', { due: dayText(dueDay, view) }),
-                    isMultiline: true,
-                    maxLength: OUTSIDE_REASON_MAX_LENGTH,
-                  },
-                ],
-                actions: [executeAction(t('plan.bulk.saveWait'), PLAN_VERBS.wait, data)],
-              },
-            },
-          ],
-        },
+        }),
+        actionSet([
+          executeAction(t('plan.bulk.markDone'), PLAN_VERBS.tick, data, 'positive'),
+          showCardAction(
+            t('plan.bulk.wait'),
+            [
+              textInput({
+                id: PLAN_INPUTS.party,
+                label: t('plan.bulk.party'),
+                placeholder: t('plan.bulk.partyExample'),
+                isRequired: true,
+                errorMessage: t('plan.bulk.partyError', { max: OUTSIDE_PARTY_MAX_LENGTH }),
+                maxLength: OUTSIDE_PARTY_MAX_LENGTH,
+              }),
+              dateInput({
+                id: PLAN_INPUTS.expectedBy,
+                label: t('plan.bulk.expectedBy'),
+                isRequired: true,
+                errorMessage: t('plan.bulk.expectedByError'),
+                ...(view.today ? { min: view.today } : {}),
+              }),
+              textInput({
+                id: PLAN_INPUTS.reason,
+                label: t('plan.bulk.reason', { due: dayText(dueDay, view) }),
+                isMultiline: true,
+                maxLength: OUTSIDE_REASON_MAX_LENGTH,
+              }),
+            ],
+            [executeAction(t('plan.bulk.saveWait'), PLAN_VERBS.wait, data)],
+          ),
+        ]),
       ],
-    },
+      { separator: true },
+    ),
   ];
 }
 
@@ -335,25 +338,24 @@ function pageOf(shownSteps: PlanStep[], view: PlanView, pageSize: number): numbe
  * (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views):
  * `refresh.userIds` names who gets the automatic refresh (at most 60).
  */
-function refreshOf(dsrCase: DsrCase, view: PlanView): CardJson {
-  if (!view.refreshUserIds || view.refreshUserIds.length === 0) return {};
+function refreshOf(dsrCase: DsrCase, view: PlanView): CardRefresh | undefined {
+  if (!view.refreshUserIds || view.refreshUserIds.length === 0) return undefined;
   return {
-    refresh: {
-      action: {
-        type: 'Action.Execute',
-        verb: PLAN_VERBS.refresh,
-        data: { caseId: dsrCase.id, version: dsrCase.version },
-      },
-      userIds: view.refreshUserIds.slice(0, 60),
+    action: {
+      type: 'Action.Execute',
+      verb: PLAN_VERBS.refresh,
+      data: { caseId: dsrCase.id, version: dsrCase.version },
     },
+    userIds: view.refreshUserIds.slice(0, 60),
   };
 }
 
 /**
- * The plan grouped by system: each step's state and who did what, the steps that do not apply in
- * one line per system, one form to mark steps done by hand, and "Respond" once nothing is left.
+ * The plan under the case header, grouped by system: each step's state and who did what, the steps
+ * that do not apply in one line per system, one form to mark steps done by hand, and "Respond" once
+ * nothing is left.
  */
-export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {}): CardJson {
+export function planCard(dsrCase: DsrCase, notice?: string | Notice, view: PlanView = {}): CardJson {
   const t = viewT(view);
   const steps = dsrCase.plan?.steps ?? [];
   const progress = dsrCase.plan ? planProgress(dsrCase.plan) : { total: 0, left: 0 };
@@ -368,6 +370,7 @@ export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {})
         ? t('plan.status.releaseAwaited')
         : t('plan.status.settled');
   const open = steps.filter(choosable);
+  const refresh = refreshOf(dsrCase, view);
   return fullestThatFits(PLAN_LAYOUTS, ({ pageSize, fold }) => {
     const paged = Number.isFinite(pageSize);
     const applicable = steps.filter((step) => step.state !== 'not-applicable');
@@ -379,44 +382,30 @@ export function planCard(dsrCase: DsrCase, notice?: string, view: PlanView = {})
     // The folded lines of steps that do not apply come with the first page.
     const shown = steps.filter((step) => onPage.has(step.id) || (step.state === 'not-applicable' && page === 0));
     const stepView = { ...view, fold };
-    return {
-      type: 'AdaptiveCard',
-      $schema: CARD_SCHEMA,
-      version: CARD_VERSION,
-      ...refreshOf(dsrCase, view),
+    return planShell(dsrCase, view, {
+      notice,
+      ...(refresh ? { refresh } : {}),
       body: [
-        ...noticeBlock(notice),
-        {
-          type: 'TextBlock',
-          text: t('plan.title', { caseId: dsrCase.id }),
-          size: 'Large',
-          weight: 'Bolder',
-          wrap: true,
-        },
-        {
-          type: 'TextBlock',
-          text: pages > 1 ? `${status} ${t('plan.status.page', { page: page + 1, pages })}` : status,
-          wrap: true,
+        textBlock(t('plan.title', { caseId: dsrCase.id }), { size: 'Medium', weight: 'Bolder', separator: true }),
+        textBlock(pages > 1 ? `${status} ${t('plan.status.page', { page: page + 1, pages })}` : status, {
           isSubtle: true,
-        },
+        }),
         ...groups(steps).flatMap((group) => {
           const inGroup = shown.filter((step) => step.systemId === group.systemId);
           return inGroup.length > 0 ? [groupBlock(dsrCase, group, inGroup, stepView)] : [];
         }),
         ...bulkForm(dsrCase, open, stepView),
-        ...(dsrCase.response
-          ? [{ type: 'TextBlock', text: clip(dsrCase.response.summary, 3000), wrap: true, separator: true }]
-          : []),
+        ...(dsrCase.response ? [textBlock(clip(dsrCase.response.summary, 3000), { separator: true })] : []),
       ],
       actions: [
+        ...(canRespond ? [executeAction(t('plan.actions.respond'), PLAN_VERBS.respond, caseData, 'positive')] : []),
         ...(page > 0 ? [executeAction(t('plan.actions.previous'), PLAN_VERBS.show, pageData(page - 1))] : []),
         ...(page < pages - 1 ? [executeAction(t('plan.actions.next'), PLAN_VERBS.show, pageData(page + 1))] : []),
         executeAction(t('plan.actions.back'), TRIAGE_VERBS.refresh, { caseId: dsrCase.id }),
         ...(open.some((s) => s.uncovered)
           ? [executeAction(t('plan.actions.findings'), DISCOVERY_VERBS.show, caseData)]
           : []),
-        ...(canRespond ? [executeAction(t('plan.actions.respond'), PLAN_VERBS.respond, caseData, 'positive')] : []),
       ],
-    };
+    });
   });
 }

@@ -3,6 +3,7 @@ import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import { translator } from '../cards/i18n.js';
+import type { Notice } from '../cards/notices.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ChangeRunner } from '../dsr/changeRun.js';
@@ -19,6 +20,9 @@ import type { DsrServices } from './services.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 import { parseTick, parseWait } from './planInputs.js';
 import { readerPlanView } from './planView.js';
+
+/** What a refused press says: nothing changed, and why. */
+const refused = (text: string): Notice => ({ tone: 'error', text });
 
 export interface PlanDeps {
   connectors: () => Promise<Connector[]>;
@@ -125,7 +129,7 @@ export class PlanAction implements CardActionHandler {
       case PLAN_VERBS.tick: {
         const parsed = parseTick(data, dsrCase, version, t);
         if ('invalid' in parsed)
-          return { kind: 'card', card: planCard(dsrCase, parsed.invalid, await viewOf(dsrCase)) };
+          return { kind: 'card', card: planCard(dsrCase, refused(parsed.invalid), await viewOf(dsrCase)) };
         return this.act(
           actor,
           dsrCase,
@@ -138,7 +142,7 @@ export class PlanAction implements CardActionHandler {
       case PLAN_VERBS.wait: {
         const parsed = parseWait(data, dsrCase, version, t, this.services);
         if ('invalid' in parsed)
-          return { kind: 'card', card: planCard(dsrCase, parsed.invalid, await viewOf(dsrCase)) };
+          return { kind: 'card', card: planCard(dsrCase, refused(parsed.invalid), await viewOf(dsrCase)) };
         return this.act(
           actor,
           dsrCase,
@@ -243,7 +247,8 @@ export class PlanAction implements CardActionHandler {
     // The page of the step just ticked, not the first page.
     const stepId = 'stepIds' in action ? action.stepIds[0] : 'stepId' in action ? action.stepId : undefined;
     const focused = stepId ? { ...view, focusStepId: stepId } : view;
-    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message, focused) };
+    const notice: Notice = result.ok ? { tone: 'good', text: success } : { tone: 'error', text: result.message };
+    return { kind: 'card', card: planCard(shown, notice, focused) };
   }
 
   /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */
