@@ -46,7 +46,12 @@ export const PLAN_VERBS = {
   create: 'plan.create',
   show: 'plan.show',
   preparePackage: 'plan.preparePackage',
+  /** Marks the guided steps chosen on the card done, with one note and one evidence link. */
   tick: 'plan.tick',
+  /** The chosen guided steps wait for an outside party until a day. */
+  wait: 'plan.wait',
+  /** Teams asks for the plan as it is now, for one reader (the card's refresh). */
+  refresh: 'plan.refresh',
   respond: 'plan.respond',
   /** Asks the system what a destructive step would change (with the corrections or restriction mode). */
   preview: 'plan.preview',
@@ -116,4 +121,8 @@ export type Verb =
   | ValueOf<typeof TEAM_VERBS>;
 
 /** The verbs that ask for a card's live state (Teams' Universal Actions refresh). */
-export const REFRESH_VERBS: ReadonlySet<string> = new Set<Verb>([TRIAGE_VERBS.refresh, CASE_VERBS.refresh]);
+export const REFRESH_VERBS: ReadonlySet<string> = new Set<Verb>([
+  TRIAGE_VERBS.refresh,
+  CASE_VERBS.refresh,
+  PLAN_VERBS.refresh,
+]);

@@ -17,6 +17,14 @@ import type { CardUpdater } from './discoveryActions.js';
 import type { DsrServices } from './services.js';
 import { placeOf, type CardPlace } from './notifier.js';
 import { teamCaseTarget } from './teamCaseAction.js';
+import { readerPlanView } from './planView.js';
+import { translator } from '../cards/i18n.js';
+
+/** Who a card is rendered for, and in which language. */
+interface Reader {
+  actor: Actor;
+  locale: string | undefined;
+}
 
 export interface ChangeDeps {
   connectors: () => Promise<Connector[]>;
@@ -107,10 +115,24 @@ export class ChangeAction implements CardActionHandler {
     return CHANGE_VERBS.map((verb) => new ChangeAction(verb, services, deps));
   }
 
-  /** The plan at the page of the step acted on. */
-  private async card(focusStepId: string | undefined, dsrCase: DsrCase, notice?: string): Promise<ActionOutcome> {
-    const view = await planViewOf(dsrCase, this.deps);
+  /** The plan at the page of the step acted on, for its reader. */
+  private async card(
+    reader: Reader,
+    focusStepId: string | undefined,
+    dsrCase: DsrCase,
+    notice?: string,
+  ): Promise<ActionOutcome> {
+    const view = await this.view(reader, dsrCase);
     return { kind: 'card', card: planCard(dsrCase, notice, focusStepId ? { ...view, focusStepId } : view) };
+  }
+
+  /** The preview of one step, for its reader: the one who made it sees no Approve. */
+  private async previewCard(reader: Reader, dsrCase: DsrCase, step: PlanStep, notice?: string): Promise<ActionOutcome> {
+    return { kind: 'card', card: changePreviewCard(dsrCase, step, notice, await this.view(reader, dsrCase)) };
+  }
+
+  private async view(reader: Reader | undefined, dsrCase: DsrCase): Promise<PlanView> {
+    return readerPlanView(this.services, await planViewOf(dsrCase, this.deps), reader);
   }
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
@@ -123,30 +145,32 @@ export class ChangeAction implements CardActionHandler {
     );
     if ('kind' in checked) return checked;
     const { actor, dsrCase, version } = checked;
+    const reader: Reader = { actor, locale: context.activity.locale };
+    const t = translator(context.activity.locale);
     const parsed = stepSchema.safeParse(data);
     const step = parsed.success ? dsrCase.plan?.steps.find((s) => s.id === parsed.data.stepId) : undefined;
     if (!step || !step.destructive || step.mode !== 'automated')
       return { kind: 'error', status: 400, message: 'This card does not name a step the bot changes data in.' };
-    if (version !== dsrCase.version)
-      return this.card(step?.id, dsrCase, 'This case changed since you looked at it; here is the current plan.');
+    if (version !== dsrCase.version) return this.card(reader, step?.id, dsrCase, t('change.notice.stale'));
     const { cases } = this.services;
 
-    if (this.verb === PLAN_VERBS.showPreview) return { kind: 'card', card: changePreviewCard(dsrCase, step) };
+    if (this.verb === PLAN_VERBS.showPreview) return this.previewCard(reader, dsrCase, step);
 
     if (this.verb === PLAN_VERBS.approve) {
       const approval = approveSchema.safeParse(data);
       if (!approval.success) return { kind: 'error', status: 400, message: 'This card does not name the preview.' };
       const result = await this.deps.runner.approve(actor, dsrCase, step.id, approval.data.previewHash);
       return this.card(
+        reader,
         step?.id,
         result.ok ? result.case : (result.case ?? dsrCase),
-        result.ok ? 'Approved. Apply it when ready.' : result.message,
+        result.ok ? t('change.notice.approved') : result.message,
       );
     }
 
     const connectors = await this.deps.connectors();
     const changes = changeConnectorFor(connectors, step);
-    if (typeof changes === 'string') return this.card(step?.id, dsrCase, changes);
+    if (typeof changes === 'string') return this.card(reader, step?.id, dsrCase, changes);
 
     if (this.verb === PLAN_VERBS.override) {
       const override = overrideSchema.safeParse({
@@ -156,37 +180,37 @@ export class ChangeAction implements CardActionHandler {
       });
       if (!override.success) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return { kind: 'card', card: changePreviewCard(dsrCase, step, firstIssue(override.error)) };
+        return this.previewCard(reader, dsrCase, step, firstIssue(override.error));
       }
-      return this.previewed(actor, dsrCase, step, { right: 'delete' }, changes, placeOf(context), override.data);
+      return this.previewed(reader, dsrCase, step, { right: 'delete' }, changes, placeOf(context), override.data);
     }
 
     if (this.verb === PLAN_VERBS.preview) {
       const request = changeRequestOf(step, data);
       if ('invalid' in request) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return this.card(step?.id, dsrCase, request.invalid);
+        return this.card(reader, step?.id, dsrCase, request.invalid);
       }
       if (request.right === 'restrict' && changes.restrictModes && !changes.restrictModes.includes(request.mode))
-        return this.card(step?.id, dsrCase, `${step.systemName} cannot restrict that way.`);
-      return this.previewed(actor, dsrCase, step, request, changes, placeOf(context));
+        return this.card(reader, step?.id, dsrCase, t('change.notice.restrictMode', { system: step.systemName }));
+      return this.previewed(reader, dsrCase, step, request, changes, placeOf(context));
     }
 
     if (this.verb === PLAN_VERBS.lift) {
-      if (step.state === 'running')
-        return this.card(step?.id, dsrCase, 'This step is running; lift it once it stopped.');
+      if (step.state === 'running') return this.card(reader, step?.id, dsrCase, t('change.notice.liftRunning'));
       const result = await this.deps.runner.lift(actor, dsrCase, step, changes);
       return this.card(
+        reader,
         step?.id,
         result.ok ? result.case : (result.case ?? dsrCase),
-        result.ok ? 'The restriction is lifted; the records are as they were before.' : result.message,
+        result.ok ? t('change.notice.lifted') : result.message,
       );
     }
 
     // Apply, Retry and Resume.
     const resume = this.verb === PLAN_VERBS.resume;
     if (resume && !(await this.deps.runner.interrupted(dsrCase)).has(step.id))
-      return this.card(step?.id, dsrCase, 'This step is not waiting to be resumed.');
+      return this.card(reader, step?.id, dsrCase, t('change.notice.notInterrupted'));
     let packageId: string | undefined;
     let isolatedCopy: IsolatedCopy | undefined;
     const isolating = step.preview?.request.right === 'restrict' && step.preview.request.mode === 'isolate';
@@ -203,11 +227,7 @@ export class ChangeAction implements CardActionHandler {
           { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
           'isolation package failed',
         );
-        return this.card(
-          step?.id,
-          dsrCase,
-          'The isolated copy of the records could not be stored, so nothing was isolated or removed. Try again.',
-        );
+        return this.card(reader, step?.id, dsrCase, t('change.notice.isolationFailed'));
       }
     }
     const reference = TurnContext.getConversationReference(context.activity);
@@ -220,17 +240,13 @@ export class ChangeAction implements CardActionHandler {
       (latest) => this.show(reference, cardId, latest, step.id),
       { resume, ...(packageId ? { packageId } : {}), ...(isolatedCopy ? { isolatedCopy } : {}) },
     );
-    if (!started.ok) return this.card(step?.id, started.case ?? dsrCase, started.message);
-    return this.card(
-      step?.id,
-      started.case,
-      resume ? 'Resumed where it stopped.' : 'Running; this card shows its progress.',
-    );
+    if (!started.ok) return this.card(reader, step?.id, started.case ?? dsrCase, started.message);
+    return this.card(reader, step?.id, started.case, resume ? t('change.notice.resumed') : t('change.notice.running'));
   }
 
   /** Asks the system for a preview (with an override, if one was written) and shows it for approval. */
   private async previewed(
-    actor: Actor,
+    reader: Reader,
     dsrCase: DsrCase,
     step: PlanStep,
     request: ChangeRequest,
@@ -239,29 +255,29 @@ export class ChangeAction implements CardActionHandler {
     override?: { recordId: string; kind: string; reason: string },
   ): Promise<ActionOutcome> {
     const { cases } = this.services;
+    const { actor } = reader;
+    const t = translator(reader.locale);
     let result;
     try {
       result = await this.deps.runner.preview(actor, dsrCase, step, request, changes, override);
     } catch (error) {
       if (error instanceof ChangeRequestError) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return this.card(step.id, dsrCase, error.message);
+        return this.card(reader, step.id, dsrCase, error.message);
       }
       this.services.log.warn(
         { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
         'preview failed',
       );
-      return this.card(step.id, dsrCase, `${step.systemName} did not answer the preview; try again.`);
+      return this.card(reader, step.id, dsrCase, t('change.notice.previewFailed', { system: step.systemName }));
     }
-    if (!result.ok) return this.card(step.id, result.case ?? dsrCase, result.message);
+    if (!result.ok) return this.card(reader, step.id, result.case ?? dsrCase, result.message);
     const shown = result.case.plan!.steps.find((s) => s.id === step.id)!;
     // The other officers hear that it waits for them, with a button to this card.
     const waiting = { kind: 'step', stepId: step.id, hash: shown.preview!.hash } as const;
     await this.services.notifier.approvalWaiting(result.case, waiting, place);
-    const ready = override
-      ? 'Override recorded: this new preview deletes the account. Another privacy team member approves it.'
-      : 'Preview ready: check it, then approve.';
-    return { kind: 'card', card: changePreviewCard(result.case, shown, ready) };
+    const ready = override ? t('change.notice.overridden') : t('change.notice.previewReady');
+    return this.previewCard(reader, result.case, shown, ready);
   }
 
   private updates = Promise.resolve();
@@ -275,7 +291,7 @@ export class ChangeAction implements CardActionHandler {
   ): Promise<void> {
     this.updates = this.updates
       .then(async () => {
-        const view = { ...(await planViewOf(dsrCase, this.deps)), focusStepId };
+        const view = { ...(await this.view(undefined, dsrCase)), focusStepId };
         const card: CardJson = planCard(dsrCase, undefined, view);
         await this.deps.updater.update(reference, cardId, card);
       })

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
-import { inputValue } from '../cards/template.js';
+import { translator } from '../cards/i18n.js';
+import type { Notice } from '../cards/notices.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import type { CaseAction } from '../dsr/caseActions.js';
 import type { ChangeRunner } from '../dsr/changeRun.js';
@@ -17,6 +18,11 @@ import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.j
 import type { CardUpdater } from './discoveryActions.js';
 import type { DsrServices } from './services.js';
 import { teamCaseTarget } from './teamCaseAction.js';
+import { parseTick, parseWait } from './planInputs.js';
+import { readerPlanView } from './planView.js';
+
+/** What a refused press says: nothing changed, and why. */
+const refused = (text: string): Notice => ({ tone: 'error', text });
 
 export interface PlanDeps {
   connectors: () => Promise<Connector[]>;
@@ -42,7 +48,15 @@ interface ClickedCard {
   cardId: string | undefined;
 }
 
-const OWN_VERBS = [PLAN_VERBS.show, PLAN_VERBS.create, PLAN_VERBS.tick, PLAN_VERBS.respond, PLAN_VERBS.preparePackage];
+const OWN_VERBS = [
+  PLAN_VERBS.show,
+  PLAN_VERBS.refresh,
+  PLAN_VERBS.create,
+  PLAN_VERBS.tick,
+  PLAN_VERBS.wait,
+  PLAN_VERBS.respond,
+  PLAN_VERBS.preparePackage,
+];
 
 const stepSchema = z.object({ stepId: z.string().min(1).max(80) });
 /** JSON and CSV unless the member asks for XML too (or only some). */
@@ -57,11 +71,6 @@ const formatsSchema = z
       .filter(Boolean),
   )
   .pipe(z.array(z.enum(EXPORT_FORMATS)).min(1, 'Choose at least one format for the package.'));
-const tickSchema = z.object({
-  stepId: z.string().min(1).max(80),
-  note: z.string().max(1000).optional(),
-  link: z.string().max(500).optional(),
-});
 
 /** "Make the plan", "Prepare package", "Mark done" and "Respond" on the plan card. */
 export class PlanAction implements CardActionHandler {
@@ -89,12 +98,23 @@ export class PlanAction implements CardActionHandler {
     if ('kind' in checked) return checked;
     const { actor, dsrCase } = checked;
     const version = checked.version;
+    const reader = { actor, locale: context.activity.locale };
+    const viewOf = async (shown: DsrCase) => readerPlanView(this.services, await this.deps.view(shown), reader);
+    const t = translator(context.activity.locale);
     switch (this.verb) {
       case PLAN_VERBS.show: {
         // "Next page" and "Previous page" name the page; an unreadable one shows the first.
         const page = z.coerce.number().int().min(0).max(1000).optional().catch(undefined).parse(data.page);
-        const view = await this.deps.view(dsrCase);
+        const view = await viewOf(dsrCase);
         return { kind: 'card', card: planCard(dsrCase, undefined, page === undefined ? view : { ...view, page }) };
+      }
+      case PLAN_VERBS.refresh: {
+        // Unchanged since the card was made: the same card for this reader, without a further
+        // refresh, which ends Teams' refresh of the refreshed card (see triageCard.ts).
+        const view = await viewOf(dsrCase);
+        const { refreshUserIds: _ids, ...settled } = view;
+        void _ids;
+        return { kind: 'card', card: planCard(dsrCase, undefined, version === dsrCase.version ? settled : view) };
       }
       case PLAN_VERBS.create: {
         const connectors = await this.deps.connectors();
@@ -104,36 +124,46 @@ export class PlanAction implements CardActionHandler {
           new Set(connectors.filter((c) => c.connected).map((c) => c.info.id)),
           this.services.clock.now(),
         );
-        return this.act(actor, dsrCase, version, { kind: 'createPlan', plan }, 'The plan is ready.');
+        return this.act(actor, dsrCase, version, { kind: 'createPlan', plan }, t('plan.notice.ready'), viewOf);
       }
       case PLAN_VERBS.tick: {
-        const stepId = typeof data.stepId === 'string' ? data.stepId : '';
-        const parsed = tickSchema.safeParse({
-          stepId: data.stepId,
-          note: inputValue(data, 'note', stepId),
-          link: inputValue(data, 'link', stepId),
-        });
-        if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a step.' };
-        return this.act(actor, dsrCase, version, { kind: 'tickStep', ...parsed.data }, 'Marked done.');
+        const parsed = parseTick(data, dsrCase, version, t);
+        if ('invalid' in parsed)
+          return { kind: 'card', card: planCard(dsrCase, refused(parsed.invalid), await viewOf(dsrCase)) };
+        return this.act(
+          actor,
+          dsrCase,
+          version,
+          { kind: 'tickStep', ...parsed },
+          t('plan.notice.marked', { count: parsed.stepIds.length }),
+          viewOf,
+        );
+      }
+      case PLAN_VERBS.wait: {
+        const parsed = parseWait(data, dsrCase, version, t, this.services);
+        if ('invalid' in parsed)
+          return { kind: 'card', card: planCard(dsrCase, refused(parsed.invalid), await viewOf(dsrCase)) };
+        return this.act(
+          actor,
+          dsrCase,
+          version,
+          { kind: 'awaitStep', ...parsed },
+          t('plan.notice.waiting', { count: parsed.stepIds.length }),
+          viewOf,
+        );
       }
       case PLAN_VERBS.respond:
         // Respond shows the response letter first; sending it (or marking it sent) answers the case.
         if (this.services.letters) {
           if (dsrCase.plan && remainingSteps(dsrCase.plan).length > 0) {
-            return this.act(actor, dsrCase, version, { kind: 'respond' }, '');
+            return this.act(actor, dsrCase, version, { kind: 'respond' }, '', viewOf);
           }
           return new LetterAction(LETTER_VERBS.show, this.services, this.services.letters).handle(context, {
             caseId: dsrCase.id,
             letter: 'response',
           });
         }
-        return this.act(
-          actor,
-          dsrCase,
-          version,
-          { kind: 'respond' },
-          'Responded. The summary for the data subject is below.',
-        );
+        return this.act(actor, dsrCase, version, { kind: 'respond' }, t('plan.notice.responded'), viewOf);
       case PLAN_VERBS.preparePackage: {
         const parsed = stepSchema.safeParse(data);
         if (!parsed.success || parsed.data.stepId !== PACKAGE_STEP_ID)
@@ -145,9 +175,9 @@ export class PlanAction implements CardActionHandler {
             card: planCard(
               dsrCase,
               formats.error.issues[0]?.message.startsWith('Choose')
-                ? formats.error.issues[0].message
-                : 'Choose JSON, CSV or XML.',
-              await this.deps.view(dsrCase),
+                ? t('plan.notice.chooseFormat')
+                : t('plan.notice.formats'),
+              await viewOf(dsrCase),
             ),
           };
         if (this.running.has(dsrCase.id))
@@ -169,7 +199,8 @@ export class PlanAction implements CardActionHandler {
           });
           if (!interrupted.ok) {
             await release();
-            return { kind: 'card', card: planCard(interrupted.case ?? dsrCase, interrupted.message) };
+            const shown = interrupted.case ?? dsrCase;
+            return { kind: 'card', card: planCard(shown, interrupted.message, await viewOf(shown)) };
           }
           current = interrupted.case;
         }
@@ -179,7 +210,8 @@ export class PlanAction implements CardActionHandler {
         });
         if (!started.ok) {
           await release();
-          return { kind: 'card', card: planCard(started.case ?? dsrCase, started.message) };
+          const shown = started.case ?? dsrCase;
+          return { kind: 'card', card: planCard(shown, started.message, await viewOf(shown)) };
         }
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
@@ -193,7 +225,7 @@ export class PlanAction implements CardActionHandler {
         });
         return {
           kind: 'card',
-          card: planCard(started.case, 'Preparing the package; it will come to you in a private chat.'),
+          card: planCard(started.case, t('plan.notice.preparing'), await viewOf(started.case)),
         };
       }
       default:
@@ -207,13 +239,16 @@ export class PlanAction implements CardActionHandler {
     version: number,
     action: CaseAction,
     success: string,
+    viewOf: (shown: DsrCase) => Promise<PlanView>,
   ): Promise<ActionOutcome> {
     const result = await this.services.cases.act(actor, dsrCase.id, version, action);
     const shown = result.ok ? result.case : (result.case ?? dsrCase);
-    const view = await this.deps.view(shown);
+    const view = await viewOf(shown);
     // The page of the step just ticked, not the first page.
-    const focused = 'stepId' in action ? { ...view, focusStepId: action.stepId } : view;
-    return { kind: 'card', card: planCard(shown, result.ok ? success : result.message, focused) };
+    const stepId = 'stepIds' in action ? action.stepIds[0] : 'stepId' in action ? action.stepId : undefined;
+    const focused = stepId ? { ...view, focusStepId: stepId } : view;
+    const notice: Notice = result.ok ? { tone: 'good', text: success } : { tone: 'error', text: result.message };
+    return { kind: 'card', card: planCard(shown, notice, focused) };
   }
 
   /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */
@@ -238,7 +273,7 @@ export class PlanAction implements CardActionHandler {
       await this.deps.updater.update(
         clicked.reference,
         clicked.cardId,
-        planCard(dsrCase, undefined, await this.deps.view(dsrCase)),
+        planCard(dsrCase, undefined, await readerPlanView(this.services, await this.deps.view(dsrCase))),
       );
     } catch (error) {
       this.services.log.warn(

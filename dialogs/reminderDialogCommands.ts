@@ -21,7 +21,7 @@ const DAILY_GAP_DAYS = 3;
 const DAILY_RUN = 3;
 
 /** The kinds in the order a reader weighs them: what is late first. */
-const KIND_ORDER: ReminderKind[] = ['overdue', 'due', 'approval', 'identity', 'receipt'];
+const KIND_ORDER: ReminderKind[] = ['overdue', 'due', 'outside', 'approval', 'identity', 'receipt'];
 
 interface CaseReminders {
   caseId: string;

@@ -295,10 +295,11 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'completeStep':
     case 'failStep':
     case 'tickStep':
+    case 'awaitStep':
     case 'previewStep':
     case 'approveStep':
     case 'liftStep':
-      return applyPlanAction(current, action, actor, now);
+      return applyPlanAction(current, action, actor, now, calendar);
     case 'openReview':
     case 'excludeRecord':
     case 'redactField':

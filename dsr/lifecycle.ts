@@ -34,6 +34,7 @@ export const TRANSITIONS = {
   completeStep: { from: ['actions'], to: null },
   failStep: { from: ['actions'], to: null },
   tickStep: { from: ['actions'], to: null },
+  awaitStep: { from: ['actions'], to: null },
   previewStep: { from: ['actions'], to: null },
   approveStep: { from: ['actions'], to: null },
   // A restriction may be lifted after the response went out: the person may ask for it later.

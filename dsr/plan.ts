@@ -11,6 +11,8 @@ import {
   type SystemFindings,
 } from './discovery.js';
 import { personCounts, standingOf } from './matching.js';
+import { evidenceRuleFor, type EvidenceRule } from './planEvidence.js';
+import type { OutsideWait } from './outsideWait.js';
 
 export const STEP_STATES = [
   'todo',
@@ -20,6 +22,7 @@ export const STEP_STATES = [
   'failed',
   'not-applicable',
   'retained',
+  'waiting-outside',
 ] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
@@ -31,6 +34,7 @@ export const STEP_STATE_LABELS: Record<StepState, string> = {
   failed: 'Failed',
   'not-applicable': 'Not applicable',
   retained: 'Retained',
+  'waiting-outside': 'Waiting for an outside party',
 };
 
 /** The rights a plan carries out, in the order the guide treats them. */
@@ -53,6 +57,12 @@ export interface StepCompletion {
   byId: string;
   note?: string;
   link?: string;
+}
+
+/** Who carried out a change step: the person who pressed Apply (or Retry), not whoever resumed it. */
+export interface StepApplied {
+  at: string;
+  byId: string;
 }
 
 export interface PlanStep {
@@ -104,6 +114,14 @@ export interface PlanStep {
    * audit trail, as it may name the person.
    */
   overrides?: KeptOverride[];
+  /** Marking the step done needs a link to the evidence, where the guide has an export handed over by hand. */
+  evidence?: EvidenceRule;
+  /** The step waits for someone outside the team (such as Microsoft's Data Log Export), until a day. */
+  waiting?: OutsideWait;
+  /** A step the preview of another step added (work left by hand): it counts with that step. */
+  followUpOf?: string;
+  /** Who applied a change step, and when. */
+  applied?: StepApplied;
   updatedAt: string;
 }
 
@@ -139,6 +157,21 @@ export interface CaseResponse {
   at: string;
   byId: string;
   summary: string;
+}
+
+/**
+ * The plan's count, stable while the work goes on: a step a preview adds (work left by hand in the
+ * same system) counts with the step whose preview added it, so "3 of 14 left" never becomes "of 15".
+ * A step is left while it, or any follow-up of it, is not settled.
+ */
+export function planProgress(plan: CasePlan): { total: number; left: number } {
+  const parentOf = (step: PlanStep) => step.followUpOf ?? (step.id.endsWith(':by-hand') ? step.id.slice(0, -8) : '');
+  const ids = new Set(plan.steps.map((s) => s.id));
+  const counted = plan.steps.filter((s) => !ids.has(parentOf(s)));
+  const left = counted.filter(
+    (step) => !isSettled(step) || plan.steps.some((s) => parentOf(s) === step.id && !isSettled(s)),
+  );
+  return { total: counted.length, left: left.length };
 }
 
 /** A step is settled when nothing is left to do on it: done, or explained. */
@@ -210,7 +243,13 @@ export function buildPlan(
       const base = { right, systemId: info.id, systemName: info.displayName, updatedAt: at };
       const id = `${right}:${info.id}`;
       if (info.id === LOGS_SYSTEM_ID) {
-        steps.push({ ...base, id, ...logsStep(right) });
+        const logs = logsStep(right);
+        steps.push({
+          ...base,
+          id,
+          ...logs,
+          ...withEvidence(logs.state === 'todo' ? evidenceRuleFor(right, info.id) : undefined),
+        });
         continue;
       }
       const findings = findingsOf(dsrCase, info.id);
@@ -218,7 +257,12 @@ export function buildPlan(
       const capability = right === 'access' ? 'export' : right;
       const automated = isConnected && info.capabilities.includes(capability);
       if (isConnected && (!findings || findings.status === 'failed')) {
-        steps.push({ ...base, id, ...uncoveredStep(info, right, capability, findings) });
+        steps.push({
+          ...base,
+          id,
+          ...uncoveredStep(info, right, capability, findings),
+          ...withEvidence(evidenceRuleFor(right, info.id)),
+        });
         continue;
       }
       if (isConnected && findings && findings.status !== 'failed' && !hasData(findings)) {
@@ -245,12 +289,15 @@ export function buildPlan(
         instructions: automated ? [] : guidedInstructions(info, capability),
         destructive,
         state: automated && destructive ? 'waiting-approval' : 'todo',
+        ...withEvidence(automated ? undefined : evidenceRuleFor(right, info.id)),
         updatedAt: at,
       });
     }
   }
   return { createdAt: at, steps };
 }
+
+const withEvidence = (rule: EvidenceRule | undefined) => (rule ? { evidence: rule } : {});
 
 /**
  * A system the bot could not search never drops out of the plan: for each right it holds a step

@@ -7,6 +7,14 @@ import type { IsolatedCopy } from './isolatedCopies.js';
 import { nextKeptDue } from './keptRecords.js';
 import { openCandidates } from './matching.js';
 import { releasePending } from './packageReview.js';
+import type { OrgCalendar } from './deadlines.js';
+import {
+  OUTSIDE_PARTY_MAX_LENGTH,
+  OUTSIDE_REASON_MAX_LENGTH,
+  outsideWaitProblem,
+  type OutsideWaitProblem,
+} from './outsideWait.js';
+import { isEvidenceLink } from './planEvidence.js';
 import {
   findingsHash,
   isSettled,
@@ -29,7 +37,10 @@ export type PlanAction =
   | { kind: 'stepProgress'; stepId: string; done: number; total?: number }
   | { kind: 'completeStep'; stepId: string; packageId?: string; result?: StepResult; reason?: string }
   | { kind: 'failStep'; stepId: string; error: string; failure?: StepFailure; result?: StepResult }
-  | { kind: 'tickStep'; stepId: string; note?: string; link?: string }
+  /** Guided steps marked done together, with one note and (where the guide asks for it) one evidence link. */
+  | { kind: 'tickStep'; stepIds: readonly string[]; note?: string; link?: string }
+  /** A guided step that waits for someone outside the team until a day. */
+  | { kind: 'awaitStep'; stepIds: readonly string[]; party: string; expectedBy: string; reason?: string }
   | {
       kind: 'previewStep';
       stepId: string;
@@ -132,6 +143,7 @@ function withFollowUp(change: { next: DsrCase; detail: AuditDetail }, stepId: st
   if (guided.length === 0 || plan.steps.some((s) => s.id === id)) return change;
   const followUp: PlanStep = {
     id,
+    followUpOf: step.id,
     right: step.right,
     systemId: step.systemId,
     systemName: step.systemName,
@@ -160,7 +172,129 @@ function retainedReason(preview: StepPreview): string {
   return `${counted(preview.retainedCount, 'record is', 'records are')} kept: ${reasons.join('; ')}`;
 }
 
-export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Actor, now: Date): Change {
+/** The most steps one "Mark done" settles: a plan holds a few per system, never more. */
+export const TICK_MAX_STEPS = 50;
+
+function tickSteps(
+  current: DsrCase,
+  action: Extract<PlanAction, { kind: 'tickStep' }>,
+  actor: Actor,
+  at: string,
+): Change {
+  const note = action.note?.trim() ?? '';
+  const link = action.link?.trim() ?? '';
+  const stepIds = [...new Set(action.stepIds)];
+  if (stepIds.length === 0) return { invalid: 'Choose the steps to mark done.' };
+  if (stepIds.length > TICK_MAX_STEPS) return { invalid: `Mark at most ${TICK_MAX_STEPS} steps done at once.` };
+  if (note.length > STEP_NOTE_MAX_LENGTH) return { invalid: `Keep the note under ${STEP_NOTE_MAX_LENGTH} characters.` };
+  if (link && !isEvidenceLink(link)) return { invalid: 'Give the link as an https address.' };
+  const plan = current.plan;
+  if (!plan) return { invalid: 'That step is not part of the plan.' };
+  const chosen = new Map(plan.steps.filter((s) => stepIds.includes(s.id)).map((s) => [s.id, s]));
+  if (chosen.size !== stepIds.length) return { invalid: 'That step is not part of the plan.' };
+  // All or nothing: one refused step leaves every chosen step as it was.
+  for (const step of chosen.values()) {
+    if (step.mode !== 'guided') return { invalid: 'The bot carries out this step; it is not ticked by hand.' };
+    if (isSettled(step)) return { invalid: 'This step is already settled.' };
+    if (step.uncovered && !note)
+      return { invalid: `The bot could not search ${step.systemName}: say in a note what was done there by hand.` };
+    if (step.evidence && !link)
+      return {
+        invalid: `"${step.title}" needs a link to the evidence (the guide, ${step.evidence.guideSection}).`,
+      };
+  }
+  const steps = plan.steps.map((step): PlanStep => {
+    if (!chosen.has(step.id)) return step;
+    const { waiting: _waiting, ...rest } = step;
+    void _waiting;
+    return {
+      ...rest,
+      state: 'done',
+      completed: { at, byId: actor.id, ...(note ? { note } : {}), ...(link ? { link } : {}) },
+      updatedAt: at,
+    };
+  });
+  const first = chosen.get(stepIds[0]!)!;
+  return {
+    next: { ...current, plan: { ...plan, steps } },
+    detail: {
+      stepId: first.id,
+      stepIds,
+      right: first.right,
+      systemId: first.systemId,
+      state: 'done',
+      noteLength: note.length,
+      withLink: link !== '',
+    },
+  };
+}
+
+const WAIT_PROBLEMS: Record<OutsideWaitProblem['problem'], string> = {
+  party: `Name who the step waits for, in at most ${OUTSIDE_PARTY_MAX_LENGTH} characters.`,
+  date: 'Give the expected date as a day (YYYY-MM-DD).',
+  past: 'The expected date is in the past; give today or a later day.',
+  afterDeadline: 'The expected date is after the legal deadline; give a reason.',
+  reason: `Keep the reason under ${OUTSIDE_REASON_MAX_LENGTH} characters.`,
+};
+
+function awaitStep(
+  current: DsrCase,
+  action: Extract<PlanAction, { kind: 'awaitStep' }>,
+  actor: Actor,
+  now: Date,
+  calendar: Pick<OrgCalendar, 'timeZone'>,
+): Change {
+  const stepIds = [...new Set(action.stepIds)];
+  if (stepIds.length === 0) return { invalid: 'Choose the steps that wait.' };
+  if (stepIds.length > TICK_MAX_STEPS) return { invalid: `Choose at most ${TICK_MAX_STEPS} steps at once.` };
+  const problem = outsideWaitProblem(action, current.dueAt, now, calendar);
+  if (problem) return { invalid: WAIT_PROBLEMS[problem.problem] };
+  const plan = current.plan;
+  const chosen = plan?.steps.filter((s) => stepIds.includes(s.id)) ?? [];
+  if (!plan || chosen.length !== stepIds.length) return { invalid: 'That step is not part of the plan.' };
+  for (const step of chosen) {
+    if (step.mode !== 'guided') return { invalid: 'The bot carries out this step; it does not wait by hand.' };
+    if (isSettled(step)) return { invalid: 'This step is already settled.' };
+  }
+  const at = now.toISOString();
+  const reason = action.reason?.trim();
+  const waiting = {
+    party: action.party.trim(),
+    expectedBy: action.expectedBy,
+    since: at,
+    byId: actor.id,
+    ...(reason ? { reason } : {}),
+  };
+  const steps = plan.steps.map((step): PlanStep =>
+    stepIds.includes(step.id) ? { ...step, state: 'waiting-outside', waiting, updatedAt: at } : step,
+  );
+  const first = chosen[0]!;
+  return {
+    next: { ...current, plan: { ...plan, steps } },
+    // The party and the reason stay on the case: they may name people.
+    detail: {
+      stepId: first.id,
+      stepIds,
+      right: first.right,
+      systemId: first.systemId,
+      state: 'waiting-outside',
+      expectedBy: action.expectedBy,
+      withReason: Boolean(reason),
+    },
+  };
+}
+
+/**
+ * `calendar`: the organisation's zone, for the days a wait is expected by; the case service passes
+ * it, and a caller without one reads days in UTC.
+ */
+export function applyPlanAction(
+  current: DsrCase,
+  action: PlanAction,
+  actor: Actor,
+  now: Date,
+  calendar: Pick<OrgCalendar, 'timeZone'> = { timeZone: 'UTC' },
+): Change {
   const at = now.toISOString();
   switch (action.kind) {
     case 'createPlan': {
@@ -222,6 +356,8 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
             progress: action.resume && step.progress ? step.progress : { done: 0 },
             ...(action.packageId ? { packageId: action.packageId } : {}),
             ...(action.isolatedCopy ? { isolatedCopy: action.isolatedCopy } : {}),
+            // Who applied the change: the first press, or a retry; a resume continues their run.
+            ...(step.destructive && !action.resume ? { applied: { at, byId: actor.id } } : {}),
             ...(step.approval
               ? { ranPreviews: [...new Set([...(step.ranPreviews ?? []), step.approval.previewHash])] }
               : {}),
@@ -285,32 +421,10 @@ export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Act
               },
         { failure: action.failure ?? 'error', ...(action.result ?? {}) },
       );
-    case 'tickStep': {
-      const note = action.note?.trim() ?? '';
-      const link = action.link?.trim() ?? '';
-      if (note.length > STEP_NOTE_MAX_LENGTH)
-        return { invalid: `Keep the note under ${STEP_NOTE_MAX_LENGTH} characters.` };
-      if (link && !/^https:\/\/\S+$/.test(link)) return { invalid: 'Give the link as an https address.' };
-      return stepChange(
-        current,
-        action.stepId,
-        (step) => {
-          if (step.mode !== 'guided') return { invalid: 'The bot carries out this step; it is not ticked by hand.' };
-          if (isSettled(step)) return { invalid: 'This step is already settled.' };
-          if (step.uncovered && !note)
-            return {
-              invalid: `The bot could not search ${step.systemName}: say in a note what was done there by hand.`,
-            };
-          return {
-            ...step,
-            state: 'done',
-            completed: { at, byId: actor.id, ...(note ? { note } : {}), ...(link ? { link } : {}) },
-            updatedAt: at,
-          };
-        },
-        { noteLength: note.length, withLink: link !== '' },
-      );
-    }
+    case 'tickStep':
+      return tickSteps(current, action, actor, at);
+    case 'awaitStep':
+      return awaitStep(current, action, actor, now, calendar);
     case 'previewStep': {
       const previewed = stepChange(
         current,

@@ -2,6 +2,8 @@ import { CardFactory, MessageFactory, type ConversationReference } from 'botbuil
 import type { Logger } from 'pino';
 import { digestCard } from '../../cards/digestCard.js';
 import { formatDay, shownAsText } from '../../cards/format.js';
+import { translator } from '../../cards/i18n.js';
+import { stepTitle } from '../../cards/planStepText.js';
 import type { DsrCase } from '../../dsr/case.js';
 import { daysLeft, type OrgCalendar } from '../../dsr/deadlines.js';
 import type { OutboxGuard } from '../../dsr/outbox.js';
@@ -62,6 +64,17 @@ function reminderText(
       return `Waiting for approval: ${about} has not been decided yet; it is due on ${due}.`;
     case 'identity':
       return `Paused for identity: ${about} has been waiting for the person to prove who they are since ${formatDay(dsrCase.pause?.since ?? dsrCase.updatedAt, calendar)}.`;
+    case 'outside': {
+      // The plan's words: the step, who it waits for and the day it was expected.
+      const step = dsrCase.plan?.steps.find((s) => s.id === occasion.stepId);
+      const t = translator('en');
+      return t('plan.reminder.outside', {
+        about,
+        step: step ? stepTitle(step, t) : occasion.stepId,
+        party: withSubject && step?.waiting ? shownAsText(step.waiting.party, 120) : t('plan.reminder.outsideParty'),
+        date: step?.waiting ? formatDay(`${step.waiting.expectedBy}T12:00:00Z`, calendar) : '',
+      });
+    }
     case 'receipt':
       return `Confirm receipt: ${about} must be confirmed to the person by ${formatDay(dsrCase.receiptConfirmation?.dueAt ?? dsrCase.dueAt, calendar)} (CCPA, 11 CCR § 7021(a)).`;
   }

@@ -55,7 +55,7 @@ export function policyOf(settings: ReminderSettings, regulation: Regulation): Re
   return settings.policies[regulation] ?? DEFAULT_POLICY;
 }
 
-export type ReminderKind = 'due' | 'overdue' | 'approval' | 'identity' | 'receipt';
+export type ReminderKind = 'due' | 'overdue' | 'approval' | 'identity' | 'receipt' | 'outside';
 
 export interface Occasion {
   /** The durable key: the same case, kind and occasion always give the same key. */
@@ -64,6 +64,8 @@ export interface Occasion {
   kind: ReminderKind;
   occasion: string;
   at: Date;
+  /** The plan step a reminder is about (a step waiting for an outside party). */
+  stepId?: string;
 }
 
 /** Days before the CCPA confirmation of receipt is due that its daily reminder starts. */
@@ -170,6 +172,19 @@ export class ReminderSchedule {
         this.settings.sendAt,
       );
       candidates.push(make('receipt', day.toISODate() ?? '', at));
+    }
+    // A step waiting for an outside party: from the first working day after its expected day, each working day until it is settled.
+    for (const step of dsrCase.plan?.steps ?? []) {
+      if (step.state !== 'waiting-outside' || !step.waiting) continue;
+      const passed = DateTime.fromISO(step.waiting.expectedBy, { zone: this.calendar.timeZone })
+        .plus({ days: 1 })
+        .startOf('day')
+        .toJSDate();
+      const { day, at } = this.dailyAfter(passed, after, this.settings.sendAt);
+      candidates.push({
+        ...make('outside', `${step.id}@${step.waiting.expectedBy}@${day.toISODate() ?? ''}`, at),
+        stepId: step.id,
+      });
     }
     const earliest = Math.min(...candidates.map((c) => c.at.getTime()));
     return candidates.filter((c) => c.at.getTime() === earliest);

@@ -222,7 +222,7 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     for (const stepId of ['delete:crm', 'delete:bc']) {
       const preview = await card(megan, 'plan.preview', caseId, { stepId });
       if (stepId === 'delete:bc') {
-        assert.match(preview, /Kept as they are: 1 record\b/);
+        assert.match(preview, /Kept as it is: 1 record\b/);
         assert.match(preview, /Posted invoice 103: Posted ledger entries are kept/);
       }
     }

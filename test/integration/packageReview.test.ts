@@ -101,7 +101,11 @@ describe('review before release and the data subject’s link', () => {
   /** Ticks every step done by hand, so the response can go out. */
   async function settlePlan(caseId: string): Promise<void> {
     for (const step of (await dsrCase(caseId)).plan!.steps.filter((s) => s.mode === 'guided' && s.state === 'todo')) {
-      await flow.press(adele, 'plan.tick', caseId, { stepId: step.id, note: 'Checked by hand' });
+      await flow.press(adele, 'plan.tick', caseId, {
+        stepId: step.id,
+        note: 'Checked by hand',
+        evidence: 'https://contoso.sharepoint.com/sites/privacy/evidence.xlsx',
+      });
     }
   }
 

@@ -142,7 +142,11 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
       for (let round = 0; round < 3; round += 1)
         for (const open of (await bot.app.store.getCase(caseId))!.plan!.steps) {
           if (open.mode === 'guided' && open.state === 'todo')
-            await card(megan, 'plan.tick', caseId, { stepId: open.id, note: 'Done as the guide says' });
+            await card(megan, 'plan.tick', caseId, {
+              stepId: open.id,
+              note: 'Done as the guide says',
+              evidence: 'https://contoso.sharepoint.com/sites/privacy/evidence.xlsx',
+            });
           if (open.mode === 'automated' && open.destructive && open.state === 'waiting-approval') {
             await card(megan, 'plan.preview', caseId, { stepId: open.id });
             const { hash } = (await flow.step(caseId, open.id))!.preview!;

@@ -66,7 +66,11 @@ describe('the rights carried out in the systems (sandbox)', () => {
     for (const open of (await bot.app.store.getCase(caseId))!.plan!.steps) {
       if (open.mode === 'guided' && open.state === 'todo')
         assert.match(
-          await card(megan, 'plan.tick', caseId, { stepId: open.id, note: 'Done as the guide says' }),
+          await card(megan, 'plan.tick', caseId, {
+            stepId: open.id,
+            note: 'Done as the guide says',
+            evidence: 'https://contoso.sharepoint.com/sites/privacy/evidence.xlsx',
+          }),
           /Marked done/,
         );
     }

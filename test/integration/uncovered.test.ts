@@ -77,13 +77,21 @@ describe('a system the bot could not search', () => {
     assert.match(await flow.card(megan, 'plan.tick', caseId, { stepId }), /say in a note what was done/);
     assert.equal((await flow.step(caseId, stepId))!.state, 'todo');
     assert.match(
-      await flow.card(megan, 'plan.tick', caseId, { stepId, note: 'Exported by hand from the Person search report' }),
+      await flow.card(megan, 'plan.tick', caseId, {
+        stepId,
+        note: 'Exported by hand from the Person search report',
+        evidence: 'https://contoso.sharepoint.com/sites/privacy/evidence.xlsx',
+      }),
       /Marked done/,
     );
     // The rest is settled by hand for this test: the package step and the guided steps.
     for (const step of (await bot.app.store.getCase(caseId))!.plan!.steps)
       if (step.mode === 'guided' && step.state === 'todo')
-        await flow.card(megan, 'plan.tick', caseId, { stepId: step.id, note: 'Done as the guide says' });
+        await flow.card(megan, 'plan.tick', caseId, {
+          stepId: step.id,
+          note: 'Done as the guide says',
+          evidence: 'https://contoso.sharepoint.com/sites/privacy/evidence.xlsx',
+        });
     await bot.app.services.cases.act({ id: megan.aadObjectId, name: megan.name }, caseId, await flow.version(caseId), {
       kind: 'startStep',
       stepId: 'package',
