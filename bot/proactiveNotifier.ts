@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
-import { formatDay, shownAsText } from '../cards/format.js';
+import { dueDayText } from '../cards/caseHeader.js';
+import { shownAsText } from '../cards/format.js';
+import { translator } from '../cards/i18n.js';
 import { triageCard } from '../cards/triageCard.js';
 import type { CardPlace, CaseNews, CaseNotifier } from '../dialogs/notifier.js';
 import { approvalWaitingCard } from '../cards/approvalWaitingCard.js';
@@ -11,7 +13,7 @@ import { possibleApprovers, type WaitingApproval } from '../dsr/approvalWaiting.
 import { messageDeepLink, threadDeepLink } from './teamsLinks.js';
 import type { PersonalChatOpening } from '../dialogs/sharedConversation.js';
 import type { TeamDirectory } from '../dialogs/team.js';
-import { DECLINE_REASON_LABELS, type DsrCase } from '../dsr/case.js';
+import type { DsrCase } from '../dsr/case.js';
 import type { Clock } from '../dsr/clock.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import type { OutboxMessage } from '../dsr/outbox.js';
@@ -152,7 +154,7 @@ export class ProactiveNotifier implements CaseNotifier {
         reference: reference,
         referenceKey: userKey(dsrCase.requester.id),
       },
-      activity: { type: 'message', text: newsText(dsrCase, news, this.calendar) },
+      activity: { type: 'message', text: newsText(dsrCase, news, this.calendar, reference.locale) },
       caseId: dsrCase.id,
     });
   }
@@ -260,20 +262,28 @@ export class ProactiveNotifier implements CaseNotifier {
   }
 }
 
-function newsText(dsrCase: DsrCase, news: CaseNews, calendar: OrgCalendar): string {
-  const about = `Your request ${dsrCase.id} for ${shownAsText(dsrCase.subject.name)}`;
+/**
+ * What the requester reads in their 1:1 chat, in the language of that chat (the locale Teams gave
+ * when they last wrote to the bot, kept in the conversation reference).
+ */
+function newsText(dsrCase: DsrCase, news: CaseNews, calendar: OrgCalendar, locale: string | undefined): string {
+  const t = translator(locale);
+  const about = { caseId: dsrCase.id, subject: shownAsText(dsrCase.subject.name) };
+  const day = (iso: string) => dueDayText(t, iso, calendar.timeZone);
   switch (news) {
     case 'approved':
-      return `${about} was approved by the privacy team. They will now find the person's data; it is due by ${formatDay(dsrCase.dueAt, calendar)}.`;
+      return t('case.news.approved', { ...about, date: day(dsrCase.dueAt) });
     case 'declined': {
-      const reason = dsrCase.decision?.reason ? DECLINE_REASON_LABELS[dsrCase.decision.reason] : 'no reason given';
-      return `${about} was declined by the privacy team: ${reason}.`;
+      const reason = dsrCase.decision?.reason
+        ? t(`triage.declineReasons.${dsrCase.decision.reason}`)
+        : t('case.news.noReason');
+      return t('case.news.declined', { ...about, reason });
     }
     case 'extended':
-      return `${about} needs more time: the privacy team extended the deadline to ${formatDay(dsrCase.dueAt, calendar)}.`;
+      return t('case.news.extended', { ...about, date: day(dsrCase.dueAt) });
     case 'closed':
-      return `${about} is closed.`;
+      return t('case.news.closed', about);
     case 'answered':
-      return `${about} was answered: the privacy team sent the response to the person on ${formatDay(dsrCase.response?.at ?? dsrCase.updatedAt, calendar)}.`;
+      return t('case.news.answered', { ...about, date: day(dsrCase.response?.at ?? dsrCase.updatedAt) });
   }
 }

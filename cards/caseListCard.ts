@@ -1,54 +1,97 @@
-import { CASE_STATUS_LABELS, isOpen, type DsrCase } from '../dsr/case.js';
+import { isOpen, type DsrCase } from '../dsr/case.js';
+import { caseHeaderFacts } from '../dsr/caseHeader.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
-import { caseRow, caseRowsElement, type CaseRowView } from './caseRow.js';
-import { requestTypesText } from './format.js';
-import { CARD_SCHEMA, CARD_VERSION, CardTemplate, type CardJson } from './template.js';
+import {
+  adaptiveCard,
+  column,
+  columnSet,
+  container,
+  executeAction,
+  textBlock,
+  type AdaptiveCard,
+  type CardElement,
+} from './adaptive.js';
+import { countdownText, dueDayText, rightsText, URGENCY_STYLE } from './caseHeader.js';
+import { shownAsText } from './format.js';
+import { translator } from './i18n.js';
+import { CASE_VERBS } from './verbs.js';
 
 /** A card holds a bounded number of rows; the rest are counted, not dropped silently. */
 export const CASE_LIST_LIMIT = 20;
 
-interface CaseListView {
-  title: string;
-  rows: CaseRowView[];
-  empty: boolean;
-  more: string;
-  hasMore: boolean;
+/**
+ * One case in a list, once: who, what they ask for and the status in words, and the countdown to its
+ * due day (an answered or closed case shows no countdown, its status says it). Selecting the row
+ * opens that case's card.
+ */
+export function caseListRow(
+  dsrCase: DsrCase,
+  now: Date,
+  calendar: OrgCalendar,
+  locale: string | undefined,
+): CardElement {
+  const t = translator(locale);
+  const facts = caseHeaderFacts(dsrCase, now, calendar);
+  const style = URGENCY_STYLE[facts.urgency];
+  const subject = facts.subjectName === undefined ? t('case.header.purged') : shownAsText(facts.subjectName, 60);
+  const right = isOpen(dsrCase)
+    ? [
+        column(
+          [
+            textBlock(countdownText(t, facts), { weight: 'Bolder' }),
+            textBlock(t('caseList.due', { date: dueDayText(t, dsrCase.dueAt, calendar.timeZone) }), {
+              isSubtle: true,
+              spacing: 'None',
+            }),
+          ],
+          { width: 'auto', ...(style ? { style } : {}) },
+        ),
+      ]
+    : [];
+  return container(
+    [
+      columnSet([
+        column(
+          [
+            textBlock(t('caseList.row', { caseId: dsrCase.id, subject })),
+            textBlock(
+              t('caseList.detail', { rights: rightsText(t, facts.rights), status: t(`case.status.${facts.status}`) }),
+              { isSubtle: true, spacing: 'None' },
+            ),
+          ],
+          { width: 'stretch' },
+        ),
+        ...right,
+      ]),
+    ],
+    {
+      separator: true,
+      selectAction: executeAction(t('caseList.open', { caseId: dsrCase.id }), CASE_VERBS.refresh, {
+        caseId: dsrCase.id,
+      }),
+    },
+  );
 }
 
-const template = new CardTemplate<CaseListView>({
-  type: 'AdaptiveCard',
-  $schema: CARD_SCHEMA,
-  version: CARD_VERSION,
-  body: [
-    { type: 'TextBlock', text: '${title}', size: 'Large', weight: 'Bolder', wrap: true },
-    {
-      type: 'TextBlock',
-      $when: '${empty}',
-      text: 'There are no requests here yet. Type "new request" to record one.',
-      wrap: true,
-    },
-    caseRowsElement({ separator: true }),
-    { type: 'TextBlock', $when: '${hasMore}', text: '${more}', isSubtle: true, wrap: true },
-  ],
-});
-
-export function caseListCard(title: string, cases: DsrCase[], now: Date, calendar: OrgCalendar): CardJson {
-  const shown = cases.slice(0, CASE_LIST_LIMIT);
-  const rows = shown.map((dsrCase) =>
-    caseRow(
-      dsrCase,
-      `${requestTypesText(dsrCase.requestTypes)} · ${CASE_STATUS_LABELS[dsrCase.status]}`,
-      now,
-      calendar,
-      { open: isOpen(dsrCase), closedLabel: CASE_STATUS_LABELS[dsrCase.status] },
-    ),
-  );
-  const hidden = cases.length - shown.length;
-  return template.render({
-    title,
-    rows,
-    empty: cases.length === 0,
-    more: `${hidden} more not shown; ask for one with "status DSR-…".`,
-    hasMore: hidden > 0,
+/** The cases a person may see, each once, soonest due first, in the reader's language. */
+export function caseListCard(
+  title: string,
+  cases: DsrCase[],
+  now: Date,
+  calendar: OrgCalendar,
+  locale?: string,
+): AdaptiveCard {
+  const t = translator(locale);
+  // Each case once, whatever the listing returned.
+  const unique = [...new Map(cases.map((found) => [found.id, found])).values()];
+  const shown = unique.slice(0, CASE_LIST_LIMIT);
+  const hidden = unique.length - shown.length;
+  return adaptiveCard({
+    body: [
+      textBlock(title, { size: 'Large', weight: 'Bolder' }),
+      ...(unique.length === 0 ? [textBlock(t('caseList.empty'))] : []),
+      ...shown.map((found) => caseListRow(found, now, calendar, locale)),
+      ...(hidden > 0 ? [textBlock(t('caseList.more', { count: hidden }), { isSubtle: true })] : []),
+    ],
   });
 }

@@ -242,6 +242,8 @@ export class PlanAction implements CardActionHandler {
     viewOf: (shown: DsrCase) => Promise<PlanView>,
   ): Promise<ActionOutcome> {
     const result = await this.services.cases.act(actor, dsrCase.id, version, action);
+    // The requester hears that their case was answered, as the response letter's path tells them.
+    if (result.ok && action.kind === 'respond') await this.services.notifier.caseNews(result.case, 'answered');
     const shown = result.ok ? result.case : (result.case ?? dsrCase);
     const view = await viewOf(shown);
     // The page of the step just ticked, not the first page.

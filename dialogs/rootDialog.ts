@@ -16,7 +16,7 @@ import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.
 import { recogniseIntent, type Intent } from './intents.js';
 import { ReminderDialogCommands } from './reminderDialogCommands.js';
 import {
-  WRITE_IN_PERSONAL_CHAT,
+  writeInPersonalChat,
   holdReplies,
   isSharedConversation,
   openingFrom,
@@ -86,7 +86,7 @@ export class RootDialog extends ComponentDialog {
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const text = TurnContext.removeRecipientMention(step.context.activity) ?? step.context.activity.text ?? '';
     const intent = recogniseIntent(text);
-    const pointer = privatePointer(intent);
+    const pointer = privatePointer(intent, step.context.activity.locale);
     if (pointer && (await this.inSharedConversation(step.context))) {
       return this.answerPrivately(step, intent, pointer);
     }
@@ -122,7 +122,7 @@ export class RootDialog extends ComponentDialog {
       delivered = await this.services.notifier.sendToUser(person, message, opening);
     }
     if (!delivered) this.services.log.info({ intent: intent.kind }, 'no 1:1 chat to answer in; asked to write there');
-    await step.context.sendActivity(delivered ? pointer : WRITE_IN_PERSONAL_CHAT);
+    await step.context.sendActivity(delivered ? pointer : writeInPersonalChat(step.context.activity.locale));
     return result ?? step.endDialog();
   }
 

@@ -1,29 +1,35 @@
 import type { Activity, ChannelAccount, TurnContext } from 'botbuilder';
+import { translator } from '../cards/i18n.js';
 import type { Intent } from './intents.js';
 
 /**
  * Answers that name data subjects or show their details. In a conversation others can read they
  * go to the asker's 1:1 chat instead, and only a short pointer is said in place.
  */
-const PRIVATE_ANSWERS: Partial<Record<Intent['kind'], string>> = {
-  newRequest: "I've sent the request form to our 1:1 chat, so the person's details stay out of this conversation.",
-  status: "I've sent your requests to our 1:1 chat.",
-  myRequests: "I've sent your requests to our 1:1 chat.",
-  dueThisWeek: "I've sent what is due this week to our 1:1 chat.",
-  reminders: "I've sent the upcoming reminders to our 1:1 chat.",
-  snooze: "I've answered in our 1:1 chat.",
-  auditTrail: "I've sent the audit trail to our 1:1 chat.",
-};
+const PRIVATE_ANSWERS: ReadonlySet<Intent['kind']> = new Set<Intent['kind']>([
+  'newRequest',
+  'status',
+  'myRequests',
+  'dueThisWeek',
+  'reminders',
+  'snooze',
+  'auditTrail',
+]);
 
 /** Said in place when the bot cannot reach the asker privately; it names no one. */
-export const WRITE_IN_PERSONAL_CHAT =
-  "Write to me in our 1:1 chat: I don't show data subjects' names or details in a shared conversation.";
+export function writeInPersonalChat(locale?: string): string {
+  return translator(locale)('shared.writeInPersonalChat');
+}
+
+/** The same in English, for answers that have no locale to go by. */
+export const WRITE_IN_PERSONAL_CHAT = writeInPersonalChat();
 
 /** The short answer said in place for an intent answered privately; undefined when the intent may be answered here. */
-export function privatePointer(intent: Intent): string | undefined {
+export function privatePointer(intent: Intent, locale?: string): string | undefined {
+  const t = translator(locale);
   // The case id is not said back either: with the group's context it can point at a person.
-  if (intent.kind === 'status' && intent.caseId) return "I've sent the case's status to our 1:1 chat.";
-  return PRIVATE_ANSWERS[intent.kind];
+  if (intent.kind === 'status' && intent.caseId) return t('shared.pointers.caseStatus');
+  return PRIVATE_ANSWERS.has(intent.kind) ? t(`shared.pointers.${intent.kind}`) : undefined;
 }
 
 /**

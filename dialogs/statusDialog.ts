@@ -38,9 +38,8 @@ export class StatusDialog extends ComponentDialog {
     if (options.caseId) {
       const found = await cases.viewCase(actor, options.caseId);
       if (!found) {
-        await step.context.sendActivity(
-          `I could not find ${options.caseId} among the requests you can see. Type **status** to list them.`,
-        );
+        const t = translator(step.context.activity.locale);
+        await step.context.sendActivity(t('caseList.notFound', { caseId: options.caseId }));
         return step.endDialog();
       }
       const locale = step.context.activity.locale;
@@ -50,7 +49,7 @@ export class StatusDialog extends ComponentDialog {
             viewer: actor,
           })
         : caseCard(found, now, calendar, { locale });
-      await step.context.sendActivity(cardMessage(card, `${found.id} status`));
+      await step.context.sendActivity(cardMessage(card, translator(locale)('caseList.summary', { caseId: found.id })));
       return step.endDialog();
     }
     if (options.dueThisWeek) {
@@ -68,13 +67,16 @@ export class StatusDialog extends ComponentDialog {
         return step.endDialog();
       }
       const title = t('due.title', date);
-      await step.context.sendActivity(cardMessage(caseListCard(title, due, now, calendar), title));
+      await step.context.sendActivity(
+        cardMessage(caseListCard(title, due, now, calendar, step.context.activity.locale), title),
+      );
       return step.endDialog();
     }
     const mine = options.mine === true || !roles.privacyTeam;
     const list = await cases.listCasesFor(actor, { mine, openOnly: !mine });
-    const title = mine ? 'Your requests' : 'Open requests';
-    await step.context.sendActivity(cardMessage(caseListCard(title, list, now, calendar), title));
+    const locale = step.context.activity.locale;
+    const title = translator(locale)(mine ? 'caseList.yours' : 'caseList.open_list');
+    await step.context.sendActivity(cardMessage(caseListCard(title, list, now, calendar, locale), title));
     return step.endDialog();
   }
 }

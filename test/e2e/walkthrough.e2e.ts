@@ -202,7 +202,7 @@ describe('the walkthrough in the Teams Playground', function () {
   });
 
   it('Megan presses "Find data": a progress card, then what each system holds', async () => {
-    const triage = megan.card(`New request ${mariaCase}`);
+    const triage = megan.card(`${mariaCase}: Maria Garcia`);
     // The progress card may be replaced within moments; the page records every card text it shows.
     await megan.recordTexts();
     await triage.getByRole('button', { name: 'Find data' }).click();
@@ -301,7 +301,7 @@ describe('the walkthrough in the Teams Playground', function () {
     await adele.open();
     await adele.waitForWelcome();
     await adele.say(`status ${mariaCase}`);
-    const triage = adele.card(`New request ${mariaCase}`);
+    const triage = adele.card(`${mariaCase}: Maria Garcia`);
     await triage.getByRole('button', { name: 'Show the plan' }).click();
     const plan = adele.card(`Plan for ${mariaCase}`);
     for (const title of DELETIONS) {
@@ -315,7 +315,7 @@ describe('the walkthrough in the Teams Playground', function () {
   it('Megan applies each deletion; it ends done once a second search finds nothing', async () => {
     let plan = megan.card(`Plan for ${mariaCase}`);
     await plan.getByRole('button', { name: 'Back to the case' }).click();
-    await megan.card(`New request ${mariaCase}`).getByRole('button', { name: 'Show the plan' }).click();
+    await megan.card(`${mariaCase}: Maria Garcia`).getByRole('button', { name: 'Show the plan' }).click();
     plan = megan.card(`Plan for ${mariaCase}`);
     for (const title of DELETIONS) {
       await megan.step(plan, title).getByRole('button', { name: 'Apply' }).click();
@@ -360,7 +360,7 @@ describe('the walkthrough in the Teams Playground', function () {
 
     const adelePlan = adele.card(`Plan for ${mariaCase}`);
     await adelePlan.getByRole('button', { name: 'Back to the case' }).click();
-    await adele.card(`New request ${mariaCase}`).getByRole('button', { name: 'Show the plan' }).click();
+    await adele.card(`${mariaCase}: Maria Garcia`).getByRole('button', { name: 'Show the plan' }).click();
     await adele
       .step(adele.card(`Plan for ${mariaCase}`), packageTitle)
       .getByRole('button', { name: 'Review before release' })

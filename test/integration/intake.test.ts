@@ -40,7 +40,7 @@ describe('intake over HTTP', () => {
     const text = cardText(invokeCard(result));
     assert.match(text, /Request recorded: DSR-\d{4}-0001/);
     assert.match(text, /Maria Garcia/);
-    assert.match(text, /Access, Delete/);
+    assert.match(text, /Access, Erasure/);
     assert.match(text, /\d+ days left/);
   });
 
