@@ -41,6 +41,8 @@ const MANUAL_STEPS_SHOWN = [6, 3, 1, 1] as const;
 
 /** The prefix of the toggles' ids: each toggle is one record the officer may set aside. */
 export const SET_ASIDE_INPUT = 'notThisPerson.';
+/** What an unticked toggle sends (the Adaptive Cards default); never a record, which always has a `|`. */
+export const SET_ASIDE_OFF = 'false';
 
 /**
  * The value a toggle sends: the system and the record's id, apart by the first `|` (a system id
@@ -141,7 +143,8 @@ function recordRow(
         // The Adaptive Cards renderer shows a toggle's title as Markdown (useMarkdownInRadioButtonAndCheckbox).
         title: values,
         valueOn: setAsideValue(system.systemId, record.id),
-        valueOff: '',
+        // An unticked toggle sends its valueOff; renderers treat an empty one as unset and send "false".
+        valueOff: SET_ASIDE_OFF,
         spacing: 'Small',
       })
     : textBlock(standing === 'rejected' ? `~~${text}~~` : text, {

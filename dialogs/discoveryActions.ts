@@ -1,6 +1,13 @@
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
-import { DISCOVERY_VERBS, findingsCard, progressCard, reviewCard, SET_ASIDE_INPUT } from '../cards/findingsCard.js';
+import {
+  DISCOVERY_VERBS,
+  findingsCard,
+  progressCard,
+  reviewCard,
+  SET_ASIDE_INPUT,
+  SET_ASIDE_OFF,
+} from '../cards/findingsCard.js';
 import type { FindingsView } from '../cards/findingsCard.js';
 import { translator } from '../cards/i18n.js';
 import type { Notice } from '../cards/notices.js';
@@ -220,7 +227,10 @@ export class DiscoveryAction implements CardActionHandler {
       return answer(dsrCase, t('findings.refused.stale'), true);
     }
     const values = Object.entries(data)
-      .filter(([key, value]) => key.startsWith(SET_ASIDE_INPUT) && typeof value === 'string' && value !== '')
+      .filter(
+        ([key, value]) =>
+          key.startsWith(SET_ASIDE_INPUT) && typeof value === 'string' && value !== '' && value !== SET_ASIDE_OFF,
+      )
       .map(([, value]) => value as string);
     if (values.length === 0) return answer(dsrCase, t('findings.refused.nothingChosen'), true);
     const systems = dsrCase.findings?.systems ?? [];

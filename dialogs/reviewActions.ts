@@ -258,7 +258,15 @@ export class ReviewAction implements CardActionHandler {
     }
     const { clock, log } = this.services;
     const now = clock.now();
-    const built = await buildReleasedPackage(this.deps.reviewDir, dsrCase.id, dsrCase.subject.name, review, now);
+    const built = await buildReleasedPackage(
+      this.deps.reviewDir,
+      dsrCase.id,
+      dsrCase.subject.name,
+      review,
+      now,
+      undefined,
+      { ...(dsrCase.language ? { language: dsrCase.language } : {}), timeZone: this.services.calendar.timeZone },
+    );
     const expiresAt = new Date(now.getTime() + this.deps.linkDays * DAY_MS).toISOString();
     const result = await this.services.cases.act(actor, dsrCase.id, version, {
       kind: 'releasePackage',

@@ -26,6 +26,8 @@ export interface SnapshotSource {
   systemName: string;
   kind: string;
   categories: string[];
+  /** Each column's label as the system shows it, for the released package's column list. */
+  labels?: Record<string, string>;
   file: string;
   records: number;
 }
@@ -86,6 +88,7 @@ export class SnapshotWriter {
       systemName: source.systemName,
       kind: source.kind,
       categories: source.categories ?? [],
+      ...(source.labels ? { labels: source.labels } : {}),
       file: `${this.sources.length}.jsonl`,
       records: 0,
     };
@@ -206,6 +209,8 @@ export async function buildReleasedPackage(
   review: PackageReview,
   now: Date,
   formats: ExportFormat[] = ['json', 'csv'],
+  /** The subject's language and the organisation's zone, as the prepared package had them. */
+  reader: { language?: string; timeZone?: string } = {},
 ): Promise<ReleasedPackage> {
   const index = await snapshotIndex(dir, caseId, review.snapshotId);
   if (!index) throw new Error('The reviewed snapshot is gone; prepare the package again.');
@@ -217,6 +222,7 @@ export async function buildReleasedPackage(
     systemName: source.systemName,
     kind: source.kind,
     categories: source.categories,
+    ...(source.labels ? { labels: source.labels } : {}),
     records: async function* () {
       let position = 0;
       for await (const record of snapshotRecords(dir, caseId, index.snapshotId, source)) {
@@ -257,6 +263,8 @@ export async function buildReleasedPackage(
     extractedAt: now,
     out: path,
     formats,
+    ...(reader.language ? { language: reader.language } : {}),
+    ...(reader.timeZone ? { timeZone: reader.timeZone } : {}),
   });
   return { packageId, path, records: result.manifest.totalRecords, bytes: result.bytes };
 }

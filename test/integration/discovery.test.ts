@@ -117,7 +117,8 @@ describe('discovery: "Find data" on an approved case', () => {
         version: saved.version,
         findingsAt: saved.findings!.updatedAt,
         [`${SET_ASIDE_INPUT}0`]: setAsideValue('fno', demf.id),
-        [`${SET_ASIDE_INPUT}1`]: '',
+        // An unticked toggle sends "false", as the renderers do.
+        [`${SET_ASIDE_INPUT}1`]: 'false',
       },
       'card-1',
     );

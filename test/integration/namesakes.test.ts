@@ -8,7 +8,8 @@ import type { BotHarness } from '../support/botHarness.js';
 import { cardText, invokeCard } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
 import { CaseFlow } from '../support/caseFlow.js';
-import { readZip } from '../support/packageReaders.js';
+import { parseCsv, readZip } from '../support/packageReaders.js';
+import type { ExportManifest } from '../../dsr/exportPackage/index.js';
 import { setAsideValue } from '../../cards/findingsCard.js';
 import { adele, alex, megan } from '../support/people.js';
 
@@ -79,6 +80,13 @@ describe('namesakes: exactly the data subject', () => {
     assert.match(text, /m\.garcia@example\.com.*\(to confirm, matched on name\)/);
     assert.match(text, /maria\.garcia@example\.org.*\(matched on email and name\)/);
     assert.match(text, /This is Maria/);
+    // Every value beside its label, in words: no logical column names, no bare true or false.
+    assert.match(text, /Full Name: Maria Garcia · Email: maria\.garcia@example\.org/);
+    assert.match(text, /Display Name: Maria Garcia/);
+    assert.doesNotMatch(text, /\b(fullname|emailaddress1|displayName|_\w+_value|@odata\.\w+)\b/);
+    assert.doesNotMatch(text, /: (true|false)\b/);
+    assert.match(text, /email or meeting participants/);
+    assert.doesNotMatch(text, /activity party/);
     // One toggle per record that can still be set aside, and one Save for all of them.
     const toggles = inputsOf(shown, 'Input.Toggle');
     assert.ok(toggles.some((toggle) => /m\.garcia@example\.com/.test(String(toggle.title))));
@@ -180,6 +188,38 @@ describe('namesakes: exactly the data subject', () => {
     const content = [...zip.values()].map((b) => b.toString('utf8')).join('\n');
     assert.match(content, /maria\.garcia@example\.org/);
     assert.doesNotMatch(content, /m\.garcia@example\.com|Sevilla|Showroom visit|US-0077|C00031/);
+
+    // A package the person can read: every file explained, every column named, no empty file, nothing of the protocol.
+    const manifest = JSON.parse(zip.get('manifest.json')!.toString('utf8')) as ExportManifest;
+    assert.deepEqual(
+      manifest.systems.filter((system) => system.records > 0).map((system) => system.system),
+      ['crm', 'bc', 'fno'],
+    );
+    const readme = zip.get('README.txt')!.toString('utf8');
+    const columns = parseCsv(
+      zip
+        .get('columns.csv')!
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    ).slice(1);
+    for (const system of manifest.systems)
+      for (const kind of system.kinds) {
+        assert.ok(kind.categories.length > 0 && !kind.categories.includes('other'), `${kind.kind} has its categories`);
+        for (const file of kind.files) {
+          assert.ok(readme.includes(file.path), `README explains ${file.path}`);
+          assert.ok(zip.get(file.path)!.length > 0, `${file.path} is not empty`);
+        }
+      }
+    assert.ok(columns.length > 0);
+    for (const [file, column, label] of columns) {
+      // A key that is already a plain word (Marketing's "Url") may be its own label.
+      assert.ok(label !== column || /^[A-Z][a-z]+$/.test(column!), `${file}: ${column} has a label of its own`);
+      assert.doesNotMatch(label!, /^_|_value$|@odata/, `${file}: ${column} reads "${label}"`);
+    }
+    assert.ok(columns.some(([, column, label]) => column === '_parentcustomerid_value' && label === 'Company Name'));
+    for (const [name, file] of zip)
+      if (name !== 'manifest.json')
+        assert.doesNotMatch(file.toString('utf8'), /@odata\./, `${name}: no OData control information`);
 
     // Neither preview nor deletion reaches her; her records are all still there afterwards.
     for (const system of ['crm', 'bc', 'fno']) {
