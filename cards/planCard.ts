@@ -340,6 +340,9 @@ function pageOf(shownSteps: PlanStep[], view: PlanView, pageSize: number): numbe
  */
 function refreshOf(dsrCase: DsrCase, view: PlanView): CardRefresh | undefined {
   if (!view.refreshUserIds || view.refreshUserIds.length === 0) return undefined;
+  // While a step runs, the bot replaces the card itself when the run ends; a refresh answered in the
+  // meantime could land after that update and show the step running again.
+  if (dsrCase.plan?.steps.some((step) => step.state === 'running')) return undefined;
   return {
     action: {
       type: 'Action.Execute',

@@ -289,12 +289,14 @@ describe('the walkthrough in the Teams Playground', function () {
     }
   });
 
-  it('Megan cannot approve a deletion she previewed herself', async () => {
+  it('Megan is not offered Approve on a deletion she previewed herself', async () => {
     const plan = megan.card(`Plan for ${mariaCase}`);
-    await megan.step(plan, DELETIONS[0]!).getByRole('button', { name: 'Approve' }).click();
-    await plan.getByText('You made this preview, so another member of the privacy team must approve it.').waitFor();
-    assert.match(await megan.step(plan, DELETIONS[0]!).innerText(), /Waiting for approval/);
-    await megan.screenshot('13-privacy-own-approval-refused', plan);
+    const step = megan.step(plan, DELETIONS[0]!);
+    await step.getByText('You made this preview, so another member of the privacy team approves it.').waitFor();
+    assert.equal(await step.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.match(await step.innerText(), /Waiting for approval/);
+    assert.match(await step.innerText(), /Previewed by Megan Bowen, /);
+    await megan.screenshot('13-privacy-own-approval-hidden', plan);
   });
 
   it('Adele, the second privacy officer, approves each deletion from her own chat', async () => {
@@ -329,24 +331,23 @@ describe('the walkthrough in the Teams Playground', function () {
     await megan.screenshot('15-privacy-deletions-done', plan);
   });
 
-  it('ticks off the guided steps with a note', async () => {
+  it('marks the guided steps done at once, with one note and the evidence the guide asks for', async () => {
     const plan = megan.card(`Plan for ${mariaCase}`);
-    const open = plan.locator('.ac-container').filter({ has: megan.page.getByRole('button', { name: 'Mark done' }) });
-    const guided = await open.count();
+    const choices = plan.getByRole('checkbox');
+    const guided = await choices.count();
     assert.ok(guided >= 2, `${guided} guided steps`);
-    for (let ticked = 1; (await open.count()) > 0; ticked++) {
-      assert.ok(ticked <= guided, 'each guided step is ticked once');
-      // Named by its title, as the block's own buttons open an inline form inside it.
-      const title = (await open.last().innerText()).split(' · ')[0]!.trim();
-      const step = megan.step(plan, title);
-      await step.getByRole('button', { name: 'Mark done' }).first().click();
-      await step.getByLabel('Note (optional)').fill(`Done by hand as the guide says (${ticked})`);
-      await step.getByRole('button', { name: 'Mark done' }).last().click();
-      await plan.getByText(`Note: Done by hand as the guide says (${ticked})`).waitFor();
-    }
+    for (let n = 0; n < guided; n++) await choices.nth(n).check();
+    await plan.getByLabel('Note (one for every chosen step)').fill('Done by hand as the guide says');
+    await plan
+      .getByLabel('Link to the evidence (https), where a step needs it')
+      .fill('https://contoso.sharepoint.com/sites/privacy/DSR/maria-exports.zip');
+    await megan.screenshot('16-privacy-plan-bulk-form', plan);
+    await plan.getByRole('button', { name: 'Mark done' }).click();
+    await plan.getByText(`Marked done: ${guided} steps.`).waitFor();
     await plan
       .getByText('Every step is done or explained. Release the reviewed package, then the response can go out.')
       .waitFor();
+    assert.match(await plan.innerText(), /Note: Done by hand as the guide says/);
     await megan.screenshot('16-privacy-guided-steps-ticked', plan);
   });
 

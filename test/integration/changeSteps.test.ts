@@ -185,6 +185,60 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     assert.doesNotMatch(JSON.stringify(await audit(caseId)), /maria|Garcia/i, 'the trail holds no record contents');
   });
 
+  it('shows who previewed, approved and applied, offers Approve only to another officer, and keeps the total when a preview adds work by hand', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'delete');
+    const total = /(\d+) of (\d+) steps? left/;
+    const [, , before] = total.exec(await card(megan, 'plan.show', caseId))!;
+    const stepId = 'delete:bc';
+    const approves = (json: unknown) => JSON.stringify(json).includes('"verb":"plan.approve"');
+
+    // Megan made the preview: her card offers no Approve and says why; the server refuses it anyway.
+    const own = invokeCard(await press(megan, 'plan.preview', caseId, { stepId }));
+    assert.equal(approves(own), false);
+    assert.match(cardText(own), /You made this preview, so another member of the privacy team approves it/);
+    assert.match(cardText(own), new RegExp(`Previewed by ${megan.name}, `));
+    assert.equal(approves(invokeCard(await press(megan, 'plan.show', caseId))), false);
+    const hash = (await step(caseId, stepId)).preview!.hash;
+    assert.match(await card(megan, 'plan.approve', caseId, { stepId, previewHash: hash }), /another member/);
+
+    // Adele sees the same step live, with Approve, when Teams refreshes the card in her view.
+    const refreshed = invokeCard(
+      await bot.execute(adele, 'plan.refresh', { caseId, version: 1 }, '19:privacy-requests@thread.tacv2;messageid=2'),
+    );
+    assert.equal(approves(refreshed), true);
+    assert.match(cardText(refreshed), new RegExp(`Previewed by ${megan.name}`));
+    assert.deepEqual(cardProblems(refreshed, { 'plan.approve': ['caseId', 'version', 'stepId', 'previewHash'] }), []);
+    assert.ok((refreshed as { refresh?: unknown }).refresh, 'a card older than the case keeps refreshing');
+    const megansRefresh = invokeCard(
+      await bot.execute(
+        megan,
+        'plan.refresh',
+        { caseId, version: await flow.version(caseId) },
+        '19:privacy-requests@thread.tacv2;messageid=2',
+      ),
+    );
+    assert.equal(approves(megansRefresh), false);
+    assert.equal((megansRefresh as { refresh?: unknown }).refresh, undefined, 'an unchanged card stops refreshing');
+
+    const done = await approveAndApply(megan, caseId, stepId);
+    assert.equal(done.state, 'done');
+    const shown = await card(adele, 'plan.show', caseId);
+    assert.match(
+      shown,
+      new RegExp(`Previewed by ${megan.name}, .* · approved by ${adele.name}, .* · applied by ${megan.name}, `),
+    );
+    // Business Central's batch job was added by hand to the plan: the total stays what it was.
+    assert.ok(await step(caseId, 'delete:bc:by-hand'));
+    assert.match(shown, /Finish by hand in Dynamics 365 Business Central/);
+    const [, left, after] = total.exec(shown)!;
+    assert.equal(after, before);
+    assert.ok(Number(left) >= 1, 'the step is open until its work by hand is done');
+  });
+
   it('reports records changed since the preview and leaves them as they are', async function () {
     this.timeout(60_000);
     crm = ceSystem();
