@@ -7,7 +7,6 @@ import { translator } from '../cards/i18n.js';
 import { triageCard } from '../cards/triageCard.js';
 import type { CardPlace, CaseNews, CaseNotifier } from '../dialogs/notifier.js';
 import { approvalWaitingCard } from '../cards/approvalWaitingCard.js';
-import { translator } from '../cards/i18n.js';
 import { approvalWaitingView } from '../dialogs/approvalWaitingView.js';
 import { possibleApprovers, type WaitingApproval } from '../dsr/approvalWaiting.js';
 import { messageDeepLink, threadDeepLink } from './teamsLinks.js';
