@@ -3,7 +3,7 @@ import type { DsrCase } from '../dsr/case.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
-import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
+import { OVERRIDE_REASON_MAX } from '../dsr/planCaseActions.js';
 import { clip, noticeBlock, shownAsText } from './format.js';
 import { keptEndText } from './keptView.js';
 import { PLAN_VERBS } from './planVerbs.js';

@@ -13,7 +13,7 @@ import {
 import type { FoundRecord, SearchQuery, SystemFindings } from './discovery.js';
 import { nextKeptDue, type KeptEnds, type KeptRecord } from './keptRecords.js';
 import { standingOf } from './matching.js';
-import { applyPlanAction, type PlanAction } from './planActions.js';
+import { applyPlanCaseAction, type PlanCaseAction } from './planCaseActions.js';
 import { applyReviewAction, type ReviewAction } from './packageReview.js';
 import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 import { purgeDate, purgeIsDue, withoutPersonalData, type RetentionPolicy } from './retention.js';
@@ -54,7 +54,7 @@ export type CaseAction =
   | { kind: 'markNotThisPerson'; systemId: string; recordId: string }
   /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
   | { kind: 'confirmPerson'; systemId: string; recordId: string }
-  | PlanAction
+  | PlanCaseAction
   /** The review of the package before release (GDPR Art. 15(4)); see packageReview.ts. */
   | ReviewAction;
 
@@ -287,7 +287,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'previewStep':
     case 'approveStep':
     case 'liftStep':
-      return applyPlanAction(current, action, actor, now);
+      return applyPlanCaseAction(current, action, actor, now);
     case 'openReview':
     case 'excludeRecord':
     case 'redactField':
@@ -298,7 +298,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'revokeSubjectLink':
       return applyReviewAction(current, action, actor, now);
     case 'respond': {
-      const responded = applyPlanAction(current, action, actor, now);
+      const responded = applyPlanCaseAction(current, action, actor, now);
       if ('invalid' in responded || !action.letter) return responded;
       return withLetter(responded.next, action.letter, responded.detail);
     }

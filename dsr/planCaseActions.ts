@@ -22,7 +22,7 @@ import {
 export const STEP_NOTE_MAX_LENGTH = 1000;
 
 /** The case actions that walk through the plan; applied by the case service like every other action. */
-export type PlanAction =
+export type PlanCaseAction =
   | { kind: 'createPlan'; plan: CasePlan }
   /** `resume` takes over a step left running by a process that stopped (its lease ran out). */
   | { kind: 'startStep'; stepId: string; resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy }
@@ -160,7 +160,7 @@ function retainedReason(preview: StepPreview): string {
   return `${counted(preview.retainedCount, 'record is', 'records are')} kept: ${reasons.join('; ')}`;
 }
 
-export function applyPlanAction(current: DsrCase, action: PlanAction, actor: Actor, now: Date): Change {
+export function applyPlanCaseAction(current: DsrCase, action: PlanCaseAction, actor: Actor, now: Date): Change {
   const at = now.toISOString();
   switch (action.kind) {
     case 'createPlan': {
