@@ -10,6 +10,7 @@ import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
 import { hasKeys, relatedCases, strongKeys } from './repeats.js';
 import { followUpCase, followUpKey, type ErasableBy } from './keptFollowUp.js';
+import type { ActResult, CreateResult, Refusal } from './caseResults.js';
 import type { KeptRecord } from './keptRecords.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
@@ -17,9 +18,8 @@ import { DuplicateIntakeError, VersionConflictError, type CaseStore, type NewCas
 
 export type { CaseAction } from './caseActions.js';
 
-export type Refusal = 'not-found' | 'forbidden' | 'stale' | 'invalid-transition' | 'invalid-input';
-
-export type ActResult = { ok: true; case: DsrCase } | { ok: false; refusal: Refusal; message: string; case?: DsrCase };
+// What the case service answers, where the rest of the code has always imported it.
+export type { ActResult, CreateResult, Refusal } from './caseResults.js';
 
 /** The organisation's rules on keeping cases, from its configuration. */
 export interface CasePolicies {
@@ -38,12 +38,6 @@ function asCaseId(text: string): string | null {
 
 /** The bot itself, as the audit trail names it when it acts on its own (the purge). */
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'DSR Assistant' };
-
-export interface CreateResult {
-  case: DsrCase;
-  /** False when the same intake had already created this case (a resubmitted card). */
-  created: boolean;
-}
 
 /**
  * The one writer of cases: every change is checked for role, lifecycle and version, then
