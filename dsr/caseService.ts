@@ -36,6 +36,9 @@ function asCaseId(text: string): string | null {
   return isCaseId(text) ? text : null;
 }
 
+/** How often work that ends later retries on a case someone keeps changing before it gives up. */
+export const ACT_ON_LATEST_TRIES = 10;
+
 /** The bot itself, as the audit trail names it when it acts on its own (the purge). */
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'DSR Assistant' };
 
@@ -178,6 +181,20 @@ export class CaseService {
         if (winner) return { case: winner, created: false };
       }
       throw error;
+    }
+  }
+
+  /**
+   * Acts on the case as it is now, for work that ends long after its card was pressed (a search, a
+   * package, a change step): when someone changed the case meanwhile, it reads the case again and
+   * retries, up to ACT_ON_LATEST_TRIES times. The workflows' one way of recording their outcome.
+   */
+  async actOnLatest(actor: Actor, caseId: string, action: CaseAction): Promise<ActResult> {
+    for (let attempt = 1; ; attempt++) {
+      const latest = await this.viewCase(actor, caseId);
+      if (!latest) return { ok: false, refusal: 'not-found', message: 'The case is gone.' };
+      const result = await this.act(actor, caseId, latest.version, action);
+      if (result.ok || result.refusal !== 'stale' || attempt >= ACT_ON_LATEST_TRIES) return result;
     }
   }
 
