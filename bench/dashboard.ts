@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startApp, type RunningApp } from '../bot/app.js';
-import { LOCAL_SIGN_IN_PEOPLE, loadConfig } from '../bot/config.js';
+import { LOCAL_DEMO, loadLocalConfig } from '../local/demo.js';
 import { REQUEST_TYPES, type CaseStatus, type DsrCase, type RequestType } from '../dsr/case.js';
 import type { SystemFindings } from '../dsr/discovery.js';
 import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
@@ -21,7 +21,7 @@ const SYSTEMS: Array<[string, string]> = [
   ['graph', 'Microsoft 365'],
 ];
 const OPEN_STAGES: CaseStatus[] = ['received', 'triage', 'approved', 'discovery', 'actions'];
-const officers = LOCAL_SIGN_IN_PEOPLE.slice(0, 2);
+const officers = LOCAL_DEMO.signInPeople.slice(0, 2);
 
 /** A deterministic stream of numbers in [0, 1), so both sizes and both stores get the same kind of cases. */
 function random(seed: number): () => number {
@@ -168,7 +168,7 @@ async function run(store: 'embedded' | 'postgres', count: number, samples: numbe
   try {
     if (store === 'embedded') await seedFolder(join(dir, 'data'), cases);
     else await seedDatabase(url!, schema, cases);
-    const config = loadConfig({
+    const config = loadLocalConfig({
       PORT: '0',
       DSR_DATA_DIR: join(dir, 'data'),
       LOG_LEVEL: 'silent',

@@ -1,4 +1,4 @@
-import { sandboxConnectorSettings } from '../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../local/sandboxSystems.js';
 import { ConnectorRegistry } from '../connectors/registry.js';
 import type { Connector, SearchQuery } from '../dsr/discovery.js';
 import { runDiscovery } from '../dsr/discoveryRun.js';

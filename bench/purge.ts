@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startApp, type RunningApp } from '../bot/app.js';
-import { loadConfig } from '../bot/config.js';
+import { loadLocalConfig } from '../local/demo.js';
 import type { DsrCase } from '../dsr/case.js';
 import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
@@ -136,7 +136,7 @@ export async function purgeBench(stored: number, closed: number, databaseUrl: st
     } else {
       await seedFolder(dataDir, stored, closed, now);
     }
-    const app = await startApp(loadConfig(env), log, { clock: { now: () => new Date() } });
+    const app = await startApp(loadLocalConfig(env), log, { clock: { now: () => new Date() } });
     const seedSeconds = (Date.now() - seedStart) / 1000;
     try {
       // A few cases of the person asking, so the status turn renders a real list.

@@ -6,7 +6,7 @@ import { ActivityHandler } from 'botbuilder';
 import { createChannelAdapter } from '../bot/authentication.js';
 import { pino } from 'pino';
 import { startApp } from '../bot/app.js';
-import { loadConfig } from '../bot/config.js';
+import { loadLocalConfig } from '../local/demo.js';
 import { startHttpServer } from '../bot/server.js';
 import type { DsrBot } from '../bot/dsrBot.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
@@ -49,7 +49,7 @@ export async function turnLatency(iterations: number): Promise<void> {
   await connector.start();
   const log = pino({ level: 'silent' });
   const dataDir = await mkdtemp(join(tmpdir(), 'dsr-bench-'));
-  const app = await startApp(loadConfig({ PORT: '0', DSR_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), log);
+  const app = await startApp(loadLocalConfig({ PORT: '0', DSR_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), log);
 
   const echo = new ActivityHandler();
   echo.onMessage(async (context, next) => {

@@ -43,8 +43,8 @@ import type { SharedReminders } from './reminders/reminderService.js';
 import type { CaseStore } from '../dsr/store.js';
 import { createChannelAdapter, createChannelAuthentication } from './authentication.js';
 import { AdapterCardUpdater } from './cardUpdater.js';
-import { LOCAL_SIGN_IN_PEOPLE, type AppConfig } from './config.js';
-import { setUpDiscovery, type DiscoverySetup } from './discovery.js';
+import type { AppConfig } from './config.js';
+import { setUpDiscovery, type DiscoverySetup, type LocalSystems } from './discovery.js';
 import { DsrBot } from './dsrBot.js';
 import { createOutbox } from './outbox/index.js';
 import { connectorSource } from './outbox/teamsTransport.js';
@@ -113,8 +113,6 @@ export interface RunningApp {
   readonly runner: ChangeRunner;
   /** Deletes the personal data of closed cases whose retention ran out (in the reminder pass). */
   readonly purger: CasePurger;
-  /** The systems it searches, and the sandbox standing in for them in a local run. */
-  readonly discovery: Pick<DiscoverySetup, 'sandbox'>;
   /** Reads the privacy mailbox into draft requests, where DSR_INTAKE_MAILBOX names one. */
   readonly mailbox: MailboxWatcher | undefined;
   stop(): Promise<void>;
@@ -124,6 +122,8 @@ export interface AppOverrides {
   clock?: Clock;
   /** The systems discovery searches, instead of those the configuration names. */
   connectors?: Connector[];
+  /** What a local run searches when no connector file is configured (the sandbox, given by the local run). */
+  localSystems?: LocalSystems;
   /** Lease, progress and timeout settings of the steps that change data. */
   changeRun?: Partial<ChangeRunOptions>;
   /** The largest package attached to the response mail, instead of Graph's inline limit. */
@@ -177,7 +177,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     : undefined;
   if (!register) log.warn('DSR_PROCESSING_FILE is not set: letters to the data subject cannot be written');
   // First, so a wrong connector configuration stops the start before anything is opened.
-  const discovery = setUpDiscovery(config, log, overrides.connectors);
+  const discovery = setUpDiscovery(config, log, overrides.connectors, overrides.localSystems);
   // An organisation's own entities are held to each live service's $metadata before anything is opened.
   await discovery.checkLive?.();
   let ledger: ChangeLedger;
@@ -471,7 +471,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       tenantId: config.botAuth.MicrosoftAppTenantId,
       publicUrl: config.publicUrl,
       authority: config.ssoAuthority,
-      localPeople: LOCAL_SIGN_IN_PEOPLE,
+      localPeople: config.localSignInPeople,
     },
     roles,
   );
@@ -521,7 +521,6 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     reminders,
     runner,
     purger,
-    discovery,
     mailbox: mailboxWatcher,
     async stop() {
       clearInterval(sweeper);

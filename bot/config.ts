@@ -4,22 +4,21 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { people, TENANT_DOMAIN } from '../sandbox/seed.js';
-import { SANDBOX_MAILBOX_LOCAL_PART } from '../sandbox/systems/graphMail.js';
 import { exampleRegisterPath } from '../dsr/letters/register.js';
 import { holidayRegionProblem, type HolidayRegion } from '../dsr/holidays.js';
 
-/** The walkthrough's privacy team (Megan Bowen, Adele Vance): a local demo works with no set-up. */
-export const LOCAL_DEMO_PRIVACY_TEAM: readonly string[] = [people.meganBowen, people.adeleVance];
+/**
+ * What a local run fills in where a deployment must configure: the demo's privacy team, who the
+ * dashboard lets you sign in as, and the mailbox letters leave from. The local run passes it in
+ * (local/demo.ts), so the production host knows nothing of the sample people.
+ */
+export interface LocalDemo {
+  privacyTeam: readonly string[];
+  signInPeople: ReadonlyArray<{ id: string; name: string }>;
+  mailbox: string;
+}
 import { MIN_AUDIT_KEY_LENGTH } from '../dsr/auditKeys.js';
 import { TEAMS_SERVICE_HOSTS, type ServiceUrlPolicy } from './inboundActivity.js';
-
-/** Who a local run's dashboard lets you sign in as: the two officers, and an employee it refuses. */
-export const LOCAL_SIGN_IN_PEOPLE: ReadonlyArray<{ id: string; name: string }> = [
-  { id: people.meganBowen, name: 'Megan Bowen' },
-  { id: people.adeleVance, name: 'Adele Vance' },
-  { id: people.alexWilber, name: 'Alex Wilber' },
-];
 import { loadReminderConfig, type ReminderConfig } from './reminders/reminderConfig.js';
 
 /** A local run keeps closed cases this long unless told otherwise; a deployment must say. */
@@ -247,6 +246,8 @@ export interface AppConfig {
   serviceUrls: ServiceUrlPolicy;
   /** No App ID means a local run: inbound requests are not authenticated. */
   local: boolean;
+  /** Whom a local run's dashboard lets sign in (the demo's people); empty with an App ID. */
+  localSignInPeople: ReadonlyArray<{ id: string; name: string }>;
   botAuth: Record<string, string>;
   dataDir: string;
   /** Where export packages wait for their download; every instance must see the same folder. */
@@ -347,7 +348,7 @@ function loadKeptPeriods(
 }
 
 /** Reads and checks configuration; every problem names its variable and what is expected. */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+export function loadConfig(env: Record<string, string | undefined>, demo?: LocalDemo): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -389,6 +390,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       loopback: local,
     },
     local,
+    localSignInPeople: local && demo ? demo.signInPeople : [],
     botAuth,
     dataDir: raw.DSR_DATA_DIR,
     packagesDir: raw.DSR_PACKAGES_DIR ?? join(raw.DSR_DATA_DIR, 'packages'),
@@ -411,8 +413,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     privacyTeam: {
       memberIds:
-        local && raw.DSR_PRIVACY_TEAM_IDS.length === 0 && !raw.DSR_PRIVACY_TEAM_GROUP_ID
-          ? [...LOCAL_DEMO_PRIVACY_TEAM]
+        local && demo && raw.DSR_PRIVACY_TEAM_IDS.length === 0 && !raw.DSR_PRIVACY_TEAM_GROUP_ID
+          ? [...demo.privacyTeam]
           : raw.DSR_PRIVACY_TEAM_IDS,
       ...(raw.DSR_PRIVACY_TEAM_GROUP_ID ? { groupId: raw.DSR_PRIVACY_TEAM_GROUP_ID } : {}),
     },
@@ -451,12 +453,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ...(raw.DSR_LETTERS_DIR ? { templatesDir: raw.DSR_LETTERS_DIR } : {}),
       ...(raw.DSR_MAILBOX
         ? { mailbox: raw.DSR_MAILBOX }
-        : local && !raw.DSR_CONNECTORS_FILE
-          ? { mailbox: `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` }
+        : local && demo && !raw.DSR_CONNECTORS_FILE
+          ? { mailbox: demo.mailbox }
           : {}),
     },
     release: { dir: raw.DSR_RELEASED_DIR ?? join(raw.DSR_DATA_DIR, 'released'), linkDays: raw.DSR_SUBJECT_LINK_DAYS },
-    ...intakeMailboxOf(raw, local),
+    ...intakeMailboxOf(raw, local ? demo?.mailbox : undefined),
     ssoAuthority: (raw.DSR_SSO_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
   };
 }
@@ -470,13 +472,13 @@ function intakeMailboxOf(
     RawConfig,
     'DSR_INTAKE_MAILBOX' | 'DSR_INTAKE_MAILBOX_POLL_SECONDS' | 'DSR_INTAKE_MAILBOX_SINCE_DAYS' | 'DSR_CONNECTORS_FILE'
   >,
-  local: boolean,
+  /** The local demo's mailbox, watched when the environment names none and no connector file is set. */
+  localMailbox: string | undefined,
 ): { intakeMailbox?: AppConfig['intakeMailbox'] } {
   const address =
     raw.DSR_INTAKE_MAILBOX === 'off'
       ? undefined
-      : (raw.DSR_INTAKE_MAILBOX ??
-        (local && !raw.DSR_CONNECTORS_FILE ? `${SANDBOX_MAILBOX_LOCAL_PART}@${TENANT_DOMAIN}` : undefined));
+      : (raw.DSR_INTAKE_MAILBOX ?? (!raw.DSR_CONNECTORS_FILE ? localMailbox : undefined));
   if (!address) return {};
   return {
     intakeMailbox: {
@@ -495,10 +497,10 @@ export async function loadDotEnv(path = '.env'): Promise<void> {
 }
 
 /** Configuration for a process about to start: an invalid one is explained and ends the process. */
-export async function configOrExit(): Promise<AppConfig> {
+export async function configOrExit(demo?: LocalDemo): Promise<AppConfig> {
   await loadDotEnv();
   try {
-    return loadConfig(process.env);
+    return loadConfig(process.env, demo);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

@@ -6,9 +6,27 @@ import type { GroupMembership } from '../dsr/groupRoles.js';
 import type { Manager } from '../dsr/reminders/managers.js';
 import type { LetterMailer } from '../dsr/letters/letterService.js';
 import type { GraphInboxReader } from '../connectors/graphInbox.js';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import type { ConnectorFileInput } from '../connectors/registry.js';
+import type { AppCredentials } from '../connectors/tokens.js';
 import type { AppConfig } from './config.js';
-import { sandboxConnectorSettings } from './discoverySandbox.js';
+
+/** How to reach the systems a local run searches, as a connector file and its credentials would say. */
+export interface LocalSystemsSettings {
+  url: string;
+  config: ConnectorFileInput;
+  credentials: AppCredentials;
+  caPem: string;
+}
+
+/**
+ * The stand-ins a local run searches when no connector file is configured. The local run passes
+ * them in (local/sandboxSystems.ts), so the production host never loads the sandbox.
+ */
+export interface LocalSystems {
+  /** Starts them on first use; later calls answer the same settings. */
+  start(): Promise<LocalSystemsSettings>;
+  close(): Promise<void>;
+}
 
 export interface DiscoverySetup {
   connectors: () => Promise<Connector[]>;
@@ -24,17 +42,20 @@ export interface DiscoverySetup {
   graphGet: () => Promise<((path: string) => Promise<unknown>) | undefined>;
   /** Checks the configured systems against their live `$metadata`; throws what stops the start. */
   checkLive?: () => Promise<void>;
-  /** The sandbox a local run searches (started on first use); undefined where real systems are configured. */
-  sandbox: () => Promise<Sandbox | undefined>;
   close(): Promise<void>;
 }
 
 /**
  * The systems discovery searches. A configuration file names them; a local run without one
- * searches a sandbox the app starts on first use, so the demo works with no setup.
+ * searches the local systems it was given (started on first use), so the demo works with no setup.
  * A wrong configuration stops the start with every problem named.
  */
-export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector[]): DiscoverySetup {
+export function setUpDiscovery(
+  config: AppConfig,
+  log: Logger,
+  given?: Connector[],
+  localSystems?: LocalSystems,
+): DiscoverySetup {
   if (given) {
     return {
       connectors: () => Promise.resolve(given),
@@ -43,7 +64,6 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       letterMailer: () => Promise.resolve(undefined),
       inboxReader: () => Promise.resolve(undefined),
       graphGet: () => Promise.resolve(undefined),
-      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -66,11 +86,10 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       inboxReader: (mailbox) => Promise.resolve(registry.inboxReader(mailbox)),
       graphGet: () => Promise.resolve(registry.graphGet()),
       checkLive: () => registry.checkLiveMetadata((message) => log.warn({ check: '$metadata' }, message)),
-      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
-  if (!config.local) {
+  if (!config.local || !localSystems) {
     const registry = ConnectorRegistry.fromConfig({}, { source: 'no connector file' });
     log.warn('no connector file configured: every system shows as not connected');
     return {
@@ -80,22 +99,19 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
       letterMailer: () => Promise.resolve(undefined),
       inboxReader: () => Promise.resolve(undefined),
       graphGet: () => Promise.resolve(undefined),
-      sandbox: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
-  let sandbox: Promise<Sandbox> | undefined;
+  const local = localSystems;
   let registry: Promise<ConnectorRegistry> | undefined;
   const localRegistry = () => {
     registry ??= (async () => {
-      sandbox = startSandbox();
-      const started = await sandbox;
+      const started = await local.start();
       log.info({ url: started.url }, 'local run: discovery searches the sandbox');
-      const local = sandboxConnectorSettings(started);
-      return ConnectorRegistry.fromConfig(local.config, {
+      return ConnectorRegistry.fromConfig(started.config, {
         source: 'sandbox',
-        credentials: local.credentials,
-        caPem: local.caPem,
+        credentials: started.credentials,
+        caPem: started.caPem,
       });
     })();
     return registry;
@@ -107,12 +123,8 @@ export function setUpDiscovery(config: AppConfig, log: Logger, given?: Connector
     letterMailer: async (mailbox) => (await localRegistry()).letterMailer(mailbox),
     inboxReader: async (mailbox) => (await localRegistry()).inboxReader(mailbox),
     graphGet: async () => (await localRegistry()).graphGet(),
-    sandbox: async () => {
-      await localRegistry();
-      return sandbox;
-    },
     close: async () => {
-      if (sandbox) await (await sandbox).close();
+      if (registry) await local.close();
     },
   };
 }

@@ -1,14 +1,14 @@
 import { ConnectorConfigError } from '../connectors/registry.js';
-import { startApp } from './app.js';
+import { startApp, type AppOverrides } from './app.js';
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
 
 /** Runs the bot until SIGINT or SIGTERM, for `npm start` and for the production entry point alike. */
-export async function serve(config: AppConfig): Promise<void> {
+export async function serve(config: AppConfig, overrides: AppOverrides = {}): Promise<void> {
   const log = createLogger(config.logLevel);
   let app;
   try {
-    app = await startApp(config, log);
+    app = await startApp(config, log, overrides);
   } catch (error) {
     // A wrong connector file is the operator's to fix: name every problem, without a stack trace.
     if (!(error instanceof ConnectorConfigError)) throw error;

@@ -6,7 +6,7 @@ import { caseHeaderFacts } from '../dsr/caseHeader.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
-import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
+import { OVERRIDE_REASON_MAX } from '../dsr/planCaseActions.js';
 import { clip, shownAsText } from './format.js';
 import {
   actionSet,

@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import type { DsrCase } from '../dsr/case.js';
 import { releaseAwaited } from '../dsr/packageReview.js';
 import { isSettled, PACKAGE_STEP_ID, planProgress, type PlanStep, type StepState } from '../dsr/plan.js';
-import { STEP_NOTE_MAX_LENGTH } from '../dsr/planActions.js';
+import { STEP_NOTE_MAX_LENGTH } from '../dsr/planCaseActions.js';
 import { localDate, OUTSIDE_PARTY_MAX_LENGTH, OUTSIDE_REASON_MAX_LENGTH } from '../dsr/outsideWait.js';
 import {
   changeStepItems,

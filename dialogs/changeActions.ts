@@ -5,7 +5,7 @@ import { planCard, PLAN_VERBS, type PlanView } from '../cards/planCard.js';
 import { inputValue, type CardJson } from '../cards/template.js';
 import type { Actor, DsrCase } from '../dsr/case.js';
 import { PACKAGE_STEP_ID } from '../dsr/plan.js';
-import { OVERRIDE_REASON_MAX } from '../dsr/planActions.js';
+import { OVERRIDE_REASON_MAX } from '../dsr/planCaseActions.js';
 import { changeConnectorFor, type ChangeRunner } from '../dsr/changeRun.js';
 import { correctionsSchema, firstIssue, restrictModeSchema } from '../dsr/changePreview.js';
 import { ChangeRequestError, type ChangeConnector, type ChangeRequest, type Correction } from '../dsr/changes.js';

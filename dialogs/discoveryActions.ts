@@ -285,15 +285,9 @@ export class DiscoveryAction implements CardActionHandler {
         },
       });
       log.info({ caseId: dsrCase.id, systems: systems.map((s) => `${s.systemId}:${s.status}`) }, 'discovery finished');
-      let saved: DsrCase | undefined;
-      let message = '';
-      for (let attempt = 0; attempt < 3 && !saved; attempt++) {
-        const latest = await cases.viewCase(actor, dsrCase.id);
-        if (!latest) break;
-        const result = await cases.act(actor, latest.id, latest.version, { kind: 'recordFindings', query, systems });
-        if (result.ok) saved = result.case;
-        else if (result.refusal !== 'stale') message = result.message;
-      }
+      const result = await cases.actOnLatest(actor, dsrCase.id, { kind: 'recordFindings', query, systems });
+      const saved = result.ok ? result.case : undefined;
+      const message = result.ok || result.refusal === 'stale' ? '' : result.message;
       await show(
         saved
           ? findingsCard(saved, view())

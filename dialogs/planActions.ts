@@ -255,14 +255,10 @@ export class PlanAction implements CardActionHandler {
 
   /** Records the step's end on the latest version of the case, retrying when someone changed it meanwhile. */
   private async finish(actor: Actor, caseId: string, action: CaseAction): Promise<DsrCase | undefined> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const latest = await this.services.cases.viewCase(actor, caseId);
-      if (!latest) return undefined;
-      const result = await this.services.cases.act(actor, caseId, latest.version, action);
-      if (result.ok) return result.case;
-      if (result.refusal !== 'stale') return result.case ?? latest;
-    }
-    return undefined;
+    const result = await this.services.cases.actOnLatest(actor, caseId, action);
+    if (result.ok) return result.case;
+    if (result.refusal === 'stale') return undefined;
+    return result.case ?? (await this.services.cases.viewCase(actor, caseId));
   }
 
   /**

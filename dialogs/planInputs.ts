@@ -5,7 +5,7 @@ import { inputValue } from '../cards/template.js';
 import type { DsrCase } from '../dsr/case.js';
 import { outsideWaitProblem, OUTSIDE_PARTY_MAX_LENGTH, OUTSIDE_REASON_MAX_LENGTH } from '../dsr/outsideWait.js';
 import { isEvidenceLink } from '../dsr/planEvidence.js';
-import { STEP_NOTE_MAX_LENGTH, TICK_MAX_STEPS } from '../dsr/planActions.js';
+import { STEP_NOTE_MAX_LENGTH, TICK_MAX_STEPS } from '../dsr/planCaseActions.js';
 import type { CardData } from './cardActions.js';
 import type { DsrServices } from './services.js';
 

@@ -1,20 +1,14 @@
 import type { Regulation } from './deadlines.js';
-import type { CaseFindings } from './discovery.js';
-import type { CasePlan, CaseResponse } from './plan.js';
+import type { CaseFindings } from './findings.js';
+import type { CasePlan, CaseResponse } from './planRecord.js';
 import type { LetterDraft, LetterKind, SentLetter } from './letters/letterKinds.js';
-import type { PackageReview } from './packageReview.js';
+import type { PackageReview } from './packageReviewRecord.js';
 import type { KeptRecord } from './keptRecords.js';
+import type { RequestType } from './requestTypes.js';
 
-export const REQUEST_TYPES = ['access', 'rectify', 'restrict', 'delete', 'export'] as const;
-export type RequestType = (typeof REQUEST_TYPES)[number];
-
-export const REQUEST_TYPE_LABELS: Record<RequestType, string> = {
-  access: 'Access (a copy of their data)',
-  rectify: 'Rectify (correct their data)',
-  restrict: 'Restrict processing',
-  delete: 'Delete (erasure)',
-  export: 'Export (data portability)',
-};
+// The request types, where the rest of the code has always imported them.
+export { REQUEST_TYPES, REQUEST_TYPE_LABELS } from './requestTypes.js';
+export type { RequestType } from './requestTypes.js';
 
 export const SUBJECT_ROLES = [
   'customer',

@@ -13,7 +13,7 @@ import {
 import type { FoundRecord, SearchQuery, SystemFindings } from './discovery.js';
 import { nextKeptDue, type KeptEnds, type KeptRecord } from './keptRecords.js';
 import { standingOf } from './matching.js';
-import { applyPlanAction, type PlanAction } from './planActions.js';
+import { applyPlanCaseAction, type PlanCaseAction } from './planCaseActions.js';
 import { applyReviewAction, type ReviewAction } from './packageReview.js';
 import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type OrgCalendar } from './deadlines.js';
 import { purgeDate, purgeIsDue, withoutPersonalData, type RetentionPolicy } from './retention.js';
@@ -55,7 +55,7 @@ export type CaseAction =
   | { kind: 'markNotThisPerson'; records: RecordRef[] }
   /** A record matched on weak identifiers only (a name, a phone) is the person's: a team member says so. */
   | { kind: 'confirmPerson'; systemId: string; recordId: string }
-  | PlanAction
+  | PlanCaseAction
   /** The review of the package before release (GDPR Art. 15(4)); see packageReview.ts. */
   | ReviewAction;
 
@@ -299,7 +299,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'previewStep':
     case 'approveStep':
     case 'liftStep':
-      return applyPlanAction(current, action, actor, now, calendar);
+      return applyPlanCaseAction(current, action, actor, now, calendar);
     case 'openReview':
     case 'excludeRecord':
     case 'redactField':
@@ -310,7 +310,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'revokeSubjectLink':
       return applyReviewAction(current, action, actor, now);
     case 'respond': {
-      const responded = applyPlanAction(current, action, actor, now);
+      const responded = applyPlanCaseAction(current, action, actor, now);
       if ('invalid' in responded || !action.letter) return responded;
       return withLetter(responded.next, action.letter, responded.detail);
     }

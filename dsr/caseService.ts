@@ -10,6 +10,7 @@ import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
 import { hasKeys, relatedCases, strongKeys } from './repeats.js';
 import { followUpCase, followUpKey, type ErasableBy } from './keptFollowUp.js';
+import type { ActResult, CreateResult, Refusal } from './caseResults.js';
 import type { KeptRecord } from './keptRecords.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
@@ -17,9 +18,8 @@ import { DuplicateIntakeError, VersionConflictError, type CaseStore, type NewCas
 
 export type { CaseAction } from './caseActions.js';
 
-export type Refusal = 'not-found' | 'forbidden' | 'stale' | 'invalid-transition' | 'invalid-input';
-
-export type ActResult = { ok: true; case: DsrCase } | { ok: false; refusal: Refusal; message: string; case?: DsrCase };
+// What the case service answers, where the rest of the code has always imported it.
+export type { ActResult, CreateResult, Refusal } from './caseResults.js';
 
 /** The organisation's rules on keeping cases, from its configuration. */
 export interface CasePolicies {
@@ -36,14 +36,11 @@ function asCaseId(text: string): string | null {
   return isCaseId(text) ? text : null;
 }
 
+/** How often work that ends later retries on a case someone keeps changing before it gives up. */
+export const ACT_ON_LATEST_TRIES = 10;
+
 /** The bot itself, as the audit trail names it when it acts on its own (the purge). */
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'DSR Assistant' };
-
-export interface CreateResult {
-  case: DsrCase;
-  /** False when the same intake had already created this case (a resubmitted card). */
-  created: boolean;
-}
 
 /**
  * The one writer of cases: every change is checked for role, lifecycle and version, then
@@ -184,6 +181,20 @@ export class CaseService {
         if (winner) return { case: winner, created: false };
       }
       throw error;
+    }
+  }
+
+  /**
+   * Acts on the case as it is now, for work that ends long after its card was pressed (a search, a
+   * package, a change step): when someone changed the case meanwhile, it reads the case again and
+   * retries, up to ACT_ON_LATEST_TRIES times. The workflows' one way of recording their outcome.
+   */
+  async actOnLatest(actor: Actor, caseId: string, action: CaseAction): Promise<ActResult> {
+    for (let attempt = 1; ; attempt++) {
+      const latest = await this.viewCase(actor, caseId);
+      if (!latest) return { ok: false, refusal: 'not-found', message: 'The case is gone.' };
+      const result = await this.act(actor, caseId, latest.version, action);
+      if (result.ok || result.refusal !== 'stale' || attempt >= ACT_ON_LATEST_TRIES) return result;
     }
   }
 

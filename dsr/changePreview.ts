@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ChangePreview, ChangeRequest, ChangeTarget, FieldChange, RetainedRecord } from './changes.js';
 import { ChangeRequestError, RESTRICT_MODES } from './changes.js';
-import type { ManualStep, SystemFindings } from './discovery.js';
+import type { ManualStep, SystemFindings } from './findings.js';
 import { KEPT_PER_STEP, keptUntil, type KeptEnds, type KeptPeriods, type KeptRecord } from './keptRecords.js';
 import { personCounts, standingOf } from './matching.js';
 

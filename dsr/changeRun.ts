@@ -305,7 +305,7 @@ export class ChangeRunner {
       }
     }
     this.log.info({ caseId: dsrCase.id, stepId: step.id, restored, failed }, 'restriction lifted');
-    return this.actLatest(actor, dsrCase.id, { kind: 'liftStep', stepId: step.id, restored, failed });
+    return this.cases.actOnLatest(actor, dsrCase.id, { kind: 'liftStep', stepId: step.id, restored, failed });
   }
 
   /**
@@ -342,16 +342,6 @@ export class ChangeRunner {
     }
   }
 
-  /** Writes an action on the latest version of the case, retrying when someone changed it meanwhile. */
-  private async actLatest(actor: Actor, caseId: string, action: CaseAction): Promise<ActResult> {
-    for (let attempt = 0; ; attempt++) {
-      const latest = await this.cases.viewCase(actor, caseId);
-      if (!latest) return { ok: false, refusal: 'not-found', message: 'The case is gone.' };
-      const result = await this.cases.act(actor, caseId, latest.version, action);
-      if (result.ok || result.refusal !== 'stale' || attempt >= 10) return result;
-    }
-  }
-
   private async renew(caseId: string, stepId: string): Promise<boolean> {
     const now = this.clock.now();
     return this.ledger.claimLease(caseId, stepId, this.holder, now, new Date(now.getTime() + this.options.leaseMs));
@@ -383,7 +373,7 @@ export class ChangeRunner {
         lost = true;
         return;
       }
-      const progressed = await this.actLatest(actor, dsrCase.id, {
+      const progressed = await this.cases.actOnLatest(actor, dsrCase.id, {
         kind: 'stepProgress',
         stepId,
         done,
@@ -429,7 +419,7 @@ export class ChangeRunner {
     const counts = await this.ledger.tally(key);
     const result: StepResult = { applied: counts.applied, gone: counts.gone, retained };
     const end = await this.conclude(request, key, query, changes, step, result, conflicts, failure);
-    const ended = await this.actLatest(actor, dsrCase.id, end);
+    const ended = await this.cases.actOnLatest(actor, dsrCase.id, end);
     await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
     this.log.info({ caseId: dsrCase.id, stepId, end: end.kind, ...result }, 'step run ended');
     if (ended.ok) await observe(ended.case);

@@ -1,4 +1,4 @@
-import type { ManualStep, SearchQuery } from './discovery.js';
+import type { ManualStep, SearchQuery } from './findings.js';
 import type { KeptBasis } from './keptRecords.js';
 import type { RecordSelection } from './matching.js';
 

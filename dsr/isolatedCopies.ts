@@ -6,21 +6,9 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { removeCasePackages } from './packages.js';
 import { sweepPackages } from './packageRun.js';
+import type { IsolatedCopy } from './planRecord.js';
 
-/**
- * Where the records a restriction "extracts and isolates" are kept once they leave the system, and
- * how to tell the copy is whole: recorded on the step (and in the audit trail) before the first
- * record is removed. The location names the case and a random id, never the person.
- */
-export interface IsolatedCopy {
-  /** Inside the package store: `isolated/<case>-<id>.zip`. */
-  location: string;
-  sha256: string;
-  bytes: number;
-  storedAt: string;
-  /** When the copy is deleted; absent while it is kept for the case's own retention. */
-  keptUntil?: string;
-}
+export type { IsolatedCopy } from './planRecord.js';
 
 /** The folder of the package store the isolated copies live in. */
 export const ISOLATED_FOLDER = 'isolated';

@@ -7,7 +7,7 @@ import { dueAt, keptUntil, type KeptBasis, type KeptPeriods, type KeptRecord } f
 import type { LeaseStore } from './leases.js';
 import type { PlanStep } from './plan.js';
 import type { CaseAction } from './caseActions.js';
-import type { ActResult, CreateResult } from './caseService.js';
+import type { ActResult, CreateResult } from './caseResults.js';
 import type { CaseStore } from './store.js';
 
 /** Records of one step named per line of the follow-up's step; the rest are counted. */

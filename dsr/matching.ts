@@ -1,4 +1,4 @@
-import type { FoundRecord, IdentifierKind, SystemFindings } from './discovery.js';
+import type { FoundRecord, IdentifierKind, SystemFindings } from './findings.js';
 
 /**
  * Whether a record is the data subject's. An identifier that names one person (an exact email, a

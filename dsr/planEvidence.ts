@@ -1,4 +1,4 @@
-import type { RequestType } from './case.js';
+import type { RequestType } from './requestTypes.js';
 
 /**
  * Where the guide has the team hand the person a copy made by hand, the step that makes it is

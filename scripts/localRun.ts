@@ -4,6 +4,7 @@ import { startApp, type RunningApp } from '../bot/app.js';
 import type { AppConfig } from '../bot/config.js';
 import { Playground, playgroundCli } from './playground.js';
 import { views, type PlaygroundView } from './playgroundViews.js';
+import { SandboxSystems } from '../local/sandboxSystems.js';
 
 export interface LocalRunOptions {
   /** First Playground port; each further view takes the next one. */
@@ -15,6 +16,8 @@ export interface LocalRunOptions {
 
 export interface LocalRun {
   readonly app: RunningApp;
+  /** The sandbox standing in for the systems discovery searches. */
+  readonly systems: SandboxSystems;
   readonly playgrounds: readonly Playground[];
   /** Resolves with a reason when a Playground ends by itself. */
   readonly failure: Promise<string>;
@@ -33,7 +36,8 @@ export async function startLocalRun(config: AppConfig, log: Logger, options: Loc
       'The Microsoft 365 Agents Playground is not installed; it is a dev dependency: run npm install (without --omit=dev).',
     );
   }
-  const app = await startApp(config, log);
+  const systems = new SandboxSystems();
+  const app = await startApp(config, log, { localSystems: systems });
   // The bot listens on loopback IPv4 only (see DSR_HOST); `localhost` may resolve to ::1 first.
   const endpoint = `http://127.0.0.1:${app.port}/api/messages`;
   const firstPort = options.playgroundPort ?? 56150;
@@ -66,5 +70,5 @@ export async function startLocalRun(config: AppConfig, log: Logger, options: Loc
       playground.whenExited().then((reason) => (stopping ? new Promise<string>(() => undefined) : reason)),
     ),
   );
-  return { app, playgrounds, failure, stop };
+  return { app, systems, playgrounds, failure, stop };
 }

@@ -2,16 +2,17 @@
  * `npm start`: with a Microsoft App ID this is the bot for Teams; without one it is the local demo,
  * the bot plus the Microsoft 365 Agents Playground with an employee's view and two privacy officers'.
  */
-import { configOrExit } from '../bot/config.js';
 import { createLogger } from '../bot/logger.js';
 import { serve } from '../bot/serve.js';
 import { PlaygroundError } from './playground.js';
 import { startLocalRun } from './localRun.js';
+import { localConfigOrExit } from '../local/demo.js';
+import { SandboxSystems } from '../local/sandboxSystems.js';
 
-const config = await configOrExit();
+const config = await localConfigOrExit();
 
 if (!config.local || process.env.DSR_PLAYGROUND === 'off') {
-  await serve(config);
+  await serve(config, { localSystems: new SandboxSystems() });
 } else {
   const log = createLogger(config.logLevel);
   const portSetting = process.env.DSR_PLAYGROUND_PORT?.trim();

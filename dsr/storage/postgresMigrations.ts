@@ -2,13 +2,9 @@ import { GENESIS_HASH } from '../audit.js';
 import { MAILBOX_MIGRATIONS } from './mailboxMigrations.js';
 import { RETENTION_MIGRATIONS } from './retentionMigrations.js';
 import { SHARED_STATE_MIGRATIONS } from './sharedStateMigrations.js';
+import type { Migration } from './migration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  /** `table` qualifies a table name with the store's schema. */
-  statements(table: (name: string) => string): string[];
-}
+export type { Migration } from './migration.js';
 
 /**
  * The schema, one numbered step at a time. A step is never edited once released: a change to

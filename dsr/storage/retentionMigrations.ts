@@ -1,4 +1,4 @@
-import type { Migration } from './postgresMigrations.js';
+import type { Migration } from './migration.js';
 
 /**
  * Finding the closed cases due for the purge, and the other cases of the same person, without a

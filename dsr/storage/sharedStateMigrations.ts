@@ -1,4 +1,4 @@
-import type { Migration } from './postgresMigrations.js';
+import type { Migration } from './migration.js';
 
 /**
  * What several instances must share beyond cases and conversation state: the outbox, leases

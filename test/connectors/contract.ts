@@ -4,7 +4,7 @@ import type { ChangeConnector, ChangePreview, ChangeTarget, Correction, Restrict
 import { RECORDS_KEPT, type SearchQuery, type SystemFindings } from '../../dsr/discovery.js';
 import { ChangeRequestError } from '../../connectors/changeEngine.js';
 import { bearer, call } from '../sandbox/helpers.js';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { ConnectorRegistry, type SystemConfigInput } from '../../connectors/registry.js';
 import type { ApiSystemId } from '../../connectors/builtin.js';
 import { startSandbox, type BulkOption, type Sandbox, type SystemId } from '../../sandbox/index.js';

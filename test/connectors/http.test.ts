@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { agentTrusting, ConnectorHttpError, HttpClient } from '../../connectors/http.js';
 import { MsalApp } from '../../connectors/tokens.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { ConnectorConfigError, ConnectorRegistry } from '../../connectors/registry.js';
 import { entitySetsOfCsdl } from '../../connectors/liveMetadata.js';
 import { EVERY_RECORD } from '../../dsr/matching.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../../bot/config.js';
+import { loadLocalConfig } from '../../local/demo.js';
 import { startLocalRun, type LocalRun } from '../../scripts/localRun.js';
 import {
   employeeView,
@@ -63,7 +63,7 @@ describe('the walkthrough in the Teams Playground', function () {
     );
     await rm(SCREENSHOTS, { recursive: true, force: true });
     dir = await mkdtemp(join(tmpdir(), 'dsr-e2e-'));
-    const config = loadConfig({ PORT: '0', DSR_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' });
+    const config = loadLocalConfig({ PORT: '0', DSR_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' });
     run = await startLocalRun(config, pino({ level: 'silent' }), {
       playgroundPort: 0,
       workDir: join(dir, 'playground'),
@@ -412,8 +412,8 @@ describe('the walkthrough in the Teams Playground', function () {
   });
 
   it("Maria's response, in Spanish, is in the privacy mailbox's Sent Items, as Graph lists them", async () => {
-    const sandbox = (await run.app.discovery.sandbox())!;
-    const mailbox = loadConfig({}).letters.mailbox!;
+    const sandbox = await run.systems.sandbox();
+    const mailbox = loadLocalConfig({}).letters.mailbox!;
     // Learn, List messages (https://learn.microsoft.com/graph/api/user-list-messages): the
     // well-known folder name `sentitems` addresses Sent Items.
     const answer = await call(sandbox, `${sandbox.endpoints.graph}users/${mailbox}/mailFolders/sentitems/messages`, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import sinon from 'sinon';
-import { LOCAL_DEMO_PRIVACY_TEAM, LOCAL_SIGN_IN_PEOPLE } from '../../bot/config.js';
+import { LOCAL_DEMO } from '../../local/demo.js';
 import { threadKey } from '../../bot/proactiveNotifier.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import { validateIntake } from '../../dsr/intake.js';
@@ -128,7 +128,7 @@ describe('the privacy dashboard in Teams (single sign-on)', () => {
     const response = await fetch(`${bot.url}/api/dashboard/local-sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ personId: LOCAL_SIGN_IN_PEOPLE[0]!.id }),
+      body: JSON.stringify({ personId: LOCAL_DEMO.signInPeople[0]!.id }),
     });
     assert.ok(response.status === 404 || response.status === 405, `answered ${response.status}`);
   });
@@ -177,7 +177,7 @@ describe('the privacy dashboard when Entra ID cannot be reached', () => {
 describe('the privacy dashboard in a local run', () => {
   let bot: BotHarness;
   let flow: CaseFlow;
-  const [officer, , employee] = LOCAL_SIGN_IN_PEOPLE;
+  const [officer, , employee] = LOCAL_DEMO.signInPeople;
 
   async function signIn(personId: string): Promise<string> {
     const response = await fetch(`${bot.url}/api/dashboard/local-sign-in`, {
@@ -190,7 +190,7 @@ describe('the privacy dashboard in a local run', () => {
   }
 
   beforeEach(async () => {
-    bot = await new BotHarness({ DSR_PRIVACY_TEAM_IDS: LOCAL_DEMO_PRIVACY_TEAM.join(',') }).start();
+    bot = await new BotHarness({ DSR_PRIVACY_TEAM_IDS: LOCAL_DEMO.privacyTeam.join(',') }).start();
     flow = new CaseFlow(() => bot);
   });
   afterEach(() => bot.stop());

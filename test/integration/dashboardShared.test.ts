@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { LOCAL_DEMO_PRIVACY_TEAM, LOCAL_SIGN_IN_PEOPLE } from '../../bot/config.js';
+import { LOCAL_DEMO } from '../../local/demo.js';
 import { BotHarness } from '../support/botHarness.js';
 import { CaseFlow } from '../support/caseFlow.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/database.js';
@@ -9,7 +9,7 @@ async function register(bot: BotHarness, path = '/api/dashboard/register?sort=id
   const signIn = await fetch(`${bot.url}/api/dashboard/local-sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ personId: LOCAL_SIGN_IN_PEOPLE[0]!.id }),
+    body: JSON.stringify({ personId: LOCAL_DEMO.signInPeople[0]!.id }),
   });
   const { token } = (await signIn.json()) as { token: string };
   const response = await fetch(`${bot.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -28,7 +28,7 @@ describe('the dashboard on a database several instances share', function () {
     const env = {
       DSR_DATABASE_URL: testDatabaseUrl()!,
       DSR_DATABASE_SCHEMA: schema,
-      DSR_PRIVACY_TEAM_IDS: [...LOCAL_DEMO_PRIVACY_TEAM, ...PRIVACY_TEAM_IDS].join(','),
+      DSR_PRIVACY_TEAM_IDS: [...LOCAL_DEMO.privacyTeam, ...PRIVACY_TEAM_IDS].join(','),
     };
     bots = [await new BotHarness(env).start(), await new BotHarness(env).start()];
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';

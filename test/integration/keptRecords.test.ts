@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { ConnectorRegistry } from '../../connectors/registry.js';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import type { DsrCase } from '../../dsr/case.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { bearer, call } from '../sandbox/helpers.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import type { PassOutcome } from '../../bot/mailbox/mailboxWatcher.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 import { startSandbox, TENANT_DOMAIN, type Sandbox } from '../../sandbox/index.js';

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ConnectorRegistry } from '../../connectors/registry.js';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { verifyChain, type AuditEvent } from '../../dsr/audit.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { BotHarness, cardText, invokeCard } from '../support/botHarness.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConnectorRegistry } from '../../connectors/registry.js';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { bearer, call } from '../sandbox/helpers.js';

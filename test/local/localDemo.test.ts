@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../bot/config.js';
+import { loadLocalConfig as loadConfig } from '../../local/demo.js';
 import { people } from '../../sandbox/seed.js';
 import { Playground, PlaygroundError, playgroundCli } from '../../scripts/playground.js';
 import {

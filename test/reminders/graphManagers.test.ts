@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 import { CachedManagerDirectory } from '../../dsr/reminders/managers.js';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';

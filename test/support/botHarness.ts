@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { startApp, type AppOverrides, type RunningApp } from '../../bot/app.js';
-import { loadConfig } from '../../bot/config.js';
+import { loadLocalConfig } from '../../local/demo.js';
+import { SandboxSystems } from '../../local/sandboxSystems.js';
 import { FakeConnector } from './fakeConnector.js';
 import { PRIVACY_TEAM_IDS, type TeamsUser } from './people.js';
 
@@ -33,7 +34,7 @@ export class BotHarness {
   async start(dataDir?: string): Promise<this> {
     await this.connector.start();
     this.dataDir = dataDir ?? (await mkdtemp(join(tmpdir(), 'dsr-test-')));
-    const config = loadConfig({
+    const config = loadLocalConfig({
       PORT: '0',
       DSR_DATA_DIR: this.dataDir,
       DSR_PRIVACY_TEAM_IDS: PRIVACY_TEAM_IDS.join(','),
@@ -43,7 +44,7 @@ export class BotHarness {
       ...deploymentSettings(this.env),
       ...this.env,
     });
-    this.app = await startApp(config, this.log, this.overrides);
+    this.app = await startApp(config, this.log, { localSystems: new SandboxSystems(), ...this.overrides });
     return this;
   }
 

@@ -2,7 +2,7 @@ import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { ActResult, CaseAction, CaseService } from '../../dsr/caseService.js';
 import type { ConnectorInfo, SystemFindings } from '../../dsr/discovery.js';
 import { buildPlan } from '../../dsr/plan.js';
-import { applyPlanAction, type PlanAction } from '../../dsr/planActions.js';
+import { applyPlanCaseAction, type PlanCaseAction } from '../../dsr/planCaseActions.js';
 import { sampleCase } from './cases.js';
 
 export const megan: Actor = { id: 'megan', name: 'Megan' };
@@ -62,7 +62,7 @@ export class PlanCases {
     if (!current) return Promise.resolve({ ok: false, refusal: 'not-found', message: 'No such case.' });
     if (current.version !== version)
       return Promise.resolve({ ok: false, refusal: 'stale', message: 'Changed meanwhile.', case: current });
-    const change = applyPlanAction(current, action as PlanAction, actor, new Date());
+    const change = applyPlanCaseAction(current, action as PlanCaseAction, actor, new Date());
     if ('invalid' in change) {
       this.refusals.push(change.invalid);
       return Promise.resolve({ ok: false, refusal: 'invalid-transition', message: change.invalid, case: current });

@@ -1,4 +1,4 @@
-import { sandboxConnectorSettings } from '../../bot/discoverySandbox.js';
+import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 import type { RetryPolicy } from '../../connectors/http.js';
 import type { Sandbox } from '../../sandbox/index.js';

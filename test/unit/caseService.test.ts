@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaseService } from '../../dsr/caseService.js';
+import { ACT_ON_LATEST_TRIES, CaseService } from '../../dsr/caseService.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import { validateIntake } from '../../dsr/intake.js';
 import { StaticRoleDirectory } from '../../dsr/roles.js';
@@ -100,5 +100,43 @@ describe('the case service', () => {
     );
     assert.equal(results.filter((r) => r.ok).length, 1);
     assert.equal((await store.getCase(created.id))?.notes.length, 1);
+  });
+
+  it('records work that ends later on the latest version, however often the case changed meanwhile', async () => {
+    const { case: created } = await service.createCase(alex, request(), 'k1');
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => service.actOnLatest(megan, created.id, { kind: 'addNote', text: `n${i}` })),
+    );
+    assert.ok(results.every((r) => r.ok));
+    assert.deepEqual((await store.getCase(created.id))?.notes.map((note) => note.text).sort(), [
+      'n0',
+      'n1',
+      'n2',
+      'n3',
+      'n4',
+    ]);
+  });
+
+  it('gives up on a case that keeps changing, and on one that is gone or hidden, changing nothing', async () => {
+    const { case: created } = await service.createCase(alex, request(), 'k1');
+    let changes = 0;
+    const act = service.act.bind(service);
+    // Someone else writes between every read and write: each try finds the case stale.
+    service.act = async (actor, caseId, version, action) => {
+      if (actor.id === megan.id && changes < 100) {
+        changes += 1;
+        await act(megan, caseId, version, { kind: 'addNote', text: 'meanwhile' });
+      }
+      return act(actor, caseId, version, action);
+    };
+    const refused = await service.actOnLatest(megan, created.id, { kind: 'assign', assignee: megan });
+    assert.equal(!refused.ok && refused.refusal, 'stale');
+    assert.equal(changes, ACT_ON_LATEST_TRIES);
+    assert.equal((await store.getCase(created.id))?.assignee, null);
+    service.act = act;
+    const gone = await service.actOnLatest(megan, 'DSR-2026-0999', { kind: 'addNote', text: 'x' });
+    assert.equal(!gone.ok && gone.refusal, 'not-found');
+    const hidden = await service.actOnLatest(outsider, created.id, { kind: 'addNote', text: 'x' });
+    assert.equal(!hidden.ok && hidden.refusal, 'not-found');
   });
 });

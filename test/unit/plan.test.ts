@@ -4,7 +4,7 @@ import type { DsrCase } from '../../dsr/case.js';
 import type { ConnectorInfo, SystemFindings } from '../../dsr/discovery.js';
 import { summarisePreview } from '../../dsr/changePreview.js';
 import { buildPlan, findingsHash, remainingSteps } from '../../dsr/plan.js';
-import { applyPlanAction } from '../../dsr/planActions.js';
+import { applyPlanCaseAction } from '../../dsr/planCaseActions.js';
 import { sampleCase } from '../support/cases.js';
 
 const now = new Date('2026-03-05T10:00:00Z');
@@ -81,7 +81,7 @@ describe('the plan of a case', () => {
         now,
       ).summary;
     const first = made(['crm-1']);
-    const previewed = applyPlanAction(
+    const previewed = applyPlanCaseAction(
       withPlan,
       { kind: 'previewStep', stepId: 'delete:crm', preview: first },
       megan,
@@ -89,7 +89,7 @@ describe('the plan of a case', () => {
     );
     assert.ok(!('invalid' in previewed));
     const approve = (current: DsrCase, hash: string, by = adele) =>
-      applyPlanAction(current, { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash }, by, now);
+      applyPlanCaseAction(current, { kind: 'approveStep', stepId: 'delete:crm', previewHash: hash }, by, now);
 
     const changed = { ...previewed.next, findings: { ...withPlan.findings!, systems: [found('crm', 4)] } };
     const refused = approve(changed, first.hash);
@@ -97,7 +97,7 @@ describe('the plan of a case', () => {
 
     const second = made(['crm-1', 'crm-2']);
     assert.notEqual(second.hash, first.hash, 'the hash covers the targets');
-    const again = applyPlanAction(
+    const again = applyPlanCaseAction(
       previewed.next,
       { kind: 'previewStep', stepId: 'delete:crm', preview: second },
       megan,
@@ -113,7 +113,7 @@ describe('the plan of a case', () => {
     assert.ok(!('invalid' in approved));
     assert.equal(approved.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'todo');
     // A new preview after the approval voids it.
-    const repreviewed = applyPlanAction(
+    const repreviewed = applyPlanCaseAction(
       approved.next,
       { kind: 'previewStep', stepId: 'delete:crm', preview: first },
       megan,
@@ -121,13 +121,13 @@ describe('the plan of a case', () => {
     );
     assert.ok(!('invalid' in repreviewed));
     assert.equal(repreviewed.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'waiting-approval');
-    const started = applyPlanAction(repreviewed.next, { kind: 'startStep', stepId: 'delete:crm' }, megan, now);
+    const started = applyPlanCaseAction(repreviewed.next, { kind: 'startStep', stepId: 'delete:crm' }, megan, now);
     assert.ok('invalid' in started);
   });
 
   it('refuses to respond while steps are open, and responds once each is done or explained', () => {
     let current = { ...dsrCase, plan };
-    const refused = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    const refused = applyPlanCaseAction(current, { kind: 'respond' }, megan, now);
     assert.ok('invalid' in refused && /still open/.test(refused.invalid));
     current = {
       ...current,
@@ -137,19 +137,19 @@ describe('the plan of a case', () => {
       },
     };
     // The package was built: the response waits for its release, and for a link that still opens.
-    const unreleased = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    const unreleased = applyPlanCaseAction(current, { kind: 'respond' }, megan, now);
     assert.ok('invalid' in unreleased && /Release the reviewed package first/.test(unreleased.invalid));
     // The plan says so before Respond is pressed, and stops saying it once the package is released.
     assert.match(JSON.stringify(planCard(current)), /Release the reviewed package, then the response can go out/);
     const whenReleased = JSON.stringify(planCard(released(current, '2027-01-01T00:00:00Z')));
     assert.match(whenReleased, /Every step is done or explained: the response can go out/);
     assert.doesNotMatch(whenReleased, /Release the reviewed package/);
-    const expired = applyPlanAction(released(current, '2026-03-01T00:00:00Z'), { kind: 'respond' }, megan, now);
+    const expired = applyPlanCaseAction(released(current, '2026-03-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok('invalid' in expired && /link to the package has expired/.test(expired.invalid));
     const revoked = released(current, '2027-01-01T00:00:00Z', now.toISOString());
-    const refusedRevoked = applyPlanAction(revoked, { kind: 'respond' }, megan, now);
+    const refusedRevoked = applyPlanCaseAction(revoked, { kind: 'respond' }, megan, now);
     assert.ok('invalid' in refusedRevoked && /was revoked/.test(refusedRevoked.invalid));
-    const responded = applyPlanAction(released(current, '2027-01-01T00:00:00Z'), { kind: 'respond' }, megan, now);
+    const responded = applyPlanCaseAction(released(current, '2027-01-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok(!('invalid' in responded));
     assert.match(responded.next.response!.summary, /not supported/);
   });
@@ -165,7 +165,7 @@ describe('the plan of a case', () => {
         steps: empty.steps.map((s) => (s.state === 'not-applicable' ? s : { ...s, state: 'done' as const })),
       },
     };
-    const responded = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    const responded = applyPlanCaseAction(current, { kind: 'respond' }, megan, now);
     assert.ok(!('invalid' in responded), JSON.stringify(responded));
   });
 
@@ -196,12 +196,12 @@ describe('the plan of a case', () => {
         steps: blocked.steps.map((s) => (s.systemId === 'bc' ? s : { ...s, state: 'done' as const })),
       },
     };
-    const refused = applyPlanAction(current, { kind: 'respond' }, megan, now);
+    const refused = applyPlanCaseAction(current, { kind: 'respond' }, megan, now);
     assert.ok('invalid' in refused && /3 steps are still open/.test(refused.invalid), JSON.stringify(refused));
-    const silent = applyPlanAction(current, { kind: 'tickStep', stepIds: ['delete:bc'] }, megan, now);
+    const silent = applyPlanCaseAction(current, { kind: 'tickStep', stepIds: ['delete:bc'] }, megan, now);
     assert.ok('invalid' in silent && /say in a note what was done/.test(silent.invalid));
     for (const id of ['access:bc', 'delete:bc', 'rectify:bc']) {
-      const ticked = applyPlanAction(
+      const ticked = applyPlanCaseAction(
         current,
         {
           kind: 'tickStep',
@@ -216,7 +216,7 @@ describe('the plan of a case', () => {
       assert.ok(!('invalid' in ticked));
       current = ticked.next;
     }
-    const responded = applyPlanAction(released(current, '2027-01-01T00:00:00Z'), { kind: 'respond' }, megan, now);
+    const responded = applyPlanCaseAction(released(current, '2027-01-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok(!('invalid' in responded));
     assert.match(
       responded.next.response!.summary,

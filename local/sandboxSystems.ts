@@ -1,6 +1,7 @@
+import type { LocalSystems, LocalSystemsSettings } from '../bot/discovery.js';
 import type { ConnectorFileInput, SystemConfigInput } from '../connectors/registry.js';
 import type { AppCredentials } from '../connectors/tokens.js';
-import type { Sandbox } from '../sandbox/index.js';
+import { startSandbox, type Sandbox } from '../sandbox/index.js';
 
 export interface SandboxConnectorSettings {
   config: ConnectorFileInput;
@@ -34,4 +35,26 @@ export function sandboxConnectorSettings(
     },
     caPem: sandbox.caCertPem,
   };
+}
+
+/** The sandbox as the systems a local run searches: started when discovery first needs it. */
+export class SandboxSystems implements LocalSystems {
+  private started: Promise<Sandbox> | undefined;
+
+  /** The running sandbox (started now if discovery has not needed it yet), e.g. to read its mailbox. */
+  sandbox(): Promise<Sandbox> {
+    this.started ??= startSandbox();
+    return this.started;
+  }
+
+  async start(): Promise<LocalSystemsSettings> {
+    const sandbox = await this.sandbox();
+    return { url: sandbox.url, ...sandboxConnectorSettings(sandbox) };
+  }
+
+  async close(): Promise<void> {
+    const started = this.started;
+    this.started = undefined;
+    if (started) await (await started).close();
+  }
 }

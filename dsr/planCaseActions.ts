@@ -30,7 +30,7 @@ import {
 export const STEP_NOTE_MAX_LENGTH = 1000;
 
 /** The case actions that walk through the plan; applied by the case service like every other action. */
-export type PlanAction =
+export type PlanCaseAction =
   | { kind: 'createPlan'; plan: CasePlan }
   /** `resume` takes over a step left running by a process that stopped (its lease ran out). */
   | { kind: 'startStep'; stepId: string; resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy }
@@ -177,7 +177,7 @@ export const TICK_MAX_STEPS = 50;
 
 function tickSteps(
   current: DsrCase,
-  action: Extract<PlanAction, { kind: 'tickStep' }>,
+  action: Extract<PlanCaseAction, { kind: 'tickStep' }>,
   actor: Actor,
   at: string,
 ): Change {
@@ -239,7 +239,7 @@ const WAIT_PROBLEMS: Record<OutsideWaitProblem['problem'], string> = {
 
 function awaitStep(
   current: DsrCase,
-  action: Extract<PlanAction, { kind: 'awaitStep' }>,
+  action: Extract<PlanCaseAction, { kind: 'awaitStep' }>,
   actor: Actor,
   now: Date,
   calendar: Pick<OrgCalendar, 'timeZone'>,
@@ -288,9 +288,9 @@ function awaitStep(
  * `calendar`: the organisation's zone, for the days a wait is expected by; the case service passes
  * it, and a caller without one reads days in UTC.
  */
-export function applyPlanAction(
+export function applyPlanCaseAction(
   current: DsrCase,
-  action: PlanAction,
+  action: PlanCaseAction,
   actor: Actor,
   now: Date,
   calendar: Pick<OrgCalendar, 'timeZone'> = { timeZone: 'UTC' },
