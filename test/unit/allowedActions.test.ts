@@ -31,8 +31,7 @@ function step(state: PlanStep['state'], id = 'delete:crm'): PlanStep {
     updatedAt: '2026-03-05T09:00:00.000Z',
   };
 }
-const plan = (...steps: PlanStep[]): CasePlan =>
-  ({ createdAt: '2026-03-05T09:00:00.000Z', steps });
+const plan = (...steps: PlanStep[]): CasePlan => ({ createdAt: '2026-03-05T09:00:00.000Z', steps });
 
 describe('what a person may do next on a case', () => {
   it('a new case: the officer verifies the identity first, then approves', () => {
