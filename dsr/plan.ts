@@ -10,7 +10,6 @@ import {
 } from './discovery.js';
 import { personCounts, standingOf } from './matching.js';
 import { evidenceRuleFor, type EvidenceRule } from './planEvidence.js';
-import type { OutsideWait } from './outsideWait.js';
 import { PLAN_RIGHTS, PACKAGE_STEP_ID, LOGS_SYSTEM_ID, type PlanStep, type CasePlan } from './planRecord.js';
 import type { RequestType } from './requestTypes.js';
 
