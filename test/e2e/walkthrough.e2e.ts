@@ -150,7 +150,7 @@ describe('the walkthrough in the Teams Playground', function () {
     const triage = megan.card(`New request ${seanCase}`);
     await triage.waitFor();
     assert.match(await triage.innerText(), /Sean O'Brien/);
-    assert.match(await triage.innerText(), /Not verified yet/);
+    assert.match(await triage.innerText(), /Identity: not verified yet/i);
     await megan.screenshot('04-privacy-new-case-arrives', triage);
   });
 
@@ -159,7 +159,7 @@ describe('the walkthrough in the Teams Playground', function () {
     const triage = megan.card(`New request ${mariaCase}`);
     await triage.getByRole('button', { name: 'Identity verified' }).click();
     await triage.getByText('Identity marked as verified.').waitFor();
-    assert.match(await triage.innerText(), /Verified by Megan Bowen/);
+    assert.match(await triage.innerText(), /Identity: verified by Megan Bowen/i);
     await megan.screenshot('05-privacy-identity-verified', triage);
   });
 

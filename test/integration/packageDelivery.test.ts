@@ -140,10 +140,12 @@ describe('delivering the package through a Teams file consent card', () => {
     const files = [...zip.keys()];
     assert.ok(files.some((f) => f.endsWith('.xml')));
     assert.ok(files.some((f) => f.endsWith('.json') && f !== 'manifest.json'));
+    // No records in CSV: only the column guide (columns.csv), which the README explains whatever the formats.
     assert.equal(
-      files.some((f) => f.endsWith('.csv')),
+      files.some((f) => f.endsWith('.csv') && !f.endsWith('columns.csv')),
       false,
     );
+    assert.ok(files.some((f) => f.endsWith('columns.csv')));
 
     const info = bot.connector
       .sent(bot.personalConversation(megan))

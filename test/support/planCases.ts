@@ -1,5 +1,5 @@
 import type { Actor, DsrCase } from '../../dsr/case.js';
-import type { ActResult, CaseAction, CaseService } from '../../dsr/caseService.js';
+import { CaseService, type ActResult, type CaseAction } from '../../dsr/caseService.js';
 import type { ConnectorInfo, SystemFindings } from '../../dsr/discovery.js';
 import { buildPlan } from '../../dsr/plan.js';
 import { applyPlanCaseAction, type PlanCaseAction } from '../../dsr/planCaseActions.js';
@@ -70,6 +70,11 @@ export class PlanCases {
     const next = { ...change.next, version: current.version + 1 };
     this.cases.set(caseId, next);
     return Promise.resolve({ ok: true, case: next });
+  }
+
+  /** The case service's own retry over `viewCase` and `act`, so the workflows record their outcome as in production. */
+  actOnLatest(actor: Actor, caseId: string, action: CaseAction): Promise<ActResult> {
+    return CaseService.prototype.actOnLatest.call(this.service, actor, caseId, action);
   }
 
   recordRefusal(_actor: Actor, action: string): Promise<void> {
