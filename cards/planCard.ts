@@ -248,7 +248,9 @@ function bulkForm(dsrCase: DsrCase, open: PlanStep[], view: PlanView): CardEleme
           isMultiSelect: true,
           style: 'expanded',
           wrap: true,
-          isRequired: true,
+          // Not `isRequired`: the client checks every input of the card before any Action.Execute on
+          // it, so a required choice here would stop "Prepare package", "Preview" and the rest until a
+          // step was ticked. The server refuses a Mark done without steps, with the same message.
           errorMessage: t('plan.bulk.stepsError'),
           choices: open.map((step) => ({
             title: clip(

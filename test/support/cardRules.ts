@@ -62,5 +62,36 @@ export function cardProblems(card: unknown, requiredData: Record<string, string[
     for (const [key, value] of Object.entries(element)) walk(value, `${path}.${key}`);
   };
   walk(card, '$');
+  problems.push(...requiredInputsBlockingActions(card));
   return problems;
+}
+
+/**
+ * A client checks every input in scope before it sends an Action.Execute: the inputs of the card
+ * (or of the Action.ShowCard the action sits in). So a required input at the card's own level
+ * stops every other button of that card until it is filled; such a form belongs in a ShowCard, or
+ * the server checks it. Each ShowCard is its own scope.
+ */
+function requiredInputsBlockingActions(card: unknown): string[] {
+  let required = 0;
+  const verbs = new Set<string>();
+  const walk = (node: unknown, top: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, top));
+    if (!node || typeof node !== 'object') return;
+    const element = node as Record<string, unknown>;
+    const type = typeof element.type === 'string' ? element.type : '';
+    if (type === 'Action.ShowCard') {
+      requiredInputsBlockingActions(element.card).forEach((problem) => verbs.add(`!${problem}`));
+      return;
+    }
+    if (INPUT.test(type) && element.isRequired === true) required += 1;
+    if (type === 'Action.Execute' && typeof element.verb === 'string') verbs.add(element.verb);
+    for (const [key, value] of Object.entries(element)) if (key !== 'fallback') walk(value, top);
+  };
+  walk(card, true);
+  const nested = [...verbs].filter((verb) => verb.startsWith('!')).map((verb) => verb.slice(1));
+  const own = [...verbs].filter((verb) => !verb.startsWith('!'));
+  if (required > 0 && own.length > 1)
+    nested.push(`a required input at the card's level blocks its other actions (${own.join(', ')})`);
+  return nested;
 }
