@@ -7,7 +7,7 @@ import { shownAsText } from './format.js';
 import { translator } from './i18n.js';
 import { intakeCard } from './intakeCard.js';
 import { intakeSuggestions } from './intakeSuggestions.js';
-import { CARD_SCHEMA, CARD_VERSION, executeAction, type CardJson } from './template.js';
+import { CARD_SCHEMA, CARD_VERSION, executeAction, ignoringInputs, type CardJson } from './template.js';
 
 export const MAILBOX_VERBS = {
   record: 'mailbox.record',
@@ -112,7 +112,7 @@ export function mailDraftCard(view: MailDraftView): CardJson {
         { messageId: view.messageId, intakeId: view.intakeId },
         'positive',
       ),
-      executeAction(t('mailbox.draft.dismiss'), MAILBOX_VERBS.dismiss, { messageId: view.messageId }),
+      ignoringInputs(executeAction(t('mailbox.draft.dismiss'), MAILBOX_VERBS.dismiss, { messageId: view.messageId })),
     ],
   });
   // The quote is what gives way when a mail full of wide characters would pass the size budget.

@@ -39,3 +39,18 @@ export function executeAction(title: string, verb: string, data: Record<string, 
     fallback: { type: 'Action.Submit', title, data: { ...data, verb }, ...(style ? { style } : {}) },
   };
 }
+
+/**
+ * The same action, sent without the card's inputs: a client checks every input of the card before an
+ * action that gathers them, so a button that needs none ("Not a request") would otherwise wait for a
+ * form it ignores. `associatedInputs` is in the Adaptive Cards schema since 1.3 (Action.Submit) and
+ * 1.4 (Action.Execute).
+ */
+export function ignoringInputs(action: CardJson): CardJson {
+  const fallback = action.fallback as CardJson | undefined;
+  return {
+    ...action,
+    associatedInputs: 'none',
+    ...(fallback ? { fallback: { ...fallback, associatedInputs: 'none' } } : {}),
+  };
+}

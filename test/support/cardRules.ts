@@ -85,7 +85,9 @@ function requiredInputsBlockingActions(card: unknown): string[] {
       return;
     }
     if (INPUT.test(type) && element.isRequired === true) required += 1;
-    if (type === 'Action.Execute' && typeof element.verb === 'string') verbs.add(element.verb);
+    // An action that sends no inputs (`associatedInputs: "none"`) is not held back by them.
+    if (type === 'Action.Execute' && typeof element.verb === 'string' && element.associatedInputs !== 'none')
+      verbs.add(element.verb);
     for (const [key, value] of Object.entries(element)) if (key !== 'fallback') walk(value, top);
   };
   walk(card, true);
