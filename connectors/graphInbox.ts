@@ -1,4 +1,5 @@
 import { ConnectorHttpError, type HttpClient } from './http.js';
+import type { IncomingMail } from '../dsr/mailbox/mailIntake.js';
 
 /**
  * Reads the inbox of the privacy team's shared mailbox through Microsoft Graph v1.0 by delta query:
@@ -38,16 +39,8 @@ export const INBOX_SELECT = [
   'isDraft',
 ] as const;
 
-/** A message as the watcher reads it; anything Graph sent in another shape is left out, never trusted. */
-export interface InboxMail {
-  id: string;
-  receivedDateTime: string | undefined;
-  subject: string;
-  body: { contentType: 'text' | 'html'; content: string };
-  from: { name?: string; address?: string } | undefined;
-  conversationId: string | undefined;
-  hasAttachments: boolean;
-}
+/** A message as the watcher reads it: the domain's mail; anything Graph sent in another shape is left out, never trusted. */
+export type InboxMail = IncomingMail;
 
 export interface InboxPage {
   mails: InboxMail[];
