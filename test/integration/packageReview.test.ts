@@ -68,7 +68,11 @@ describe('review before release and the data subject’s link', () => {
       requestTypes: 'access',
     });
     await flow.press(megan, 'plan.preparePackage', caseId, { stepId: 'package' });
-    for (let tries = 0; !(await dsrCase(caseId)).review; tries++) {
+    // The review opens a moment before the step is marked done; a tick pressed in between would
+    // meet a newer version of the case and be refused as stale, so wait for both.
+    const ready = (c: Awaited<ReturnType<typeof dsrCase>>): boolean =>
+      Boolean(c.review) && c.plan?.steps.find((s) => s.id === 'package')?.state === 'done';
+    for (let tries = 0; !ready(await dsrCase(caseId)); tries++) {
       assert.ok(tries < 300, 'the package is prepared and its review opened');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -107,6 +111,12 @@ describe('review before release and the data subject’s link', () => {
         evidence: 'https://contoso.sharepoint.com/sites/privacy/evidence.xlsx',
       });
     }
+    const open = (await dsrCase(caseId)).plan!.steps.filter((s) => s.mode === 'guided' && s.state === 'todo');
+    assert.deepEqual(
+      open.map((s) => s.id),
+      [],
+      'every guided step is marked done',
+    );
   }
 
   it('withholds a third party’s record and redacts a colleague’s name: the subject’s ZIP lacks them, the letter says so in general terms, the trail has the details', async function () {
