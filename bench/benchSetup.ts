@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DsrCase } from '../dsr/case.js';
-import type { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
+import type { PostgresCaseStore } from '../storage/postgresStore.js';
 
 /**
  * What the benchmarks that drive a bot over HTTP and seed a PostgreSQL schema share: a schema of

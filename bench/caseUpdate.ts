@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CaseService } from '../dsr/caseService.js';
 import { validateIntake } from '../dsr/intake.js';
 import { StaticRoleDirectory } from '../dsr/roles.js';
-import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
+import { LowdbCaseStore } from '../storage/lowdbStore.js';
 import { median, report, round, timed } from './measure.js';
 
 const calendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };

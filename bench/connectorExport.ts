@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { entitySchema } from '../connectors/describe.js';
 import { DescribedConnector, type Row, type Source } from '../connectors/engine.js';
-import { writeExportPackage } from '../dsr/exportPackage/index.js';
+import { writeExportPackage } from '../storage/exportPackage/index.js';
 import { report, round } from './measure.js';
 
 const MB = 1024 * 1024;

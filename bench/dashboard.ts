@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
-import { startApp, type RunningApp } from '../bot/app.js';
+import { startApp, type RunningApp } from '../app/app.js';
 import { LOCAL_DEMO, loadLocalConfig } from '../local/demo.js';
 import { REQUEST_TYPES, type CaseStatus, type DsrCase, type RequestType } from '../dsr/case.js';
 import type { SystemFindings } from '../dsr/discovery.js';
-import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
+import { PostgresCaseStore } from '../storage/postgresStore.js';
 import { sampleCase } from '../test/support/cases.js';
 import { percentile, report, round, timed } from './measure.js';
 

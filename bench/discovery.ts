@@ -1,7 +1,7 @@
 import { sandboxConnectorSettings } from '../local/sandboxSystems.js';
 import { ConnectorRegistry } from '../connectors/registry.js';
 import type { Connector, SearchQuery } from '../dsr/discovery.js';
-import { runDiscovery } from '../dsr/discoveryRun.js';
+import { runDiscovery } from '../dsr/runs/discoveryRun.js';
 import { startSandbox, subjects, type Sandbox, type SystemId } from '../sandbox/index.js';
 import { median, report, round, timed } from './measure.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { writeExportPackage } from '../dsr/exportPackage/index.js';
+import { writeExportPackage } from '../storage/exportPackage/index.js';
 import { report, round } from './measure.js';
 
 const MB = 1024 * 1024;

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { OutboxSender } from '../bot/outbox/outboxSender.js';
-import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, TEAMS_GLOBAL_PER_SECOND } from '../bot/outbox/rateLimiter.js';
-import { TeamsTransport } from '../bot/outbox/teamsTransport.js';
-import { FileOutboxStore } from '../dsr/storage/fileOutboxStore.js';
+import { OutboxSender } from '../teams/outbox/outboxSender.js';
+import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, TEAMS_GLOBAL_PER_SECOND } from '../teams/outbox/rateLimiter.js';
+import { TeamsTransport } from '../teams/outbox/teamsTransport.js';
+import { FileOutboxStore } from '../storage/fileOutboxStore.js';
 import { channelConnectors, FakeConnector } from '../test/support/fakeConnector.js';
 import { report, round } from './measure.js';
 

@@ -1,7 +1,7 @@
 import { CaseService } from '../dsr/caseService.js';
 import { validateIntake } from '../dsr/intake.js';
 import { StaticRoleDirectory } from '../dsr/roles.js';
-import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
+import { PostgresCaseStore } from '../storage/postgresStore.js';
 import { BotProcess } from '../test/support/botProcess.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
 import { intakeSubmission } from '../test/support/intakeSubmission.js';

@@ -3,7 +3,7 @@ import { isOpen } from '../dsr/case.js';
 import type { OrgCalendar } from '../dsr/deadlines.js';
 import { DEFAULT_REMINDER_SETTINGS, ReminderSchedule, type ReminderSettings } from '../dsr/reminders/schedule.js';
 import { ReminderScheduler, type ReminderDispatcher } from '../dsr/reminders/scheduler.js';
-import type { CaseQuery, CaseStore, KeyValueStore } from '../dsr/store.js';
+import type { CaseQuery, CaseStore, KeyValueStore } from '../dsr/ports/store.js';
 import { median, report, round, timed } from './measure.js';
 
 const calendar: OrgCalendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5, 6, 7] };

@@ -5,7 +5,7 @@ import type { OrgCalendar } from '../dsr/deadlines.js';
 import { executeAction, textBlock, type AdaptiveCard, type CardElement } from './adaptive.js';
 import { caseCardShell, dueDayText } from './caseHeader.js';
 import { shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import type { Notice } from './notices.js';
 import { CASE_VERBS } from './verbs.js';
 

@@ -13,7 +13,7 @@ import {
   type ContainerStyle,
 } from './adaptive.js';
 import { shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import { noticeBlocks, type Notice } from './notices.js';
 
 /**

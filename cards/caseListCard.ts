@@ -13,7 +13,7 @@ import {
 } from './adaptive.js';
 import { countdownText, dueDayText, rightsText, URGENCY_STYLE } from './caseHeader.js';
 import { shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import { CASE_VERBS } from './verbs.js';
 
 /** A card holds a bounded number of rows; the rest are counted, not dropped silently. */

@@ -27,7 +27,7 @@ import { caseCardShell } from './caseHeader.js';
 import type { Notice } from './notices.js';
 import { keptEndText } from './keptView.js';
 import { PLAN_VERBS } from './verbs.js';
-import { languageOf, translator } from './i18n.js';
+import { languageOf, translator } from '../i18n/index.js';
 import { stepTitle } from './planStepText.js';
 
 /** What the plan card knows beyond the case: which running steps lost their process, and the choices a system offers. */

@@ -12,7 +12,7 @@ import {
 } from '../dsr/deadlines.js';
 import { dayText } from './caseCard.js';
 import { clip } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 
 export interface ClockLine {
   text: string;

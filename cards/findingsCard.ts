@@ -24,7 +24,7 @@ import { caseCardShell } from './caseHeader.js';
 import { fullestThatFits } from './cardSize.js';
 import { countsText, fieldsText, kindName, localTimeText, standingText } from './findingsView.js';
 import { clip, shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import type { Notice } from './notices.js';
 import { DISCOVERY_VERBS, PLAN_VERBS, TRIAGE_VERBS } from './verbs.js';
 

@@ -1,6 +1,6 @@
 import type { IntakePrefill } from '../dsr/intake/prefill.js';
 import { shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import type { IntakeSuggestionsView } from './intakeCard.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { DsrCase } from '../dsr/case.js';
 import type { KeptEnds, KeptRecord } from '../dsr/keptRecords.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 
 const plainDates = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',

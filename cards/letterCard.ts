@@ -18,7 +18,7 @@ import {
 import { fullestThatFits } from './cardSize.js';
 import { caseCardShell } from './caseHeader.js';
 import { clip, shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import type { Notice } from './notices.js';
 import type { CardJson } from './template.js';
 import { LETTER_VERBS, TRIAGE_VERBS } from './verbs.js';

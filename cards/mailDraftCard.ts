@@ -4,7 +4,7 @@ import type { IntakePrefill } from '../dsr/intake/prefill.js';
 import type { MailNote } from '../dsr/mailbox/mailIntake.js';
 import { cardBytes, CARD_BYTE_LIMIT } from './cardSize.js';
 import { shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import { intakeCard } from './intakeCard.js';
 import { intakeSuggestions } from './intakeSuggestions.js';
 import { CARD_SCHEMA, CARD_VERSION, executeAction, ignoringInputs, type CardJson } from './template.js';

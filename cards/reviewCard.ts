@@ -9,7 +9,7 @@ import {
   reviewHash,
   subjectLinkOpen,
 } from '../dsr/packageReview.js';
-import type { SnapshotIndex, SnapshotRecord } from '../dsr/reviewSnapshot.js';
+import type { SnapshotIndex, SnapshotRecord } from '../dsr/runs/reviewSnapshot.js';
 import {
   actionSet,
   choiceSetInput,
@@ -25,7 +25,7 @@ import {
 } from './adaptive.js';
 import { caseCardShell } from './caseHeader.js';
 import { clip, formatInstant, shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import type { CardJson } from './template.js';
 import { PLAN_VERBS, REVIEW_VERBS } from './verbs.js';
 

@@ -1,5 +1,5 @@
 import { adaptiveCard, textBlock, type AdaptiveCard } from './adaptive.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 
 /** Said on a card pressed in a shared conversation when the answer went to the 1:1 chat. */
 export function answeredInPersonalChat(locale?: string): string {

@@ -11,7 +11,7 @@ export { CARD_SCHEMA, CARD_VERSION, inputId, inputValue, type CardJson } from '.
 /**
  * A template parsed once at start-up and expanded per message with a view model. The library
  * writes an unbound field as its own "${...}" text (it ignores an empty substitution), so every
- * view model binds every field it uses; test/unit/cardBindings.test.ts holds that line.
+ * view model binds every field it uses; test/cards/cardBindings.test.ts holds that line.
  */
 export class CardTemplate<View extends object> {
   private readonly template: ACData.Template;

@@ -23,7 +23,7 @@ import { caseCardShell } from './caseHeader.js';
 import { dayText, retentionText } from './caseCard.js';
 import { clockLines, localToday } from './clockView.js';
 import { clip, shownAsText } from './format.js';
-import { translator } from './i18n.js';
+import { translator } from '../i18n/index.js';
 import { keptCaseLines } from './keptView.js';
 import type { Notice } from './notices.js';
 import { LETTER_VERBS, TRIAGE_VERBS } from './verbs.js';

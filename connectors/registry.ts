@@ -367,7 +367,7 @@ export class ConnectorRegistry {
 
   /**
    * Reads a Graph path (relative to the service root) as the app, when Graph is connected: the
-   * outbox uses it to look for a message a crash cut short (see bot/outbox/readBack.ts).
+   * outbox uses it to look for a message a crash cut short (see teams/outbox/readBack.ts).
    */
   graphGet(): ((path: string) => Promise<unknown>) | undefined {
     const graph = this.graphHttp;

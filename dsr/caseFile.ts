@@ -1,6 +1,6 @@
 import type { AuditEvent } from './audit.js';
 import type { DsrCase } from './case.js';
-import type { ChangeLedger, LedgerKey } from './changeLedger.js';
+import type { ChangeLedger, LedgerKey } from './ports/changeLedger.js';
 
 /** Every preview of the case's steps, the ones that ran included: the ledger keeps one list per preview. */
 function ledgerKeys(dsrCase: DsrCase): LedgerKey[] {

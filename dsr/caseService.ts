@@ -14,7 +14,7 @@ import type { ActResult, CreateResult, Refusal } from './caseResults.js';
 import type { KeptRecord } from './keptRecords.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
-import { DuplicateIntakeError, VersionConflictError, type CaseStore, type NewCase } from './store.js';
+import { DuplicateIntakeError, VersionConflictError, type CaseStore, type NewCase } from './ports/store.js';
 
 export type { CaseAction } from './caseActions.js';
 

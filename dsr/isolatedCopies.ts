@@ -4,8 +4,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { removeCasePackages } from './packages.js';
-import { sweepPackages } from './packageRun.js';
+import { removeCasePackages } from './ports/packages.js';
+import { sweepPackages } from './runs/packageRun.js';
 import type { IsolatedCopy } from './planRecord.js';
 
 export type { IsolatedCopy } from './planRecord.js';

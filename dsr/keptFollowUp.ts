@@ -4,11 +4,11 @@ import type { DsrCase } from './case.js';
 import type { Clock } from './clock.js';
 import { computeDueDate, policyFor, type OrgCalendar } from './deadlines.js';
 import { dueAt, keptUntil, type KeptBasis, type KeptPeriods, type KeptRecord } from './keptRecords.js';
-import type { LeaseStore } from './leases.js';
+import type { LeaseStore } from './ports/leases.js';
 import type { PlanStep } from './plan.js';
 import type { CaseAction } from './caseActions.js';
 import type { ActResult, CreateResult } from './caseResults.js';
-import type { CaseStore } from './store.js';
+import type { CaseStore } from './ports/store.js';
 
 /** Records of one step named per line of the follow-up's step; the rest are counted. */
 const NAMED_PER_LINE = 50;

@@ -1,5 +1,5 @@
-import type { AppConfig, LocalDemo } from '../bot/config.js';
-import { configOrExit, loadConfig } from '../bot/config.js';
+import type { AppConfig, LocalDemo } from '../app/config.js';
+import { configOrExit, loadConfig } from '../app/config.js';
 import { people, TENANT_DOMAIN } from '../sandbox/seed.js';
 import { SANDBOX_MAILBOX_LOCAL_PART } from '../sandbox/systems/graphMail.js';
 

@@ -1,4 +1,4 @@
-import type { LocalSystems, LocalSystemsSettings } from '../bot/discovery.js';
+import type { LocalSystems, LocalSystemsSettings } from '../app/discovery.js';
 import type { ConnectorFileInput, SystemConfigInput } from '../connectors/registry.js';
 import type { AppCredentials } from '../connectors/tokens.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';

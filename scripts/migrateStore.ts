@@ -1,15 +1,15 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadDotEnv } from '../bot/config.js';
-import { copyStore, MigrationError } from '../dsr/storage/migrate.js';
-import { LowdbCaseStore } from '../dsr/storage/lowdbStore.js';
-import { PostgresCaseStore } from '../dsr/storage/postgresStore.js';
+import { loadDotEnv } from '../app/config.js';
+import { copyStore, MigrationError } from '../storage/migrate.js';
+import { LowdbCaseStore } from '../storage/lowdbStore.js';
+import { PostgresCaseStore } from '../storage/postgresStore.js';
 import { join } from 'node:path';
-import { FileOutboxStore } from '../dsr/storage/fileOutboxStore.js';
-import { PostgresOutboxStore } from '../dsr/storage/postgresShared.js';
-import { FileChangeLedger } from '../dsr/storage/fileChangeLedger.js';
-import { PostgresChangeLedger } from '../dsr/storage/postgresChangeLedger.js';
-import type { Deployment } from '../dsr/storage/migrate.js';
+import { FileOutboxStore } from '../storage/fileOutboxStore.js';
+import { PostgresOutboxStore } from '../storage/postgresShared.js';
+import { FileChangeLedger } from '../storage/fileChangeLedger.js';
+import { PostgresChangeLedger } from '../storage/postgresChangeLedger.js';
+import type { Deployment } from '../storage/migrate.js';
 
 const USAGE = `Moves a DSR Assistant deployment between the embedded store and PostgreSQL: cases, audit trail,
 conversation state and references, the outbox with its reminder keys, and the per-record ledger

@@ -2,10 +2,10 @@
  * `npm start`: with a Microsoft App ID this is the bot for Teams; without one it is the local demo,
  * the bot plus the Microsoft 365 Agents Playground with an employee's view and two privacy officers'.
  */
-import { createLogger } from '../bot/logger.js';
-import { serve } from '../bot/serve.js';
-import { PlaygroundError } from './playground.js';
-import { startLocalRun } from './localRun.js';
+import { createLogger } from '../app/logger.js';
+import { serve } from '../app/serve.js';
+import { PlaygroundError } from '../local/playground.js';
+import { startLocalRun } from '../local/localRun.js';
 import { localConfigOrExit } from '../local/demo.js';
 import { SandboxSystems } from '../local/sandboxSystems.js';
 

@@ -1,7 +1,7 @@
 import type { AuditDraft, AuditEvent, AuditHead } from '../audit.js';
 import type { AuditKeys } from '../auditKeys.js';
 import type { DsrCase } from '../case.js';
-import type { CaseQuery, CaseStore, KeyValueStore, NewCase } from '../store.js';
+import type { CaseQuery, CaseStore, KeyValueStore, NewCase } from '../ports/store.js';
 import type { SubjectKeys } from '../repeats.js';
 
 /** A case store that tells a listener about every saved case, so schedules follow every change. */

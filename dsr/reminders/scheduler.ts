@@ -1,6 +1,6 @@
 import { isOpen, type DsrCase } from '../case.js';
 import type { Clock } from '../clock.js';
-import type { CaseStore } from '../store.js';
+import type { CaseStore } from '../ports/store.js';
 import { MinHeap } from './minHeap.js';
 import { waitsForApproval, type Occasion, type ReminderSchedule } from './schedule.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { caseCardShell, countdownText } from '../../cards/caseHeader.js';
-import { translator } from '../../cards/i18n.js';
+import { translator } from '../../i18n/index.js';
 import { caseHeaderFacts } from '../../dsr/caseHeader.js';
 import { sampleCase } from '../support/cases.js';
 import { readableTexts } from './cardTexts.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UI_LANGUAGES } from '../../cards/i18n.js';
+import { UI_LANGUAGES } from '../../i18n/index.js';
 import { cardProblems } from '../support/cardRules.js';
 import { CARD_FIXTURES } from './fixtures/index.js';
 

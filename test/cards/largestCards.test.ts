@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { translator } from '../../cards/i18n.js';
+import { translator } from '../../i18n/index.js';
 import { stepTitle } from '../../cards/planStepText.js';
 import { caseCard } from '../../cards/caseCard.js';
 import { caseListCard } from '../../cards/caseListCard.js';
@@ -17,7 +17,7 @@ import type { DsrCase } from '../../dsr/case.js';
 import type { FoundRecord, SystemFindings } from '../../dsr/discovery.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import type { PackageReview } from '../../dsr/packageReview.js';
-import type { SnapshotIndex, SnapshotRecord } from '../../dsr/reviewSnapshot.js';
+import type { SnapshotIndex, SnapshotRecord } from '../../dsr/runs/reviewSnapshot.js';
 import type { StepPreview } from '../../dsr/changePreview.js';
 import { CARD_SIZE_LIMIT, cardProblems } from '../support/cardRules.js';
 import { sampleCase } from '../support/cases.js';

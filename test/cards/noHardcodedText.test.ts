@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { adaptiveCard, executeAction, textBlock } from '../../cards/adaptive.js';
 import { shownAsText } from '../../cards/format.js';
-import { PSEUDO_CLOSE, PSEUDO_LOCALE, PSEUDO_OPEN, translator } from '../../cards/i18n.js';
+import { PSEUDO_CLOSE, PSEUDO_LOCALE, PSEUDO_OPEN, translator } from '../../i18n/index.js';
 import { CASE_VERBS } from '../../cards/verbs.js';
 import { readableTexts } from './cardTexts.js';
 import { CARD_FIXTURES, type CardFixture } from './fixtures/index.js';

@@ -265,7 +265,7 @@ describe('every card at its largest', () => {
   for (const [name, card] of cards) {
     // Parser and validator only: at this scale these three cards are over the 28 KB a card may
     // hold (about 38 to 60 KB), a known gap that paging them will close; the size rule stays in
-    // force for the cards of test/unit/cards.test.ts.
+    // force for the cards of test/cards/cards.test.ts.
     it(`${name} passes the Adaptive Cards parser and validator`, () => {
       assert.deepEqual(
         cardProblems(card).filter((problem) => !problem.startsWith('card is ')),

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadLocalConfig } from '../../local/demo.js';
-import { startLocalRun, type LocalRun } from '../../scripts/localRun.js';
+import { startLocalRun, type LocalRun } from '../../local/localRun.js';
 import {
   employeeView,
   PRIVACY_CHANNEL_NAME,
   PRIVACY_TEAM_NAME,
   privacyTeamView,
   secondOfficerView,
-} from '../../scripts/playgroundViews.js';
+} from '../../local/playgroundViews.js';
 import { bearer, call } from '../sandbox/helpers.js';
 import { HandCount, SCREENSHOTS, TeamsPage } from './teamsPage.js';
 

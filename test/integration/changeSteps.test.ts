@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileChangeLedger } from '../../dsr/storage/fileChangeLedger.js';
+import { FileChangeLedger } from '../../storage/fileChangeLedger.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import { BotHarness, cardText, invokeCard, type PostResult } from '../support/botHarness.js';

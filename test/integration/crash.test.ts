@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '../../dsr/audit.js';
 import { auditKeys, localAuditKey } from '../../dsr/auditKeys.js';
-import { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
+import { LowdbCaseStore } from '../../storage/lowdbStore.js';
 import { BotProcess } from '../support/botProcess.js';
 import { intakeSubmission } from '../support/intakeSubmission.js';
 import { alex } from '../support/people.js';

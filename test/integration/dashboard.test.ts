@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import sinon from 'sinon';
 import { LOCAL_DEMO } from '../../local/demo.js';
-import { threadKey } from '../../bot/proactiveNotifier.js';
+import { threadKey } from '../../teams/proactiveNotifier.js';
 import type { AuditEvent } from '../../dsr/audit.js';
 import { validateIntake } from '../../dsr/intake.js';
 import { BotHarness } from '../support/botHarness.js';

@@ -118,7 +118,7 @@ describe('the health check against a failing database', function () {
       await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
       const url = new URL(testDatabaseUrl()!);
       url.username = role;
-      const { PostgresCaseStore } = await import('../../dsr/storage/postgresStore.js');
+      const { PostgresCaseStore } = await import('../../storage/postgresStore.js');
       const store = new PostgresCaseStore({ connectionString: url.toString(), schema });
       try {
         assert.ok((await store.checkHealth()).schemaVersion > 0);

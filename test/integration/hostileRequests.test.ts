@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { MAX_ACTIVITY_BYTES } from '../../bot/inboundActivity.js';
+import { MAX_ACTIVITY_BYTES } from '../../teams/inboundActivity.js';
 import { BotProcess } from '../support/botProcess.js';
 import { alex } from '../support/people.js';
 import { TEST_KEPT_PERIODS } from '../support/deployment.js';

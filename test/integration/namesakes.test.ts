@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startSandboxBot } from '../support/sandboxBot.js';
-import { packagePath } from '../../dsr/packageRun.js';
+import { packagePath } from '../../dsr/runs/packageRun.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { bearer, call } from '../sandbox/helpers.js';
 import type { BotHarness } from '../support/botHarness.js';
@@ -9,7 +9,7 @@ import { cardText, invokeCard } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
 import { CaseFlow } from '../support/caseFlow.js';
 import { parseCsv, readZip } from '../support/packageReaders.js';
-import type { ExportManifest } from '../../dsr/exportPackage/index.js';
+import type { ExportManifest } from '../../storage/exportPackage/index.js';
 import { setAsideValue } from '../../cards/findingsCard.js';
 import { adele, alex, megan } from '../support/people.js';
 

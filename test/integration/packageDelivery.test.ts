@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuditEvent } from '../../dsr/audit.js';
-import type { ExportManifest } from '../../dsr/exportPackage/index.js';
+import type { ExportManifest } from '../../storage/exportPackage/index.js';
 import { subjects } from '../../sandbox/index.js';
 import { BotHarness, cardText, invokeCard } from '../support/botHarness.js';
 import { CaseFlow, PRIVACY_CHANNEL } from '../support/caseFlow.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../dsr/audit.js';
-import { snapshotIndex, snapshotPage, type SnapshotIndex } from '../../dsr/reviewSnapshot.js';
+import { snapshotIndex, snapshotPage, type SnapshotIndex } from '../../dsr/runs/reviewSnapshot.js';
 import { startSandbox, subjects, type Sandbox } from '../../sandbox/index.js';
 import { TENANT_DOMAIN } from '../../sandbox/seed.js';
 import { SANDBOX_MAILBOX_LOCAL_PART } from '../../sandbox/systems/graphMail.js';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { TRIAGE_CHECKS } from '../../dsr/case.js';
 import type { AuditEvent } from '../../dsr/audit.js';
-import type { ExportManifest } from '../../dsr/exportPackage/index.js';
+import type { ExportManifest } from '../../storage/exportPackage/index.js';
 import { bcSeed, crmSeed, subjects } from '../../sandbox/index.js';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sweepPackages } from '../../dsr/packageRun.js';
+import { sweepPackages } from '../../dsr/runs/packageRun.js';
 import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
 import { cardProblems } from '../support/cardRules.js';
 import { CaseFlow } from '../support/caseFlow.js';

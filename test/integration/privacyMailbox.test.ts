@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
-import type { PassOutcome } from '../../bot/mailbox/mailboxWatcher.js';
+import type { PassOutcome } from '../../app/mailbox/mailboxWatcher.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 import { startSandbox, TENANT_DOMAIN, type Sandbox } from '../../sandbox/index.js';
 import { SANDBOX_MAILBOX_LOCAL_PART } from '../../sandbox/systems/graphMail.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { PostgresChangeLedger } from '../../dsr/storage/postgresChangeLedger.js';
-import { PostgresCaseStore } from '../../dsr/storage/postgresStore.js';
+import { PostgresChangeLedger } from '../../storage/postgresChangeLedger.js';
+import { PostgresCaseStore } from '../../storage/postgresStore.js';
 import { PACKAGE_STEP_ID } from '../../dsr/plan.js';
 import { BotHarness } from '../support/botHarness.js';
 import { CaseFlow } from '../support/caseFlow.js';

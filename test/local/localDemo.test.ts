@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLocalConfig as loadConfig } from '../../local/demo.js';
 import { people } from '../../sandbox/seed.js';
-import { Playground, PlaygroundError, playgroundCli } from '../../scripts/playground.js';
+import { Playground, PlaygroundError, playgroundCli } from '../../local/playground.js';
 import {
   employeeView,
   privacyTeamView,
   secondOfficerView,
   views,
   type PlaygroundView,
-} from '../../scripts/playgroundViews.js';
+} from '../../local/playgroundViews.js';
 import { TEST_KEPT_PERIODS } from '../support/deployment.js';
 
 describe('the local demo', () => {

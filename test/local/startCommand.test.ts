@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { playgroundCli } from '../../scripts/playground.js';
+import { playgroundCli } from '../../local/playground.js';
 
 async function answers(url: string): Promise<boolean> {
   try {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { startApp, type AppOverrides, type RunningApp } from '../../bot/app.js';
+import { startApp, type AppOverrides, type RunningApp } from '../../app/app.js';
 import { loadLocalConfig } from '../../local/demo.js';
 import { SandboxSystems } from '../../local/sandboxSystems.js';
 import { FakeConnector } from './fakeConnector.js';

@@ -20,7 +20,7 @@ export class BotProcess {
   constructor(private readonly env: Record<string, string>) {}
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['dist/bot/index.js'], {
+    const child = spawn(process.execPath, ['dist/app/index.js'], {
       env: {
         ...process.env,
         PORT: '0',

@@ -2,8 +2,8 @@ import { pino } from 'pino';
 import type { OrgCalendar } from '../../dsr/deadlines.js';
 import { CaseService } from '../../dsr/caseService.js';
 import { StaticRoleDirectory } from '../../dsr/roles.js';
-import type { LowdbCaseStore } from '../../dsr/storage/lowdbStore.js';
-import type { DsrServices } from '../../dialogs/services.js';
+import type { LowdbCaseStore } from '../../storage/lowdbStore.js';
+import type { DsrServices } from '../../teams/services.js';
 
 /**
  * The services a dialog test talks to: the case service on the given store at a fixed time, and a

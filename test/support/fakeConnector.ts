@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createChannelAuthentication } from '../../bot/authentication.js';
-import { connectorSource, type ConnectorSource } from '../../bot/outbox/teamsTransport.js';
+import { createChannelAuthentication } from '../../teams/authentication.js';
+import { connectorSource, type ConnectorSource } from '../../teams/outbox/teamsTransport.js';
 
 export interface RecordedCall {
   method: string;

@@ -1,7 +1,7 @@
 import type { AuditHead } from '../../dsr/audit.js';
 import type { DsrCase } from '../../dsr/case.js';
 import { isOpen } from '../../dsr/case.js';
-import type { CaseQuery, CaseStore, KeyValueStore } from '../../dsr/store.js';
+import type { CaseQuery, CaseStore, KeyValueStore } from '../../dsr/ports/store.js';
 
 /** Cases and conversation state in memory, for scheduler tests and benchmarks below the case service. */
 export class MemoryCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'state' | 'auditHead'> {

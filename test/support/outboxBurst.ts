@@ -3,11 +3,11 @@
  * kills and the one that takes over after it.
  */
 import { pino } from 'pino';
-import { OutboxSender } from '../../bot/outbox/outboxSender.js';
-import { GraphReadBack } from '../../bot/outbox/readBack.js';
-import { TeamsTransport } from '../../bot/outbox/teamsTransport.js';
-import type { OutboxMessage } from '../../dsr/outbox.js';
-import { FileOutboxStore } from '../../dsr/storage/fileOutboxStore.js';
+import { OutboxSender } from '../../teams/outbox/outboxSender.js';
+import { GraphReadBack } from '../../teams/outbox/readBack.js';
+import { TeamsTransport } from '../../teams/outbox/teamsTransport.js';
+import type { OutboxMessage } from '../../dsr/ports/outbox.js';
+import { FileOutboxStore } from '../../storage/fileOutboxStore.js';
 import { channelConnectors } from './fakeConnector.js';
 
 /** `count` messages across `conversations` group chats, named as Teams names them so Graph can be asked about each. */

@@ -2,7 +2,7 @@ import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 import type { RetryPolicy } from '../../connectors/http.js';
 import type { Sandbox } from '../../sandbox/index.js';
-import type { AppOverrides } from '../../bot/app.js';
+import type { AppOverrides } from '../../app/app.js';
 import { BotHarness } from './botHarness.js';
 import { adele, megan } from './people.js';
 

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DsrCase } from '../case.js';
+import { counted } from '../counted.js';
+import { searchQueryFor, type Connector } from '../discovery.js';
+import {
+  writeExportPackage,
+  type Exclusion,
+  type ExportFormat,
+  type ExportManifest,
+  type RecordSource,
+} from '../../storage/exportPackage/index.js';
+import { isControlInformation } from '../fieldNames.js';
+import { selectionOf } from '../matching.js';
+import { LOGS_SYSTEM_ID } from '../plan.js';
+import type { SnapshotWriter } from './reviewSnapshot.js';
+
+// The formats a package comes in, for the cards that offer them without reaching into storage.
+export type { ExportFormat };
+
+const PACKAGE_ID = /^[0-9a-f-]{36}$/;
+
+export const EXPORT_FORMATS = ['json', 'csv', 'xml'] as const satisfies readonly ExportFormat[];
+
+export function isPackageId(text: string): boolean {
+  return PACKAGE_ID.test(text);
+}
+
+export function packagePath(dir: string, caseId: string, packageId: string): string {
+  return join(dir, `${caseId}-${packageId}.zip`);
+}
+
+export interface PreparedPackage {
+  packageId: string;
+  path: string;
+  manifest: ExportManifest;
+  bytes: number;
+}
+
+/**
+ * Streams every record the connected systems hold about the person into one package file; records
+ * marked "not this person" stay out, and every system left out is named in the manifest with why.
+ */
+export async function preparePackage(
+  dsrCase: DsrCase,
+  connectors: Connector[],
+  dir: string,
+  now: Date,
+  /** `snapshot`: also keeps every record read for the review before release (see reviewSnapshot.ts). */
+  /** `timeZone`: the organisation's, for the local times beside each ISO time. */
+  options: { signal?: AbortSignal; formats?: ExportFormat[]; snapshot?: SnapshotWriter; timeZone?: string } = {},
+): Promise<PreparedPackage> {
+  const { signal } = options;
+  const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
+  const sources: RecordSource[] = [];
+  const exclusions: Exclusion[] = [];
+  for (const connector of connectors) {
+    const { id, displayName } = connector.info;
+    if (id === LOGS_SYSTEM_ID) {
+      exclusions.push({ system: id, reason: 'System-generated logs are exported through the Data Log Export.' });
+      continue;
+    }
+    const findings = dsrCase.findings?.systems.find((s) => s.systemId === id);
+    if (!connector.connected || !connector.exportRecords || !connector.info.capabilities.includes('export')) {
+      exclusions.push({ system: id, reason: `${displayName} is not connected; its data is gathered by hand.` });
+      continue;
+    }
+    if (findings?.status !== 'found') {
+      if (findings?.status === 'failed')
+        exclusions.push({ system: id, reason: `${displayName} could not be searched; search it again.` });
+      continue;
+    }
+    // Only the person's records: strong matches and confirmed candidates, never a namesake.
+    const exported = await connector.exportRecords(query, selectionOf(findings), signal);
+    for (const kind of exported) {
+      sources.push({
+        system: id,
+        systemName: displayName,
+        kind: kind.kind,
+        records: withoutControlInformation(kind.records),
+        ...(kind.labels ? { labels: kind.labels } : {}),
+        ...(kind.categories ? { categories: kind.categories } : {}),
+      });
+    }
+    // Whatever discovery found that the connector cannot export is named, never silently left out.
+    const exportedKinds = new Set(exported.map((kind) => kind.kind));
+    for (const [kind, count] of Object.entries(findings.counts)) {
+      if (count > 0 && !exportedKinds.has(kind)) {
+        exclusions.push({
+          system: id,
+          reason: `${counted(count, `${kind} record`)} found in ${displayName} cannot be exported automatically; gather them by hand.`,
+        });
+      }
+    }
+  }
+  await mkdir(dir, { recursive: true });
+  const packageId = randomUUID();
+  const path = packagePath(dir, dsrCase.id, packageId);
+  const snapshot = options.snapshot;
+  await snapshot?.open();
+  try {
+    const result = await writeExportPackage({
+      caseId: dsrCase.id,
+      subjectLabel: dsrCase.subject.name,
+      sources: snapshot ? sources.map((source) => snapshot.wrap(source)) : sources,
+      exclusions,
+      extractedAt: now,
+      out: path,
+      // The letters' language is the person's (chosen at intake): the package speaks it too.
+      ...(dsrCase.language ? { language: dsrCase.language } : {}),
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(options.formats ? { formats: options.formats } : {}),
+    });
+    await snapshot?.finish(exclusions);
+    return { packageId, path, manifest: result.manifest, bytes: result.bytes };
+  } catch (error) {
+    await snapshot?.abort();
+    throw error;
+  }
+}
+
+/** The records without OData control information (`@odata.etag`): protocol state, not data about the person. */
+function withoutControlInformation(
+  records: () => AsyncIterable<Record<string, unknown>>,
+): () => AsyncIterable<Record<string, unknown>> {
+  return async function* () {
+    for await (const record of records()) {
+      yield Object.fromEntries(Object.entries(record).filter(([key]) => !isControlInformation(key)));
+    }
+  };
+}
+
+/** Deletes packages older than their links live, so nothing of the person stays on disk longer than needed. */
+export async function sweepPackages(dir: string, maxAgeMs: number, now: Date): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    // Files only: the isolated copies' own folder sits among the packages and is swept by its own period.
+    if (info?.isFile() && now.getTime() - info.mtimeMs > maxAgeMs) {
+      await unlink(path).catch(() => undefined);
+      removed++;
+    }
+  }
+  return removed;
+}

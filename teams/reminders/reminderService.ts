@@ -1,0 +1,202 @@
+import type { Logger } from 'pino';
+import type { ReminderCommands, UpcomingReminder } from '../conversation/reminderCommands.js';
+import { randomUUID } from 'node:crypto';
+import type { Actor, DsrCase } from '../../dsr/case.js';
+import type { LeaseStore } from '../../dsr/ports/leases.js';
+import type { CaseStore } from '../../dsr/ports/store.js';
+import type { RoleDirectory } from '../../dsr/roles.js';
+import type { Clock } from '../../dsr/clock.js';
+import type { OrgCalendar } from '../../dsr/deadlines.js';
+import { CachedManagerDirectory } from '../../dsr/reminders/managers.js';
+import { ReminderSchedule } from '../../dsr/reminders/schedule.js';
+import { ReminderScheduler } from '../../dsr/reminders/scheduler.js';
+import type { ObservedCaseStore } from '../../dsr/reminders/observedStore.js';
+import type { Outbox } from '../proactiveNotifier.js';
+import type { ReminderConfig } from './reminderConfig.js';
+import { snoozeKey, TeamsReminderDispatcher, type Escalation, type Snooze } from './reminderDispatcher.js';
+
+/** A clock that runs `scale` times faster than real time from the moment it is made, for demos. */
+export function fastForwardClock(scale: number, base: Clock, realNow: () => number = Date.now): Clock {
+  const startReal = realNow();
+  const startClock = base.now().getTime();
+  return { now: () => new Date(startClock + (realNow() - startReal) * scale) };
+}
+
+/**
+ * What lets several instances share one store's reminders: a lease naming the one instance that
+ * runs the pass, and the cases changed anywhere, so every index stays current.
+ */
+export interface SharedReminders {
+  leases: LeaseStore;
+  changes: { mark(): Promise<void>; next(): Promise<DsrCase[]> };
+  /** How long the pass stays with an instance that stops renewing it (one that died). */
+  leaseMs?: number;
+}
+
+const LEASE = 'reminders';
+
+/** Runs the scheduler on a timer, after the case store tells it about every change. */
+export class ReminderService implements ReminderCommands {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly owner = randomUUID();
+  private leading = false;
+  private readonly housekeeping: Array<() => Promise<void>> = [];
+
+  /** Cases saved while the index is being built, indexed again once it is ready. */
+  private savedMeanwhile: Map<string, DsrCase> | undefined = new Map();
+  private current: ReminderScheduler | undefined;
+  /** Settles once the index of open cases is built; every pass waits for it. */
+  private ready!: Promise<ReminderScheduler>;
+
+  private constructor(
+    private readonly build: () => Promise<ReminderScheduler>,
+    readonly schedule: ReminderSchedule,
+    private readonly store: CaseStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly shared: SharedReminders | undefined,
+  ) {}
+
+  /**
+   * Work that rides on the pass of the instance that runs it (the purge of closed cases). A task
+   * that fails is logged on its own and never stops the reminders.
+   */
+  afterEachPass(task: () => Promise<void>): void {
+    this.housekeeping.push(task);
+  }
+
+  /** The scheduler, once its index of open cases is built. */
+  scheduler(): Promise<ReminderScheduler> {
+    return this.ready;
+  }
+
+  /**
+   * Builds the index in the background, so the bot answers at once however many cases are open.
+   * A case saved meanwhile is indexed again when it is ready, so no change is missed.
+   */
+  private buildInBackground(): void {
+    this.savedMeanwhile = new Map();
+    this.ready = this.build().then((scheduler) => {
+      for (const dsrCase of this.savedMeanwhile?.values() ?? []) scheduler.track(dsrCase);
+      this.savedMeanwhile = undefined;
+      this.current = scheduler;
+      return scheduler;
+    });
+    // Failures are met by whoever waits (a pass logs it and the next tick builds again).
+    this.ready.catch(() => undefined);
+  }
+
+  private track(dsrCase: DsrCase): void {
+    if (this.savedMeanwhile) this.savedMeanwhile.set(dsrCase.id, dsrCase);
+    else this.current?.track(dsrCase);
+  }
+
+  /** The built scheduler, building it again when the last build failed. */
+  private async indexed(): Promise<ReminderScheduler> {
+    try {
+      return await this.ready;
+    } catch (error) {
+      if (this.savedMeanwhile === undefined || this.current) throw error;
+      this.buildInBackground();
+      throw error;
+    }
+  }
+
+  /** What will be sent; a reminder a snooze quiets (any but "overdue", before the snooze ends) is not listed. */
+  async upcoming(days: number): Promise<UpcomingReminder[]> {
+    const until = new Date(this.clock.now().getTime() + days * 86_400_000);
+    const found = await (await this.indexed()).upcoming(until);
+    const ids = [...new Set(found.map(({ dsrCase }) => dsrCase.id))];
+    const snoozes = ids.length > 0 ? await this.store.state.read(ids.map(snoozeKey)) : {};
+    return found
+      .filter(({ occasion, dsrCase }) => {
+        const snooze = snoozes[snoozeKey(dsrCase.id)]?.value as Snooze | undefined;
+        return !snooze || occasion.kind === 'overdue' || occasion.at.getTime() >= Date.parse(snooze.until);
+      })
+      .map(({ occasion, dsrCase }) => ({ occasion, caseId: dsrCase.id, subjectName: dsrCase.subject.name }));
+  }
+
+  async snooze(actor: Actor, caseId: string, until: Date, reason: string): Promise<void> {
+    const value: Snooze = { until: until.toISOString(), reason, by: actor.id };
+    await this.store.state.write({ [snoozeKey(caseId)]: { value, eTag: '*' } });
+  }
+
+  static async start(
+    config: ReminderConfig,
+    store: ObservedCaseStore,
+    outbox: Outbox,
+    calendar: OrgCalendar,
+    clock: Clock,
+    log: Logger,
+    escalation: Escalation = new CachedManagerDirectory({ configured: config.managers }),
+    shared?: SharedReminders,
+    roles?: Pick<RoleDirectory, 'isPrivacyTeam'>,
+  ): Promise<ReminderService> {
+    const schedule = new ReminderSchedule(config.settings, calendar);
+    const dispatcher = new TeamsReminderDispatcher(outbox, store, calendar, config.settings, escalation, log, roles);
+    const build = async () => {
+      const scheduler = new ReminderScheduler(store, schedule, dispatcher, clock, {
+        digestDaysAhead: config.settings.digestDaysAhead,
+        digest: true,
+      });
+      await scheduler.start();
+      return scheduler;
+    };
+    await shared?.changes.mark();
+    const service = new ReminderService(build, schedule, store, clock, log, shared);
+    // Listening first, so a case saved while the index is built is not missed.
+    store.onSaved((dsrCase) => service.track(dsrCase));
+    service.buildInBackground();
+    if (config.enabled) service.timer = setInterval(() => void service.tick(), config.tickMs);
+    return service;
+  }
+
+  /**
+   * Sharing a store, only the instance holding the lease sends; one taking the lease over
+   * rebuilds its index from the shared checkpoint, so it continues where the last holder stopped.
+   */
+  private async passIfLeading(): Promise<{ reminders: number; digests: number }> {
+    // A pass before the index is ready waits for it: it would otherwise miss what is due.
+    await this.indexed();
+    if (this.shared) {
+      for (const dsrCase of await this.shared.changes.next()) this.track(dsrCase);
+      const now = Date.now();
+      const leaseMs = this.shared.leaseMs ?? 60_000;
+      if (!(await this.shared.leases.tryHold(LEASE, this.owner, new Date(now), new Date(now + leaseMs)))) {
+        this.leading = false;
+        return { reminders: 0, digests: 0 };
+      }
+      if (!this.leading) {
+        await this.shared.changes.mark();
+        this.current = await this.build();
+        this.ready = Promise.resolve(this.current);
+        this.leading = true;
+      }
+    }
+    const result = await (await this.indexed()).pass();
+    for (const task of this.housekeeping) {
+      await task().catch((error: unknown) =>
+        this.log.error({ err: error }, 'housekeeping after the reminder pass failed'),
+      );
+    }
+    return result;
+  }
+
+  /** One pass, never two at once. */
+  tick(): Promise<unknown> {
+    this.running ??= this.passIfLeading()
+      .then((result) => {
+        if (result.reminders > 0 || result.digests > 0) this.log.info(result, 'reminders dispatched');
+      })
+      .catch((error: unknown) => this.log.error({ err: error }, 'reminder pass failed; the next one retries'))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    if (this.leading) await this.shared?.leases.release(LEASE, this.owner).catch(() => undefined);
+  }
+}
