@@ -36,7 +36,7 @@ function writtenActions(): Map<string, string> {
     /\baction: '([\w-]+)'/g,
   ];
   const found = new Map<string, string>();
-  for (const file of ['bot', 'dsr', 'dialogs'].flatMap(sources)) {
+  for (const file of ['app', 'teams', 'dsr', 'storage', 'connectors'].flatMap(sources)) {
     const text = readFileSync(join(ROOT, file), 'utf8');
     for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.set(match[1]!, file);
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DateTime } from 'luxon';
 import sinon from 'sinon';
 import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import type { PassOutcome } from '../../app/mailbox/mailboxWatcher.js';
@@ -149,7 +150,8 @@ describe('the privacy mailbox, read by delta query into draft requests', functio
     assert.equal(english.customerNumber, 'C00010');
     assert.equal(english.requestTypes, 'access');
     const seeded = sandbox.inbox.messages().find((m) => m.subject === 'Request for a copy of my personal data')!;
-    assert.equal(english.receivedDate, seeded.receivedDateTime.slice(0, 10));
+    // The day it arrived in the organisation's zone (Europe/Berlin by default), not in UTC.
+    assert.equal(english.receivedDate, DateTime.fromISO(seeded.receivedDateTime).setZone('Europe/Berlin').toISODate());
     assert.match(cardText(draftAbout(cards, 'Request for a copy')!), /under Article 15 GDPR I would like a copy/);
     assert.equal(formOf(draftAbout(cards, 'Solicitud de supresión')!).subjectLanguage, 'es');
     assert.equal(formOf(draftAbout(cards, "Demande d'accès")!).requestTypes, 'access');
