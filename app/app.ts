@@ -12,7 +12,7 @@ import { ChangeRunner, DEFAULT_RUN_OPTIONS, type ChangeRunOptions } from '../dsr
 import type { ChangeLedger } from '../dsr/ports/changeLedger.js';
 import { FileChangeLedger } from '../storage/fileChangeLedger.js';
 import { PostgresChangeLedger } from '../storage/postgresChangeLedger.js';
-import { preparePackage } from '../dsr/runs/packageRun.js';
+import { PackageBuilder } from '../dsr/runs/packageRun.js';
 import { CasePurger } from '../dsr/runs/purgeRun.js';
 import { KeptFollowUps } from '../dsr/keptFollowUp.js';
 import { snoozeKey } from '../teams/reminders/reminderDispatcher.js';
@@ -363,14 +363,19 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     packages: shared.packages,
     lifetimeMs: DOWNLOAD_LINK_LIFETIME_MS,
   });
+  const packages = new PackageBuilder({
+    connectors: discovery.connectors,
+    dir: packagesDir,
+    clock,
+    timeZone: config.calendar.timeZone,
+    reviewDir: config.release.dir,
+  });
   const changeDeps: ChangeDeps = {
     connectors: discovery.connectors,
     runner,
     updater,
     isolationPackage: async (actor, dsrCase, deliver) => {
-      const prepared = await preparePackage(dsrCase, await discovery.connectors(), packagesDir, clock.now(), {
-        timeZone: config.calendar.timeZone,
-      });
+      const prepared = await packages.build(dsrCase);
       // The durable copy first: a download package is deleted with its link.
       const copy = await isolatedCopies.keep(dsrCase.id, prepared.path, clock.now()).catch(async (error: unknown) => {
         await rm(prepared.path, { force: true });
@@ -431,8 +436,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ...DiscoveryAction.all(services, { connectors: discovery.connectors, updater }),
     ...PlanAction.all(services, {
       connectors: discovery.connectors,
-      packagesDir,
-      reviewDir: config.release.dir,
+      packages,
       deliver: (actor, facts) => delivery.deliver(actor, facts),
       view: (dsrCase) => planViewOf(dsrCase, changeDeps),
       leases: runner,

@@ -14,7 +14,8 @@ import {
 import { isControlInformation } from '../fieldNames.js';
 import { selectionOf } from '../matching.js';
 import { LOGS_SYSTEM_ID } from '../plan.js';
-import type { SnapshotWriter } from './reviewSnapshot.js';
+import type { Clock } from '../clock.js';
+import { SnapshotWriter } from './reviewSnapshot.js';
 
 // The formats a package comes in, for the cards that offer them without reaching into storage.
 export type { ExportFormat };
@@ -150,4 +151,41 @@ export async function sweepPackages(dir: string, maxAgeMs: number, now: Date): P
     }
   }
   return removed;
+}
+
+/** Where and how packages are built; given once by the composition root. */
+export interface PackageBuilderSettings {
+  connectors: () => Promise<Connector[]>;
+  /** Where packages wait for their download or their durable copy. */
+  dir: string;
+  clock: Clock;
+  /** The organisation's, for the local times beside each ISO time. */
+  timeZone: string;
+  /** Where a package's records are kept for its review before release; absent: no review. */
+  reviewDir?: string;
+}
+
+/**
+ * The one way a package is built, whether for the data subject (from the plan, with its review
+ * snapshot) or as the durable copy an extract-and-isolate step keeps: both read the same systems the
+ * same way, so what is isolated is exactly what the person would have received.
+ */
+export class PackageBuilder {
+  constructor(private readonly settings: PackageBuilderSettings) {}
+
+  /** `review`: also keeps every record read, under a new snapshot, for the review before release. */
+  async build(
+    dsrCase: DsrCase,
+    options: { formats?: ExportFormat[]; review?: boolean; signal?: AbortSignal } = {},
+  ): Promise<PreparedPackage & { snapshotId?: string }> {
+    const { connectors, dir, clock, timeZone, reviewDir } = this.settings;
+    const snapshot = options.review && reviewDir ? new SnapshotWriter(reviewDir, dsrCase.id, randomUUID()) : undefined;
+    const prepared = await preparePackage(dsrCase, await connectors(), dir, clock.now(), {
+      timeZone,
+      ...(options.formats ? { formats: options.formats } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(snapshot ? { snapshot } : {}),
+    });
+    return snapshot ? { ...prepared, snapshotId: snapshot.snapshotId } : prepared;
+  }
 }

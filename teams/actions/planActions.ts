@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../../cards/planCard.js';
@@ -8,9 +7,7 @@ import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { CaseAction } from '../../dsr/caseActions.js';
 import type { ChangeRunner } from '../../dsr/runs/changeRun.js';
 import type { Connector } from '../../dsr/discovery.js';
-import type { ExportFormat } from '../../dsr/runs/packageRun.js';
-import { EXPORT_FORMATS, preparePackage } from '../../dsr/runs/packageRun.js';
-import { SnapshotWriter } from '../../dsr/runs/reviewSnapshot.js';
+import { EXPORT_FORMATS, type ExportFormat, type PackageBuilder } from '../../dsr/runs/packageRun.js';
 import { buildPlan, PACKAGE_STEP_ID, remainingSteps } from '../../dsr/plan.js';
 import { LETTER_VERBS } from '../../cards/verbs.js';
 import { LetterAction } from './letterActions.js';
@@ -26,10 +23,8 @@ const refused = (text: string): Notice => ({ tone: 'error', text });
 
 export interface PlanDeps {
   connectors: () => Promise<Connector[]>;
-  /** Where packages wait for their download. */
-  packagesDir: string;
-  /** Where the records of a package are kept for its review before release; absent: no review (dialog tests). */
-  reviewDir?: string;
+  /** Builds the package, with its review snapshot where reviews are kept. */
+  packages: PackageBuilder;
   /** Hands the package to the member privately (file consent card or signed link); false when there is no 1:1 chat. */
   deliver: (
     actor: Actor,
@@ -287,22 +282,15 @@ export class PlanAction implements CardActionHandler {
     formats: ExportFormat[],
     clicked: ClickedCard,
   ): Promise<void> {
-    const { clock, log } = this.services;
+    const { log } = this.services;
     try {
-      const snapshot = this.deps.reviewDir
-        ? new SnapshotWriter(this.deps.reviewDir, dsrCase.id, randomUUID())
-        : undefined;
-      const prepared = await preparePackage(dsrCase, await this.deps.connectors(), this.deps.packagesDir, clock.now(), {
-        formats,
-        timeZone: this.services.calendar.timeZone,
-        ...(snapshot ? { snapshot } : {}),
-      });
+      const prepared = await this.deps.packages.build(dsrCase, { formats, review: true });
       // What goes to the data subject is reviewed first; a new package starts a new review. Opened
       // before the step completes, so whoever sees the step done sees its review too.
-      if (snapshot) {
+      if (prepared.snapshotId) {
         await this.finish(actor, dsrCase.id, {
           kind: 'openReview',
-          snapshotId: snapshot.snapshotId,
+          snapshotId: prepared.snapshotId,
           records: prepared.manifest.totalRecords,
         });
       }
