@@ -2,11 +2,12 @@ import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { AUDIT_PAGE_SIZE, auditTrailCard } from '../../cards/auditTrailCard.js';
 import { translator } from '../../i18n/index.js';
 import type { CardJson } from '../../cards/template.js';
-import { describeVerdict, verifyTrail, type AuditEvent, type WitnessedHead } from '../../dsr/audit.js';
+import { verifyTrail, type AuditEvent, type WitnessedHead } from '../../dsr/audit.js';
 import type { DsrServices } from '../services.js';
 import type { CaseStore } from '../../dsr/ports/store.js';
 import { actorOf } from '../turnActor.js';
 import { actorIds, eventSentence, eventTime, nameTable } from './auditWords.js';
+import { verdictWords } from './verdictWords.js';
 
 /** Issues a signed link to a file for one person. */
 export interface LinkIssuer {
@@ -122,6 +123,6 @@ export class AuditCommands {
       witnessed,
       this.store.auditKeys,
     );
-    await context.sendActivity(describeVerdict(verdict));
+    await context.sendActivity(verdictWords(verdict, translator(context.activity.locale)));
   }
 }

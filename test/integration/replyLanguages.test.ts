@@ -79,6 +79,17 @@ describe('replies in the person’s language', () => {
     assert.match(String(link[0]?.text), new RegExp(`^Aquí tiene el registro de auditoría de ${caseId} en CSV`));
   });
 
+  it('checks the audit trail and snoozes reminders in German, with a German date', async () => {
+    const caseId = await fileCase(alex);
+    const verified = await sayIn('de-DE', megan, 'verify audit');
+    assert.match(String(verified[0]?.text), /^Das Audit-Protokoll ist unversehrt: \d+ Einträge/);
+    const snoozed = await sayIn('de-DE', megan, `snooze ${caseId} for 3 days because wir warten auf die Personalakte`);
+    assert.match(
+      String(snoozed[0]?.text),
+      new RegExp(`^Die Erinnerungen zu ${caseId} sind bis \\w{2}\\., \\d{1,2}\\. `),
+    );
+  });
+
   it('refuses a card press that names no case in German', async () => {
     const pressed = await bot.post({
       ...bot.base(alex),
