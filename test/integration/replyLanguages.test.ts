@@ -99,5 +99,13 @@ describe('replies in the person’s language', () => {
       value: { action: { type: 'Action.Execute', verb: 'case.refresh', data: {} } },
     });
     assert.match(JSON.stringify(pressed.body), /Diese Karte nennt keinen Fall\./);
+    const submitted = await bot.post({
+      ...bot.base(alex),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      locale: 'fr-FR',
+      value: { action: { type: 'Action.Execute', verb: 'intake.submit', data: {} } },
+    });
+    assert.match(JSON.stringify(submitted.body), /Ce formulaire est incomplet\. Écrivez « nouvelle demande »/);
   });
 });
