@@ -12,7 +12,8 @@ import {
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Logger } from 'pino';
 import type { ActionOutcome, CardActionRouter, CardData } from './actions/cardActions.js';
-import { HELP_TEXT } from './conversation/helpText.js';
+import { helpText } from './conversation/helpText.js';
+import { translator } from '../i18n/index.js';
 import type { CaseNotifier } from './notifier.js';
 import type { PackageDelivery } from './packageDelivery.js';
 import type { RecordFromMessage } from './actions/messageAction.js';
@@ -58,7 +59,9 @@ export class DsrBot extends TeamsActivityHandler {
         // Installing the app is the first and, for some members, only turn of their 1:1 chat: a
         // privacy officer who never wrote there still gets the package link there.
         await this.rememberPersonalChat(context);
-        await context.sendActivity(`Hello! ${HELP_TEXT}`);
+        // Before the bot knows who reads it: both parts of the help, in the language Teams names.
+        const t = translator(context.activity.locale);
+        await context.sendActivity(t('replies.welcome', { help: helpText(t, true) }));
       }
       await next();
     });
@@ -145,7 +148,7 @@ export class DsrBot extends TeamsActivityHandler {
     const caseId = typeof data.caseId === 'string' ? data.caseId : undefined;
     const outcome: ActionOutcome = caseId
       ? await this.actions.execute(context, TRIAGE_VERBS.refresh, { caseId })
-      : { kind: 'message', text: 'Type "new request" here to record a data subject request.' };
+      : { kind: 'message', text: translator(activity.locale)('replies.typeNewRequest') };
     const message =
       outcome.kind === 'card'
         ? cardMessage(outcome.card)

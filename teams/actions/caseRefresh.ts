@@ -5,6 +5,7 @@ import { CASE_REFRESH_VERB } from '../../cards/verbs.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from '../services.js';
 import { actorOf } from '../turnActor.js';
+import { translator } from '../../i18n/index.js';
 
 const refreshSchema = z.object({
   caseId: z.string().max(40),
@@ -23,10 +24,11 @@ export class CaseRefresh implements CardActionHandler {
   constructor(private readonly services: DsrServices) {}
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
+    const t = translator(context.activity.locale);
     const parsed = refreshSchema.safeParse(data);
-    if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a case.' };
+    if (!parsed.success) return { kind: 'error', status: 400, message: t('replies.card.noCase') };
     const found = await this.services.cases.viewCase(actorOf(context.activity), parsed.data.caseId);
-    if (!found) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+    if (!found) return { kind: 'error', status: 404, message: t('replies.card.notAvailable') };
     const { clock, calendar } = this.services;
     // Unchanged since the card was made: the same card, and no further refresh (see caseCard).
     const { version, title, notice, tone } = parsed.data;

@@ -33,7 +33,7 @@ export class IntakeSubmission implements CardActionHandler {
         outcome: {
           kind: 'error',
           status: 400,
-          message: 'This form is incomplete. Type "new request" for a fresh one.',
+          message: translator(context.activity.locale)('replies.formIncomplete'),
         },
       };
     }

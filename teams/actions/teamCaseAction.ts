@@ -4,6 +4,7 @@ import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { ActionOutcome, CardData } from './cardActions.js';
 import type { DsrServices } from '../services.js';
 import { actorOf } from '../turnActor.js';
+import { translator } from '../../i18n/index.js';
 
 /** What every action on a case's card names: the case and the version the card showed. */
 export const caseEnvelope = z.object({ caseId: z.string().max(40), version: z.coerce.number().int().min(1) });
@@ -28,12 +29,13 @@ export async function teamCaseTarget(
   const { cases } = services;
   const actor = actorOf(context.activity);
   const target = caseEnvelope.safeParse(data);
+  const t = translator(context.activity.locale);
   if (!target.success) {
     await cases.recordRefusal(actor, verb, 'invalid-input', typeof data.caseId === 'string' ? data.caseId : null);
-    return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
+    return { kind: 'error', status: 400, message: t('replies.card.incomplete') };
   }
   const dsrCase = await cases.viewCase(actor, target.data.caseId);
-  if (!dsrCase) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+  if (!dsrCase) return { kind: 'error', status: 404, message: t('replies.card.notAvailable') };
   if (!(await cases.rolesOf(actor)).privacyTeam) {
     await cases.recordRefusal(actor, verb, 'forbidden', dsrCase.id);
     return { kind: 'error', status: 403, message: forbidden };

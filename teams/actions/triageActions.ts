@@ -124,7 +124,11 @@ export class TriageAction implements CardActionHandler {
         'invalid-input',
         typeof data.caseId === 'string' ? data.caseId : null,
       );
-      return { kind: 'error', status: 400, message: 'This card action is incomplete. Refresh the card and try again.' };
+      return {
+        kind: 'error',
+        status: 400,
+        message: translator(context.activity.locale)('replies.card.incomplete'),
+      };
     }
     const result = await cases.act(actor, target.data.caseId, target.data.version, action);
     const now = clock.now();
@@ -188,11 +192,12 @@ export class TriageRefresh implements CardActionHandler {
 
   async handle(context: TurnContext, data: CardData): Promise<ActionOutcome> {
     const { cases, clock, calendar } = this.services;
+    const t = translator(context.activity.locale);
     const parsed = refreshSchema.safeParse(data);
-    if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a case.' };
+    if (!parsed.success) return { kind: 'error', status: 400, message: t('replies.card.noCase') };
     const actor = actorOf(context.activity);
     const found = await cases.viewCase(actor, parsed.data.caseId);
-    if (!found) return { kind: 'error', status: 404, message: 'That case is not available to you.' };
+    if (!found) return { kind: 'error', status: 404, message: t('replies.card.notAvailable') };
     const roles = await cases.rolesOf(actor);
     const locale = context.activity.locale;
     if (!roles.privacyTeam) return { kind: 'card', card: caseCard(found, clock.now(), calendar, { locale }) };

@@ -2,11 +2,12 @@ import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { AUDIT_PAGE_SIZE, auditTrailCard } from '../../cards/auditTrailCard.js';
 import { translator } from '../../i18n/index.js';
 import type { CardJson } from '../../cards/template.js';
-import { describeVerdict, verifyTrail, type AuditEvent, type WitnessedHead } from '../../dsr/audit.js';
+import { verifyTrail, type AuditEvent, type WitnessedHead } from '../../dsr/audit.js';
 import type { DsrServices } from '../services.js';
 import type { CaseStore } from '../../dsr/ports/store.js';
 import { actorOf } from '../turnActor.js';
 import { actorIds, eventSentence, eventTime, nameTable } from './auditWords.js';
+import { verdictWords } from './verdictWords.js';
 
 /** Issues a signed link to a file for one person. */
 export interface LinkIssuer {
@@ -71,18 +72,14 @@ export class AuditCommands {
    */
   async exportTrail(context: TurnContext, caseId: string | undefined): Promise<void> {
     if (!(await this.allowed(context))) return;
+    const t = translator(context.activity.locale);
     if (!caseId || !(await this.store.getCase(caseId))) {
-      await context.sendActivity(
-        caseId ? `There is no case ${caseId}.` : 'Name the case, for example **export audit DSR-2026-0001**.',
-      );
+      await context.sendActivity(caseId ? t('replies.audit.noSuchCase', { caseId }) : t('replies.audit.nameTrail'));
       return;
     }
     const actor = actorOf(context.activity);
     const link = this.links.issue(`audit/${caseId}.csv`, actor.id, this.services.clock.now());
-    await this.sendLink(
-      context,
-      `Here is the audit trail of ${caseId} as CSV, for you only; the link works for 15 minutes: ${link}`,
-    );
+    await this.sendLink(context, t('replies.audit.trailLink', { caseId, link }));
   }
 
   /**
@@ -91,25 +88,19 @@ export class AuditCommands {
    */
   async exportCaseFile(context: TurnContext, caseId: string | undefined): Promise<void> {
     if (!(await this.allowed(context))) return;
+    const t = translator(context.activity.locale);
     const dsrCase = caseId ? await this.store.getCase(caseId) : undefined;
     if (!caseId || !dsrCase) {
-      await context.sendActivity(
-        caseId ? `There is no case ${caseId}.` : 'Name the case, for example **export case file DSR-2026-0001**.',
-      );
+      await context.sendActivity(caseId ? t('replies.audit.noSuchCase', { caseId }) : t('replies.audit.nameCaseFile'));
       return;
     }
     if (dsrCase.purge?.doneAt) {
-      await context.sendActivity(
-        `The personal data of ${caseId} was deleted after its retention period; what is kept is in **export audit ${caseId}**.`,
-      );
+      await context.sendActivity(t('replies.audit.purged', { caseId }));
       return;
     }
     const actor = actorOf(context.activity);
     const link = this.links.issue(`casefile/${caseId}.json`, actor.id, this.services.clock.now());
-    await this.sendLink(
-      context,
-      `Here is the case file of ${caseId} (the case, its audit trail and its change ledger) as JSON, for you only; it holds the person's data, so keep it only as long as you must. The link works for 15 minutes: ${link}`,
-    );
+    await this.sendLink(context, t('replies.audit.caseFileLink', { caseId, link }));
   }
 
   private async sendLink(context: TurnContext, text: string): Promise<void> {
@@ -119,11 +110,8 @@ export class AuditCommands {
       return;
     }
     const sent = await this.services.notifier.tellUser(actor.id, text);
-    await context.sendActivity(
-      sent
-        ? 'I sent you the link in our 1:1 chat.'
-        : 'Open a 1:1 chat with me and ask there; I do not post download links in channels.',
-    );
+    const t = translator(context.activity.locale);
+    await context.sendActivity(sent ? t('replies.audit.linkSent') : t('replies.audit.openPersonalChat'));
   }
 
   /** `witnessed` is a head the reader saw earlier, so a trail cut back to before it shows. */
@@ -135,6 +123,6 @@ export class AuditCommands {
       witnessed,
       this.store.auditKeys,
     );
-    await context.sendActivity(describeVerdict(verdict));
+    await context.sendActivity(verdictWords(verdict, translator(context.activity.locale)));
   }
 }

@@ -25,9 +25,6 @@ export function helpText(t: TFunction, privacyTeam: boolean): string {
   ].join('\n');
 }
 
-/** The welcome when the app is installed, before the bot knows who reads it: both parts, in English. */
-export const HELP_TEXT = helpText(translator('en'), true);
-
 export function notUnderstood(locale: string | undefined): string {
   return translator(locale)('help.notUnderstood');
 }

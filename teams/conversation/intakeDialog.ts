@@ -5,6 +5,7 @@ import { intakeSuggestions } from '../../cards/intakeSuggestions.js';
 import { INTAKE_FIELDS } from '../../dsr/intake.js';
 import { extractRequest } from '../../dsr/intake/extract.js';
 import { prefillIntake } from '../../dsr/intake/prefill.js';
+import { translator } from '../../i18n/index.js';
 import { cardMessage } from './replies.js';
 import type { DsrServices } from '../services.js';
 
@@ -48,7 +49,7 @@ export class IntakeDialog extends ComponentDialog {
       suggestions,
       ...(this.services.letters ? { languages: this.services.letters.service.languages } : {}),
     });
-    await step.context.sendActivity(cardMessage(card, 'New data subject request form'));
+    await step.context.sendActivity(cardMessage(card, translator(step.context.activity.locale)('replies.intakeForm')));
     return step.endDialog();
   }
 }

@@ -81,6 +81,26 @@ export function caseLine(
   });
 }
 
+/**
+ * When a snooze ends, in the organisation's zone and the reader's date format ("Di., 7. Apr. 2026,
+ * 14:00 (MEZ)"); English keeps the bot's British order ("Tue 7 Apr 2026, 14:00 (CET)"). Luxon
+ * formats through Intl.DateTimeFormat, so each locale's own names and order apply.
+ */
+export function snoozedUntil(until: Date, calendar: OrgCalendar, locale: string | undefined): string {
+  const language = languageOf(locale);
+  if (language === 'en') return formatInstant(until.toISOString(), calendar);
+  const shown = DateTime.fromJSDate(until).setZone(calendar.timeZone).setLocale(language);
+  const day = shown.toLocaleString({
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  return `${day} (${shown.toFormat('ZZZZ')})`;
+}
+
 /** "reminders" and "snooze DSR-…": for the privacy team only, since they name cases. */
 export class ReminderDialogCommands {
   constructor(private readonly services: DsrServices) {}
@@ -144,7 +164,7 @@ export class ReminderDialogCommands {
     await context.sendActivity(
       t('reminders.snoozed', {
         caseId: dsrCase.id,
-        until: formatInstant(until.toISOString(), this.services.calendar),
+        until: snoozedUntil(until, this.services.calendar, context.activity.locale),
         reason: shownAsText(intent.reason, 300),
       }),
     );

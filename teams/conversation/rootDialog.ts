@@ -58,13 +58,14 @@ export class RootDialog extends ComponentDialog {
   private async useChannel(context: TurnContext): Promise<void> {
     const actor = actorOf(context.activity);
     const roles = await this.services.cases.rolesOf(actor);
+    const t = translator(context.activity.locale);
     if (context.activity.conversation.conversationType !== 'channel') {
-      await context.sendActivity('Write this in the team channel where the privacy team should receive new requests.');
+      await context.sendActivity(t('replies.channel.notHere'));
       return;
     }
     if (!roles.privacyTeam) {
       await this.services.cases.recordSetting(actor, 'usePrivacyChannel', false);
-      await context.sendActivity('Only a member of the privacy team can choose the privacy team channel.');
+      await context.sendActivity(t('replies.channel.onlyTeam'));
       return;
     }
     const posted = await this.services.notifier.usePrivacyChannel(
@@ -72,15 +73,8 @@ export class RootDialog extends ComponentDialog {
       teamsGetTeamInfo(context.activity)?.aadGroupId ?? undefined,
     );
     await this.services.cases.recordSetting(actor, 'usePrivacyChannel', true, { pendingPosted: posted });
-    await context.sendActivity(
-      `This channel now receives every new data subject request as its own thread.${
-        posted === 1
-          ? ' I posted the request that was waiting.'
-          : posted > 1
-            ? ` I posted the ${posted} requests that were waiting.`
-            : ''
-      }`,
-    );
+    const waiting = posted > 0 ? ` ${t('replies.channel.posted', { count: posted })}` : '';
+    await context.sendActivity(`${t('replies.channel.chosen')}${waiting}`);
   }
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describeVerdict, type TrailVerdict } from '../../../dsr/audit.js';
+import { translator } from '../../../i18n/index.js';
+import { snoozedUntil } from '../../../teams/conversation/reminderDialogCommands.js';
+import { verdictWords } from '../../../teams/conversation/verdictWords.js';
+
+const head = { seq: 6, hash: 'ab12cd34ef56'.padEnd(64, '0') };
+const VERDICTS: TrailVerdict[] = [
+  { kind: 'intact', head, headLostAfter: [] },
+  { kind: 'intact', head, headLostAfter: [3, 5] },
+  { kind: 'edited', at: 4, reason: 'its hash does not match' },
+  { kind: 'resealed', at: 4, reason: 'signed with an unknown key' },
+  { kind: 'headMissing', events: 6 },
+  { kind: 'truncated', head, events: 3 },
+  { kind: 'beyondHead', head, events: 8 },
+  { kind: 'headMismatch', head },
+  { kind: 'shorterThanWitnessed', witnessed: { seq: 9, hashPrefix: 'ab12cd34' }, events: 6 },
+  { kind: 'witnessedNotContained', witnessed: { seq: 4, hashPrefix: 'ab12cd34' } },
+];
+
+describe('the audit verdict in words', () => {
+  it('reads in English as it always did', () => {
+    for (const verdict of VERDICTS) assert.equal(verdictWords(verdict, translator('en-US')), describeVerdict(verdict));
+  });
+
+  it('reads in German, French and Spanish, with one event in the singular', () => {
+    assert.match(verdictWords(VERDICTS[0]!, translator('de-DE')), /^Das Audit-Protokoll ist unversehrt: 6 Einträge/);
+    assert.match(
+      verdictWords({ kind: 'intact', head: { ...head, seq: 1 }, headLostAfter: [] }, translator('de-DE')),
+      /unversehrt: 1 Eintrag,/,
+    );
+    assert.match(verdictWords(VERDICTS[5]!, translator('fr-FR')), /ne contient que 3 événements\.$/);
+    assert.match(verdictWords(VERDICTS[4]!, translator('es-ES')), /los 6 eventos enlazan/);
+    assert.match(verdictWords(VERDICTS[1]!, translator('es-ES')), /después del evento #3, #5:/);
+  });
+});
+
+describe('the end of a snooze', () => {
+  const calendar = { timeZone: 'Europe/Berlin' } as Parameters<typeof snoozedUntil>[1];
+  const until = new Date('2026-04-07T12:00:00Z');
+
+  it('is written in the reader’s date format', () => {
+    assert.match(snoozedUntil(until, calendar, 'en-US'), /^Tue 7 Apr 2026, 14:00 \(/);
+    assert.match(snoozedUntil(until, calendar, 'de-DE'), /^Di\., 7\. Apr\. 2026, 14:00/);
+    assert.match(snoozedUntil(until, calendar, 'fr-FR'), /^mar\. 7 avr\. 2026,? (à )?14:00/);
+    assert.match(snoozedUntil(until, calendar, 'es-ES'), /^mar, 7 abr 2026, 14:00/);
+  });
+});
