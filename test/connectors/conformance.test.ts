@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_SYSTEMS, BUILT_IN_ENTITIES, type ApiSystemId } from '../../connectors/builtin.js';
+import { API_SYSTEMS, BUILT_IN_ENTITIES, type ApiSystemId } from '../../connectors/systems/index.js';
 import { checkConformance, describeProblem } from '../../connectors/conformance.js';
 import { entitySchema, type EntityInput } from '../../connectors/describe.js';
 import { metadataOf, readMetadata, SYSTEM_METADATA } from '../../connectors/metadata.js';
