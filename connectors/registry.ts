@@ -17,7 +17,7 @@ import { GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources
 import { MsalApp, type AppCredentials } from './tokens.js';
 import { checkConformance } from './conformance.js';
 import { entitySetsOfCsdl, withoutField } from './liveMetadata.js';
-import { metadataOf, SYSTEM_METADATA, type EntitySetMeta } from './metadata.js';
+import { metadataOf, type EntitySetMeta } from './metadata.js';
 
 const httpsUrl = z
   .url()
@@ -252,6 +252,8 @@ export class ConnectorRegistry {
         info,
         entities: system.entities,
         source,
+        metadata: described.metadata,
+        ...(described.labels ? { labels: described.labels } : {}),
         timeoutMs: config.timeoutMs,
         ...(changing ? { changes: new DescribedChanges(changes) } : {}),
         ...(extras.length > 0 ? { extras } : {}),
@@ -306,7 +308,7 @@ export class ConnectorRegistry {
       const { id, entities, builtIn } = system;
       const sets = documents[at];
       if (!sets) continue;
-      const published = metadataOf(SYSTEM_METADATA[id]).entitySets;
+      const published = metadataOf(API_SYSTEM_BY_ID[id].metadata).entitySets;
       const leftOut = new Set<string>();
       for (const problem of checkConformance(entities, sets).problems) {
         const index = entities.findIndex((e) => e.kind === problem.kind && e.entitySet === problem.entitySet);

@@ -15,6 +15,7 @@ const BC_OPEN_INVOICE =
 export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
   id: 'bc',
   name: 'Dynamics 365 Business Central',
+  metadata: 'bc',
   // Business Central refuses `or` across fields (Learn, "Known Limitations with Business Central OData")
   // and is held to comparing text as written, which no published page rules out.
   dialect: { wildcardEq: false, tolower: false, orAcrossFields: false, caseSensitive: true },

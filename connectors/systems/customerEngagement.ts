@@ -20,6 +20,10 @@ const CE_DO_NOT_CONTACT = {
 export const CUSTOMER_ENGAGEMENT: ApiSystem<'crm'> = {
   id: 'crm',
   name: 'Dynamics 365 Customer Engagement',
+  metadata: 'dataverse',
+  // Activity columns the CDM leaves out (Learn, "activitypointer table/entity reference":
+  // activitytypecode "Activity Type", activityid "Activity").
+  labels: { activitytypecode: 'Activity Type', activityid: 'Activity' },
   // Dataverse compares text case-insensitively already.
   dialect: { wildcardEq: false, tolower: false },
   headers: { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' },

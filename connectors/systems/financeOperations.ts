@@ -38,6 +38,7 @@ export const WORKER = {
 export const FINANCE_OPERATIONS: ApiSystem<'fno'> = {
   id: 'fno',
   name: 'Dynamics 365 Finance and Operations',
+  metadata: 'fno',
   dialect: { wildcardEq: true, tolower: false },
   // Every legal entity, not only the app's default company.
   query: { 'cross-company': 'true' },

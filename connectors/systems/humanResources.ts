@@ -8,6 +8,7 @@ const fnoGuide = `${docs}/unified-operations/dev-itpro/gdpr`;
 export const HUMAN_RESOURCES: ApiSystem<'hr'> = {
   id: 'hr',
   name: 'Dynamics 365 Human Resources',
+  metadata: 'fno',
   dialect: { wildcardEq: true, tolower: false },
   // Human Resources shares the worker entity with Finance and Operations. The worker has no employment
   // dates (CDM HcmWorkerEntity): they belong to the worker's employments, which are not searched.

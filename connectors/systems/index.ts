@@ -1,5 +1,6 @@
 import type { ManualStep } from '../../dsr/discovery.js';
 import type { EntityInput } from '../describe.js';
+import type { MetadataService } from '../metadata.js';
 import { BUSINESS_CENTRAL } from './businessCentral.js';
 import { CUSTOMER_ENGAGEMENT } from './customerEngagement.js';
 import { FINANCE_OPERATIONS } from './financeOperations.js';
@@ -52,4 +53,10 @@ export const MANUAL_STEPS = Object.fromEntries(ALL_SYSTEMS.map((s) => [s.id, s.m
 export const BUILT_IN_ENTITIES = Object.fromEntries(API_SYSTEM_LIST.map((s) => [s.id, s.entities])) as Record<
   ApiSystemId,
   EntityInput[]
+>;
+
+/** Which published metadata file describes each system's service. */
+export const SYSTEM_METADATA = Object.fromEntries(API_SYSTEM_LIST.map((s) => [s.id, s.metadata])) as Record<
+  ApiSystemId,
+  MetadataService
 >;

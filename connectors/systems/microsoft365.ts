@@ -47,6 +47,7 @@ const GRAPH_USER_PROFILE = [
 export const MICROSOFT_365: ApiSystem<'graph'> = {
   id: 'graph',
   name: 'Microsoft 365 and Entra ID',
+  metadata: 'graph',
   // Graph compares text case-insensitively already.
   dialect: { wildcardEq: false, tolower: false },
   source: ({ http, serviceRoot, pageSize }) => new GraphSource(http, serviceRoot, pageSize),

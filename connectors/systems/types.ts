@@ -4,6 +4,7 @@ import type { ChangeHook } from '../changeEngine.js';
 import type { EntityDescription, EntityInput } from '../describe.js';
 import type { ExtraLookup, Source } from '../engine.js';
 import type { HttpClient } from '../http.js';
+import type { MetadataService } from '../metadata.js';
 import type { FilterDialect } from '../odata.js';
 
 /** What a system's own parts are built from once it is configured. */
@@ -32,6 +33,10 @@ export interface ApiSystem<Id extends string = string> extends ManualSystem {
   id: Id;
   /** The entities searched and changed unless a deployment leaves them out (`builtIn: false`). */
   entities: EntityInput[];
+  /** Which published metadata file describes its service (connectors/metadata/). */
+  metadata: MetadataService;
+  /** Labels of columns no metadata file carries, with their source. */
+  labels?: Readonly<Record<string, string>>;
   dialect: FilterDialect;
   /** Headers every request carries. */
   headers?: Record<string, string>;
