@@ -14,7 +14,7 @@ import {
 import type { ChangeConnector } from '../dsr/changes.js';
 import { isStrongMatch, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, Identifier } from './describe.js';
-import { categoriesOf } from './dataCategories.js';
+import { categoriesOf, type DataCategory } from './dataCategories.js';
 import { columnLabels } from './fieldLabels.js';
 import { ConnectorHttpError } from './http.js';
 import type { MetadataService } from './metadata.js';
@@ -76,6 +76,8 @@ export interface DescribedSystem {
   metadata?: MetadataService;
   /** Labels of columns no metadata file carries. */
   labels?: Readonly<Record<string, string>>;
+  /** The categories of personal data each kind holds, for the package. */
+  categories?: Readonly<Record<string, readonly DataCategory[]>>;
   /** The whole search of this system must end within this. */
   timeoutMs: number;
   /** Records kept on the case for review; RECORDS_KEPT unless a test wants fewer. */
@@ -411,7 +413,7 @@ export class DescribedConnector implements Connector {
       const labels = entity
         ? columnLabels(this.system.metadata, this.system.labels ?? {}, entity.entitySet)
         : { ...extra?.labels };
-      return { ...kind, labels, categories: categoriesOf(kind.kind) };
+      return { ...kind, labels, categories: categoriesOf(kind.kind, this.system.categories ?? {}) };
     });
   }
 

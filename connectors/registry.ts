@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Capability, Connector, ConnectorInfo } from '../dsr/discovery.js';
 import type { GroupMembership } from '../dsr/groupRoles.js';
-import { API_SYSTEM_BY_ID, API_SYSTEMS, MANUAL_SYSTEMS, SYSTEM_NAMES, type ApiSystemId } from './systems/index.js';
+import {
+  API_SYSTEM_BY_ID,
+  API_SYSTEMS,
+  KIND_CATEGORIES,
+  MANUAL_SYSTEMS,
+  SYSTEM_NAMES,
+  type ApiSystemId,
+} from './systems/index.js';
 import type { SystemConnection } from './systems/types.js';
 import { entitySchema, entitySetProblems, type EntityDescription } from './describe.js';
 import { DescribedChanges, type ChangeSystem, type RecordRef } from './changeEngine.js';
@@ -253,6 +260,7 @@ export class ConnectorRegistry {
         entities: system.entities,
         source,
         metadata: described.metadata,
+        categories: KIND_CATEGORIES,
         ...(described.labels ? { labels: described.labels } : {}),
         timeoutMs: config.timeoutMs,
         ...(changing ? { changes: new DescribedChanges(changes) } : {}),

@@ -16,6 +16,13 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
   id: 'bc',
   name: 'Dynamics 365 Business Central',
   metadata: 'bc',
+  categories: {
+    customer: ['identity', 'contactDetails', 'businessRelationship', 'financial'],
+    vendor: ['identity', 'contactDetails', 'businessRelationship', 'financial'],
+    contact: ['identity', 'contactDetails', 'marketingPreferences'],
+    'sales invoice': ['financial', 'contactDetails'],
+    employee: ['identity', 'contactDetails', 'employment', 'financial'],
+  },
   // Business Central refuses `or` across fields (Learn, "Known Limitations with Business Central OData")
   // and is held to comparing text as written, which no published page rules out.
   dialect: { wildcardEq: false, tolower: false, orAcrossFields: false, caseSensitive: true },

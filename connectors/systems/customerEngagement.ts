@@ -21,6 +21,15 @@ export const CUSTOMER_ENGAGEMENT: ApiSystem<'crm'> = {
   id: 'crm',
   name: 'Dynamics 365 Customer Engagement',
   metadata: 'dataverse',
+  categories: {
+    contact: ['identity', 'contactDetails', 'marketingPreferences'],
+    lead: ['identity', 'contactDetails', 'marketingPreferences', 'businessRelationship'],
+    'account (primary contact)': ['businessRelationship', 'contactDetails'],
+    activity: ['communications'],
+    'activity party': ['communications', 'contactDetails'],
+    note: ['notes'],
+    'marketing interaction': ['marketingInteractions'],
+  },
   // Activity columns the CDM leaves out (Learn, "activitypointer table/entity reference":
   // activitytypecode "Activity Type", activityid "Activity").
   labels: { activitytypecode: 'Activity Type', activityid: 'Activity' },

@@ -39,6 +39,11 @@ export const FINANCE_OPERATIONS: ApiSystem<'fno'> = {
   id: 'fno',
   name: 'Dynamics 365 Finance and Operations',
   metadata: 'fno',
+  categories: {
+    customer: ['identity', 'contactDetails', 'businessRelationship', 'financial'],
+    vendor: ['identity', 'contactDetails', 'businessRelationship', 'financial'],
+    worker: ['identity', 'contactDetails', 'employment'],
+  },
   dialect: { wildcardEq: true, tolower: false },
   // Every legal entity, not only the app's default company.
   query: { 'cross-company': 'true' },

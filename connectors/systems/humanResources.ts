@@ -9,6 +9,7 @@ export const HUMAN_RESOURCES: ApiSystem<'hr'> = {
   id: 'hr',
   name: 'Dynamics 365 Human Resources',
   metadata: 'fno',
+  categories: { worker: ['identity', 'contactDetails', 'employment'] },
   dialect: { wildcardEq: true, tolower: false },
   // Human Resources shares the worker entity with Finance and Operations. The worker has no employment
   // dates (CDM HcmWorkerEntity): they belong to the worker's employments, which are not searched.

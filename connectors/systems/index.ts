@@ -1,4 +1,5 @@
 import type { ManualStep } from '../../dsr/discovery.js';
+import type { DataCategory } from '../dataCategories.js';
 import type { EntityInput } from '../describe.js';
 import type { MetadataService } from '../metadata.js';
 import { BUSINESS_CENTRAL } from './businessCentral.js';
@@ -60,3 +61,12 @@ export const SYSTEM_METADATA = Object.fromEntries(API_SYSTEM_LIST.map((s) => [s.
   ApiSystemId,
   MetadataService
 >;
+
+/**
+ * The categories of every kind any system describes, so a kind reads the same wherever it is found
+ * (a Business Central contact holds what a Customer Engagement contact holds).
+ */
+export const KIND_CATEGORIES: Readonly<Record<string, readonly DataCategory[]>> = Object.assign(
+  {},
+  ...API_SYSTEM_LIST.map((s) => s.categories),
+) as Record<string, readonly DataCategory[]>;

@@ -48,6 +48,11 @@ export const MICROSOFT_365: ApiSystem<'graph'> = {
   id: 'graph',
   name: 'Microsoft 365 and Entra ID',
   metadata: 'graph',
+  categories: {
+    user: ['identity', 'contactDetails', 'employment', 'userAccount'],
+    licence: ['userAccount'],
+    manager: ['employment'],
+  },
   // Graph compares text case-insensitively already.
   dialect: { wildcardEq: false, tolower: false },
   source: ({ http, serviceRoot, pageSize }) => new GraphSource(http, serviceRoot, pageSize),

@@ -1,6 +1,7 @@
 import type { ChangeRight } from '../../dsr/changes.js';
 import type { ManualStep } from '../../dsr/discovery.js';
 import type { ChangeHook } from '../changeEngine.js';
+import type { DataCategory } from '../dataCategories.js';
 import type { EntityDescription, EntityInput } from '../describe.js';
 import type { ExtraLookup, Source } from '../engine.js';
 import type { HttpClient } from '../http.js';
@@ -35,6 +36,8 @@ export interface ApiSystem<Id extends string = string> extends ManualSystem {
   entities: EntityInput[];
   /** Which published metadata file describes its service (connectors/metadata/). */
   metadata: MetadataService;
+  /** The categories of personal data each of its kinds holds (connectors/dataCategories.ts says from what). */
+  categories: Readonly<Record<string, readonly DataCategory[]>>;
   /** Labels of columns no metadata file carries, with their source. */
   labels?: Readonly<Record<string, string>>;
   dialect: FilterDialect;
