@@ -1,4 +1,4 @@
-import { BUILT_IN_ENTITIES } from '../connectors/builtin.js';
+import { BUILT_IN_ENTITIES } from '../connectors/systems/index.js';
 import { keptPeriodProblems, LOCAL_KEPT_PERIODS, parseKeptPeriods, type KeptPeriods } from '../dsr/keptRecords.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';

@@ -7,6 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { entitySchema } from '../connectors/describe.js';
 import { DescribedConnector, type Row, type Source } from '../connectors/engine.js';
+import { CUSTOMER_ENGAGEMENT } from '../connectors/systems/customerEngagement.js';
+import { KIND_CATEGORIES } from '../connectors/systems/index.js';
 import { writeExportPackage } from '../storage/exportPackage/index.js';
 import { report, round } from './measure.js';
 
@@ -59,6 +61,9 @@ async function child(count: number): Promise<void> {
   try {
     const connector = new DescribedConnector({
       info: { id: 'crm', displayName: 'Customer Engagement', capabilities: ['find', 'export'], manualSteps: {} },
+      metadata: CUSTOMER_ENGAGEMENT.metadata,
+      categories: KIND_CATEGORIES,
+      ...(CUSTOMER_ENGAGEMENT.labels ? { labels: CUSTOMER_ENGAGEMENT.labels } : {}),
       entities: [
         entitySchema.parse({
           kind: 'contact',

@@ -7,7 +7,7 @@
  * to one or more objects"), the Business Central API v2.0 pages (customers, vendors, contacts,
  * employees, salesInvoices), the Finance and Operations data entities (CustomersV3, VendorsV2,
  * Workers), Graph's user resource type, and the guide's list of where personal data sits in each
- * system. The words for each category are in `locales/<language>/package.json`.
+ * system; each system's file lists its kinds. The words for each category are in `locales/<language>/package.json`.
  */
 export const DATA_CATEGORIES = [
   'identity',
@@ -24,25 +24,10 @@ export const DATA_CATEGORIES = [
 ] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
 
-const KIND_CATEGORIES: Record<string, DataCategory[]> = {
-  contact: ['identity', 'contactDetails', 'marketingPreferences'],
-  lead: ['identity', 'contactDetails', 'marketingPreferences', 'businessRelationship'],
-  'account (primary contact)': ['businessRelationship', 'contactDetails'],
-  activity: ['communications'],
-  'activity party': ['communications', 'contactDetails'],
-  note: ['notes'],
-  'marketing interaction': ['marketingInteractions'],
-  customer: ['identity', 'contactDetails', 'businessRelationship', 'financial'],
-  vendor: ['identity', 'contactDetails', 'businessRelationship', 'financial'],
-  'sales invoice': ['financial', 'contactDetails'],
-  employee: ['identity', 'contactDetails', 'employment', 'financial'],
-  worker: ['identity', 'contactDetails', 'employment'],
-  user: ['identity', 'contactDetails', 'employment', 'userAccount'],
-  licence: ['userAccount'],
-  manager: ['employment'],
-};
-
-/** The categories of one kind; an organisation's own kinds, which no description covers, read "other". */
-export function categoriesOf(kind: string): DataCategory[] {
-  return KIND_CATEGORIES[kind] ?? ['other'];
+/**
+ * The categories of one kind, from the kinds every system's file describes (`connectors/systems/`);
+ * an organisation's own kinds, which no description covers, read "other".
+ */
+export function categoriesOf(kind: string, known: Readonly<Record<string, readonly DataCategory[]>>): DataCategory[] {
+  return [...(known[kind] ?? ['other'])];
 }

@@ -14,9 +14,10 @@ import {
 import type { ChangeConnector } from '../dsr/changes.js';
 import { isStrongMatch, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, Identifier } from './describe.js';
-import { categoriesOf } from './dataCategories.js';
+import { categoriesOf, type DataCategory } from './dataCategories.js';
 import { columnLabels } from './fieldLabels.js';
 import { ConnectorHttpError } from './http.js';
+import type { MetadataService } from './metadata.js';
 import { anyOf, compare, equalsGuid, isGuid, property, stringLiteral, type FilterDialect } from './odata.js';
 
 export type Row = Record<string, unknown>;
@@ -71,6 +72,12 @@ export interface DescribedSystem {
   info: ConnectorInfo;
   entities: EntityDescription[];
   source: Source;
+  /** Which published metadata file names its columns. */
+  metadata?: MetadataService;
+  /** Labels of columns no metadata file carries. */
+  labels?: Readonly<Record<string, string>>;
+  /** The categories of personal data each kind holds, for the package. */
+  categories?: Readonly<Record<string, readonly DataCategory[]>>;
   /** The whole search of this system must end within this. */
   timeoutMs: number;
   /** Records kept on the case for review; RECORDS_KEPT unless a test wants fewer. */
@@ -280,7 +287,13 @@ export class DescribedConnector implements Connector {
     const labels: Record<string, Record<string, string>> = {};
     const found = new Set(tally.records.map((record) => record.kind));
     for (const entity of this.system.entities)
-      if (found.has(entity.kind)) labels[entity.kind] = columnLabels(this.info.id, entity.entitySet, entity.show);
+      if (found.has(entity.kind))
+        labels[entity.kind] = columnLabels(
+          this.system.metadata,
+          this.system.labels ?? {},
+          entity.entitySet,
+          entity.show,
+        );
     for (const extra of this.system.extras ?? [])
       if (extra.exportKind && found.has(extra.exportKind)) labels[extra.exportKind] = { ...extra.labels };
     return labels;
@@ -397,8 +410,10 @@ export class DescribedConnector implements Connector {
     return kinds.map((kind) => {
       const entity = entities.find((e) => e.kind === kind.kind);
       const extra = (this.system.extras ?? []).find((e) => e.exportKind === kind.kind);
-      const labels = entity ? columnLabels(this.info.id, entity.entitySet) : { ...extra?.labels };
-      return { ...kind, labels, categories: categoriesOf(kind.kind) };
+      const labels = entity
+        ? columnLabels(this.system.metadata, this.system.labels ?? {}, entity.entitySet)
+        : { ...extra?.labels };
+      return { ...kind, labels, categories: categoriesOf(kind.kind, this.system.categories ?? {}) };
     });
   }
 

@@ -6,7 +6,7 @@ import {
   type SearchQuery,
   type SystemFindings,
 } from '../dsr/discovery.js';
-import { MANUAL_STEPS, SYSTEM_NAMES, type ApiSystemId, type ManualSystemId } from './builtin.js';
+import { MANUAL_STEPS, SYSTEM_NAMES, type ApiSystemId, type ManualSystemId } from './systems/index.js';
 
 /** A system searched by hand: it has no API (Social Engagement, logs) or this deployment did not configure one. */
 export class ManualConnector implements Connector {

@@ -19,6 +19,16 @@ const interactions = z.array(z.record(z.string(), z.unknown()));
 
 const KIND = 'marketing interaction';
 
+/**
+ * The fields of a Marketing interaction, whose response has no published schema (Learn, "Retrieve
+ * interactions for a contact": InteractionType and Timestamp; labels ours).
+ */
+const FIELD_LABELS: Record<string, string> = {
+  InteractionType: 'Interaction Type',
+  Timestamp: 'Time',
+  ContactId: 'Contact',
+};
+
 /** Outbound Marketing interactions of each contact found, where a deployment still has Marketing. */
 export function marketingInteractions(http: HttpClient, serviceRoot: string): ExtraLookup {
   const load = async (contactId: string, type: string, signal: AbortSignal): Promise<Record<string, unknown>[]> => {
@@ -36,7 +46,7 @@ export function marketingInteractions(http: HttpClient, serviceRoot: string): Ex
     from: 'contact',
     describe: `msdyncrm_LoadInteractionsPublic {ContactId, InteractionType: ${INTERACTION_TYPES.join('|')}}`,
     exportKind: KIND,
-    labels: handLabels(['ContactId', 'InteractionType', 'Timestamp']),
+    labels: handLabels(['ContactId', 'InteractionType', 'Timestamp'], FIELD_LABELS),
     find: async (owner, signal, add) => {
       await Promise.all(
         INTERACTION_TYPES.map(async (type) => {

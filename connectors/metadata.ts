@@ -152,12 +152,3 @@ export function metadataOf(service: MetadataService): MetadataFile {
   }
   return file;
 }
-
-/** Which metadata describes each system of the product. */
-export const SYSTEM_METADATA: Record<'crm' | 'bc' | 'fno' | 'hr' | 'graph', MetadataService> = {
-  crm: 'dataverse',
-  bc: 'bc',
-  fno: 'fno',
-  hr: 'fno',
-  graph: 'graph',
-};

@@ -3,30 +3,28 @@ import { z } from 'zod';
 import type { Capability, Connector, ConnectorInfo } from '../dsr/discovery.js';
 import type { GroupMembership } from '../dsr/groupRoles.js';
 import {
+  API_SYSTEM_BY_ID,
   API_SYSTEMS,
-  BUILT_IN_ENTITIES,
-  MANUAL_STEPS,
+  KIND_CATEGORIES,
   MANUAL_SYSTEMS,
   SYSTEM_NAMES,
   type ApiSystemId,
-} from './builtin.js';
+} from './systems/index.js';
+import type { SystemConnection } from './systems/types.js';
 import { entitySchema, entitySetProblems, type EntityDescription } from './describe.js';
 import { DescribedChanges, type ChangeSystem, type RecordRef } from './changeEngine.js';
-import { CHANGE_GUIDANCE, DELETE_BY_HAND, REMOVED_WITH_OWNER } from './changeGuidance.js';
 import { DescribedConnector, keyFields } from './engine.js';
-import { graphUserChanges } from './graphChanges.js';
 import { agentTrusting, DEFAULT_RETRY, HttpClient, type RetryPolicy } from './http.js';
 import { ManualConnector } from './manual.js';
-import { marketingInteractions } from './marketing.js';
-import { guidLiteral, isGuid, property, stringLiteral, withQuery, type FilterDialect } from './odata.js';
+import { guidLiteral, isGuid, property, stringLiteral, withQuery } from './odata.js';
 import type { LetterMailer } from '../dsr/letters/letterService.js';
 import { GraphLetterMailer } from './graphMail.js';
 import { GraphInboxReader } from './graphInbox.js';
-import { BusinessCentralSource, GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources.js';
+import { GraphSource, groupMemberIds, managerIdOf, ODataSource } from './sources.js';
 import { MsalApp, type AppCredentials } from './tokens.js';
 import { checkConformance } from './conformance.js';
 import { entitySetsOfCsdl, withoutField } from './liveMetadata.js';
-import { metadataOf, SYSTEM_METADATA, type EntitySetMeta } from './metadata.js';
+import { metadataOf, type EntitySetMeta } from './metadata.js';
 
 const httpsUrl = z
   .url()
@@ -120,7 +118,8 @@ export function parseConnectorConfig(raw: unknown, source: string): ResolvedSyst
     }
     const config = parsedSystem.data;
     const entities: EntityDescription[] = [];
-    const builtIn = config.builtIn ? BUILT_IN_ENTITIES[id].map((e) => entitySchema.parse(e)) : [];
+    const system = API_SYSTEM_BY_ID[id];
+    const builtIn = config.builtIn ? system.entities.map((e) => entitySchema.parse(e)) : [];
     config.entities.forEach((entry, index) => {
       const parsed = entitySchema.safeParse(entry);
       const label = (entry as { kind?: unknown } | null)?.kind;
@@ -137,9 +136,8 @@ export function parseConnectorConfig(raw: unknown, source: string): ResolvedSyst
         custom >= 0 ? `systems.${id}.entities[${custom}]` : `systems.${id} (built-in '${all[problem.index]!.kind}')`;
       problems.push(`${source}: ${where}: ${problem.reason}`);
     }
-    if (id === 'graph' && entities.some((e) => e.related?.via !== 'navigation' && e.related)) {
-      problems.push(`${source}: systems.graph.entities: Graph records relate through navigation, not filter`);
-    }
+    const own = system.entityProblem?.(entities);
+    if (own) problems.push(`${source}: systems.${id}.entities: ${own}`);
     systems.push({ id, config, entities: all, builtIn: builtIn.length });
   }
   if (problems.length > 0) throw new ConnectorConfigError(problems);
@@ -159,17 +157,6 @@ export function loadConnectorFile(path: string): unknown {
     throw new ConnectorConfigError([`${path}: not valid JSON (${error instanceof Error ? error.message : ''})`]);
   }
 }
-
-const DIALECTS: Record<ApiSystemId, FilterDialect> = {
-  // Dataverse and Graph compare text case-insensitively already.
-  crm: { wildcardEq: false, tolower: false },
-  // Business Central refuses `or` across fields (Learn, "Known Limitations with Business Central OData")
-  // and is held to comparing text as written, which no published page rules out.
-  bc: { wildcardEq: false, tolower: false, orAcrossFields: false, caseSensitive: true },
-  fno: { wildcardEq: true, tolower: false },
-  hr: { wildcardEq: true, tolower: false },
-  graph: { wildcardEq: false, tolower: false },
-};
 
 function capabilitiesOf(entities: EntityDescription[]): Capability[] {
   const caps: Capability[] = ['find'];
@@ -211,8 +198,9 @@ export class ConnectorRegistry {
       const system = configured.get(id);
       if (!system || !msal) return new ManualConnector(id, options.now);
       const { config } = system;
+      const described = API_SYSTEM_BY_ID[id];
       const http = new HttpClient({
-        system: SYSTEM_NAMES[id],
+        system: described.name,
         tokens: msal.tokensFor(config.resource),
         dispatcher,
         origin: new URL(config.url).origin,
@@ -220,34 +208,33 @@ export class ConnectorRegistry {
         maxConcurrency: config.maxConcurrency,
         retry: options.retry ?? DEFAULT_RETRY,
         random: options.random,
-        headers: id === 'crm' ? { 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' } : {},
+        headers: described.headers ?? {},
       });
       this.live.push({ system, http });
-      if (id === 'graph') {
-        this.graph = new GraphSource(http, config.url, config.pageSize);
+      const connection: SystemConnection = {
+        http,
+        serviceRoot: config.url,
+        pageSize: config.pageSize,
+        marketing: config.marketing,
+      };
+      const query = described.query ?? {};
+      const source =
+        described.source?.(connection, described.dialect) ??
+        new ODataSource(http, config.url, described.dialect, config.pageSize, query);
+      // The directory's own services (groups, managers, mail) need Graph's way of reading.
+      if (source instanceof GraphSource) {
+        this.graph = source;
         this.graphHttp = { http, serviceRoot: config.url };
       }
-      const source =
-        id === 'graph' && this.graph
-          ? this.graph
-          : id === 'bc'
-            ? new BusinessCentralSource(http, config.url, DIALECTS[id], config.pageSize)
-            : new ODataSource(
-                http,
-                config.url,
-                DIALECTS[id],
-                config.pageSize,
-                id === 'fno' ? { 'cross-company': 'true' } : {},
-              );
       const capabilities = capabilitiesOf(system.entities);
       const info: ConnectorInfo = {
         id,
-        displayName: SYSTEM_NAMES[id],
+        displayName: described.name,
         capabilities,
         manualSteps: Object.fromEntries(
           (['export', 'rectify', 'restrict', 'delete'] as const)
             .filter((c) => !capabilities.includes(c))
-            .map((c) => [c, MANUAL_STEPS[id]]),
+            .map((c) => [c, described.manualSteps]),
         ),
       };
       const changing = system.entities.some(
@@ -259,21 +246,25 @@ export class ConnectorRegistry {
         entities: system.entities,
         source,
         http,
-        recordUrl: (ref) => recordUrl(ref, id === 'fno' ? { 'cross-company': 'true' } : {}),
-        guided: CHANGE_GUIDANCE[id],
-        byHand: DELETE_BY_HAND[id] ?? {},
-        removedWithOwner: REMOVED_WITH_OWNER[id] ?? {},
-        ...(id === 'graph' ? { hooks: [graphUserChanges(http, config.url)] } : {}),
-        ...(id === 'crm' ? { isolateDeletes: true } : {}),
-        ...(id === 'bc' ? { deleteIfMatch: true } : {}),
+        recordUrl: (ref) => recordUrl(ref, query),
+        guided: described.guidance,
+        byHand: described.deleteByHand ?? {},
+        removedWithOwner: described.removedWithOwner ?? {},
+        ...(described.changeHooks ? { hooks: described.changeHooks(connection) } : {}),
+        ...(described.isolateDeletes ? { isolateDeletes: true } : {}),
+        ...(described.deleteIfMatch ? { deleteIfMatch: true } : {}),
       };
+      const extras = described.extras?.(connection) ?? [];
       return new DescribedConnector({
         info,
         entities: system.entities,
         source,
+        metadata: described.metadata,
+        categories: KIND_CATEGORIES,
+        ...(described.labels ? { labels: described.labels } : {}),
         timeoutMs: config.timeoutMs,
         ...(changing ? { changes: new DescribedChanges(changes) } : {}),
-        ...(id === 'crm' && config.marketing ? { extras: [marketingInteractions(http, config.url)] } : {}),
+        ...(extras.length > 0 ? { extras } : {}),
         ...(options.now ? { now: options.now } : {}),
       });
     });
@@ -325,7 +316,7 @@ export class ConnectorRegistry {
       const { id, entities, builtIn } = system;
       const sets = documents[at];
       if (!sets) continue;
-      const published = metadataOf(SYSTEM_METADATA[id]).entitySets;
+      const published = metadataOf(API_SYSTEM_BY_ID[id].metadata).entitySets;
       const leftOut = new Set<string>();
       for (const problem of checkConformance(entities, sets).problems) {
         const index = entities.findIndex((e) => e.kind === problem.kind && e.entitySet === problem.entitySet);

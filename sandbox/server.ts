@@ -8,7 +8,8 @@ import { readSandboxCertificate, SANDBOX_CA_CERT_PATH } from './certs.js';
 import { header, ServiceError, SYSTEM_IDS, type Reply, type SystemId, type SystemRequest } from './http.js';
 import { ODataQueryError } from './odata/lexer.js';
 import { csdlDocument } from './odata/csdl.js';
-import { metadataOf, SYSTEM_METADATA } from '../connectors/metadata.js';
+import { metadataOf } from '../connectors/metadata.js';
+import { SYSTEM_METADATA } from '../connectors/systems/index.js';
 import { VersionClock } from './odata/store.js';
 import {
   BC_ENVIRONMENT,

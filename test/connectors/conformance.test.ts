@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_SYSTEMS, BUILT_IN_ENTITIES, type ApiSystemId } from '../../connectors/builtin.js';
+import { API_SYSTEMS, BUILT_IN_ENTITIES, SYSTEM_METADATA, type ApiSystemId } from '../../connectors/systems/index.js';
 import { checkConformance, describeProblem } from '../../connectors/conformance.js';
 import { entitySchema, type EntityInput } from '../../connectors/describe.js';
-import { metadataOf, readMetadata, SYSTEM_METADATA } from '../../connectors/metadata.js';
+import { metadataOf, readMetadata } from '../../connectors/metadata.js';
 import { loadConnectorFile, parseConnectorConfig } from '../../connectors/registry.js';
 
 const example = fileURLToPath(new URL('../../../connectors.example.json', import.meta.url));

@@ -6,7 +6,7 @@ import { ChangeRequestError } from '../../connectors/changeEngine.js';
 import { bearer, call } from '../sandbox/helpers.js';
 import { sandboxConnectorSettings } from '../../local/sandboxSystems.js';
 import { ConnectorRegistry, type SystemConfigInput } from '../../connectors/registry.js';
-import type { ApiSystemId } from '../../connectors/builtin.js';
+import type { ApiSystemId } from '../../connectors/systems/index.js';
 import { startSandbox, type BulkOption, type Sandbox, type SystemId } from '../../sandbox/index.js';
 
 /** What one connector must do against the sandbox; the runner turns it into the same tests for each. */

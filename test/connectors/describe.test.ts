@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { API_SYSTEMS, BUILT_IN_ENTITIES } from '../../connectors/builtin.js';
+import { API_SYSTEMS, BUILT_IN_ENTITIES } from '../../connectors/systems/index.js';
 import { entitySchema, type EntityInput } from '../../connectors/describe.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 

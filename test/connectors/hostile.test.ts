@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { API_SYSTEMS, BUILT_IN_ENTITIES } from '../../connectors/builtin.js';
+import { API_SYSTEMS, BUILT_IN_ENTITIES } from '../../connectors/systems/index.js';
 import { entitySchema } from '../../connectors/describe.js';
 import { personFilters } from '../../connectors/engine.js';
 import { stringLiteral } from '../../connectors/odata.js';

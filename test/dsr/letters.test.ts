@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SYSTEM_NAMES } from '../../connectors/builtin.js';
+import { SYSTEM_NAMES } from '../../connectors/systems/index.js';
 import type { DsrCase } from '../../dsr/case.js';
 import type { OrgCalendar } from '../../dsr/deadlines.js';
 import type { SystemFindings } from '../../dsr/discovery.js';

@@ -1,0 +1,15 @@
+import type { ManualSystem } from './types.js';
+
+const social = 'https://docs.microsoft.com/en-us/dynamics365/customer-engagement/social-engagement';
+
+/** Power BI content packs built on Social Engagement data. */
+export const POWER_BI: ManualSystem<'powerbi'> = {
+  id: 'powerbi',
+  name: 'Power BI',
+  manualSteps: [
+    {
+      text: 'Check Power BI content packs built on Social Engagement data for the person’s user name.',
+      link: { title: 'Power BI content pack', url: `${social}/get-content-pack-for-power-bi` },
+    },
+  ],
+};

@@ -1,0 +1,27 @@
+import type { ManualSystem } from './types.js';
+
+const social = 'https://docs.microsoft.com/en-us/dynamics365/customer-engagement/social-engagement';
+
+/** Social Engagement: retired, without an API. */
+export const SOCIAL_ENGAGEMENT: ManualSystem<'social'> = {
+  id: 'social',
+  name: 'Social Engagement',
+  manualSteps: [
+    {
+      text: 'Social Engagement is retired and has no API. Look the person up among authors and export their author information.',
+      link: { title: 'Manage authors', url: `${social}/manage-authors#export-author-information` },
+    },
+    {
+      text: 'Check author tags that name the person.',
+      link: { title: 'Author tags', url: `${social}/author-tags#export-author-tags-data` },
+    },
+    {
+      text: 'Check whether the person receives email alerts.',
+      link: { title: 'Alert recipients', url: `${social}/email-alerts#manage-alert-recipients-as-administrator` },
+    },
+    {
+      text: 'Check social profiles linked to the person.',
+      link: { title: 'Social profiles', url: `${social}/manage-social-profiles` },
+    },
+  ],
+};
