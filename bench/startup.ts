@@ -10,7 +10,15 @@ import { loadConfig } from '../app/config.js';
 import type { DsrCase } from '../dsr/case.js';
 import { PostgresCaseStore } from '../storage/postgresStore.js';
 import { FakeConnector } from '../test/support/fakeConnector.js';
-import { BENCH_USER, benchActivity, dropSchema, freshSchema, insertCases, postTurn } from './benchSetup.js';
+import {
+  BENCH_USER,
+  benchActivity,
+  benchOpenCase,
+  dropSchema,
+  freshSchema,
+  insertCases,
+  postTurn,
+} from './benchSetup.js';
 import { BENCH_AUDIT_KEY, report, round, timed } from './measure.js';
 
 const DAY = 86_400_000;
@@ -18,29 +26,13 @@ const DAY = 86_400_000;
 /** An open case as intake leaves it; the bench user filed every hundredth, so a status turn lists a few. */
 function openCase(n: number, now: number): DsrCase {
   const mine = n % 100 === 0;
-  return {
-    id: `DSR-2026-${String(n).padStart(6, '0')}`,
-    version: 1,
-    status: 'discovery',
-    subject: { name: `Person ${n}`, emails: [`person${n}@example.org`], phones: [], identifiers: {}, role: 'customer' },
-    requestTypes: ['access'],
-    regulation: 'GDPR',
-    receivedAt: new Date(now - 5 * DAY).toISOString(),
-    dueAt: new Date(now + (10 + (n % 20)) * DAY).toISOString(),
-    identityCheck: 'signed-in-account',
-    details: '',
-    requester: mine ? { id: BENCH_USER.aadObjectId, name: BENCH_USER.name } : { id: `requester-${n}`, name: 'Someone' },
-    createdAt: new Date(now - 5 * DAY).toISOString(),
-    updatedAt: new Date(now - 5 * DAY).toISOString(),
-    intakeKey: `bench-${n}`,
-    assignee: null,
-    pause: null,
-    identityRequests: [],
-    extension: null,
-    identityVerified: null,
-    decision: null,
-    notes: [],
-  };
+  const receivedAt = new Date(now - 5 * DAY).toISOString();
+  return benchOpenCase(
+    n,
+    { receivedAt, dueAt: new Date(now + (10 + (n % 20)) * DAY).toISOString() },
+    mine ? { id: BENCH_USER.aadObjectId, name: BENCH_USER.name } : { id: `requester-${n}`, name: 'Someone' },
+    { name: `Person ${n}`, emails: [`person${n}@example.org`] },
+  );
 }
 
 /** Writes `count` open cases straight into the store, not through the bot. */
