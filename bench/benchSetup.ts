@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { DsrCase } from '../dsr/case.js';
+import type { Actor, DsrCase } from '../dsr/case.js';
 import type { PostgresCaseStore } from '../storage/postgresStore.js';
 
 /**
@@ -9,6 +9,41 @@ import type { PostgresCaseStore } from '../storage/postgresStore.js';
  */
 
 export const BENCH_USER = { id: '29:alex', name: 'Alex Wilber', aadObjectId: 'a1e7c0de-0000-4000-8000-000000000001' };
+
+/**
+ * An open case as intake leaves it, in discovery, numbered `n`; the benchmarks choose its dates, its
+ * requester and the person it is about.
+ */
+export function benchOpenCase(
+  n: number,
+  at: { receivedAt: string; dueAt: string },
+  requester: Actor,
+  subject: Pick<DsrCase['subject'], 'name' | 'emails'>,
+): DsrCase {
+  return {
+    id: `DSR-2026-${String(n).padStart(6, '0')}`,
+    version: 1,
+    status: 'discovery',
+    subject: { ...subject, phones: [], identifiers: {}, role: 'customer' },
+    requestTypes: ['access'],
+    regulation: 'GDPR',
+    receivedAt: at.receivedAt,
+    dueAt: at.dueAt,
+    identityCheck: 'signed-in-account',
+    details: '',
+    requester,
+    createdAt: at.receivedAt,
+    updatedAt: at.receivedAt,
+    intakeKey: `bench-${n}`,
+    assignee: null,
+    pause: null,
+    identityRequests: [],
+    extension: null,
+    identityVerified: null,
+    decision: null,
+    notes: [],
+  };
+}
 
 /** A schema no other run uses, dropped when the figure is taken. */
 export function freshSchema(): string {

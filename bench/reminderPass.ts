@@ -4,6 +4,7 @@ import type { OrgCalendar } from '../dsr/deadlines.js';
 import { DEFAULT_REMINDER_SETTINGS, ReminderSchedule, type ReminderSettings } from '../dsr/reminders/schedule.js';
 import { ReminderScheduler, type ReminderDispatcher } from '../dsr/reminders/scheduler.js';
 import type { CaseQuery, CaseStore, KeyValueStore } from '../dsr/ports/store.js';
+import { benchOpenCase } from './benchSetup.js';
 import { median, report, round, timed } from './measure.js';
 
 const calendar: OrgCalendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5, 6, 7] };
@@ -40,30 +41,13 @@ class BenchCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'state'> {
 }
 
 function openCase(n: number, dueDay: number): DsrCase {
-  const due = new Date(START + dueDay * DAY + 10 * 3_600_000).toISOString();
-  return {
-    id: `DSR-2026-${String(n).padStart(6, '0')}`,
-    version: 1,
-    status: 'discovery',
-    subject: { name: 'Bench Person', emails: [], phones: [], identifiers: {}, role: 'customer' },
-    requestTypes: ['access'],
-    regulation: 'GDPR',
-    receivedAt: '2026-05-01T08:00:00Z',
-    dueAt: due,
-    identityCheck: 'signed-in-account',
-    details: '',
-    requester: { id: 'bench', name: 'Bench' },
-    createdAt: '2026-05-01T08:00:00Z',
-    updatedAt: '2026-05-01T08:00:00Z',
-    intakeKey: `bench-${n}`,
-    assignee: null,
-    pause: null,
-    identityRequests: [],
-    extension: null,
-    identityVerified: null,
-    decision: null,
-    notes: [],
-  };
+  const dueAt = new Date(START + dueDay * DAY + 10 * 3_600_000).toISOString();
+  return benchOpenCase(
+    n,
+    { receivedAt: '2026-05-01T08:00:00Z', dueAt },
+    { id: 'bench', name: 'Bench' },
+    { name: 'Bench Person', emails: [] },
+  );
 }
 
 /**

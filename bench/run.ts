@@ -31,7 +31,9 @@ const databaseUrl = process.env.DSR_BENCH_DATABASE_URL ?? process.env.DSR_TEST_D
 if (!only || only === 'purge') await purgeBench(quick ? 10_000 : 100_000, quick ? 1_000 : 10_000, databaseUrl);
 if (!only || only === 'erase')
   await erasure(10_000, quick ? 100_000 : 1_000_000, databaseUrl, quick ? 20_000 : 100_000);
-if (!only || only === 'startup') await startup(1_000, quick ? 20_000 : 100_000, databaseUrl);
+// BENCH_STORES=postgres (or embedded) takes the figure on one store only.
+const stores = process.env.BENCH_STORES ? new Set(process.env.BENCH_STORES.split(',')) : undefined;
+if (!only || only === 'startup') await startup(1_000, quick ? 20_000 : 100_000, databaseUrl, stores);
 if (!only || only === 'dashboard') await dashboard(1_000, quick ? 20_000 : 100_000, quick ? 100 : 300, databaseUrl);
 if (databaseUrl) {
   const { postgresCaseUpdate, scaleOutThroughput } = await import('./postgres.js');

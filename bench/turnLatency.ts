@@ -90,7 +90,7 @@ export async function turnLatency(iterations: number): Promise<void> {
       echoP95Ms: round(echoP95),
       medianRatio: round(median(samples[name]) / echoMedian, 2),
       p95Ratio: round(percentile(samples[name], 95) / echoP95, 2),
-      ...(name === 'status' ? { target: 'medianRatio <= 1.5' } : {}),
+      ...(name === 'status' ? { target: 'medianRatio <= 1.25' } : {}),
     });
   }
 

@@ -72,15 +72,41 @@ export const PSEUDO_LOCALE = 'qps-ploc';
 export const PSEUDO_OPEN = '⟦';
 export const PSEUDO_CLOSE = '⟧';
 
+/**
+ * A translator bound to one language: `i18n.t` with the language in its options. i18next's own
+ * `getFixedT` copies every init option into a new object on each call, which made a card of a few
+ * rows cost milliseconds (the status turn's latency). A call with a default value as its second
+ * argument goes through `getFixedT`, which reads that overload. `lng` stays on the function, as on
+ * i18next's; a language given in the options still wins, as with `getFixedT`.
+ */
+const bound = new Map<string, TFunction>();
+
+function boundTo(lng: string): TFunction {
+  let t = bound.get(lng);
+  if (!t) {
+    const fixed = i18n.getFixedT(lng);
+    const direct = (key: unknown, options?: unknown, ...rest: unknown[]): unknown =>
+      typeof options === 'object' && options !== null && rest.length === 0
+        ? i18n.t(key as string, { ...options, lng: (options as { lng?: string }).lng || lng })
+        : options === undefined
+          ? i18n.t(key as string, { lng })
+          : (fixed as unknown as (...a: unknown[]) => unknown)(key, options, ...rest);
+    t = Object.assign(direct, { lng }) as unknown as TFunction;
+    // Locales come from the activity: a bounded cache, so odd ones cannot grow it without end.
+    if (bound.size < 64) bound.set(lng, t);
+  }
+  return t;
+}
+
 /** A translator bound to one language (and, for dates, the full locale when Teams sent one). */
 export function translator(locale: string | undefined): TFunction {
   if (locale === PSEUDO_LOCALE) {
-    const english = i18n.getFixedT(DEFAULT_ENGLISH);
+    const english = boundTo(DEFAULT_ENGLISH);
     const marked = (...args: Parameters<TFunction>): string =>
       `${PSEUDO_OPEN}${String((english as unknown as (...a: unknown[]) => unknown)(...args))}${PSEUDO_CLOSE}`;
     return Object.assign(marked, english);
   }
   const language = languageOf(locale);
-  if (locale && languageOf(locale) === language && /^[a-z]{2}-[A-Z]{2}$/.test(locale)) return i18n.getFixedT(locale);
-  return i18n.getFixedT(language === 'en' ? DEFAULT_ENGLISH : language);
+  if (locale && languageOf(locale) === language && /^[a-z]{2}-[A-Z]{2}$/.test(locale)) return boundTo(locale);
+  return boundTo(language === 'en' ? DEFAULT_ENGLISH : language);
 }
