@@ -46,6 +46,7 @@ export class IntakeDialog extends ComponentDialog {
       timeZone: this.services.calendar.timeZone,
       values,
       suggestions,
+      locale: step.context.activity.locale,
       ...(this.services.letters ? { languages: this.services.letters.service.languages } : {}),
     });
     await step.context.sendActivity(cardMessage(card, 'New data subject request form'));
