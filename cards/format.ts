@@ -74,14 +74,6 @@ export function formatDay(iso: string, calendar: OrgCalendar, t?: TFunction): st
 
 export type Urgency = 'good' | 'warning' | 'attention' | 'default';
 
-/** Adaptive Card text colours for a deadline's urgency: the colour-coded countdown. */
-export const URGENCY_COLOR: Record<Urgency, string> = {
-  good: 'Good',
-  warning: 'Warning',
-  attention: 'Attention',
-  default: 'Default',
-};
-
 export interface DeadlineView {
   dueDay: string;
   daysLeft: number;
