@@ -12,7 +12,7 @@ import {
   type CardRefresh,
   type ContainerStyle,
 } from './adaptive.js';
-import { shownAsText } from './format.js';
+import { localDay, shownAsText } from './format.js';
 import { translator } from '../i18n/index.js';
 import { noticeBlocks, type Notice } from './notices.js';
 
@@ -30,30 +30,9 @@ export const URGENCY_STYLE: Record<DueUrgency, ContainerStyle | undefined> = {
   settled: undefined,
 };
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * A day in the organisation's zone, in the reader's language: the parts from Intl (CLDR names of
- * weekdays and months), their order and punctuation from the catalogue ("Thu 2 Apr 2026",
- * "Do., 2. Apr. 2026"). Cached per language and zone: lists format a day per row.
- */
+/** A day in the organisation's zone, in the reader's language (see `localDay` in format.ts). */
 export function dueDayText(t: TFunction, iso: string, timeZone: string): string {
-  const language = (t as { lng?: string }).lng ?? 'en-GB';
-  const key = `${language}|${timeZone}`;
-  let format = dayFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(language, {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-    });
-    dayFormats.set(key, format);
-  }
-  const parts = format.formatToParts(new Date(iso));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return t('case.header.day', { weekday: part('weekday'), day: part('day'), month: part('month'), year: part('year') });
+  return localDay(t, iso, timeZone);
 }
 
 /** "4 days left", "due today", "overdue by 3 days"; a case that is answered or closed reads its status. */

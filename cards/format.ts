@@ -1,24 +1,78 @@
+import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
 import { REQUEST_TYPE_LABELS, type RequestType } from '../dsr/case.js';
 import { daysLeft, formatDue, type OrgCalendar } from '../dsr/deadlines.js';
+import { translator } from '../i18n/index.js';
 
-export function formatInstant(iso: string, calendar: OrgCalendar): string {
-  return DateTime.fromISO(iso).setZone(calendar.timeZone).toFormat("ccc d LLL yyyy, HH:mm '('ZZZZ')'");
+/** The language a translator writes in, the full locale when Teams sent one ("de-AT"). */
+function languageOfTranslator(t: TFunction): string {
+  return (t as { lng?: string }).lng ?? 'en-GB';
 }
 
-export function formatDay(iso: string, calendar: OrgCalendar): string {
-  return formatDue(new Date(iso), calendar);
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cachedFormat(
+  cache: Map<string, Intl.DateTimeFormat>,
+  language: string,
+  timeZone: string,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  const key = `${language}|${timeZone}`;
+  let format = cache.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { timeZone, ...options });
+    cache.set(key, format);
+  }
+  return format;
+}
+
+/**
+ * A day in the organisation's zone, in the reader's language: the parts from Intl (CLDR names of
+ * weekdays and months), their order and punctuation from the catalogue ("Thu 2 Apr 2026",
+ * "Do., 2. Apr. 2026"). Cached per language and zone: lists format a day per row.
+ */
+export function localDay(t: TFunction, iso: string, timeZone: string): string {
+  const format = cachedFormat(dayFormats, languageOfTranslator(t), timeZone, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
+  const parts = format.formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return t('case.header.day', { weekday: part('weekday'), day: part('day'), month: part('month'), year: part('year') });
+}
+
+/**
+ * An instant in the organisation's zone. Without a translator it reads as it always has in English
+ * ("Tue 7 Apr 2026, 14:00 (GMT+2)"); with one, the day as `localDay` writes it and the time and
+ * offset from Intl in the reader's language ("Di., 7. Apr. 2026, 14:00 (GMT+2)").
+ */
+export function formatInstant(iso: string, calendar: OrgCalendar, t?: TFunction): string {
+  if (!t) return DateTime.fromISO(iso).setZone(calendar.timeZone).toFormat("ccc d LLL yyyy, HH:mm '('ZZZZ')'");
+  const format = cachedFormat(timeFormats, languageOfTranslator(t), calendar.timeZone, {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  });
+  const parts = format.formatToParts(new Date(iso));
+  const zone = parts.find((p) => p.type === 'timeZoneName')?.value ?? calendar.timeZone;
+  const time = parts
+    .filter((p) => p.type !== 'timeZoneName')
+    .map((p) => p.value)
+    .join('')
+    .trim();
+  return t('format.instant', { day: localDay(t, iso, calendar.timeZone), time, zone });
+}
+
+/** A day in the organisation's zone: in the reader's language with a translator, in English without. */
+export function formatDay(iso: string, calendar: OrgCalendar, t?: TFunction): string {
+  return t ? localDay(t, iso, calendar.timeZone) : formatDue(new Date(iso), calendar);
 }
 
 export type Urgency = 'good' | 'warning' | 'attention' | 'default';
-
-/** Adaptive Card text colours for a deadline's urgency: the colour-coded countdown. */
-export const URGENCY_COLOR: Record<Urgency, string> = {
-  good: 'Good',
-  warning: 'Warning',
-  attention: 'Attention',
-  default: 'Default',
-};
 
 export interface DeadlineView {
   dueDay: string;
@@ -28,20 +82,24 @@ export interface DeadlineView {
   urgency: Urgency;
 }
 
-export function deadlineView(dueAt: string, now: Date, calendar: OrgCalendar, open = true): DeadlineView {
+/** The countdown and due day in the language of `t`, with that language's plural rules (English without one). */
+export function deadlineView(
+  dueAt: string,
+  now: Date,
+  calendar: OrgCalendar,
+  open = true,
+  t?: TFunction,
+): DeadlineView {
   const left = daysLeft(new Date(dueAt), now, calendar);
+  const words = t ?? translator(undefined);
   const countdown =
-    left > 1
-      ? `${left} days left`
-      : left === 1
-        ? '1 day left'
-        : left === 0
-          ? 'due today'
-          : left === -1
-            ? '1 day overdue'
-            : `${-left} days overdue`;
+    left > 0
+      ? words('format.countdown.left', { count: left })
+      : left === 0
+        ? words('format.countdown.today')
+        : words('format.countdown.overdue', { count: -left });
   const urgency: Urgency = !open ? 'default' : left < 0 ? 'attention' : left <= 7 ? 'warning' : 'good';
-  return { dueDay: formatDay(dueAt, calendar), daysLeft: left, countdown, urgency };
+  return { dueDay: formatDay(dueAt, calendar, t), daysLeft: left, countdown, urgency };
 }
 
 export function requestTypesText(types: RequestType[]): string {

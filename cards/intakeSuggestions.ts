@@ -19,7 +19,10 @@ export function intakeSuggestions(prefill: IntakePrefill, locale: string | undef
           : suggestion.values;
     return {
       title: t(`intake.suggestions.fields.${suggestion.field}`),
-      value: `${shownAsText(values.join(', '), 300)} (${t(`intake.suggestions.sources.${suggestion.source}`)})`,
+      value: t('intake.suggestions.value', {
+        values: shownAsText(values.join(', '), 300),
+        source: t(`intake.suggestions.sources.${suggestion.source}`),
+      }),
     };
   });
   const notes: Array<{ text: string }> = [];

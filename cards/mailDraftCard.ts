@@ -71,6 +71,7 @@ export function mailDraftCard(view: MailDraftView): CardJson {
     ...(view.errors ? { errors: view.errors } : {}),
     ...(view.languages ? { languages: view.languages } : {}),
     ...(view.prefill ? { suggestions: intakeSuggestions(view.prefill, view.locale) } : {}),
+    locale: view.locale,
   });
   const mail = view.mail;
   const quote = mail?.quote ?? '';

@@ -185,11 +185,11 @@ function statusText(input: ReviewCardInput, t: TFunction): string {
   const release = review.release;
   if (release) {
     const link = release.revokedAt
-      ? t('review.linkRevoked', { at: formatInstant(release.revokedAt, calendar) })
+      ? t('review.linkRevoked', { at: formatInstant(release.revokedAt, calendar, t) })
       : subjectLinkOpen(release, now)
-        ? t('review.linkOpen', { at: formatInstant(release.expiresAt, calendar) })
-        : t('review.linkExpired', { at: formatInstant(release.expiresAt, calendar) });
-    return `${counts} ${t('review.released', { at: formatInstant(release.at, calendar) })} ${link}`;
+        ? t('review.linkOpen', { at: formatInstant(release.expiresAt, calendar, t) })
+        : t('review.linkExpired', { at: formatInstant(release.expiresAt, calendar, t) });
+    return `${counts} ${t('review.released', { at: formatInstant(release.at, calendar, t) })} ${link}`;
   }
   if (review.approval) return `${counts} ${t('review.approved')}`;
   if (review.submitted) return `${counts} ${t('review.submitted')}`;

@@ -53,6 +53,7 @@ export class IntakeSubmission implements CardActionHandler {
             timeZone: calendar.timeZone,
             values: intakeValues(data),
             errors: result.errors,
+            locale: context.activity.locale,
             ...(languages ? { languages } : {}),
           }),
         },

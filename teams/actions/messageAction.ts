@@ -81,6 +81,7 @@ export class RecordFromMessage {
       timeZone: this.services.calendar.timeZone,
       values: prefill.values,
       suggestions: intakeSuggestions(prefill, context.activity.locale),
+      locale: context.activity.locale,
     });
     return taskCard(forTaskModule(card, intakeId), t('messageAction.title'));
   }

@@ -47,6 +47,7 @@ export class IntakeDialog extends ComponentDialog {
       timeZone: this.services.calendar.timeZone,
       values,
       suggestions,
+      locale: step.context.activity.locale,
       ...(this.services.letters ? { languages: this.services.letters.service.languages } : {}),
     });
     await step.context.sendActivity(cardMessage(card, translator(step.context.activity.locale)('replies.intakeForm')));
