@@ -79,6 +79,10 @@ describe('the walkthrough in the Teams Playground', function () {
     megan = new TeamsPage(await browser.newPage(), urlOf(privacyTeamView.key));
     adele = new TeamsPage(await browser.newPage(), urlOf(secondOfficerView.key));
     for (const person of [alex, megan, adele]) await hands.watch(person.page);
+    // Adele has her 1:1 chat with the bot from the start, as every officer who installed it does:
+    // that is where she hears that a preview waits for her.
+    await adele.open();
+    await adele.waitForWelcome();
   });
 
   after(async () => {
@@ -301,11 +305,10 @@ describe('the walkthrough in the Teams Playground', function () {
   });
 
   it('Adele, the second privacy officer, approves each deletion from her own chat', async () => {
-    await adele.open();
-    await adele.waitForWelcome();
-    await adele.say(`status ${mariaCase}`);
-    const triage = adele.card(`${mariaCase}: Maria Garcia`);
-    await triage.getByRole('button', { name: 'Show the plan' }).click();
+    // Her 1:1 chat says what waits for her, one card per preview; any of them opens the plan here.
+    const told = adele.card(`previewed the erasure in Dynamics 365 Finance and Operations for ${mariaCase}`);
+    await told.getByText("It waits for a second privacy officer's approval, and you can give it.").waitFor();
+    await told.getByRole('button', { name: 'Show the plan' }).click();
     const plan = adele.card(`Plan for ${mariaCase}`);
     for (const title of DELETIONS) {
       await adele.step(plan, title).getByRole('button', { name: 'Approve' }).click();
@@ -360,13 +363,9 @@ describe('the walkthrough in the Teams Playground', function () {
     await review.getByRole('button', { name: 'Review done' }).click();
     await review.getByText('Review done; another privacy officer approves it.').waitFor();
 
-    const adelePlan = adele.card(`Plan for ${mariaCase}`);
-    await adelePlan.getByRole('button', { name: 'Back to the case' }).click();
-    await adele.card(`${mariaCase}: Maria Garcia`).getByRole('button', { name: 'Show the plan' }).click();
-    await adele
-      .step(adele.card(`Plan for ${mariaCase}`), packageTitle)
-      .getByRole('button', { name: 'Review before release' })
-      .click();
+    // Adele hears in her 1:1 chat that the reviewed package waits for her, and opens its review there.
+    const told = adele.card(`Megan Bowen reviewed the package for the person in ${mariaCase}`);
+    await told.getByRole('button', { name: 'Review the package' }).click();
     const adeleReview = adele.card(`Review of the package for ${mariaCase}`);
     await adeleReview.getByRole('button', { name: 'Approve for release' }).click();
     await adeleReview.getByText('Approved. It can now be released to the person.').waitFor();
