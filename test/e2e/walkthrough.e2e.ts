@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { loadLocalConfig } from '../../local/demo.js';
 import { startLocalRun, type LocalRun } from '../../local/localRun.js';
 import {
@@ -268,14 +268,21 @@ describe('the walkthrough in the Teams Playground', function () {
     await megan.openChannel(PRIVACY_TEAM_NAME, PRIVACY_CHANNEL_NAME);
   });
 
-  const DELETIONS = ['Customer Engagement', 'Business Central', 'Finance and Operations'].map(
-    (system) => `Delete the person's data in Dynamics 365 ${system}`,
+  const SYSTEMS = ['Customer Engagement', 'Business Central', 'Finance and Operations'].map(
+    (system) => `Dynamics 365 ${system}`,
   );
+  const DELETIONS = SYSTEMS.map((system) => `Delete the person's data in ${system}`);
 
   it('previews each deletion: what goes, and the posted invoices kept with the legal reason', async () => {
-    for (const title of DELETIONS) {
-      const plan = megan.card(`Plan for ${mariaCase}`);
-      await megan.step(plan, title).getByRole('button', { name: 'Preview', exact: true }).click();
+    // The first from the plan; each preview card then offers the next deletion to preview.
+    let previous: Locator | undefined;
+    for (const [index, title] of DELETIONS.entries()) {
+      if (!previous) {
+        const plan = megan.card(`Plan for ${mariaCase}`);
+        await megan.step(plan, title).getByRole('button', { name: 'Preview', exact: true }).click();
+      } else {
+        await previous.getByRole('button', { name: `Preview next: ${SYSTEMS[index]!}` }).click();
+      }
       const preview = megan.card(`Preview: ${title}`);
       await preview.getByText('Preview ready: check it, then approve.').waitFor();
       const text = await preview.innerText();
@@ -286,12 +293,13 @@ describe('the walkthrough in the Teams Playground', function () {
         assert.match(text, /sales invoice PS-INV103017 · /, text);
         await megan.screenshot('12-privacy-preview-kept-invoices', preview);
       }
-      await preview.getByRole('button', { name: 'Back to the plan' }).click();
-      await megan
-        .step(megan.card(`Plan for ${mariaCase}`), title)
-        .getByRole('button', { name: 'Show the preview' })
-        .waitFor();
+      previous = preview;
     }
+    assert.equal(await previous!.getByRole('button', { name: /^Preview next/ }).count(), 0, 'none left to preview');
+    await previous!.getByRole('button', { name: 'Back to the plan' }).click();
+    const plan = megan.card(`Plan for ${mariaCase}`);
+    for (const title of DELETIONS)
+      await megan.step(plan, title).getByRole('button', { name: 'Show the preview' }).waitFor();
   });
 
   it('Megan is not offered Approve on a deletion she previewed herself', async () => {
