@@ -296,20 +296,15 @@ describe('the walkthrough in the Teams Playground', function () {
       previous = preview;
     }
     assert.equal(await previous!.getByRole('button', { name: /^Preview next/ }).count(), 0, 'none left to preview');
-    await previous!.getByRole('button', { name: 'Back to the plan' }).click();
-    const plan = megan.card(`Plan for ${mariaCase}`);
-    for (const title of DELETIONS)
-      await megan.step(plan, title).getByRole('button', { name: 'Show the preview' }).waitFor();
   });
 
   it('Megan is not offered Approve on a deletion she previewed herself', async () => {
-    const plan = megan.card(`Plan for ${mariaCase}`);
-    const step = megan.step(plan, DELETIONS[0]!);
-    await step.getByText('You made this preview, so another member of the privacy team approves it.').waitFor();
-    assert.equal(await step.getByRole('button', { name: 'Approve' }).count(), 0);
-    assert.match(await step.innerText(), /Waiting for approval/);
-    assert.match(await step.innerText(), /Previewed by Megan Bowen, /);
-    await megan.screenshot('13-privacy-own-approval-hidden', plan);
+    // The last preview stays open on her screen while Adele approves.
+    const preview = megan.card(`Preview: ${DELETIONS[2]!}`);
+    await preview.getByText('You made this preview, so another member of the privacy team approves it.').waitFor();
+    assert.equal(await preview.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.match(await preview.innerText(), /Previewed by Megan Bowen, /);
+    await megan.screenshot('13-privacy-own-approval-hidden', preview);
   });
 
   it('Adele, the second privacy officer, approves each deletion from her own chat', async () => {
@@ -327,10 +322,14 @@ describe('the walkthrough in the Teams Playground', function () {
   });
 
   it('Megan applies each deletion; it ends done once a second search finds nothing', async () => {
-    let plan = megan.card(`Plan for ${mariaCase}`);
-    await plan.getByRole('button', { name: 'Back to the case' }).click();
-    await megan.card(`${mariaCase}: Maria Garcia`).getByRole('button', { name: 'Show the plan' }).click();
-    plan = megan.card(`Plan for ${mariaCase}`);
+    // Back to the plan from the preview she left open: the plan as it is now, approved.
+    await megan.card(`Preview: ${DELETIONS[2]!}`).getByRole('button', { name: 'Back to the plan' }).click();
+    const plan = megan.card(`Plan for ${mariaCase}`);
+    for (const title of DELETIONS)
+      await megan
+        .step(plan, title)
+        .getByText(/approved by Adele Vance/)
+        .waitFor();
     for (const title of DELETIONS) {
       await megan.step(plan, title).getByRole('button', { name: 'Apply' }).click();
       await megan
