@@ -10,10 +10,12 @@ import {
   type CardAction,
 } from './adaptive.js';
 import { shownAsText } from './format.js';
-import { TEAM_VERBS } from './verbs.js';
+import { PLAN_VERBS, REVIEW_VERBS, TEAM_VERBS } from './verbs.js';
 
 export interface ApprovalWaitingView {
   caseId: string;
+  /** The case's version when the card was made, as every card action on the case names it. */
+  version: number;
   subjectName: string;
   waiting: WaitingApproval;
   /** "the erasure in Business Central", for a step. */
@@ -61,9 +63,18 @@ export function approvalWaitingCard(view: ApprovalWaitingView, t: TFunction): Ad
     ...(view.link ? { link: view.link } : {}),
   };
   const live = view.state.kind === 'waiting';
-  // Opening the card is the next thing to do; the live state is one press away while it waits.
+  // Opening what waits right here in the chat is the next thing to do: the plan with the preview's
+  // Approve button, or the package's review. Those cards check the role, the four eyes and the
+  // preview's hash on the server when approved; this button only shows them.
+  const here = { caseId: view.caseId, version: view.version };
+  const openHere =
+    view.waiting.kind === 'step'
+      ? executeAction(t('team.waiting.showPlan'), PLAN_VERBS.show, here, 'positive')
+      : executeAction(t('team.waiting.showReview'), REVIEW_VERBS.show, here, 'positive');
+  // The live state is one press away while it waits; the thread's card, one link away.
   const actions: CardAction[] = [
-    ...(view.link ? [openUrlAction(t('team.waiting.open'), view.link, 'positive')] : []),
+    ...(live ? [openHere] : []),
+    ...(view.link ? [openUrlAction(t('team.waiting.open'), view.link, live ? 'default' : 'positive')] : []),
     ...(live ? [executeAction(t('team.waiting.status'), TEAM_VERBS.waiting, data)] : []),
   ];
   return adaptiveCard({

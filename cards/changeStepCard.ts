@@ -358,6 +358,23 @@ function overrideBlocks(dsrCase: DsrCase, step: PlanStep, t: TFunction): CardEle
   ];
 }
 
+/**
+ * The next step of the plan that still needs its first preview and asks nothing more for it, so an
+ * officer checking one deletion after another goes on from the preview card without a trip back
+ * to the plan. A step that needs corrections or a mode is left to the plan, where its form is.
+ */
+function nextToPreview(dsrCase: DsrCase, after: PlanStep, view: PlanView): PlanStep | undefined {
+  return dsrCase.plan?.steps.find(
+    (step) =>
+      step.id !== after.id &&
+      step.destructive &&
+      step.mode === 'automated' &&
+      step.state === 'waiting-approval' &&
+      step.preview === undefined &&
+      previewInputs(dsrCase, step, view).body.length === 0,
+  );
+}
+
 /** The whole preview of one step, for approval, under the case header; the one who made it sees no Approve. */
 export function changePreviewCard(
   dsrCase: DsrCase,
@@ -368,6 +385,7 @@ export function changePreviewCard(
   const t = viewT(view);
   const data = { caseId: dsrCase.id, version: dsrCase.version, stepId: step.id };
   const preview = step.preview;
+  const next = nextToPreview(dsrCase, step, view);
   return planShell(dsrCase, view, {
     notice,
     body: [
@@ -387,6 +405,15 @@ export function changePreviewCard(
     actions: [
       ...(preview && mayApprove(step, view)
         ? [executeAction(t('change.approve'), PLAN_VERBS.approve, { ...data, previewHash: preview.hash }, 'positive')]
+        : []),
+      ...(next
+        ? [
+            executeAction(t('change.previewNext', { system: clip(next.systemName, 60) }), PLAN_VERBS.preview, {
+              caseId: dsrCase.id,
+              version: dsrCase.version,
+              stepId: next.id,
+            }),
+          ]
         : []),
       executeAction(t('change.backToPlan'), PLAN_VERBS.show, { caseId: dsrCase.id, version: dsrCase.version }),
     ],

@@ -42,6 +42,7 @@ export function waitingViewWithNames(
   const names = nameTable(directory, dsrCase);
   return {
     caseId: dsrCase.id,
+    version: dsrCase.version,
     subjectName: dsrCase.subject.name,
     waiting,
     step: waiting.kind === 'step' ? stepPhrase(dsrCase, waiting.stepId, t) : '',

@@ -91,7 +91,7 @@ describe('telling the other privacy officers that a preview waits for them, thro
     const { caseId, hash } = await previewed();
     const [notice] = notices(adele);
     const status = (notice!.actions as Array<{ type: string; verb?: string; data?: Record<string, unknown> }>).find(
-      (a) => a.type === 'Action.Execute',
+      (a) => a.verb === 'team.waiting',
     )!;
     const refresh = (notice!.refresh as { action: { verb: string } }).action;
     assert.equal(refresh.verb, status.verb, 'the card refreshes itself when shown while it waits');
@@ -110,6 +110,31 @@ describe('telling the other privacy officers that a preview waits for them, thro
       (after.actions as Array<{ type: string }>).every((a) => a.type === 'Action.OpenUrl'),
       'only the button that opens it is left',
     );
+  });
+
+  it('opens the plan in the chat with the Approve button, which still checks the preview it names', async () => {
+    const { caseId, hash } = await previewed();
+    const [notice] = notices(adele);
+    const actions = notice!.actions as Array<{
+      type: string;
+      title: string;
+      verb?: string;
+      data?: Record<string, unknown>;
+    }>;
+    const open = actions.find((a) => a.title === 'Show the plan')!;
+    assert.equal(actions[0], open, 'the first button: what she came for');
+    const plan = invokeCard(await bot.execute(adele, open.verb!, open.data!));
+    assert.match(cardText(plan), new RegExp(`Plan for ${caseId}`));
+    assert.ok(JSON.stringify(plan).includes(hash), 'the Approve button carries the preview hash');
+    // Approving still names the preview: a changed one is refused, the one shown is approved.
+    assert.doesNotMatch(
+      await flow.card(adele, 'plan.approve', caseId, { stepId: 'delete:crm', previewHash: 'f'.repeat(64) }),
+      /^Approved/,
+    );
+    assert.equal((await flow.step(caseId, 'delete:crm'))!.approval, undefined, 'nothing approved');
+    // Someone outside the team who gets hold of the card sees nothing of the case.
+    const outsider = await bot.execute(alex, open.verb!, open.data!);
+    assert.doesNotMatch(JSON.stringify(outsider.body), /Maria/);
   });
 
   it('shows nothing to someone outside the privacy team, and refuses a forged card', async () => {

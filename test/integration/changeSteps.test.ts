@@ -239,6 +239,39 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     assert.ok(Number(left) >= 1, 'the step is open until its work by hand is done');
   });
 
+  it("goes from one preview to the next deletion still to preview, each checked on the server like the plan's button", async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    bc = bcSystem();
+    await start();
+    const caseId = await plannedCase(alex, 'delete');
+    type Action = { title: string; verb?: string; data?: Record<string, unknown> };
+    const next = (card: Record<string, unknown>) =>
+      (card.actions as Action[]).find((action) => action.title.startsWith('Preview next'));
+
+    const first = invokeCard(await press(megan, 'plan.preview', caseId, { stepId: 'delete:crm' }));
+    const button = next(first)!;
+    assert.equal(button.title, 'Preview next: Dynamics 365 Business Central');
+    assert.deepEqual(cardProblems(first, { 'plan.preview': ['caseId', 'version', 'stepId'] }), []);
+
+    // Someone outside the team pressing it is refused and nothing is previewed.
+    const outsider = await bot.execute(alex, button.verb!, button.data!);
+    assert.doesNotMatch(JSON.stringify(outsider.body), /Preview ready/);
+    assert.equal((await step(caseId, 'delete:bc')).preview, undefined);
+
+    const second = invokeCard(await bot.execute(megan, button.verb!, button.data!));
+    assert.match(cardText(second), /Preview: Delete the person's data in Dynamics 365 Business Central/);
+    assert.match(cardText(second), /Preview ready/);
+    assert.ok((await step(caseId, 'delete:bc')).preview, 'the next step has its preview');
+    assert.equal(next(second), undefined, 'nothing is left to preview');
+    // Adele still approves each preview by its own hash; the one who made them cannot.
+    const hash = (await step(caseId, 'delete:bc')).preview!.hash;
+    assert.match(
+      await card(megan, 'plan.approve', caseId, { stepId: 'delete:bc', previewHash: hash }),
+      /another member/,
+    );
+  });
+
   it('reports records changed since the preview and leaves them as they are', async function () {
     this.timeout(60_000);
     crm = ceSystem();
