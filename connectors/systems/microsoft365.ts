@@ -53,7 +53,9 @@ export const MICROSOFT_365: ApiSystem<'graph'> = {
     licence: ['userAccount'],
     manager: ['employment'],
   },
-  // Graph compares text case-insensitively already.
+  // No tolower(): Learn's "filter query parameter" page does not list tolower among the functions
+  // Graph supports. That Graph's eq on directory strings ignores case is observed behaviour; no Learn
+  // page we found states it.
   dialect: { wildcardEq: false, tolower: false },
   source: ({ http, serviceRoot, pageSize }) => new GraphSource(http, serviceRoot, pageSize),
   entityProblem: (entities) =>
