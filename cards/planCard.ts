@@ -252,6 +252,9 @@ function bulkForm(dsrCase: DsrCase, open: PlanStep[], view: PlanView): CardEleme
           // it, so a required choice here would stop "Prepare package", "Preview" and the rest until a
           // step was ticked. The server refuses a Mark done without steps, with the same message.
           errorMessage: t('plan.bulk.stepsError'),
+          // Every open step comes chosen: an officer who did them all presses once, and unticks the
+          // ones not done yet. The server still asks for the evidence where the guide does.
+          value: open.map((step) => step.id).join(','),
           choices: open.map((step) => ({
             title: clip(
               step.evidence ? t('plan.bulk.needsEvidence', { step: stepTitle(step, t) }) : stepTitle(step, t),
