@@ -7,6 +7,7 @@ import { CardActionRouter } from '../teams/actions/cardActions.js';
 import { CaseRefresh } from '../teams/actions/caseRefresh.js';
 import { DiscoveryAction } from '../teams/actions/discoveryActions.js';
 import { ChangeAction, planViewOf, type ChangeDeps } from '../teams/actions/changeActions.js';
+import { BulkChangeAction } from '../teams/actions/bulkChangeActions.js';
 import { PlanAction } from '../teams/actions/planActions.js';
 import { ChangeRunner, DEFAULT_RUN_OPTIONS, type ChangeRunOptions } from '../dsr/runs/changeRun.js';
 import type { ChangeLedger } from '../dsr/ports/changeLedger.js';
@@ -443,6 +444,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       updater,
     }),
     ...ChangeAction.all(services, changeDeps),
+    ...BulkChangeAction.all(services, changeDeps),
     ...LetterAction.all(services, letters),
     ...ReviewAction.all(services, { reviewDir: config.release.dir, linkDays: config.release.linkDays }),
     new MailboxRecord(services, mailboxStore),

@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { DsrCase } from '../dsr/case.js';
 import { releaseAwaited } from '../dsr/packageReview.js';
+import { applicableSteps, approvableSteps, previewToken } from '../dsr/bulkSteps.js';
 import { isSettled, PACKAGE_STEP_ID, planProgress, type PlanStep, type StepState } from '../dsr/plan.js';
 import { STEP_NOTE_MAX_LENGTH } from '../dsr/planCaseActions.js';
 import { localDate, OUTSIDE_PARTY_MAX_LENGTH, OUTSIDE_REASON_MAX_LENGTH } from '../dsr/outsideWait.js';
@@ -173,6 +174,45 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): Container 
   if (step.destructive && step.mode === 'automated') items.push(...changeStepItems(dsrCase, step, view));
   const style = STATE_STYLE[step.state];
   return container(items, { spacing: 'Small', ...(style ? { style } : {}) });
+}
+
+/**
+ * One press for several change steps: approve every preview this reader may approve, each bound to
+ * its own hash (the card carries them all), or start every approved step. Offered from two steps on;
+ * one step has its own buttons.
+ */
+function bulkChanges(dsrCase: DsrCase, view: PlanView): CardElement[] {
+  const t = viewT(view);
+  const approvable = approvableSteps(dsrCase, view.viewerId);
+  const applicable = applicableSteps(dsrCase);
+  const data = { caseId: dsrCase.id, version: dsrCase.version };
+  const actions = [
+    ...(approvable.length >= 2
+      ? [
+          executeAction(
+            t('change.bulk.approveAll', { count: approvable.length }),
+            PLAN_VERBS.approveAll,
+            {
+              ...data,
+              previews: approvable.map((step) => previewToken({ stepId: step.id, previewHash: step.preview!.hash })),
+            },
+            'positive',
+          ),
+        ]
+      : []),
+    ...(applicable.length >= 2
+      ? [
+          executeAction(
+            t('change.bulk.applyAll', { count: applicable.length }),
+            PLAN_VERBS.applyAll,
+            data,
+            'destructive',
+          ),
+        ]
+      : []),
+  ];
+  if (actions.length === 0) return [];
+  return [...(approvable.length >= 2 ? [small(t('change.bulk.intro'), { isSubtle: true })] : []), actionSet(actions)];
 }
 
 /** The steps that do not apply in one system, folded into one line: nobody acts on them. */
@@ -398,6 +438,7 @@ export function planCard(dsrCase: DsrCase, notice?: string | Notice, view: PlanV
         textBlock(pages > 1 ? `${status} ${t('plan.status.page', { page: page + 1, pages })}` : status, {
           isSubtle: true,
         }),
+        ...bulkChanges(dsrCase, view),
         ...groups(steps).flatMap((group) => {
           const inGroup = shown.filter((step) => step.systemId === group.systemId);
           return inGroup.length > 0 ? [groupBlock(dsrCase, group, inGroup, stepView)] : [];

@@ -58,6 +58,10 @@ export const PLAN_VERBS = {
   showPreview: 'plan.showPreview',
   /** Approves the preview shown; the data carries its hash. */
   approve: 'plan.approve',
+  /** Approves every preview the card lists, each bound to its own step's hash (never one's own preview). */
+  approveAll: 'plan.approveAll',
+  /** Starts every approved step that can start together, each on its own as Apply would. */
+  applyAll: 'plan.applyAll',
   /** Applies an approved step; on a failed step, retries from where it stopped. */
   apply: 'plan.apply',
   /** Continues a step whose process stopped midway. */

@@ -12,6 +12,12 @@ import type { Clock } from '../clock.js';
 import { searchQueryFor, type Connector } from '../discovery.js';
 import { selectionOf } from '../matching.js';
 import { findingsHash, type PlanStep, type StepResult } from '../plan.js';
+import {
+  applicableSteps,
+  bulkApprovalRefusal,
+  type BulkApprovalRefusal,
+  type StepApprovalRequest,
+} from '../bulkSteps.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
 export interface RunLog {
@@ -41,6 +47,20 @@ export const DEFAULT_RUN_OPTIONS: ChangeRunOptions = {
 export type StepObserver = (dsrCase: DsrCase) => void | Promise<void>;
 
 export type StartResult = ActResult | { ok: false; refusal: 'busy'; message: string; case?: DsrCase };
+
+/** What "Approve all" did: the steps approved, and each one left out with why; the case as it now is. */
+export interface BulkApproval {
+  case: DsrCase;
+  approved: PlanStep[];
+  refused: Array<{ stepId: string; step?: PlanStep; refusal: BulkApprovalRefusal }>;
+}
+
+/** What "Apply all approved" started, and each step it could not start with what the case said. */
+export interface BulkStart {
+  case: DsrCase;
+  started: PlanStep[];
+  notStarted: Array<{ step: PlanStep; message: string }>;
+}
 
 export function ledgerKey(caseId: string, step: PlanStep): LedgerKey | undefined {
   const hash = step.approval?.previewHash;
@@ -150,6 +170,69 @@ export class ChangeRunner {
     return this.cases.act(actor, dsrCase.id, dsrCase.version, { kind: 'approveStep', stepId, previewHash });
   }
 
+  /**
+   * Approves several steps, each on its own preview's hash as the card carried it and through the
+   * same checks as one approval (`approve`, then the case's four eyes): a step whose preview changed
+   * since the card was shown, or that the actor previewed, is refused and named; the others are
+   * approved, one audited approval each.
+   */
+  async approveAll(actor: Actor, dsrCase: DsrCase, requests: StepApprovalRequest[]): Promise<BulkApproval> {
+    let current = dsrCase;
+    const approved: PlanStep[] = [];
+    const refused: BulkApproval['refused'] = [];
+    for (const request of requests) {
+      const step = current.plan?.steps.find((s) => s.id === request.stepId);
+      const refusal = bulkApprovalRefusal(current, request, actor.id);
+      if (refusal) {
+        await this.cases.recordRefusal(actor, 'approveStep', 'invalid-transition', current.id);
+        refused.push({ stepId: request.stepId, ...(step ? { step } : {}), refusal });
+        continue;
+      }
+      const result = await this.approve(actor, current, request.stepId, request.previewHash);
+      if (result.ok) {
+        current = result.case;
+        approved.push(step!);
+      } else {
+        if (result.case) current = result.case;
+        refused.push({ stepId: request.stepId, ...(step ? { step } : {}), refusal: 'changed' });
+      }
+    }
+    return { case: current, approved, refused };
+  }
+
+  /**
+   * Starts every approved step that can start together (`applicableSteps`), each on the latest case
+   * and with its own lease, exactly as one Apply would; a step that cannot start is named with why.
+   */
+  async startAll(
+    actor: Actor,
+    dsrCase: DsrCase,
+    changesFor: (step: PlanStep) => ChangeConnector | string,
+    observe: StepObserver,
+  ): Promise<BulkStart> {
+    let current = dsrCase;
+    const begun: Array<{ step: PlanStep; changes: ChangeConnector; case: DsrCase }> = [];
+    const notStarted: BulkStart['notStarted'] = [];
+    // Every start is recorded before any run begins, so no run's progress makes the next start stale.
+    for (const step of applicableSteps(dsrCase)) {
+      const changes = changesFor(step);
+      if (typeof changes === 'string') {
+        notStarted.push({ step, message: changes });
+        continue;
+      }
+      const result = await this.begin(actor, current, step.id);
+      if (result.ok) {
+        current = result.case;
+        begun.push({ step, changes, case: result.case });
+      } else {
+        if (result.case) current = result.case;
+        notStarted.push({ step, message: result.message });
+      }
+    }
+    for (const run of begun) this.launch(actor, run.case, run.step.id, run.changes, observe);
+    return { case: current, started: begun.map((run) => run.step), notStarted };
+  }
+
   /** Whether the ledger's targets for a preview hash to what the preview recorded, and are as many. */
   private async ledgerHolds(caseId: string, stepId: string, preview: StepPreview): Promise<boolean> {
     const hasher = new PreviewHasher(preview.findingsHash, preview.request);
@@ -193,6 +276,18 @@ export class ChangeRunner {
     observe: StepObserver,
     options: { resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy } = {},
   ): Promise<StartResult> {
+    const started = await this.begin(actor, dsrCase, stepId, options);
+    if (started.ok) this.launch(actor, started.case, stepId, changes, observe);
+    return started;
+  }
+
+  /** Takes the step's lease and records on the case that it runs; nothing is changed yet. */
+  private async begin(
+    actor: Actor,
+    dsrCase: DsrCase,
+    stepId: string,
+    options: { resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy } = {},
+  ): Promise<StartResult> {
     const { resume = false, packageId, isolatedCopy } = options;
     // This process renews its own lease, so a second press here must not reach the lease at all.
     if (this.isRunning(dsrCase.id, stepId))
@@ -213,12 +308,14 @@ export class ChangeRunner {
       ...(packageId ? { packageId } : {}),
       ...(isolatedCopy ? { isolatedCopy } : {}),
     });
-    if (!started.ok) {
-      await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
-      return started;
-    }
+    if (!started.ok) await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+    return started;
+  }
+
+  /** Runs a begun step in the background, on the case its start recorded. */
+  private launch(actor: Actor, dsrCase: DsrCase, stepId: string, changes: ChangeConnector, observe: StepObserver) {
     const runKey = `${dsrCase.id}|${stepId}`;
-    const run = this.execute(actor, started.case, stepId, changes, observe)
+    const run = this.execute(actor, dsrCase, stepId, changes, observe)
       .catch((error: unknown) => {
         this.log.warn(
           { caseId: dsrCase.id, stepId, error: error instanceof Error ? error.name : 'unknown' },
@@ -227,7 +324,6 @@ export class ChangeRunner {
       })
       .finally(() => this.runs.delete(runKey));
     this.runs.set(runKey, run);
-    return started;
   }
 
   /** Whether another process holds the step's lease and has not let it run out. */
