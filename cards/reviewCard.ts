@@ -52,6 +52,11 @@ export interface ReviewCardInput {
   notice?: string;
   /** The reader's Teams locale. */
   locale?: string | undefined;
+  /**
+   * Whether the reader may respond now (`allowedActions` in dsr/): once the package is released and
+   * nothing else is open, the response is the next thing to do, offered on this card.
+   */
+  respond?: boolean;
 }
 
 function shown(value: unknown): string {
@@ -216,6 +221,7 @@ export function reviewCard(input: ReviewCardInput): CardJson {
   if (input.page > 0) paging.push(executeAction(t('review.previous'), REVIEW_VERBS.show, at(input.page - 1)));
   if (input.page + 1 < pages) paging.push(executeAction(t('review.next'), REVIEW_VERBS.show, at(input.page + 1)));
   const decisions: CardAction[] = [];
+  if (input.respond) decisions.push(executeAction(t('plan.actions.respond'), PLAN_VERBS.respond, base, 'positive'));
   if (!locked && !review.submitted)
     decisions.push(executeAction(t('review.submit'), REVIEW_VERBS.submit, at(input.page), 'positive'));
   if (!locked && review.submitted && !review.approval)

@@ -10,6 +10,7 @@ import { shownAsText } from '../../cards/format.js';
 import { translator } from '../../i18n/index.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { CaseAction } from '../../dsr/caseActions.js';
+import { allowedActions } from '../../dsr/allowedActions.js';
 import { EXCLUSION_GROUNDS, REDACTION_TEXT_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH } from '../../dsr/packageReview.js';
 import {
   buildReleasedPackage,
@@ -61,6 +62,8 @@ interface ReviewView {
   page: number;
   t: TFunction;
   locale: string | undefined;
+  /** Who reads the card; only the privacy team reaches it (teamCaseTarget). */
+  actor: Actor;
 }
 
 /** A form's problem in the reader's words: which field was wrong, not the schema's English message. */
@@ -121,7 +124,7 @@ export class ReviewAction implements CardActionHandler {
     const fromSource = this.verb === REVIEW_VERBS.show ? Number(data.source ?? where.source) : where.source;
     const source =
       Number.isInteger(fromSource) && fromSource >= 0 && fromSource < index.sources.length ? fromSource : 0;
-    const view: ReviewView = { source, page: where.page, t, locale };
+    const view: ReviewView = { source, page: where.page, t, locale, actor };
     // Every change of the review is made on the version this card showed, then shown on the same page.
     const act = (action: CaseAction, notice: string) => this.act(actor, dsrCase, version, index, view, action, notice);
     switch (this.verb) {
@@ -325,9 +328,12 @@ export class ReviewAction implements CardActionHandler {
       page * REVIEW_PAGE_SIZE,
       REVIEW_PAGE_SIZE,
     );
+    // The next thing to do once the package is out: the response, for whoever may give it.
+    const respond = allowedActions(dsrCase, { actor: view.actor, privacyTeam: true }).actions.includes('respond');
     return {
       kind: 'card',
       card: reviewCard({
+        respond,
         locale: view.locale,
         dsrCase,
         index,
