@@ -27,6 +27,11 @@ export interface CaseNotifier {
    * and per preview, however often it is called.
    */
   approvalWaiting(dsrCase: DsrCase, waiting: WaitingApproval, place: CardPlace): Promise<void>;
+  /**
+   * Where the card that asked for this approval was shown (the preview, the reviewed package), as
+   * `approvalWaiting` was told; so the approval can bring that card up to date in its reader's view.
+   */
+  waitingPlace(caseId: string, waiting: WaitingApproval): Promise<CardPlace | undefined>;
   /** Tells the requester, in their 1:1 chat, what was decided about their case. */
   caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void>;
   /** Makes this channel the privacy team's and posts any triage card that had nowhere to go. */

@@ -47,6 +47,13 @@ export function channelThread(channel: ChannelRecord, serviceUrl: string): Outbo
   };
 }
 
+/** What waits for approval, in the keys of its notices and of the card that asked for it. */
+function waitingWhat(waiting: WaitingApproval): string {
+  return waiting.kind === 'step' ? `${waiting.stepId}|${waiting.hash}` : `review|${waiting.hash}`;
+}
+
+const waitingPlaceKey = (caseId: string, waiting: WaitingApproval) => `waitingPlace|${caseId}|${waitingWhat(waiting)}`;
+
 /** Where proactive messages are recorded before they travel. */
 export interface Outbox {
   enqueue(message: OutboxMessage): Promise<boolean>;
@@ -109,6 +116,7 @@ export class ProactiveNotifier implements CaseNotifier {
     const link = inChannel
       ? messageDeepLink(place.reference, place.activityId)
       : threadDeepLink(await this.get<Partial<ConversationReference>>(threadKey(dsrCase.id)));
+    await this.put(waitingPlaceKey(dsrCase.id, waiting), place);
     const approvers = possibleApprovers(dsrCase, waiting, await this.team.members());
     for (const member of approvers) {
       const reference = await this.get<Partial<ConversationReference>>(userKey(member.id));
@@ -124,7 +132,7 @@ export class ProactiveNotifier implements CaseNotifier {
       const view = await approvalWaitingView(dsrCase, waiting, this.team, t, link);
       const message = MessageFactory.attachment(CardFactory.adaptiveCard(approvalWaitingCard(view, t)));
       message.summary = t('team.waiting.summary', { caseId: dsrCase.id });
-      const what = waiting.kind === 'step' ? `${waiting.stepId}|${waiting.hash}` : `review|${waiting.hash}`;
+      const what = waitingWhat(waiting);
       await this.outbox.enqueue({
         // One message per officer and preview: a retried press or a second instance queues nothing new.
         id: `waiting|${dsrCase.id}|${what}|${member.id.toLowerCase()}`,
@@ -136,6 +144,10 @@ export class ProactiveNotifier implements CaseNotifier {
         guard: { kind: 'caseOpen' },
       });
     }
+  }
+
+  waitingPlace(caseId: string, waiting: WaitingApproval): Promise<CardPlace | undefined> {
+    return this.get<CardPlace>(waitingPlaceKey(caseId, waiting));
   }
 
   async caseNews(dsrCase: DsrCase, news: CaseNews): Promise<void> {

@@ -14,6 +14,8 @@ import type { ChangeDeps } from './changeActions.js';
 import { planViewOf } from './changeActions.js';
 import type { DsrServices } from '../services.js';
 import { teamCaseTarget } from './teamCaseAction.js';
+import { placeOf } from '../notifier.js';
+import { refreshPreviewCards } from './previewCards.js';
 import { readerPlanView } from '../conversation/planView.js';
 
 /** The previews an "Approve all" card carries: one token per step, each with its own hash. */
@@ -76,6 +78,14 @@ export class BulkChangeAction implements CardActionHandler {
         return card(dsrCase, { tone: 'error', text: t('change.notice.unreadableApprovals') });
       }
       const result = await this.deps.runner.approveAll(actor, dsrCase, previews.data);
+      await refreshPreviewCards(
+        this.services,
+        this.deps.updater,
+        result.case,
+        result.approved,
+        placeOf(context),
+        async () => readerPlanView(this.services, await planViewOf(result.case, this.deps)),
+      );
       const refused = result.refused.map((r) => ({ ...r, why: t(`change.bulk.refusal.${r.refusal}`) }));
       const text = [
         ...(result.approved.length > 0 ? [t('change.notice.approvedAll', { count: result.approved.length })] : []),

@@ -18,6 +18,7 @@ import type { DsrServices } from '../services.js';
 import { placeOf, type CardPlace } from '../notifier.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 import { readerPlanView } from '../conversation/planView.js';
+import { refreshPreviewCards } from './previewCards.js';
 import { translator } from '../../i18n/index.js';
 
 /** Who a card is rendered for, and in which language. */
@@ -160,6 +161,10 @@ export class ChangeAction implements CardActionHandler {
       const approval = approveSchema.safeParse(data);
       if (!approval.success) return { kind: 'error', status: 400, message: 'This card does not name the preview.' };
       const result = await this.deps.runner.approve(actor, dsrCase, step.id, approval.data.previewHash);
+      if (result.ok)
+        await refreshPreviewCards(this.services, this.deps.updater, result.case, [step], placeOf(context), () =>
+          this.view(undefined, result.case),
+        );
       return this.card(
         reader,
         step?.id,

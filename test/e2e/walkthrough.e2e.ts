@@ -307,36 +307,44 @@ describe('the walkthrough in the Teams Playground', function () {
     await megan.screenshot('13-privacy-own-approval-hidden', preview);
   });
 
-  it('Adele, the second privacy officer, approves each deletion from her own chat', async () => {
+  it('Adele, the second privacy officer, approves every deletion from her own chat at once', async () => {
     // Her 1:1 chat says what waits for her, one card per preview; any of them opens the plan here.
     const told = adele.card(`previewed the erasure in Dynamics 365 Finance and Operations for ${mariaCase}`);
     await told.getByText("It waits for a second privacy officer's approval, and you can give it.").waitFor();
     await told.getByRole('button', { name: 'Show the plan' }).click();
     const plan = adele.card(`Plan for ${mariaCase}`);
+    // Each preview is on the plan above its own Approve; one press approves the three, each bound
+    // to the hash of the preview shown.
     for (const title of DELETIONS) {
-      await adele.step(plan, title).getByRole('button', { name: 'Approve' }).click();
-      await adele.step(plan, title).getByRole('button', { name: 'Apply' }).waitFor();
+      assert.match(await adele.step(plan, title).innerText(), /Will change: /);
+      await adele.step(plan, title).getByRole('button', { name: 'Approve' }).waitFor();
     }
-    await plan.getByText('Approved. Apply it when ready.').waitFor();
+    await adele.screenshot('14-second-officer-approve-all', plan);
+    await plan.getByRole('button', { name: 'Approve all previews (3)' }).click();
+    await plan.getByText('Approved: 3 previews. Apply them when ready.').waitFor();
+    for (const title of DELETIONS) {
+      assert.match(await adele.step(plan, title).innerText(), /approved by Adele Vance/);
+      assert.equal(await adele.step(plan, title).getByRole('button', { name: 'Approve' }).count(), 0);
+    }
     await adele.screenshot('14-second-officer-approved', plan);
   });
 
-  it('Megan applies each deletion; it ends done once a second search finds nothing', async () => {
-    // Back to the plan from the preview she left open: the plan as it is now, approved.
-    await megan.card(`Preview: ${DELETIONS[2]!}`).getByRole('button', { name: 'Back to the plan' }).click();
+  it('Megan applies every deletion at once; each ends done once a second search finds nothing', async () => {
+    // The preview she left open now shows the plan as it is, approved: she goes on from there.
     const plan = megan.card(`Plan for ${mariaCase}`);
     for (const title of DELETIONS)
       await megan
         .step(plan, title)
         .getByText(/approved by Adele Vance/)
         .waitFor();
-    for (const title of DELETIONS) {
-      await megan.step(plan, title).getByRole('button', { name: 'Apply' }).click();
+    // Nothing of hers waits for approval: she made every preview.
+    assert.equal(await plan.getByRole('button', { name: /^Approve all/ }).count(), 0);
+    await plan.getByRole('button', { name: 'Apply all approved (3)' }).click();
+    for (const title of DELETIONS)
       await megan
         .step(plan, title)
         .getByText(/by the bot: Done/)
         .waitFor();
-    }
     const bc = await megan.step(plan, DELETIONS[1]!).innerText();
     assert.match(bc, /records? changed.*2 kept/, bc);
     await megan.screenshot('15-privacy-deletions-done', plan);
@@ -347,7 +355,8 @@ describe('the walkthrough in the Teams Playground', function () {
     const choices = plan.getByRole('checkbox');
     const guided = await choices.count();
     assert.ok(guided >= 2, `${guided} guided steps`);
-    for (let n = 0; n < guided; n++) await choices.nth(n).check();
+    // Every open step comes chosen; she did them all, so she unticks none.
+    for (let n = 0; n < guided; n++) assert.ok(await choices.nth(n).isChecked(), `guided step ${n} is chosen`);
     await plan.getByLabel('Note (one for every chosen step)').fill('Done by hand as the guide says');
     await plan
       .getByLabel('Link to the evidence (https), where a step needs it')
@@ -362,37 +371,34 @@ describe('the walkthrough in the Teams Playground', function () {
     await megan.screenshot('16-privacy-guided-steps-ticked', plan);
   });
 
-  it('Megan reviews the package, Adele approves it, and Megan releases it before the response', async () => {
+  it('Megan reviews the package, Adele approves and releases it, and her card offers the response', async () => {
     const packageTitle = 'Prepare the package for the data subject';
-    let plan = megan.card(`Plan for ${mariaCase}`);
+    const plan = megan.card(`Plan for ${mariaCase}`);
     await megan.step(plan, packageTitle).getByRole('button', { name: 'Review before release' }).click();
-    let review = megan.card(`Review of the package for ${mariaCase}`);
+    const review = megan.card(`Review of the package for ${mariaCase}`);
+    // Nobody releases what is not approved, and the one who reviewed it does not approve it alone.
+    assert.equal(await review.getByRole('button', { name: 'Release to the person' }).count(), 0);
     await review.getByRole('button', { name: 'Review done' }).click();
     await review.getByText('Review done; another privacy officer approves it.').waitFor();
+    assert.equal(await review.getByRole('button', { name: 'Release to the person' }).count(), 0);
 
     // Adele hears in her 1:1 chat that the reviewed package waits for her, and opens its review there.
     const told = adele.card(`Megan Bowen reviewed the package for the person in ${mariaCase}`);
     await told.getByRole('button', { name: 'Review the package' }).click();
     const adeleReview = adele.card(`Review of the package for ${mariaCase}`);
+    assert.equal(await adeleReview.getByRole('button', { name: 'Respond' }).count(), 0, 'not before the release');
     await adeleReview.getByRole('button', { name: 'Approve for release' }).click();
     await adeleReview.getByText('Approved. It can now be released to the person.').waitFor();
-
-    await review.getByRole('button', { name: 'Back to the plan' }).click();
-    plan = megan.card(`Plan for ${mariaCase}`);
-    await megan.step(plan, packageTitle).getByRole('button', { name: 'Review before release' }).click();
-    review = megan.card(`Review of the package for ${mariaCase}`);
-    await review.getByRole('button', { name: 'Release to the person' }).click();
-    await review.getByText(/^Released\. Respond to send the letter/).waitFor();
-    await review.getByRole('button', { name: 'Back to the plan' }).click();
-    const released = megan.card(`Plan for ${mariaCase}`);
-    await released.getByText('Every step is done or explained: the response can go out.').waitFor();
-    await released.getByRole('button', { name: 'Respond' }).waitFor();
+    // The card she pressed answers with the next thing to do: the release, then the response.
+    await adeleReview.getByRole('button', { name: 'Release to the person' }).click();
+    await adeleReview.getByText(/^Released\. Respond to send the letter/).waitFor();
+    await adeleReview.getByRole('button', { name: 'Respond' }).waitFor();
   });
 
   it("responds: Maria's letter in Spanish says what was found, erased and kept, and leaves the privacy mailbox", async () => {
-    const plan = megan.card(`Plan for ${mariaCase}`);
-    await plan.getByRole('button', { name: 'Respond' }).click();
-    const letter = megan.card(`Response for Maria Garcia (${mariaCase})`);
+    const review = adele.card(`Review of the package for ${mariaCase}`);
+    await review.getByRole('button', { name: 'Respond' }).click();
+    const letter = adele.card(`Response for Maria Garcia (${mariaCase})`);
     await letter.getByText(`Su solicitud ${mariaCase}: nuestra respuesta`).waitFor();
     const draft = await letter.innerText();
     assert.match(draft, /Dynamics 365 Customer Engagement/, draft);
@@ -401,12 +407,12 @@ describe('the walkthrough in the Teams Playground', function () {
     // Posted invoices of 2024, kept ten years from the end of that year.
     assert.match(draft, /Conservados hasta el 31 de diciembre de 2034 y suprimidos después: 2 registros/, draft);
     assert.match(draft, /privacy-requests@/, draft);
-    await megan.screenshot(
+    await adele.screenshot(
       '17-privacy-response-letter',
       letter.getByText(`Su solicitud ${mariaCase}: nuestra respuesta`),
     );
     await letter.getByRole('button', { name: 'Send and mark responded' }).click();
-    const sent = megan.card('Response sent and recorded.');
+    const sent = adele.card('Response sent and recorded.');
     await sent.waitFor();
     const text = await sent.innerText();
     assert.match(text, /Response sent .* by the privacy team mailbox \(es, SHA-256 [0-9a-f]{12}/, text);
@@ -415,7 +421,7 @@ describe('the walkthrough in the Teams Playground', function () {
     assert.equal(saved.letters?.[0]?.channel, 'mailbox', 'Graph sendMail accepted it from the sandbox mailbox');
     assert.equal(saved.letters?.[0]?.to, 'maria.garcia@example.org');
     assert.match(saved.letters?.[0]?.subject ?? '', /nuestra respuesta/);
-    await megan.screenshot('18-privacy-response-sent', sent.getByText('Response sent and recorded.'));
+    await adele.screenshot('18-privacy-response-sent', sent.getByText('Response sent and recorded.'));
   });
 
   it("Maria's response, in Spanish, is in the privacy mailbox's Sent Items, as Graph lists them", async () => {
@@ -462,6 +468,8 @@ describe('the walkthrough in the Teams Playground', function () {
     ])
       assert.match(pages, entry);
     assert.doesNotMatch(pages, /approveStep|applied|refused \(/);
+    // Approving and applying all at once is each step's own approval and start, none refused.
+    assert.doesNotMatch(pages, /tried to (approve|start) /);
     await megan.say('verify audit');
     const verdict = megan.page
       .getByRole('paragraph')

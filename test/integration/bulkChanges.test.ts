@@ -103,8 +103,32 @@ describe('"Approve all previews" and "Apply all approved" on the plan, through t
     const hashes = await Promise.all(STEPS.map(async (id) => (await step(caseId, id)).preview!.hash));
     assert.deepEqual(button.data!.previews, [`delete:crm#${hashes[0]}`, `delete:bc#${hashes[1]}`]);
 
-    const answered = await flow.card(adele, 'plan.approveAll', caseId, { previews: button.data!.previews });
+    // Adele approves from her 1:1 chat, where the notice opened the plan.
+    const fromChat = await bot.post({
+      ...bot.base(adele),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: 'adele-plan',
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'plan.approveAll',
+          data: { caseId, version: await flow.version(caseId), previews: button.data!.previews },
+        },
+      },
+    });
+    const answered = cardText(invokeCard(fromChat));
     assert.match(answered, /Approved: 2 previews\. Apply them when ready\./);
+    // The card Megan previewed on, in the case's thread, shows the approved plan: Apply is there.
+    const updated = await bot.connector.waitFor(
+      () =>
+        bot.connector.calls.find(
+          (c) =>
+            c.method === 'PUT' && c.activityId === 'plan-card' && /Apply all approved/.test(JSON.stringify(c.body)),
+        ),
+      10_000,
+    );
+    assert.match(JSON.stringify(updated.body), /approved by Adele Vance/);
     for (const [n, approval] of (await approvals(caseId)).entries()) {
       assert.equal(approval?.byId, adele.aadObjectId);
       assert.equal(approval?.previewHash, hashes[n], 'each approval is bound to its own preview');

@@ -15,6 +15,7 @@ export function dialogServices(store: LowdbCaseStore, now: Date, calendar: OrgCa
     caseCreated: () => Promise.resolve(),
     caseNews: () => Promise.resolve(),
     approvalWaiting: () => Promise.resolve(),
+    waitingPlace: () => Promise.resolve(undefined),
     usePrivacyChannel: () => Promise.resolve(0),
     rememberUser: () => Promise.resolve(),
     heardFrom: () => Promise.resolve(),
