@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import { searchQueryFor, type Connector } from '../discovery.js';
 import { selectionOf } from '../matching.js';
 import { findingsHash, type PlanStep, type StepResult } from '../plan.js';
+import { RunLease, stepLease } from './runLease.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
 export interface RunLog {
@@ -197,15 +198,9 @@ export class ChangeRunner {
     // This process renews its own lease, so a second press here must not reach the lease at all.
     if (this.isRunning(dsrCase.id, stepId))
       return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
-    const now = this.clock.now();
-    const claimed = await this.ledger.claimLease(
-      dsrCase.id,
-      stepId,
-      this.holder,
-      now,
-      new Date(now.getTime() + this.options.leaseMs),
-    );
-    if (!claimed) return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
+    const lease = this.leaseOf(dsrCase.id, stepId);
+    if (!(await lease.claim()))
+      return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
     const started = await this.cases.act(actor, dsrCase.id, dsrCase.version, {
       kind: 'startStep',
       stepId,
@@ -214,11 +209,11 @@ export class ChangeRunner {
       ...(isolatedCopy ? { isolatedCopy } : {}),
     });
     if (!started.ok) {
-      await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+      await lease.release();
       return started;
     }
     const runKey = `${dsrCase.id}|${stepId}`;
-    const run = this.execute(actor, started.case, stepId, changes, observe)
+    const run = this.execute(actor, started.case, stepId, changes, observe, lease)
       .catch((error: unknown) => {
         this.log.warn(
           { caseId: dsrCase.id, stepId, error: error instanceof Error ? error.name : 'unknown' },
@@ -242,31 +237,19 @@ export class ChangeRunner {
    * never build one package, and one that died hands the step over once its lease runs out.
    */
   async claim(caseId: string, stepId: string): Promise<(() => Promise<void>) | undefined> {
-    if (!(await this.renew(caseId, stepId))) return undefined;
-    const stopRenewing = this.keepLease(caseId, stepId);
-    return async () => {
-      stopRenewing();
-      await this.ledger.releaseLease(caseId, stepId, this.holder);
-    };
+    const lease = this.leaseOf(caseId, stepId);
+    if (!(await lease.claim())) return undefined;
+    lease.keep();
+    return () => lease.release();
   }
 
-  /**
-   * Renews a held lease every third of its life until the returned stop is called; `onLost` hears
-   * when another process has it. A renewal the store cannot make now is tried again next time.
-   */
-  private keepLease(caseId: string, stepId: string, onLost: () => void = () => undefined): () => void {
-    const timer = setInterval(
-      () =>
-        void this.renew(caseId, stepId).then(
-          (held) => {
-            if (!held) onLost();
-          },
-          () => undefined,
-        ),
-      Math.max(1_000, this.options.leaseMs / 3),
+  /** A step's lease held by this process (see runLease.ts). */
+  private leaseOf(caseId: string, stepId: string): RunLease {
+    return new RunLease(
+      stepLease(this.ledger, caseId, stepId, this.holder),
+      () => this.clock.now(),
+      this.options.leaseMs,
     );
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   /** Waits for the run of a step in this process, if there is one. */
@@ -342,17 +325,13 @@ export class ChangeRunner {
     }
   }
 
-  private async renew(caseId: string, stepId: string): Promise<boolean> {
-    const now = this.clock.now();
-    return this.ledger.claimLease(caseId, stepId, this.holder, now, new Date(now.getTime() + this.options.leaseMs));
-  }
-
   private async execute(
     actor: Actor,
     dsrCase: DsrCase,
     stepId: string,
     changes: ChangeConnector,
     observe: StepObserver,
+    lease: RunLease,
   ): Promise<void> {
     const step = dsrCase.plan!.steps.find((s) => s.id === stepId)!;
     const key = ledgerKey(dsrCase.id, step)!;
@@ -363,16 +342,13 @@ export class ChangeRunner {
     let done = tally.applied + tally.gone;
     let conflicts = 0;
     let failure: string | undefined;
-    let lost = false;
     let sinceReport = 0;
     let lastReport = Date.now();
     const report = async () => {
       sinceReport = 0;
       lastReport = Date.now();
-      if (!(await this.renew(dsrCase.id, stepId))) {
-        lost = true;
-        return;
-      }
+      // A run whose lease another process took stops at the next record.
+      if (!(await lease.claim())) return;
       const progressed = await this.cases.actOnLatest(actor, dsrCase.id, {
         kind: 'stepProgress',
         stepId,
@@ -382,12 +358,10 @@ export class ChangeRunner {
       if (progressed.ok) await observe(progressed.case);
     };
     // The lease is renewed while a slow record is applied, so a live run is never taken over.
-    const stopRenewing = this.keepLease(dsrCase.id, stepId, () => {
-      lost = true;
-    });
+    lease.keep();
     try {
       for await (const target of this.ledger.pending(key)) {
-        if (this.stopping.signal.aborted || lost) break;
+        if (this.stopping.signal.aborted || lease.lost) break;
         const outcome = await this.bounded((signal) => changes.applyChange(request, target, signal));
         if (this.stopping.signal.aborted) break;
         await this.ledger.recordOutcome(key, target.id, toLedger(outcome));
@@ -405,14 +379,14 @@ export class ChangeRunner {
           await report();
       }
     } finally {
-      stopRenewing();
+      lease.stopRenewing();
     }
     if (this.stopping.signal.aborted) {
-      await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+      await lease.release();
       this.log.info({ caseId: dsrCase.id, stepId, done }, 'step run stopped with the process');
       return;
     }
-    if (lost) {
+    if (lease.lost) {
       this.log.warn({ caseId: dsrCase.id, stepId }, 'step lease taken over; this run stops');
       return;
     }
@@ -420,7 +394,7 @@ export class ChangeRunner {
     const result: StepResult = { applied: counts.applied, gone: counts.gone, retained };
     const end = await this.conclude(request, key, query, changes, step, result, conflicts, failure);
     const ended = await this.cases.actOnLatest(actor, dsrCase.id, end);
-    await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+    await lease.release();
     this.log.info({ caseId: dsrCase.id, stepId, end: end.kind, ...result }, 'step run ended');
     if (ended.ok) await observe(ended.case);
   }
