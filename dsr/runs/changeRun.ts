@@ -13,6 +13,7 @@ import { searchQueryFor, type Connector } from '../discovery.js';
 import { selectionOf } from '../matching.js';
 import { findingsHash, type PlanStep, type StepResult } from '../plan.js';
 import { RunLease, stepLease } from './runLease.js';
+import { ProgressPace, tellProgress, type OnProgress } from './runProgress.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
 export interface RunLog {
@@ -39,7 +40,7 @@ export const DEFAULT_RUN_OPTIONS: ChangeRunOptions = {
 };
 
 /** Told whenever the step's state on the case changed, so its card can be updated in place. */
-export type StepObserver = (dsrCase: DsrCase) => void | Promise<void>;
+export type StepObserver = OnProgress<DsrCase>;
 
 export type StartResult = ActResult | { ok: false; refusal: 'busy'; message: string; case?: DsrCase };
 
@@ -342,11 +343,8 @@ export class ChangeRunner {
     let done = tally.applied + tally.gone;
     let conflicts = 0;
     let failure: string | undefined;
-    let sinceReport = 0;
-    let lastReport = Date.now();
+    const pace = new ProgressPace(this.options.progressEvery);
     const report = async () => {
-      sinceReport = 0;
-      lastReport = Date.now();
       // A run whose lease another process took stops at the next record.
       if (!(await lease.claim())) return;
       const progressed = await this.cases.actOnLatest(actor, dsrCase.id, {
@@ -355,7 +353,7 @@ export class ChangeRunner {
         done,
         total: tally.total,
       });
-      if (progressed.ok) await observe(progressed.case);
+      if (progressed.ok) await tellProgress(observe, progressed.case);
     };
     // The lease is renewed while a slow record is applied, so a live run is never taken over.
     lease.keep();
@@ -371,12 +369,7 @@ export class ChangeRunner {
           failure = outcome.message;
           break;
         }
-        sinceReport += 1;
-        if (
-          sinceReport >= this.options.progressEvery.records ||
-          Date.now() - lastReport >= this.options.progressEvery.ms
-        )
-          await report();
+        if (pace.recordDone()) await report();
       }
     } finally {
       lease.stopRenewing();
@@ -396,7 +389,7 @@ export class ChangeRunner {
     const ended = await this.cases.actOnLatest(actor, dsrCase.id, end);
     await lease.release();
     this.log.info({ caseId: dsrCase.id, stepId, end: end.kind, ...result }, 'step run ended');
-    if (ended.ok) await observe(ended.case);
+    if (ended.ok) await tellProgress(observe, ended.case);
   }
 
   private async conclude(
