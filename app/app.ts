@@ -1,7 +1,7 @@
 import { auditKeys, localAuditKey } from '../dsr/auditKeys.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConversationState, type TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { CardActionRouter } from '../teams/actions/cardActions.js';
 import { CaseRefresh } from '../teams/actions/caseRefresh.js';
@@ -66,7 +66,6 @@ import { registerDashboardRoutes } from './dashboardRoutes.js';
 import { RegisterFeed } from './registerFeed.js';
 import { storeUnavailableReply } from './storeUnavailable.js';
 import { startHttpServer, type HttpServer } from './server.js';
-import { CaseStoreStorage } from '../teams/stateStorage.js';
 import { LetterAction } from '../teams/actions/letterActions.js';
 import { ReviewAction } from '../teams/actions/reviewActions.js';
 import { forgetCaseReleases, releasedPackageFile } from '../dsr/runs/reviewSnapshot.js';
@@ -427,7 +426,6 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       })
     : undefined;
 
-  const conversationState = new ConversationState(new CaseStoreStorage(store.state));
   const intakeSubmission = new IntakeSubmission(services);
   const handlers = [
     intakeSubmission,
@@ -461,7 +459,6 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     ),
   );
   const bot = new DsrBot(
-    conversationState,
     new RootDialog(services, store, links),
     actions,
     notifier,

@@ -27,21 +27,34 @@ function cachedFormat(
   return format;
 }
 
+/** Days already split into parts, by language, zone and instant: a list words each row's due day on every turn. */
+const dayParts = new Map<string, { weekday: string; day: string; month: string; year: string }>();
+const DAY_PARTS_KEPT = 10_000;
+
 /**
  * A day in the organisation's zone, in the reader's language: the parts from Intl (CLDR names of
  * weekdays and months), their order and punctuation from the catalogue ("Thu 2 Apr 2026",
- * "Do., 2. Apr. 2026"). Cached per language and zone: lists format a day per row.
+ * "Do., 2. Apr. 2026"). Formats are cached per language and zone and the parts per instant: lists
+ * word a day per row on every turn.
  */
 export function localDay(t: TFunction, iso: string, timeZone: string): string {
-  const format = cachedFormat(dayFormats, languageOfTranslator(t), timeZone, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  });
-  const parts = format.formatToParts(new Date(iso));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return t('case.header.day', { weekday: part('weekday'), day: part('day'), month: part('month'), year: part('year') });
+  const language = languageOfTranslator(t);
+  const key = `${language}|${timeZone}|${iso}`;
+  let parts = dayParts.get(key);
+  if (!parts) {
+    const format = cachedFormat(dayFormats, language, timeZone, {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+    });
+    const all = format.formatToParts(new Date(iso));
+    const part = (type: Intl.DateTimeFormatPartTypes) => all.find((p) => p.type === type)?.value ?? '';
+    parts = { weekday: part('weekday'), day: part('day'), month: part('month'), year: part('year') };
+    if (dayParts.size >= DAY_PARTS_KEPT) dayParts.clear();
+    dayParts.set(key, parts);
+  }
+  return t('case.header.day', parts);
 }
 
 /**

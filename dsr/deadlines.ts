@@ -194,9 +194,24 @@ export function extensionAllowed(
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Local days already worked out, per zone and instant. A list of cases asks for each case's due
+ * instant on every turn, and formatting a date in a zone costs microseconds; an instant's day in a
+ * zone never changes, so a bounded memo answers the repeats.
+ */
+const epochDays = new Map<string, Map<number, number>>();
+const EPOCH_DAYS_KEPT = 10_000;
 
 /** The local calendar date of an instant as days since the epoch; one cached formatter per zone keeps it cheap. */
 function localEpochDay(instant: Date, timeZone: string): number {
+  let days = epochDays.get(timeZone);
+  if (!days) {
+    days = new Map();
+    epochDays.set(timeZone, days);
+  }
+  const time = instant.getTime();
+  const known = days.get(time);
+  if (known !== undefined) return known;
   let format = dateFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -204,7 +219,10 @@ function localEpochDay(instant: Date, timeZone: string): number {
   }
   const parts = format.formatToParts(instant);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(part('year'), part('month') - 1, part('day')) / DAY_MS;
+  const day = Date.UTC(part('year'), part('month') - 1, part('day')) / DAY_MS;
+  if (days.size >= EPOCH_DAYS_KEPT) days.clear();
+  days.set(time, day);
+  return day;
 }
 
 /** Whole calendar days between the local dates of two instants: 0 on the same day. */

@@ -6,10 +6,7 @@ import {
   type MessagingExtensionAction,
   type MessagingExtensionActionResponse,
   TurnContext,
-  type ConversationState,
-  type StatePropertyAccessor,
 } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
 import type { Logger } from 'pino';
 import type { ActionOutcome, CardActionRouter, CardData } from './actions/cardActions.js';
 import { helpText } from './conversation/helpText.js';
@@ -29,10 +26,7 @@ const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
 /** The Teams activity handler: typed messages go to the dialogs, card actions to their handlers. */
 export class DsrBot extends TeamsActivityHandler {
-  private readonly dialogState: StatePropertyAccessor<DialogState>;
-
   constructor(
-    private readonly conversationState: ConversationState,
     private readonly rootDialog: RootDialog,
     private readonly actions: CardActionRouter,
     private readonly notifier: CaseNotifier,
@@ -42,13 +36,12 @@ export class DsrBot extends TeamsActivityHandler {
     private readonly messageAction?: RecordFromMessage,
   ) {
     super();
-    this.dialogState = conversationState.createProperty<DialogState>('dialogState');
 
     this.onMessage(async (context, next) => {
       await this.rememberPersonalChat(context);
       const submitted = submittedVerb(context.activity.value);
       if (submitted) await this.answerSubmit(context, submitted.verb, submitted.data);
-      else await this.rootDialog.run(context, this.dialogState);
+      else await this.rootDialog.run(context);
       await next();
     });
 
@@ -113,7 +106,6 @@ export class DsrBot extends TeamsActivityHandler {
       context.activity.from?.aadObjectId,
     );
     await super.run(context);
-    await this.conversationState.saveChanges(context, false);
   }
 
   protected override async onAdaptiveCardInvoke(

@@ -18,6 +18,8 @@ import {
   type BulkApprovalRefusal,
   type StepApprovalRequest,
 } from '../bulkSteps.js';
+import { RunLease, stepLease } from './runLease.js';
+import { ProgressPace, tellProgress, type OnProgress } from './runProgress.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
 export interface RunLog {
@@ -44,7 +46,7 @@ export const DEFAULT_RUN_OPTIONS: ChangeRunOptions = {
 };
 
 /** Told whenever the step's state on the case changed, so its card can be updated in place. */
-export type StepObserver = (dsrCase: DsrCase) => void | Promise<void>;
+export type StepObserver = OnProgress<DsrCase>;
 
 export type StartResult = ActResult | { ok: false; refusal: 'busy'; message: string; case?: DsrCase };
 
@@ -292,15 +294,9 @@ export class ChangeRunner {
     // This process renews its own lease, so a second press here must not reach the lease at all.
     if (this.isRunning(dsrCase.id, stepId))
       return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
-    const now = this.clock.now();
-    const claimed = await this.ledger.claimLease(
-      dsrCase.id,
-      stepId,
-      this.holder,
-      now,
-      new Date(now.getTime() + this.options.leaseMs),
-    );
-    if (!claimed) return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
+    const lease = this.leaseOf(dsrCase.id, stepId);
+    if (!(await lease.claim()))
+      return { ok: false, refusal: 'busy', message: 'This step is being run right now.', case: dsrCase };
     const started = await this.cases.act(actor, dsrCase.id, dsrCase.version, {
       kind: 'startStep',
       stepId,
@@ -308,14 +304,14 @@ export class ChangeRunner {
       ...(packageId ? { packageId } : {}),
       ...(isolatedCopy ? { isolatedCopy } : {}),
     });
-    if (!started.ok) await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+    if (!started.ok) await lease.release();
     return started;
   }
 
-  /** Runs a begun step in the background, on the case its start recorded. */
+  /** Runs a begun step in the background, on the case its start recorded, under the lease its start took. */
   private launch(actor: Actor, dsrCase: DsrCase, stepId: string, changes: ChangeConnector, observe: StepObserver) {
     const runKey = `${dsrCase.id}|${stepId}`;
-    const run = this.execute(actor, dsrCase, stepId, changes, observe)
+    const run = this.execute(actor, dsrCase, stepId, changes, observe, this.leaseOf(dsrCase.id, stepId))
       .catch((error: unknown) => {
         this.log.warn(
           { caseId: dsrCase.id, stepId, error: error instanceof Error ? error.name : 'unknown' },
@@ -338,31 +334,19 @@ export class ChangeRunner {
    * never build one package, and one that died hands the step over once its lease runs out.
    */
   async claim(caseId: string, stepId: string): Promise<(() => Promise<void>) | undefined> {
-    if (!(await this.renew(caseId, stepId))) return undefined;
-    const stopRenewing = this.keepLease(caseId, stepId);
-    return async () => {
-      stopRenewing();
-      await this.ledger.releaseLease(caseId, stepId, this.holder);
-    };
+    const lease = this.leaseOf(caseId, stepId);
+    if (!(await lease.claim())) return undefined;
+    lease.keep();
+    return () => lease.release();
   }
 
-  /**
-   * Renews a held lease every third of its life until the returned stop is called; `onLost` hears
-   * when another process has it. A renewal the store cannot make now is tried again next time.
-   */
-  private keepLease(caseId: string, stepId: string, onLost: () => void = () => undefined): () => void {
-    const timer = setInterval(
-      () =>
-        void this.renew(caseId, stepId).then(
-          (held) => {
-            if (!held) onLost();
-          },
-          () => undefined,
-        ),
-      Math.max(1_000, this.options.leaseMs / 3),
+  /** A step's lease held by this process (see runLease.ts). */
+  private leaseOf(caseId: string, stepId: string): RunLease {
+    return new RunLease(
+      stepLease(this.ledger, caseId, stepId, this.holder),
+      () => this.clock.now(),
+      this.options.leaseMs,
     );
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   /** Waits for the run of a step in this process, if there is one. */
@@ -438,17 +422,13 @@ export class ChangeRunner {
     }
   }
 
-  private async renew(caseId: string, stepId: string): Promise<boolean> {
-    const now = this.clock.now();
-    return this.ledger.claimLease(caseId, stepId, this.holder, now, new Date(now.getTime() + this.options.leaseMs));
-  }
-
   private async execute(
     actor: Actor,
     dsrCase: DsrCase,
     stepId: string,
     changes: ChangeConnector,
     observe: StepObserver,
+    lease: RunLease,
   ): Promise<void> {
     const step = dsrCase.plan!.steps.find((s) => s.id === stepId)!;
     const key = ledgerKey(dsrCase.id, step)!;
@@ -459,31 +439,23 @@ export class ChangeRunner {
     let done = tally.applied + tally.gone;
     let conflicts = 0;
     let failure: string | undefined;
-    let lost = false;
-    let sinceReport = 0;
-    let lastReport = Date.now();
+    const pace = new ProgressPace(this.options.progressEvery);
     const report = async () => {
-      sinceReport = 0;
-      lastReport = Date.now();
-      if (!(await this.renew(dsrCase.id, stepId))) {
-        lost = true;
-        return;
-      }
+      // A run whose lease another process took stops at the next record.
+      if (!(await lease.claim())) return;
       const progressed = await this.cases.actOnLatest(actor, dsrCase.id, {
         kind: 'stepProgress',
         stepId,
         done,
         total: tally.total,
       });
-      if (progressed.ok) await observe(progressed.case);
+      if (progressed.ok) await tellProgress(observe, progressed.case);
     };
     // The lease is renewed while a slow record is applied, so a live run is never taken over.
-    const stopRenewing = this.keepLease(dsrCase.id, stepId, () => {
-      lost = true;
-    });
+    lease.keep();
     try {
       for await (const target of this.ledger.pending(key)) {
-        if (this.stopping.signal.aborted || lost) break;
+        if (this.stopping.signal.aborted || lease.lost) break;
         const outcome = await this.bounded((signal) => changes.applyChange(request, target, signal));
         if (this.stopping.signal.aborted) break;
         await this.ledger.recordOutcome(key, target.id, toLedger(outcome));
@@ -493,22 +465,17 @@ export class ChangeRunner {
           failure = outcome.message;
           break;
         }
-        sinceReport += 1;
-        if (
-          sinceReport >= this.options.progressEvery.records ||
-          Date.now() - lastReport >= this.options.progressEvery.ms
-        )
-          await report();
+        if (pace.recordDone()) await report();
       }
     } finally {
-      stopRenewing();
+      lease.stopRenewing();
     }
     if (this.stopping.signal.aborted) {
-      await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+      await lease.release();
       this.log.info({ caseId: dsrCase.id, stepId, done }, 'step run stopped with the process');
       return;
     }
-    if (lost) {
+    if (lease.lost) {
       this.log.warn({ caseId: dsrCase.id, stepId }, 'step lease taken over; this run stops');
       return;
     }
@@ -516,9 +483,9 @@ export class ChangeRunner {
     const result: StepResult = { applied: counts.applied, gone: counts.gone, retained };
     const end = await this.conclude(request, key, query, changes, step, result, conflicts, failure);
     const ended = await this.cases.actOnLatest(actor, dsrCase.id, end);
-    await this.ledger.releaseLease(dsrCase.id, stepId, this.holder);
+    await lease.release();
     this.log.info({ caseId: dsrCase.id, stepId, end: end.kind, ...result }, 'step run ended');
-    if (ended.ok) await observe(ended.case);
+    if (ended.ok) await tellProgress(observe, ended.case);
   }
 
   private async conclude(

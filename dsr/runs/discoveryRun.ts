@@ -1,4 +1,5 @@
 import type { Connector, SearchQuery, SystemFindings } from '../discovery.js';
+import { tellProgress, type OnProgress } from './runProgress.js';
 
 export interface DiscoveryProgress {
   done: number;
@@ -16,7 +17,7 @@ export interface DiscoveryProgress {
 export async function runDiscovery(
   connectors: readonly Connector[],
   query: SearchQuery,
-  options: { signal?: AbortSignal; onProgress?: (progress: DiscoveryProgress) => void | Promise<void> } = {},
+  options: { signal?: AbortSignal; onProgress?: OnProgress<DiscoveryProgress> } = {},
 ): Promise<SystemFindings[]> {
   const running = new Set(connectors.map((c) => c.info.displayName));
   let done = 0;
@@ -41,11 +42,13 @@ export async function runDiscovery(
       }
       running.delete(connector.info.displayName);
       done++;
-      try {
-        await options.onProgress?.({ done, total: connectors.length, running: [...running], latest: findings });
-      } catch {
-        // A progress card that could not be updated must not lose the findings.
-      }
+      // A progress card that could not be updated must not lose the findings.
+      await tellProgress(options.onProgress, {
+        done,
+        total: connectors.length,
+        running: [...running],
+        latest: findings,
+      });
       return findings;
     }),
   );

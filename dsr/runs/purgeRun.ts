@@ -8,6 +8,7 @@ import type { IsolatedCopyStore } from '../isolatedCopies.js';
 import type { PackageStore } from '../ports/packages.js';
 import { identifyingTexts } from '../retention.js';
 import type { CaseStore, KeyValueStore } from '../ports/store.js';
+import { namedLease, RunLease } from './runLease.js';
 
 /** Every place outside the case record where a case leaves personal data. */
 export interface PurgePlaces {
@@ -64,17 +65,22 @@ async function inTurns<T, R>(items: T[], parallel: number, work: (item: T) => Pr
  * next pass finishes it: never half a case. Sharing a store, one instance purges at a time (a lease).
  */
 export class CasePurger {
-  private readonly owner = randomUUID();
+  /** Without a lease store (one instance alone) the purge needs no lease. */
+  private readonly lease: RunLease | undefined;
 
   constructor(
     private readonly store: Pick<CaseStore, 'casesToPurge'>,
     private readonly cases: Pick<CaseService, 'actAsSystem'>,
     private readonly places: PurgePlaces,
     private readonly clock: Clock,
-    private readonly leases: LeaseStore | undefined,
+    leases: LeaseStore | undefined,
     private readonly options: PurgeOptions = DEFAULT_PURGE_OPTIONS,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.lease = leases
+      ? new RunLease(namedLease(leases, LEASE, randomUUID()), () => new Date(this.now()), options.leaseMs)
+      : undefined;
+  }
 
   /** Purges what is due, batch by batch, until nothing is or the pass's time is up; says how many. */
   async pass(): Promise<{ purged: number; caseIds: string[] }> {
@@ -82,7 +88,8 @@ export class CasePurger {
     const caseIds: string[] = [];
     try {
       while (this.now() - started < this.options.passBudgetMs) {
-        if (!(await this.hold())) break;
+        // Taken, then renewed, before each batch.
+        if (this.lease && !(await this.lease.claim())) break;
         const due = await this.store.casesToPurge(this.clock.now(), this.options.batch);
         if (due.length === 0) break;
         const done = await this.purgeBatch(due.map((c) => c.id));
@@ -91,15 +98,9 @@ export class CasePurger {
         if (done.length === 0) break;
       }
     } finally {
-      await this.leases?.release(LEASE, this.owner).catch(() => undefined);
+      await this.lease?.release().catch(() => undefined);
     }
     return { purged: caseIds.length, caseIds };
-  }
-
-  private hold(): Promise<boolean> {
-    if (!this.leases) return Promise.resolve(true);
-    const now = this.now();
-    return this.leases.tryHold(LEASE, this.owner, new Date(now), new Date(now + this.options.leaseMs));
   }
 
   private async purgeBatch(ids: string[]): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { TurnContext, type ConversationReference } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { TFunction } from 'i18next';
 import { planCard, PLAN_VERBS } from '../../cards/planCard.js';
@@ -15,6 +15,7 @@ import { planViewOf } from './changeActions.js';
 import type { DsrServices } from '../services.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 import { placeOf } from '../notifier.js';
+import { PressedCard } from '../cardUpdater.js';
 import { refreshPreviewCards } from './previewCards.js';
 import { readerPlanView } from '../conversation/planView.js';
 
@@ -98,13 +99,18 @@ export class BulkChangeAction implements CardActionHandler {
     // Apply all: on the version the card showed, as one Apply is.
     if (version !== dsrCase.version) return card(dsrCase, { tone: 'error', text: t('change.notice.stale') });
     const connectors = await this.deps.connectors();
-    const reference = TurnContext.getConversationReference(context.activity);
-    const cardId = context.activity.replyToId;
+    const pressed = PressedCard.of(context, this.deps.updater, this.services.log, dsrCase.id, 'plan');
+    // The plan as the store holds it when the update goes out: with several runs ending in any
+    // order, the last update shows every step as it ended.
     const result = await this.deps.runner.startAll(
       actor,
       dsrCase,
       (step) => changeConnectorFor(connectors, step),
-      () => this.show(actor, reference, cardId, dsrCase.id),
+      (reported) =>
+        pressed.show(async () => {
+          const latest = (await this.services.cases.viewCase(actor, dsrCase.id)) ?? reported;
+          return planCard(latest, undefined, await readerPlanView(this.services, await planViewOf(latest, this.deps)));
+        }),
     );
     if (result.started.length === 0 && result.notStarted.length === 0)
       return card(result.case, { tone: 'error', text: t('change.notice.nothingToApply') });
@@ -123,28 +129,5 @@ export class BulkChangeAction implements CardActionHandler {
     ].join(' ');
     const tone = result.notStarted.length === 0 ? 'good' : result.started.length > 0 ? 'info' : 'error';
     return card(result.case, { tone, text }, result.started[0]?.id);
-  }
-
-  private updates = Promise.resolve();
-
-  /**
-   * Replaces the clicked card with the plan as the store holds it now, one update at a time: with
-   * several runs ending in any order, the last update shows every step as it ended.
-   */
-  private show(actor: Actor, reference: Partial<ConversationReference>, cardId: string | undefined, caseId: string) {
-    this.updates = this.updates
-      .then(async () => {
-        const latest = await this.services.cases.viewCase(actor, caseId);
-        if (!latest) return;
-        const view = await readerPlanView(this.services, await planViewOf(latest, this.deps));
-        await this.deps.updater.update(reference, cardId, planCard(latest, undefined, view));
-      })
-      .catch((error: unknown) =>
-        this.services.log.warn(
-          { caseId, error: error instanceof Error ? error.name : 'unknown' },
-          'could not update the plan card',
-        ),
-      );
-    return this.updates;
   }
 }

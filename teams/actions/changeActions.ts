@@ -1,8 +1,8 @@
-import { TurnContext, type ConversationReference } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { changePreviewCard } from '../../cards/changeStepCard.js';
 import { planCard, PLAN_VERBS, type PlanView } from '../../cards/planCard.js';
-import { inputValue, type CardJson } from '../../cards/template.js';
+import { inputValue } from '../../cards/template.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import { PACKAGE_STEP_ID } from '../../dsr/plan.js';
 import { OVERRIDE_REASON_MAX } from '../../dsr/planCaseActions.js';
@@ -13,7 +13,7 @@ import type { Connector } from '../../dsr/discovery.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import type { IsolatedCopy } from '../../dsr/isolatedCopies.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
-import type { CardUpdater } from './discoveryActions.js';
+import { PressedCard, type CardUpdater } from '../cardUpdater.js';
 import type { DsrServices } from '../services.js';
 import { placeOf, type CardPlace } from '../notifier.js';
 import { teamCaseTarget } from './teamCaseAction.js';
@@ -235,14 +235,17 @@ export class ChangeAction implements CardActionHandler {
         return this.card(reader, step?.id, dsrCase, t('change.notice.isolationFailed'));
       }
     }
-    const reference = TurnContext.getConversationReference(context.activity);
-    const cardId = context.activity.replyToId;
+    const pressed = PressedCard.of(context, this.deps.updater, this.services.log, dsrCase.id, 'plan');
     const started = await this.deps.runner.start(
       actor,
       dsrCase,
       step.id,
       changes,
-      (latest) => this.show(reference, cardId, latest, step.id),
+      // The plan as it stands, on the page of the running step.
+      (latest) =>
+        pressed.show(async () =>
+          planCard(latest, undefined, { ...(await this.view(undefined, latest)), focusStepId: step.id }),
+        ),
       { resume, ...(packageId ? { packageId } : {}), ...(isolatedCopy ? { isolatedCopy } : {}) },
     );
     if (!started.ok) return this.card(reader, step?.id, started.case ?? dsrCase, started.message);
@@ -283,29 +286,5 @@ export class ChangeAction implements CardActionHandler {
     await this.services.notifier.approvalWaiting(result.case, waiting, place);
     const ready = override ? t('change.notice.overridden') : t('change.notice.previewReady');
     return this.previewCard(reader, result.case, shown, ready);
-  }
-
-  private updates = Promise.resolve();
-
-  /** Replaces the clicked card with the plan as it stands; one update at a time, in order. */
-  private show(
-    reference: Partial<ConversationReference>,
-    cardId: string | undefined,
-    dsrCase: DsrCase,
-    focusStepId: string,
-  ): Promise<void> {
-    this.updates = this.updates
-      .then(async () => {
-        const view = { ...(await this.view(undefined, dsrCase)), focusStepId };
-        const card: CardJson = planCard(dsrCase, undefined, view);
-        await this.deps.updater.update(reference, cardId, card);
-      })
-      .catch((error: unknown) =>
-        this.services.log.warn(
-          { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
-          'could not update the plan card',
-        ),
-      );
-    return this.updates;
   }
 }

@@ -1,4 +1,4 @@
-import { TurnContext, type ConversationReference } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import {
   DISCOVERY_VERBS,
@@ -11,7 +11,6 @@ import {
 import type { FindingsView } from '../../cards/findingsCard.js';
 import { translator } from '../../i18n/index.js';
 import type { Notice } from '../../cards/notices.js';
-import type { CardJson } from '../../cards/template.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import { SET_ASIDE_MAX, type RecordRef } from '../../dsr/caseActions.js';
 import {
@@ -25,12 +24,8 @@ import { runDiscovery } from '../../dsr/runs/discoveryRun.js';
 import { canTransition } from '../../dsr/lifecycle.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices } from '../services.js';
+import { PressedCard, type CardUpdater } from '../cardUpdater.js';
 import { teamCaseTarget } from './teamCaseAction.js';
-
-/** Replaces a card the bot posted earlier, outside the turn that asked for it. */
-export interface CardUpdater {
-  update(reference: Partial<ConversationReference>, activityId: string | undefined, card: CardJson): Promise<void>;
-}
 
 export interface DiscoveryDeps {
   /** Every system of the guide, connected or not; resolved on first use. */
@@ -170,13 +165,10 @@ export class DiscoveryAction implements CardActionHandler {
         })
       : base;
 
-    const reference = TurnContext.getConversationReference(context.activity);
-    const cardId = context.activity.replyToId;
+    const pressed = PressedCard.of(context, this.deps.updater, this.services.log, dsrCase.id, 'discovery');
     this.running.add(dsrCase.id);
     // Not awaited: the turn is answered with the progress card at once.
-    void this.search(actor, dsrCase, connectors, query, reference, cardId, locale).finally(() =>
-      this.running.delete(dsrCase.id),
-    );
+    void this.search(actor, dsrCase, connectors, query, pressed, locale).finally(() => this.running.delete(dsrCase.id));
     return {
       kind: 'card',
       card: progressCard(
@@ -256,12 +248,10 @@ export class DiscoveryAction implements CardActionHandler {
     dsrCase: DsrCase,
     connectors: Connector[],
     query: SearchQuery,
-    reference: Partial<ConversationReference>,
-    cardId: string | undefined,
+    pressed: PressedCard,
     locale: string | undefined,
   ): Promise<void> {
     const { cases, calendar, log, clock } = this.services;
-    const { updater } = this.deps;
     const view = (notice?: Notice): FindingsView => ({
       calendar,
       now: clock.now(),
@@ -269,26 +259,18 @@ export class DiscoveryAction implements CardActionHandler {
       ...(notice ? { notice } : {}),
     });
     const answered: SystemFindings[] = [];
-    // Updates go out one at a time, so a later card never lands before an earlier one.
-    let updates = Promise.resolve();
-    const show = (card: CardJson): Promise<void> => {
-      updates = updates
-        .then(() => updater.update(reference, cardId, card))
-        .catch((error: unknown) => log.warn({ caseId: dsrCase.id, err: error }, 'could not update the discovery card'));
-      return updates;
-    };
     try {
       const systems = await runDiscovery(connectors, query, {
         onProgress: (progress) => {
           answered.push(progress.latest);
-          void show(progressCard(dsrCase, { ...progress, answered: [...answered] }, view()));
+          void pressed.show(progressCard(dsrCase, { ...progress, answered: [...answered] }, view()));
         },
       });
       log.info({ caseId: dsrCase.id, systems: systems.map((s) => `${s.systemId}:${s.status}`) }, 'discovery finished');
       const result = await cases.actOnLatest(actor, dsrCase.id, { kind: 'recordFindings', query, systems });
       const saved = result.ok ? result.case : undefined;
       const message = result.ok || result.refusal === 'stale' ? '' : result.message;
-      await show(
+      await pressed.show(
         saved
           ? findingsCard(saved, view())
           : findingsCard(

@@ -1,4 +1,4 @@
-import { TurnContext, type ConversationReference } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../../cards/planCard.js';
 import { translator } from '../../i18n/index.js';
@@ -12,7 +12,7 @@ import { buildPlan, PACKAGE_STEP_ID, remainingSteps } from '../../dsr/plan.js';
 import { LETTER_VERBS } from '../../cards/verbs.js';
 import { LetterAction } from './letterActions.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
-import type { CardUpdater } from './discoveryActions.js';
+import { PressedCard, type CardUpdater } from '../cardUpdater.js';
 import type { DsrServices } from '../services.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 import { parseTick, parseWait } from '../conversation/planInputs.js';
@@ -38,11 +38,6 @@ export interface PlanDeps {
 }
 
 /** The card a press came from, to be replaced once the work it started ends. */
-interface ClickedCard {
-  reference: Partial<ConversationReference>;
-  cardId: string | undefined;
-}
-
 const OWN_VERBS = [
   PLAN_VERBS.show,
   PLAN_VERBS.refresh,
@@ -210,11 +205,8 @@ export class PlanAction implements CardActionHandler {
         }
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
-        const clicked = {
-          reference: TurnContext.getConversationReference(context.activity),
-          cardId: context.activity.replyToId,
-        };
-        void this.buildPackage(actor, started.case, formats.data, clicked).finally(() => {
+        const pressed = PressedCard.of(context, this.deps.updater, this.services.log, dsrCase.id, 'plan');
+        void this.buildPackage(actor, started.case, formats.data, pressed).finally(() => {
           this.running.delete(dsrCase.id);
           void release().catch(() => undefined);
         });
@@ -260,27 +252,18 @@ export class PlanAction implements CardActionHandler {
    * Replaces the card that asked for the package with the plan as it now stands, so it neither
    * shows the step running for ever nor offers buttons of a version the package step left behind.
    */
-  private async showPlan(clicked: ClickedCard, dsrCase: DsrCase | undefined): Promise<void> {
+  private async showPlan(pressed: PressedCard, dsrCase: DsrCase | undefined): Promise<void> {
     if (!dsrCase) return;
-    try {
-      await this.deps.updater.update(
-        clicked.reference,
-        clicked.cardId,
-        planCard(dsrCase, undefined, await readerPlanView(this.services, await this.deps.view(dsrCase))),
-      );
-    } catch (error) {
-      this.services.log.warn(
-        { caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' },
-        'could not update the plan card',
-      );
-    }
+    await pressed.show(async () =>
+      planCard(dsrCase, undefined, await readerPlanView(this.services, await this.deps.view(dsrCase))),
+    );
   }
 
   private async buildPackage(
     actor: Actor,
     dsrCase: DsrCase,
     formats: ExportFormat[],
-    clicked: ClickedCard,
+    pressed: PressedCard,
   ): Promise<void> {
     const { log } = this.services;
     try {
@@ -307,7 +290,7 @@ export class PlanAction implements CardActionHandler {
         bytes: prepared.bytes,
       });
       if (!told) log.warn({ caseId: dsrCase.id }, 'no private chat to deliver the package link');
-      await this.showPlan(clicked, completed);
+      await this.showPlan(pressed, completed);
     } catch (error) {
       // The error may quote a request naming the person, so only its kind is logged.
       log.error({ caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' }, 'package failed');
@@ -316,7 +299,7 @@ export class PlanAction implements CardActionHandler {
         stepId: PACKAGE_STEP_ID,
         error: 'The package could not be prepared; a system did not answer. Try again.',
       });
-      await this.showPlan(clicked, failed);
+      await this.showPlan(pressed, failed);
     }
   }
 }

@@ -3,7 +3,7 @@ import type { DsrCase } from '../../dsr/case.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import type { CardPlace } from '../notifier.js';
 import type { DsrServices } from '../services.js';
-import type { CardUpdater } from './discoveryActions.js';
+import type { CardUpdater } from '../cardUpdater.js';
 
 /**
  * Once previews are approved, the cards they were made on (the previewer's card in the case's

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
 import { intakeCard } from '../../cards/intakeCard.js';
 import { intakeSuggestions } from '../../cards/intakeSuggestions.js';
 import { INTAKE_FIELDS } from '../../dsr/intake.js';
@@ -9,8 +9,6 @@ import { translator } from '../../i18n/index.js';
 import { cardMessage } from './replies.js';
 import type { DsrServices } from '../services.js';
 
-export const INTAKE_DIALOG = 'intake';
-
 export interface IntakeOptions {
   emails?: string[];
   /** A pasted mail or a sentence describing the request: read to pre-fill the form. */
@@ -19,17 +17,12 @@ export interface IntakeOptions {
 
 /**
  * Opens an intake: sends the form with a fresh intake id. The form is answered through a card
- * action (see intakeSubmission), so a submission works even after this dialog has ended.
+ * action (see intakeSubmission), so a submission works in any later turn.
  */
-export class IntakeDialog extends ComponentDialog {
-  constructor(private readonly services: DsrServices) {
-    super(INTAKE_DIALOG);
-    this.addDialog(new WaterfallDialog(`${INTAKE_DIALOG}.send`, [(step) => this.sendForm(step)]));
-    this.initialDialogId = `${INTAKE_DIALOG}.send`;
-  }
+export class IntakeDialog {
+  constructor(private readonly services: DsrServices) {}
 
-  private async sendForm(step: WaterfallStepContext) {
-    const options = (step.options ?? {}) as IntakeOptions;
+  async sendForm(context: TurnContext, options: IntakeOptions): Promise<void> {
     const emails = options.emails ?? [];
     const text = options.text?.trim() ?? '';
     let values: Parameters<typeof intakeCard>[0]['values'] =
@@ -39,7 +32,7 @@ export class IntakeDialog extends ComponentDialog {
       // The person typing is staff passing a request on: they are not its subject, so no sender is given.
       const prefill = prefillIntake(extractRequest({ body: text, readQuoted: true }), text);
       values = { ...values, ...prefill.values };
-      suggestions = intakeSuggestions(prefill, step.context.activity.locale);
+      suggestions = intakeSuggestions(prefill, context.activity.locale);
     }
     const card = intakeCard({
       intakeId: randomUUID(),
@@ -47,10 +40,9 @@ export class IntakeDialog extends ComponentDialog {
       timeZone: this.services.calendar.timeZone,
       values,
       suggestions,
-      locale: step.context.activity.locale,
+      locale: context.activity.locale,
       ...(this.services.letters ? { languages: this.services.letters.service.languages } : {}),
     });
-    await step.context.sendActivity(cardMessage(card, translator(step.context.activity.locale)('replies.intakeForm')));
-    return step.endDialog();
+    await context.sendActivity(cardMessage(card, translator(context.activity.locale)('replies.intakeForm')));
   }
 }

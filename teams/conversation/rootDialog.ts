@@ -1,18 +1,9 @@
-import {
-  ComponentDialog,
-  DialogSet,
-  DialogTurnStatus,
-  WaterfallDialog,
-  type DialogState,
-  type DialogTurnResult,
-  type WaterfallStepContext,
-} from 'botbuilder-dialogs';
-import { TurnContext, teamsGetTeamInfo, type StatePropertyAccessor } from 'botbuilder';
+import { TurnContext, teamsGetTeamInfo } from 'botbuilder';
 import type { CaseStore } from '../../dsr/ports/store.js';
 import { AuditCommands, type LinkIssuer } from './auditCommands.js';
 import { helpText, notUnderstood } from './helpText.js';
 import { translator } from '../../i18n/index.js';
-import { INTAKE_DIALOG, IntakeDialog, type IntakeOptions } from './intakeDialog.js';
+import { IntakeDialog } from './intakeDialog.js';
 import { recogniseIntent, type Intent } from './intents.js';
 import { ReminderDialogCommands } from './reminderDialogCommands.js';
 import {
@@ -24,34 +15,39 @@ import {
 } from './sharedConversation.js';
 import { actorOf } from '../turnActor.js';
 import type { DsrServices } from '../services.js';
-import { STATUS_DIALOG, StatusDialog, type StatusOptions } from './statusDialog.js';
+import { StatusDialog } from './statusDialog.js';
 
-export const ROOT_DIALOG = 'root';
-
-/** Routes what people type to the conversation that answers it. */
-export class RootDialog extends ComponentDialog {
+/**
+ * Routes what people type to the answer. Every answer is given in the turn it is asked in (the
+ * intake form is answered through a card action, in any later turn), so no conversation state is
+ * kept between turns: the Bot Framework's dialog stack would be read, rebuilt and written back
+ * empty on every message, which was most of what a status turn cost beyond the answer itself.
+ */
+export class RootDialog {
   private readonly audit: AuditCommands;
+  private readonly intake: IntakeDialog;
+  private readonly status: StatusDialog;
 
   constructor(
     private readonly services: DsrServices,
     store: Pick<CaseStore, 'auditEvents' | 'auditHead' | 'auditKeys' | 'getCase'>,
     links: LinkIssuer,
   ) {
-    super(ROOT_DIALOG);
     this.audit = new AuditCommands(services, store, links);
-    this.addDialog(new IntakeDialog(services));
-    this.addDialog(new StatusDialog(services));
-    this.addDialog(new WaterfallDialog(`${ROOT_DIALOG}.route`, [(step) => this.route(step)]));
-    this.initialDialogId = `${ROOT_DIALOG}.route`;
+    this.intake = new IntakeDialog(services);
+    this.status = new StatusDialog(services);
   }
 
-  /** Runs the dialog stack for one turn, starting the router when nothing is in progress. */
-  async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
-    const dialogSet = new DialogSet(accessor);
-    dialogSet.add(this);
-    const dialogContext = await dialogSet.createContext(context);
-    const result = await dialogContext.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await dialogContext.beginDialog(this.id);
+  /** Answers one typed message. */
+  async run(context: TurnContext): Promise<void> {
+    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+    const intent = recogniseIntent(text);
+    const pointer = privatePointer(intent, context.activity.locale);
+    if (pointer && (await this.inSharedConversation(context))) {
+      await this.answerPrivately(context, intent, pointer);
+      return;
+    }
+    await this.answer(context, intent);
   }
 
   /** Only a privacy team member may point the bot at the channel where cases are decided. */
@@ -77,16 +73,6 @@ export class RootDialog extends ComponentDialog {
     await context.sendActivity(`${t('replies.channel.chosen')}${waiting}`);
   }
 
-  private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const text = TurnContext.removeRecipientMention(step.context.activity) ?? step.context.activity.text ?? '';
-    const intent = recogniseIntent(text);
-    const pointer = privatePointer(intent, step.context.activity.locale);
-    if (pointer && (await this.inSharedConversation(step.context))) {
-      return this.answerPrivately(step, intent, pointer);
-    }
-    return this.answer(step, intent);
-  }
-
   private async inSharedConversation(context: TurnContext): Promise<boolean> {
     const { conversation } = context.activity;
     // A 1:1 chat is never shared: no store read on the turn most people use.
@@ -98,16 +84,9 @@ export class RootDialog extends ComponentDialog {
    * Others read this conversation: the answer goes to the asker's 1:1 chat (opened if need be) and
    * only a pointer that names no one is said here.
    */
-  private async answerPrivately(
-    step: WaterfallStepContext,
-    intent: Intent,
-    pointer: string,
-  ): Promise<DialogTurnResult> {
-    const { activity } = step.context;
-    let result: DialogTurnResult | undefined;
-    const held = await holdReplies(step.context, async () => {
-      result = await this.answer(step, intent);
-    });
+  private async answerPrivately(context: TurnContext, intent: Intent, pointer: string): Promise<void> {
+    const { activity } = context;
+    const held = await holdReplies(context, () => this.answer(context, intent));
     const person = activity.from.aadObjectId;
     const opening = openingFrom(activity);
     let delivered = person !== undefined && held.length > 0;
@@ -116,52 +95,51 @@ export class RootDialog extends ComponentDialog {
       delivered = await this.services.notifier.sendToUser(person, message, opening);
     }
     if (!delivered) this.services.log.info({ intent: intent.kind }, 'no 1:1 chat to answer in; asked to write there');
-    await step.context.sendActivity(delivered ? pointer : writeInPersonalChat(step.context.activity.locale));
-    return result ?? step.endDialog();
+    await context.sendActivity(delivered ? pointer : writeInPersonalChat(context.activity.locale));
   }
 
-  private async answer(step: WaterfallStepContext, intent: Intent): Promise<DialogTurnResult> {
+  private async answer(context: TurnContext, intent: Intent): Promise<void> {
     switch (intent.kind) {
       case 'help':
-        await step.context.sendActivity(
+        await context.sendActivity(
           helpText(
-            translator(step.context.activity.locale),
-            (await this.services.cases.rolesOf(actorOf(step.context.activity))).privacyTeam,
+            translator(context.activity.locale),
+            (await this.services.cases.rolesOf(actorOf(context.activity))).privacyTeam,
           ),
         );
-        return step.endDialog();
+        return;
       case 'newRequest':
-        return step.beginDialog(INTAKE_DIALOG, { emails: intent.emails, text: intent.text } satisfies IntakeOptions);
+        return this.intake.sendForm(context, { emails: intent.emails, text: intent.text });
       case 'dueThisWeek':
-        return step.beginDialog(STATUS_DIALOG, { dueThisWeek: true } satisfies StatusOptions);
+        return this.status.show(context, { dueThisWeek: true });
       case 'status':
-        return step.beginDialog(STATUS_DIALOG, { caseId: intent.caseId } satisfies StatusOptions);
+        return this.status.show(context, { caseId: intent.caseId });
       case 'myRequests':
-        return step.beginDialog(STATUS_DIALOG, { mine: true } satisfies StatusOptions);
+        return this.status.show(context, { mine: true });
       case 'useChannel':
-        await this.useChannel(step.context);
-        return step.endDialog();
+        await this.useChannel(context);
+        return;
       case 'auditTrail':
-        await this.audit.showTrail(step.context, intent.caseId, intent.page);
-        return step.endDialog();
+        await this.audit.showTrail(context, intent.caseId, intent.page);
+        return;
       case 'exportAudit':
-        await this.audit.exportTrail(step.context, intent.caseId);
-        return step.endDialog();
+        await this.audit.exportTrail(context, intent.caseId);
+        return;
       case 'exportCaseFile':
-        await this.audit.exportCaseFile(step.context, intent.caseId);
-        return step.endDialog();
+        await this.audit.exportCaseFile(context, intent.caseId);
+        return;
       case 'verifyAudit':
-        await this.audit.verify(step.context, intent.witnessed);
-        return step.endDialog();
+        await this.audit.verify(context, intent.witnessed);
+        return;
       case 'reminders':
-        await new ReminderDialogCommands(this.services).upcoming(step.context, intent.days, intent.page);
-        return step.endDialog();
+        await new ReminderDialogCommands(this.services).upcoming(context, intent.days, intent.page);
+        return;
       case 'snooze':
-        await new ReminderDialogCommands(this.services).snooze(step.context, intent);
-        return step.endDialog();
+        await new ReminderDialogCommands(this.services).snooze(context, intent);
+        return;
       case 'unknown':
-        await step.context.sendActivity(notUnderstood(step.context.activity.locale));
-        return step.endDialog();
+        await context.sendActivity(notUnderstood(context.activity.locale));
+        return;
     }
   }
 }

@@ -1,16 +1,6 @@
 import assert from 'node:assert/strict';
 import { CATALOGUES, UI_LANGUAGES, languageOf, translator } from '../../i18n/index.js';
-
-/** Every leaf key of a catalogue, dotted, with its text. */
-function leaves(node: unknown, prefix = ''): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === 'string') found.set(path, value);
-    else for (const [inner, text] of leaves(value, path)) found.set(inner, text);
-  }
-  return found;
-}
+import { leaves } from '../support/catalogueLeaves.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)/g)].map((m) => m[1]).sort();
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DialogTestClient } from 'botbuilder-testing';
 import { RootDialog } from '../../../teams/conversation/rootDialog.js';
+import { ConversationClient } from '../../support/conversationClient.js';
 import type { DsrServices } from '../../../teams/services.js';
 import { validateIntake } from '../../../dsr/intake.js';
 import { LowdbCaseStore } from '../../../storage/lowdbStore.js';
@@ -49,7 +49,7 @@ describe('requests from pasted text and phrasings in four languages', () => {
   let dir: string;
   let store: LowdbCaseStore;
   let services: DsrServices;
-  let client: DialogTestClient;
+  let client: ConversationClient;
   const say = (text: string, locale = 'en-GB') => client.sendActivity({ type: 'message', text, locale });
 
   beforeEach(async () => {
@@ -57,7 +57,7 @@ describe('requests from pasted text and phrasings in four languages', () => {
     store = new LowdbCaseStore(dir);
     await store.open();
     services = dialogServices(store, NOW, calendar);
-    client = new DialogTestClient('msteams', new RootDialog(services, store, { issue: () => 'https://bot.example/l' }));
+    client = new ConversationClient(new RootDialog(services, store, { issue: () => 'https://bot.example/l' }));
   });
   afterEach(async () => {
     await store.close();

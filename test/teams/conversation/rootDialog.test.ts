@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DialogTestClient } from 'botbuilder-testing';
 import { RootDialog } from '../../../teams/conversation/rootDialog.js';
+import { ConversationClient } from '../../support/conversationClient.js';
 import type { DsrServices } from '../../../teams/services.js';
 import { validateIntake } from '../../../dsr/intake.js';
 import { LowdbCaseStore } from '../../../storage/lowdbStore.js';
@@ -21,17 +21,14 @@ describe('the root dialog', () => {
   let dir: string;
   let store: LowdbCaseStore;
   let services: DsrServices;
-  let client: DialogTestClient;
+  let client: ConversationClient;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dsr-dialog-'));
     store = new LowdbCaseStore(dir);
     await store.open();
     services = dialogServices(store, NOW, calendar);
-    client = new DialogTestClient(
-      'msteams',
-      new RootDialog(services, store, { issue: () => 'https://bot.example/link' }),
-    );
+    client = new ConversationClient(new RootDialog(services, store, { issue: () => 'https://bot.example/link' }));
   });
   afterEach(async () => {
     await store.close();
@@ -70,7 +67,7 @@ describe('the root dialog', () => {
       calendar.timeZone,
     );
     assert.ok(parsed.ok);
-    // DialogTestClient's default user id, as the activity carries it.
+    // The test adapter's default user id, as the activity carries it.
     await services.cases.createCase({ id: 'user1', name: 'User' }, parsed.request, 'k');
     const reply = await client.sendActivity('status');
     const text = cardText(cardIn(reply));
