@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next';
 import { planCard, PLAN_VERBS } from '../../cards/planCard.js';
 import { stepTitle } from '../../cards/planStepText.js';
 import type { Notice } from '../../cards/notices.js';
-import type { Actor, DsrCase } from '../../dsr/case.js';
+import type { DsrCase } from '../../dsr/case.js';
 import { BULK_STEPS_MAX, parsePreviewToken, type StepApprovalRequest } from '../../dsr/bulkSteps.js';
 import { changeConnectorFor } from '../../dsr/runs/changeRun.js';
 import type { PlanStep } from '../../dsr/plan.js';
