@@ -86,7 +86,10 @@ describe('replies in the person’s language', () => {
     const snoozed = await sayIn('de-DE', megan, `snooze ${caseId} for 3 days because wir warten auf die Personalakte`);
     assert.match(
       String(snoozed[0]?.text),
-      new RegExp(`^Die Erinnerungen zu ${caseId} sind bis \\w{2}\\., \\d{1,2}\\. `),
+      new RegExp(
+        `^Die Erinnerungen zu ${caseId} sind bis \\p{L}+, \\d{1,2}\\. \\p{L}+ \\d{4}, \\d{2}:\\d{2} Uhr `,
+        'u',
+      ),
     );
   });
 
