@@ -12,6 +12,7 @@ import { personCounts, standingOf } from './matching.js';
 import { evidenceRuleFor, type EvidenceRule } from './planEvidence.js';
 import { PLAN_RIGHTS, PACKAGE_STEP_ID, LOGS_SYSTEM_ID, type PlanStep, type CasePlan } from './planRecord.js';
 import type { RequestType } from './requestTypes.js';
+import { said, type Said } from '../i18n/index.js';
 
 // The plan's records, where the rest of the code has always imported them.
 export {
@@ -329,4 +330,20 @@ export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
     for (const line of uncovered) lines.push(sentence(`- ${line}`));
   }
   return lines.join('\n');
+}
+
+/**
+ * A step's title as the catalogue words it, from what the step is (its right, its system, whether
+ * it was added by a preview or covers a system the bot could not search), never from the English
+ * title the plan stores for the response letter and the audit trail.
+ */
+export function stepTitleSaid(step: PlanStep): Said {
+  const system = step.systemName;
+  if (step.id === PACKAGE_STEP_ID) return said('plan.stepTitle.package');
+  const parentId = step.followUpOf ?? (step.id.endsWith(':by-hand') ? step.id.slice(0, -':by-hand'.length) : '');
+  if (parentId)
+    return said('plan.stepTitle.followUp', { system, step: said(`plan.stepTitle.right.${step.right}`, { system }) });
+  if (step.systemId === LOGS_SYSTEM_ID) return said(`plan.stepTitle.logs.${step.right}`);
+  if (step.uncovered) return said(`plan.stepTitle.uncovered.${step.right}`, { system });
+  return said(`plan.stepTitle.right.${step.right}`, { system });
 }

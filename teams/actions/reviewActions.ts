@@ -8,6 +8,7 @@ import { planCard } from '../../cards/planCard.js';
 import { inputValue } from '../../cards/template.js';
 import { shownAsText } from '../../cards/format.js';
 import { translator } from '../../i18n/index.js';
+import { refusalText } from '../refusalText.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { CaseAction } from '../../dsr/caseActions.js';
 import { EXCLUSION_GROUNDS, REDACTION_TEXT_MAX_LENGTH, REVIEW_NOTE_MAX_LENGTH } from '../../dsr/packageReview.js';
@@ -278,7 +279,7 @@ export class ReviewAction implements CardActionHandler {
     });
     if (!result.ok) {
       await rm(built.path, { force: true });
-      return this.card(result.case ?? dsrCase, index, view, result.message);
+      return this.card(result.case ?? dsrCase, index, view, refusalText(view.t, result));
     }
     log.info(
       { caseId: dsrCase.id, records: built.records, bytes: built.bytes },
@@ -304,7 +305,7 @@ export class ReviewAction implements CardActionHandler {
       result.ok ? result.case : (result.case ?? dsrCase),
       index,
       view,
-      result.ok ? success : result.message,
+      result.ok ? success : refusalText(view.t, result),
     );
   }
 

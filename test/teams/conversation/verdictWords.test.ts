@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeVerdict, type TrailVerdict } from '../../../dsr/audit.js';
-import { translator } from '../../../i18n/index.js';
+import { said, translator } from '../../../i18n/index.js';
 import { snoozedUntil } from '../../../teams/conversation/reminderDialogCommands.js';
 import { verdictWords } from '../../../teams/conversation/verdictWords.js';
 
@@ -8,8 +8,8 @@ const head = { seq: 6, hash: 'ab12cd34ef56'.padEnd(64, '0') };
 const VERDICTS: TrailVerdict[] = [
   { kind: 'intact', head, headLostAfter: [] },
   { kind: 'intact', head, headLostAfter: [3, 5] },
-  { kind: 'edited', at: 4, reason: 'its hash does not match' },
-  { kind: 'resealed', at: 4, reason: 'signed with an unknown key' },
+  { kind: 'edited', at: 4, reason: said('replies.verdict.reason.changed') },
+  { kind: 'resealed', at: 4, reason: said('replies.verdict.reason.unknownKey') },
   { kind: 'headMissing', events: 6 },
   { kind: 'truncated', head, events: 3 },
   { kind: 'beyondHead', head, events: 8 },
@@ -32,6 +32,12 @@ describe('the audit verdict in words', () => {
     assert.match(verdictWords(VERDICTS[5]!, translator('fr-FR')), /ne contient que 3 événements\.$/);
     assert.match(verdictWords(VERDICTS[4]!, translator('es-ES')), /los 6 eventos enlazan/);
     assert.match(verdictWords(VERDICTS[1]!, translator('es-ES')), /después del evento #3, #5:/);
+    // What broke the chain is worded in the reader's language too.
+    assert.match(
+      verdictWords(VERDICTS[2]!, translator('de-DE')),
+      /unterbrochen: sein Inhalt wurde nach dem Schreiben geändert\./,
+    );
+    assert.match(verdictWords(VERDICTS[3]!, translator('fr-FR')), /une clé que ce bot ne détient pas/);
   });
 });
 
