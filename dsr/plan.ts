@@ -197,12 +197,19 @@ function uncoveredStep(
   const why = findings
     ? `The search of ${info.displayName} failed: ${findings.error ?? 'it did not answer'}`
     : `${info.displayName} was not searched`;
+  const system = info.displayName;
+  const whySaid = findings
+    ? findings.error
+      ? said('guide.plan.searchFailed', { system, error: sentenceOf(findings.error.slice(0, 300)) })
+      : said('guide.plan.noAnswer', { system })
+    : said('guide.plan.notSearched', { system });
   return {
     mode: 'guided',
     title: `Search ${info.displayName} again, or ${RIGHT_VERB[right].toLowerCase()} the person's data there by hand`,
     instructions: [
       {
         text: `${sentenceOf(why)} Retry this system on the findings card and make the plan again; or do it by hand, and mark this done with a note saying what was done.`,
+        said: said('guide.plan.uncovered', { why: whySaid }),
       },
       ...guidedInstructions(info, capability),
     ],
@@ -222,6 +229,7 @@ function guidedInstructions(info: ConnectorInfo, capability: keyof ConnectorInfo
   return [
     {
       text: `Do this in ${info.displayName} by hand, as the guide describes, then mark the step done with a note.`,
+      said: said('guide.plan.byHand', { system: info.displayName }),
       ...(link ? { link } : {}),
     },
   ];
@@ -245,6 +253,7 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
       instructions: [
         {
           text: "System-generated logs are deleted when the user's account is permanently deleted from Entra ID; confirm that deletion, then mark this done.",
+          said: said('guide.plan.logsDelete'),
         },
       ],
       destructive: false,
@@ -257,10 +266,12 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
     instructions: [
       {
         text: 'Sign in to the Service Trust Portal as a global administrator, open Data Subject Request, and under System Generated Logs choose Data Log Export.',
+        said: said('guide.plan.logsExport'),
         link: LOG_EXPORT_LINK,
       },
       {
         text: "Create a request for the user; the logs arrive in the organisation's Azure storage within 30 days. Mark this done with a link to the export.",
+        said: said('guide.plan.logsRequest'),
       },
     ],
     destructive: false,
