@@ -202,4 +202,20 @@ describe('replies in the person’s language', () => {
       assert.ok(!pages.some((text) => /are deleted when the user's account is permanently deleted/.test(text)));
     }
   });
+
+  it('posts a new case in the privacy channel in the language the team set, whoever filed it', async () => {
+    await bot.stop();
+    bot = await new BotHarness({ DSR_CHANNEL_LANGUAGE: 'fr' }).start();
+    const channel = '19:privacy@thread.tacv2';
+    await sayIn('de-DE', megan, '<at>DSR Assistant</at> use this channel', `${channel};messageid=1`);
+    const caseId = await fileCase(alex);
+    const thread = await bot.connector.waitFor(() =>
+      bot.connector.calls.find((c) => c.method === 'POST' && c.path === '/v3/conversations'),
+    );
+    const activity = thread.body.activity as Record<string, unknown>;
+    assert.equal(activity.summary, `Nouvelle demande de personne concernée ${caseId}`);
+    const text = cardText(cardOf(activity));
+    assert.match(text, /Identité vérifiée/);
+    assert.doesNotMatch(text, /Identity verified|Identität bestätigt/);
+  });
 });
