@@ -115,8 +115,8 @@ export function translator(locale: string | undefined): TFunction {
  * Words for a person from a part that does not know who reads them (the domain): a catalogue key
  * and its values. The part that answers the person words it in their language (`wordsOf`); the
  * domain stays free of locales, and its refusals read the same in a log, a test and every language.
- * A value may itself be said (a check's name), a list of such (joined with "; "), or a day in a
- * time zone, written as the reader's language writes a day.
+ * A value may itself be said (a check's name), a list of such (joined as the language separates
+ * clauses: "; ", in French " ; "), or a day in a time zone, written as the reader's language writes it.
  */
 export interface Said {
   key: string;
@@ -150,7 +150,8 @@ function dayIn(t: TFunction, { day, timeZone }: SaidDay): string {
 
 function valueIn(t: TFunction, value: SaidValue): string | number {
   if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return (value as readonly Said[]).map((item) => wordsOf(t, item)).join('; ');
+  if (Array.isArray(value))
+    return (value as readonly Said[]).map((item) => wordsOf(t, item)).join(t('format.listSeparator'));
   return 'key' in value ? wordsOf(t, value) : dayIn(t, value as SaidDay);
 }
 

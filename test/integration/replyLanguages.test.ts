@@ -146,7 +146,7 @@ describe('replies in the person’s language', () => {
     const open = await pressIn('fr-FR', megan, 'triage.approve', { caseId, version });
     assert.match(
       open,
-      /Confirmez chaque vérification avant d’approuver\. Encore ouvert : La personne et son rôle sont identifiés/,
+      /Confirmez chaque vérification avant d’approuver\. Encore ouvert : La personne et son rôle sont identifiés à partir de ce qu’elle nous a fourni ; L’heure/,
     );
     assert.doesNotMatch(open, /Affirm every check/);
     // The plan's handlers: someone outside the team, and a plan before the approval.
