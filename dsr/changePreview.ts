@@ -110,7 +110,7 @@ export function hashPreview(findingsHash: string, request: ChangeRequest, target
 /** A stream of targets that breaks the contract of ascending `order`. */
 export class PreviewOrderError extends ChangeRequestError {
   constructor() {
-    super('The system gave the records of its preview out of order, so they cannot run safely; preview again.');
+    super(said('refusals.change.outOfOrder'));
     this.name = 'PreviewOrderError';
   }
 }

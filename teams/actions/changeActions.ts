@@ -274,7 +274,7 @@ export class ChangeAction implements CardActionHandler {
     } catch (error) {
       if (error instanceof ChangeRequestError) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return this.card(reader, step.id, dsrCase, error.message);
+        return this.card(reader, step.id, dsrCase, wordsOf(t, error.said));
       }
       this.services.log.warn(
         { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
