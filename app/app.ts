@@ -249,7 +249,15 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       },
     },
   });
-  const notifier = new ProactiveNotifier(outbox.sender, store, clock, config.calendar, team, log);
+  const notifier = new ProactiveNotifier(
+    outbox.sender,
+    store,
+    clock,
+    config.calendar,
+    team,
+    log,
+    config.channelLanguage,
+  );
   // Escalations go to configured managers first, then to the manager Entra ID names, through Graph.
   const managers = new CachedManagerDirectory({
     configured: config.reminders.managers,
@@ -259,7 +267,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     },
   });
   const reminders = await ReminderService.start(
-    config.reminders,
+    { ...config.reminders, channelLanguage: config.channelLanguage },
     observed,
     outbox.sender,
     config.calendar,
@@ -423,6 +431,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
         pollMs: intakeMailbox.pollMs,
         sinceDays: intakeMailbox.sinceDays,
         ...(letterService.languages ? { languages: letterService.languages } : {}),
+        channelLanguage: config.channelLanguage,
       })
     : undefined;
 

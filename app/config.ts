@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { exampleRegisterPath } from '../dsr/letters/register.js';
 import { holidayRegionProblem, type HolidayRegion } from '../dsr/holidays.js';
+import { UI_LANGUAGES, type UiLanguage } from '../i18n/index.js';
 
 /**
  * What a local run fills in where a deployment must configure: the demo's privacy team, who the
@@ -95,6 +96,7 @@ const configSchema = z
     DSR_MAILBOX: optionalString.pipe(z.email('the privacy team mailbox, such as privacy@contoso.com').optional()),
     DSR_PRIVACY_TEAM_GROUP_ID: optionalString.pipe(z.string().regex(GUID, 'an Entra group id, a GUID').optional()),
     DSR_PRIVACY_TEAM_IDS: list('Entra object ids (GUIDs)', z.string().regex(GUID, 'a GUID')),
+    DSR_CHANNEL_LANGUAGE: z.enum(UI_LANGUAGES, { error: `one of ${UI_LANGUAGES.join(', ')}` }).default('en'),
     DSR_PUBLIC_URL: optionalString.pipe(z.url('the https address people reach the bot at').optional()),
     DSR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'a random string of at least 32 characters').optional()),
     DSR_AUDIT_KEY: optionalString.pipe(
@@ -306,6 +308,11 @@ export interface AppConfig {
   intakeMailbox?: { address: string; pollMs: number; sinceDays: number };
   /** Where the dashboard's Teams tokens come from: Entra ID's public cloud unless set. */
   ssoAuthority: string;
+  /**
+   * The language of what the bot posts in the privacy channel on its own (triage cards, the daily
+   * digest, mail drafts, reminders in a case's thread): a channel has no locale, unlike a person.
+   */
+  channelLanguage: UiLanguage;
 }
 
 export class ConfigError extends Error {
@@ -459,6 +466,7 @@ export function loadConfig(env: Record<string, string | undefined>, demo?: Local
     },
     release: { dir: raw.DSR_RELEASED_DIR ?? join(raw.DSR_DATA_DIR, 'released'), linkDays: raw.DSR_SUBJECT_LINK_DAYS },
     ...intakeMailboxOf(raw, local ? demo?.mailbox : undefined),
+    channelLanguage: raw.DSR_CHANNEL_LANGUAGE,
     ssoAuthority: (raw.DSR_SSO_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, ''),
   };
 }

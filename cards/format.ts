@@ -1,6 +1,5 @@
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
-import { REQUEST_TYPE_LABELS, type RequestType } from '../dsr/case.js';
 import { daysLeft, formatDue, type OrgCalendar } from '../dsr/deadlines.js';
 import { translator } from '../i18n/index.js';
 
@@ -113,10 +112,6 @@ export function deadlineView(
         : words('format.countdown.overdue', { count: -left });
   const urgency: Urgency = !open ? 'default' : left < 0 ? 'attention' : left <= 7 ? 'warning' : 'good';
   return { dueDay: formatDay(dueAt, calendar, t), daysLeft: left, countdown, urgency };
-}
-
-export function requestTypesText(types: RequestType[]): string {
-  return types.map((type) => REQUEST_TYPE_LABELS[type].split(' (')[0]).join(', ');
 }
 
 /** Cards have limits; a user's free text is cut with a visible marker rather than breaking the card. */

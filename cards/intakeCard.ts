@@ -12,12 +12,13 @@ import {
 } from '../dsr/intake.js';
 import { CARD_SCHEMA, CARD_VERSION, CardTemplate, executeAction, type CardJson } from './template.js';
 import { INTAKE_SUBMIT_VERB } from './verbs.js';
-import { languageOf, translator, type UiLanguage } from '../i18n/index.js';
+import { languageOf, translator, wordsOf, type UiLanguage } from '../i18n/index.js';
 
 export interface IntakeCardView {
   intakeId: string;
   values: Partial<Record<IntakeField, string>>;
-  errors: IntakeErrors;
+  /** The problems found, worded in the reader's language. */
+  errors: Partial<Record<IntakeField, string>>;
   hasErrors: boolean;
   today: string;
   nowTime: string;
@@ -262,6 +263,7 @@ export interface IntakeCardInput {
 export function intakeCard(input: IntakeCardInput): CardJson {
   const local = DateTime.fromJSDate(input.now).setZone(input.timeZone);
   const errors = input.errors ?? {};
+  const t = translator(input.locale);
   return templateFor(input.locale).render({
     intakeId: input.intakeId,
     values: {
@@ -275,12 +277,12 @@ export function intakeCard(input: IntakeCardInput): CardJson {
       [F.receivedTime]: local.toFormat('HH:mm'),
       ...input.values,
     },
-    errors,
+    errors: Object.fromEntries(Object.entries(errors).map(([field, words]) => [field, wordsOf(t, words)])),
     hasErrors: Object.keys(errors).length > 0,
     today: local.toISODate() ?? '',
     nowTime: local.toFormat('HH:mm'),
     timeZone: input.timeZone,
-    askOldDate: errors[F.receivedDate] === OLD_DATE_QUESTION,
+    askOldDate: errors[F.receivedDate]?.key === OLD_DATE_QUESTION.key,
     languages: (input.languages ?? LETTER_LANGUAGES).map((code) => ({
       title: letterLanguageTitle(code, languageOf(input.locale)),
       value: code,

@@ -78,13 +78,29 @@ export function mailDraftCard(view: MailDraftView): CardJson {
   const header: CardJson[] = [
     { type: 'TextBlock', text: t('mailbox.draft.title'), weight: 'Bolder', wrap: true },
     ...(mail ? aboutMail(mail, view.timeZone, view.locale) : []),
-    ...view.notes.map((note): CardJson => ({
-      type: 'TextBlock',
-      text: t(`mailbox.notes.${note}`),
-      wrap: true,
-      color: 'Warning',
-    })),
-    ...(view.errors ? [{ type: 'TextBlock', text: t('mailbox.fixForm'), wrap: true, color: 'Attention' }] : []),
+    // On tints in the default text colour, which reads in every Teams theme (coloured text does not).
+    ...(view.notes.length > 0
+      ? [
+          {
+            type: 'Container',
+            style: 'warning',
+            items: view.notes.map((note): CardJson => ({
+              type: 'TextBlock',
+              text: t(`mailbox.notes.${note}`),
+              wrap: true,
+            })),
+          },
+        ]
+      : []),
+    ...(view.errors
+      ? [
+          {
+            type: 'Container',
+            style: 'attention',
+            items: [{ type: 'TextBlock', text: t('mailbox.fixForm'), wrap: true }],
+          },
+        ]
+      : []),
     { type: 'TextBlock', text: t('mailbox.draft.check'), wrap: true, isSubtle: true },
   ];
   const render = (quoteLimit: number): CardJson => ({

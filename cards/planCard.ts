@@ -37,6 +37,7 @@ import {
 import type { Notice } from './notices.js';
 import { DISCOVERY_VERBS, PLAN_VERBS, REVIEW_VERBS, TRIAGE_VERBS } from './verbs.js';
 import { stepTitle } from './planStepText.js';
+import { wordsOf } from '../i18n/index.js';
 
 export { PLAN_VERBS };
 export type { PlanView };
@@ -129,7 +130,7 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): Container 
     for (const instruction of step.instructions.slice(0, fold.instructions)) {
       items.push(
         small(
-          `- ${clip(instruction.text, fold.textMax)}${instruction.link ? ` [${instruction.link.title}](${instruction.link.url})` : ''}`,
+          `- ${clip(instruction.said ? wordsOf(t, instruction.said) : instruction.text, fold.textMax)}${instruction.link ? ` [${instruction.link.title}](${instruction.link.url})` : ''}`,
         ),
       );
     }

@@ -13,6 +13,7 @@ import type {
 } from '../dsr/changes.js';
 import type { KeptBasis } from '../dsr/keptRecords.js';
 import { ChangeRequestError } from '../dsr/changes.js';
+import { said } from '../i18n/index.js';
 import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
 import { EVERY_RECORD, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, RetainRule, Scalar } from './describe.js';
@@ -287,7 +288,7 @@ export class DescribedChanges implements ChangeConnector {
       const allowed = Object.keys(ref.entity.changes.restrict);
       const values = Object.fromEntries(Object.entries(before).filter(([field]) => allowed.includes(field)));
       if (Object.keys(values).length === 0) {
-        throw new ChangeRequestError('Nothing was recorded to put back for this record.');
+        throw new ChangeRequestError(said('refusals.change.nothingToRestore'));
       }
       const current = await this.http.getJson<Row>(this.system.recordUrl(ref), { signal: abort });
       await this.http.patch(this.system.recordUrl(ref), values, current.etag ?? '*', abort);
@@ -369,7 +370,7 @@ export class DescribedChanges implements ChangeConnector {
     records: readonly { kind: string; id: string }[],
     signal?: AbortSignal,
   ): Promise<ChangePreview> {
-    if (request.right !== 'delete') throw new ChangeRequestError('Records named by id can only be deleted.');
+    if (request.right !== 'delete') throw new ChangeRequestError(said('refusals.change.byIdDeleteOnly'));
     const abort = signal ?? new AbortController().signal;
     const targets: ChangeTarget[] = [];
     const retained: RetainedRecord[] = [];
@@ -454,16 +455,16 @@ export class DescribedChanges implements ChangeConnector {
   }
 
   private checkCorrections(corrections: readonly { kind: string; field: string }[]): void {
-    if (corrections.length === 0) throw new ChangeRequestError('Give at least one correction.');
+    if (corrections.length === 0) throw new ChangeRequestError(said('refusals.change.oneCorrection'));
     for (const { kind, field } of corrections) {
       const entity = this.system.entities.find((e) => e.kind === kind);
-      if (!entity) throw new ChangeRequestError(`There is no record kind '${kind}' in this system.`);
+      if (!entity) throw new ChangeRequestError(said('refusals.change.noKind', { kind }));
       if (!entity.operations.rectify || entity.changes.rectify.length === 0) {
-        throw new ChangeRequestError(`Records of kind '${kind}' cannot be corrected through the bot.`);
+        throw new ChangeRequestError(said('refusals.change.kindNotRectifiable', { kind }));
       }
       if (!entity.changes.rectify.includes(field)) {
         throw new ChangeRequestError(
-          `The field '${field}' of '${kind}' cannot be corrected; these can: ${entity.changes.rectify.join(', ')}.`,
+          said('refusals.change.fieldNotRectifiable', { field, kind, fields: entity.changes.rectify.join(', ') }),
         );
       }
     }
@@ -512,7 +513,7 @@ export class DescribedChanges implements ChangeConnector {
   /** The record a target names, from its kind and its id as the findings write it. */
   private resolve(target: ChangeTarget): RecordRef {
     const entity = this.system.entities.find((e) => e.kind === target.kind);
-    if (!entity) throw new ChangeRequestError(`There is no record kind '${target.kind}' in this system.`);
+    if (!entity) throw new ChangeRequestError(said('refusals.change.noKind', { kind: target.kind }));
     const bar = target.id.lastIndexOf('|');
     return bar >= 0
       ? { entity, scope: target.id.slice(0, bar), key: target.id.slice(bar + 1) }

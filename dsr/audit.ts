@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { findKey, type AuditKeys } from './auditKeys.js';
+import { inEnglish, said, type Said } from '../i18n/index.js';
 
 export type AuditOutcome = 'applied' | 'refused' | 'recovered';
 
@@ -87,7 +88,7 @@ export function keyIntroduction(last: AuditEvent | undefined, keys: AuditKeys, a
 
 export type ChainVerdict =
   | { intact: true; events: number; headHash: string }
-  | { intact: false; events: number; brokenAt: number; reason: string; resealed?: boolean };
+  | { intact: false; events: number; brokenAt: number; reason: Said; resealed?: boolean };
 
 /** Checks each link in order and stops at the first one that does not hold, so the report points at the edit. */
 export async function verifyChain(
@@ -101,13 +102,18 @@ export async function verifyChain(
   for await (const event of events) {
     count += 1;
     if (event.seq !== expectedSeq) {
-      return { intact: false, events: count, brokenAt: event.seq, reason: `expected event #${expectedSeq} here` };
+      return {
+        intact: false,
+        events: count,
+        brokenAt: event.seq,
+        reason: said('replies.verdict.reason.sequence', { seq: expectedSeq }),
+      };
     }
     if (event.prevHash !== prevHash) {
-      return { intact: false, events: count, brokenAt: event.seq, reason: 'it does not link to the event before it' };
+      return { intact: false, events: count, brokenAt: event.seq, reason: said('replies.verdict.reason.link') };
     }
     const { hash, ...rest } = event;
-    const broken = (reason: string, resealed = false): ChainVerdict => ({
+    const broken = (reason: Said, resealed = false): ChainVerdict => ({
       intact: false,
       events: count,
       brokenAt: event.seq,
@@ -117,16 +123,16 @@ export async function verifyChain(
     if (rest.keyId === undefined) {
       const matches = plainHash(rest) === hash;
       // Once a key seals the trail, an event without one was sealed by someone who lacks the key.
-      if (matches && keyed) return broken('it is sealed without the audit key', true);
-      if (!matches) return broken('its content was changed after it was written');
+      if (matches && keyed) return broken(said('replies.verdict.reason.unkeyed'), true);
+      if (!matches) return broken(said('replies.verdict.reason.changed'));
     } else {
       keyed = true;
       const key = keys ? findKey(keys, rest.keyId) : undefined;
-      if (!key) return broken('it is sealed with a key this bot does not hold (list it in DSR_AUDIT_PREVIOUS_KEYS)');
+      if (!key) return broken(said('replies.verdict.reason.unknownKey'));
       if (createHmac('sha256', key.secret).update(canonical(rest)).digest('hex') !== hash) {
         return plainHash(rest) === hash
-          ? broken('it is sealed without the audit key', true)
-          : broken('its content was changed after it was written');
+          ? broken(said('replies.verdict.reason.unkeyed'), true)
+          : broken(said('replies.verdict.reason.changed'));
       }
     }
     prevHash = hash;
@@ -138,7 +144,7 @@ export async function verifyChain(
       intact: false,
       events: count,
       brokenAt: 1,
-      reason: 'no event is sealed with the audit key',
+      reason: said('replies.verdict.reason.noneKeyed'),
       resealed: true,
     };
   }
@@ -166,8 +172,8 @@ export function shortHead(head: AuditHead): string {
 
 export type TrailVerdict =
   | { kind: 'intact'; head: AuditHead; headLostAfter: number[] }
-  | { kind: 'edited'; at: number; reason: string }
-  | { kind: 'resealed'; at: number; reason: string }
+  | { kind: 'edited'; at: number; reason: Said }
+  | { kind: 'resealed'; at: number; reason: Said }
   | { kind: 'headMissing'; events: number }
   | { kind: 'truncated'; head: AuditHead; events: number }
   | { kind: 'beyondHead'; head: AuditHead; events: number }
@@ -230,9 +236,9 @@ export function describeVerdict(verdict: TrailVerdict): string {
       return `The audit trail is intact: ${verdict.head.seq} events, each linked to the one before. Its head is ${shortHead(verdict.head)} (a later "verify audit ${verdict.head.seq} ${verdict.head.hash.slice(0, SHORT_HASH)}" shows whether anything was cut off since).${caveat}`;
     }
     case 'edited':
-      return `The audit trail is broken at event #${verdict.at}: ${verdict.reason}. Everything before it checks out; treat that event and what follows as suspect.`;
+      return `The audit trail is broken at event #${verdict.at}: ${inEnglish(verdict.reason)}. Everything before it checks out; treat that event and what follows as suspect.`;
     case 'resealed':
-      return `The audit trail was re-sealed from event #${verdict.at} on: ${verdict.reason}. The chain links up, but not under the bot's key; treat that event and what follows as forged.`;
+      return `The audit trail was re-sealed from event #${verdict.at} on: ${inEnglish(verdict.reason)}. The chain links up, but not under the bot's key; treat that event and what follows as forged.`;
     case 'headMissing':
       return `The audit trail's head record is missing: the ${verdict.events} events link up, but nothing shows whether events were removed at the end.`;
     case 'truncated':

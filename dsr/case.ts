@@ -135,16 +135,6 @@ export const TRIAGE_CHECKS = [
 ] as const;
 export type TriageCheck = (typeof TRIAGE_CHECKS)[number];
 
-/** What the privacy team affirms before honouring a request, as the guide lists it. */
-export const TRIAGE_CHECK_LABELS: Record<TriageCheck, string> = {
-  personIdentified: 'The person and their role are identified from what they gave us',
-  receiptRecorded: 'The time we received the request is recorded',
-  meetsRequirements: "The request meets the organisation's requirements",
-  noConflict:
-    "Honouring it conflicts with no legal, financial or regulatory obligation, nor with others' rights and freedoms",
-  informationAvailable: 'The information the request relates to is available',
-};
-
 export const DECLINE_REASONS = [
   'identity-not-verified',
   'manifestly-unfounded',

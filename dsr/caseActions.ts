@@ -3,7 +3,6 @@ import {
   DECLINE_REASONS,
   HOLD_REASONS,
   type HoldReason,
-  TRIAGE_CHECK_LABELS,
   TRIAGE_CHECKS,
   type Actor,
   type DeclineReason,
@@ -19,6 +18,7 @@ import { calendarDaysBetween, computeDueDate, extensionAllowed, policyFor, type 
 import { purgeDate, purgeIsDue, withoutPersonalData, type RetentionPolicy } from './retention.js';
 import { LETTER_NOTE_MAX_LENGTH, type LetterKind, type SentLetter } from './letters/letterKinds.js';
 import { DateTime } from 'luxon';
+import { said, type Said } from '../i18n/index.js';
 
 export const NOTE_MAX_LENGTH = 2000;
 export const REASON_MAX_LENGTH = 1000;
@@ -68,7 +68,7 @@ export interface RecordRef {
 /** At most this many records are set aside in one decision: more than a card can show is a forged request. */
 export const SET_ASIDE_MAX = 200;
 
-export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: string };
+export type ActionChange = { next: DsrCase; detail: AuditDetail } | { invalid: Said };
 
 interface ActionContext {
   actor: Actor;
@@ -78,10 +78,11 @@ interface ActionContext {
   retention?: RetentionPolicy;
 }
 
-function requiredText(text: string, what: string, max: number): string | { invalid: string } {
+/** A reason a person must give: `what` names it in the catalogue ("refusals.case.required.pause"). */
+function requiredText(text: string, what: 'pause' | 'extension' | 'note', max: number): string | { invalid: Said } {
   const trimmed = text.trim();
-  if (!trimmed) return { invalid: `Give ${what}.` };
-  if (trimmed.length > max) return { invalid: `Keep ${what} under ${max} characters.` };
+  if (!trimmed) return { invalid: said(`refusals.case.required.${what}`) };
+  if (trimmed.length > max) return { invalid: said(`refusals.case.tooLong.${what}`, { max }) };
   return trimmed;
 }
 
@@ -112,22 +113,16 @@ function recomputedDue(dsrCase: DsrCase, calendar: OrgCalendar): string {
  * day it asked and the day the proof arrived, counted in whole days (Regulation 1182/71 counts
  * periods in days, not hours), so proof that arrives the same day adds nothing.
  */
-function resumed(
-  current: DsrCase,
-  now: Date,
-  calendar: OrgCalendar,
-  arrivedOn?: string,
-): DsrCase | { invalid: string } {
+function resumed(current: DsrCase, now: Date, calendar: OrgCalendar, arrivedOn?: string): DsrCase | { invalid: Said } {
   if (!current.pause) return current;
   const zone = calendar.timeZone;
   const today = DateTime.fromJSDate(now).setZone(zone).toISODate() ?? '';
   const asked = DateTime.fromISO(current.pause.since).setZone(zone).toISODate() ?? '';
   const arrived = arrivedOn ?? today;
   const arrivedDay = DateTime.fromISO(arrived, { zone });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(arrived) || !arrivedDay.isValid)
-    return { invalid: 'Enter the date the proof arrived as YYYY-MM-DD.' };
-  if (arrived > today) return { invalid: 'The proof cannot have arrived in the future.' };
-  if (arrived < asked) return { invalid: `The proof cannot have arrived before it was asked for (${asked}).` };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(arrived) || !arrivedDay.isValid) return { invalid: said('refusals.case.proofDate') };
+  if (arrived > today) return { invalid: said('refusals.case.proofFuture') };
+  if (arrived < asked) return { invalid: said('refusals.case.proofBeforeAsked', { asked }) };
   const daysAdded = calendarDaysBetween(new Date(current.pause.since), arrivedDay.toJSDate(), zone);
   const next: DsrCase = {
     ...current,
@@ -158,14 +153,14 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       };
     }
     case 'placeHold': {
-      if (current.purge) return { invalid: 'The personal data of this case is already being deleted.' };
-      if (current.hold) return { invalid: 'This case is already under a legal hold.' };
+      if (current.purge) return { invalid: said('refusals.case.purgeRunning') };
+      if (current.hold) return { invalid: said('refusals.case.alreadyHeld') };
       if (!(HOLD_REASONS as readonly string[]).includes(action.reason))
-        return { invalid: 'Choose a reason from the list.' };
+        return { invalid: said('refusals.case.chooseReason') };
       const explanation = action.explanation.trim();
-      if (action.reason === 'other' && !explanation) return { invalid: 'Explain the reason when you choose "Other".' };
+      if (action.reason === 'other' && !explanation) return { invalid: said('refusals.case.explainOther') };
       if (explanation.length > REASON_MAX_LENGTH)
-        return { invalid: `Keep the explanation under ${REASON_MAX_LENGTH} characters.` };
+        return { invalid: said('refusals.case.explanationTooLong', { max: REASON_MAX_LENGTH }) };
       // The trail keeps the reason's code and length only: the explanation may name people.
       return {
         next: { ...current, hold: { since: at, byId: actor.id, reason: action.reason, explanation } },
@@ -173,19 +168,19 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       };
     }
     case 'releaseHold': {
-      if (!current.hold) return { invalid: 'This case is not under a legal hold.' };
+      if (!current.hold) return { invalid: said('refusals.case.notHeld') };
       return {
         next: { ...current, hold: null },
         detail: { reason: current.hold.reason, heldSince: current.hold.since, purgeAfter: current.purgeAfter ?? null },
       };
     }
     case 'startPurge':
-      if (current.purge) return { invalid: 'The purge of this case has already started.' };
+      if (current.purge) return { invalid: said('refusals.case.purgeStarted') };
       // Read again under the version check: a hold placed since the case was listed wins.
-      if (!purgeIsDue(current, now)) return { invalid: 'The personal data of this case is not due for deletion.' };
+      if (!purgeIsDue(current, now)) return { invalid: said('refusals.case.purgeNotDue') };
       return { next: { ...current, purge: { startedAt: at } }, detail: {} };
     case 'completePurge': {
-      if (!current.purge || current.purge.doneAt) return { invalid: 'The purge of this case has not started.' };
+      if (!current.purge || current.purge.doneAt) return { invalid: said('refusals.case.purgeNotStarted') };
       return {
         next: withoutPersonalData(current, { startedAt: current.purge.startedAt, doneAt: at }),
         detail: { startedAt: current.purge.startedAt },
@@ -216,7 +211,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       };
     }
     case 'addNote': {
-      const text = requiredText(action.text, 'the note', NOTE_MAX_LENGTH);
+      const text = requiredText(action.text, 'note', NOTE_MAX_LENGTH);
       if (typeof text !== 'string') return text;
       return {
         next: { ...current, notes: [...current.notes, { at, by: actor, text }] },
@@ -226,15 +221,15 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'assign':
       return { next: { ...current, assignee: action.assignee }, detail: { assigneeId: action.assignee.id } };
     case 'verifyIdentity': {
-      if (current.identityVerified) return { invalid: 'The identity is already verified.' };
+      if (current.identityVerified) return { invalid: said('refusals.case.identityVerified') };
       const next = resumed({ ...current, identityVerified: { at, by: actor } }, now, calendar);
       if ('invalid' in next) return next;
       return { next, detail: { resumedClock: current.pause !== null, dueAt: next.dueAt } };
     }
     case 'pauseClock': {
-      if (current.pause) return { invalid: 'The clock is already paused.' };
-      if (current.identityVerified) return { invalid: 'The identity is verified; there is nothing to wait for.' };
-      const reason = requiredText(action.reason, 'a reason for the pause', REASON_MAX_LENGTH);
+      if (current.pause) return { invalid: said('refusals.case.alreadyPaused') };
+      if (current.identityVerified) return { invalid: said('refusals.case.nothingToWaitFor') };
+      const reason = requiredText(action.reason, 'pause', REASON_MAX_LENGTH);
       if (typeof reason !== 'string') return reason;
       return {
         next: { ...current, pause: { since: at, reason } },
@@ -242,7 +237,7 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       };
     }
     case 'resumeClock': {
-      if (!current.pause) return { invalid: 'The clock is not paused.' };
+      if (!current.pause) return { invalid: said('refusals.case.notPaused') };
       const next = resumed(current, now, calendar, action.arrivedOn);
       if ('invalid' in next) return next;
       const added = next.identityRequests.at(-1)!;
@@ -252,11 +247,11 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
       const missing = TRIAGE_CHECKS.filter((check) => !action.checks.includes(check));
       if (missing.length > 0) {
         return {
-          invalid: `Affirm every check before approving. Still open: ${missing.map((c) => TRIAGE_CHECK_LABELS[c]).join('; ')}.`,
+          invalid: said('refusals.case.checksOpen', { checks: missing.map((check) => said(`triage.checks.${check}`)) }),
         };
       }
-      if (!current.identityVerified) return { invalid: 'Verify the identity before approving.' };
-      if (current.pause) return { invalid: 'Resume the clock before approving.' };
+      if (!current.identityVerified) return { invalid: said('refusals.case.verifyFirst') };
+      if (current.pause) return { invalid: said('refusals.case.resumeFirst') };
       return {
         next: { ...current, decision: { outcome: 'approved', at, by: actor, reason: null, explanation: '' } },
         detail: { checks: [...TRIAGE_CHECKS] },
@@ -264,14 +259,14 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     }
     case 'decline': {
       if (!(DECLINE_REASONS as readonly string[]).includes(action.reason))
-        return { invalid: 'Choose a reason from the list.' };
+        return { invalid: said('refusals.case.chooseReason') };
       const explanation = action.explanation.trim();
-      if (action.reason === 'other' && !explanation) return { invalid: 'Explain the reason when you choose "Other".' };
+      if (action.reason === 'other' && !explanation) return { invalid: said('refusals.case.explainOther') };
       if (explanation.length > REASON_MAX_LENGTH)
-        return { invalid: `Keep the explanation under ${REASON_MAX_LENGTH} characters.` };
+        return { invalid: said('refusals.case.explanationTooLong', { max: REASON_MAX_LENGTH }) };
       // Refusing after the data was found is allowed (Art. 12(5), 17(3)), but not while a system is being changed.
       if (current.plan?.steps.some((step) => step.state === 'running')) {
-        return { invalid: 'A step is running; wait until it ends before refusing the request.' };
+        return { invalid: said('refusals.case.stepRunning') };
       }
       const unpaused = resumed(current, now, calendar);
       if ('invalid' in unpaused) return unpaused;
@@ -317,14 +312,14 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     case 'saveLetterDraft': {
       const note = action.note.trim();
       if (note.length > LETTER_NOTE_MAX_LENGTH)
-        return { invalid: `Keep your text under ${LETTER_NOTE_MAX_LENGTH} characters.` };
+        return { invalid: said('refusals.case.letterTooLong', { max: LETTER_NOTE_MAX_LENGTH }) };
       return {
         next: { ...current, letterDrafts: { ...current.letterDrafts, [action.letter]: { note, at, byId: actor.id } } },
         detail: { letter: action.letter, length: note.length },
       };
     }
     case 'recordLetter': {
-      if (action.letter.kind === 'response') return { invalid: 'The response is recorded by responding.' };
+      if (action.letter.kind === 'response') return { invalid: said('refusals.case.respondToRecord') };
       const next = { ...current };
       // Sending the notice is what GDPR Art. 12(3) and 11 CCR § 7021(a) ask for; the letter proves it.
       if (action.letter.kind === 'extension' && current.extension && !current.extension.noticeSentAt) {
@@ -341,15 +336,15 @@ export function applyAction(current: DsrCase, action: CaseAction, context: Actio
     }
     case 'confirmReceipt': {
       if (!current.receiptConfirmation)
-        return { invalid: `${current.regulation} asks for no confirmation of receipt.` };
-      if (current.receiptConfirmation.sentAt) return { invalid: 'Receipt was already confirmed.' };
+        return { invalid: said('refusals.case.noReceipt', { regulation: current.regulation }) };
+      if (current.receiptConfirmation.sentAt) return { invalid: said('refusals.case.receiptConfirmed') };
       return {
         next: { ...current, receiptConfirmation: { ...current.receiptConfirmation, sentAt: at } },
         detail: { late: at > current.receiptConfirmation.dueAt },
       };
     }
     case 'extend': {
-      const reason = requiredText(action.reason, 'the reason for the extension', REASON_MAX_LENGTH);
+      const reason = requiredText(action.reason, 'extension', REASON_MAX_LENGTH);
       if (typeof reason !== 'string') return reason;
       const decision = extensionAllowed(
         policyFor(current.regulation),
@@ -389,18 +384,18 @@ function withLetter(next: DsrCase, letter: SentLetter, detail: AuditDetail): Act
  * audit names each record as a single decision did (arrays where several were set aside together).
  */
 function setAside(current: DsrCase, refs: RecordRef[], actor: Actor, at: string): ActionChange {
-  if (refs.length === 0) return { invalid: 'Choose at least one record that is not this person.' };
-  if (refs.length > SET_ASIDE_MAX) return { invalid: `Set aside at most ${SET_ASIDE_MAX} records at a time.` };
+  if (refs.length === 0) return { invalid: said('refusals.case.chooseRecord') };
+  if (refs.length > SET_ASIDE_MAX) return { invalid: said('refusals.case.setAsideMax', { max: SET_ASIDE_MAX }) };
   const keys = new Set(refs.map((ref) => `${ref.systemId}\u0000${ref.recordId}`));
-  if (keys.size !== refs.length) return { invalid: 'The same record was chosen twice.' };
+  if (keys.size !== refs.length) return { invalid: said('refusals.case.chosenTwice') };
   const systems = current.findings?.systems ?? [];
   const chosen: Array<{ system: SystemFindings; record: FoundRecord }> = [];
   for (const ref of refs) {
     const system = systems.find((s) => s.systemId === ref.systemId);
     const record = system?.records.find((r) => r.id === ref.recordId);
-    if (!system || !record) return { invalid: 'A chosen record is not among the findings any more.' };
-    if (record.notThisPerson) return { invalid: 'A chosen record is already marked as not this person.' };
-    if (record.confirmed) return { invalid: 'A chosen record is already confirmed as the person’s.' };
+    if (!system || !record) return { invalid: said('refusals.case.chosenGone') };
+    if (record.notThisPerson) return { invalid: said('refusals.case.chosenNotPerson') };
+    if (record.confirmed) return { invalid: said('refusals.case.chosenConfirmed') };
     chosen.push({ system, record });
   }
   const mark = { at, byId: actor.id };
@@ -435,14 +430,12 @@ function decideRecord(
   const systems = current.findings?.systems ?? [];
   const system = systems.find((s) => s.systemId === action.systemId);
   const record = system?.records.find((r) => r.id === action.recordId);
-  if (!system || !record) return { invalid: 'That record is not among the findings any more.' };
-  if (record.notThisPerson) return { invalid: 'That record is already marked as not this person.' };
-  if (record.confirmed) return { invalid: 'That record is already confirmed as the person’s.' };
+  if (!system || !record) return { invalid: said('refusals.case.recordGone') };
+  if (record.notThisPerson) return { invalid: said('refusals.case.recordNotPerson') };
+  if (record.confirmed) return { invalid: said('refusals.case.recordConfirmed') };
   const mark = { at, byId: actor.id };
-  if (record.via !== undefined)
-    return { invalid: 'This record was found through another one; decide on that record instead.' };
-  if (standingOf(system, record) !== 'candidate')
-    return { invalid: 'That record matched a strong identifier already; there is nothing to confirm.' };
+  if (record.via !== undefined) return { invalid: said('refusals.case.recordThroughAnother') };
+  if (standingOf(system, record) !== 'candidate') return { invalid: said('refusals.case.recordStrong') };
   const decided: FoundRecord = { ...record, confirmed: mark };
   const marked: SystemFindings = { ...system, records: system.records.map((r) => (r === record ? decided : r)) };
   return {
@@ -461,7 +454,7 @@ function decideRecord(
 
 /** Replaces the findings of the systems just searched, keeping the team's decisions on records found again. */
 function recordFindings(current: DsrCase, query: SearchQuery, systems: SystemFindings[], at: string): ActionChange {
-  if (systems.length === 0) return { invalid: 'There are no findings to record.' };
+  if (systems.length === 0) return { invalid: said('refusals.case.noFindings') };
   const previous = new Map((current.findings?.systems ?? []).map((s) => [s.systemId, s]));
   const merged = new Map(previous);
   for (const fresh of systems) {

@@ -10,7 +10,8 @@ import { canTransition, nextStatus } from './lifecycle.js';
 import { mayAct, mayView, type ActorRoles } from './permissions.js';
 import { hasKeys, relatedCases, strongKeys } from './repeats.js';
 import { followUpCase, followUpKey, type ErasableBy } from './keptFollowUp.js';
-import type { ActResult, CreateResult, Refusal } from './caseResults.js';
+import { refused, type ActResult, type CreateResult, type Refusal } from './caseResults.js';
+import { said, type Said } from '../i18n/index.js';
 import type { KeptRecord } from './keptRecords.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RoleDirectory } from './roles.js';
@@ -192,7 +193,7 @@ export class CaseService {
   async actOnLatest(actor: Actor, caseId: string, action: CaseAction): Promise<ActResult> {
     for (let attempt = 1; ; attempt++) {
       const latest = await this.viewCase(actor, caseId);
-      if (!latest) return { ok: false, refusal: 'not-found', message: 'The case is gone.' };
+      if (!latest) return refused('not-found', said('refusals.case.gone'));
       const result = await this.act(actor, caseId, latest.version, action);
       if (result.ok || result.refusal !== 'stale' || attempt >= ACT_ON_LATEST_TRIES) return result;
     }
@@ -220,7 +221,7 @@ export class CaseService {
    */
   async actAsSystem(caseId: string, action: CaseAction): Promise<ActResult> {
     const current = await this.store.getCase(caseId);
-    if (!current) return { ok: false, refusal: 'not-found', message: `There is no case ${caseId}.` };
+    if (!current) return refused('not-found', said('refusals.case.notFound', { caseId: caseId.slice(0, 40) }));
     return this.apply(SYSTEM_ACTOR, current, action);
   }
 
@@ -228,26 +229,27 @@ export class CaseService {
     const current = isCaseId(caseId) ? await this.store.getCase(caseId) : undefined;
     const roles = await this.rolesOf(actor);
     if (!current) {
-      return this.refuse(actor, null, action.kind, 'not-found', `There is no case ${caseId.slice(0, 40)}.`, {
-        requestedCase: asCaseId(caseId),
-      });
+      return this.refuse(
+        actor,
+        null,
+        action.kind,
+        'not-found',
+        said('refusals.case.notFound', { caseId: caseId.slice(0, 40) }),
+        {
+          requestedCase: asCaseId(caseId),
+        },
+      );
     }
     if (!mayView(roles, current)) {
       // Answered exactly like an unknown id, so probing ids tells an outsider nothing; the case's
       // own trail records the attempt, so the privacy team sees who tried what on it.
       await this.audit(actor, current.id, action.kind, 'forbidden', { requestedCase: caseId, shownAs: 'not-found' });
-      return { ok: false, refusal: 'not-found', message: `There is no case ${caseId}.` };
+      return refused('not-found', said('refusals.case.notFound', { caseId }));
     }
     const permission = mayAct(roles, action.kind, current);
     if (!permission.allowed) return this.refuse(actor, current, action.kind, 'forbidden', permission.reason);
     if (expectedVersion !== current.version) {
-      return this.refuse(
-        actor,
-        current,
-        action.kind,
-        'stale',
-        'This case changed since you looked at it; here is the current state.',
-      );
+      return this.refuse(actor, current, action.kind, 'stale', said('refusals.case.stale'));
     }
     return this.apply(actor, current, action);
   }
@@ -259,7 +261,7 @@ export class CaseService {
         current,
         action.kind,
         'invalid-transition',
-        `That is not possible while the case is ${current.status}.`,
+        said('refusals.case.notNow', { status: said(`case.status.${current.status}`) }),
       );
     }
     const change = applyAction(current, action, {
@@ -285,13 +287,7 @@ export class CaseService {
     } catch (error) {
       if (error instanceof VersionConflictError) {
         const latest = await this.store.getCase(current.id);
-        return this.refuse(
-          actor,
-          latest ?? current,
-          action.kind,
-          'stale',
-          'Someone else changed this case at the same moment; here is the current state.',
-        );
+        return this.refuse(actor, latest ?? current, action.kind, 'stale', said('refusals.case.raced'));
       }
       throw error;
     }
@@ -345,14 +341,14 @@ export class CaseService {
     dsrCase: DsrCase | null,
     action: string,
     refusal: Refusal,
-    message: string,
+    words: Said,
     detail: AuditDetail = {},
   ): Promise<ActResult> {
     await this.store.appendAudit({
       ...this.draft(actor, dsrCase?.id ?? null, action.slice(0, 40), 'refused', dsrCase?.version ?? null),
       detail: { ...detail, refusal },
     });
-    return dsrCase ? { ok: false, refusal, message, case: dsrCase } : { ok: false, refusal, message };
+    return refused(refusal, words, dsrCase ?? undefined);
   }
 
   private draft(

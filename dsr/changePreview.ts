@@ -1,6 +1,7 @@
 import { counted } from './counted.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { said, type Said } from '../i18n/index.js';
 import type { ChangePreview, ChangeRequest, ChangeTarget, FieldChange, RetainedRecord } from './changes.js';
 import { ChangeRequestError, RESTRICT_MODES } from './changes.js';
 import type { ManualStep, SystemFindings } from './findings.js';
@@ -109,7 +110,7 @@ export function hashPreview(findingsHash: string, request: ChangeRequest, target
 /** A stream of targets that breaks the contract of ascending `order`. */
 export class PreviewOrderError extends ChangeRequestError {
   constructor() {
-    super('The system gave the records of its preview out of order, so they cannot run safely; preview again.');
+    super(said('refusals.change.outOfOrder'));
     this.name = 'PreviewOrderError';
   }
 }
@@ -214,28 +215,30 @@ export function summarisePreview(
 
 const FIELD = /^[A-Za-z_][A-Za-z0-9_./]{0,99}$/;
 
-/** The corrections as entered on the card: one per record kind, field and new value. */
+/**
+ * The corrections as entered on the card: one per record kind, field and new value. Its messages
+ * are catalogue keys, which `firstIssue` hands on for the reader's language.
+ */
 export const correctionsSchema = z
   .array(
     z.object({
-      kind: z.string().trim().min(1, 'Name the record kind of each correction.').max(60),
-      field: z
-        .string()
-        .trim()
-        .regex(FIELD, 'A field is named as the system names it, such as emailaddress1 or phoneNumber.'),
-      value: z.string().max(500, 'Keep a new value under 500 characters.'),
+      kind: z.string().trim().min(1, 'refusals.change.kind').max(60),
+      field: z.string().trim().regex(FIELD, 'refusals.change.field'),
+      value: z.string().max(500, 'refusals.change.valueTooLong'),
     }),
   )
-  .min(1, 'Enter at least one correction: the field and its new value.')
-  .max(20, 'Enter at most 20 corrections at once.');
+  .min(1, 'refusals.change.noCorrection')
+  .max(20, 'refusals.change.tooMany');
 
-export const restrictModeSchema = z.enum(RESTRICT_MODES, {
-  error: 'Choose how to restrict: flag the records, or extract and isolate them.',
-});
+export const restrictModeSchema = z.enum(RESTRICT_MODES, { error: 'refusals.change.restrictMode' });
 
-/** The first message of a zod failure, as the person should read it. */
-export function firstIssue(error: z.ZodError): string {
-  return error.issues[0]?.message ?? 'Check what you entered.';
+/**
+ * The first problem of a zod failure, as the person should read it: the schemas above (and the
+ * handlers' own) give catalogue keys as messages; `params` holds their values (a limit).
+ */
+export function firstIssue(error: z.ZodError, params?: Readonly<Record<string, string | number>>): Said {
+  const key = error.issues[0]?.message;
+  return key?.startsWith('refusals.') ? said(key, params) : said('refusals.change.check');
 }
 
 /** Records named per kind in a by-hand step; the rest are counted. */

@@ -1,6 +1,7 @@
 import type { ManualStep, SearchQuery } from './findings.js';
 import type { KeptBasis } from './keptRecords.js';
 import type { RecordSelection } from './matching.js';
+import { inEnglish, type Said } from '../i18n/index.js';
 
 /**
  * The contract between a plan's destructive steps and the systems they change. A step first asks
@@ -9,10 +10,13 @@ import type { RecordSelection } from './matching.js';
  * time, so progress is recorded per record and a retry neither repeats nor skips work.
  */
 
-/** A change request the system cannot carry out as asked; the message is meant for the privacy team. */
+/**
+ * A change request the system cannot carry out as asked, meant for the privacy team: in the
+ * catalogue's words (`said`), its English as the error's message.
+ */
 export class ChangeRequestError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(readonly said: Said) {
+    super(inEnglish(said));
     this.name = 'ChangeRequestError';
   }
 }

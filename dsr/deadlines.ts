@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { said, type Said } from '../i18n/index.js';
 import { holidayRegionName, publicHolidays, type HolidayRegion } from './holidays.js';
 
 export const REGULATIONS = ['GDPR', 'CCPA', 'LGPD'] as const;
@@ -171,7 +172,7 @@ export function computeDueDate(
   return day.endOf('day').toJSDate();
 }
 
-export type ExtensionDecision = { allowed: true; newDueDate: Date } | { allowed: false; reason: string };
+export type ExtensionDecision = { allowed: true; newDueDate: Date } | { allowed: false; reason: Said };
 
 export function extensionAllowed(
   policy: DeadlinePolicy,
@@ -181,13 +182,16 @@ export function extensionAllowed(
   alreadyExtended: boolean,
   pausedDays = 0,
 ): ExtensionDecision {
-  if (!policy.extendedPeriod) return { allowed: false, reason: `${policy.label} allows no extension.` };
-  if (alreadyExtended) return { allowed: false, reason: 'The deadline was already extended once.' };
+  if (!policy.extendedPeriod)
+    return { allowed: false, reason: said('refusals.case.noExtension', { regulation: policy.label }) };
+  if (alreadyExtended) return { allowed: false, reason: said('refusals.case.extendedOnce') };
   const firstDue = computeDueDate(policy, receivedAt, calendar, { pausedDays });
   if (now.getTime() > firstDue.getTime()) {
     return {
       allowed: false,
-      reason: `An extension must be decided while the first period runs; it ended on ${formatDue(firstDue, calendar)}.`,
+      reason: said('refusals.case.extensionLate', {
+        ended: { day: firstDue.toISOString(), timeZone: calendar.timeZone },
+      }),
     };
   }
   return { allowed: true, newDueDate: computeDueDate(policy, receivedAt, calendar, { extended: true, pausedDays }) };

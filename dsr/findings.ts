@@ -1,8 +1,9 @@
 /**
  * What discovery records on a case: the systems, the identifiers searched, the records found.
- * A leaf of the domain (it imports nothing), so the case, the plan and the change steps can name
- * findings without importing the search itself.
+ * A leaf of the domain (it imports only the type of catalogue words from the i18n leaf), so the
+ * case, the plan and the change steps can name findings without importing the search itself.
  */
+import type { Said } from '../i18n/index.js';
 
 /** What a system lets the bot do for a data subject, in the order of the guide. */
 export const CAPABILITIES = ['find', 'export', 'rectify', 'restrict', 'delete'] as const;
@@ -15,7 +16,10 @@ export interface GuideLink {
 
 /** A step a person takes by hand where the bot has no API, with the guide's page for it. */
 export interface ManualStep {
+  /** In English, as the guide writes it: the response letter and the audit trail read it. */
   text: string;
+  /** The same in the catalogue's words, for the reader's language; steps kept before it existed have none. */
+  said?: Said;
   link?: GuideLink;
 }
 

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { said, type Said } from '../i18n/index.js';
 import {
   IDENTITY_CHECKS,
   REQUEST_TYPES,
@@ -50,7 +51,8 @@ export interface IntakeRequest {
   details: string;
 }
 
-export type IntakeErrors = Partial<Record<IntakeField, string>>;
+/** The first problem per field, in the catalogue's words ("intake.errors.…"), worded for the reader by the card. */
+export type IntakeErrors = Partial<Record<IntakeField, Said>>;
 
 export type IntakeResult = { ok: true; request: IntakeRequest } | { ok: false; errors: IntakeErrors };
 
@@ -88,8 +90,8 @@ function splitList(text: string): string[] {
     .filter((part) => part.length > 0);
 }
 
-function tooLong(limit: number): string {
-  return `Keep this under ${limit} characters.`;
+function tooLong(max: number): Said {
+  return said('intake.errors.tooLong', { max });
 }
 
 /**
@@ -108,7 +110,7 @@ export function validateIntake(
     const errors: IntakeErrors = {};
     for (const issue of parsed.error.issues) {
       const field = issue.path[0];
-      if (typeof field === 'string') errors[field as IntakeField] = 'This value could not be read; please re-enter it.';
+      if (typeof field === 'string') errors[field as IntakeField] = said('intake.errors.unreadable');
     }
     return { ok: false, errors };
   }
@@ -117,20 +119,19 @@ export function validateIntake(
   const F = INTAKE_FIELDS;
 
   const name = form[F.name];
-  if (!name) errors[F.name] = "Enter the data subject's name.";
+  if (!name) errors[F.name] = said('intake.errors.name');
   else if (name.length > INTAKE_LIMITS.name) errors[F.name] = tooLong(INTAKE_LIMITS.name);
 
   const emails = splitList(form[F.emails]).map((email) => email.toLowerCase());
   if (form[F.emails].length > INTAKE_LIMITS.emails) errors[F.emails] = tooLong(INTAKE_LIMITS.emails);
   else {
     const bad = emails.find((email) => !EMAIL.test(email));
-    if (bad !== undefined) errors[F.emails] = `"${bad}" is not an email address. Separate several with commas.`;
+    if (bad !== undefined) errors[F.emails] = said('intake.errors.email', { value: bad.slice(0, 200) });
   }
 
   const phone = form[F.phone];
   if (phone.length > INTAKE_LIMITS.phone) errors[F.phone] = tooLong(INTAKE_LIMITS.phone);
-  else if (phone && !PHONE.test(phone))
-    errors[F.phone] = 'Enter a phone number with digits, for example +49 30 1234567.';
+  else if (phone && !PHONE.test(phone)) errors[F.phone] = said('intake.errors.phone');
 
   for (const field of [F.customerNumber, F.employeeId, F.otherIdentifier] as const) {
     if (form[field].length > INTAKE_LIMITS.identifier) errors[field] = tooLong(INTAKE_LIMITS.identifier);
@@ -139,33 +140,32 @@ export function validateIntake(
   const hasIdentifier =
     emails.length > 0 || phone || form[F.customerNumber] || form[F.employeeId] || form[F.otherIdentifier];
   if (!hasIdentifier && !errors[F.emails]) {
-    errors[F.emails] =
-      'Give at least one way to find the person: an email, a phone number, a customer number, an employee ID or another identifier.';
+    errors[F.emails] = said('intake.errors.identifier');
   }
 
   const role = form[F.role] || 'customer';
-  if (!(SUBJECT_ROLES as readonly string[]).includes(role)) errors[F.role] = 'Choose one of the listed roles.';
+  if (!(SUBJECT_ROLES as readonly string[]).includes(role)) errors[F.role] = said('intake.errors.role');
 
   const requestTypes = [...new Set(splitList(form[F.requestTypes]))];
-  if (requestTypes.length === 0) errors[F.requestTypes] = 'Choose at least one right the person is exercising.';
+  if (requestTypes.length === 0) errors[F.requestTypes] = said('intake.errors.rights');
   else {
     const unknown = requestTypes.find((type) => !(REQUEST_TYPES as readonly string[]).includes(type));
-    if (unknown !== undefined) errors[F.requestTypes] = `"${unknown.slice(0, 40)}" is not a request type we handle.`;
+    if (unknown !== undefined) errors[F.requestTypes] = said('intake.errors.right', { value: unknown.slice(0, 40) });
   }
 
   const regulation = form[F.regulation] || 'GDPR';
   if (!(REGULATIONS as readonly string[]).includes(regulation)) {
-    errors[F.regulation] = `Choose one of: ${REGULATIONS.join(', ')}.`;
+    errors[F.regulation] = said('intake.errors.oneOf', { values: REGULATIONS.join(', ') });
   }
 
   const identityCheck = form[F.identityCheck] || 'not-yet';
   if (!(IDENTITY_CHECKS as readonly string[]).includes(identityCheck)) {
-    errors[F.identityCheck] = 'Choose how the identity was verified, or "Not verified yet".';
+    errors[F.identityCheck] = said('intake.errors.identityCheck');
   }
 
   const language = form[F.language] || 'en';
   if (!languages.includes(language)) {
-    errors[F.language] = `Choose one of: ${languages.join(', ')}.`;
+    errors[F.language] = said('intake.errors.oneOf', { values: languages.join(', ') });
   }
 
   const details = form[F.details];
@@ -178,9 +178,9 @@ export function validateIntake(
     timeZone,
     form[F.receivedConfirmed] === 'true',
   );
-  if (typeof receivedAt === 'string') errors[F.receivedDate] = receivedAt;
+  if (!(receivedAt instanceof Date)) errors[F.receivedDate] = receivedAt;
 
-  if (Object.keys(errors).length > 0 || typeof receivedAt === 'string') return { ok: false, errors };
+  if (Object.keys(errors).length > 0 || !(receivedAt instanceof Date)) return { ok: false, errors };
 
   const identifiers: DataSubject['identifiers'] = {};
   if (form[F.customerNumber]) identifiers.customerNumber = form[F.customerNumber];
@@ -211,23 +211,22 @@ export function validateIntake(
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** Shown when a received date lies more than a year back, until the employee confirms it. */
-export const OLD_DATE_QUESTION =
-  'That is more than a year ago. If the request really arrived then, tick "The date is right" and submit again: it is recorded as overdue.';
+export const OLD_DATE_QUESTION: Said = said('intake.errors.oldDate');
 
-function parseReceived(date: string, time: string, now: Date, timeZone: string, confirmed: boolean): Date | string {
+function parseReceived(date: string, time: string, now: Date, timeZone: string, confirmed: boolean): Date | Said {
   if (!date) return new Date(now.getTime());
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return 'Enter the date as YYYY-MM-DD.';
-  if (time && !/^\d{2}:\d{2}(:\d{2})?$/.test(time)) return 'Enter the time as HH:MM.';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return said('intake.errors.dateFormat');
+  if (time && !/^\d{2}:\d{2}(:\d{2})?$/.test(time)) return said('intake.errors.timeFormat');
   const local = DateTime.fromISO(time ? `${date}T${time}` : date, { zone: timeZone });
-  if (!local.isValid) return 'That date does not exist.';
+  if (!local.isValid) return said('intake.errors.noSuchDate');
   // A date without a time means "some time that day": take the latest moment not in the future.
   let instant = local.toJSDate();
   if (!time) {
     const endOfDay = local.endOf('day').toJSDate();
     instant = endOfDay.getTime() < now.getTime() ? local.startOf('day').toJSDate() : new Date(now.getTime());
-    if (local.startOf('day').toMillis() > now.getTime()) return 'The received date cannot be in the future.';
+    if (local.startOf('day').toMillis() > now.getTime()) return said('intake.errors.future');
   }
-  if (instant.getTime() > now.getTime() + CLOCK_SKEW_MS) return 'The received date cannot be in the future.';
+  if (instant.getTime() > now.getTime() + CLOCK_SKEW_MS) return said('intake.errors.future');
   // A real request is never refused for its age; an old date is only confirmed, as it is more often a typo.
   if (!confirmed && instant.getTime() < now.getTime() - 366 * 24 * 3600 * 1000) return OLD_DATE_QUESTION;
   return instant;

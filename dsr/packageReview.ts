@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditDetail } from './audit.js';
 import type { Actor, DsrCase } from './case.js';
 import { PACKAGE_STEP_ID } from './planRecord.js';
+import { said, type Said } from '../i18n/index.js';
 import {
   EXCLUSION_GROUNDS,
   REVIEW_NOTE_MAX_LENGTH,
@@ -42,7 +43,7 @@ export type ReviewAction =
   | { kind: 'releasePackage'; packageId: string; records: number; bytes: number; token: string; expiresAt: string }
   | { kind: 'revokeSubjectLink' };
 
-type Change = { next: DsrCase; detail: AuditDetail } | { invalid: string };
+type Change = { next: DsrCase; detail: AuditDetail } | { invalid: Said };
 
 // Kinds are words such as "sales invoice" or "account (primary contact)"; neither part is ever a path.
 const RECORD_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}\/[A-Za-z0-9_][^/\p{Cc}]{0,79}\/\d{1,9}$/u;
@@ -90,16 +91,14 @@ export function subjectLinkOpen(release: PackageRelease | undefined, now: Date):
  * it waits until the reviewed package is released and its link opens. A case where nothing was
  * found (the package step not applicable) or without those rights has nothing to release.
  */
-export function releasePending(dsrCase: DsrCase, now: Date): string | null {
+export function releasePending(dsrCase: DsrCase, now: Date): Said | null {
   const step = dsrCase.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
   if (!step || step.state === 'not-applicable') return null;
   const release = dsrCase.review?.release;
   if (subjectLinkOpen(release, now)) return null;
-  if (release?.revokedAt)
-    return 'The link to the package was revoked. Prepare, review and release the package again before responding.';
-  if (release)
-    return 'The link to the package has expired. Prepare, review and release the package again before responding.';
-  return 'Release the reviewed package first (Review before release on the plan): the response carries its link.';
+  if (release?.revokedAt) return said('refusals.review.linkRevoked');
+  if (release) return said('refusals.review.linkExpired');
+  return said('refusals.review.releaseFirst');
 }
 
 /**
@@ -142,32 +141,32 @@ export function applyReviewAction(current: DsrCase, action: ReviewAction, actor:
     };
   }
   const review = current.review;
-  if (!review) return { invalid: 'Prepare the package first; the review works on what it holds.' };
+  if (!review) return { invalid: said('refusals.review.prepareFirst') };
   switch (action.kind) {
     case 'excludeRecord':
     case 'redactField':
     case 'undoReview': {
-      if (review.release) return { invalid: 'The package was released; prepare it again to review it anew.' };
+      if (review.release) return { invalid: said('refusals.review.releasedPrepareAgain') };
       if (!isReviewRecordId(action.recordId) || Number(action.recordId.split('/')[2]) >= review.records)
-        return { invalid: 'That record is not in the package.' };
+        return { invalid: said('refusals.review.notInPackage') };
       if (action.kind === 'undoReview') {
         const exclusions = review.exclusions.filter((e) => e.recordId !== action.recordId);
         const redactions = review.redactions.filter((r) => r.recordId !== action.recordId);
         if (exclusions.length === review.exclusions.length && redactions.length === review.redactions.length)
-          return { invalid: 'Nothing is withheld or redacted in that record.' };
+          return { invalid: said('refusals.review.nothingWithheld') };
         return {
           next: { ...current, review: { ...changed(review, actor), exclusions, redactions } },
           detail: { recordId: action.recordId },
         };
       }
       if (review.exclusions.some((e) => e.recordId === action.recordId))
-        return { invalid: 'That record is already withheld.' };
+        return { invalid: said('refusals.review.alreadyWithheld') };
       if (action.kind === 'excludeRecord') {
         if (!(EXCLUSION_GROUNDS as readonly string[]).includes(action.ground))
-          return { invalid: 'Choose a ground from the list.' };
+          return { invalid: said('refusals.review.chooseGround') };
         const note = action.note.trim();
         if (note.length > REVIEW_NOTE_MAX_LENGTH)
-          return { invalid: `Keep the note under ${REVIEW_NOTE_MAX_LENGTH} characters.` };
+          return { invalid: said('refusals.case.tooLong.note', { max: REVIEW_NOTE_MAX_LENGTH }) };
         const exclusion: ReviewExclusion = {
           recordId: action.recordId,
           ground: action.ground,
@@ -187,13 +186,13 @@ export function applyReviewAction(current: DsrCase, action: ReviewAction, actor:
       }
       const text = action.text === null ? null : action.text.trim();
       if (text !== null && (text.length === 0 || text.length > REDACTION_TEXT_MAX_LENGTH))
-        return { invalid: `Give the passage to redact, under ${REDACTION_TEXT_MAX_LENGTH} characters.` };
+        return { invalid: said('refusals.review.passage', { max: REDACTION_TEXT_MAX_LENGTH }) };
       if (
         review.redactions.some(
           (r) => r.recordId === action.recordId && r.field === action.field && (r.text === null || r.text === text),
         )
       )
-        return { invalid: 'That is already redacted.' };
+        return { invalid: said('refusals.review.alreadyRedacted') };
       const redaction: ReviewRedaction = { recordId: action.recordId, field: action.field, text, at, byId: actor.id };
       return {
         next: { ...current, review: { ...changed(review, actor), redactions: [...review.redactions, redaction] } },
@@ -201,8 +200,8 @@ export function applyReviewAction(current: DsrCase, action: ReviewAction, actor:
       };
     }
     case 'submitReview': {
-      if (review.release) return { invalid: 'The package was already released.' };
-      if (review.submitted) return { invalid: 'The review is already waiting for approval.' };
+      if (review.release) return { invalid: said('refusals.review.alreadyReleased') };
+      if (review.submitted) return { invalid: said('refusals.review.alreadySubmitted') };
       const hash = reviewHash(review);
       return {
         next: {
@@ -217,23 +216,21 @@ export function applyReviewAction(current: DsrCase, action: ReviewAction, actor:
       };
     }
     case 'approveReview': {
-      if (review.release) return { invalid: 'The package was already released.' };
-      if (!review.submitted) return { invalid: 'The review is not finished yet; the reviewer says when it is.' };
+      if (review.release) return { invalid: said('refusals.review.alreadyReleased') };
+      if (!review.submitted) return { invalid: said('refusals.review.notSubmitted') };
       // Four eyes: whoever withheld, redacted or declared the review done does not approve it.
-      if (review.reviewerIds.includes(actor.id))
-        return { invalid: 'You reviewed this package, so another privacy officer must approve it.' };
+      if (review.reviewerIds.includes(actor.id)) return { invalid: said('refusals.review.ownReview') };
       const hash = reviewHash(review);
-      if (action.hash !== hash || review.submitted.hash !== hash)
-        return { invalid: 'The review changed since this card was shown; look at it again before approving.' };
+      if (action.hash !== hash || review.submitted.hash !== hash) return { invalid: said('refusals.review.changed') };
       return {
         next: { ...current, review: { ...review, approval: { at, byId: actor.id, hash } } },
         detail: { hash, exclusions: review.exclusions.length, redactions: review.redactions.length },
       };
     }
     case 'releasePackage': {
-      if (review.release) return { invalid: 'The package was already released.' };
+      if (review.release) return { invalid: said('refusals.review.alreadyReleased') };
       if (!review.approval || review.approval.hash !== reviewHash(review))
-        return { invalid: 'Another privacy officer must approve the reviewed package before it is released.' };
+        return { invalid: said('refusals.review.approveBeforeRelease') };
       const release: PackageRelease = {
         at,
         byId: actor.id,
@@ -255,8 +252,8 @@ export function applyReviewAction(current: DsrCase, action: ReviewAction, actor:
       };
     }
     case 'revokeSubjectLink': {
-      if (!review.release) return { invalid: 'No package was released.' };
-      if (review.release.revokedAt) return { invalid: 'The link is already revoked.' };
+      if (!review.release) return { invalid: said('refusals.review.noRelease') };
+      if (review.release.revokedAt) return { invalid: said('refusals.review.alreadyRevoked') };
       return {
         next: {
           ...current,

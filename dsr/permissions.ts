@@ -1,5 +1,6 @@
 import type { Actor, DsrCase } from './case.js';
 import type { CaseEvent } from './lifecycle.js';
+import { said, type Said } from '../i18n/index.js';
 
 export interface ActorRoles {
   actor: Actor;
@@ -20,18 +21,18 @@ export const SYSTEM_ONLY: ReadonlySet<CaseEvent> = new Set([
   'recheckKept',
 ]);
 
-export type Permission = { allowed: true } | { allowed: false; reason: string };
+export type Permission = { allowed: true } | { allowed: false; reason: Said };
 
 export function mayAct(who: ActorRoles, event: CaseEvent, dsrCase: DsrCase | undefined): Permission {
-  if (SYSTEM_ONLY.has(event)) return { allowed: false, reason: 'Only the bot does that, when the time comes.' };
+  if (SYSTEM_ONLY.has(event)) return { allowed: false, reason: said('refusals.case.botOnly') };
   const isRequester = dsrCase !== undefined && dsrCase.requester.id === who.actor.id;
   if (FOUR_EYES.has(event) && isRequester) {
-    return { allowed: false, reason: 'You filed this request, so another member of the privacy team must decide it.' };
+    return { allowed: false, reason: said('refusals.case.fourEyes') };
   }
   if (who.privacyTeam) return { allowed: true };
   if (event === 'create') return { allowed: true };
   if (OPEN_TO_REQUESTER.has(event) && isRequester) return { allowed: true };
-  return { allowed: false, reason: 'Only the privacy team can do that.' };
+  return { allowed: false, reason: said('refusals.case.onlyTeam') };
 }
 
 /** Employees see the cases they filed; the privacy team sees all. */

@@ -12,6 +12,7 @@ import { personCounts, standingOf } from './matching.js';
 import { evidenceRuleFor, type EvidenceRule } from './planEvidence.js';
 import { PLAN_RIGHTS, PACKAGE_STEP_ID, LOGS_SYSTEM_ID, type PlanStep, type CasePlan } from './planRecord.js';
 import type { RequestType } from './requestTypes.js';
+import { said, type Said } from '../i18n/index.js';
 
 // The plan's records, where the rest of the code has always imported them.
 export {
@@ -196,12 +197,19 @@ function uncoveredStep(
   const why = findings
     ? `The search of ${info.displayName} failed: ${findings.error ?? 'it did not answer'}`
     : `${info.displayName} was not searched`;
+  const system = info.displayName;
+  const whySaid = findings
+    ? findings.error
+      ? said('guide.plan.searchFailed', { system, error: sentenceOf(findings.error.slice(0, 300)) })
+      : said('guide.plan.noAnswer', { system })
+    : said('guide.plan.notSearched', { system });
   return {
     mode: 'guided',
     title: `Search ${info.displayName} again, or ${RIGHT_VERB[right].toLowerCase()} the person's data there by hand`,
     instructions: [
       {
         text: `${sentenceOf(why)} Retry this system on the findings card and make the plan again; or do it by hand, and mark this done with a note saying what was done.`,
+        said: said('guide.plan.uncovered', { why: whySaid }),
       },
       ...guidedInstructions(info, capability),
     ],
@@ -221,6 +229,7 @@ function guidedInstructions(info: ConnectorInfo, capability: keyof ConnectorInfo
   return [
     {
       text: `Do this in ${info.displayName} by hand, as the guide describes, then mark the step done with a note.`,
+      said: said('guide.plan.byHand', { system: info.displayName }),
       ...(link ? { link } : {}),
     },
   ];
@@ -244,6 +253,7 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
       instructions: [
         {
           text: "System-generated logs are deleted when the user's account is permanently deleted from Entra ID; confirm that deletion, then mark this done.",
+          said: said('guide.plan.logsDelete'),
         },
       ],
       destructive: false,
@@ -256,10 +266,12 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
     instructions: [
       {
         text: 'Sign in to the Service Trust Portal as a global administrator, open Data Subject Request, and under System Generated Logs choose Data Log Export.',
+        said: said('guide.plan.logsExport'),
         link: LOG_EXPORT_LINK,
       },
       {
         text: "Create a request for the user; the logs arrive in the organisation's Azure storage within 30 days. Mark this done with a link to the export.",
+        said: said('guide.plan.logsRequest'),
       },
     ],
     destructive: false,
@@ -329,4 +341,20 @@ export function responseSummary(dsrCase: DsrCase, plan: CasePlan): string {
     for (const line of uncovered) lines.push(sentence(`- ${line}`));
   }
   return lines.join('\n');
+}
+
+/**
+ * A step's title as the catalogue words it, from what the step is (its right, its system, whether
+ * it was added by a preview or covers a system the bot could not search), never from the English
+ * title the plan stores for the response letter and the audit trail.
+ */
+export function stepTitleSaid(step: PlanStep): Said {
+  const system = step.systemName;
+  if (step.id === PACKAGE_STEP_ID) return said('plan.stepTitle.package');
+  const parentId = step.followUpOf ?? (step.id.endsWith(':by-hand') ? step.id.slice(0, -':by-hand'.length) : '');
+  if (parentId)
+    return said('plan.stepTitle.followUp', { system, step: said(`plan.stepTitle.right.${step.right}`, { system }) });
+  if (step.systemId === LOGS_SYSTEM_ID) return said(`plan.stepTitle.logs.${step.right}`);
+  if (step.uncovered) return said(`plan.stepTitle.uncovered.${step.right}`, { system });
+  return said(`plan.stepTitle.right.${step.right}`, { system });
 }

@@ -15,12 +15,14 @@ import {
   type OutsideWaitProblem,
 } from './outsideWait.js';
 import { isEvidenceLink } from './planEvidence.js';
+import { said, type Said } from '../i18n/index.js';
 import {
   findingsHash,
   isSettled,
   PACKAGE_STEP_ID,
   remainingSteps,
   responseSummary,
+  stepTitleSaid,
   type CasePlan,
   type PlanStep,
   type StepFailure,
@@ -53,16 +55,16 @@ export type PlanCaseAction =
   /** `letter`: the response letter sent to the person with it. */
   | { kind: 'respond'; letter?: SentLetter };
 
-type Change = { next: DsrCase; detail: AuditDetail } | { invalid: string };
+type Change = { next: DsrCase; detail: AuditDetail } | { invalid: Said };
 
 function withStep(
   current: DsrCase,
   stepId: string,
-  change: (step: PlanStep) => PlanStep | { invalid: string },
-): { next: DsrCase; step: PlanStep } | { invalid: string } {
+  change: (step: PlanStep) => PlanStep | { invalid: Said },
+): { next: DsrCase; step: PlanStep } | { invalid: Said } {
   const plan = current.plan;
   const step = plan?.steps.find((s) => s.id === stepId);
-  if (!plan || !step) return { invalid: 'That step is not part of the plan.' };
+  if (!plan || !step) return { invalid: said('refusals.plan.notInPlan') };
   const changed = change(step);
   if ('invalid' in changed) return changed;
   return {
@@ -94,22 +96,25 @@ export const OVERRIDE_REASON_MAX = 500;
  * Why a kept record may not be overridden, or undefined: only an Entra account (a Graph user) that
  * the step's latest deletion preview keeps, once, with a reason of bounded length.
  */
-function overrideProblem(step: PlanStep, override: { recordId: string; kind: string; reason: string }) {
+function overrideProblem(
+  step: PlanStep,
+  override: { recordId: string; kind: string; reason: string },
+): Said | undefined {
   if (step.right !== 'delete' || step.systemId !== 'graph' || override.kind !== 'user')
-    return 'Only a kept Entra account can be deleted anyway.';
-  if (step.state === 'running') return 'This step is running; wait for it to stop.';
+    return said('refusals.plan.overrideOnlyEntra');
+  if (step.state === 'running') return said('refusals.plan.waitForStop');
   const kept = step.preview?.retained.some((r) => r.kind === 'user' && r.id === override.recordId);
-  if (!kept) return 'The latest preview does not keep that account, so there is nothing to override.';
+  if (!kept) return said('refusals.plan.overrideNotKept');
   const reason = override.reason.trim();
   if (reason === '' || reason.length > OVERRIDE_REASON_MAX)
-    return `Write why the account is deleted anyway, in at most ${OVERRIDE_REASON_MAX} characters.`;
+    return said('refusals.plan.overrideReason', { max: OVERRIDE_REASON_MAX });
   return undefined;
 }
 
 function stepChange(
   current: DsrCase,
   stepId: string,
-  change: (step: PlanStep) => PlanStep | { invalid: string },
+  change: (step: PlanStep) => PlanStep | { invalid: Said },
   detail: AuditDetail = {},
 ): Change {
   const result = withStep(current, stepId, change);
@@ -121,11 +126,10 @@ function stepChange(
 }
 
 /** Why a destructive step may not run now, or undefined when its approval covers what it would do. */
-export function approvalProblem(current: DsrCase, step: PlanStep): string | undefined {
-  if (!step.preview) return 'Make the preview of this step and have it approved first.';
-  if (step.preview.findingsHash !== findingsHash(current, step))
-    return 'The findings changed since the preview; preview again and have it approved.';
-  if (step.approval?.previewHash !== step.preview.hash) return 'Approve the preview of this step first.';
+export function approvalProblem(current: DsrCase, step: PlanStep): Said | undefined {
+  if (!step.preview) return said('refusals.plan.previewApprovedFirst');
+  if (step.preview.findingsHash !== findingsHash(current, step)) return said('refusals.plan.findingsChangedApply');
+  if (step.approval?.previewHash !== step.preview.hash) return said('refusals.plan.approveFirst');
   return undefined;
 }
 
@@ -159,12 +163,12 @@ function withFollowUp(change: { next: DsrCase; detail: AuditDetail }, stepId: st
 }
 
 /** What still waits for a person's decision on whose records they are, or undefined when nothing does. */
-function undecidedText(current: DsrCase): string | undefined {
+function undecided(current: DsrCase, then: 'plan' | 'respond'): Said | undefined {
   const open = (current.findings?.systems ?? []).flatMap((system) =>
     openCandidates(system).length > 0 ? [`${system.displayName} (${openCandidates(system).length})`] : [],
   );
   if (open.length === 0) return undefined;
-  return `Records matched on a name or phone only are not yet confirmed as the person's or set aside: ${open.join(', ')}.`;
+  return said(`refusals.plan.undecided.${then}`, { systems: open.join(', ') });
 }
 
 function retainedReason(preview: StepPreview): string {
@@ -184,23 +188,23 @@ function tickSteps(
   const note = action.note?.trim() ?? '';
   const link = action.link?.trim() ?? '';
   const stepIds = [...new Set(action.stepIds)];
-  if (stepIds.length === 0) return { invalid: 'Choose the steps to mark done.' };
-  if (stepIds.length > TICK_MAX_STEPS) return { invalid: `Mark at most ${TICK_MAX_STEPS} steps done at once.` };
-  if (note.length > STEP_NOTE_MAX_LENGTH) return { invalid: `Keep the note under ${STEP_NOTE_MAX_LENGTH} characters.` };
-  if (link && !isEvidenceLink(link)) return { invalid: 'Give the link as an https address.' };
+  if (stepIds.length === 0) return { invalid: said('refusals.plan.chooseToTick') };
+  if (stepIds.length > TICK_MAX_STEPS) return { invalid: said('refusals.plan.tickMax', { max: TICK_MAX_STEPS }) };
+  if (note.length > STEP_NOTE_MAX_LENGTH)
+    return { invalid: said('refusals.case.tooLong.note', { max: STEP_NOTE_MAX_LENGTH }) };
+  if (link && !isEvidenceLink(link)) return { invalid: said('refusals.plan.httpsLink') };
   const plan = current.plan;
-  if (!plan) return { invalid: 'That step is not part of the plan.' };
+  if (!plan) return { invalid: said('refusals.plan.notInPlan') };
   const chosen = new Map(plan.steps.filter((s) => stepIds.includes(s.id)).map((s) => [s.id, s]));
-  if (chosen.size !== stepIds.length) return { invalid: 'That step is not part of the plan.' };
+  if (chosen.size !== stepIds.length) return { invalid: said('refusals.plan.notInPlan') };
   // All or nothing: one refused step leaves every chosen step as it was.
   for (const step of chosen.values()) {
-    if (step.mode !== 'guided') return { invalid: 'The bot carries out this step; it is not ticked by hand.' };
-    if (isSettled(step)) return { invalid: 'This step is already settled.' };
-    if (step.uncovered && !note)
-      return { invalid: `The bot could not search ${step.systemName}: say in a note what was done there by hand.` };
+    if (step.mode !== 'guided') return { invalid: said('refusals.plan.botTicks') };
+    if (isSettled(step)) return { invalid: said('refusals.plan.settled') };
+    if (step.uncovered && !note) return { invalid: said('refusals.plan.uncoveredNote', { system: step.systemName }) };
     if (step.evidence && !link)
       return {
-        invalid: `"${step.title}" needs a link to the evidence (the guide, ${step.evidence.guideSection}).`,
+        invalid: said('refusals.plan.evidenceLink', { step: stepTitleSaid(step), section: step.evidence.guideSection }),
       };
   }
   const steps = plan.steps.map((step): PlanStep => {
@@ -229,12 +233,12 @@ function tickSteps(
   };
 }
 
-const WAIT_PROBLEMS: Record<OutsideWaitProblem['problem'], string> = {
-  party: `Name who the step waits for, in at most ${OUTSIDE_PARTY_MAX_LENGTH} characters.`,
-  date: 'Give the expected date as a day (YYYY-MM-DD).',
-  past: 'The expected date is in the past; give today or a later day.',
-  afterDeadline: 'The expected date is after the legal deadline; give a reason.',
-  reason: `Keep the reason under ${OUTSIDE_REASON_MAX_LENGTH} characters.`,
+const WAIT_PROBLEMS: Record<OutsideWaitProblem['problem'], Said> = {
+  party: said('refusals.plan.wait.party', { max: OUTSIDE_PARTY_MAX_LENGTH }),
+  date: said('refusals.plan.wait.date'),
+  past: said('refusals.plan.wait.past'),
+  afterDeadline: said('refusals.plan.wait.afterDeadline'),
+  reason: said('refusals.plan.wait.reason', { max: OUTSIDE_REASON_MAX_LENGTH }),
 };
 
 function awaitStep(
@@ -245,16 +249,16 @@ function awaitStep(
   calendar: Pick<OrgCalendar, 'timeZone'>,
 ): Change {
   const stepIds = [...new Set(action.stepIds)];
-  if (stepIds.length === 0) return { invalid: 'Choose the steps that wait.' };
-  if (stepIds.length > TICK_MAX_STEPS) return { invalid: `Choose at most ${TICK_MAX_STEPS} steps at once.` };
+  if (stepIds.length === 0) return { invalid: said('refusals.plan.chooseWaiting') };
+  if (stepIds.length > TICK_MAX_STEPS) return { invalid: said('refusals.plan.waitMax', { max: TICK_MAX_STEPS }) };
   const problem = outsideWaitProblem(action, current.dueAt, now, calendar);
   if (problem) return { invalid: WAIT_PROBLEMS[problem.problem] };
   const plan = current.plan;
   const chosen = plan?.steps.filter((s) => stepIds.includes(s.id)) ?? [];
-  if (!plan || chosen.length !== stepIds.length) return { invalid: 'That step is not part of the plan.' };
+  if (!plan || chosen.length !== stepIds.length) return { invalid: said('refusals.plan.notInPlan') };
   for (const step of chosen) {
-    if (step.mode !== 'guided') return { invalid: 'The bot carries out this step; it does not wait by hand.' };
-    if (isSettled(step)) return { invalid: 'This step is already settled.' };
+    if (step.mode !== 'guided') return { invalid: said('refusals.plan.botWaits') };
+    if (isSettled(step)) return { invalid: said('refusals.plan.settled') };
   }
   const at = now.toISOString();
   const reason = action.reason?.trim();
@@ -304,10 +308,10 @@ export function applyPlanCaseAction(
           (s) => s.state !== 'todo' && s.state !== 'not-applicable' && s.state !== 'waiting-approval',
         )
       )
-        return { invalid: 'The plan is under way; it is not made again.' };
-      if (action.plan.steps.length === 0) return { invalid: 'The request has no rights to carry out.' };
-      const undecided = undecidedText(current);
-      if (undecided) return { invalid: `${undecided} Decide each before making the plan.` };
+        return { invalid: said('refusals.plan.underWay') };
+      if (action.plan.steps.length === 0) return { invalid: said('refusals.plan.noRights') };
+      const open = undecided(current, 'plan');
+      if (open) return { invalid: open };
       return {
         next: { ...current, plan: action.plan },
         detail: { steps: action.plan.steps.map((s) => `${s.id}:${s.mode}:${s.state}`) },
@@ -318,13 +322,13 @@ export function applyPlanCaseAction(
         current,
         action.stepId,
         (step) => {
-          if (step.mode !== 'automated') return { invalid: 'This step is done by hand; mark it done instead.' };
-          if (step.state === 'running' && !action.resume) return { invalid: 'This step is already running.' };
-          if (action.resume && step.state !== 'running') return { invalid: 'This step is not waiting to be resumed.' };
+          if (step.mode !== 'automated') return { invalid: said('refusals.plan.byHand') };
+          if (step.state === 'running' && !action.resume) return { invalid: said('refusals.plan.running') };
+          if (action.resume && step.state !== 'running') return { invalid: said('refusals.plan.notResumable') };
           if (!action.resume && step.state !== 'todo' && step.state !== 'failed')
-            return { invalid: 'This step cannot be started now.' };
+            return { invalid: said('refusals.plan.cannotStart') };
           if (step.failure === 'conflict' && step.state === 'failed')
-            return { invalid: 'Records changed since the preview; preview again before applying.' };
+            return { invalid: said('refusals.plan.changedSincePreview') };
           if (step.destructive) {
             const refusal = approvalProblem(current, step);
             if (refusal) return { invalid: refusal };
@@ -340,12 +344,10 @@ export function applyPlanCaseAction(
               : action.packageId !== undefined || step.packageId !== undefined;
             if (!packaged)
               return {
-                invalid:
-                  'Isolated records are removed from processing, so prepare the package with them first (the package step must be done).',
+                invalid: said('refusals.plan.packageFirst'),
               };
             // The copy must be stored and recorded before the first record is removed (a resumed run has it).
-            if (!action.resume && !action.isolatedCopy)
-              return { invalid: 'The isolated copy of the records is not stored, so nothing was removed. Try again.' };
+            if (!action.resume && !action.isolatedCopy) return { invalid: said('refusals.plan.copyNotStored') };
           }
           const { error: _error, failure: _failure, ...rest } = step;
           void _error;
@@ -372,7 +374,7 @@ export function applyPlanCaseAction(
     case 'stepProgress':
       return stepChange(current, action.stepId, (step) =>
         step.state !== 'running'
-          ? { invalid: 'This step is not running.' }
+          ? { invalid: said('refusals.plan.notRunning') }
           : {
               ...step,
               progress: { done: action.done, ...(action.total === undefined ? {} : { total: action.total }) },
@@ -384,7 +386,7 @@ export function applyPlanCaseAction(
         current,
         action.stepId,
         (step) => {
-          if (step.state !== 'running') return { invalid: 'This step is not running.' };
+          if (step.state !== 'running') return { invalid: said('refusals.plan.notRunning') };
           const result = action.result;
           // Nothing could be changed and records were kept: the step is explained, not done.
           const onlyRetained = result !== undefined && result.applied + result.gone === 0 && result.retained > 0;
@@ -410,7 +412,7 @@ export function applyPlanCaseAction(
         action.stepId,
         (step) =>
           step.state !== 'running'
-            ? { invalid: 'This step is not running.' }
+            ? { invalid: said('refusals.plan.notRunning') }
             : {
                 ...step,
                 state: 'failed',
@@ -430,24 +432,22 @@ export function applyPlanCaseAction(
         current,
         action.stepId,
         (step) => {
-          if (!step.destructive || step.mode !== 'automated')
-            return { invalid: 'This step has no preview: it does not change data through the bot.' };
-          if (step.state === 'running') return { invalid: 'This step is running; wait for it to stop.' };
+          if (!step.destructive || step.mode !== 'automated') return { invalid: said('refusals.plan.noPreview') };
+          if (step.state === 'running') return { invalid: said('refusals.plan.waitForStop') };
           const override = action.override;
           if (step.state === 'done' || (step.state === 'retained' && !override))
-            return { invalid: 'This step is already settled.' };
+            return { invalid: said('refusals.plan.settled') };
           let overrides = step.overrides;
           if (override) {
             // Four eyes: whoever filed the request does not decide to delete an account it keeps.
-            if (current.requester.id === actor.id)
-              return { invalid: 'You filed this request, so another member of the privacy team must decide it.' };
+            if (current.requester.id === actor.id) return { invalid: said('refusals.case.fourEyes') };
             const problem = overrideProblem(step, override);
             if (problem) return { invalid: problem };
             overrides = [...(step.overrides ?? []), { ...override, byId: actor.id, at }];
           }
-          if (action.preview.request.right !== step.right) return { invalid: 'This preview is for another right.' };
+          if (action.preview.request.right !== step.right) return { invalid: said('refusals.plan.otherRight') };
           if (action.preview.findingsHash !== findingsHash(current, step))
-            return { invalid: 'The findings changed while the preview was made; preview again.' };
+            return { invalid: said('refusals.plan.findingsChangedDuring') };
           const {
             approval: _approval,
             error: _error,
@@ -499,15 +499,13 @@ export function applyPlanCaseAction(
         action.stepId,
         (step) => {
           if (!step.destructive || step.state !== 'waiting-approval')
-            return { invalid: 'This step is not waiting for an approval.' };
-          if (!step.preview) return { invalid: 'Make the preview of this step first, then approve it.' };
+            return { invalid: said('refusals.plan.notWaitingApproval') };
+          if (!step.preview) return { invalid: said('refusals.plan.previewThenApprove') };
           if (step.preview.findingsHash !== findingsHash(current, step))
-            return { invalid: 'The findings changed since this preview; preview again before approving.' };
-          if (action.previewHash !== step.preview.hash)
-            return { invalid: 'A newer preview was made since you looked; approve what it shows.' };
+            return { invalid: said('refusals.plan.findingsChangedApprove') };
+          if (action.previewHash !== step.preview.hash) return { invalid: said('refusals.plan.newerPreview') };
           // Four eyes on every change to a system: whoever asked for the preview does not approve it.
-          if (step.preview.byId === actor.id)
-            return { invalid: 'You made this preview, so another member of the privacy team must approve it.' };
+          if (step.preview.byId === actor.id) return { invalid: said('refusals.plan.ownPreview') };
           return {
             ...step,
             state: 'todo',
@@ -523,10 +521,10 @@ export function applyPlanCaseAction(
         action.stepId,
         (step) => {
           if (step.right !== 'restrict' || step.mode !== 'automated')
-            return { invalid: 'Only a restriction the bot applied can be lifted.' };
+            return { invalid: said('refusals.plan.liftOnlyBot') };
           if (step.state !== 'done' && !(step.state === 'failed' && step.result && step.result.applied > 0))
-            return { invalid: 'This restriction was not applied, so there is nothing to lift.' };
-          if (step.lifted && step.lifted.failed === 0) return { invalid: 'This restriction is already lifted.' };
+            return { invalid: said('refusals.plan.nothingToLift') };
+          if (step.lifted && step.lifted.failed === 0) return { invalid: said('refusals.plan.alreadyLifted') };
           // A lift that left records restricted is tried again for those; the count adds up.
           const restored = (step.lifted?.restored ?? 0) + action.restored;
           return {
@@ -538,13 +536,13 @@ export function applyPlanCaseAction(
         { restored: action.restored, failed: action.failed },
       );
     case 'respond': {
-      if (!current.plan) return { invalid: 'Make the plan before responding.' };
-      const undecided = undecidedText(current);
-      if (undecided) return { invalid: `${undecided} Decide each before responding.` };
+      if (!current.plan) return { invalid: said('refusals.plan.planFirst') };
+      const open = undecided(current, 'respond');
+      if (open) return { invalid: open };
       const left = remainingSteps(current.plan);
       if (left.length > 0)
         return {
-          invalid: `${left.length} step${left.length === 1 ? ' is' : 's are'} still open: ${left.map((s) => s.title).join('; ')}.`,
+          invalid: said('refusals.plan.stillOpen', { count: left.length, steps: left.map(stepTitleSaid) }),
         };
       const unreleased = releasePending(current, now);
       if (unreleased) return { invalid: unreleased };

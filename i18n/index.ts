@@ -264,3 +264,59 @@ export function translator(locale: string | undefined): TFunction {
   if (locale && languageOf(locale) === language && /^[a-z]{2}-[A-Z]{2}$/.test(locale)) return boundTo(locale);
   return boundTo(language === 'en' ? DEFAULT_ENGLISH : language);
 }
+
+/**
+ * Words for a person from a part that does not know who reads them (the domain): a catalogue key
+ * and its values. The part that answers the person words it in their language (`wordsOf`); the
+ * domain stays free of locales, and its refusals read the same in a log, a test and every language.
+ * A value may itself be said (a check's name), a list of such (joined as the language separates
+ * clauses: "; ", in French " ; "), or a day in a time zone, written as the reader's language writes it.
+ */
+export interface Said {
+  key: string;
+  params?: Readonly<Record<string, SaidValue>>;
+}
+
+export type SaidValue = string | number | Said | readonly Said[] | SaidDay;
+
+/** An instant shown as its day in `timeZone` ("Mon 2 Mar 2026", "Mo., 2. März 2026"). */
+export interface SaidDay {
+  day: string;
+  timeZone: string;
+}
+
+export function said(key: string, params?: Readonly<Record<string, SaidValue>>): Said {
+  return params ? { key, params } : { key };
+}
+
+function dayIn(t: TFunction, { day, timeZone }: SaidDay): string {
+  const lng = (t as { lng?: string }).lng ?? DEFAULT_ENGLISH;
+  const parts = new Intl.DateTimeFormat(lng, {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  }).formatToParts(new Date(day));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return t('case.header.day', { weekday: part('weekday'), day: part('day'), month: part('month'), year: part('year') });
+}
+
+function valueIn(t: TFunction, value: SaidValue): string | number {
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value))
+    return (value as readonly Said[]).map((item) => wordsOf(t, item)).join(t('format.listSeparator'));
+  return 'key' in value ? wordsOf(t, value) : dayIn(t, value as SaidDay);
+}
+
+/** Words what a part said, in the language of `t`. */
+export function wordsOf(t: TFunction, words: Said): string {
+  if (!words.params) return t(words.key);
+  return t(
+    words.key,
+    Object.fromEntries(Object.entries(words.params).map(([name, value]) => [name, valueIn(t, value)])),
+  );
+}
+
+/** English wording, for what has no reader: logs, the JSON of an HTTP route, the text a refusal also carries. */
+export const inEnglish = (words: Said): string => wordsOf(boundTo(DEFAULT_ENGLISH), words);

@@ -1,4 +1,5 @@
 import { verifyChain, type AuditEvent } from '../dsr/audit.js';
+import { inEnglish } from '../i18n/index.js';
 import type { ChangeLedger } from '../dsr/ports/changeLedger.js';
 import type { PortableStore } from './portable.js';
 import type { PortableOutbox } from './postgresShared.js';
@@ -99,7 +100,7 @@ export async function copyStore(from: Deployment, to: Deployment): Promise<CopyR
   const sourceVerdict = await verifyChain(source.auditEvents());
   if (!sourceVerdict.intact) {
     throw new MigrationError(
-      `The source audit trail is broken at event #${sourceVerdict.brokenAt}: ${sourceVerdict.reason}`,
+      `The source audit trail is broken at event #${sourceVerdict.brokenAt}: ${inEnglish(sourceVerdict.reason)}`,
     );
   }
 

@@ -9,7 +9,8 @@ import { actorOf } from './turnActor.js';
 import type { Actor } from '../dsr/case.js';
 import type { CaseService } from '../dsr/caseService.js';
 import type { Clock } from '../dsr/clock.js';
-import { counted } from '../dsr/counted.js';
+import { translator } from '../i18n/index.js';
+import type { TFunction } from 'i18next';
 import { isPackageId, packagePath } from '../dsr/runs/packageRun.js';
 import type { PackageStore } from '../dsr/ports/packages.js';
 import type { DownloadLinks } from './downloadLinks.js';
@@ -30,6 +31,8 @@ export interface PackageFacts {
   packageId: string;
   records: number;
   bytes: number;
+  /** The member's Teams locale, from the turn that asked for the package. */
+  locale?: string;
 }
 
 /** What the consent card carries back to the bot, checked before anything is uploaded. */
@@ -69,8 +72,13 @@ export class PackageDelivery {
     return this.deps.links.issue(`package/${caseId}/${packageId}.zip`, userId, this.deps.clock.now());
   }
 
-  private linkText(facts: Pick<PackageFacts, 'caseId' | 'packageId'>, userId: string, lead: string): string {
-    return `${lead} [Download it](${this.link(facts.caseId, facts.packageId, userId)}): the link works only for you and expires soon, after which the package is deleted.`;
+  private linkText(
+    facts: Pick<PackageFacts, 'caseId' | 'packageId'>,
+    userId: string,
+    lead: string,
+    t: TFunction,
+  ): string {
+    return `${lead} ${t('package.delivery.link', { url: this.link(facts.caseId, facts.packageId, userId) })}`;
   }
 
   /** False when the bot has no 1:1 chat with the member. */
@@ -84,18 +92,20 @@ export class PackageDelivery {
       bytes: facts.bytes,
       path: packagePath(this.deps.packagesDir, facts.caseId, facts.packageId),
     });
-    const lead = `The package for ${facts.caseId} is ready (${counted(facts.records, 'record')}).`;
-    if (this.deps.mode === 'link') return this.deps.notifier.tellUser(actor.id, this.linkText(facts, actor.id, lead));
+    const t = translator(facts.locale);
+    const lead = t('package.delivery.ready', { caseId: facts.caseId, count: facts.records });
+    if (this.deps.mode === 'link')
+      return this.deps.notifier.tellUser(actor.id, this.linkText(facts, actor.id, lead, t));
     const context = { caseId: facts.caseId, packageId: facts.packageId, userId: actor.id };
     return this.deps.notifier.sendToUser(actor.id, {
       type: 'message',
-      text: `${lead} Accept the file to save it to your OneDrive.`,
+      text: `${lead} ${t('package.delivery.accept')}`,
       attachments: [
         {
           contentType: FILE_CONSENT_CARD,
           name: `${facts.caseId}-package.zip`,
           content: {
-            description: `Data subject package for ${facts.caseId}`,
+            description: t('package.delivery.description', { caseId: facts.caseId }),
             sizeInBytes: facts.bytes,
             acceptContext: context,
             declineContext: context,
@@ -111,6 +121,7 @@ export class PackageDelivery {
     raw: unknown,
   ): Promise<{ actor: Actor; caseId: string; packageId: string; path: string; size: number } | undefined> {
     const actor = actorOf(turn.activity);
+    const t = translator(turn.activity.locale);
     const parsed = consentContext.safeParse(raw);
     if (!parsed.success || parsed.data.userId !== actor.id || !(await this.deps.cases.rolesOf(actor)).privacyTeam) {
       await this.deps.cases.recordRefusal(
@@ -119,14 +130,14 @@ export class PackageDelivery {
         'forbidden',
         parsed.success ? parsed.data.caseId : null,
       );
-      await turn.sendActivity('This file is not available to you.');
+      await turn.sendActivity(t('package.delivery.notYours'));
       return undefined;
     }
     const { caseId, packageId } = parsed.data;
     const path = packagePath(this.deps.packagesDir, caseId, packageId);
     const info = await stat(path).catch(() => undefined);
     if (!info) {
-      await turn.sendActivity('This package was deleted after it expired; prepare it again from the plan.');
+      await turn.sendActivity(t('package.delivery.expired'));
       return undefined;
     }
     return { actor, caseId, packageId, path, size: info.size };
@@ -136,10 +147,11 @@ export class PackageDelivery {
   async accept(turn: TurnContext, response: { context?: unknown; uploadInfo?: unknown }): Promise<void> {
     const target = await this.checked(turn, response.context);
     if (!target) return;
+    const t = translator(turn.activity.locale);
     const upload = uploadInfo.safeParse(response.uploadInfo);
     const facts = { caseId: target.caseId, packageId: target.packageId };
     if (!upload.success) {
-      await turn.sendActivity(this.linkText(facts, target.actor.id, 'Teams did not say where to put the file.'));
+      await turn.sendActivity(this.linkText(facts, target.actor.id, t('package.delivery.noUpload'), t));
       return;
     }
     try {
@@ -159,7 +171,7 @@ export class PackageDelivery {
         { caseId: target.caseId, error: error instanceof Error ? error.name : 'unknown' },
         'file upload failed',
       );
-      await turn.sendActivity(this.linkText(facts, target.actor.id, 'The file could not be saved to your OneDrive.'));
+      await turn.sendActivity(this.linkText(facts, target.actor.id, t('package.delivery.uploadFailed'), t));
       return;
     }
     await this.deps.cases.recordAccess(target.actor, target.caseId, 'downloadPackage', {
@@ -191,8 +203,14 @@ export class PackageDelivery {
     await this.deps.cases.recordAccess(target.actor, target.caseId, 'declinePackageFile', {
       packageId: target.packageId,
     });
+    const t = translator(turn.activity.locale);
     await turn.sendActivity(
-      this.linkText({ caseId: target.caseId, packageId: target.packageId }, target.actor.id, 'No file was saved.'),
+      this.linkText(
+        { caseId: target.caseId, packageId: target.packageId },
+        target.actor.id,
+        t('package.delivery.declined'),
+        t,
+      ),
     );
   }
 }

@@ -74,6 +74,8 @@ export class ProactiveNotifier implements CaseNotifier {
     private readonly calendar: OrgCalendar,
     private readonly team: TeamDirectory,
     private readonly log: Logger,
+    /** The privacy channel's language: a channel has no locale, so the team sets one (DSR_CHANNEL_LANGUAGE). */
+    private readonly channelLanguage?: string,
   ) {}
 
   private get kv(): KeyValueStore {
@@ -96,9 +98,12 @@ export class ProactiveNotifier implements CaseNotifier {
     }
     const serviceUrl = channel.reference.serviceUrl;
     if (!serviceUrl) return;
-    const card = triageCard(dsrCase, this.clock.now(), this.calendar, await this.team.members());
+    const locale = this.channelLanguage;
+    const card = triageCard(dsrCase, this.clock.now(), this.calendar, await this.team.members(), undefined, 'live', {
+      ...(locale ? { locale } : {}),
+    });
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-    message.summary = `New data subject request ${dsrCase.id}`;
+    message.summary = translator(locale)('team.triageSummary', { caseId: dsrCase.id });
     await this.outbox.enqueue({
       id: `triage|${dsrCase.id}|${channel.channelId}`,
       conversationKey: channelConversationKey(channel.channelId),

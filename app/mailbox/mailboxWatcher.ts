@@ -34,6 +34,8 @@ export interface MailboxWatcherOptions {
   sinceDays: number;
   /** The languages the letter templates provide, for the draft's language choice. */
   languages?: readonly string[];
+  /** The privacy channel's language (a channel has no locale): the drafts and reports posted there. */
+  channelLanguage?: string;
 }
 
 export type PassOutcome = 'read' | 'waiting' | 'not-holder' | 'no-channel' | 'not-connected' | 'failed' | 'busy';
@@ -143,7 +145,11 @@ export class MailboxWatcher {
       }
       const counts = await this.round(reader, sync, channel);
       if (sync.problem) {
-        await this.post(channel, `mailbox-recovered|${sync.problem.since}`, translator(undefined)('mailbox.recovered'));
+        await this.post(
+          channel,
+          `mailbox-recovered|${sync.problem.since}`,
+          translator(this.options.channelLanguage)('mailbox.recovered'),
+        );
         delete sync.problem;
       }
       await store.saveSync(mailbox, sync);
@@ -230,9 +236,10 @@ export class MailboxWatcher {
       prefill: reading.prefill,
       notes: reading.notes,
       ...(this.options.languages ? { languages: this.options.languages } : {}),
+      locale: this.options.channelLanguage,
     });
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-    message.summary = translator(undefined)('mailbox.draft.title');
+    message.summary = translator(this.options.channelLanguage)('mailbox.draft.title');
     await this.options.outbox.enqueue({
       id: draftOutboxId(mail.id),
       conversationKey: channelConversationKey(channel.channelId),
@@ -269,7 +276,7 @@ export class MailboxWatcher {
     // Only the mailbox's own failures are the channel's business; our store or outbox failing is logged.
     if (!(error instanceof InboxReadError) || !sync || sync.problem) return;
     try {
-      const t = translator(undefined);
+      const t = translator(this.options.channelLanguage);
       // "sync-reset" twice in a row is the service failing, not a state to report on its own.
       const kind = failure === 'sync-reset' ? 'unavailable' : failure;
       sync.problem = { failure: kind, since: now.toISOString() };

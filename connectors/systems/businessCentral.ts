@@ -1,5 +1,6 @@
 import { BusinessCentralSource } from '../sources.js';
 import type { ApiSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 const docs = 'https://docs.microsoft.com/en-us/dynamics365';
 const bcPersonalData = `${docs}/business-central/admin-responding-to-requests-about-personal-data`;
@@ -161,6 +162,7 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
   manualSteps: [
     {
       text: 'Filter customers, vendors, contacts and employees for the person, and check posted documents that must be kept.',
+      said: said('guide.businessCentral.find'),
       link: {
         title: 'Respond to requests about personal data',
         url: `${docs}/business-central/admin-responding-to-requests-about-personal-data#restrict-data-processing-for-a-data-subject`,
@@ -171,12 +173,14 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
     delete: [
       {
         text: 'After the contacts are deleted, run the Delete Canceled Interaction Log Entries batch job so their interactions are deleted too.',
+        said: said('guide.businessCentral.afterDelete'),
         link: { title: 'Respond to requests about personal data', url: bcPersonalData },
       },
     ],
     restrict: [
       {
         text: 'Employees have no privacy block in the API: open the employee card and set Privacy Blocked by hand.',
+        said: said('guide.businessCentral.restrictEmployee'),
         link: {
           title: 'Restrict data processing for a data subject',
           url: `${bcPersonalData}#restrict-data-processing-for-a-data-subject`,

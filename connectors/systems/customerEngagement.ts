@@ -1,5 +1,6 @@
 import { marketingInteractions } from '../marketing.js';
 import type { ApiSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 const docs = 'https://docs.microsoft.com/en-us/dynamics365';
 
@@ -139,10 +140,12 @@ export const CUSTOMER_ENGAGEMENT: ApiSystem<'crm'> = {
   manualSteps: [
     {
       text: 'Search contacts, leads, accounts, activities and notes for the person with Relevance Search, and save an Advanced Find of what you find.',
+      said: said('guide.customerEngagement.find'),
       link: { title: 'Relevance Search', url: `${docs}/customer-engagement/basics/relevance-search-results` },
     },
     {
       text: 'If Marketing is in use, retrieve the contact’s interactions (emails, forms, events).',
+      said: said('guide.customerEngagement.marketing'),
       link: {
         title: 'Retrieve interactions for a contact',
         url: `${docs}/customer-engagement/marketing/developer/retrieve-interactions-contact`,
@@ -153,6 +156,7 @@ export const CUSTOMER_ENGAGEMENT: ApiSystem<'crm'> = {
     isolate: [
       {
         text: 'Extract and isolate: the records go into the package first and are then deleted from Customer Engagement, so nothing processes them any more. Store the package in the separate, isolated container your organisation uses for restricted data; lifting the restriction means importing it again by hand.',
+        said: said('guide.customerEngagement.isolate'),
         link: {
           title: 'A separate container: Azure Storage, Blob storage',
           url: 'https://docs.microsoft.com/en-us/azure/storage/common/storage-introduction#blob-storage',

@@ -1,5 +1,6 @@
 import type { EntityInput } from '../describe.js';
 import type { ApiSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 const fnoGuide = 'https://docs.microsoft.com/en-us/dynamics365/unified-operations/dev-itpro/gdpr';
 
@@ -101,10 +102,12 @@ export const FINANCE_OPERATIONS: ApiSystem<'fno'> = {
   manualSteps: [
     {
       text: 'Run the Person search report across all legal entities for the person’s name, email and account numbers.',
+      said: said('guide.financeOperations.find'),
       link: { title: 'The Person search report', url: `${fnoGuide}/gdpr-guide#the-person-search-report` },
     },
     {
       text: 'Add your own entities to the report where the person may also be.',
+      said: said('guide.financeOperations.extend'),
       link: { title: 'Extend the Person search report', url: `${fnoGuide}/gdpr-extend-person-search-report` },
     },
   ],

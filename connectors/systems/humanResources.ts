@@ -1,5 +1,6 @@
 import { WORKER } from './financeOperations.js';
 import type { ApiSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 const docs = 'https://docs.microsoft.com/en-us/dynamics365';
 const fnoGuide = `${docs}/unified-operations/dev-itpro/gdpr`;
@@ -17,6 +18,7 @@ export const HUMAN_RESOURCES: ApiSystem<'hr'> = {
   manualSteps: [
     {
       text: 'Run the Person search report in Human Resources for the worker, and note whether their employment has ended.',
+      said: said('guide.humanResources.find'),
       link: { title: 'The Person search report', url: `${fnoGuide}/gdpr-guide#the-person-search-report` },
     },
   ],
@@ -24,6 +26,7 @@ export const HUMAN_RESOURCES: ApiSystem<'hr'> = {
     delete: [
       {
         text: 'Only terminated workers can be deleted; an active worker is kept until their employment has ended.',
+        said: said('guide.humanResources.deleteTerminated'),
         link: {
           title: 'Requests for personal data in Talent',
           url: `${docs}/unified-operations/dev-itpro/gdpr/respond-dsr-request-talent#additional-notes-that-apply-to-requests-for-personal-data`,

@@ -1,6 +1,7 @@
 import { graphUserChanges } from '../graphChanges.js';
 import { GraphSource } from '../sources.js';
 import type { ApiSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 const all = { export: true, rectify: true, restrict: true, delete: true };
 const readOnly = { export: true };
@@ -122,6 +123,7 @@ export const MICROSOFT_365: ApiSystem<'graph'> = {
   manualSteps: [
     {
       text: 'In the Microsoft 365 admin center, find the user by email or employee id and note their licences and manager.',
+      said: said('guide.microsoft365.find'),
     },
   ],
   guidance: {},

@@ -1,4 +1,5 @@
 import type { ManualSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 const social = 'https://docs.microsoft.com/en-us/dynamics365/customer-engagement/social-engagement';
 
@@ -9,6 +10,7 @@ export const POWER_BI: ManualSystem<'powerbi'> = {
   manualSteps: [
     {
       text: 'Check Power BI content packs built on Social Engagement data for the person’s user name.',
+      said: said('guide.powerBi.find'),
       link: { title: 'Power BI content pack', url: `${social}/get-content-pack-for-power-bi` },
     },
   ],

@@ -1,4 +1,5 @@
 import type { ManualSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 const social = 'https://docs.microsoft.com/en-us/dynamics365/customer-engagement/social-engagement';
 
@@ -9,18 +10,22 @@ export const SOCIAL_ENGAGEMENT: ManualSystem<'social'> = {
   manualSteps: [
     {
       text: 'Social Engagement is retired and has no API. Look the person up among authors and export their author information.',
+      said: said('guide.socialEngagement.authors'),
       link: { title: 'Manage authors', url: `${social}/manage-authors#export-author-information` },
     },
     {
       text: 'Check author tags that name the person.',
+      said: said('guide.socialEngagement.tags'),
       link: { title: 'Author tags', url: `${social}/author-tags#export-author-tags-data` },
     },
     {
       text: 'Check whether the person receives email alerts.',
+      said: said('guide.socialEngagement.alerts'),
       link: { title: 'Alert recipients', url: `${social}/email-alerts#manage-alert-recipients-as-administrator` },
     },
     {
       text: 'Check social profiles linked to the person.',
+      said: said('guide.socialEngagement.profiles'),
       link: { title: 'Social profiles', url: `${social}/manage-social-profiles` },
     },
   ],

@@ -1,4 +1,5 @@
 import type { ManualSystem } from './types.js';
+import { said } from '../../i18n/index.js';
 
 /** The logs Microsoft keeps of the services, exported through the Service Trust Portal. */
 export const SYSTEM_LOGS: ManualSystem<'logs'> = {
@@ -7,6 +8,7 @@ export const SYSTEM_LOGS: ManualSystem<'logs'> = {
   manualSteps: [
     {
       text: 'System-generated logs have no API for this: request a Data Log Export for the person in the Service Trust Portal.',
+      said: said('guide.systemLogs.find'),
       link: { title: 'Service Trust Portal', url: 'https://servicetrust.microsoft.com/' },
     },
   ],

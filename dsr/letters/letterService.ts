@@ -9,6 +9,8 @@ import { composeLetter, letterHash, LetterGapError } from './compose.js';
 import type { LetterChannel, LetterKind, SentLetter } from './letterKinds.js';
 import type { ProcessingRegister } from './register.js';
 import { TemplateError, type LetterTemplates, type RenderedLetter } from './templates.js';
+import { refused } from '../caseResults.js';
+import { inEnglish, said, type Said } from '../../i18n/index.js';
 
 /** Sends a letter from the privacy team's mailbox; implemented over Microsoft Graph under connectors/. */
 export interface LetterMailer {
@@ -32,8 +34,22 @@ export interface ReleasedPackages {
   attachMaxBytes: number;
 }
 
+/**
+ * A draft, or why there is none: `said` in the catalogue's words where the bot knows why; a
+ * template's own problem (a template file the organisation wrote) comes in its English `message`.
+ */
 export type LetterDraftResult =
-  { ok: true; letter: RenderedLetter; to: string | undefined; note: string } | { ok: false; message: string };
+  | { ok: true; letter: RenderedLetter; to: string | undefined; note: string }
+  | { ok: false; message: string; said?: Said };
+
+const cannot = (words: Said) => ({ ok: false as const, message: inEnglish(words), said: words });
+
+/** A draft refused as a case refusal: in the catalogue's words where it has them, else the template's. */
+function refusedDraft(draft: Extract<LetterDraftResult, { ok: false }>, dsrCase: DsrCase): ActResult {
+  return draft.said
+    ? refused('invalid-input', draft.said, dsrCase)
+    : { ok: false, refusal: 'invalid-input', message: draft.message, case: dsrCase };
+}
 
 /**
  * Which letters a case can take now. Each is owed at a moment of the case: the acknowledgement
@@ -99,7 +115,7 @@ export class LetterService {
 
   draft(dsrCase: DsrCase, kind: LetterKind, note?: string): LetterDraftResult {
     if (!this.register) {
-      return { ok: false, message: 'Letters need the processing register: set DSR_PROCESSING_FILE.' };
+      return cannot(said('refusals.letters.noRegister'));
     }
     const words = note ?? dsrCase.letterDrafts?.[kind]?.note ?? '';
     try {
@@ -129,26 +145,14 @@ export class LetterService {
   /** Sends through the mailbox, then records; a failed send records nothing. */
   async send(actor: Actor, dsrCase: DsrCase, version: number, kind: LetterKind, note: string): Promise<ActResult> {
     const mailer = await this.mailer();
-    if (!mailer) return { ok: false, refusal: 'invalid-input', message: 'No mailbox is configured (DSR_MAILBOX).' };
+    if (!mailer) return refused('invalid-input', said('refusals.letters.noMailbox'));
     // A card that saw an older version must not send a letter the case would then refuse to record.
     if (version !== dsrCase.version) {
-      return {
-        ok: false,
-        refusal: 'stale',
-        message: 'This case changed since you looked at it; here is the current state.',
-        case: dsrCase,
-      };
+      return refused('stale', said('refusals.case.stale'), dsrCase);
     }
     const checked = this.checked(dsrCase, kind, note);
-    if ('message' in checked) return { ok: false, refusal: 'invalid-input', message: checked.message, case: dsrCase };
-    if (!checked.to) {
-      return {
-        ok: false,
-        refusal: 'invalid-input',
-        message: 'The case has no email address for the person; send the letter by post and mark it sent.',
-        case: dsrCase,
-      };
-    }
+    if (!checked.ok) return refusedDraft(checked, dsrCase);
+    if (!checked.to) return refused('invalid-input', said('refusals.letters.noEmail'), dsrCase);
     const attachments = await this.attachments(dsrCase, kind);
     await mailer.send(checked.to, checked.letter, attachments);
     return this.record(actor, dsrCase, version, kind, checked.letter, 'mailbox', checked.to);
@@ -164,21 +168,16 @@ export class LetterService {
     channel: Exclude<LetterChannel, 'mailbox'>,
   ): Promise<ActResult> {
     const checked = this.checked(dsrCase, kind, note);
-    if ('message' in checked) {
-      return Promise.resolve({ ok: false, refusal: 'invalid-input', message: checked.message, case: dsrCase });
-    }
+    if (!checked.ok) return Promise.resolve(refusedDraft(checked, dsrCase));
     return this.record(actor, dsrCase, version, kind, checked.letter, channel, checked.to ?? '');
   }
 
-  private checked(dsrCase: DsrCase, kind: LetterKind, note: string): LetterDraftResult | { message: string } {
-    if (!lettersAvailable(dsrCase).includes(kind)) {
-      return { message: 'That letter is not due at this stage of the case.' };
-    }
+  private checked(dsrCase: DsrCase, kind: LetterKind, note: string): LetterDraftResult {
+    if (!lettersAvailable(dsrCase).includes(kind)) return cannot(said('refusals.letters.notDue'));
     // Refused before the mailbox sends anything: the case would refuse to record the response.
     const unreleased = kind === 'response' ? releasePending(dsrCase, this.clock.now()) : null;
-    if (unreleased) return { message: unreleased };
-    const draft = this.draft(dsrCase, kind, note);
-    return draft.ok ? draft : { message: draft.message };
+    if (unreleased) return cannot(unreleased);
+    return this.draft(dsrCase, kind, note);
   }
 
   private record(

@@ -20,6 +20,7 @@ import {
 } from '../bulkSteps.js';
 import { RunLease, stepLease } from './runLease.js';
 import { ProgressPace, tellProgress, type OnProgress } from './runProgress.js';
+import type { Said } from '../../i18n/index.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
 export interface RunLog {
@@ -61,7 +62,8 @@ export interface BulkApproval {
 export interface BulkStart {
   case: DsrCase;
   started: PlanStep[];
-  notStarted: Array<{ step: PlanStep; message: string }>;
+  /** `connector`: the system cannot be changed through the bot; otherwise the start's own refusal. */
+  notStarted: Array<{ step: PlanStep; message: string; said?: Said; refusal?: string }>;
 }
 
 export function ledgerKey(caseId: string, step: PlanStep): LedgerKey | undefined {
@@ -219,7 +221,7 @@ export class ChangeRunner {
     for (const step of applicableSteps(dsrCase)) {
       const changes = changesFor(step);
       if (typeof changes === 'string') {
-        notStarted.push({ step, message: changes });
+        notStarted.push({ step, message: changes, refusal: 'connector' });
         continue;
       }
       const result = await this.begin(actor, current, step.id);
@@ -228,7 +230,12 @@ export class ChangeRunner {
         begun.push({ step, changes, case: result.case });
       } else {
         if (result.case) current = result.case;
-        notStarted.push({ step, message: result.message });
+        notStarted.push({
+          step,
+          message: result.message,
+          refusal: result.refusal,
+          ...('said' in result && result.said ? { said: result.said } : {}),
+        });
       }
     }
     for (const run of begun) this.launch(actor, run.case, run.step.id, run.changes, observe);

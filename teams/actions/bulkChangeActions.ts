@@ -11,11 +11,12 @@ import type { PlanStep } from '../../dsr/plan.js';
 import { translator } from '../../i18n/index.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { ChangeDeps } from './changeActions.js';
-import { planViewOf } from './changeActions.js';
+import { connectorRefusal, planViewOf } from './changeActions.js';
 import type { DsrServices } from '../services.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 import { placeOf } from '../notifier.js';
 import { PressedCard } from '../cardUpdater.js';
+import { refusalText } from '../refusalText.js';
 import { refreshPreviewCards } from './previewCards.js';
 import { readerPlanView } from '../conversation/planView.js';
 
@@ -120,7 +121,14 @@ export class BulkChangeAction implements CardActionHandler {
         ? [
             t('change.notice.notStarted', {
               steps: named(
-                result.notStarted.map(({ step, message }) => ({ step, stepId: step.id, why: message })),
+                result.notStarted.map((entry) => ({
+                  step: entry.step,
+                  stepId: entry.step.id,
+                  why:
+                    entry.refusal === 'connector'
+                      ? t(connectorRefusal(connectors, entry.step), { system: entry.step.systemName })
+                      : refusalText(t, entry),
+                })),
                 t,
               ),
             }),

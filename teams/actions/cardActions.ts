@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { CardJson } from '../../cards/template.js';
+import { translator } from '../../i18n/index.js';
 
 /** What a card action answers: a card that replaces the one clicked, a short message, or a refusal. */
 export type ActionOutcome =
@@ -29,7 +30,7 @@ export class CardActionRouter {
     const handler = this.handlers.get(verb);
     if (!handler) {
       await this.onUnknown(context, verb, data);
-      return { kind: 'error', status: 400, message: 'This card action is not recognised. Try the latest card.' };
+      return { kind: 'error', status: 400, message: translator(context.activity.locale)('replies.card.unknown') };
     }
     return handler.handle(context, data);
   }

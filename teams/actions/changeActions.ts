@@ -19,7 +19,8 @@ import { placeOf, type CardPlace } from '../notifier.js';
 import { teamCaseTarget } from './teamCaseAction.js';
 import { readerPlanView } from '../conversation/planView.js';
 import { refreshPreviewCards } from './previewCards.js';
-import { translator } from '../../i18n/index.js';
+import { said, translator, wordsOf, type Said } from '../../i18n/index.js';
+import { refusalText } from '../refusalText.js';
 
 /** Who a card is rendered for, and in which language. */
 interface Reader {
@@ -58,11 +59,12 @@ const approveSchema = z.object({ stepId: z.string().min(1).max(80), previewHash:
 const overrideSchema = z.object({
   recordId: z.string().min(1).max(200),
   kind: z.string().min(1).max(60),
+  // Catalogue keys, worded for the reader by firstIssue's caller.
   reason: z
-    .string({ message: 'Write why the account is deleted anyway.' })
+    .string({ message: 'refusals.change.overrideReason' })
     .trim()
-    .min(1, 'Write why the account is deleted anyway.')
-    .max(OVERRIDE_REASON_MAX, `Keep the reason within ${OVERRIDE_REASON_MAX} characters.`),
+    .min(1, 'refusals.change.overrideReason')
+    .max(OVERRIDE_REASON_MAX, 'refusals.change.overrideTooLong'),
 });
 const kindsSchema = z.array(z.string().max(60)).max(6);
 
@@ -78,14 +80,14 @@ export async function planViewOf(dsrCase: DsrCase, deps: Pick<ChangeDeps, 'conne
 }
 
 /** The corrections or restriction mode entered on the card, checked, or what is wrong with them. */
-function changeRequestOf(step: PlanStep, data: CardData): ChangeRequest | { invalid: string } {
+function changeRequestOf(step: PlanStep, data: CardData): ChangeRequest | { invalid: Said } {
   if (step.right === 'delete') return { right: 'delete' };
   if (step.right === 'restrict') {
     const mode = restrictModeSchema.safeParse(inputValue(data, 'mode', step.id) ?? 'flag');
     return mode.success ? { right: 'restrict', mode: mode.data } : { invalid: firstIssue(mode.error) };
   }
   const kinds = kindsSchema.safeParse(data.kinds);
-  if (!kinds.success) return { invalid: 'This card does not list the record kinds; refresh the plan.' };
+  if (!kinds.success) return { invalid: said('refusals.change.noKinds') };
   const entered: Correction[] = [];
   kinds.data.forEach((kind, n) => {
     const field = inputValue(data, `field${n}`, step.id);
@@ -100,7 +102,7 @@ function changeRequestOf(step: PlanStep, data: CardData): ChangeRequest | { inva
   });
   const corrections = correctionsSchema.safeParse(entered);
   if (!corrections.success) return { invalid: firstIssue(corrections.error) };
-  if (corrections.data.some((c) => c.value === '')) return { invalid: 'Give the new value for each field you chose.' };
+  if (corrections.data.some((c) => c.value === '')) return { invalid: said('refusals.change.newValue') };
   return { right: 'rectify', corrections: corrections.data };
 }
 
@@ -142,7 +144,7 @@ export class ChangeAction implements CardActionHandler {
       this.verb,
       data,
       this.services,
-      'Only the privacy team can work through the plan.',
+      translator(context.activity.locale)('refusals.plan.onlyTeam'),
     );
     if ('kind' in checked) return checked;
     const { actor, dsrCase, version } = checked;
@@ -151,7 +153,7 @@ export class ChangeAction implements CardActionHandler {
     const parsed = stepSchema.safeParse(data);
     const step = parsed.success ? dsrCase.plan?.steps.find((s) => s.id === parsed.data.stepId) : undefined;
     if (!step || !step.destructive || step.mode !== 'automated')
-      return { kind: 'error', status: 400, message: 'This card does not name a step the bot changes data in.' };
+      return { kind: 'error', status: 400, message: t('refusals.change.noStep') };
     if (version !== dsrCase.version) return this.card(reader, step?.id, dsrCase, t('change.notice.stale'));
     const { cases } = this.services;
 
@@ -159,7 +161,7 @@ export class ChangeAction implements CardActionHandler {
 
     if (this.verb === PLAN_VERBS.approve) {
       const approval = approveSchema.safeParse(data);
-      if (!approval.success) return { kind: 'error', status: 400, message: 'This card does not name the preview.' };
+      if (!approval.success) return { kind: 'error', status: 400, message: t('refusals.change.noPreview') };
       const result = await this.deps.runner.approve(actor, dsrCase, step.id, approval.data.previewHash);
       if (result.ok)
         await refreshPreviewCards(this.services, this.deps.updater, result.case, [step], placeOf(context), () =>
@@ -169,13 +171,15 @@ export class ChangeAction implements CardActionHandler {
         reader,
         step?.id,
         result.ok ? result.case : (result.case ?? dsrCase),
-        result.ok ? t('change.notice.approved') : result.message,
+        result.ok ? t('change.notice.approved') : refusalText(t, result),
       );
     }
 
     const connectors = await this.deps.connectors();
     const changes = changeConnectorFor(connectors, step);
-    if (typeof changes === 'string') return this.card(reader, step?.id, dsrCase, changes);
+    if (typeof changes === 'string') {
+      return this.card(reader, step?.id, dsrCase, t(connectorRefusal(connectors, step), { system: step.systemName }));
+    }
 
     if (this.verb === PLAN_VERBS.override) {
       const override = overrideSchema.safeParse({
@@ -185,7 +189,12 @@ export class ChangeAction implements CardActionHandler {
       });
       if (!override.success) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return this.previewCard(reader, dsrCase, step, firstIssue(override.error));
+        return this.previewCard(
+          reader,
+          dsrCase,
+          step,
+          wordsOf(t, firstIssue(override.error, { max: OVERRIDE_REASON_MAX })),
+        );
       }
       return this.previewed(reader, dsrCase, step, { right: 'delete' }, changes, placeOf(context), override.data);
     }
@@ -194,7 +203,7 @@ export class ChangeAction implements CardActionHandler {
       const request = changeRequestOf(step, data);
       if ('invalid' in request) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return this.card(reader, step?.id, dsrCase, request.invalid);
+        return this.card(reader, step?.id, dsrCase, wordsOf(t, request.invalid));
       }
       if (request.right === 'restrict' && changes.restrictModes && !changes.restrictModes.includes(request.mode))
         return this.card(reader, step?.id, dsrCase, t('change.notice.restrictMode', { system: step.systemName }));
@@ -208,7 +217,7 @@ export class ChangeAction implements CardActionHandler {
         reader,
         step?.id,
         result.ok ? result.case : (result.case ?? dsrCase),
-        result.ok ? t('change.notice.lifted') : result.message,
+        result.ok ? t('change.notice.lifted') : refusalText(t, result),
       );
     }
 
@@ -248,7 +257,7 @@ export class ChangeAction implements CardActionHandler {
         ),
       { resume, ...(packageId ? { packageId } : {}), ...(isolatedCopy ? { isolatedCopy } : {}) },
     );
-    if (!started.ok) return this.card(reader, step?.id, started.case ?? dsrCase, started.message);
+    if (!started.ok) return this.card(reader, step?.id, started.case ?? dsrCase, refusalText(t, started));
     return this.card(reader, step?.id, started.case, resume ? t('change.notice.resumed') : t('change.notice.running'));
   }
 
@@ -271,7 +280,7 @@ export class ChangeAction implements CardActionHandler {
     } catch (error) {
       if (error instanceof ChangeRequestError) {
         await cases.recordRefusal(actor, this.verb, 'invalid-input', dsrCase.id);
-        return this.card(reader, step.id, dsrCase, error.message);
+        return this.card(reader, step.id, dsrCase, wordsOf(t, error.said));
       }
       this.services.log.warn(
         { caseId: dsrCase.id, stepId: step.id, error: error instanceof Error ? error.name : 'unknown' },
@@ -279,7 +288,7 @@ export class ChangeAction implements CardActionHandler {
       );
       return this.card(reader, step.id, dsrCase, t('change.notice.previewFailed', { system: step.systemName }));
     }
-    if (!result.ok) return this.card(reader, step.id, result.case ?? dsrCase, result.message);
+    if (!result.ok) return this.card(reader, step.id, result.case ?? dsrCase, refusalText(t, result));
     const shown = result.case.plan!.steps.find((s) => s.id === step.id)!;
     // The other officers hear that it waits for them, with a button to this card.
     const waiting = { kind: 'step', stepId: step.id, hash: shown.preview!.hash } as const;
@@ -287,4 +296,10 @@ export class ChangeAction implements CardActionHandler {
     const ready = override ? t('change.notice.overridden') : t('change.notice.previewReady');
     return this.previewCard(reader, result.case, shown, ready);
   }
+}
+
+/** The catalogue key that says why a step's system cannot be changed through the bot. */
+export function connectorRefusal(connectors: readonly Connector[], step: PlanStep): string {
+  const connected = connectors.some((c) => c.info.id === step.systemId && c.connected);
+  return connected ? 'refusals.change.cannotChange' : 'refusals.change.notConnected';
 }

@@ -10,6 +10,7 @@ import {
 } from '../../cards/findingsCard.js';
 import type { FindingsView } from '../../cards/findingsCard.js';
 import { translator } from '../../i18n/index.js';
+import { refusalText } from '../refusalText.js';
 import type { Notice } from '../../cards/notices.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import { SET_ASIDE_MAX, type RecordRef } from '../../dsr/caseActions.js';
@@ -87,12 +88,13 @@ export class DiscoveryAction implements CardActionHandler {
       this.verb,
       data,
       this.services,
-      'Only the privacy team can search for a person’s data.',
+      translator(context.activity.locale)('refusals.discovery.onlyTeam'),
     );
     if ('kind' in checked) return checked;
     const { actor, dsrCase } = checked;
 
     const locale = context.activity.locale;
+    const t = translator(locale);
     const view = (notice?: Notice): FindingsView => ({
       calendar,
       now: this.services.clock.now(),
@@ -102,7 +104,7 @@ export class DiscoveryAction implements CardActionHandler {
     if (this.verb === DISCOVERY_VERBS.show) return { kind: 'card', card: findingsCard(dsrCase, view()) };
     if (this.verb === DISCOVERY_VERBS.review) {
       const parsed = reviewSchema.safeParse(data);
-      if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a system.' };
+      if (!parsed.success) return { kind: 'error', status: 400, message: t('refusals.card.noSystem') };
       return {
         kind: 'card',
         card: reviewCard(dsrCase, view(), parsed.data.systemId, parsed.data.page ?? 0),
@@ -111,8 +113,7 @@ export class DiscoveryAction implements CardActionHandler {
     if (this.verb === DISCOVERY_VERBS.setAside) return this.setAside(context, actor, dsrCase, data);
     if (this.verb === DISCOVERY_VERBS.notThisPerson || this.verb === DISCOVERY_VERBS.confirm) {
       const parsed = decisionSchema.safeParse(data);
-      if (!parsed.success) return { kind: 'error', status: 400, message: 'This card does not name a record.' };
-      const t = translator(locale);
+      if (!parsed.success) return { kind: 'error', status: 400, message: t('refusals.card.noRecord') };
       const confirming = this.verb === DISCOVERY_VERBS.confirm;
       const { systemId, recordId } = parsed.data;
       // `notThisPerson`: a button of a card posted before the selection; it sets aside its one record.
@@ -127,7 +128,7 @@ export class DiscoveryAction implements CardActionHandler {
       const shown = result.ok ? result.case : (result.case ?? dsrCase);
       const notice: Notice = result.ok
         ? { tone: 'good', text: confirming ? t('findings.confirmed') : t('findings.setAsideDone', { count: 1 }) }
-        : { tone: 'error', text: result.message };
+        : { tone: 'error', text: refusalText(t, result) };
       // A decision taken on the review card leaves the member on the page they were on.
       return {
         kind: 'card',
@@ -139,19 +140,19 @@ export class DiscoveryAction implements CardActionHandler {
     }
 
     if (!canTransition('recordFindings', dsrCase.status)) {
-      return { kind: 'error', status: 409, message: 'Approve the request before searching for the person’s data.' };
+      return { kind: 'error', status: 409, message: t('refusals.discovery.approveFirst') };
     }
     if (this.running.has(dsrCase.id)) {
       return {
         kind: 'message',
-        text: `The search for ${dsrCase.id} is still running; its card updates as systems answer.`,
+        text: t('refusals.discovery.running', { caseId: dsrCase.id }),
       };
     }
     let connectors = await this.deps.connectors();
     if (this.verb === DISCOVERY_VERBS.retry) {
       const systemId = z.string().max(40).safeParse(data.systemId);
       connectors = connectors.filter((c) => systemId.success && c.info.id === systemId.data);
-      if (connectors.length === 0) return { kind: 'error', status: 400, message: 'This card does not name a system.' };
+      if (connectors.length === 0) return { kind: 'error', status: 400, message: t('refusals.card.noSystem') };
     }
     const extra = extraSchema.safeParse(data);
     const base = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
@@ -239,7 +240,7 @@ export class DiscoveryAction implements CardActionHandler {
     }
     // The findings the card showed are the case's now, so the case's version is the one to act on.
     const result = await cases.act(actor, dsrCase.id, dsrCase.version, { kind: 'markNotThisPerson', records: refs });
-    if (!result.ok) return answer(result.case ?? dsrCase, result.message, true);
+    if (!result.ok) return answer(result.case ?? dsrCase, refusalText(t, result), true);
     return answer(result.case, t('findings.setAsideDone', { count: refs.length }), false);
   }
 
@@ -269,7 +270,7 @@ export class DiscoveryAction implements CardActionHandler {
       log.info({ caseId: dsrCase.id, systems: systems.map((s) => `${s.systemId}:${s.status}`) }, 'discovery finished');
       const result = await cases.actOnLatest(actor, dsrCase.id, { kind: 'recordFindings', query, systems });
       const saved = result.ok ? result.case : undefined;
-      const message = result.ok || result.refusal === 'stale' ? '' : result.message;
+      const message = result.ok || result.refusal === 'stale' ? '' : refusalText(translator(locale), result);
       await pressed.show(
         saved
           ? findingsCard(saved, view())

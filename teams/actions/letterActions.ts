@@ -7,7 +7,8 @@ import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { ActResult } from '../../dsr/caseService.js';
 import { releasePending } from '../../dsr/packageReview.js';
 import { LETTER_KINDS, type LetterKind } from '../../dsr/letters/letterKinds.js';
-import { translator } from '../../i18n/index.js';
+import { translator, wordsOf } from '../../i18n/index.js';
+import { refusalText } from '../refusalText.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
 import type { DsrServices, LetterDesk } from '../services.js';
 import { actorOf } from '../turnActor.js';
@@ -62,7 +63,7 @@ export class LetterAction implements CardActionHandler {
         result = await service.saveNote(actor, dsrCase, version, kind, note);
         return result.ok
           ? this.show(actor, result.case, kind, locale, { text: t('letter.updated'), tone: 'good' })
-          : this.refused(actor, result.case ?? dsrCase, kind, locale, result.message);
+          : this.refused(actor, result.case ?? dsrCase, kind, locale, refusalText(t, result));
       case LETTER_VERBS.send:
         try {
           result = await service.send(actor, dsrCase, version, kind, note);
@@ -80,16 +81,24 @@ export class LetterAction implements CardActionHandler {
       default:
         return { kind: 'error', status: 400, message: t('letter.unknown') };
     }
-    if (!result.ok) return this.refused(actor, result.case ?? dsrCase, kind, locale, result.message);
+    if (!result.ok) return this.refused(actor, result.case ?? dsrCase, kind, locale, refusalText(t, result));
     log.info({ caseId: result.case.id, letter: kind }, 'letter sent');
     if (kind === 'response') await this.services.notifier.caseNews(result.case, 'answered');
     const { clock, calendar, team } = this.services;
     return {
       kind: 'card',
-      card: triageCard(result.case, clock.now(), calendar, await team.members(), {
-        text: t(kind === 'response' ? 'letter.sentResponse' : 'letter.sent', { letter: t(`letter.kinds.${kind}`) }),
-        tone: 'good',
-      }),
+      card: triageCard(
+        result.case,
+        clock.now(),
+        calendar,
+        await team.members(),
+        {
+          text: t(kind === 'response' ? 'letter.sentResponse' : 'letter.sent', { letter: t(`letter.kinds.${kind}`) }),
+          tone: 'good',
+        },
+        'live',
+        { ...(locale ? { locale } : {}), viewer: actor },
+      ),
     };
   }
 
@@ -101,12 +110,13 @@ export class LetterAction implements CardActionHandler {
     notice?: { text: string; tone: 'good' | 'attention' },
   ): Promise<ActionOutcome> {
     const service = this.desk.service;
+    const t = translator(locale);
     const draft = service.draft(dsrCase, kind);
-    if (!draft.ok) return this.caseWith(dsrCase, draft.message);
+    if (!draft.ok) return this.caseWith(actor, dsrCase, refusalText(t, draft), locale);
     // The person's copy goes out only once reviewed, approved and released; until then the
     // response is refused (dsr/packageReview.ts), and the officer is told why before trying.
     const unreleased = kind === 'response' ? releasePending(dsrCase, this.services.clock.now()) : null;
-    if (!notice && unreleased) notice = { text: unreleased, tone: 'attention' };
+    if (!notice && unreleased) notice = { text: wordsOf(t, unreleased), tone: 'attention' };
     return {
       kind: 'card',
       card: letterCard({
@@ -136,11 +146,24 @@ export class LetterAction implements CardActionHandler {
     return this.show(actor, dsrCase, kind, locale, { text: message, tone: 'attention' });
   }
 
-  private async caseWith(dsrCase: DsrCase, message: string): Promise<ActionOutcome> {
+  private async caseWith(
+    actor: Actor,
+    dsrCase: DsrCase,
+    message: string,
+    locale: string | undefined,
+  ): Promise<ActionOutcome> {
     const { clock, calendar, team } = this.services;
     return {
       kind: 'card',
-      card: triageCard(dsrCase, clock.now(), calendar, await team.members(), { text: message, tone: 'attention' }),
+      card: triageCard(
+        dsrCase,
+        clock.now(),
+        calendar,
+        await team.members(),
+        { text: message, tone: 'attention' },
+        'live',
+        { ...(locale ? { locale } : {}), viewer: actor },
+      ),
     };
   }
 }

@@ -2,6 +2,8 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../../cards/planCard.js';
 import { translator } from '../../i18n/index.js';
+import { viewT } from '../../cards/changeStepCard.js';
+import { refusalText } from '../refusalText.js';
 import type { Notice } from '../../cards/notices.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { CaseAction } from '../../dsr/caseActions.js';
@@ -83,7 +85,7 @@ export class PlanAction implements CardActionHandler {
       this.verb,
       data,
       this.services,
-      'Only the privacy team can work through the plan.',
+      translator(context.activity.locale)('refusals.plan.onlyTeam'),
     );
     if ('kind' in checked) return checked;
     const { actor, dsrCase } = checked;
@@ -157,7 +159,7 @@ export class PlanAction implements CardActionHandler {
       case PLAN_VERBS.preparePackage: {
         const parsed = stepSchema.safeParse(data);
         if (!parsed.success || parsed.data.stepId !== PACKAGE_STEP_ID)
-          return { kind: 'error', status: 400, message: 'This card does not name the package step.' };
+          return { kind: 'error', status: 400, message: t('refusals.plan.noPackageStep') };
         const formats = formatsSchema.safeParse(data.formats === '' ? undefined : data.formats);
         if (!formats.success)
           return {
@@ -171,10 +173,10 @@ export class PlanAction implements CardActionHandler {
             ),
           };
         if (this.running.has(dsrCase.id))
-          return { kind: 'message', text: `The package for ${dsrCase.id} is still being prepared.` };
+          return { kind: 'message', text: t('refusals.plan.packageRunning', { caseId: dsrCase.id }) };
         let current = dsrCase;
         const step = dsrCase.plan?.steps.find((s) => s.id === PACKAGE_STEP_ID);
-        const elsewhere = `The package for ${dsrCase.id} is still being prepared.`;
+        const elsewhere = t('refusals.plan.packageRunning', { caseId: dsrCase.id });
         if (step?.state === 'running' && (await this.deps.leases.heldElsewhere(dsrCase.id, PACKAGE_STEP_ID)))
           return { kind: 'message', text: elsewhere };
         const release = await this.deps.leases.claim(dsrCase.id, PACKAGE_STEP_ID);
@@ -190,7 +192,7 @@ export class PlanAction implements CardActionHandler {
           if (!interrupted.ok) {
             await release();
             const shown = interrupted.case ?? dsrCase;
-            return { kind: 'card', card: planCard(shown, interrupted.message, await viewOf(shown)) };
+            return { kind: 'card', card: planCard(shown, refusalText(t, interrupted), await viewOf(shown)) };
           }
           current = interrupted.case;
         }
@@ -201,12 +203,12 @@ export class PlanAction implements CardActionHandler {
         if (!started.ok) {
           await release();
           const shown = started.case ?? dsrCase;
-          return { kind: 'card', card: planCard(shown, started.message, await viewOf(shown)) };
+          return { kind: 'card', card: planCard(shown, refusalText(t, started), await viewOf(shown)) };
         }
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
         const pressed = PressedCard.of(context, this.deps.updater, this.services.log, dsrCase.id, 'plan');
-        void this.buildPackage(actor, started.case, formats.data, pressed).finally(() => {
+        void this.buildPackage(actor, started.case, formats.data, pressed, context.activity.locale).finally(() => {
           this.running.delete(dsrCase.id);
           void release().catch(() => undefined);
         });
@@ -216,7 +218,7 @@ export class PlanAction implements CardActionHandler {
         };
       }
       default:
-        return { kind: 'error', status: 400, message: 'Unknown plan action.' };
+        return { kind: 'error', status: 400, message: t('replies.card.unknown') };
     }
   }
 
@@ -236,7 +238,9 @@ export class PlanAction implements CardActionHandler {
     // The page of the step just ticked, not the first page.
     const stepId = 'stepIds' in action ? action.stepIds[0] : 'stepId' in action ? action.stepId : undefined;
     const focused = stepId ? { ...view, focusStepId: stepId } : view;
-    const notice: Notice = result.ok ? { tone: 'good', text: success } : { tone: 'error', text: result.message };
+    const notice: Notice = result.ok
+      ? { tone: 'good', text: success }
+      : { tone: 'error', text: refusalText(viewT(view), result) };
     return { kind: 'card', card: planCard(shown, notice, focused) };
   }
 
@@ -264,6 +268,8 @@ export class PlanAction implements CardActionHandler {
     dsrCase: DsrCase,
     formats: ExportFormat[],
     pressed: PressedCard,
+    /** The language of the one who asked, for the message that hands over the package link. */
+    locale: string | undefined,
   ): Promise<void> {
     const { log } = this.services;
     try {
@@ -288,6 +294,7 @@ export class PlanAction implements CardActionHandler {
         packageId: prepared.packageId,
         records: prepared.manifest.totalRecords,
         bytes: prepared.bytes,
+        ...(locale ? { locale } : {}),
       });
       if (!told) log.warn({ caseId: dsrCase.id }, 'no private chat to deliver the package link');
       await this.showPlan(pressed, completed);

@@ -8,6 +8,7 @@ import { planCard } from '../../cards/planCard.js';
 import { inputValue } from '../../cards/template.js';
 import { shownAsText } from '../../cards/format.js';
 import { translator } from '../../i18n/index.js';
+import { refusalText } from '../refusalText.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { CaseAction } from '../../dsr/caseActions.js';
 import { allowedActions } from '../../dsr/allowedActions.js';
@@ -281,7 +282,7 @@ export class ReviewAction implements CardActionHandler {
     });
     if (!result.ok) {
       await rm(built.path, { force: true });
-      return this.card(result.case ?? dsrCase, index, view, result.message);
+      return this.card(result.case ?? dsrCase, index, view, refusalText(view.t, result));
     }
     log.info(
       { caseId: dsrCase.id, records: built.records, bytes: built.bytes },
@@ -307,7 +308,7 @@ export class ReviewAction implements CardActionHandler {
       result.ok ? result.case : (result.case ?? dsrCase),
       index,
       view,
-      result.ok ? success : result.message,
+      result.ok ? success : refusalText(view.t, result),
     );
   }
 

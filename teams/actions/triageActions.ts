@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { caseCard } from '../../cards/caseCard.js';
 import { NOTICE_TONES, TRIAGE_INPUTS, triageCard } from '../../cards/triageCard.js';
 import { translator } from '../../i18n/index.js';
+import { refusalText } from '../refusalText.js';
 import { TRIAGE_VERBS } from '../../cards/verbs.js';
 import { DECLINE_REASONS, HOLD_REASONS, TRIAGE_CHECKS, type Actor, type DsrCase } from '../../dsr/case.js';
 import type { CaseAction } from '../../dsr/caseActions.js';
@@ -132,11 +133,11 @@ export class TriageAction implements CardActionHandler {
     }
     const result = await cases.act(actor, target.data.caseId, target.data.version, action);
     const now = clock.now();
+    const locale = context.activity.locale;
     if (result.ok) {
       log.info({ caseId: result.case.id, action: action.kind }, 'case updated');
       const news = NEWS[action.kind];
       if (news) await notifier.caseNews(result.case, news);
-      const locale = context.activity.locale;
       const done = translator(locale)(`triage.done.${DONE.has(action.kind) ? action.kind : 'other'}`);
       // A requester may note something on their own case; they get their own view back, not the team's.
       if (!(await cases.rolesOf(actor)).privacyTeam) {
@@ -153,8 +154,9 @@ export class TriageAction implements CardActionHandler {
         }),
       };
     }
-    if (!result.case) return { kind: 'error', status: 404, message: result.message };
-    return this.viewFor(actor, result.case, result.message, context.activity.locale);
+    const refusal = refusalText(translator(locale), result);
+    if (!result.case) return { kind: 'error', status: 404, message: refusal };
+    return this.viewFor(actor, result.case, refusal, locale);
   }
 
   private async viewFor(actor: Actor, dsrCase: DsrCase, message: string, locale?: string): Promise<ActionOutcome> {

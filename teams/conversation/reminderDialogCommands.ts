@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
-import { formatInstant, shownAsText } from '../../cards/format.js';
+import { shownAsText } from '../../cards/format.js';
 import { languageOf, translator } from '../../i18n/index.js';
 import type { OrgCalendar } from '../../dsr/deadlines.js';
 import type { ReminderKind } from '../../dsr/reminders/schedule.js';
@@ -82,23 +82,24 @@ export function caseLine(
 }
 
 /**
- * When a snooze ends, in the organisation's zone and the reader's date format ("Di., 7. Apr. 2026,
- * 14:00 (MEZ)"); English keeps the bot's British order ("Tue 7 Apr 2026, 14:00 (CET)"). Luxon
- * formats through Intl.DateTimeFormat, so each locale's own names and order apply.
+ * When a snooze ends, in the organisation's zone, written as a sentence of the reader's language
+ * says it ("Tuesday 7 April 2026, 14:00 (GMT+2)", "Dienstag, 7. April 2026, 14:00 Uhr (MESZ)",
+ * "mardi 7 avril 2026 à 14:00", "martes 7 de abril de 2026 a las 14:00"): the names from Intl
+ * through Luxon, their order and the words between them from the catalogue.
  */
 export function snoozedUntil(until: Date, calendar: OrgCalendar, locale: string | undefined): string {
   const language = languageOf(locale);
-  if (language === 'en') return formatInstant(until.toISOString(), calendar);
-  const shown = DateTime.fromJSDate(until).setZone(calendar.timeZone).setLocale(language);
-  const day = shown.toLocaleString({
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
+  const shown = DateTime.fromJSDate(until)
+    .setZone(calendar.timeZone)
+    .setLocale(language === 'en' ? 'en-GB' : language);
+  return translator(locale)('reminders.until', {
+    weekday: shown.toFormat('cccc'),
+    day: shown.toFormat('d'),
+    month: shown.toFormat('LLLL'),
+    year: shown.toFormat('yyyy'),
+    time: shown.toFormat('HH:mm'),
+    zone: shown.toFormat('ZZZZ'),
   });
-  return `${day} (${shown.toFormat('ZZZZ')})`;
 }
 
 /** "reminders" and "snooze DSR-…": for the privacy team only, since they name cases. */

@@ -1,9 +1,10 @@
 import type { TFunction } from 'i18next';
 import { SHORT_HASH, shortHead, type TrailVerdict } from '../../dsr/audit.js';
+import { wordsOf } from '../../i18n/index.js';
 
 /**
  * The verdict of "verify audit" in the reader's language, with the plural of the events counted.
- * What broke the chain (`reason`) comes from the check itself and stays as it was written there.
+ * What broke the chain (`reason`) is the check's own catalogue key, worded in the same language.
  */
 export function verdictWords(verdict: TrailVerdict, t: TFunction): string {
   switch (verdict.kind) {
@@ -20,7 +21,7 @@ export function verdictWords(verdict: TrailVerdict, t: TFunction): string {
     }
     case 'edited':
     case 'resealed':
-      return t(`replies.verdict.${verdict.kind}`, { at: verdict.at, reason: verdict.reason });
+      return t(`replies.verdict.${verdict.kind}`, { at: verdict.at, reason: wordsOf(t, verdict.reason) });
     case 'headMissing':
       return t('replies.verdict.headMissing', { count: verdict.events });
     case 'truncated':

@@ -1,37 +1,41 @@
+import type { TFunction } from 'i18next';
+import { translator } from '../../i18n/index.js';
+
+/** The refusals Teams gives with a meaning of their own, for a channel and for a person. */
+const CHANNEL_CODES = [
+  'BotDisabledByAdmin',
+  'BotNotInConversationRoster',
+  'ConversationBlockedByUser',
+  'ConversationNotFound',
+] as const;
+const PERSON_CODES = [
+  'ConversationBlockedByUser',
+  'BotNotInConversationRoster',
+  'BotDisabledByAdmin',
+  'ConversationNotFound',
+  'NotEnoughPermissions',
+] as const;
+
 /**
- * What a Teams refusal means, in the words the privacy team reads in the digest. The codes and
- * their meaning: Microsoft Learn, "Status codes from bot conversational APIs"
- * (https://learn.microsoft.com/microsoftteams/platform/bots/build-conversational-capability#status-codes-from-bot-conversational-apis).
+ * What a Teams refusal means, in the words the privacy team reads in the digest, in the language of
+ * `t` (the channel's). The codes and their meaning: Microsoft Learn, "Status codes from bot
+ * conversational APIs"
+ * (https://learn.microsoft.com/microsoftteams/platform/bots/build-conversational-capability#status-codes-from-bot-conversational-apis);
+ * ForbiddenOperationException is read as the app not being installed.
  */
-export function refusalWords(code: string, who: { name?: string; channel: boolean }): string {
+export function refusalWords(
+  code: string,
+  who: { name?: string; channel: boolean },
+  t: TFunction = translator(undefined),
+): string {
   if (who.channel) {
-    switch (code) {
-      case 'BotDisabledByAdmin':
-        return 'the app is disabled in this team';
-      case 'BotNotInConversationRoster':
-        return 'the app was removed from the privacy channel’s team';
-      case 'ConversationBlockedByUser':
-        return 'the privacy channel has blocked the app';
-      case 'ConversationNotFound':
-        return 'the privacy channel no longer exists';
-      default:
-        return `Teams refused to post in the privacy channel (${code})`;
-    }
+    return (CHANNEL_CODES as readonly string[]).includes(code)
+      ? t(`digest.refused.channel.${code}`)
+      : t('digest.refused.channel.other', { code });
   }
-  const name = who.name ?? 'A colleague whose name Teams did not give';
-  switch (code) {
-    case 'ConversationBlockedByUser':
-      return `${name} has blocked the app`;
-    case 'BotNotInConversationRoster':
-    case 'ForbiddenOperationException':
-      return `${name} does not have the app installed`;
-    case 'BotDisabledByAdmin':
-      return `the app is disabled for ${name} by the Teams admin`;
-    case 'ConversationNotFound':
-      return `the chat with ${name} no longer exists`;
-    case 'NotEnoughPermissions':
-      return `the app lacks the permission to write to ${name}`;
-    default:
-      return `Teams refused to deliver to ${name} (${code})`;
-  }
+  const name = who.name ?? t('digest.refused.unnamed');
+  const known = code === 'ForbiddenOperationException' ? 'BotNotInConversationRoster' : code;
+  return (PERSON_CODES as readonly string[]).includes(known)
+    ? t(`digest.refused.person.${known}`, { name })
+    : t('digest.refused.person.other', { name, code });
 }

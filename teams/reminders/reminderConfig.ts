@@ -51,6 +51,8 @@ export interface ReminderConfig {
   /** Local demos only: how many times faster than real time the case clock runs. */
   timeScale: number;
   tickMs: number;
+  /** The privacy channel's language (DSR_CHANNEL_LANGUAGE, read with the rest of the configuration). */
+  channelLanguage?: string;
 }
 
 /** Reads the reminder settings; each problem names its variable, as the rest of the configuration does. */

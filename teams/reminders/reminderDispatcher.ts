@@ -1,4 +1,5 @@
 import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
+import type { TFunction } from 'i18next';
 import type { Logger } from 'pino';
 import { digestCard } from '../../cards/digestCard.js';
 import { formatDay, shownAsText } from '../../cards/format.js';
@@ -35,14 +36,10 @@ export interface Snooze {
 /** The assignee's manager: configuration first, then the directory (Microsoft Graph) where one is wired in. */
 export type Escalation = ManagerDirectory;
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /**
- * The reminder as the privacy team reads it (in the case thread, in a team member's chat). With
- * `withSubject` false, for anyone outside the team, the data subject is not named: the case id,
- * the due date, who handles it and what is late say enough to act.
+ * The reminder as the privacy team reads it (in the case thread, in a team member's chat), in the
+ * language of `t`. With `withSubject` false, for anyone outside the team, the data subject is not
+ * named: the case id, the due date, who handles it and what is late say enough to act.
  */
 function reminderText(
   occasion: Occasion,
@@ -50,47 +47,59 @@ function reminderText(
   left: number,
   calendar: OrgCalendar,
   withSubject: boolean,
+  t: TFunction,
 ): string {
   const about = withSubject ? `${dsrCase.id} (${shownAsText(dsrCase.subject.name)})` : dsrCase.id;
-  const due = formatDay(dsrCase.dueAt, calendar);
+  const due = formatDay(dsrCase.dueAt, calendar, t);
   switch (occasion.kind) {
     case 'due':
       return left === 0
-        ? `Reminder: ${about} is due today, ${due}.`
-        : `Reminder: ${about} is due in ${plural(left, 'day')}, on ${due}.`;
+        ? t('reminders.line.dueToday', { about, due })
+        : t('reminders.line.dueIn', { about, due, count: left });
     case 'overdue':
-      return `Overdue: ${about} was due on ${due}, ${plural(-left, 'day')} ago.`;
+      return t('reminders.line.overdue', { about, due, count: -left });
     case 'approval':
-      return `Waiting for approval: ${about} has not been decided yet; it is due on ${due}.`;
+      return t('reminders.line.approval', { about, due });
     case 'identity':
-      return `Paused for identity: ${about} has been waiting for the person to prove who they are since ${formatDay(dsrCase.pause?.since ?? dsrCase.updatedAt, calendar)}.`;
+      return t('reminders.line.identity', {
+        about,
+        since: formatDay(dsrCase.pause?.since ?? dsrCase.updatedAt, calendar, t),
+      });
     case 'outside': {
       // The plan's words: the step, who it waits for and the day it was expected.
       const step = dsrCase.plan?.steps.find((s) => s.id === occasion.stepId);
-      const t = translator('en');
       return t('plan.reminder.outside', {
         about,
         step: step ? stepTitle(step, t) : occasion.stepId,
         party: withSubject && step?.waiting ? shownAsText(step.waiting.party, 120) : t('plan.reminder.outsideParty'),
-        date: step?.waiting ? formatDay(`${step.waiting.expectedBy}T12:00:00Z`, calendar) : '',
+        date: step?.waiting ? formatDay(`${step.waiting.expectedBy}T12:00:00Z`, calendar, t) : '',
       });
     }
     case 'receipt':
-      return `Confirm receipt: ${about} must be confirmed to the person by ${formatDay(dsrCase.receiptConfirmation?.dueAt ?? dsrCase.dueAt, calendar)} (CCPA, 11 CCR § 7021(a)).`;
+      return t('reminders.line.receipt', {
+        about,
+        due: formatDay(dsrCase.receiptConfirmation?.dueAt ?? dsrCase.dueAt, calendar, t),
+      });
   }
 }
 
 /** The escalation to the assignee's manager, who is not on the privacy team: never the data subject. */
-function escalationText(occasion: Occasion, dsrCase: DsrCase, left: number, calendar: OrgCalendar): string {
-  const handler = dsrCase.assignee?.name ?? 'the privacy team';
-  const due = formatDay(dsrCase.dueAt, calendar);
-  const late =
-    occasion.kind === 'overdue' || left < 0
-      ? `was due on ${due} and is ${plural(-left, 'day')} overdue`
-      : left === 0
-        ? `is due today, ${due}, and is not finished yet`
-        : `is due in ${plural(left, 'day')}, on ${due}, and is not finished yet`;
-  return `Escalation: the data subject request ${dsrCase.id}, handled by ${handler} on your team, ${late}. The privacy team has the details.`;
+function escalationText(
+  occasion: Occasion,
+  dsrCase: DsrCase,
+  left: number,
+  calendar: OrgCalendar,
+  t: TFunction,
+): string {
+  const words = {
+    caseId: dsrCase.id,
+    handler: dsrCase.assignee?.name ?? t('reminders.escalation.team'),
+    due: formatDay(dsrCase.dueAt, calendar, t),
+  };
+  if (occasion.kind === 'overdue' || left < 0) return t('reminders.escalation.overdue', { ...words, count: -left });
+  return left === 0
+    ? t('reminders.escalation.today', words)
+    : t('reminders.escalation.dueIn', { ...words, count: left });
 }
 
 /**
@@ -108,6 +117,8 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     private readonly log: Logger,
     /** Who may read the data subject's name; without it, nobody outside the channel does. */
     private readonly roles?: Pick<RoleDirectory, 'isPrivacyTeam'>,
+    /** The privacy channel's language (a channel has no locale): the digest and the thread's reminders. */
+    private readonly channelLanguage?: string,
   ) {}
 
   private async get<T>(key: string): Promise<T | undefined> {
@@ -123,7 +134,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
       this.log.info({ caseId: dsrCase.id, reminder: occasion.key }, 'reminder snoozed');
       return;
     }
-    const text = reminderText(occasion, dsrCase, left, this.calendar, true);
+    const inChannel = translator(this.channelLanguage);
     const guard: OutboxGuard =
       occasion.kind === 'approval'
         ? { kind: 'caseStatus', statuses: ['received', 'triage'] }
@@ -138,7 +149,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
           id: `${occasion.key}|thread`,
           conversationKey: channelConversationKey(thread.conversation.id.split(';')[0]!),
           destination: { kind: 'conversation', reference: thread },
-          activity: { type: 'message', text },
+          activity: { type: 'message', text: reminderText(occasion, dsrCase, left, this.calendar, true, inChannel) },
           caseId: dsrCase.id,
           guard,
         });
@@ -149,7 +160,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     await this.toUser(
       dsrCase.assignee.id,
       `${occasion.key}|assignee`,
-      assigneeOnTeam ? text : reminderText(occasion, dsrCase, left, this.calendar, false),
+      (t) => reminderText(occasion, dsrCase, left, this.calendar, assigneeOnTeam, t),
       dsrCase.id,
       guard,
       dsrCase.assignee.name,
@@ -161,7 +172,7 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
         await this.toUser(
           manager.id,
           `${occasion.key}|manager`,
-          escalationText(occasion, dsrCase, left, this.calendar),
+          (t) => escalationText(occasion, dsrCase, left, this.calendar, t),
           dsrCase.id,
           guard,
           manager.name,
@@ -175,12 +186,14 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
   private async toUser(
     userId: string,
     id: string,
-    text: string,
+    words: (t: TFunction) => string,
     caseId: string,
     guard: OutboxGuard,
     directoryName: string | undefined,
   ): Promise<void> {
     const known = await this.get<Partial<ConversationReference>>(userKey(userId));
+    // In the language the person last wrote to the bot in; someone who never did reads the channel's.
+    const text = words(translator(known?.locale ?? this.channelLanguage));
     // The directory's name first; else the name Teams gave when they last wrote to the bot.
     const name = directoryName ?? known?.user?.name;
     const recipientName = name ? { recipientName: name } : {};
@@ -238,12 +251,20 @@ export class TeamsReminderDispatcher implements ReminderDispatcher {
     const unreachable = news.map((entry) => {
       const channel = entry.userId.startsWith('channel:');
       const name = entry.name ?? names.get(entry.userId);
-      return refusalWords(entry.code, { channel, ...(name ? { name } : {}) });
+      return refusalWords(entry.code, { channel, ...(name ? { name } : {}) }, translator(this.channelLanguage));
     });
     const auditHead = await this.store.auditHead();
-    const card = digestCard({ ...content, unreachable, ...(auditHead ? { auditHead } : {}) }, now, this.calendar);
+    const card = digestCard(
+      { ...content, unreachable, ...(auditHead ? { auditHead } : {}) },
+      now,
+      this.calendar,
+      this.channelLanguage,
+    );
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-    message.summary = `Data subject requests: ${content.overdue.length} overdue, ${content.dueSoon.length} due soon`;
+    message.summary = translator(this.channelLanguage)('digest.messageSummary', {
+      overdue: content.overdue.length,
+      dueSoon: content.dueSoon.length,
+    });
     await this.outbox.enqueue({
       id: `${content.key}|${channel.channelId}`,
       conversationKey: channelConversationKey(channel.channelId),

@@ -134,7 +134,16 @@ export class ReminderService implements ReminderCommands {
     roles?: Pick<RoleDirectory, 'isPrivacyTeam'>,
   ): Promise<ReminderService> {
     const schedule = new ReminderSchedule(config.settings, calendar);
-    const dispatcher = new TeamsReminderDispatcher(outbox, store, calendar, config.settings, escalation, log, roles);
+    const dispatcher = new TeamsReminderDispatcher(
+      outbox,
+      store,
+      calendar,
+      config.settings,
+      escalation,
+      log,
+      roles,
+      config.channelLanguage,
+    );
     const build = async () => {
       const scheduler = new ReminderScheduler(store, schedule, dispatcher, clock, {
         digestDaysAhead: config.settings.digestDaysAhead,

@@ -1,3 +1,4 @@
+import { said } from '../../i18n/index.js';
 import assert from 'node:assert/strict';
 import { intakeCard } from '../../cards/intakeCard.js';
 import { triageCard } from '../../cards/triageCard.js';
@@ -24,7 +25,7 @@ describe('cards people see show no template bindings', () => {
       now: NOW,
       timeZone: 'Europe/Berlin',
       values: { subjectName: 'Maria Garcia' },
-      errors: { requestTypes: 'Choose at least one.' },
+      errors: { requestTypes: said('intake.errors.rights') },
     });
     assert.deepEqual(unboundTexts(card), []);
     assert.match(JSON.stringify(card), /"value":"Maria Garcia"/);

@@ -1,3 +1,4 @@
+import { said } from '../../i18n/index.js';
 import assert from 'node:assert/strict';
 import { caseCard } from '../../cards/caseCard.js';
 import { caseListCard } from '../../cards/caseListCard.js';
@@ -61,11 +62,11 @@ const cards: Array<[string, CardJson]> = [
       timeZone: 'Europe/Berlin',
       values: { subjectName: 'x'.repeat(4000), details: 'y'.repeat(4000) },
       errors: {
-        subjectName: 'Keep this under 200 characters.',
-        subjectEmails: 'Give at least one way to find the person.',
-        requestTypes: 'Choose at least one.',
-        receivedDate: 'The received date cannot be in the future.',
-        details: 'Keep this under 2000 characters.',
+        subjectName: said('intake.errors.tooLong', { max: 200 }),
+        subjectEmails: said('intake.errors.identifier'),
+        requestTypes: said('intake.errors.rights'),
+        receivedDate: said('intake.errors.future'),
+        details: said('intake.errors.tooLong', { max: 2000 }),
       },
     }),
   ],

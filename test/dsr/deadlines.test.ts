@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inEnglish } from '../../i18n/index.js';
 import {
   computeDueDate,
   daysLeft,
@@ -286,17 +287,20 @@ describe('deadline policies', () => {
     it('is refused once the first period has ended', () => {
       const decision = extensionAllowed(gdpr, received, new Date('2026-03-03T08:00:00Z'), berlin, false);
       assert.equal(decision.allowed, false);
-      assert.match(!decision.allowed ? decision.reason : '', /first period runs; it ended on Mon 2 Mar 2026/);
+      assert.match(
+        !decision.allowed ? inEnglish(decision.reason) : '',
+        /first period runs; it ended on Mon 2 Mar 2026/,
+      );
     });
 
     it('is refused a second time', () => {
       const decision = extensionAllowed(gdpr, received, new Date('2026-02-10T08:00:00Z'), berlin, true);
-      assert.deepEqual(decision, { allowed: false, reason: 'The deadline was already extended once.' });
+      assert.equal(!decision.allowed && inEnglish(decision.reason), 'The deadline was already extended once.');
     });
 
     it('does not exist under LGPD', () => {
       const decision = extensionAllowed(policyFor('LGPD'), received, received, berlin, false);
-      assert.deepEqual(decision, { allowed: false, reason: 'LGPD allows no extension.' });
+      assert.equal(!decision.allowed && inEnglish(decision.reason), 'LGPD allows no extension.');
     });
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { validateIntake } from '../../dsr/intake.js';
+import { inEnglish } from '../../i18n/index.js';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const ZONE = 'Europe/Berlin';
@@ -49,7 +50,9 @@ describe('intake validation', () => {
     it(`refuses ${name}`, () => {
       const result = validateIntake({ ...valid, ...change }, NOW, ZONE);
       assert.equal(result.ok, false);
-      assert.match(String(!result.ok && result.errors[field as keyof typeof result.errors]), message);
+      const said = !result.ok ? result.errors[field as keyof typeof result.errors] : undefined;
+      assert.ok(said, `a problem with ${field}`);
+      assert.match(inEnglish(said), message);
     });
   }
 

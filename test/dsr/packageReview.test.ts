@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inEnglish } from '../../i18n/index.js';
 import { ConfigError, loadConfig } from '../../app/config.js';
 import { applyAction } from '../../dsr/caseActions.js';
 import type { DsrCase } from '../../dsr/case.js';
@@ -32,7 +33,7 @@ function reviewed(review: Partial<PackageReview> = {}): DsrCase {
 
 function act(dsrCase: DsrCase, action: ReviewAction, actor = megan): DsrCase | string {
   const change = applyAction(dsrCase, action, { actor, now, calendar });
-  return 'invalid' in change ? change.invalid : change.next;
+  return 'invalid' in change ? inEnglish(change.invalid) : change.next;
 }
 
 function refusal(result: DsrCase | string): string {

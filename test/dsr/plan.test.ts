@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inEnglish } from '../../i18n/index.js';
 import { planCard } from '../../cards/planCard.js';
 import type { DsrCase } from '../../dsr/case.js';
 import type { ConnectorInfo, SystemFindings } from '../../dsr/discovery.js';
@@ -93,7 +94,7 @@ describe('the plan of a case', () => {
 
     const changed = { ...previewed.next, findings: { ...withPlan.findings!, systems: [found('crm', 4)] } };
     const refused = approve(changed, first.hash);
-    assert.ok('invalid' in refused && /findings changed/.test(refused.invalid));
+    assert.ok('invalid' in refused && /findings changed/.test(inEnglish(refused.invalid)));
 
     const second = made(['crm-1', 'crm-2']);
     assert.notEqual(second.hash, first.hash, 'the hash covers the targets');
@@ -105,10 +106,13 @@ describe('the plan of a case', () => {
     );
     assert.ok(!('invalid' in again));
     const stale = approve(again.next, first.hash);
-    assert.ok('invalid' in stale && /newer preview/.test(stale.invalid));
+    assert.ok('invalid' in stale && /newer preview/.test(inEnglish(stale.invalid)));
 
     const own = approve(again.next, second.hash, megan);
-    assert.ok('invalid' in own && /another member/.test(own.invalid), 'who made the preview does not approve it');
+    assert.ok(
+      'invalid' in own && /another member/.test(inEnglish(own.invalid)),
+      'who made the preview does not approve it',
+    );
     const approved = approve(again.next, second.hash);
     assert.ok(!('invalid' in approved));
     assert.equal(approved.next.plan!.steps.find((s) => s.id === 'delete:crm')!.state, 'todo');
@@ -128,7 +132,7 @@ describe('the plan of a case', () => {
   it('refuses to respond while steps are open, and responds once each is done or explained', () => {
     let current = { ...dsrCase, plan };
     const refused = applyPlanCaseAction(current, { kind: 'respond' }, megan, now);
-    assert.ok('invalid' in refused && /still open/.test(refused.invalid));
+    assert.ok('invalid' in refused && /still open/.test(inEnglish(refused.invalid)));
     current = {
       ...current,
       plan: {
@@ -138,17 +142,17 @@ describe('the plan of a case', () => {
     };
     // The package was built: the response waits for its release, and for a link that still opens.
     const unreleased = applyPlanCaseAction(current, { kind: 'respond' }, megan, now);
-    assert.ok('invalid' in unreleased && /Release the reviewed package first/.test(unreleased.invalid));
+    assert.ok('invalid' in unreleased && /Release the reviewed package first/.test(inEnglish(unreleased.invalid)));
     // The plan says so before Respond is pressed, and stops saying it once the package is released.
     assert.match(JSON.stringify(planCard(current)), /Release the reviewed package, then the response can go out/);
     const whenReleased = JSON.stringify(planCard(released(current, '2027-01-01T00:00:00Z')));
     assert.match(whenReleased, /Every step is done or explained: the response can go out/);
     assert.doesNotMatch(whenReleased, /Release the reviewed package/);
     const expired = applyPlanCaseAction(released(current, '2026-03-01T00:00:00Z'), { kind: 'respond' }, megan, now);
-    assert.ok('invalid' in expired && /link to the package has expired/.test(expired.invalid));
+    assert.ok('invalid' in expired && /link to the package has expired/.test(inEnglish(expired.invalid)));
     const revoked = released(current, '2027-01-01T00:00:00Z', now.toISOString());
     const refusedRevoked = applyPlanCaseAction(revoked, { kind: 'respond' }, megan, now);
-    assert.ok('invalid' in refusedRevoked && /was revoked/.test(refusedRevoked.invalid));
+    assert.ok('invalid' in refusedRevoked && /was revoked/.test(inEnglish(refusedRevoked.invalid)));
     const responded = applyPlanCaseAction(released(current, '2027-01-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok(!('invalid' in responded));
     assert.match(responded.next.response!.summary, /not supported/);
@@ -197,9 +201,12 @@ describe('the plan of a case', () => {
       },
     };
     const refused = applyPlanCaseAction(current, { kind: 'respond' }, megan, now);
-    assert.ok('invalid' in refused && /3 steps are still open/.test(refused.invalid), JSON.stringify(refused));
+    assert.ok(
+      'invalid' in refused && /3 steps are still open/.test(inEnglish(refused.invalid)),
+      JSON.stringify(refused),
+    );
     const silent = applyPlanCaseAction(current, { kind: 'tickStep', stepIds: ['delete:bc'] }, megan, now);
-    assert.ok('invalid' in silent && /say in a note what was done/.test(silent.invalid));
+    assert.ok('invalid' in silent && /say in a note what was done/.test(inEnglish(silent.invalid)));
     for (const id of ['access:bc', 'delete:bc', 'rectify:bc']) {
       const ticked = applyPlanCaseAction(
         current,

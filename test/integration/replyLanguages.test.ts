@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { BotHarness, cardOf, cardText, invokeCard } from '../support/botHarness.js';
+import { subjects } from '../../sandbox/index.js';
+import { BotHarness, cardOf, cardText, invokeCard, type PostResult } from '../support/botHarness.js';
+import { CASE_THREAD, CaseFlow } from '../support/caseFlow.js';
 import { alex, megan, type TeamsUser } from '../support/people.js';
 
 /** The bot's typed replies, not only its cards, in the language of the person's Teams locale. */
@@ -86,7 +88,10 @@ describe('replies in the person’s language', () => {
     const snoozed = await sayIn('de-DE', megan, `snooze ${caseId} for 3 days because wir warten auf die Personalakte`);
     assert.match(
       String(snoozed[0]?.text),
-      new RegExp(`^Die Erinnerungen zu ${caseId} sind bis \\w{2}\\., \\d{1,2}\\. `),
+      new RegExp(
+        `^Die Erinnerungen zu ${caseId} sind bis \\p{L}+, \\d{1,2}\\. \\p{L}+ \\d{4}, \\d{2}:\\d{2} Uhr `,
+        'u',
+      ),
     );
   });
 
@@ -107,5 +112,110 @@ describe('replies in the person’s language', () => {
       value: { action: { type: 'Action.Execute', verb: 'intake.submit', data: {} } },
     });
     assert.match(JSON.stringify(submitted.body), /Ce formulaire est incomplet\. Écrivez « nouvelle demande »/);
+  });
+
+  /** A press on a card from a Teams client set to `locale`; what came back, as text. */
+  async function pressIn(locale: string, user: TeamsUser, verb: string, data: Record<string, unknown>) {
+    const result: PostResult = await bot.post({
+      ...bot.base(user, CASE_THREAD),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      locale,
+      replyToId: 'card-1',
+      value: { action: { type: 'Action.Execute', verb, data } },
+    });
+    const body = result.body as { type?: string };
+    return body.type === 'application/vnd.microsoft.card.adaptive'
+      ? cardText(invokeCard(result))
+      : JSON.stringify(body);
+  }
+
+  it('words the case service’s refusals and each card family’s own in German, French and Spanish', async () => {
+    const flow = new CaseFlow(() => bot);
+    const caseId = await flow.file(alex, {
+      subjectName: 'Maria Garcia',
+      subjectEmails: 'maria.garcia@example.org',
+      requestTypes: 'access,delete',
+    });
+    const before = await flow.version(caseId);
+    await pressIn('de-DE', megan, 'triage.verifyIdentity', { caseId, version: before });
+    const version = await flow.version(caseId);
+    // The case service: a card that saw an older version, and an approval with checks left open.
+    const stale = await pressIn('de-DE', megan, 'triage.note', { caseId, version: before, text: 'Rückruf' });
+    assert.match(stale, /Dieser Fall hat sich geändert, seit Sie ihn angesehen haben; hier ist der aktuelle Stand\./);
+    const open = await pressIn('fr-FR', megan, 'triage.approve', { caseId, version });
+    assert.match(
+      open,
+      /Confirmez chaque vérification avant d’approuver\. Encore ouvert : La personne et son rôle sont identifiés à partir de ce qu’elle nous a fourni ; L’heure/,
+    );
+    assert.doesNotMatch(open, /Affirm every check/);
+    // The plan's handlers: someone outside the team, and a plan before the approval.
+    const outsider = await pressIn('de-DE', alex, 'plan.create', { caseId, version });
+    assert.match(outsider, /Nur das Datenschutzteam kann den Plan abarbeiten\./);
+    const early = await pressIn('fr-FR', megan, 'plan.create', { caseId, version });
+    assert.match(early, /Ce n’est pas possible tant que le dossier est au statut « Reçue »\./);
+    // Discovery before the approval, and a change step the card does not name.
+    const search = await pressIn('es-ES', megan, 'discovery.find', { caseId, version });
+    assert.match(search, /Apruebe la solicitud antes de buscar los datos de la persona\./);
+    const change = await pressIn('de-DE', megan, 'plan.preview', { caseId, version });
+    assert.match(change, /Diese Karte nennt keinen Schritt, in dem der Bot Daten ändert\./);
+    // The package's file card answered by someone it was not sent to.
+    const consent = await bot.post({
+      ...bot.base(alex),
+      type: 'invoke',
+      name: 'fileConsent/invoke',
+      locale: 'es-ES',
+      value: { type: 'fileUpload', action: 'decline', context: { caseId, packageId: 'p1', userId: megan.id } },
+    });
+    assert.ok(consent.status < 300, String(consent.status));
+    const told = bot.connector.sent(bot.personalConversation(alex)).map((activity) => String(activity.text));
+    assert.ok(told.includes('Este archivo no está disponible para usted.'), told.join(' | '));
+  });
+
+  it('shows a guided step’s instructions from the guide in German, French and Spanish', async function () {
+    this.timeout(60_000);
+    const flow = new CaseFlow(() => bot);
+    const caseId = await flow.planned(alex, {
+      subjectName: 'Maria Garcia',
+      subjectEmails: subjects.mariaGarcia.email,
+      requestTypes: 'access,delete',
+    });
+    const version = await flow.version(caseId);
+    const shown = {
+      'de-DE':
+        /Systemgenerierte Protokolle werden gelöscht, wenn das Konto der Person endgültig aus Entra ID gelöscht wird/,
+      'fr-FR':
+        /Les journaux générés par le système sont supprimés lorsque le compte de l’utilisateur est définitivement supprimé/,
+      'es-ES':
+        /Los registros generados por el sistema se eliminan cuando la cuenta del usuario se elimina definitivamente/,
+    };
+    for (const [locale, instruction] of Object.entries(shown)) {
+      const plan = await pressIn(locale, megan, 'plan.show', { caseId, version, page: 0 });
+      const pages = [plan];
+      // The step may sit on a later page of the plan.
+      for (let page = 1; !pages.some((text) => instruction.test(text)) && page < 5; page++)
+        pages.push(await pressIn(locale, megan, 'plan.show', { caseId, version, page }));
+      assert.ok(
+        pages.some((text) => instruction.test(text)),
+        `${locale}: ${pages.join('\n---\n').slice(0, 3000)}`,
+      );
+      assert.ok(!pages.some((text) => /are deleted when the user's account is permanently deleted/.test(text)));
+    }
+  });
+
+  it('posts a new case in the privacy channel in the language the team set, whoever filed it', async () => {
+    await bot.stop();
+    bot = await new BotHarness({ DSR_CHANNEL_LANGUAGE: 'fr' }).start();
+    const channel = '19:privacy@thread.tacv2';
+    await sayIn('de-DE', megan, '<at>DSR Assistant</at> use this channel', `${channel};messageid=1`);
+    const caseId = await fileCase(alex);
+    const thread = await bot.connector.waitFor(() =>
+      bot.connector.calls.find((c) => c.method === 'POST' && c.path === '/v3/conversations'),
+    );
+    const activity = thread.body.activity as Record<string, unknown>;
+    assert.equal(activity.summary, `Nouvelle demande de personne concernée ${caseId}`);
+    const text = cardText(cardOf(activity));
+    assert.match(text, /Identité vérifiée/);
+    assert.doesNotMatch(text, /Identity verified|Identität bestätigt/);
   });
 });

@@ -1,3 +1,4 @@
+import { inEnglish } from '../../i18n/index.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import { CaseService, type ActResult, type CaseAction } from '../../dsr/caseService.js';
 import type { ConnectorInfo, SystemFindings } from '../../dsr/discovery.js';
@@ -64,8 +65,14 @@ export class PlanCases {
       return Promise.resolve({ ok: false, refusal: 'stale', message: 'Changed meanwhile.', case: current });
     const change = applyPlanCaseAction(current, action as PlanCaseAction, actor, new Date());
     if ('invalid' in change) {
-      this.refusals.push(change.invalid);
-      return Promise.resolve({ ok: false, refusal: 'invalid-transition', message: change.invalid, case: current });
+      this.refusals.push(inEnglish(change.invalid));
+      return Promise.resolve({
+        ok: false,
+        refusal: 'invalid-transition',
+        message: inEnglish(change.invalid),
+        said: change.invalid,
+        case: current,
+      });
     }
     const next = { ...change.next, version: current.version + 1 };
     this.cases.set(caseId, next);

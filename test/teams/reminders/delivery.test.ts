@@ -379,4 +379,77 @@ describe('reminders delivered through the outbox', function () {
       'a refused conversation is not tried again',
     );
   });
+
+  it('speaks the channel’s language in the channel and each person’s own in their chat', async () => {
+    await seed(1, 1);
+    const manager = 'b0550000-0000-4000-8000-000000000002';
+    await cases.state.write({
+      [threadKey('DSR-2026-0001')]: {
+        value: {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          conversation: { id: '19:privacy@thread.tacv2;messageid=1' },
+        },
+      },
+      // The assignee last wrote to the bot from a French Teams.
+      [userKey(userId(0))]: {
+        value: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: 'personal-0' }, locale: 'fr-FR' },
+      },
+    });
+    cases.add({ ...cases.cases.get('DSR-2026-0001')!, dueAt: '2026-06-04T21:59:59.999Z' });
+    const store = new FileOutboxStore(join(dir, 'outbox'));
+    await store.open();
+    const sender = new OutboxSender(store, new TeamsTransport(channelConnectors()), log, {
+      idlePollMs: 50,
+      hooks: outboxHooks(cases as unknown as CaseStore, log),
+    });
+    const dispatcher = new TeamsReminderDispatcher(
+      sender,
+      cases as unknown as CaseStore,
+      calendar,
+      DEFAULT_REMINDER_SETTINGS,
+      new CachedManagerDirectory({ configured: { [userId(0)]: manager } }),
+      log,
+      undefined,
+      'de',
+    );
+    const scheduler = new ReminderScheduler(
+      cases,
+      new ReminderSchedule(DEFAULT_REMINDER_SETTINGS, calendar),
+      dispatcher,
+      { now: () => now.value },
+      { digestDaysAhead: 7, digest: true },
+    );
+    await cases.state.write({ 'dsr/reminders/checkpoint': { value: { at: '2026-06-07T18:00:00Z' } } });
+    await scheduler.start();
+    await scheduler.pass();
+    sender.start();
+    await connector.waitFor(() => (connector.delivered().length >= 4 ? true : undefined));
+    await sender.idle();
+    await sender.stop();
+    const calls = connector.delivered();
+    const thread = calls.find((c) => c.conversationId?.includes('messageid=1'));
+    assert.match(
+      String(thread?.body.text),
+      /^Überfällig: DSR-2026-0001 \(.*\) war am Do\., 4\. Juni 2026 fällig, vor 4 Tagen\.$/,
+    );
+    const assignee = calls.find((c) => c.conversationId === 'personal-0');
+    // Not on the privacy team (no role directory here): the case id without the data subject's name.
+    assert.equal(
+      String(assignee?.body.text),
+      'En retard : l’échéance de DSR-2026-0001 était le jeu. 4 juin 2026, il y a 4 jours.',
+    );
+    // The manager never wrote to the bot: the channel's language, and never the data subject's name.
+    const escalation = calls.find((c) => /Eskalation/.test(String(c.body.text)));
+    assert.match(
+      String(escalation?.body.text),
+      /^Eskalation: Die Betroffenenanfrage DSR-2026-0001, die Person 0 aus Ihrem Team/,
+    );
+    const digest = calls.find((c) => (c.body.channelData as { channel?: { id: string } })?.channel?.id);
+    assert.match(
+      String((digest?.body.activity as { summary?: string } | undefined)?.summary),
+      /^Betroffenenanfragen: 1 überfällig, 0 bald fällig$/,
+    );
+    assert.doesNotMatch(JSON.stringify(digest?.body), /Overdue|Due soon/);
+  });
 });
