@@ -197,7 +197,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     store = postgres;
     ledger = new PostgresChangeLedger(postgres);
   } else {
-    store = new LowdbCaseStore(join(config.dataDir), keys);
+    store = new LowdbCaseStore(join(config.dataDir), keys, log);
     ledger = new FileChangeLedger(join(config.dataDir, 'ledger'));
   }
   await store.open();
@@ -258,6 +258,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       return lookup ? lookup(userId) : undefined;
     },
   });
+  // The reminder index reads every open case: it is built once the bot serves, so that /healthz
+  // and the first turns do not wait for it; the first pass waits for it instead.
+  let serving: () => void = () => undefined;
+  const listening = new Promise<void>((resolve) => (serving = resolve));
   const reminders = await ReminderService.start(
     config.reminders,
     observed,
@@ -268,6 +272,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     managers,
     shared.reminders,
     roles,
+    listening,
   );
   // The purge rides on the reminder pass; its own lease keeps it to one instance even when a
   // long purge outlasts the reminders' lease.
@@ -511,6 +516,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       { host: config.host, serviceUrls: config.serviceUrls },
     );
     listeningPort = server.port;
+    serving();
   } catch (error) {
     clearInterval(sweeper);
     await store.close();
