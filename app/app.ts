@@ -258,8 +258,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       return lookup ? lookup(userId) : undefined;
     },
   });
-  // The reminder index reads every open case: it is built once the bot serves, so that /healthz
-  // and the first turns do not wait for it; the first pass waits for it instead.
+  // The reminder index reads every open case. The embedded store reads case files on this event
+  // loop, so the index is begun once the bot serves and /healthz and the first turns come first;
+  // PostgreSQL answers the query off the loop, so it is asked at once and overlaps the start.
+  // Either way the first pass waits for it.
   let serving: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (serving = resolve));
   const reminders = await ReminderService.start(
@@ -272,7 +274,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     managers,
     shared.reminders,
     roles,
-    listening,
+    config.database ? undefined : listening,
   );
   // The purge rides on the reminder pass; its own lease keeps it to one instance even when a
   // long purge outlasts the reminders' lease.
