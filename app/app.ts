@@ -197,7 +197,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     store = postgres;
     ledger = new PostgresChangeLedger(postgres);
   } else {
-    store = new LowdbCaseStore(join(config.dataDir), keys);
+    store = new LowdbCaseStore(join(config.dataDir), keys, log);
     ledger = new FileChangeLedger(join(config.dataDir, 'ledger'));
   }
   await store.open();
@@ -266,6 +266,12 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       return lookup ? lookup(userId) : undefined;
     },
   });
+  // The reminder index reads every open case. The embedded store reads case files on this event
+  // loop, so the index is begun once the bot serves and /healthz and the first turns come first;
+  // PostgreSQL answers the query off the loop, so it is asked at once and overlaps the start.
+  // Either way the first pass waits for it.
+  let serving: () => void = () => undefined;
+  const listening = new Promise<void>((resolve) => (serving = resolve));
   const reminders = await ReminderService.start(
     { ...config.reminders, channelLanguage: config.channelLanguage },
     observed,
@@ -276,6 +282,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     managers,
     shared.reminders,
     roles,
+    config.database ? undefined : listening,
   );
   // The purge rides on the reminder pass; its own lease keeps it to one instance even when a
   // long purge outlasts the reminders' lease.
@@ -519,6 +526,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       { host: config.host, serviceUrls: config.serviceUrls },
     );
     listeningPort = server.port;
+    serving();
   } catch (error) {
     clearInterval(sweeper);
     await store.close();

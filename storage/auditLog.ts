@@ -110,6 +110,33 @@ export class AuditLog {
     await this.writeHead();
   }
 
+  /**
+   * The events after `seq`, read backwards from the end, so what happened since a checkpoint
+   * costs the same however long the trail is.
+   */
+  async eventsAfter(seq: number): Promise<AuditEvent[]> {
+    if (!this.handle || this.lastSeq <= seq) return [];
+    const { size } = await this.handle.stat();
+    let chunk = Math.min(size, TAIL_CHUNK);
+    for (;;) {
+      const buffer = Buffer.alloc(chunk);
+      await this.handle.read(buffer, 0, chunk, size - chunk);
+      const whole = chunk === size;
+      // Unless the chunk starts the file, its first line is cut: it is read whole by a larger chunk.
+      const start = whole ? 0 : buffer.indexOf(0x0a) + 1;
+      const lines = start === 0 && !whole ? [] : buffer.subarray(start).toString('utf8').split('\n');
+      const found: AuditEvent[] = [];
+      for (let i = lines.length - 1; i >= 0; i -= 1) {
+        if (!lines[i]) continue;
+        const event = JSON.parse(lines[i]!) as AuditEvent;
+        if (event.seq <= seq) return found.reverse();
+        found.push(event);
+      }
+      if (whole) return found.reverse();
+      chunk = Math.min(size, chunk * 2);
+    }
+  }
+
   async *events(caseId?: string): AsyncGenerator<AuditEvent> {
     const lines = createInterface({ input: createReadStream(this.path, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -12,7 +13,7 @@ import {
   type AuditEvent,
   type AuditHead,
 } from '../dsr/audit.js';
-import { caseNumber, formatCaseId, isOpen, type DsrCase } from '../dsr/case.js';
+import { caseNumber, formatCaseId, type DsrCase } from '../dsr/case.js';
 import {
   DuplicateIntakeError,
   StateConflictError,
@@ -21,15 +22,19 @@ import {
   type KeyValueStore,
   type NewCase,
 } from '../dsr/ports/store.js';
-import { strongKeys, type SubjectKeys } from '../dsr/repeats.js';
+import type { SubjectKeys } from '../dsr/repeats.js';
 import { purgeIsDue } from '../dsr/retention.js';
 import { AuditLog } from './auditLog.js';
+import { CaseIndexFile, entryOf, IdsByKey, subjectKeyDigests, type IndexEntry } from './caseIndex.js';
 import { acquireLock } from './lockFile.js';
 import { Mutex } from './mutex.js';
 import type { PortableStore } from './portable.js';
 
-/** Case files read at once when the store opens. */
-const PARALLEL_READS = 16;
+/** Case files read between two pauses that let other work in, when many are wanted. */
+const READ_SLICE = 64;
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Cases kept in memory after they were read or saved, the most recently used first. */
+const CACHED_CASES = 2_000;
 
 interface Meta {
   counters: Record<string, number>;
@@ -43,31 +48,44 @@ interface StateRecord {
   value: unknown;
 }
 
+/** Where the store says what it had to repair at open; never a name or an email, only counts. */
+export interface StoreLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+const SILENT: StoreLog = { warn: () => undefined };
+
 /**
  * The embedded store: one lowdb file per case (written atomically by rename), so a change
  * rewrites one small file however many cases exist; the audit trail is an append-only log.
- * Every case is also held in memory for reads. One process owns the folder at a time.
+ * What the queries need of each case (version, open or not, requester, intake key, subject keys,
+ * purge and kept-record dates) is kept in a saved index beside the case files, so opening reads
+ * that index and not every case; a case file is read when it is asked for, and the most recently
+ * used are cached. One process owns the folder at a time, so the cache is never stale.
  */
 export class LowdbCaseStore implements PortableStore {
-  private readonly cases = new Map<string, DsrCase>();
-  private readonly byIntakeKey = new Map<string, string>();
+  private readonly entries = new Map<string, IndexEntry>();
+  private readonly cache = new Map<string, DsrCase>();
   // "My requests" must not scan every case in the organisation.
-  private readonly byRequester = new Map<string, Set<string>>();
-  // Intake looks for the same person's other cases; a scan of every case at each intake would not do.
-  private readonly bySubjectKey = new Map<string, Set<string>>();
-  private readonly subjectKeysOf = new Map<string, string[]>();
+  private readonly byRequester = new IdsByKey();
+  // Intake looks for the same case and the same person's other cases; built at the first intake or
+  // save rather than at open, since a status turn after a start needs neither.
+  private intakeLookups: { byIntakeKey: Map<string, string>; bySubjectKey: IdsByKey } | undefined;
   private readonly mutex = new Mutex();
   private readonly audit: AuditLog;
   private readonly meta: Low<Meta>;
+  private readonly indexFile: CaseIndexFile;
   private releaseLock: (() => Promise<void>) | undefined;
   readonly state: LowdbStateStore;
 
   constructor(
     private readonly dir: string,
     readonly auditKeys: AuditKeys | undefined = undefined,
+    private readonly log: StoreLog = SILENT,
   ) {
     this.audit = new AuditLog(join(dir, 'audit.jsonl'), auditKeys);
     this.meta = new Low<Meta>(new JSONFile(join(dir, 'meta.json')), { counters: {} });
+    this.indexFile = new CaseIndexFile(join(dir, 'case-index.jsonl'));
     this.state = new LowdbStateStore(join(dir, 'state'), this.mutex);
   }
 
@@ -80,30 +98,12 @@ export class LowdbCaseStore implements PortableStore {
     await mkdir(join(this.dir, 'state'), { recursive: true });
     this.releaseLock = await acquireLock(join(this.dir, '.lock'));
     await this.meta.read();
-    const names = await readdir(this.casesDir);
-    // Read several at a time: one after another, each file waited for the disk on its own.
-    let next = 0;
-    const reader = async () => {
-      for (let i = next++; i < names.length; i = next++) {
-        const name = names[i]!;
-        // A dot file is the temporary copy of a write that a crash interrupted before its rename:
-        // the case file it was replacing is still whole, and the change was never acknowledged.
-        if (name.startsWith('.')) {
-          await rm(join(this.casesDir, name), { force: true });
-          continue;
-        }
-        if (!name.endsWith('.json')) continue;
-        const text = await readFile(join(this.casesDir, name), 'utf8');
-        const dsrCase = JSON.parse(text) as DsrCase | null;
-        if (dsrCase) this.index(dsrCase);
-      }
-    };
-    await Promise.all(Array.from({ length: PARALLEL_READS }, reader));
     const { headMissing } = await this.audit.open(this.meta.data.auditHead === true);
     if (!this.meta.data.auditHead) {
       this.meta.data.auditHead = true;
       await this.meta.write();
     }
+    await this.loadIndex();
     await this.reconcileInterruptedWrite();
     if (headMissing) await this.recordMissingHead();
     if (needsKeyIntroduction(this.audit.lastEvent(), this.auditKeys)) {
@@ -114,6 +114,9 @@ export class LowdbCaseStore implements PortableStore {
 
   async close(): Promise<void> {
     await this.mutex.run(async () => {
+      // Every save of this process is in the index: a clean start need not look at the trail again.
+      if (this.releaseLock) await this.indexFile.checkpoint(this.audit.lastEvent()?.seq ?? 0, await this.folderStamp());
+      await this.indexFile.close();
       await this.audit.close();
       await this.releaseLock?.();
       this.releaseLock = undefined;
@@ -121,25 +124,22 @@ export class LowdbCaseStore implements PortableStore {
   }
 
   getCase(id: string): Promise<DsrCase | undefined> {
-    return Promise.resolve(this.cases.get(id));
+    return this.read(id);
   }
 
   listCases(query: CaseQuery): Promise<DsrCase[]> {
-    const candidates =
-      query.requesterId === undefined
-        ? this.cases.values()
-        : [...(this.byRequester.get(query.requesterId) ?? [])].map((id) => this.cases.get(id)!);
-    const result: DsrCase[] = [];
-    for (const dsrCase of candidates) {
-      if (query.openOnly && !isOpen(dsrCase)) continue;
-      result.push(dsrCase);
+    const ids: string[] = [];
+    const candidates = query.requesterId === undefined ? this.entries.keys() : this.byRequester.get(query.requesterId);
+    for (const id of candidates) {
+      if (query.openOnly && !this.entries.get(id)?.open) continue;
+      ids.push(id);
     }
-    return Promise.resolve(result);
+    return this.readMany(ids);
   }
 
-  findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
-    const id = this.byIntakeKey.get(intakeKey);
-    return Promise.resolve(id === undefined ? undefined : this.cases.get(id));
+  async findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
+    const id = this.lookups.byIntakeKey.get(intakeKey);
+    return id === undefined ? undefined : this.read(id);
   }
 
   allocateCaseId(year: number): Promise<string> {
@@ -155,14 +155,14 @@ export class LowdbCaseStore implements PortableStore {
     return this.mutex.run(async () => {
       const next = (this.meta.data.counters[String(year)] ?? 0) + 1;
       const created = build(formatCaseId(year, next));
-      const holder = this.byIntakeKey.get(created.case.intakeKey);
+      const holder = this.lookups.byIntakeKey.get(created.case.intakeKey);
       if (holder !== undefined) throw new DuplicateIntakeError(holder);
-      if (this.cases.has(created.case.id)) throw new VersionConflictError(created.case.id, null, 1);
-      // Audit line, case file, then the counter: a crash before the counter is written is
-      // repaired at open from the highest case number on disk.
+      if (this.entries.has(created.case.id)) throw new VersionConflictError(created.case.id, null, 1);
+      // Audit line, case file, index line, then the counter: a crash before the index line is
+      // repaired at open from the trail, one before the counter from the highest case number.
       const event = await this.audit.append(created.audit);
       await this.writeCaseFile(created.case);
-      this.index(created.case);
+      await this.saved(created.case, event.seq);
       this.meta.data.counters[String(year)] = next;
       await this.meta.write();
       return { ...created, event };
@@ -171,17 +171,18 @@ export class LowdbCaseStore implements PortableStore {
 
   saveCase(next: DsrCase, expectedVersion: number | null, draft: AuditDraft): Promise<AuditEvent> {
     return this.mutex.run(async () => {
-      const current = this.cases.get(next.id);
+      const current = this.entries.get(next.id);
       if ((current?.version ?? null) !== expectedVersion) {
         throw new VersionConflictError(next.id, expectedVersion, current?.version ?? null);
       }
-      const holder = this.byIntakeKey.get(next.intakeKey);
+      const holder = this.lookups.byIntakeKey.get(next.intakeKey);
       if (holder !== undefined && holder !== next.id) throw new DuplicateIntakeError(holder);
       // The audit line goes first: if the process dies before the case file is renamed into
-      // place, opening the store finds an event the case does not reflect and records that.
+      // place, opening the store finds an event the case does not reflect and records that;
+      // if it dies before the index line, opening reads the case that event names again.
       const event = await this.audit.append(draft);
       await this.writeCaseFile(next);
-      this.index(next);
+      await this.saved(next, event.seq);
       return event;
     });
   }
@@ -198,24 +199,28 @@ export class LowdbCaseStore implements PortableStore {
     return this.audit.head();
   }
 
-  casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
-    // Every case is in memory already; a scan of a hundred thousand takes milliseconds.
-    const due = [...this.cases.values()].filter((dsrCase) => purgeIsDue(dsrCase, now));
+  async casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
+    // The index says which closed cases are due; only those files are read.
+    const due = [...this.entries.values()].filter(
+      (entry) =>
+        entry.purge === 'started' || (entry.purge === 'after' && Date.parse(entry.purgeAfter ?? '') <= now.getTime()),
+    );
     due.sort((a, b) => ((a.purgeAfter ?? '') < (b.purgeAfter ?? '') ? -1 : 1));
-    return Promise.resolve(due.slice(0, limit));
+    const cases = await this.readMany(due.slice(0, limit).map((entry) => entry.id));
+    return cases.filter((dsrCase) => purgeIsDue(dsrCase, now));
   }
 
   casesWithKeptDue(now: Date, limit: number): Promise<DsrCase[]> {
     const at = now.toISOString();
-    const due = [...this.cases.values()].filter((c) => c.keptDueAt !== undefined && c.keptDueAt <= at);
+    const due = [...this.entries.values()].filter((e) => e.keptDueAt !== undefined && e.keptDueAt <= at);
     due.sort((a, b) => (a.keptDueAt! < b.keptDueAt! ? -1 : 1));
-    return Promise.resolve(due.slice(0, limit));
+    return this.readMany(due.slice(0, limit).map((entry) => entry.id));
   }
 
   casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
     const ids = new Set<string>();
-    for (const key of subjectKeyStrings(keys)) for (const id of this.bySubjectKey.get(key) ?? []) ids.add(id);
-    return Promise.resolve([...ids].map((id) => this.cases.get(id)!));
+    for (const key of subjectKeyDigests(keys)) for (const id of this.lookups.bySubjectKey.get(key)) ids.add(id);
+    return this.readMany([...ids]);
   }
 
   counters(): Promise<Record<string, number>> {
@@ -232,7 +237,7 @@ export class LowdbCaseStore implements PortableStore {
   importCase(dsrCase: DsrCase): Promise<void> {
     return this.mutex.run(async () => {
       await this.writeCaseFile(dsrCase);
-      this.index(dsrCase);
+      await this.saved(dsrCase, undefined);
     });
   }
 
@@ -246,31 +251,197 @@ export class LowdbCaseStore implements PortableStore {
     return this.state.entries();
   }
 
-  private index(dsrCase: DsrCase): void {
-    for (const key of this.subjectKeysOf.get(dsrCase.id) ?? []) this.bySubjectKey.get(key)?.delete(dsrCase.id);
-    const keys = subjectKeyStrings(strongKeys(dsrCase.subject));
-    for (const key of keys) {
-      const holders = this.bySubjectKey.get(key) ?? new Set<string>();
-      holders.add(dsrCase.id);
-      this.bySubjectKey.set(key, holders);
+  /** A case as its file holds it, from the cache when it was read or saved lately. */
+  private read(id: string): Promise<DsrCase | undefined> {
+    return Promise.resolve(this.readNow(id));
+  }
+
+  /**
+   * Case files are small and, once written, in the page cache: read at once they take a fifth of
+   * the time the asynchronous calls take (four trips through the thread pool each). A list reads
+   * them in slices and lets other work in between, so the event loop is never held for long.
+   */
+  private readNow(id: string): DsrCase | undefined {
+    if (!this.entries.has(id)) return undefined;
+    const cached = this.cache.get(id);
+    if (cached) {
+      // Most recently used last, so the oldest is the first to go.
+      this.cache.delete(id);
+      this.cache.set(id, cached);
+      return cached;
     }
-    this.subjectKeysOf.set(dsrCase.id, keys);
-    this.cases.set(dsrCase.id, dsrCase);
-    this.byIntakeKey.set(dsrCase.intakeKey, dsrCase.id);
-    const mine = this.byRequester.get(dsrCase.requester.id) ?? new Set<string>();
-    mine.add(dsrCase.id);
-    this.byRequester.set(dsrCase.requester.id, mine);
+    const dsrCase = this.readFile(id);
+    if (dsrCase && dsrCase.version === this.entries.get(id)?.version) this.remember(dsrCase);
+    return dsrCase;
+  }
+
+  private async readMany(ids: string[]): Promise<DsrCase[]> {
+    const found: DsrCase[] = [];
+    for (let i = 0; i < ids.length; i += 1) {
+      if (i % READ_SLICE === READ_SLICE - 1) await yieldToOthers();
+      const dsrCase = this.readNow(ids[i]!);
+      if (dsrCase) found.push(dsrCase);
+    }
+    return found;
+  }
+
+  private readFile(id: string): DsrCase | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.caseFile(id), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return (JSON.parse(text) as DsrCase | null) ?? undefined;
+  }
+
+  private caseFile(id: string): string {
+    return join(this.casesDir, `${id}.json`);
+  }
+
+  private remember(dsrCase: DsrCase): void {
+    this.cache.delete(dsrCase.id);
+    this.cache.set(dsrCase.id, dsrCase);
+    if (this.cache.size > CACHED_CASES) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  /** After the case file is in place: the index in memory, its line in the file, the cache. */
+  private async saved(dsrCase: DsrCase, seq: number | undefined): Promise<void> {
+    const entry = entryOf(dsrCase);
+    const before = this.entries.get(entry.id)?.keys ?? [];
+    this.index(entry);
+    this.remember(dsrCase);
+    await this.indexFile.append(seq === undefined ? { entry } : { entry, seq });
+    // A purge or a correction takes identifiers off the case: the older lines that hold their
+    // digests go at once, so the index keeps no trace of a person the case no longer names.
+    const dropped = before.some((key) => !entry.keys.includes(key));
+    if (dropped || this.indexFile.needsCompaction(this.entries.size)) {
+      await this.indexFile.rewrite(this.entries.values(), this.audit.lastEvent()?.seq ?? 0);
+    }
+  }
+
+  private get lookups(): { byIntakeKey: Map<string, string>; bySubjectKey: IdsByKey } {
+    if (!this.intakeLookups) {
+      const lookups = { byIntakeKey: new Map<string, string>(), bySubjectKey: new IdsByKey() };
+      for (const entry of this.entries.values()) addLookups(lookups, entry);
+      this.intakeLookups = lookups;
+    }
+    return this.intakeLookups;
+  }
+
+  private index(entry: IndexEntry): void {
+    this.forget(entry.id);
+    this.entries.set(entry.id, entry);
+    this.byRequester.add(entry.requesterId, entry.id);
+    if (this.intakeLookups) addLookups(this.intakeLookups, entry);
+  }
+
+  private forget(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.byRequester.delete(entry.requesterId, id);
+    if (this.intakeLookups) {
+      for (const key of entry.keys) this.intakeLookups.bySubjectKey.delete(key, id);
+      const { byIntakeKey } = this.intakeLookups;
+      if (byIntakeKey.get(entry.intakeKey) === id) byIntakeKey.delete(entry.intakeKey);
+    }
+    this.entries.delete(id);
+  }
+
+  /**
+   * Reads the saved index and checks it against the folder and the audit trail: a case file the
+   * index does not know is read, an entry whose file is gone is dropped, and every case the trail
+   * saw saved after the index's last line is read again. A missing or unreadable index, or one
+   * ahead of the trail, is rebuilt from the case files, as a store without an index is.
+   */
+  private async loadIndex(): Promise<void> {
+    const lastSeq = this.audit.lastEvent()?.seq ?? 0;
+    const saved = await this.indexFile.read();
+    // Closed cleanly, and the folder not touched since (every write renames a file into it, which
+    // moves its time): the index is the folder, and a hundred thousand names need not be listed.
+    if (
+      saved.ok &&
+      saved.seq === lastSeq &&
+      saved.folder !== undefined &&
+      saved.folder === (await this.folderStamp())
+    ) {
+      for (const entry of saved.entries.values()) this.index(entry);
+      await this.indexFile.openForAppend();
+      return;
+    }
+    const ids: string[] = [];
+    for (const name of await readdir(this.casesDir)) {
+      // A dot file is the temporary copy of a write that a crash interrupted before its rename:
+      // the case file it was replacing is still whole, and the change was never acknowledged.
+      if (name.startsWith('.')) await rm(join(this.casesDir, name), { force: true });
+      else if (name.endsWith('.json')) ids.push(name.slice(0, -'.json'.length));
+    }
+    if (!saved.ok || saved.seq > lastSeq) {
+      const reason = saved.ok ? 'ahead of the audit trail' : saved.reason;
+      // A new store has no index and no cases: nothing to warn about.
+      if (ids.length > 0 || reason !== 'missing') {
+        this.log.warn({ cases: ids.length, reason }, 'case index rebuilt from the case files');
+      }
+      await this.indexAll(ids);
+      await this.indexFile.rewrite(this.entries.values(), lastSeq);
+      return;
+    }
+    for (const entry of saved.entries.values()) this.index(entry);
+    const onDisk = new Set(ids);
+    const gone = [...this.entries.keys()].filter((id) => !onDisk.has(id));
+    for (const id of gone) this.forget(id);
+    const unknown = ids.filter((id) => !this.entries.has(id));
+    // The cases the trail saw saved after the index's last line: at most the one a crash
+    // interrupted, unless the machine lost lines the process had written.
+    const since = new Set(unknown);
+    for (const event of await this.audit.eventsAfter(saved.seq)) {
+      if (event.caseId !== null && event.version !== null && onDisk.has(event.caseId)) since.add(event.caseId);
+    }
+    const changed = await this.indexAll([...since]);
+    if (gone.length > 0 || unknown.length > 0) {
+      this.log.warn(
+        { missingFiles: gone.length, filesNotIndexed: unknown.length },
+        'case index did not match the case files; repaired',
+      );
+    }
+    if (changed > 0 || gone.length > 0 || this.indexFile.needsCompaction(this.entries.size)) {
+      await this.indexFile.rewrite(this.entries.values(), lastSeq);
+    } else {
+      await this.indexFile.openForAppend();
+    }
+  }
+
+  /** Reads these case files and indexes what they hold; returns how many entries changed. */
+  private async indexAll(ids: string[]): Promise<number> {
+    let changed = 0;
+    for (let i = 0; i < ids.length; i += 1) {
+      if (i % READ_SLICE === READ_SLICE - 1) await yieldToOthers();
+      const dsrCase = this.readFile(ids[i]!);
+      if (!dsrCase) continue;
+      const entry = entryOf(dsrCase);
+      const known = this.entries.get(entry.id);
+      if (known && JSON.stringify(known) === JSON.stringify(entry)) continue;
+      this.index(entry);
+      changed += 1;
+    }
+    return changed;
+  }
+
+  /** The case folder's modification time, to the nanosecond the file system keeps. */
+  private async folderStamp(): Promise<string> {
+    return String((await stat(this.casesDir, { bigint: true })).mtimeNs);
   }
 
   private async writeCaseFile(dsrCase: DsrCase): Promise<void> {
-    const file = new Low<DsrCase>(new JSONFile(join(this.casesDir, `${dsrCase.id}.json`)), dsrCase);
+    const file = new Low<DsrCase>(new JSONFile(this.caseFile(dsrCase.id)), dsrCase);
     await file.write();
   }
 
   /** A case saved just before a crash, its counter not yet written, still holds its number. */
   private async raiseCountersToCases(): Promise<void> {
     let raised = false;
-    for (const id of this.cases.keys()) {
+    for (const id of this.entries.keys()) {
       const number = caseNumber(id);
       if (!number) continue;
       const key = String(number.year);
@@ -302,7 +473,7 @@ export class LowdbCaseStore implements PortableStore {
   private async reconcileInterruptedWrite(): Promise<void> {
     const last = this.audit.lastEvent();
     if (!last || last.outcome !== 'applied' || last.caseId === null || last.version === null) return;
-    const stored = this.cases.get(last.caseId);
+    const stored = this.entries.get(last.caseId);
     if (stored && stored.version >= last.version) return;
     await this.audit.append({
       at: new Date().toISOString(),
@@ -316,12 +487,9 @@ export class LowdbCaseStore implements PortableStore {
   }
 }
 
-function subjectKeyStrings(keys: SubjectKeys): string[] {
-  return [
-    ...keys.emails.map((e) => `email:${e}`),
-    ...keys.customerNumbers.map((n) => `customer:${n}`),
-    ...keys.employeeIds.map((n) => `employee:${n}`),
-  ];
+function addLookups(lookups: { byIntakeKey: Map<string, string>; bySubjectKey: IdsByKey }, entry: IndexEntry): void {
+  lookups.byIntakeKey.set(entry.intakeKey, entry.id);
+  for (const key of entry.keys) lookups.bySubjectKey.add(key, entry.id);
 }
 
 /**

@@ -77,8 +77,25 @@ export function waitsForApproval(dsrCase: Pick<DsrCase, 'status'>): boolean {
   return WAITING_FOR_APPROVAL.has(dsrCase.status);
 }
 
+/** Answers remembered by the schedule, at most; past that the oldest half goes. */
+const REMEMBERED = 20_000;
+
+function remember<K, V>(memo: Map<K, V>, key: K, value: V): void {
+  if (memo.size >= REMEMBERED) {
+    let drop = memo.size / 2;
+    for (const old of memo.keys()) {
+      if (drop-- <= 0) break;
+      memo.delete(old);
+    }
+  }
+  memo.set(key, value);
+}
+
 /** Computes when a case's reminders fall, in the organisation's zone and working hours. */
 export class ReminderSchedule {
+  private readonly atOfDay = new Map<string, Date>();
+  private readonly dayOf = new Map<string | number, DateTime>();
+
   constructor(
     private readonly settings: ReminderSettings,
     private readonly calendar: OrgCalendar,
@@ -89,13 +106,27 @@ export class ReminderSchedule {
   }
 
   private at(day: DateTime, time: string): Date {
-    const [hour, minute] = time.split(':').map(Number) as [number, number];
-    return nextWorkingTime(day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate(), this.calendar, this.hours);
+    // Cases share their days: a hundred thousand open cases fall on a few hundred of them, and
+    // each answer costs time-zone arithmetic. Remembered per day and time, the same answer.
+    const key = `${day.zoneName ?? ''}|${day.toMillis()}|${time}`;
+    let at = this.atOfDay.get(key);
+    if (at === undefined) {
+      const [hour, minute] = time.split(':').map(Number) as [number, number];
+      at = nextWorkingTime(day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate(), this.calendar, this.hours);
+      remember(this.atOfDay, key, at);
+    }
+    return new Date(at.getTime());
   }
 
   private localDay(instant: Date | string): DateTime {
-    const dt = typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
-    return dt.setZone(this.calendar.timeZone).startOf('day');
+    const key = typeof instant === 'string' ? instant : instant.getTime();
+    let day = this.dayOf.get(key);
+    if (day === undefined) {
+      const dt = typeof instant === 'string' ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
+      day = dt.setZone(this.calendar.timeZone).startOf('day');
+      remember(this.dayOf, key, day);
+    }
+    return day;
   }
 
   /** A warning must come early, never late: a day off moves it to the working day before. */

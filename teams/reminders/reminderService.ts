@@ -56,6 +56,7 @@ export class ReminderService implements ReminderCommands {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly shared: SharedReminders | undefined,
+    private readonly buildWhen: Promise<void>,
   ) {}
 
   /**
@@ -77,7 +78,7 @@ export class ReminderService implements ReminderCommands {
    */
   private buildInBackground(): void {
     this.savedMeanwhile = new Map();
-    this.ready = this.build().then((scheduler) => {
+    this.ready = this.buildWhen.then(this.build).then((scheduler) => {
       for (const dsrCase of this.savedMeanwhile?.values() ?? []) scheduler.track(dsrCase);
       this.savedMeanwhile = undefined;
       this.current = scheduler;
@@ -132,6 +133,8 @@ export class ReminderService implements ReminderCommands {
     escalation: Escalation = new CachedManagerDirectory({ configured: config.managers }),
     shared?: SharedReminders,
     roles?: Pick<RoleDirectory, 'isPrivacyTeam'>,
+    /** When to begin the index (the bot serving already); at once when not given. */
+    buildWhen: Promise<void> = Promise.resolve(),
   ): Promise<ReminderService> {
     const schedule = new ReminderSchedule(config.settings, calendar);
     const dispatcher = new TeamsReminderDispatcher(
@@ -153,7 +156,7 @@ export class ReminderService implements ReminderCommands {
       return scheduler;
     };
     await shared?.changes.mark();
-    const service = new ReminderService(build, schedule, store, clock, log, shared);
+    const service = new ReminderService(build, schedule, store, clock, log, shared, buildWhen);
     // Listening first, so a case saved while the index is built is not missed.
     store.onSaved((dsrCase) => service.track(dsrCase));
     service.buildInBackground();
