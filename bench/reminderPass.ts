@@ -18,7 +18,7 @@ const settings: ReminderSettings = {
 const DAY = 86_400_000;
 const START = Date.parse('2026-06-01T07:00:00Z'); // 09:00 in Berlin
 
-class BenchCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'state'> {
+class BenchCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'openCasePages' | 'state'> {
   readonly cases = new Map<string, DsrCase>();
   private readonly kv = new Map<string, unknown>();
   readonly state: KeyValueStore = {
@@ -37,6 +37,11 @@ class BenchCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'state'> {
   }
   listCases(query: CaseQuery): Promise<DsrCase[]> {
     return Promise.resolve([...this.cases.values()].filter((c) => !query.openOnly || isOpen(c)));
+  }
+
+  async *openCasePages(pageSize: number): AsyncIterable<DsrCase[]> {
+    const open = await this.listCases({ openOnly: true });
+    for (let start = 0; start < open.length; start += pageSize) yield open.slice(start, start + pageSize);
   }
 }
 

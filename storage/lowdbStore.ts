@@ -137,6 +137,15 @@ export class LowdbCaseStore implements PortableStore {
     return this.readMany(ids);
   }
 
+  /** The open cases of the index, their files read a page at a time. */
+  async *openCasePages(pageSize: number): AsyncIterable<DsrCase[]> {
+    const ids = [...this.entries.values()].filter((entry) => entry.open).map((entry) => entry.id);
+    for (let start = 0; start < ids.length; start += pageSize) {
+      const page = await this.readMany(ids.slice(start, start + pageSize));
+      if (page.length > 0) yield page;
+    }
+  }
+
   async findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
     const id = this.lookups.byIntakeKey.get(intakeKey);
     return id === undefined ? undefined : this.read(id);

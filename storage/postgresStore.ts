@@ -268,6 +268,27 @@ export class PostgresCaseStore implements PortableStore {
     return result.rows.map((row) => row.body);
   }
 
+  /**
+   * Keyset pages over the open cases (after the last page's created_at and id), so each page is one
+   * short query and its rows are parsed while the bot may answer between pages; an OFFSET would
+   * read every earlier row again for each page.
+   */
+  async *openCasePages(pageSize: number): AsyncIterable<DsrCase[]> {
+    let after: { createdAt: Date; id: string } | undefined;
+    for (;;) {
+      const result = await this.read<CaseRow & { created_at: Date; id: string }>(
+        `SELECT body, created_at, id FROM ${this.table('cases')}
+          WHERE is_open AND ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2))
+          ORDER BY created_at, id LIMIT $3`,
+        [after?.createdAt ?? null, after?.id ?? null, pageSize],
+      );
+      if (result.rows.length > 0) yield result.rows.map((row) => row.body);
+      if (result.rows.length < pageSize) return;
+      const last = result.rows.at(-1)!;
+      after = { createdAt: last.created_at, id: last.id };
+    }
+  }
+
   async findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
     const result = await this.read<CaseRow>(`SELECT body FROM ${this.table('cases')} WHERE intake_key = $1`, [
       intakeKey,

@@ -54,6 +54,11 @@ export interface CaseStore {
   close(): Promise<void>;
   getCase(id: string): Promise<DsrCase | undefined>;
   listCases(query: CaseQuery): Promise<DsrCase[]>;
+  /**
+   * Every open case once, a page of at most `pageSize` at a time: for work that reads
+   * them all (the reminder index at start) and must let the bot answer between pages.
+   */
+  openCasePages(pageSize: number): AsyncIterable<DsrCase[]>;
   findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined>;
   /** Never hands out the same id twice, even across crashes. */
   allocateCaseId(year: number): Promise<string>;

@@ -34,6 +34,10 @@ export class ObservedCaseStore implements CaseStore {
     return this.inner.listCases(query);
   }
 
+  openCasePages(pageSize: number): AsyncIterable<DsrCase[]> {
+    return this.inner.openCasePages(pageSize);
+  }
+
   findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
     return this.inner.findByIntakeKey(intakeKey);
   }

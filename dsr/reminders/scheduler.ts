@@ -21,6 +21,8 @@ export interface ReminderDispatcher {
 const CHECKPOINT = 'dsr/reminders/checkpoint';
 /** Cases indexed between two pauses that let turns and probes in. */
 const YIELD_EVERY = 100;
+/** Open cases read at once while the index is built. */
+const PAGE_SIZE = 500;
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -40,7 +42,7 @@ export class ReminderScheduler {
   private nextDigest: { key: string; day: string; at: Date } | undefined;
 
   constructor(
-    private readonly cases: Pick<CaseStore, 'getCase' | 'listCases' | 'state'>,
+    private readonly cases: Pick<CaseStore, 'getCase' | 'openCasePages' | 'state'>,
     private readonly schedule: ReminderSchedule,
     private readonly dispatcher: ReminderDispatcher,
     private readonly clock: Clock,
@@ -52,17 +54,20 @@ export class ReminderScheduler {
     const saved = (await this.cases.state.read([CHECKPOINT]))[CHECKPOINT]?.value as { at?: string } | undefined;
     // A first start looks back one day, so a reminder due this morning is still sent.
     this.lastPass = saved?.at ? Date.parse(saved.at) : this.clock.now().getTime() - 86_400_000;
-    const open = await this.cases.listCases({ openOnly: true });
     const due: Array<{ due: number; id: string }> = [];
-    for (const [i, dsrCase] of open.entries()) {
-      // Working out a case's next reminder takes a fraction of a millisecond: at a hundred thousand
-      // open cases, the bot would not answer for half a minute if this ran without a pause.
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToOthers();
-      this.indexNext(dsrCase);
-      const at = Date.parse(dsrCase.dueAt);
-      due.push({ due: at, id: dsrCase.id });
-      this.dueOf.set(dsrCase.id, at);
-      if (waitsForApproval(dsrCase)) this.waiting.add(dsrCase.id);
+    // Read a page at a time, and working out a case's next reminder takes a fraction of a
+    // millisecond: at a hundred thousand open cases, one read of them all and one loop without a
+    // pause would keep the bot from answering for seconds.
+    for await (const page of this.cases.openCasePages(PAGE_SIZE)) {
+      for (const [i, dsrCase] of page.entries()) {
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToOthers();
+        this.indexNext(dsrCase);
+        const at = Date.parse(dsrCase.dueAt);
+        due.push({ due: at, id: dsrCase.id });
+        this.dueOf.set(dsrCase.id, at);
+        if (waitsForApproval(dsrCase)) this.waiting.add(dsrCase.id);
+      }
+      await yieldToOthers();
     }
     due.sort((a, b) => a.due - b.due);
     this.byDue.push(...due);

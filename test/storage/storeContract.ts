@@ -119,6 +119,30 @@ export function storeContract(backend: () => StoreBackend): void {
     );
   });
 
+  it('hands every open case once, in pages no larger than asked, and no closed one', async () => {
+    for (let n = 1; n <= 7; n += 1) {
+      const id = `DSR-2026-${String(n).padStart(4, '0')}`;
+      await store.saveCase(
+        sampleCase({ id, intakeKey: `k${n}`, ...(n % 3 === 0 ? { status: 'closed' as const } : {}) }),
+        null,
+        draft(id, 1),
+      );
+    }
+    const pages: string[][] = [];
+    for await (const page of store.openCasePages(2)) pages.push(page.map((c) => c.id));
+    assert.ok(
+      pages.every((page) => page.length > 0 && page.length <= 2),
+      JSON.stringify(pages),
+    );
+    assert.deepEqual(pages.flat().sort(), [
+      'DSR-2026-0001',
+      'DSR-2026-0002',
+      'DSR-2026-0004',
+      'DSR-2026-0005',
+      'DSR-2026-0007',
+    ]);
+  });
+
   it('numbers cases without gaps when duplicates of one intake race, and the next case follows on', async () => {
     const service = new CaseService(store, new StaticRoleDirectory([]), { now: () => NOW }, CALENDAR);
     const intake = validateIntake(

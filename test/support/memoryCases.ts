@@ -4,7 +4,7 @@ import { isOpen } from '../../dsr/case.js';
 import type { CaseQuery, CaseStore, KeyValueStore } from '../../dsr/ports/store.js';
 
 /** Cases and conversation state in memory, for scheduler tests and benchmarks below the case service. */
-export class MemoryCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'state' | 'auditHead'> {
+export class MemoryCases implements Pick<CaseStore, 'getCase' | 'listCases' | 'openCasePages' | 'state' | 'auditHead'> {
   readonly cases = new Map<string, DsrCase>();
   /** The audit trail's head the digest shows. */
   head: AuditHead = { seq: 42, hash: `ab12cd34${'0'.repeat(56)}` };
@@ -42,5 +42,11 @@ export class MemoryCases implements Pick<CaseStore, 'getCase' | 'listCases' | 's
 
   listCases(query: CaseQuery): Promise<DsrCase[]> {
     return Promise.resolve([...this.cases.values()].filter((c) => !query.openOnly || isOpen(c)));
+  }
+
+  /** The open cases as listed, in pages, so a test that holds back the list holds back the pages. */
+  async *openCasePages(pageSize: number): AsyncIterable<DsrCase[]> {
+    const open = await this.listCases({ openOnly: true });
+    for (let start = 0; start < open.length; start += pageSize) yield open.slice(start, start + pageSize);
   }
 }
