@@ -94,7 +94,9 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): Container 
   const items: CardElement[] = [
     textBlock(`**${clip(stepTitle(step, t), 200)}** · ${t(`plan.mode.${step.mode}`)}: ${stateText(step, t)}`),
   ];
-  const explain = step.state === 'failed' ? step.error : step.reason;
+  // In the reader's language where the bot wrote it; steps that ended before keep their English.
+  const saidExplain = step.state === 'failed' ? step.errorSaid : step.reasonSaid;
+  const explain = saidExplain ? wordsOf(t, saidExplain) : step.state === 'failed' ? step.error : step.reason;
   if (explain) items.push(small(clip(explain, stepFold(view).textMax + 100), { isSubtle: true }));
   if (step.waiting && step.state === 'waiting-outside') {
     const overdue = view.today !== undefined && view.today > step.waiting.expectedBy;
@@ -220,7 +222,13 @@ function bulkChanges(dsrCase: DsrCase, view: PlanView): CardElement[] {
 function notApplicableLine(steps: PlanStep[], t: TFunction): TextBlock[] {
   if (steps.length === 0) return [];
   const names = steps.map((step) => t(`plan.rightShort.${step.right}`));
-  const reasons = [...new Set(steps.map((step) => step.reason).filter((r): r is string => Boolean(r)))];
+  const reasons = [
+    ...new Set(
+      steps
+        .map((step) => (step.reasonSaid ? wordsOf(t, step.reasonSaid) : step.reason))
+        .filter((r): r is string => Boolean(r)),
+    ),
+  ];
   return [
     small(
       `${t('plan.notApplicable', { steps: names.join(', '), count: steps.length })}${reasons.length > 0 ? ` ${clip(reasons[0]!, 200)}` : ''}`,
