@@ -36,7 +36,7 @@ import {
 } from './adaptive.js';
 import type { Notice } from './notices.js';
 import { DISCOVERY_VERBS, PLAN_VERBS, REVIEW_VERBS, TRIAGE_VERBS } from './verbs.js';
-import { stepTitle } from './planStepText.js';
+import { guideLinkText, manualStepText, stepTitle } from './planStepText.js';
 import { wordsOf } from '../i18n/index.js';
 
 export { PLAN_VERBS };
@@ -130,11 +130,7 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): Container 
       items.push(small(t('plan.evidence.needed', { section: step.evidence.guideSection }), { isSubtle: true }));
     const fold = stepFold(view);
     for (const instruction of step.instructions.slice(0, fold.instructions)) {
-      items.push(
-        small(
-          `- ${clip(instruction.said ? wordsOf(t, instruction.said) : instruction.text, fold.textMax)}${instruction.link ? ` [${instruction.link.title}](${instruction.link.url})` : ''}`,
-        ),
-      );
+      items.push(small(`- ${clip(manualStepText(instruction, t), fold.textMax)}${guideLinkText(instruction.link, t)}`));
     }
   }
   if (step.id === PACKAGE_STEP_ID && step.state !== 'not-applicable') {

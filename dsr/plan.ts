@@ -37,6 +37,7 @@ export type {
 
 const LOG_EXPORT_LINK: GuideLink = {
   title: 'Service Trust Portal',
+  said: said('guide.links.serviceTrustPortal'),
   url: 'https://servicetrust.microsoft.com/',
 };
 
