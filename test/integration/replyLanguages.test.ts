@@ -172,7 +172,7 @@ describe('replies in the person’s language', () => {
     assert.ok(told.includes('Este archivo no está disponible para usted.'), told.join(' | '));
   });
 
-  it('shows a guided step’s instructions from the guide in German, French and Spanish', async function () {
+  it('shows a guided step’s instructions, the guide’s links and why a step does not apply in German, French and Spanish', async function () {
     this.timeout(60_000);
     const flow = new CaseFlow(() => bot);
     const caseId = await flow.planned(alex, {
@@ -185,6 +185,7 @@ describe('replies in the person’s language', () => {
     const shown = {
       'de-DE': [
         /Systemgenerierte Protokolle werden gelöscht, wenn das Konto der Person endgültig aus Entra ID gelöscht wird/,
+        /In diesem System wurde nichts über die Person gefunden\./,
       ],
       'fr-FR': [
         /Les journaux générés par le système sont supprimés lorsque le compte de l’utilisateur est définitivement supprimé/,
