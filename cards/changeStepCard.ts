@@ -28,7 +28,7 @@ import type { Notice } from './notices.js';
 import { keptEndText } from './keptView.js';
 import { PLAN_VERBS } from './verbs.js';
 import { languageOf, translator } from '../i18n/index.js';
-import { stepTitle } from './planStepText.js';
+import { guideLinkText, manualStepText, stepTitle } from './planStepText.js';
 
 /** What the plan card knows beyond the case: which running steps lost their process, and the choices a system offers. */
 export interface PlanView {
@@ -163,11 +163,7 @@ export function previewBlocks(preview: StepPreview, t: TFunction): TextBlock[] {
     }
   }
   for (const guided of preview.guided)
-    blocks.push(
-      small(
-        `${t('change.byHand')} ${clip(guided.text, 300)}${guided.link ? ` [${guided.link.title}](${guided.link.url})` : ''}`,
-      ),
-    );
+    blocks.push(small(`${t('change.byHand')} ${clip(manualStepText(guided, t), 300)}${guideLinkText(guided.link, t)}`));
   return blocks;
 }
 

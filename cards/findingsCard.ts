@@ -23,6 +23,7 @@ import {
 import { caseCardShell } from './caseHeader.js';
 import { fullestThatFits } from './cardSize.js';
 import { countsText, fieldsText, kindName, localTimeText, standingText } from './findingsView.js';
+import { guideLinkText, manualStepText } from './planStepText.js';
 import { clip, shownAsText } from './format.js';
 import { translator } from '../i18n/index.js';
 import type { Notice } from './notices.js';
@@ -95,7 +96,7 @@ function candidatesText({ t }: Reader, system: SystemFindings): string {
 function stepBlocks({ t }: Reader, steps: ManualStep[] | undefined, shown: number): CardElement[] {
   const all = steps ?? [];
   const blocks: CardElement[] = all.slice(0, shown).map((step) =>
-    textBlock(`- ${clip(step.text, 300)}${step.link ? ` [${step.link.title}](${step.link.url})` : ''}`, {
+    textBlock(`- ${clip(manualStepText(step, t), 300)}${guideLinkText(step.link, t)}`, {
       spacing: 'Small',
     }),
   );

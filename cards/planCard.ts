@@ -36,7 +36,7 @@ import {
 } from './adaptive.js';
 import type { Notice } from './notices.js';
 import { DISCOVERY_VERBS, PLAN_VERBS, REVIEW_VERBS, TRIAGE_VERBS } from './verbs.js';
-import { stepTitle } from './planStepText.js';
+import { guideLinkText, manualStepText, stepTitle } from './planStepText.js';
 import { wordsOf } from '../i18n/index.js';
 
 export { PLAN_VERBS };
@@ -94,7 +94,9 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): Container 
   const items: CardElement[] = [
     textBlock(`**${clip(stepTitle(step, t), 200)}** · ${t(`plan.mode.${step.mode}`)}: ${stateText(step, t)}`),
   ];
-  const explain = step.state === 'failed' ? step.error : step.reason;
+  // In the reader's language where the bot wrote it; steps that ended before keep their English.
+  const saidExplain = step.state === 'failed' ? step.errorSaid : step.reasonSaid;
+  const explain = saidExplain ? wordsOf(t, saidExplain) : step.state === 'failed' ? step.error : step.reason;
   if (explain) items.push(small(clip(explain, stepFold(view).textMax + 100), { isSubtle: true }));
   if (step.waiting && step.state === 'waiting-outside') {
     const overdue = view.today !== undefined && view.today > step.waiting.expectedBy;
@@ -128,11 +130,7 @@ function stepBlock(dsrCase: DsrCase, step: PlanStep, view: PlanView): Container 
       items.push(small(t('plan.evidence.needed', { section: step.evidence.guideSection }), { isSubtle: true }));
     const fold = stepFold(view);
     for (const instruction of step.instructions.slice(0, fold.instructions)) {
-      items.push(
-        small(
-          `- ${clip(instruction.said ? wordsOf(t, instruction.said) : instruction.text, fold.textMax)}${instruction.link ? ` [${instruction.link.title}](${instruction.link.url})` : ''}`,
-        ),
-      );
+      items.push(small(`- ${clip(manualStepText(instruction, t), fold.textMax)}${guideLinkText(instruction.link, t)}`));
     }
   }
   if (step.id === PACKAGE_STEP_ID && step.state !== 'not-applicable') {
@@ -220,7 +218,13 @@ function bulkChanges(dsrCase: DsrCase, view: PlanView): CardElement[] {
 function notApplicableLine(steps: PlanStep[], t: TFunction): TextBlock[] {
   if (steps.length === 0) return [];
   const names = steps.map((step) => t(`plan.rightShort.${step.right}`));
-  const reasons = [...new Set(steps.map((step) => step.reason).filter((r): r is string => Boolean(r)))];
+  const reasons = [
+    ...new Set(
+      steps
+        .map((step) => (step.reasonSaid ? wordsOf(t, step.reasonSaid) : step.reason))
+        .filter((r): r is string => Boolean(r)),
+    ),
+  ];
   return [
     small(
       `${t('plan.notApplicable', { steps: names.join(', '), count: steps.length })}${reasons.length > 0 ? ` ${clip(reasons[0]!, 200)}` : ''}`,

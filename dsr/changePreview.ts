@@ -259,9 +259,11 @@ export function erasureByHand(
   const deleting =
     preview.request.right === 'delete' || (preview.request.right === 'restrict' && preview.byHand !== undefined);
   if (!deleting) return [];
-  const left = new Map<string, { reason: string; labels: string[]; count: number }>();
-  const add = (kind: string, reason: string, labels: string[], count: number) => {
-    const entry = left.get(kind) ?? { reason, labels: [], count: 0 };
+  // Each reason in English and, where the bot wrote it, in the catalogue's words; a system's own
+  // reason (its file writes it in English) is named as written in every language.
+  const left = new Map<string, { reason: string; saidReason: Said | string; labels: string[]; count: number }>();
+  const add = (kind: string, reason: string, labels: string[], count: number, saidReason: Said | string = reason) => {
+    const entry = left.get(kind) ?? { reason, saidReason, labels: [], count: 0 };
     entry.labels.push(...labels);
     entry.count += count;
     left.set(kind, entry);
@@ -284,14 +286,23 @@ export function erasureByHand(
         `Found by the search, but ${systemName} cannot delete it through the bot: delete it by hand, or note why it is kept.`,
         labels,
         count,
+        said('change.left.cannotDelete', { system: systemName, count }),
       );
     }
   }
-  return [...left].map(([kind, { reason, labels, count }]) => {
-    const named = labels.filter(Boolean).slice(0, BY_HAND_NAMED);
+  return [...left].map(([kind, { reason, saidReason, labels, count }]) => {
+    const named = labels
+      .filter(Boolean)
+      .slice(0, BY_HAND_NAMED)
+      .map((l) => l.slice(0, 80));
     const more = count > named.length ? ` and ${count - named.length} more` : '';
+    const words = { count, kind, reason: saidReason, labels: named.join('; ') };
     return {
-      text: `${counted(count, `${kind} record`)} the deletion leaves: ${reason} ${named.map((l) => l.slice(0, 80)).join('; ')}${more}.`,
+      text: `${counted(count, `${kind} record`)} the deletion leaves: ${reason} ${named.join('; ')}${more}.`,
+      said:
+        count > named.length
+          ? said('change.left.andMore', { ...words, more: count - named.length })
+          : said('change.left.named', words),
     };
   });
 }

@@ -104,7 +104,8 @@ export type ApplyOutcome =
   | { status: 'applied'; before?: Record<string, unknown> }
   | { status: 'gone' }
   | { status: 'conflict'; message: string }
-  | { status: 'failed'; message: string; retryable: boolean };
+  /** `said`: the message in the catalogue's words, where the bot wrote it rather than the system. */
+  | { status: 'failed'; message: string; retryable: boolean; said?: Said };
 
 /** What a second search after a deletion still finds among the deleted targets. */
 export interface DeletionCheck {

@@ -10,7 +10,10 @@ export const CAPABILITIES = ['find', 'export', 'rectify', 'restrict', 'delete'] 
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface GuideLink {
+  /** The page's title in English, as Microsoft's documentation names it. */
   title: string;
+  /** The title in the catalogue's words, for the reader's language; the address stays the same. */
+  said?: Said;
   url: string;
 }
 

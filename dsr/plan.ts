@@ -37,6 +37,7 @@ export type {
 
 const LOG_EXPORT_LINK: GuideLink = {
   title: 'Service Trust Portal',
+  said: said('guide.links.serviceTrustPortal'),
   url: 'https://servicetrust.microsoft.com/',
 };
 
@@ -117,7 +118,9 @@ export function buildPlan(
       instructions: [],
       destructive: false,
       state: packaged.length > 0 ? 'todo' : 'not-applicable',
-      ...(packaged.length > 0 ? {} : { reason: 'No connected system holds data about the person.' }),
+      ...(packaged.length > 0
+        ? {}
+        : { reason: 'No connected system holds data about the person.', reasonSaid: said('plan.reasons.noSystem') }),
       updatedAt: at,
     });
   }
@@ -159,6 +162,7 @@ export function buildPlan(
           destructive: false,
           state: 'not-applicable',
           reason: 'Nothing about the person was found in this system.',
+          reasonSaid: said('plan.reasons.nothingFound'),
         });
         continue;
       }
@@ -244,6 +248,7 @@ function logsStep(right: RequestType): Omit<PlanStep, 'id' | 'right' | 'systemId
       destructive: false,
       state: 'not-applicable',
       reason: LOGS_NOT_SUPPORTED,
+      reasonSaid: said('plan.reasons.logsNotSupported'),
     };
   }
   if (right === 'delete') {

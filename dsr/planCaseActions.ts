@@ -37,8 +37,24 @@ export type PlanCaseAction =
   /** `resume` takes over a step left running by a process that stopped (its lease ran out). */
   | { kind: 'startStep'; stepId: string; resume?: boolean; packageId?: string; isolatedCopy?: IsolatedCopy }
   | { kind: 'stepProgress'; stepId: string; done: number; total?: number }
-  | { kind: 'completeStep'; stepId: string; packageId?: string; result?: StepResult; reason?: string }
-  | { kind: 'failStep'; stepId: string; error: string; failure?: StepFailure; result?: StepResult }
+  | {
+      kind: 'completeStep';
+      stepId: string;
+      packageId?: string;
+      result?: StepResult;
+      reason?: string;
+      /** `reason` in the catalogue's words, for the plan card in the reader's language. */
+      reasonSaid?: Said;
+    }
+  | {
+      kind: 'failStep';
+      stepId: string;
+      /** In English, for the letter, the logs and the trail; `said` is the same for the card's reader. */
+      error: string;
+      said?: Said;
+      failure?: StepFailure;
+      result?: StepResult;
+    }
   /** Guided steps marked done together, with one note and (where the guide asks for it) one evidence link. */
   | { kind: 'tickStep'; stepIds: readonly string[]; note?: string; link?: string }
   /** A guided step that waits for someone outside the team until a day. */
@@ -171,9 +187,16 @@ function undecided(current: DsrCase, then: 'plan' | 'respond'): Said | undefined
   return said(`refusals.plan.undecided.${then}`, { systems: open.join(', ') });
 }
 
-function retainedReason(preview: StepPreview): string {
-  const reasons = [...new Set(preview.retained.map((r) => r.reason))].slice(0, 3);
-  return `${counted(preview.retainedCount, 'record is', 'records are')} kept: ${reasons.join('; ')}`;
+/**
+ * Why a preview's records are all kept, in English and in the catalogue's words. The reasons are the
+ * systems' own (their files write them in English), so they are named as written in every language.
+ */
+function retainedReason(preview: StepPreview): { reason: string; reasonSaid: Said } {
+  const reasons = [...new Set(preview.retained.map((r) => r.reason))].slice(0, 3).join('; ');
+  return {
+    reason: `${counted(preview.retainedCount, 'record is', 'records are')} kept: ${reasons}`,
+    reasonSaid: said('change.run.allKept', { count: preview.retainedCount, reasons }),
+  };
 }
 
 /** The most steps one "Mark done" settles: a plan holds a few per system, never more. */
@@ -349,9 +372,8 @@ export function applyPlanCaseAction(
             // The copy must be stored and recorded before the first record is removed (a resumed run has it).
             if (!action.resume && !action.isolatedCopy) return { invalid: said('refusals.plan.copyNotStored') };
           }
-          const { error: _error, failure: _failure, ...rest } = step;
-          void _error;
-          void _failure;
+          const { error: _error, errorSaid: _errorSaid, failure: _failure, ...rest } = step;
+          void [_error, _errorSaid, _failure];
           return {
             ...rest,
             state: 'running',
@@ -397,6 +419,7 @@ export function applyPlanCaseAction(
             ...(action.packageId ? { packageId: action.packageId } : {}),
             ...(result ? { result } : {}),
             ...(action.reason ? { reason: action.reason.slice(0, 500) } : {}),
+            ...(action.reason && action.reasonSaid ? { reasonSaid: action.reasonSaid } : {}),
             updatedAt: at,
           };
         },
@@ -417,6 +440,7 @@ export function applyPlanCaseAction(
                 ...step,
                 state: 'failed',
                 error: action.error.slice(0, 500),
+                ...(action.said ? { errorSaid: action.said } : {}),
                 failure: action.failure ?? 'error',
                 ...(action.result ? { result: action.result } : {}),
                 updatedAt: at,
@@ -451,23 +475,26 @@ export function applyPlanCaseAction(
           const {
             approval: _approval,
             error: _error,
+            errorSaid: _errorSaid,
             failure: _failure,
             progress: _progress,
             reason: _reason,
+            reasonSaid: _reasonSaid,
             overrides: _overrides,
             ...stepRest
           } = step;
-          void [_approval, _error, _failure, _progress, _reason, _overrides];
+          void [_approval, _error, _errorSaid, _failure, _progress, _reason, _reasonSaid, _overrides];
           const rest = overrides ? { ...stepRest, overrides } : stepRest;
           const preview = action.preview;
           if (preview.targetCount === 0) {
             return preview.retainedCount > 0
-              ? { ...rest, preview, state: 'retained', reason: retainedReason(preview), updatedAt: at }
+              ? { ...rest, preview, state: 'retained', ...retainedReason(preview), updatedAt: at }
               : {
                   ...rest,
                   preview,
                   state: 'not-applicable',
                   reason: 'The preview found nothing to change.',
+                  reasonSaid: said('change.run.nothingToChange'),
                   updatedAt: at,
                 };
           }

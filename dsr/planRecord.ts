@@ -3,6 +3,7 @@ import type { ManualStep } from './findings.js';
 import type { RequestType } from './requestTypes.js';
 import type { EvidenceRule } from './planEvidence.js';
 import type { OutsideWait } from './outsideWait.js';
+import type { Said } from '../i18n/index.js';
 
 /**
  * What a plan records on a case: its steps, their state, previews, approvals and results. Apart from
@@ -80,9 +81,14 @@ export interface PlanStep {
   destructive: boolean;
   state: StepState;
   progress?: { done: number; total?: number };
+  /** In English: the response letter, the logs and the audit trail read it. */
   error?: string;
-  /** Why a step is not applicable or records are retained. */
+  /** The same in the catalogue's words, for the reader's language; steps that ended before it existed have none. */
+  errorSaid?: Said;
+  /** Why a step is not applicable or records are retained, in English (as `error`). */
   reason?: string;
+  /** The same in the catalogue's words, where the bot wrote it; absent on older steps. */
+  reasonSaid?: Said;
   completed?: StepCompletion;
   approval?: { at: string; byId: string; previewHash: string };
   /** The package built by this step, for its download. */

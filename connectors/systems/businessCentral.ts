@@ -165,6 +165,7 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
       said: said('guide.businessCentral.find'),
       link: {
         title: 'Respond to requests about personal data',
+        said: said('guide.links.respondToRequests'),
         url: `${docs}/business-central/admin-responding-to-requests-about-personal-data#restrict-data-processing-for-a-data-subject`,
       },
     },
@@ -174,7 +175,11 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
       {
         text: 'After the contacts are deleted, run the Delete Canceled Interaction Log Entries batch job so their interactions are deleted too.',
         said: said('guide.businessCentral.afterDelete'),
-        link: { title: 'Respond to requests about personal data', url: bcPersonalData },
+        link: {
+          title: 'Respond to requests about personal data',
+          said: said('guide.links.respondToRequests'),
+          url: bcPersonalData,
+        },
       },
     ],
     restrict: [
@@ -183,6 +188,7 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
         said: said('guide.businessCentral.restrictEmployee'),
         link: {
           title: 'Restrict data processing for a data subject',
+          said: said('guide.links.restrictProcessing'),
           url: `${bcPersonalData}#restrict-data-processing-for-a-data-subject`,
         },
       },

@@ -141,13 +141,18 @@ export const CUSTOMER_ENGAGEMENT: ApiSystem<'crm'> = {
     {
       text: 'Search contacts, leads, accounts, activities and notes for the person with Relevance Search, and save an Advanced Find of what you find.',
       said: said('guide.customerEngagement.find'),
-      link: { title: 'Relevance Search', url: `${docs}/customer-engagement/basics/relevance-search-results` },
+      link: {
+        title: 'Relevance Search',
+        said: said('guide.links.relevanceSearch'),
+        url: `${docs}/customer-engagement/basics/relevance-search-results`,
+      },
     },
     {
       text: 'If Marketing is in use, retrieve the contact’s interactions (emails, forms, events).',
       said: said('guide.customerEngagement.marketing'),
       link: {
         title: 'Retrieve interactions for a contact',
+        said: said('guide.links.contactInteractions'),
         url: `${docs}/customer-engagement/marketing/developer/retrieve-interactions-contact`,
       },
     },
@@ -159,6 +164,7 @@ export const CUSTOMER_ENGAGEMENT: ApiSystem<'crm'> = {
         said: said('guide.customerEngagement.isolate'),
         link: {
           title: 'A separate container: Azure Storage, Blob storage',
+          said: said('guide.links.blobStorage'),
           url: 'https://docs.microsoft.com/en-us/azure/storage/common/storage-introduction#blob-storage',
         },
       },

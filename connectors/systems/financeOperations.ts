@@ -103,12 +103,20 @@ export const FINANCE_OPERATIONS: ApiSystem<'fno'> = {
     {
       text: 'Run the Person search report across all legal entities for the person’s name, email and account numbers.',
       said: said('guide.financeOperations.find'),
-      link: { title: 'The Person search report', url: `${fnoGuide}/gdpr-guide#the-person-search-report` },
+      link: {
+        title: 'The Person search report',
+        said: said('guide.links.personSearchReport'),
+        url: `${fnoGuide}/gdpr-guide#the-person-search-report`,
+      },
     },
     {
       text: 'Add your own entities to the report where the person may also be.',
       said: said('guide.financeOperations.extend'),
-      link: { title: 'Extend the Person search report', url: `${fnoGuide}/gdpr-extend-person-search-report` },
+      link: {
+        title: 'Extend the Person search report',
+        said: said('guide.links.extendPersonSearchReport'),
+        url: `${fnoGuide}/gdpr-extend-person-search-report`,
+      },
     },
   ],
   guidance: {},

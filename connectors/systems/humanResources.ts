@@ -19,7 +19,11 @@ export const HUMAN_RESOURCES: ApiSystem<'hr'> = {
     {
       text: 'Run the Person search report in Human Resources for the worker, and note whether their employment has ended.',
       said: said('guide.humanResources.find'),
-      link: { title: 'The Person search report', url: `${fnoGuide}/gdpr-guide#the-person-search-report` },
+      link: {
+        title: 'The Person search report',
+        said: said('guide.links.personSearchReport'),
+        url: `${fnoGuide}/gdpr-guide#the-person-search-report`,
+      },
     },
   ],
   guidance: {
@@ -29,6 +33,7 @@ export const HUMAN_RESOURCES: ApiSystem<'hr'> = {
         said: said('guide.humanResources.deleteTerminated'),
         link: {
           title: 'Requests for personal data in Talent',
+          said: said('guide.links.talentRequests'),
           url: `${docs}/unified-operations/dev-itpro/gdpr/respond-dsr-request-talent#additional-notes-that-apply-to-requests-for-personal-data`,
         },
       },

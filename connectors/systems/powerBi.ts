@@ -11,7 +11,11 @@ export const POWER_BI: ManualSystem<'powerbi'> = {
     {
       text: 'Check Power BI content packs built on Social Engagement data for the person’s user name.',
       said: said('guide.powerBi.find'),
-      link: { title: 'Power BI content pack', url: `${social}/get-content-pack-for-power-bi` },
+      link: {
+        title: 'Power BI content pack',
+        said: said('guide.links.powerBiContentPack'),
+        url: `${social}/get-content-pack-for-power-bi`,
+      },
     },
   ],
 };

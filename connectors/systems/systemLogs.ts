@@ -9,7 +9,11 @@ export const SYSTEM_LOGS: ManualSystem<'logs'> = {
     {
       text: 'System-generated logs have no API for this: request a Data Log Export for the person in the Service Trust Portal.',
       said: said('guide.systemLogs.find'),
-      link: { title: 'Service Trust Portal', url: 'https://servicetrust.microsoft.com/' },
+      link: {
+        title: 'Service Trust Portal',
+        said: said('guide.links.serviceTrustPortal'),
+        url: 'https://servicetrust.microsoft.com/',
+      },
     },
   ],
 };

@@ -20,7 +20,7 @@ import {
 } from '../bulkSteps.js';
 import { RunLease, stepLease } from './runLease.js';
 import { ProgressPace, tellProgress, type OnProgress } from './runProgress.js';
-import type { Said } from '../../i18n/index.js';
+import { said, type Said } from '../../i18n/index.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
 export interface RunLog {
@@ -424,6 +424,7 @@ export class ChangeRunner {
       return {
         status: 'failed',
         message: timedOut ? 'The system did not answer in time.' : 'The system could not be reached.',
+        said: said(timedOut ? 'change.run.timedOut' : 'change.run.unreachable'),
         retryable: true,
       };
     }
@@ -445,7 +446,7 @@ export class ChangeRunner {
     const tally = await this.ledger.tally(key);
     let done = tally.applied + tally.gone;
     let conflicts = 0;
-    let failure: string | undefined;
+    let failure: { message: string; said?: Said } | undefined;
     const pace = new ProgressPace(this.options.progressEvery);
     const report = async () => {
       // A run whose lease another process took stops at the next record.
@@ -469,7 +470,7 @@ export class ChangeRunner {
         if (outcome.status === 'applied' || outcome.status === 'gone') done += 1;
         else if (outcome.status === 'conflict') conflicts += 1;
         else {
-          failure = outcome.message;
+          failure = { message: outcome.message, ...(outcome.said ? { said: outcome.said } : {}) };
           break;
         }
         if (pace.recordDone()) await report();
@@ -503,17 +504,24 @@ export class ChangeRunner {
     step: PlanStep,
     result: StepResult,
     conflicts: number,
-    failure: string | undefined,
+    failure: { message: string; said?: Said } | undefined,
   ): Promise<CaseAction> {
     const stepId = step.id;
-    const doneSoFar = `${result.applied + result.gone} of ${step.preview?.targetCount ?? 0} records are done`;
+    const system = step.systemName;
+    // Each end in English (the letter, the logs, the trail) and in the catalogue's words (the card).
+    const done = result.applied + result.gone;
+    const total = step.preview?.targetCount ?? 0;
+    const doneSoFar = `${done} of ${total} records are done`;
+    const doneSaid = said('change.run.done', { count: done, total });
     if (failure)
       return {
         kind: 'failStep',
         stepId,
         failure: 'error',
         result,
-        error: `${step.systemName}: ${failure} ${doneSoFar}; Retry continues from there.`,
+        error: `${system}: ${failure.message} ${doneSoFar}; Retry continues from there.`,
+        // A system's own message (an HTTP error) is quoted as it came.
+        said: said('change.run.failed', { system, cause: failure.said ?? failure.message, done: doneSaid }),
       };
     if (conflicts > 0)
       return {
@@ -522,6 +530,7 @@ export class ChangeRunner {
         failure: 'conflict',
         result,
         error: `${counted(conflicts, 'record')} changed since the preview and ${conflicts === 1 ? 'was' : 'were'} left as ${conflicts === 1 ? 'it is' : 'they are'}; preview again. ${doneSoFar}.`,
+        said: said('change.run.conflict', { count: conflicts, done: doneSaid }),
       };
     if (request.right === 'delete') {
       let check;
@@ -534,7 +543,8 @@ export class ChangeRunner {
           stepId,
           failure: 'remaining',
           result,
-          error: `${step.systemName} could not be searched again to confirm the deletion; Retry checks again.`,
+          error: `${system} could not be searched again to confirm the deletion; Retry checks again.`,
+          said: said('change.run.notConfirmed', { system }),
         };
       }
       if (check.remaining.length > 0) {
@@ -550,16 +560,20 @@ export class ChangeRunner {
           failure: 'remaining',
           result: { ...result, applied: result.applied - check.remaining.length },
           error: `${counted(check.remaining.length, 'record')} (${kinds}) still found after the deletion; Retry deletes ${check.remaining.length === 1 ? 'it' : 'them'} again.`,
+          said: said('change.run.remaining', { count: check.remaining.length, kinds }),
         };
       }
     }
+    // The reasons are the systems' own, written in English in their files: named as written.
+    const reasons = [...new Set(step.preview?.retained.map((r) => r.reason))].slice(0, 3).join('; ');
     return {
       kind: 'completeStep',
       stepId,
       result,
       ...(result.retained > 0 && step.preview
         ? {
-            reason: `${counted(result.retained, 'record')} kept: ${[...new Set(step.preview.retained.map((r) => r.reason))].slice(0, 3).join('; ')}`,
+            reason: `${counted(result.retained, 'record')} kept: ${reasons}`,
+            reasonSaid: said('change.run.kept', { count: result.retained, reasons }),
           }
         : {}),
     };

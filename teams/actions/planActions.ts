@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { planCard, PLAN_VERBS, type PlanView } from '../../cards/planCard.js';
-import { translator } from '../../i18n/index.js';
+import { said, translator } from '../../i18n/index.js';
 import { viewT } from '../../cards/changeStepCard.js';
 import { refusalText } from '../refusalText.js';
 import type { Notice } from '../../cards/notices.js';
@@ -305,6 +305,7 @@ export class PlanAction implements CardActionHandler {
         kind: 'failStep',
         stepId: PACKAGE_STEP_ID,
         error: 'The package could not be prepared; a system did not answer. Try again.',
+        said: said('plan.package.failed'),
       });
       await this.showPlan(pressed, failed);
     }

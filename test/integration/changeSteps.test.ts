@@ -64,14 +64,14 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
   let now: Date | undefined;
   const clock = { now: () => now ?? new Date() };
 
-  async function start(dataDir?: string): Promise<BotHarness> {
+  async function start(dataDir?: string, changeRun: { targetTimeoutMs?: number } = {}): Promise<BotHarness> {
     bot = await new BotHarness(
       {},
       {
         connectors: [crm.connector(), bc.connector()],
         clock,
         // Progress is written every second record, never by time, so the count below is exact.
-        changeRun: { progressEvery: { records: 2, ms: 3_600_000 } },
+        changeRun: { progressEvery: { records: 2, ms: 3_600_000 }, ...changeRun },
       },
     ).start(dataDir);
     await bot.say(megan, 'help');
@@ -357,6 +357,57 @@ describe('the steps that change data: preview, approval, per-record runs', () =>
     const responded = await card(megan, 'plan.respond', caseId);
     assert.match(responded, /Response for Maria Garcia/);
     assert.match(responded, /Dynamics 365 Business Central: 2 records erased\. 1 record kept: Posted invoices/);
+  });
+
+  it('words how a step ended, and what a deletion leaves by hand, in the reader’s language', async function () {
+    this.timeout(60_000);
+    crm = ceSystem();
+    crm.undeletable.add('activity');
+    bc = bcSystem();
+    bc.failing.add('b1');
+    await start(undefined, { targetTimeoutMs: 300 });
+    const caseId = await plannedCase(alex, 'delete');
+    // What the deletion leaves by hand, on the preview card in French.
+    const preview = await flow.cardIn('fr-FR', megan, 'plan.preview', caseId, { stepId: 'delete:crm' });
+    assert.match(
+      preview,
+      /4 enregistrements \(activity\) que la suppression laisse : Trouvés par la recherche, mais Dynamics 365 Customer Engagement ne peut pas les supprimer via le bot/,
+    );
+    assert.doesNotMatch(preview, /the deletion leaves|Found by the search/);
+
+    // A system's own failure on the plan card in German; the step keeps the English for the letter.
+    await card(megan, 'plan.preview', caseId, { stepId: 'delete:bc' });
+    const failed = await approveAndApply(megan, caseId, 'delete:bc');
+    assert.match(failed.error!, /The service answered 503\. 1 of 2 records are done; Retry continues/);
+    const german = await flow.cardIn('de-DE', megan, 'plan.show', caseId);
+    assert.match(
+      german,
+      /Dynamics 365 Business Central: The service answered 503\. 1 von 2 Datensätzen ist erledigt; „Erneut versuchen“ macht dort weiter\./,
+    );
+    assert.doesNotMatch(german, /Retry continues/);
+
+    // A system that does not answer in time, in the bot's own words.
+    bc.failing.clear();
+    bc.hang('b1');
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId: 'delete:bc' }), /Running/);
+    await bot.app.runner.settled(caseId, 'delete:bc');
+    bc.unhang();
+    assert.equal((await step(caseId, 'delete:bc')).state, 'failed');
+    assert.match(
+      await flow.cardIn('fr-FR', megan, 'plan.show', caseId),
+      /Dynamics 365 Business Central : Le système n’a pas répondu à temps\. 1 enregistrement sur 2 est traité ; « Réessayer » reprend/,
+    );
+
+    // Done, with the record the law keeps: the reason is the system's, the sentence around it German.
+    assert.match(await card(megan, 'plan.apply', caseId, { stepId: 'delete:bc' }), /Running/);
+    await bot.app.runner.settled(caseId, 'delete:bc');
+    const done = await step(caseId, 'delete:bc');
+    assert.equal(done.state, 'done');
+    assert.match(done.reason!, /^1 record kept: Posted ledger entries/);
+    assert.match(
+      await flow.cardIn('de-DE', megan, 'plan.show', caseId),
+      /1 Datensatz aufbewahrt: Posted ledger entries are kept for the tax retention period/,
+    );
   });
 
   it('reports a deletion cut short by a restart as resumable, never done, and resumes without repeating', async function () {

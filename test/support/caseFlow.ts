@@ -25,10 +25,18 @@ export class CaseFlow {
     return (await this.bot().app.store.getCase(caseId))!.version;
   }
 
-  async press(user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}): Promise<PostResult> {
+  async press(
+    user: TeamsUser,
+    verb: string,
+    caseId: string,
+    extra: Record<string, unknown> = {},
+    /** The Teams client's language, as Teams sends it on the press; none reads English. */
+    locale?: string,
+  ): Promise<PostResult> {
     const bot = this.bot();
     return bot.post({
       ...bot.base(user, CASE_THREAD),
+      ...(locale ? { locale } : {}),
       type: 'invoke',
       name: 'adaptiveCard/action',
       replyToId: this.cardId,
@@ -41,6 +49,17 @@ export class CaseFlow {
   /** Presses and returns every text on the card that came back. */
   async card(user: TeamsUser, verb: string, caseId: string, extra: Record<string, unknown> = {}): Promise<string> {
     return cardText(invokeCard(await this.press(user, verb, caseId, extra)));
+  }
+
+  /** The same, from a Teams client set to `locale`. */
+  async cardIn(
+    locale: string,
+    user: TeamsUser,
+    verb: string,
+    caseId: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> {
+    return cardText(invokeCard(await this.press(user, verb, caseId, extra, locale)));
   }
 
   /**

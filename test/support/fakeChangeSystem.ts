@@ -38,6 +38,8 @@ export class FakeChangeSystem implements ChangeConnector {
   readonly failing = new Set<string>();
   /** Ids a deletion does not remove (the second search still finds them) while in the set. */
   readonly stubborn = new Set<string>();
+  /** Kinds its API cannot delete: a deletion's preview leaves them out, as a system without the operation does. */
+  readonly undeletable = new Set<string>();
   /** When set, the apply of this id waits until released or aborted. */
   hangOn: string | undefined;
   private release: (() => void) | undefined;
@@ -111,6 +113,7 @@ export class FakeChangeSystem implements ChangeConnector {
     const targets: ChangeTarget[] = [];
     for (const record of this.records.values()) {
       if (!selection.admits(record.id, ['email'])) continue;
+      if (request.right === 'delete' && this.undeletable.has(record.kind)) continue;
       let changes: ChangeTarget['changes'] = [];
       if (request.right === 'rectify') {
         changes = request.corrections
