@@ -60,7 +60,7 @@ export class BulkChangeAction implements CardActionHandler {
       this.verb,
       data,
       this.services,
-      'Only the privacy team can work through the plan.',
+      translator(context.activity.locale)('refusals.plan.onlyTeam'),
     );
     if ('kind' in checked) return checked;
     const { actor, dsrCase, version } = checked;

@@ -188,6 +188,7 @@ export class PlanAction implements CardActionHandler {
             kind: 'failStep',
             stepId: PACKAGE_STEP_ID,
             error: 'The bot restarted while preparing the package; it is prepared again.',
+            said: said('plan.package.restarted'),
           });
           if (!interrupted.ok) {
             await release();
