@@ -25,7 +25,7 @@ import {
 } from './adaptive.js';
 import { caseCardShell } from './caseHeader.js';
 import type { Notice } from './notices.js';
-import { keptEndText } from './keptView.js';
+import { keptEndText, keptWhy } from './keptView.js';
 import { PLAN_VERBS } from './verbs.js';
 import { languageOf, translator } from '../i18n/index.js';
 import { guideLinkText, manualStepText, stepTitle } from './planStepText.js';
@@ -158,7 +158,7 @@ export function previewBlocks(preview: StepPreview, t: TFunction): TextBlock[] {
     for (const kept of preview.retained) {
       const end = keptEndText(kept);
       blocks.push(
-        small(`- ${kept.kind} ${shownAsText(kept.label, 80)}: ${clip(kept.reason, 200)}${end ? ` (${end})` : ''}`),
+        small(`- ${kept.kind} ${shownAsText(kept.label, 80)}: ${clip(keptWhy(t, kept), 200)}${end ? ` (${end})` : ''}`),
       );
     }
   }

@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { DsrCase } from '../dsr/case.js';
 import type { KeptEnds, KeptRecord } from '../dsr/keptRecords.js';
-import { translator } from '../i18n/index.js';
+import { translator, wordsOf, type Said } from '../i18n/index.js';
 
 const plainDates = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
@@ -24,6 +24,11 @@ export function keptEndText(record: { until?: string; ends?: KeptEnds }, t: TFun
   if (!record.until) return '';
   const date = plainDay(record.until, t);
   return record.ends === 'condition' ? t('case.kept.whileHolds', { date }) : t('case.kept.until', { date });
+}
+
+/** Why a record is kept: in the reader's language where the bot or a built-in system wrote the reason. */
+export function keptWhy(t: TFunction, record: { reason: string; reasonSaid?: Said }): string {
+  return record.reasonSaid ? wordsOf(t, record.reasonSaid) : record.reason;
 }
 
 /**

@@ -13,7 +13,7 @@ import type {
 } from '../dsr/changes.js';
 import type { KeptBasis } from '../dsr/keptRecords.js';
 import { ChangeRequestError } from '../dsr/changes.js';
-import { said } from '../i18n/index.js';
+import { said, type Said } from '../i18n/index.js';
 import type { ManualStep, SearchQuery } from '../dsr/discovery.js';
 import { EVERY_RECORD, type RecordSelection } from '../dsr/matching.js';
 import type { EntityDescription, RetainRule, Scalar } from './describe.js';
@@ -77,7 +77,7 @@ export interface ChangeSystem {
   /** Business Central wants `If-Match` on a delete too. */
   deleteIfMatch?: boolean;
   /** Per kind the API cannot delete, what a person does instead. */
-  byHand?: Record<string, string>;
+  byHand?: Record<string, ManualStep>;
   /** Kinds that go with their owner when it is deleted, and why. */
   removedWithOwner?: Record<string, string>;
 }
@@ -111,6 +111,11 @@ function keptBasis(rule: RetainRule, row: Row): KeptBasis {
     counted: rule.counted,
     ...(/^\d{4}-\d{2}-\d{2}/.test(date) ? { documentDate: date.slice(0, 10) } : {}),
   };
+}
+
+/** A rule's reason in English, and in the catalogue's words where the system's file names them. */
+function keptReason(rule: RetainRule): { reason: string; reasonSaid?: Said } {
+  return rule.said ? { reason: rule.reason, reasonSaid: rule.said } : { reason: rule.reason };
 }
 
 function labelOf(entity: EntityDescription, row: Row): string {
@@ -183,7 +188,7 @@ export class DescribedChanges implements ChangeConnector {
     const held = await this.collect(query, selection, abort, queries);
     const retained: RetainedRecord[] = [];
     const keptIds = new Set<string>();
-    const ownersKept = new Map<string, { reason: string; kept: KeptBasis }>();
+    const ownersKept = new Map<string, { reason: string; reasonSaid: Said; kept: KeptBasis }>();
     for (const record of held) {
       // A privacy officer's written override lets a kept account be deleted; the case holds why.
       if (overridden.has(record.id)) continue;
@@ -194,13 +199,14 @@ export class DescribedChanges implements ChangeConnector {
         kind: record.entity.kind,
         id: record.id,
         label: labelOf(record.entity, record.row),
-        reason: rule.reason,
+        ...keptReason(rule),
         kept: keptBasis(rule, record.row),
       });
       if (rule.keepsOwner && record.ownerId && !ownersKept.has(record.ownerId)) {
         // The owner stays while the record it has does: a condition, checked again with it.
         ownersKept.set(record.ownerId, {
           reason: `Kept while it has records that must stay: ${rule.reason}`,
+          reasonSaid: said('change.keptReasons.whileRecords', { reason: rule.said ?? rule.reason }),
           kept: { basis: rule.basis, ends: 'condition', counted: 'date' },
         });
       }
@@ -217,6 +223,7 @@ export class DescribedChanges implements ChangeConnector {
           id: record.id,
           label: labelOf(record.entity, record.row),
           reason: owner.reason,
+          reasonSaid: owner.reasonSaid,
           kept: owner.kept,
         });
       }
@@ -233,9 +240,7 @@ export class DescribedChanges implements ChangeConnector {
           kind: record.entity.kind,
           id: record.id,
           label: labelOf(record.entity, record.row),
-          reason:
-            this.system.byHand?.[record.entity.kind] ??
-            `The API cannot delete a ${record.entity.kind}; delete it by hand, or note why it is kept.`,
+          ...this.byHandReason(record.entity.kind),
         });
     }
     targets.sort((a, b) => a.order - b.order);
@@ -395,18 +400,11 @@ export class DescribedChanges implements ChangeConnector {
       const label = labelOf(ref.entity, row);
       const rule = ref.entity.changes.retain.find((r) => matches(r, row));
       if (rule) {
-        retained.push({ kind: record.kind, id: record.id, label, reason: rule.reason, kept: keptBasis(rule, row) });
+        retained.push({ kind: record.kind, id: record.id, label, ...keptReason(rule), kept: keptBasis(rule, row) });
         continue;
       }
       if (!ref.entity.operations.delete) {
-        byHand.push({
-          kind: record.kind,
-          id: record.id,
-          label,
-          reason:
-            this.system.byHand?.[record.kind] ??
-            `The API cannot delete a ${record.kind}; delete it by hand, or note why it is kept.`,
-        });
+        byHand.push({ kind: record.kind, id: record.id, label, ...this.byHandReason(record.kind) });
         continue;
       }
       targets.push({
@@ -437,6 +435,16 @@ export class DescribedChanges implements ChangeConnector {
   }
 
   /** One record with every field a change judges it by; undefined when it is gone. */
+  /** What a person does with a record of `kind` the API cannot delete: the system's words, or ours. */
+  private byHandReason(kind: string): { reason: string; reasonSaid?: Said } {
+    const own = this.system.byHand?.[kind];
+    if (own) return own.said ? { reason: own.text, reasonSaid: own.said } : { reason: own.text };
+    return {
+      reason: `The API cannot delete a ${kind}; delete it by hand, or note why it is kept.`,
+      reasonSaid: said('change.keptReasons.apiCannotDelete', { kind }),
+    };
+  }
+
   private async readRecord(ref: RecordRef, signal: AbortSignal): Promise<Row | undefined> {
     const fields = changeFields(ref.entity);
     const hook = this.hookFor(ref.entity.kind);

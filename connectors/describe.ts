@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IDENTIFIER_KINDS } from '../dsr/discovery.js';
 import { basisSchema, KEPT_COUNTED, KEPT_ENDS } from '../dsr/keptRecords.js';
+import { I18NEXT } from '../i18n/index.js';
 
 /**
  * What one entity set holds about a person, described as data: the built-in entities and an
@@ -26,6 +27,15 @@ export const matchSchema = z
 const scalar = z.union([z.string().max(200), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof scalar>;
 
+const keptReasonSaid = z
+  .object({
+    key: z
+      .string()
+      .regex(/^change\.keptReasons\.[A-Za-z]+$/, 'must name a reason under change.keptReasons')
+      .refine((key) => I18NEXT.exists(key), 'names a reason the catalogue does not hold'),
+  })
+  .strict();
+
 /**
  * Records kept "as is" whatever the request: always (no `field`), or when `field` holds one of
  * `in` / none of `notIn`. `keepsOwner` also keeps the main record this one belongs to, where the
@@ -39,7 +49,13 @@ export const retainRuleSchema = z
     field: propertyName.optional(),
     in: z.array(scalar).min(1).max(20).optional(),
     notIn: z.array(scalar).min(1).max(20).optional(),
+    /** In English: the audit trail and the response letter's appendix read it. */
     reason: z.string().trim().min(1).max(300),
+    /**
+     * The same reason in the catalogue's words, so each reader reads it in their language. Only a
+     * reason the catalogue holds can be named: an organisation's own reason is shown as written.
+     */
+    said: keptReasonSaid.optional(),
     keepsOwner: z.boolean().default(false),
     basis: basisSchema.default('legal-obligation'),
     ends: z.enum(KEPT_ENDS).default('period'),

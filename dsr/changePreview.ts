@@ -190,6 +190,7 @@ export function summaryOf(
         id: r.id,
         label: r.label.slice(0, 120),
         reason: r.reason.slice(0, 300),
+        ...(r.reasonSaid ? { reasonSaid: r.reasonSaid } : {}),
         ...(end ? { until: end.until, ends: end.ends } : {}),
       };
     }),
@@ -259,8 +260,8 @@ export function erasureByHand(
   const deleting =
     preview.request.right === 'delete' || (preview.request.right === 'restrict' && preview.byHand !== undefined);
   if (!deleting) return [];
-  // Each reason in English and, where the bot wrote it, in the catalogue's words; a system's own
-  // reason (its file writes it in English) is named as written in every language.
+  // Each reason in English and, where the bot or a built-in system wrote it, in the catalogue's
+  // words; an organisation's own reason (its file writes it in one language) is named as written.
   const left = new Map<string, { reason: string; saidReason: Said | string; labels: string[]; count: number }>();
   const add = (kind: string, reason: string, labels: string[], count: number, saidReason: Said | string = reason) => {
     const entry = left.get(kind) ?? { reason, saidReason, labels: [], count: 0 };
@@ -268,7 +269,7 @@ export function erasureByHand(
     entry.count += count;
     left.set(kind, entry);
   };
-  for (const record of preview.byHand ?? []) add(record.kind, record.reason, [record.label], 1);
+  for (const record of preview.byHand ?? []) add(record.kind, record.reason, [record.label], 1, record.reasonSaid);
   const accounted = new Set([
     ...targetKinds,
     ...preview.retained.map((r) => r.kind),

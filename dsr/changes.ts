@@ -69,7 +69,10 @@ export interface RetainedRecord {
   kind: string;
   id: string;
   label: string;
+  /** In English, as the audit trail and the letter read it. */
   reason: string;
+  /** The same in the catalogue's words, where the bot or a built-in system wrote it; absent for an organisation's own. */
+  reasonSaid?: Said;
   /** The legal reason's basis and the record's date, for when it ends; absent for records left by hand. */
   kept?: KeptBasis;
 }

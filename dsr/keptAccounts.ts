@@ -1,6 +1,7 @@
 import type { DsrCase } from './case.js';
 import type { ChangePreview, ChangeTarget, RetainedRecord } from './changes.js';
 import { standingOf } from './matching.js';
+import { said } from '../i18n/index.js';
 
 /** The systems that hold workers: one worker entity in both (CDM HcmWorkerEntity). */
 const WORKER_SYSTEMS: Record<string, string> = {
@@ -68,12 +69,13 @@ export function activeWorkerAccounts(
     const employeeId = target.kind === 'user' ? employeeIdOf.get(target.id) : undefined;
     const systemName = employeeId ? active.get(employeeId) : undefined;
     // A privacy officer's written override (recorded on the step) lets the account go.
-    if (!systemName || overrides.has(target.id)) return undefined;
+    if (!employeeId || !systemName || overrides.has(target.id)) return undefined;
     return {
       kind: target.kind,
       id: target.id,
       label: target.label,
       reason: `The account belongs to worker ${employeeId} in ${systemName}, who is not terminated: it is kept until the employment ends.`,
+      reasonSaid: said('change.keptReasons.workerAccount', { employeeId, system: systemName }),
     };
   };
 }

@@ -188,14 +188,17 @@ function undecided(current: DsrCase, then: 'plan' | 'respond'): Said | undefined
 }
 
 /**
- * Why a preview's records are all kept, in English and in the catalogue's words. The reasons are the
- * systems' own (their files write them in English), so they are named as written in every language.
+ * Why a preview's records are all kept, in English and in the catalogue's words: a built-in
+ * system's reason in the reader's language, an organisation's own as its file writes it.
  */
 function retainedReason(preview: StepPreview): { reason: string; reasonSaid: Said } {
-  const reasons = [...new Set(preview.retained.map((r) => r.reason))].slice(0, 3).join('; ');
+  const distinct = [...new Map(preview.retained.map((r) => [r.reason, r])).values()].slice(0, 3);
   return {
-    reason: `${counted(preview.retainedCount, 'record is', 'records are')} kept: ${reasons}`,
-    reasonSaid: said('change.run.allKept', { count: preview.retainedCount, reasons }),
+    reason: `${counted(preview.retainedCount, 'record is', 'records are')} kept: ${distinct.map((r) => r.reason).join('; ')}`,
+    reasonSaid: said('change.run.allKept', {
+      count: preview.retainedCount,
+      reasons: distinct.map((r) => r.reasonSaid ?? said('format.asWritten', { text: r.reason })),
+    }),
   };
 }
 

@@ -69,6 +69,7 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
             field: 'status',
             in: ['Open'],
             reason: BC_OPEN_INVOICE,
+            said: said('change.keptReasons.openInvoice'),
             keepsOwner: true,
             // Open until paid: checked again; once paid it is a posted document like any other.
             basis: 'open-invoice',
@@ -78,6 +79,7 @@ export const BUSINESS_CENTRAL: ApiSystem<'bc'> = {
             field: 'status',
             notIn: ['Draft', 'Open'],
             reason: BC_POSTED,
+            said: said('change.keptReasons.postedDocument'),
             basis: 'posted-document',
             // The invoice's date (salesInvoices.invoiceDate, connectors/metadata/bc.json); HGB § 257(5)
             // and AO § 147(4) count from the end of the calendar year the document arose in.

@@ -172,10 +172,14 @@ export const CUSTOMER_ENGAGEMENT: ApiSystem<'crm'> = {
   },
   deleteByHand: {
     // Dataverse has no DELETE on activityparty: a party row goes with its activity or is edited on it.
-    'activity party':
-      'The person is a sender, recipient or attendee of an activity that is not theirs to delete: remove them from its parties, or delete the activity if it is only about them.',
-    'account (primary contact)':
-      'The person is the primary contact of this account: choose another primary contact (or clear it) on the account; the account itself is not theirs.',
+    'activity party': {
+      text: 'The person is a sender, recipient or attendee of an activity that is not theirs to delete: remove them from its parties, or delete the activity if it is only about them.',
+      said: said('change.keptReasons.activityParty'),
+    },
+    'account (primary contact)': {
+      text: 'The person is the primary contact of this account: choose another primary contact (or clear it) on the account; the account itself is not theirs.',
+      said: said('change.keptReasons.primaryContact'),
+    },
   },
   removedWithOwner: {
     // The guide: in Dynamics 365 Marketing, deleting a contact removes its interaction data too.

@@ -28,6 +28,7 @@ export const WORKER = {
         field: 'WorkerStatus',
         notIn: ['Terminated'],
         reason: WORKER_NOT_TERMINATED,
+        said: said('change.keptReasons.workerNotTerminated'),
         basis: 'active-employment',
         ends: 'condition',
       },

@@ -96,6 +96,7 @@ export const MICROSOFT_365: ApiSystem<'graph'> = {
             field: 'accountEnabled',
             notIn: [false],
             reason: ENTRA_ENABLED,
+            said: said('change.keptReasons.entraEnabled'),
             basis: 'enabled-account',
             ends: 'condition',
           },

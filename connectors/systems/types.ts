@@ -51,8 +51,8 @@ export interface ApiSystem<Id extends string = string> extends ManualSystem {
   entityProblem?: (entities: EntityDescription[]) => string | undefined;
   /** What a person does by hand around an automated change, per right; from the guide. */
   guidance: Partial<Record<ChangeRight | 'isolate', ManualStep[]>>;
-  /** Kinds a deletion reads but the API cannot delete, and what a person does instead. */
-  deleteByHand?: Record<string, string>;
+  /** Kinds a deletion reads but the API cannot delete, and what a person does instead (in English and the catalogue's words). */
+  deleteByHand?: Record<string, ManualStep>;
   /** Kinds removed together with the record they belong to, with why. */
   removedWithOwner?: Record<string, string>;
   /** Changes beyond the described entities (e.g. a user's licences). */

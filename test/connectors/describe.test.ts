@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { API_SYSTEMS, BUILT_IN_ENTITIES } from '../../connectors/systems/index.js';
+import { API_SYSTEM_LIST, API_SYSTEMS, BUILT_IN_ENTITIES } from '../../connectors/systems/index.js';
+import { inEnglish } from '../../i18n/index.js';
 import { entitySchema, type EntityInput } from '../../connectors/describe.js';
 import { ConnectorRegistry } from '../../connectors/registry.js';
 
@@ -73,13 +74,39 @@ describe('entity descriptions: what a change may do', () => {
     assert.deepEqual(problems(invoice), []);
   });
 
-  it('describes every built-in system validly, with a reason for each record kept', () => {
+  it('describes every built-in system validly, with a reason for each record kept in every language', () => {
     for (const id of API_SYSTEMS) {
       for (const entity of BUILT_IN_ENTITIES[id]) {
         const parsed = entitySchema.parse(entity);
-        for (const rule of parsed.changes.retain) assert.ok(rule.reason.length > 30, `${id} ${parsed.kind}`);
+        for (const rule of parsed.changes.retain) {
+          assert.ok(rule.reason.length > 30, `${id} ${parsed.kind}`);
+          // The English the letter and the audit trail read is the catalogue's English, word for word.
+          assert.ok(rule.said, `${id} ${parsed.kind} names no catalogue reason`);
+          assert.equal(inEnglish(rule.said), rule.reason, `${id} ${parsed.kind}`);
+        }
       }
     }
+    for (const system of API_SYSTEM_LIST)
+      for (const [kind, step] of Object.entries(system.deleteByHand ?? {})) {
+        assert.ok(step.said, `${system.id} ${kind}`);
+        assert.equal(inEnglish(step.said), step.text, `${system.id} ${kind}`);
+      }
+  });
+
+  it("shows an organisation's own reason as written, and names only a reason the catalogue holds", () => {
+    const own = { field: 'new_status', in: ['Paid'], reason: 'Kept for tax law.' };
+    assert.deepEqual(problems({ ...contact, changes: { retain: [own] } }), []);
+    const named = (key: string) => problems({ ...contact, changes: { retain: [{ ...own, said: { key } }] } }).join();
+    assert.equal(named('change.keptReasons.postedDocument'), '');
+    assert.match(named('change.keptReasons.madeUp'), /catalogue does not hold/);
+    assert.match(named('refusals.plan.onlyTeam'), /change\.keptReasons/);
+    assert.match(
+      problems({
+        ...contact,
+        changes: { retain: [{ ...own, said: { key: 'change.keptReasons.postedDocument', x: 1 } }] },
+      }).join(),
+      /Unrecognized key/,
+    );
   });
 
   it('gives a connected system change support exactly where its entities allow a change', () => {

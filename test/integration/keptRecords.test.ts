@@ -105,6 +105,23 @@ for (const backend of ['embedded store', 'PostgreSQL'] as const) {
       return all.filter((c) => c.followUpOf === original);
     };
 
+    it("says why a record is kept in the reader's language, the system's reason included", async function () {
+      this.timeout(60_000);
+      const caseId = await flow.planned(alex, {
+        subjectName: 'Maria Garcia',
+        subjectEmails: maria.email,
+        requestTypes: 'delete',
+      });
+      const german = await flow.cardIn('de-DE', megan, 'plan.preview', caseId, { stepId: 'delete:bc' });
+      assert.match(german, /Ein gebuchter Beleg: Personenbezogene Daten in Finanztransaktionen werden/);
+      assert.doesNotMatch(german, /A posted document|financial and tax law/);
+      // The step keeps the English reason for the audit trail and the letter's appendix.
+      const preview = (await flow.step(caseId, 'delete:bc'))!.preview!;
+      assert.ok(preview.retained.every((r) => r.reason.startsWith('A posted document')));
+      const spanish = await flow.cardIn('es-ES', megan, 'plan.show', caseId);
+      assert.doesNotMatch(spanish, /A posted document/);
+    });
+
     it("shows when Maria's posted invoices may go, keeps that past the purge, and opens their erasure once on the date", async function () {
       this.timeout(180_000);
       const caseId = await flow.planned(alex, {
