@@ -49,15 +49,32 @@ export class FileOutboxStore implements PortableOutbox {
     return appendFile(this.attemptsPath, `${at.getTime()} ${conversationKey}\n`);
   }
 
+  /** Appended as a move (`>sent answered key`), applied when the log is read. */
+  noteAnswer(conversationKey: string, sentAt: Date, answeredAt: Date): Promise<void> {
+    return appendFile(this.attemptsPath, `>${sentAt.getTime()} ${answeredAt.getTime()} ${conversationKey}\n`);
+  }
+
   async attemptsSince(since: Date): Promise<Array<{ conversationKey: string; at: number }>> {
     const text = await readFile(this.attemptsPath, 'utf8').catch(() => '');
-    const found: Array<{ conversationKey: string; at: number }> = [];
+    const all: Array<{ conversationKey: string; at: number }> = [];
+    const byTime = new Map<string, Array<{ conversationKey: string; at: number }>>();
     for (const line of text.split('\n')) {
+      const moved = /^>(\d+) (\d+) (.+)$/.exec(line);
+      if (moved) {
+        const attempt = byTime.get(`${moved[1]} ${moved[3]}`)?.pop();
+        if (attempt) attempt.at = Number(moved[2]);
+        continue;
+      }
       const space = line.indexOf(' ');
       const at = Number(line.slice(0, space));
-      if (space > 0 && at >= since.getTime()) found.push({ at, conversationKey: line.slice(space + 1) });
+      if (space <= 0 || !Number.isFinite(at)) continue;
+      const attempt = { at, conversationKey: line.slice(space + 1) };
+      all.push(attempt);
+      const key = `${at} ${attempt.conversationKey}`;
+      byTime.set(key, [...(byTime.get(key) ?? []), attempt]);
     }
-    // Only the last hour matters to any limit; keep the log that short.
+    const found = all.filter((a) => a.at >= since.getTime()).sort((a, b) => a.at - b.at);
+    // Only the last hour matters to any limit; keep the log that short, its moves applied.
     await writeFile(this.attemptsPath, found.map((a) => `${a.at} ${a.conversationKey}\n`).join(''));
     return found;
   }

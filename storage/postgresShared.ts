@@ -99,6 +99,15 @@ export class PostgresOutboxStore implements PortableOutbox {
     ]);
   }
 
+  async noteAnswer(conversationKey: string, sentAt: Date, answeredAt: Date): Promise<void> {
+    const table = this.db.table('outbox_attempts');
+    // One row of the two a conversation may hold at the same millisecond: each attempt moves its own.
+    await this.db.write(
+      `UPDATE ${table} SET at = $3 WHERE ctid = (SELECT ctid FROM ${table} WHERE conversation_key = $1 AND at = $2 LIMIT 1)`,
+      [conversationKey, sentAt.toISOString(), answeredAt.toISOString()],
+    );
+  }
+
   async attemptsSince(since: Date): Promise<Array<{ conversationKey: string; at: number }>> {
     // Only the last hour matters to any limit; keep the table that short.
     await this.db.write(`DELETE FROM ${this.db.table('outbox_attempts')} WHERE at < $1`, [since.toISOString()]);

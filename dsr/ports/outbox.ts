@@ -102,6 +102,12 @@ export interface OutboxStore {
   releaseConversation(conversationKey: string, owner: string): Promise<void>;
   /** Every request counts against Teams' limits, so attempts are remembered across a restart. */
   noteAttempt(conversationKey: string, at: Date): Promise<void>;
+  /**
+   * Moves an attempt noted at `sentAt` to the time its answer came. Teams counted it at some moment
+   * in between, so another instance taking over counts it from the later time and never bunches
+   * its own sends against it; an attempt whose sender died before the answer keeps its first time.
+   */
+  noteAnswer(conversationKey: string, sentAt: Date, answeredAt: Date): Promise<void>;
   attemptsSince(since: Date): Promise<Array<{ conversationKey: string; at: number }>>;
   /**
    * Empties what every record `match` picks would send (its activity), cancelling those still

@@ -405,8 +405,18 @@ export class OutboxSender {
       outcome = { kind: 'retry', status: 0 };
     }
     answered();
+    await this.noteAnswer(current, now);
     await this.settleOutcome(current, outcome);
     return true;
+  }
+
+  /** Moves the attempt's note to its answer; a note that cannot move leaves the limits a little looser, never a message lost. */
+  private async noteAnswer(record: OutboxRecord, sentAt: number): Promise<void> {
+    try {
+      await this.store.noteAnswer(record.conversationKey, new Date(sentAt), new Date(this.now()));
+    } catch (error) {
+      this.log.warn({ caseId: record.caseId, err: error }, 'outbox could not note when Teams answered');
+    }
   }
 
   /** Reads the conversation back where a hook can; any failure there is 'unknown', never a lost message. */

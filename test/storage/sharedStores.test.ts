@@ -138,6 +138,23 @@ function sharedContract(make: () => SharedBackend) {
       );
     });
 
+    it('counts an attempt from its answer, for an instance that takes the conversation over', async () => {
+      const a = await backend.outbox();
+      const b = await backend.outbox();
+      // Two attempts noted at the same moment: only the one answered moves; a sender that died keeps its first time.
+      await a.noteAttempt('conv-1', T0);
+      await a.noteAttempt('conv-1', T0);
+      await a.noteAnswer('conv-1', T0, at(1_500));
+      assert.deepEqual(
+        (await b.attemptsSince(at(-1))).map((x) => x.at - T0.getTime()),
+        [0, 1_500],
+      );
+      assert.deepEqual(
+        (await b.attemptsSince(at(1_000))).map((x) => [x.conversationKey, x.at - T0.getTime()]),
+        [['conv-1', 1_500]],
+      );
+    });
+
     it('reads every record out and takes records in as they are', async () => {
       const a = await backend.outbox();
       await a.enqueue(message('m1'), T0);
