@@ -6,6 +6,7 @@ import { caseHeaderFacts } from '../dsr/caseHeader.js';
 import type { StepPreview } from '../dsr/changePreview.js';
 import type { RestrictMode } from '../dsr/changes.js';
 import type { PlanStep } from '../dsr/plan.js';
+import { mayApproveStep } from '../dsr/bulkSteps.js';
 import { OVERRIDE_REASON_MAX } from '../dsr/planCaseActions.js';
 import { clip, shownAsText } from './format.js';
 import {
@@ -236,9 +237,14 @@ export function whoDidWhat(step: PlanStep, view: PlanView): TextBlock[] {
   return lines.length > 0 ? [small(lines.join(' · '), { isSubtle: true })] : [];
 }
 
-/** Whether the reader may approve the step's preview: not the one who made it (four eyes; the server refuses it too). */
-export function mayApprove(step: PlanStep, view: PlanView): boolean {
-  return step.state === 'waiting-approval' && step.preview !== undefined && step.preview.byId !== view.viewerId;
+/** Whether the reader may approve the step's preview, as the domain decides (four eyes; the server refuses it too). */
+function mayApprove(dsrCase: DsrCase, step: PlanStep, view: PlanView): boolean {
+  return mayApproveStep(dsrCase, step, view.viewerId);
+}
+
+/** The reader made the preview waiting for approval: they are told another officer approves it. */
+function ownWaitingPreview(step: PlanStep, view: PlanView): boolean {
+  return step.state === 'waiting-approval' && step.preview !== undefined && step.preview.byId === view.viewerId;
 }
 
 /** The buttons of a step that changes data, by its state. */
@@ -277,11 +283,11 @@ export function changeStepItems(dsrCase: DsrCase, step: PlanStep, view: PlanView
         .slice(0, fold.previewLines)
         .map((block) => ({ ...block, text: clip(String(block.text), fold.textMax) })),
     );
-    if (mayApprove(step, view))
+    if (mayApprove(dsrCase, step, view))
       actions.push(
         executeAction(t('change.approve'), PLAN_VERBS.approve, { ...data, previewHash: step.preview.hash }, 'positive'),
       );
-    else if (step.state === 'waiting-approval') items.push(small(t('change.ownPreview'), { isSubtle: true }));
+    else if (ownWaitingPreview(step, view)) items.push(small(t('change.ownPreview'), { isSubtle: true }));
     actions.push(executeAction(t('change.showPreview'), PLAN_VERBS.showPreview, data));
   }
   if (step.state === 'todo' && step.approval)
@@ -393,13 +399,11 @@ export function changePreviewCard(
       textBlock(t('change.previewIntro', { caseId: dsrCase.id, system: step.systemName }), { isSubtle: true }),
       ...whoDidWhat(step, view),
       ...(preview ? previewBlocks(preview, t) : [small(t('change.noPreview'))]),
-      ...(preview && step.state === 'waiting-approval' && !mayApprove(step, view)
-        ? [small(t('change.ownPreview'), { isSubtle: true })]
-        : []),
+      ...(ownWaitingPreview(step, view) ? [small(t('change.ownPreview'), { isSubtle: true })] : []),
       ...overrideBlocks(dsrCase, step, t),
     ],
     actions: [
-      ...(preview && mayApprove(step, view)
+      ...(preview && mayApprove(dsrCase, step, view)
         ? [executeAction(t('change.approve'), PLAN_VERBS.approve, { ...data, previewHash: preview.hash }, 'positive')]
         : []),
       ...(next

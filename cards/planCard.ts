@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { DsrCase } from '../dsr/case.js';
 import { releaseAwaited } from '../dsr/packageReview.js';
+import { allowedActions } from '../dsr/allowedActions.js';
 import { applicableSteps, approvableSteps, previewToken } from '../dsr/bulkSteps.js';
 import { isSettled, PACKAGE_STEP_ID, planProgress, type PlanStep, type StepState } from '../dsr/plan.js';
 import { STEP_NOTE_MAX_LENGTH } from '../dsr/planCaseActions.js';
@@ -414,7 +415,12 @@ export function planCard(dsrCase: DsrCase, notice?: string | Notice, view: PlanV
   const progress = dsrCase.plan ? planProgress(dsrCase.plan) : { total: 0, left: 0 };
   const pageData = (n: number) => ({ caseId: dsrCase.id, version: dsrCase.version, page: n });
   const caseData = { caseId: dsrCase.id, version: dsrCase.version };
-  const canRespond = dsrCase.plan !== undefined && progress.left === 0 && dsrCase.status === 'actions';
+  // Respond only when the domain says the case is ready for it (no record undecided, no package
+  // awaiting release) and this reader may give it.
+  const canRespond = allowedActions(dsrCase, {
+    actor: { id: view.viewerId ?? '', name: '' },
+    privacyTeam: true,
+  }).actions.includes('respond');
   const status = dsrCase.response
     ? t('plan.status.responded')
     : progress.left > 0

@@ -57,6 +57,11 @@ export function approvableSteps(dsrCase: DsrCase, readerId?: string): PlanStep[]
   return (dsrCase.plan?.steps ?? []).filter((step) => waitingPreview(step) && step.preview!.byId !== readerId);
 }
 
+/** Whether this person may approve the step's preview now; the card offers Approve only then. */
+export function mayApproveStep(dsrCase: DsrCase, step: PlanStep, readerId?: string): boolean {
+  return approvableSteps(dsrCase, readerId).some((waiting) => waiting.id === step.id);
+}
+
 /**
  * Whether one requested approval may be given, before the case checks it again: the step waits, the
  * card's hash is its current preview's, and the reader did not make that preview.

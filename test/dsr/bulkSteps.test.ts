@@ -3,10 +3,12 @@ import {
   applicableSteps,
   approvableSteps,
   bulkApprovalRefusal,
+  mayApproveStep,
   parsePreviewToken,
   previewToken,
 } from '../../dsr/bulkSteps.js';
 import type { DsrCase } from '../../dsr/case.js';
+import { changePreviewCard } from '../../cards/changeStepCard.js';
 import type { PlanStep } from '../../dsr/plan.js';
 import { sampleCase } from '../support/cases.js';
 
@@ -42,6 +44,29 @@ function withSteps(...steps: PlanStep[]): DsrCase {
 }
 
 describe('approving and applying several change steps at once', () => {
+  it("shows Approve on a step's cards only to whom the domain lets approve it", () => {
+    const shown = {
+      ...preview(1),
+      at: '2026-03-05T09:00:00.000Z',
+      findingsHash: hash(9),
+      targetCount: 1,
+      counts: { contact: 1 },
+      samples: [],
+      retained: [],
+      retainedCount: 0,
+      guided: [],
+    } as PlanStep['preview'];
+    const dsrCase = withSteps(step('delete:crm', 'waiting-approval', { preview: shown }));
+    const waiting = dsrCase.plan!.steps[0]!;
+    const approves = (viewerId?: string) =>
+      JSON.stringify(changePreviewCard(dsrCase, waiting, undefined, { viewerId })).includes('"verb":"plan.approve"');
+    assert.equal(mayApproveStep(dsrCase, waiting, ADELE), true);
+    assert.equal(approves(ADELE), true);
+    assert.equal(approves(MEGAN), false, 'who made the preview');
+    assert.equal(mayApproveStep(dsrCase, waiting, dsrCase.requester.id), false);
+    assert.equal(approves(dsrCase.requester.id), false, 'who filed the request');
+  });
+
   it('offers for approval only the waiting previews someone else made, and none on a request the reader filed', () => {
     const dsrCase = withSteps(
       step('delete:crm', 'waiting-approval', { preview: preview(1) }),

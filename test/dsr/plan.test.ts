@@ -148,6 +148,10 @@ describe('the plan of a case', () => {
     const whenReleased = JSON.stringify(planCard(released(current, '2027-01-01T00:00:00Z')));
     assert.match(whenReleased, /Every step is done or explained: the response can go out/);
     assert.doesNotMatch(whenReleased, /Release the reviewed package/);
+    // Respond is offered only when the domain would take it: not while the package awaits release.
+    const offersRespond = (card: string) => card.includes('"verb":"plan.respond"');
+    assert.ok(!offersRespond(JSON.stringify(planCard(current))));
+    assert.ok(offersRespond(whenReleased));
     const expired = applyPlanCaseAction(released(current, '2026-03-01T00:00:00Z'), { kind: 'respond' }, megan, now);
     assert.ok('invalid' in expired && /link to the package has expired/.test(inEnglish(expired.invalid)));
     const revoked = released(current, '2027-01-01T00:00:00Z', now.toISOString());
