@@ -242,11 +242,14 @@ describe('the plan: from findings to the response', () => {
       );
     }
     assert.match(cardText(card), /Every step is done or explained/);
-    assert.match(cardText(card), /\bRespond\b/);
-    // The response carries the person's link, so the reviewed package is released first.
+    // The response carries the person's link, so the reviewed package is released first: the plan
+    // says so and offers no Respond until then, and a Respond pressed anyway is refused.
+    assert.match(cardText(card), /Release the reviewed package, then the response can go out/);
+    assert.doesNotMatch(cardText(card), /\bRespond\b/);
     const unreleased = invokeCard(await act(adele, 'plan.respond', caseId));
     assert.match(cardText(unreleased), /Release the reviewed package first/);
     assert.match(await new CaseFlow(() => bot).releasePackage(caseId), /Released/);
+    assert.match(cardText(invokeCard(await act(adele, 'plan.show', caseId))), /\bRespond\b/);
     // Respond shows the response letter and waits for it to be sent: nothing is answered yet.
     const letterCard = invokeCard(await act(adele, 'plan.respond', caseId));
     assert.deepEqual(cardProblems(letterCard), []);
