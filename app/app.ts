@@ -361,11 +361,12 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     link: (caseId, file, userId) => links.issue(`letter/${caseId}/${file}`, userId, clock.now()),
   };
   const services: DsrServices = { cases, clock, calendar: config.calendar, log, notifier, team, reminders, letters };
-  const runner = new ChangeRunner(cases, ledger, clock, log, {
+  const runOptions: ChangeRunOptions = {
     ...DEFAULT_RUN_OPTIONS,
     keptPeriods: config.cases.keptPeriods,
     ...overrides.changeRun,
-  });
+  };
+  const runner = new ChangeRunner(cases, ledger, clock, log, runOptions);
   const updater = new AdapterCardUpdater(adapter, appId);
   const delivery = new PackageDelivery({
     mode: config.packageDelivery,
@@ -384,6 +385,8 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     clock,
     timeZone: config.calendar.timeZone,
     reviewDir: config.release.dir,
+    // One pace for the cards of the runs: the package's card moves no more often than a step's.
+    progressEveryMs: runOptions.progressEvery.ms,
   });
   const changeDeps: ChangeDeps = {
     connectors: discovery.connectors,

@@ -9,6 +9,7 @@ import type { PlanStep } from './plan.js';
 import type { CaseAction } from './caseActions.js';
 import type { ActResult, CreateResult } from './caseResults.js';
 import type { CaseStore } from './ports/store.js';
+import { namedLease, RunLease, type LeaseRecord } from './runs/runLease.js';
 
 /** Records of one step named per line of the follow-up's step; the rest are counted. */
 const NAMED_PER_LINE = 50;
@@ -123,6 +124,7 @@ export interface KeptFollowUpParts {
 }
 
 const LEASE = 'kept-follow-up';
+/** Renewed every third of this while a pass works (a system asked again may take two minutes). */
 const LEASE_MS = 60_000;
 const BATCH = 50;
 
@@ -130,28 +132,34 @@ const BATCH = 50;
  * Opens a follow-up erasure for every kept record whose reason ended, in the reminder pass.
  * Records kept while a condition holds are read again first: those still kept get their next
  * check date. A follow-up is created under a key of its original and end date, so a crash between
- * creating it and linking it, or two instances at once, never opens it twice.
+ * creating it and linking it, or two instances at once, never opens it twice. Sharing a store, one
+ * instance follows up at a time: it holds the lease while it works and gives it up at the end; a
+ * pass whose lease another instance took over (this one hung past it) stops before the next case.
  */
 export class KeptFollowUps {
-  private readonly owner = randomUUID();
+  /** Without a lease store (one instance alone) the pass needs no lease. */
+  private readonly lease: LeaseRecord | undefined;
 
-  constructor(private readonly parts: KeptFollowUpParts) {}
+  constructor(private readonly parts: KeptFollowUpParts) {
+    this.lease = parts.leases ? namedLease(parts.leases, LEASE, randomUUID()) : undefined;
+  }
 
   async pass(): Promise<{ opened: string[]; rechecked: number }> {
     const opened: string[] = [];
     let rechecked = 0;
-    const { leases, clock } = this.parts;
-    const now = clock.now();
-    if (leases && !(await leases.tryHold(LEASE, this.owner, now, new Date(now.getTime() + LEASE_MS))))
-      return { opened, rechecked };
+    const now = this.parts.clock.now();
+    const lease = this.lease ? new RunLease(this.lease, () => new Date(), LEASE_MS) : undefined;
+    if (lease && !(await lease.claim())) return { opened, rechecked };
+    lease?.keep();
     try {
       for (const original of await this.parts.store.casesWithKeptDue(now, BATCH)) {
+        if (lease?.lost) break;
         const result = await this.settle(original, now);
         opened.push(...result.opened);
         rechecked += result.rechecked;
       }
     } finally {
-      await leases?.release(LEASE, this.owner).catch(() => undefined);
+      await lease?.release().catch(() => undefined);
     }
     return { opened, rechecked };
   }

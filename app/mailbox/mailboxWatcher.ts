@@ -12,6 +12,7 @@ import {
 import type { Clock } from '../../dsr/clock.js';
 import type { LeaseStore } from '../../dsr/ports/leases.js';
 import { readMail, THREAD_WINDOW_MS } from '../../dsr/mailbox/mailIntake.js';
+import { namedLease, RunLease, type LeaseRecord } from '../../dsr/runs/runLease.js';
 import type { MailboxStore, MailboxSync } from '../../dsr/mailbox/mailboxStore.js';
 import type { KeyValueStore } from '../../dsr/ports/store.js';
 import { channelConversationKey } from '../../teams/outbox/conversationKeys.js';
@@ -57,16 +58,26 @@ export function draftOutboxId(messageId: string): string {
  * after a whole round is the delta link kept; a crash anywhere reads the round again, and what was
  * seen is passed over. One instance reads at a time, by lease. A mailbox that cannot be read is
  * reported once to the channel, tried again with growing pauses, and its recovery reported.
+ *
+ * The lease is renewed while a pass reads (a first sync of many mails outlasts it), and a pass that
+ * finds another instance holding it stops before the next mail, its round unsaved. Between passes
+ * it is kept, not given up, lasting three polls: the reader keeps its pause after a failure, which
+ * instances taking turns would each ignore, asking a throttled Graph again at every poll.
  */
 export class MailboxWatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<PassOutcome> | undefined;
   private failures = 0;
   private notBefore = 0;
-  private readonly owner = randomUUID();
   private readonly warned = new Set<string>();
+  /** This instance's hold on the mailbox, where instances share a store. */
+  private readonly lease: LeaseRecord | undefined;
 
-  constructor(private readonly options: MailboxWatcherOptions) {}
+  constructor(private readonly options: MailboxWatcherOptions) {
+    this.lease = options.leases
+      ? namedLease(options.leases, `mailbox:${options.mailbox.toLowerCase()}`, randomUUID())
+      : undefined;
+  }
 
   start(): void {
     const tick = () => {
@@ -81,7 +92,7 @@ export class MailboxWatcher {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
-    await this.options.leases?.release(this.leaseName, this.owner).catch(() => undefined);
+    await this.lease?.release().catch(() => undefined);
   }
 
   /** One reading of the mailbox, unless one is under way, a pause after a failure is not over, or another instance reads. */
@@ -91,10 +102,6 @@ export class MailboxWatcher {
       this.running = undefined;
     });
     return this.running;
-  }
-
-  private get leaseName(): string {
-    return `mailbox:${this.options.mailbox.toLowerCase()}`;
   }
 
   private warnOnce(key: string, message: string): void {
@@ -117,13 +124,24 @@ export class MailboxWatcher {
   }
 
   private async readOnce(): Promise<PassOutcome> {
-    const { clock, leases, store, mailbox, log } = this.options;
-    const now = clock.now();
+    const now = this.options.clock.now();
     if (now.getTime() < this.notBefore) return 'waiting';
-    if (leases) {
-      const until = new Date(now.getTime() + Math.max(60_000, 3 * this.options.pollMs));
-      if (!(await leases.tryHold(this.leaseName, this.owner, now, until))) return 'not-holder';
+    const lease = this.lease
+      ? new RunLease(this.lease, () => new Date(), Math.max(60_000, 3 * this.options.pollMs))
+      : undefined;
+    if (lease && !(await lease.claim())) return 'not-holder';
+    lease?.keep();
+    try {
+      return await this.readHeld(now, () => !lease?.lost);
+    } finally {
+      // Kept until it runs out: the next pass renews it (see the class).
+      lease?.stopRenewing();
     }
+  }
+
+  /** A pass under the lease; `held` turns false once another instance took it over. */
+  private async readHeld(now: Date, held: () => boolean): Promise<PassOutcome> {
+    const { store, mailbox, log } = this.options;
     const channel = (await this.options.state.read([PRIVACY_CHANNEL]))[PRIVACY_CHANNEL]?.value as
       ChannelRecord | undefined;
     // Until the team picks its channel there is nowhere to draft to; the mail waits in the mailbox.
@@ -143,7 +161,12 @@ export class MailboxWatcher {
         sync = { since: new Date(now.getTime() - this.options.sinceDays * DAY_MS).toISOString() };
         await store.saveSync(mailbox, sync);
       }
-      const counts = await this.round(reader, sync, channel);
+      const counts = await this.round(reader, sync, channel, held);
+      if (!counts) {
+        // The round stays unsaved; the new holder reads it again and passes over what was drafted.
+        log.warn('privacy mailbox lease taken over by another instance; this reading stopped');
+        return 'not-holder';
+      }
       if (sync.problem) {
         await this.post(
           channel,
@@ -158,21 +181,28 @@ export class MailboxWatcher {
       if (counts.drafted + counts.skipped > 0) log.info(counts, 'privacy mailbox read');
       return 'read';
     } catch (error) {
+      // Whoever holds the mailbox now reads it, and reports its failures.
+      if (!held()) return 'not-holder';
       await this.failed(error, now, sync, channel);
       return 'failed';
     }
   }
 
-  /** Follows one round to its delta link; a state token Graph no longer holds starts a full sync again, once. */
+  /**
+   * Follows one round to its delta link; a state token Graph no longer holds starts a full sync
+   * again, once. Undefined when the lease was lost (`held` false) before a page or a mail.
+   */
   private async round(
     reader: GraphInboxReader,
     sync: MailboxSync,
     channel: ChannelRecord,
-  ): Promise<{ drafted: number; skipped: number }> {
+    held: () => boolean,
+  ): Promise<{ drafted: number; skipped: number } | undefined> {
     const counts = { drafted: 0, skipped: 0 };
     let link = sync.deltaLink ?? reader.firstLink(new Date(sync.since));
     let restarted = false;
     for (;;) {
+      if (!held()) return undefined;
       let page;
       try {
         page = await reader.page(link);
@@ -190,6 +220,7 @@ export class MailboxWatcher {
         this.options.log.warn({ entries: page.unreadable }, 'privacy mailbox entries without an id passed over');
       }
       for (const mail of page.mails) {
+        if (!held()) return undefined;
         const outcome = await this.take(mail, channel);
         if (outcome) counts[outcome] += 1;
       }

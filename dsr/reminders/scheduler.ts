@@ -146,8 +146,13 @@ export class ReminderScheduler {
     }
   }
 
-  /** Sends everything due up to now. A failure leaves the checkpoint alone, so the next pass tries again. */
-  async pass(): Promise<{ reminders: number; digests: number }> {
+  /**
+   * Sends everything due up to now. A failure leaves the checkpoint alone, so the next pass tries
+   * again. `held` says whether this instance still runs the pass (its lease): once it does not, the
+   * pass stops before the next case and leaves the checkpoint alone, so the instance that took
+   * over sends the rest from there (the dispatcher's keys make what was sent twice harmless).
+   */
+  async pass(held: () => boolean = () => true): Promise<{ reminders: number; digests: number }> {
     const now = this.clock.now();
     const since = new Date(this.lastPass);
     const dueIds: string[] = [];
@@ -158,7 +163,15 @@ export class ReminderScheduler {
     }
     let reminders = 0;
     let failure: Error | undefined;
-    for (const id of dueIds) {
+    for (const [i, id] of dueIds.entries()) {
+      if (!held()) {
+        // Kept due, so this index still finds them should the pass come back to this instance.
+        for (const left of dueIds.slice(i)) {
+          this.nextAt.set(left, now.getTime());
+          this.heap.push({ at: now.getTime(), caseId: left });
+        }
+        return { reminders, digests: 0 };
+      }
       const dsrCase = await this.cases.getCase(id);
       if (!dsrCase || !isOpen(dsrCase)) {
         if (dsrCase) this.track(dsrCase);
@@ -185,6 +198,8 @@ export class ReminderScheduler {
         this.heap.push({ at: next.at.getTime(), caseId: id });
       }
     }
+    // Another instance runs the pass now: the digest and the checkpoint are its to write.
+    if (!failure && !held()) return { reminders, digests: 0 };
     let digests = 0;
     if (!failure && this.options.digest && this.nextDigest && this.nextDigest.at.getTime() <= now.getTime()) {
       // After a downtime, one digest for today, not one per missed day.

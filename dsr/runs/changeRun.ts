@@ -19,7 +19,7 @@ import {
   type StepApprovalRequest,
 } from '../bulkSteps.js';
 import { RunLease, stepLease } from './runLease.js';
-import { ProgressPace, tellProgress, type OnProgress } from './runProgress.js';
+import { PROGRESS_EVERY_MS, ProgressPace, tellProgress, type OnProgress } from './runProgress.js';
 import { said, type Said } from '../../i18n/index.js';
 
 /** What the runner writes to the logs: case and step ids and counts, never record contents. */
@@ -41,7 +41,7 @@ export interface ChangeRunOptions {
 
 export const DEFAULT_RUN_OPTIONS: ChangeRunOptions = {
   leaseMs: 60_000,
-  progressEvery: { records: 200, ms: 2_000 },
+  progressEvery: { records: 200, ms: PROGRESS_EVERY_MS },
   targetTimeoutMs: 30_000,
   keptPeriods: parseKeptPeriods(LOCAL_KEPT_PERIODS).periods,
 };

@@ -16,6 +16,7 @@ import { selectionOf } from '../matching.js';
 import { LOGS_SYSTEM_ID } from '../plan.js';
 import type { Clock } from '../clock.js';
 import { SnapshotWriter } from './reviewSnapshot.js';
+import { PROGRESS_EVERY_MS, ThrottledProgress, type OnProgress } from './runProgress.js';
 
 // The formats a package comes in, for the cards that offer them without reaching into storage.
 export type { ExportFormat };
@@ -30,6 +31,12 @@ export function isPackageId(text: string): boolean {
 
 export function packagePath(dir: string, caseId: string, packageId: string): string {
   return join(dir, `${caseId}-${packageId}.zip`);
+}
+
+/** How far a package has come: the systems whose part is written, of the systems with a part in it. */
+export interface PackageProgress {
+  done: number;
+  total: number;
 }
 
 export interface PreparedPackage {
@@ -50,7 +57,15 @@ export async function preparePackage(
   now: Date,
   /** `snapshot`: also keeps every record read for the review before release (see reviewSnapshot.ts). */
   /** `timeZone`: the organisation's, for the local times beside each ISO time. */
-  options: { signal?: AbortSignal; formats?: ExportFormat[]; snapshot?: SnapshotWriter; timeZone?: string } = {},
+  /** `onProgress`: told as each system's part is written, at most every `progressEveryMs`. */
+  options: {
+    signal?: AbortSignal;
+    formats?: ExportFormat[];
+    snapshot?: SnapshotWriter;
+    timeZone?: string;
+    onProgress?: OnProgress<PackageProgress>;
+    progressEveryMs?: number;
+  } = {},
 ): Promise<PreparedPackage> {
   const { signal } = options;
   const query = dsrCase.findings?.query ?? searchQueryFor(dsrCase.subject);
@@ -99,6 +114,9 @@ export async function preparePackage(
   const packageId = randomUUID();
   const path = packagePath(dir, dsrCase.id, packageId);
   const snapshot = options.snapshot;
+  const total = new Set(sources.map((source) => source.system)).size;
+  let done = 0;
+  const progress = new ThrottledProgress(options.onProgress, options.progressEveryMs ?? PROGRESS_EVERY_MS);
   await snapshot?.open();
   try {
     const result = await writeExportPackage({
@@ -112,12 +130,19 @@ export async function preparePackage(
       ...(dsrCase.language ? { language: dsrCase.language } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(options.formats ? { formats: options.formats } : {}),
+      onSystemWritten: () => {
+        done += 1;
+        return progress.tell({ done, total });
+      },
     });
     await snapshot?.finish(exclusions);
     return { packageId, path, manifest: result.manifest, bytes: result.bytes };
   } catch (error) {
     await snapshot?.abort();
     throw error;
+  } finally {
+    // The caller shows the package's end next; no report of the way there may land after it.
+    progress.end();
   }
 }
 
@@ -163,6 +188,8 @@ export interface PackageBuilderSettings {
   timeZone: string;
   /** Where a package's records are kept for its review before release; absent: no review. */
   reviewDir?: string;
+  /** The card that asked for a package is shown again no more often than this; PROGRESS_EVERY_MS unless given. */
+  progressEveryMs?: number;
 }
 
 /**
@@ -173,18 +200,28 @@ export interface PackageBuilderSettings {
 export class PackageBuilder {
   constructor(private readonly settings: PackageBuilderSettings) {}
 
-  /** `review`: also keeps every record read, under a new snapshot, for the review before release. */
+  /**
+   * `review`: also keeps every record read, under a new snapshot, for the review before release.
+   * `onProgress`: told as each system's part is written, at the settings' pace.
+   */
   async build(
     dsrCase: DsrCase,
-    options: { formats?: ExportFormat[]; review?: boolean; signal?: AbortSignal } = {},
+    options: {
+      formats?: ExportFormat[];
+      review?: boolean;
+      signal?: AbortSignal;
+      onProgress?: OnProgress<PackageProgress>;
+    } = {},
   ): Promise<PreparedPackage & { snapshotId?: string }> {
-    const { connectors, dir, clock, timeZone, reviewDir } = this.settings;
+    const { connectors, dir, clock, timeZone, reviewDir, progressEveryMs } = this.settings;
     const snapshot = options.review && reviewDir ? new SnapshotWriter(reviewDir, dsrCase.id, randomUUID()) : undefined;
     const prepared = await preparePackage(dsrCase, await connectors(), dir, clock.now(), {
       timeZone,
       ...(options.formats ? { formats: options.formats } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(snapshot ? { snapshot } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(progressEveryMs !== undefined ? { progressEveryMs } : {}),
     });
     return snapshot ? { ...prepared, snapshotId: snapshot.snapshotId } : prepared;
   }

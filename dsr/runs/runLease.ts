@@ -21,7 +21,10 @@ export function stepLease(
   };
 }
 
-/** A lease by name in the lease store, for work one instance does at a time (the purge). */
+/**
+ * A lease by name in the lease store, for work one instance does at a time: the purge, the
+ * reminder pass, the privacy mailbox, the kept-record follow-ups.
+ */
 export function namedLease(leases: LeaseStore, name: string, owner: string): LeaseRecord {
   return {
     hold: (now, until) => leases.tryHold(name, owner, now, until),

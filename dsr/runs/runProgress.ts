@@ -16,6 +16,12 @@ export async function tellProgress<T>(onProgress: OnProgress<T> | undefined, pro
 }
 
 /**
+ * The runs' one pace for the card that was pressed: a change step reports at least this often
+ * (besides every so many records), and a package's card is shown again no more often than this.
+ */
+export const PROGRESS_EVERY_MS = 2_000;
+
+/**
  * When a run that works through records reports: after so many records or so much time since the
  * last report, whichever comes first, so a fast run does not write the case on every record and a
  * slow one still shows it moving.
@@ -38,5 +44,56 @@ export class ProgressPace {
     this.sinceReport = 0;
     this.lastReport = this.now();
     return true;
+  }
+}
+
+/**
+ * Tells progress no more often than every `ms`, for a run whose steps may end in a burst (the
+ * systems of a package, each written in a moment): a card updated several times a second would
+ * spend the conversation's Teams budget and flicker. A report that comes sooner waits until its
+ * time, replaced by any later one meanwhile, so the latest is the one shown; the card shown when
+ * the run began counts as the first. `end` drops what still waits: the run's end is shown instead,
+ * and nothing may land after it.
+ */
+export class ThrottledProgress<T> {
+  private last: number;
+  private waiting: { progress: T } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly onProgress: OnProgress<T> | undefined,
+    private readonly ms: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.last = now();
+  }
+
+  tell(progress: T): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    const since = this.now() - this.last;
+    if (since >= this.ms && !this.timer) {
+      this.last = this.now();
+      return tellProgress(this.onProgress, progress);
+    }
+    this.waiting = { progress };
+    this.timer ??= setTimeout(() => this.tellWaiting(), this.ms - since);
+    return Promise.resolve();
+  }
+
+  private tellWaiting(): void {
+    this.timer = undefined;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (!waiting || this.ended) return;
+    this.last = this.now();
+    void tellProgress(this.onProgress, waiting.progress);
+  }
+
+  end(): void {
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.waiting = undefined;
   }
 }

@@ -40,6 +40,12 @@ export interface ExportPackageOptions {
   timeZone?: string;
   /** Where extra formats are spooled while the first one streams into the ZIP; defaults to the OS temp directory. */
   spoolDir?: string;
+  /**
+   * Told as each system's part is written (the files of its last source), in the order of the
+   * sources, so a long package can show how far it has come. Awaited: a callback that throws fails
+   * the package.
+   */
+  onSystemWritten?: (system: string) => void | Promise<void>;
 }
 
 export interface ManifestFile {

@@ -48,6 +48,12 @@ const optionsSchema = z.object({
     z.custom<Writable>((value) => value instanceof Writable, 'out must be a path or a writable stream'),
   ]),
   spoolDir: z.string().min(1).optional(),
+  onSystemWritten: z
+    .custom<NonNullable<ExportPackageOptions['onSystemWritten']>>(
+      (value) => typeof value === 'function',
+      'onSystemWritten must be a function',
+    )
+    .optional(),
   language: z.string().max(20).optional(),
   timeZone: z
     .string()
@@ -194,6 +200,11 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
     return candidate;
   };
   const mtime = options.extractedAt;
+  // A system's part is written once its last source is.
+  const lastSourceOf = new Map(options.sources.map((source, index) => [source.system, index]));
+  const written = async (system: string, index: number): Promise<void> => {
+    if (lastSourceOf.get(system) === index) await options.onSystemWritten?.(system);
+  };
 
   try {
     for (const [index, source] of options.sources.entries()) {
@@ -221,6 +232,7 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
       const first = await next();
       if (first.done) {
         systemOf();
+        await written(source.system, index);
         continue;
       }
       const folder = segment(source.system);
@@ -272,6 +284,7 @@ export async function writeExportPackage(input: ExportPackageOptions): Promise<E
       const system = systemOf();
       system.records += count;
       system.kinds.push(kind);
+      await written(source.system, index);
     }
 
     const manifest: ExportManifest = {

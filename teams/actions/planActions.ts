@@ -9,7 +9,12 @@ import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { CaseAction } from '../../dsr/caseActions.js';
 import type { ChangeRunner } from '../../dsr/runs/changeRun.js';
 import type { Connector } from '../../dsr/discovery.js';
-import { EXPORT_FORMATS, type ExportFormat, type PackageBuilder } from '../../dsr/runs/packageRun.js';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type PackageBuilder,
+  type PackageProgress,
+} from '../../dsr/runs/packageRun.js';
 import { buildPlan, PACKAGE_STEP_ID, remainingSteps } from '../../dsr/plan.js';
 import { LETTER_VERBS } from '../../cards/verbs.js';
 import { LetterAction } from './letterActions.js';
@@ -209,7 +214,7 @@ export class PlanAction implements CardActionHandler {
         this.running.add(dsrCase.id);
         // Not awaited: the turn is answered at once and the link arrives in the member's 1:1 chat.
         const pressed = PressedCard.of(context, this.deps.updater, this.services.log, dsrCase.id, 'plan');
-        void this.buildPackage(actor, started.case, formats.data, pressed, context.activity.locale).finally(() => {
+        void this.buildPackage(reader, started.case, formats.data, pressed).finally(() => {
           this.running.delete(dsrCase.id);
           void release().catch(() => undefined);
         });
@@ -264,17 +269,32 @@ export class PlanAction implements CardActionHandler {
     );
   }
 
+  /**
+   * Builds the package in the background. The card that asked for it shows how many systems are
+   * written, in the language and view of the one who asked (as the card their press returned),
+   * and at the end the plan as it then stands.
+   */
   private async buildPackage(
-    actor: Actor,
+    /** Who asked, and their language: for the progress and the message that hands over the package link. */
+    reader: { actor: Actor; locale: string | undefined },
     dsrCase: DsrCase,
     formats: ExportFormat[],
     pressed: PressedCard,
-    /** The language of the one who asked, for the message that hands over the package link. */
-    locale: string | undefined,
   ): Promise<void> {
     const { log } = this.services;
+    const { actor, locale } = reader;
+    const t = translator(locale);
+    const showProgress = ({ done, total }: PackageProgress) => {
+      void pressed.show(async () =>
+        planCard(
+          dsrCase,
+          { tone: 'info', text: t('plan.notice.building', { done, count: total }) },
+          await readerPlanView(this.services, await this.deps.view(dsrCase), reader),
+        ),
+      );
+    };
     try {
-      const prepared = await this.deps.packages.build(dsrCase, { formats, review: true });
+      const prepared = await this.deps.packages.build(dsrCase, { formats, review: true, onProgress: showProgress });
       // What goes to the data subject is reviewed first; a new package starts a new review. Opened
       // before the step completes, so whoever sees the step done sees its review too.
       if (prepared.snapshotId) {

@@ -3,6 +3,7 @@ import type { ReminderCommands, UpcomingReminder } from '../conversation/reminde
 import { randomUUID } from 'node:crypto';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { LeaseStore } from '../../dsr/ports/leases.js';
+import { namedLease, RunLease, type LeaseRecord } from '../../dsr/runs/runLease.js';
 import type { CaseStore } from '../../dsr/ports/store.js';
 import type { RoleDirectory } from '../../dsr/roles.js';
 import type { Clock } from '../../dsr/clock.js';
@@ -39,7 +40,8 @@ const LEASE = 'reminders';
 export class ReminderService implements ReminderCommands {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
-  private readonly owner = randomUUID();
+  /** This instance's hold on the reminder pass, where instances share a store. */
+  private readonly lease: LeaseRecord | undefined;
   private leading = false;
   private readonly housekeeping: Array<() => Promise<void>> = [];
 
@@ -57,7 +59,9 @@ export class ReminderService implements ReminderCommands {
     private readonly log: Logger,
     private readonly shared: SharedReminders | undefined,
     private readonly buildWhen: Promise<void>,
-  ) {}
+  ) {
+    this.lease = shared ? namedLease(shared.leases, LEASE, randomUUID()) : undefined;
+  }
 
   /**
    * Work that rides on the pass of the instance that runs it (the purge of closed cases). A task
@@ -167,27 +171,46 @@ export class ReminderService implements ReminderCommands {
   /**
    * Sharing a store, only the instance holding the lease sends; one taking the lease over
    * rebuilds its index from the shared checkpoint, so it continues where the last holder stopped.
+   * The lease is renewed while the pass works (a rebuild of a large index, a slow send), so no
+   * other instance starts the same pass meanwhile; a pass whose lease another instance took stops
+   * at the next case. Between passes it is kept, not given up: the holder's index is built, and
+   * handing the pass round would rebuild one on another instance every time. The next pass renews
+   * it; an instance that dies stops renewing, and another takes over once it runs out.
    */
   private async passIfLeading(): Promise<{ reminders: number; digests: number }> {
     // A pass before the index is ready waits for it: it would otherwise miss what is due.
     await this.indexed();
-    if (this.shared) {
-      for (const dsrCase of await this.shared.changes.next()) this.track(dsrCase);
-      const now = Date.now();
-      const leaseMs = this.shared.leaseMs ?? 60_000;
-      if (!(await this.shared.leases.tryHold(LEASE, this.owner, new Date(now), new Date(now + leaseMs)))) {
-        this.leading = false;
-        return { reminders: 0, digests: 0 };
-      }
+    if (!this.shared || !this.lease) return this.passAndHousekeeping(() => true);
+    for (const dsrCase of await this.shared.changes.next()) this.track(dsrCase);
+    const lease = new RunLease(this.lease, () => new Date(), this.shared.leaseMs ?? 60_000);
+    if (!(await lease.claim())) {
+      this.leading = false;
+      return { reminders: 0, digests: 0 };
+    }
+    lease.keep();
+    try {
       if (!this.leading) {
         await this.shared.changes.mark();
         this.current = await this.build();
         this.ready = Promise.resolve(this.current);
         this.leading = true;
       }
+      return await this.passAndHousekeeping(() => !lease.lost);
+    } finally {
+      lease.stopRenewing();
+      if (lease.lost) {
+        // Whoever holds it now sends from the shared checkpoint; this index is rebuilt if the pass comes back.
+        this.leading = false;
+        this.log.warn('reminder lease taken over by another instance; this pass stopped');
+      }
     }
-    const result = await (await this.indexed()).pass();
+  }
+
+  /** The pass, then the work that rides on it, unless the lease was lost meanwhile. */
+  private async passAndHousekeeping(held: () => boolean): Promise<{ reminders: number; digests: number }> {
+    const result = await (await this.indexed()).pass(held);
     for (const task of this.housekeeping) {
+      if (!held()) break;
       await task().catch((error: unknown) =>
         this.log.error({ err: error }, 'housekeeping after the reminder pass failed'),
       );
@@ -209,6 +232,6 @@ export class ReminderService implements ReminderCommands {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
-    if (this.leading) await this.shared?.leases.release(LEASE, this.owner).catch(() => undefined);
+    if (this.leading) await this.lease?.release().catch(() => undefined);
   }
 }

@@ -277,6 +277,41 @@ describe('the access/portability package', () => {
     assert.ok(files.get('summary.html')!.toString('utf8').includes('No records about you were found in this system.'));
   });
 
+  it('tells as each system is written, after its last kind, an empty system too', async () => {
+    const events: string[] = [];
+    const logged = (system: string, kind: string, records: Array<Record<string, unknown>>): RecordSource => ({
+      ...source(system, kind, records),
+      records: async function* () {
+        yield* listed(records);
+        events.push(`read ${system} ${kind}`);
+      },
+    });
+    await writeExportPackage({
+      caseId: 'DSR-5',
+      subjectLabel: 'Maria Garcia',
+      sources: [
+        logged('dataverse', 'contact', contacts),
+        logged('dataverse', 'activity', activities),
+        logged('hr', 'worker', []),
+        logged('bc', 'customer', customers),
+      ],
+      extractedAt: EXTRACTED_AT,
+      out: join(dir, 'told.zip'),
+      onSystemWritten: (system) => {
+        events.push(`written ${system}`);
+      },
+    });
+    assert.deepEqual(events, [
+      'read dataverse contact',
+      'read dataverse activity',
+      'written dataverse',
+      'read hr worker',
+      'written hr',
+      'read bc customer',
+      'written bc',
+    ]);
+  });
+
   it('explains itself to the data subject in their language: a README, the columns by their names, local times', async () => {
     const out = join(dir, 'readable.zip');
     const records = [
