@@ -260,12 +260,17 @@ export class PlanAction implements CardActionHandler {
 
   /**
    * Replaces the card that asked for the package with the plan as it now stands, so it neither
-   * shows the step running for ever nor offers buttons of a version the package step left behind.
+   * shows the step running for ever nor offers buttons of a version the package step left behind;
+   * in the language and view of the one who asked, as the progress before it.
    */
-  private async showPlan(pressed: PressedCard, dsrCase: DsrCase | undefined): Promise<void> {
+  private async showPlan(
+    pressed: PressedCard,
+    dsrCase: DsrCase | undefined,
+    reader: { actor: Actor; locale: string | undefined },
+  ): Promise<void> {
     if (!dsrCase) return;
     await pressed.show(async () =>
-      planCard(dsrCase, undefined, await readerPlanView(this.services, await this.deps.view(dsrCase))),
+      planCard(dsrCase, undefined, await readerPlanView(this.services, await this.deps.view(dsrCase), reader)),
     );
   }
 
@@ -318,7 +323,7 @@ export class PlanAction implements CardActionHandler {
         ...(locale ? { locale } : {}),
       });
       if (!told) log.warn({ caseId: dsrCase.id }, 'no private chat to deliver the package link');
-      await this.showPlan(pressed, completed);
+      await this.showPlan(pressed, completed, reader);
     } catch (error) {
       // The error may quote a request naming the person, so only its kind is logged.
       log.error({ caseId: dsrCase.id, error: error instanceof Error ? error.name : 'unknown' }, 'package failed');
@@ -328,7 +333,7 @@ export class PlanAction implements CardActionHandler {
         error: 'The package could not be prepared; a system did not answer. Try again.',
         said: said('plan.package.failed'),
       });
-      await this.showPlan(pressed, failed);
+      await this.showPlan(pressed, failed, reader);
     }
   }
 }

@@ -129,12 +129,20 @@ describe('the package build shows how far it has come on the card that asked for
     );
     assert.match(cardText(midway), /Paket für die betroffene Person zusammenstellen\*\* · /);
     letGo();
+    // The plan that replaces the progress at the end is in her language too.
     await bot.connector.waitFor(
       () =>
-        updates().find((card) =>
-          /Prepare the package for the data subject\*\* · by the bot: Done/.test(cardText(card)),
-        ),
+        updates()
+          .slice(before)
+          .find((card) =>
+            /Paket für die betroffene Person zusammenstellen\*\* · durch den Bot: Erledigt/.test(cardText(card)),
+          ),
       20_000,
+    );
+    assert.ok(
+      !updates()
+        .slice(before)
+        .some((card) => /by the bot: Done/.test(cardText(card))),
     );
   });
 });
