@@ -1,5 +1,5 @@
 /**
- * How a workflow that outlives a turn tells of its progress: a search as each system answers, a
+ * How a workflow that outlives a turn tells of its progress: a search as systems answer, a
  * change step with the case as it stands after its count of records was saved, and at its end. The
  * handler that started the run turns each report into an update of the card that was pressed
  * (`PressedCard` in `teams/cardUpdater.ts`).
@@ -17,7 +17,8 @@ export async function tellProgress<T>(onProgress: OnProgress<T> | undefined, pro
 
 /**
  * The runs' one pace for the card that was pressed: a change step reports at least this often
- * (besides every so many records), and a package's card is shown again no more often than this.
+ * (besides every so many records), and a search's or a package's card is shown again no more often
+ * than this.
  */
 export const PROGRESS_EVERY_MS = 2_000;
 

@@ -14,13 +14,7 @@ import { refusalText } from '../refusalText.js';
 import type { Notice } from '../../cards/notices.js';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import { SET_ASIDE_MAX, type RecordRef } from '../../dsr/caseActions.js';
-import {
-  mergeQueries,
-  searchQueryFor,
-  type Connector,
-  type SearchQuery,
-  type SystemFindings,
-} from '../../dsr/discovery.js';
+import { mergeQueries, searchQueryFor, type Connector, type SearchQuery } from '../../dsr/discovery.js';
 import { runDiscovery } from '../../dsr/runs/discoveryRun.js';
 import { canTransition } from '../../dsr/lifecycle.js';
 import type { ActionOutcome, CardActionHandler, CardData } from './cardActions.js';
@@ -259,13 +253,9 @@ export class DiscoveryAction implements CardActionHandler {
       locale,
       ...(notice ? { notice } : {}),
     });
-    const answered: SystemFindings[] = [];
     try {
       const systems = await runDiscovery(connectors, query, {
-        onProgress: (progress) => {
-          answered.push(progress.latest);
-          void pressed.show(progressCard(dsrCase, { ...progress, answered: [...answered] }, view()));
-        },
+        onProgress: (progress) => void pressed.show(progressCard(dsrCase, progress, view())),
       });
       log.info({ caseId: dsrCase.id, systems: systems.map((s) => `${s.systemId}:${s.status}`) }, 'discovery finished');
       const result = await cases.actOnLatest(actor, dsrCase.id, { kind: 'recordFindings', query, systems });

@@ -10,6 +10,7 @@ import { runDiscovery } from '../../dsr/runs/discoveryRun.js';
 import { validateIntake } from '../../dsr/intake.js';
 import { StaticRoleDirectory } from '../../dsr/roles.js';
 import { LowdbCaseStore } from '../../storage/lowdbStore.js';
+import sinon from 'sinon';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const calendar = { timeZone: 'Europe/Berlin', holidays: [], workingDays: [1, 2, 3, 4, 5] };
@@ -152,12 +153,47 @@ describe('findings on a case', () => {
     const results = await runDiscovery(
       [connector('slow', 80), connector('fast', 1), connector('broken', 10, true)],
       searchQueryFor({ name: 'Maria Garcia', emails: [], phones: [], identifiers: {}, role: 'customer' }),
-      { onProgress: (p) => void order.push(`${p.done}/${p.total}:${p.latest.systemId}:${p.running.join(',')}`) },
+      {
+        onProgress: (p) => void order.push(`${p.done}/${p.total}:${p.latest.systemId}:${p.running.join(',')}`),
+        progressEveryMs: 0,
+      },
     );
     assert.deepEqual(order, ['1/3:fast:slow,broken', '2/3:broken:slow', '3/3:slow:']);
     assert.deepEqual(
       results.map((r) => `${r.systemId}:${r.status}`),
       ['slow:found', 'fast:found', 'broken:failed'],
     );
+  });
+
+  it("tells systems that answer together as one report, at the runs' pace, and nothing after the end", async () => {
+    const clock = sinon.useFakeTimers({ now: NOW });
+    try {
+      const connector = (id: string, ms: number): Connector => ({
+        info: { id, displayName: id, capabilities: ['find'], manualSteps: {} },
+        connected: true,
+        find: async () => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          return findings(id);
+        },
+      });
+      const told: string[] = [];
+      const run = runDiscovery(
+        [connector('crm', 100), connector('bc', 300), connector('fno', 600), connector('hr', 5_000)],
+        searchQueryFor({ name: 'Maria Garcia', emails: [], phones: [], identifiers: {}, role: 'customer' }),
+        { onProgress: (p) => void told.push(`${p.done}:${p.answered.map((f) => f.systemId).join(',')}`) },
+      );
+      // Three answers within the first two seconds are one report, the latest, with all three.
+      await clock.tickAsync(1_999);
+      assert.deepEqual(told, []);
+      await clock.tickAsync(1);
+      assert.deepEqual(told, ['3:crm,bc,fno']);
+      await clock.tickAsync(3_000);
+      assert.deepEqual(told, ['3:crm,bc,fno', '4:crm,bc,fno,hr']);
+      assert.equal((await run).length, 4);
+      await clock.tickAsync(10_000);
+      assert.equal(told.length, 2);
+    } finally {
+      clock.restore();
+    }
   });
 });

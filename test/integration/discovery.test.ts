@@ -100,7 +100,10 @@ describe('discovery: "Find data" on an approved case', () => {
     assert.match(text, /Social Engagement\*\*: Not connected: search by hand/);
     assert.match(text, /Service Trust Portal/);
     assert.deepEqual(cardProblems(final, { 'discovery.setAside': ['caseId', 'version', 'findingsAt'] }), []);
-    assert.ok(updatesOf(bot, 'card-1').some((card) => /[1-7] of 8 systems done/.test(cardText(card))));
+    // Eight systems answering within moments update the card at the runs' pace, not once each
+    // (each update counts against the conversation's Teams limits).
+    const progressed = updatesOf(bot, 'card-1').filter((card) => /[1-8] of 8 systems done/.test(cardText(card)));
+    assert.ok(progressed.length < 8, `${progressed.length} progress updates`);
 
     const saved = (await bot.app.store.getCase(caseId))!;
     assert.equal(saved.status, 'discovery');
