@@ -14,6 +14,7 @@ const JOURNAL_ONLY_FORMAT = 'dsr-case-index/1';
 const JOURNAL_KEPT_AT_CLOSE = 1000;
 /** Read first, to find the header line; a header is a few hundred bytes. */
 const HEAD_BYTES = 64 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 /** One line of the journal: a case as it was saved (with the audit event that saved it), or a checkpoint. */
 interface Line {
@@ -169,7 +170,7 @@ export class CaseIndexFile {
   /** Writes a snapshot of every entry beside the file, then renames it into place. */
   async rewrite(entries: Iterable<IndexEntry>, seq: number): Promise<void> {
     // Every entry first: one from the snapshot may still read its later line from the file read.
-    const text = `${snapshotLines(entries, FORMAT, seq).join('\n')}\n`;
+    const bytes = Buffer.concat(snapshotLines(entries, FORMAT, seq).flatMap((line) => [line, NEWLINE]));
     await this.handle?.close();
     this.handle = undefined;
     await this.readHandle?.close();
@@ -177,7 +178,7 @@ export class CaseIndexFile {
     const temp = `${this.path}.tmp`;
     const file = await open(temp, 'w');
     try {
-      await file.writeFile(text, 'utf8');
+      await file.writeFile(bytes);
       await file.datasync();
     } finally {
       await file.close();

@@ -9,8 +9,8 @@ import type { IndexEntry } from './indexEntry.js';
  * hundred thousand objects, or even a hundred thousand strings, cost a start a quarter of a second
  * to parse and as much again to collect; a few long strings and packed numbers are read in a
  * fraction of that and searched as they are. Each column is a line of its own: the ids and the
- * requesters each one JSON string, the numbers packed in base64 (each in as few bytes as its
- * column needs), then what only intake, the purge and kept records need as one JSON line, read
+ * requesters each one JSON string, the numbers as little-endian bytes (each in as few as its
+ * column needs, copied as they are into typed arrays: nothing to decode), then what only intake, the purge and kept records need as one JSON line, read
  * from the file at its first use (more than half the bytes, and a start needs none of them). The
  * header gives each line's length and checksums, so a snapshot cut short or damaged is rebuilt,
  * never half read.
@@ -84,6 +84,8 @@ export interface LaterColumns {
   keptDueAt: Array<string | null>;
 }
 
+const NEWLINE = Buffer.from('\n');
+
 /** The lines after the header, in this order: the serving lines, then the later line. */
 const SECTIONS = ['ids', 'requesters', 'idEnds', 'requesterEnds', 'byRequester', 'versions', 'open', 'later'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -133,8 +135,8 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The lines (without newlines) of a snapshot of these entries, its header first. */
-export function snapshotLines(entries: Iterable<IndexEntry>, format: string, seq: number): string[] {
+/** The lines (without their newlines) of a snapshot of these entries, its header first. */
+export function snapshotLines(entries: Iterable<IndexEntry>, format: string, seq: number): Buffer[] {
   const rows = [...entries].sort((a, b) => compareText(a.id, b.id));
   const ids = rows.map((entry) => entry.id);
   const requesters = rows.map((entry) => entry.requesterId);
@@ -150,18 +152,18 @@ export function snapshotLines(entries: Iterable<IndexEntry>, format: string, seq
     byRequester: packed(byRequester),
     versions: packed(rows.map((entry) => entry.version)),
   };
-  const lines: Record<Section, string> = {
-    ids: JSON.stringify(ids.join('')),
-    requesters: JSON.stringify(requesters.join('')),
-    idEnds: numbers.idEnds.text,
-    requesterEnds: numbers.requesterEnds.text,
-    byRequester: numbers.byRequester.text,
-    versions: numbers.versions.text,
-    open: rows.map((entry) => (entry.open ? '1' : '0')).join(''),
-    later: JSON.stringify(laterColumnsOf(rows)),
+  const lines: Record<Section, Buffer> = {
+    ids: Buffer.from(JSON.stringify(ids.join(''))),
+    requesters: Buffer.from(JSON.stringify(requesters.join(''))),
+    idEnds: numbers.idEnds.bytes,
+    requesterEnds: numbers.requesterEnds.bytes,
+    byRequester: numbers.byRequester.bytes,
+    versions: numbers.versions.bytes,
+    open: Buffer.from(rows.map((entry) => (entry.open ? '1' : '0')).join(''), 'latin1'),
+    later: Buffer.from(JSON.stringify(laterColumnsOf(rows))),
   };
-  const serving = SECTIONS.filter((section) => section !== 'later').map((section) => lines[section]);
-  const sections = Object.fromEntries(SECTIONS.map((section) => [section, Buffer.byteLength(lines[section])]));
+  const serving = SECTIONS.filter((section) => section !== 'later').flatMap((section) => [lines[section], NEWLINE]);
+  const sections = Object.fromEntries(SECTIONS.map((section) => [section, lines[section].length]));
   const header: SnapshotHeader = {
     format,
     seq,
@@ -174,10 +176,10 @@ export function snapshotLines(entries: Iterable<IndexEntry>, format: string, seq
       byRequester: numbers.byRequester.width,
       versions: numbers.versions.width,
     },
-    crc32: crc32(`${serving.join('\n')}\n`),
+    crc32: crc32(Buffer.concat(serving)),
     laterCrc32: crc32(lines.later),
   };
-  return [JSON.stringify(header), ...serving, lines.later];
+  return [Buffer.from(JSON.stringify(header)), ...SECTIONS.map((section) => lines[section])];
 }
 
 /** The later columns of these entries, in their order; a row with no entry has none of the fields. */
@@ -270,24 +272,24 @@ function endsOf(values: readonly string[]): number[] {
 }
 
 /**
- * Numbers in base64, each in as few bytes as the largest needs (8 for any that is not a whole
- * number below 2³²), little-endian whatever the machine, so that a data folder can move to another.
+ * Numbers as bytes, each in as few as the largest needs (8 for any that is not a whole number
+ * below 2³²), little-endian whatever the machine, so that a data folder can move to another.
  */
-function packed(numbers: readonly number[]): { width: Width; text: string } {
+function packed(numbers: readonly number[]): { width: Width; bytes: Buffer } {
   const largest = numbers.reduce((most, n) => (Number.isInteger(n) && n >= 0 && most >= 0 ? Math.max(most, n) : -1), 0);
   const width: Width = largest < 0 || largest > 0xffffffff ? 8 : largest > 0xffff ? 4 : largest > 0xff ? 2 : 1;
   const array = ARRAYS[width].from(numbers);
   const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-  return { width, text: littleEndian(Buffer.from(bytes), width).toString('base64') };
+  return { width, bytes: littleEndian(Buffer.from(bytes), width) };
 }
 
 function unpacked(line: Buffer, width: Width, length: number): Numbers | undefined {
-  if (!(width in ARRAYS)) return undefined;
-  const bytes = Buffer.from(line.toString('latin1'), 'base64');
-  if (bytes.length !== length * width) return undefined;
+  if (!(width in ARRAYS) || line.length !== length * width) return undefined;
   // Copied, since a typed array needs its own alignment; turned round on a big-endian machine.
   const array = new ARRAYS[width](length);
-  littleEndian(bytes, width).copy(Buffer.from(array.buffer));
+  const bytes = Buffer.from(array.buffer);
+  line.copy(bytes);
+  littleEndian(bytes, width);
   return array;
 }
 
