@@ -65,6 +65,7 @@ import { dashboardAuthFor } from './dashboardAuth.js';
 import { registerDashboardRoutes } from './dashboardRoutes.js';
 import { RegisterFeed } from './registerFeed.js';
 import { storeUnavailableReply } from './storeUnavailable.js';
+import { Foreground } from './foreground.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { LetterAction } from '../teams/actions/letterActions.js';
 import { ReviewAction } from '../teams/actions/reviewActions.js';
@@ -269,7 +270,9 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
   // The reminder index reads every open case. The embedded store reads case files on this event
   // loop, so the index is begun once the bot serves and /healthz and the first turns come first;
   // PostgreSQL answers the query off the loop, so it is asked at once and overlaps the start.
-  // Either way the first pass waits for it.
+  // On both, each slice of the build waits for a quiet moment (no request answered lately), the
+  // embedded store's first one too, and the first pass waits for the build.
+  const foreground = new Foreground();
   let serving: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (serving = resolve));
   const reminders = await ReminderService.start(
@@ -282,7 +285,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     managers,
     shared.reminders,
     roles,
-    config.database ? undefined : listening,
+    {
+      ...(config.database ? {} : { begin: listening.then(() => foreground.giveWay()) }),
+      giveWay: () => foreground.giveWay(),
+    },
   );
   // The purge rides on the reminder pass; its own lease keeps it to one instance even when a
   // long purge outlasts the reminders' lease.
@@ -526,9 +532,10 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
         registerSubjectRoutes(http, { store, cases, clock, log, reviewDir: config.release.dir });
         registerDashboardRoutes(http, { auth: dashboardAuth, feed: caseRegister, cases, store, team, clock, log });
       },
-      { host: config.host, serviceUrls: config.serviceUrls },
+      { host: config.host, serviceUrls: config.serviceUrls, foreground },
     );
     listeningPort = server.port;
+    foreground.listening();
     serving();
   } catch (error) {
     clearInterval(sweeper);

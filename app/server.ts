@@ -4,6 +4,7 @@ import { AuthenticationError } from 'botframework-connector';
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../teams/authentication.js';
 import type { DsrBot } from '../teams/dsrBot.js';
+import type { Foreground } from './foreground.js';
 import { InboundRefusal, readActivity, type ServiceUrlPolicy } from '../teams/inboundActivity.js';
 
 export interface HttpServer {
@@ -15,6 +16,8 @@ export interface ServerOptions {
   /** The interface to listen on; loopback unless said otherwise. */
   host?: string;
   serviceUrls?: ServiceUrlPolicy;
+  /** Told of every request, so that background work gives way while one is answered. */
+  foreground?: Pick<Foreground, 'track'>;
 }
 
 /** A health check answers within this, whatever it waits for, so a load balancer's probe never hangs. */
@@ -41,6 +44,8 @@ export async function startHttpServer(
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  const { foreground } = options;
+  if (foreground) server.server.on('request', (_request, response) => foreground.track(response));
   const serviceUrls = options.serviceUrls ?? LOCAL_SERVICE_URLS;
 
   server.post('/api/messages', async (req, res) => {

@@ -1,30 +1,22 @@
-import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
-import { isOpen, type DsrCase } from '../dsr/case.js';
-import { strongKeys, type SubjectKeys } from '../dsr/repeats.js';
+import { readSync } from 'node:fs';
+import { open, rename, type FileHandle } from 'node:fs/promises';
+import type { IndexEntry } from './indexEntry.js';
+import { readSnapshot, snapshotLayout, snapshotLines, type Snapshot, type SnapshotHeader } from './indexSnapshot.js';
 
-/** The first line of the index file; another first line is an index of another kind, rebuilt. */
-const FORMAT = 'dsr-case-index/1';
+/** The first line of the index file: a snapshot in columns, then the journal since it. */
+const FORMAT = 'dsr-case-index/2';
+/** An index written before the snapshot: a journal only, read as it is and rewritten in the new format. */
+const JOURNAL_ONLY_FORMAT = 'dsr-case-index/1';
+/**
+ * Journal lines a clean close folds into a fresh snapshot: each is parsed whole at the next open,
+ * so the journal a start reads stays small however long the store has run.
+ */
+const JOURNAL_KEPT_AT_CLOSE = 1000;
+/** Read first, to find the header line; a header is a few hundred bytes. */
+const HEAD_BYTES = 64 * 1024;
+const NEWLINE = Buffer.from('\n');
 
-/** What the store's queries and the start need of a case, without reading its file. */
-export interface IndexEntry {
-  id: string;
-  version: number;
-  open: boolean;
-  requesterId: string;
-  intakeKey: string;
-  /**
-   * Digests of the subject's strong identifiers (`email:…`, `customer:…`, `employee:…`): the index
-   * names no one, and a lookup digests what it looks for the same way.
-   */
-  keys: string[];
-  /** Closed and not purged yet: `started` is due at once, `after` once `purgeAfter` has passed. */
-  purge?: 'started' | 'after';
-  purgeAfter?: string;
-  keptDueAt?: string;
-}
-
-/** One line of the index file: a case as it was saved (with the audit event that saved it), or a checkpoint. */
+/** One line of the journal: a case as it was saved (with the audit event that saved it), or a checkpoint. */
 interface Line {
   format?: string;
   /** The audit trail's sequence number this line brings the index up to. */
@@ -34,87 +26,123 @@ interface Line {
   folder?: string;
 }
 
-export function entryOf(dsrCase: DsrCase): IndexEntry {
-  const entry: IndexEntry = {
-    id: dsrCase.id,
-    version: dsrCase.version,
-    open: isOpen(dsrCase),
-    requesterId: dsrCase.requester.id,
-    intakeKey: dsrCase.intakeKey,
-    keys: subjectKeyDigests(strongKeys(dsrCase.subject)),
-  };
-  // The same reading as purgeIsDue, kept so the purge need not read closed cases to find the due ones.
-  if (dsrCase.status === 'closed' && dsrCase.purge?.doneAt === undefined) {
-    if (dsrCase.purge) entry.purge = 'started';
-    else if (!dsrCase.hold && dsrCase.purgeAfter !== undefined) entry.purge = 'after';
-  }
-  if (dsrCase.purgeAfter !== undefined) entry.purgeAfter = dsrCase.purgeAfter;
-  if (dsrCase.keptDueAt !== undefined) entry.keptDueAt = dsrCase.keptDueAt;
-  return entry;
-}
-
-export function subjectKeyDigests(keys: SubjectKeys): string[] {
-  return [
-    ...keys.emails.map((e) => `email:${e}`),
-    ...keys.customerNumbers.map((n) => `customer:${n}`),
-    ...keys.employeeIds.map((n) => `employee:${n}`),
-  ].map((key) => createHash('sha256').update(key).digest('base64url').slice(0, 24));
-}
-
 export type IndexRead =
   | {
       ok: true;
-      entries: Map<string, IndexEntry>;
+      /** The rows of the last snapshot; none in an index written before snapshots. */
+      snapshot: Snapshot | undefined;
+      /** The entries saved after the snapshot, the last line of a case winning, in the order they were saved. */
+      journal: Map<string, IndexEntry>;
       seq: number;
       /** The case folder's modification time at a clean close, when nothing was written after it. */
       folder: string | undefined;
+      /** Written in an older format, to be rewritten in this one. */
+      older: boolean;
     }
   | { ok: false; reason: 'missing' | 'corrupt' };
 
 /**
- * The saved index of the embedded store: a journal of one JSON line per save, the last line of a
- * case winning, rewritten whole (aside, then renamed) when it has grown to several times the cases.
- * It is never the only record of anything: the case files are, and the audit trail says which
- * cases were saved after the index's last line, so a line a crash lost is read again from the file.
+ * The saved index of the embedded store: a snapshot of every case (see indexSnapshot.ts), then a
+ * journal of one JSON line per save since, the last line of a case winning. It is rewritten whole
+ * (aside, then renamed) when the journal has grown past a quarter of the cases, and at a clean
+ * close when it has more than a thousand lines. It is never the only record of anything: the case
+ * files are, and the audit trail says which cases were saved after the index's last line, so a
+ * line a crash lost is read again from the file.
  */
 export class CaseIndexFile {
   private handle: FileHandle | undefined;
-  private lines = 0;
+  /** The file as it was read, kept open so that the snapshot's later line is read from it even once it is renamed over. */
+  private readHandle: FileHandle | undefined;
+  /** Lines after the snapshot (every line of an index without one). */
+  private journalLines = 0;
 
   constructor(private readonly path: string) {}
 
   async read(): Promise<IndexRead> {
-    let text: string;
+    await this.readHandle?.close();
+    this.readHandle = undefined;
+    let file: FileHandle;
     try {
-      text = await readFile(this.path, 'utf8');
+      file = await open(this.path, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'missing' };
       throw error;
     }
-    // A line a crash cut short was never relied on: the audit trail names its case.
-    const whole = text.slice(0, text.lastIndexOf('\n') + 1);
-    let parsed: Line[];
+    let keepOpen = false;
     try {
-      // One parse of the whole file is several times faster than one per line.
-      parsed = JSON.parse(`[${whole.trimEnd().replaceAll('\n', ',')}]`) as Line[];
+      const read = await this.readFrom(file);
+      keepOpen = read.ok && read.snapshot !== undefined;
+      return read;
+    } finally {
+      if (keepOpen) this.readHandle = file;
+      else await file.close();
+    }
+  }
+
+  private async readFrom(file: FileHandle): Promise<IndexRead> {
+    const { size } = await file.stat();
+    const head = await readAt(file, 0, Math.min(size, HEAD_BYTES));
+    const headerEnd = head.indexOf(0x0a);
+    if (headerEnd < 0) return { ok: false, reason: 'corrupt' };
+    let header: Line & Partial<SnapshotHeader>;
+    try {
+      header = JSON.parse(head.toString('utf8', 0, headerEnd)) as Line & Partial<SnapshotHeader>;
     } catch {
       return { ok: false, reason: 'corrupt' };
     }
-    if (parsed[0]?.format !== FORMAT) return { ok: false, reason: 'corrupt' };
-    const entries = new Map<string, IndexEntry>();
-    let seq = 0;
-    for (const line of parsed) {
+    if (typeof header !== 'object' || header === null || typeof header.seq !== 'number') {
+      return { ok: false, reason: 'corrupt' };
+    }
+    let snapshot: Snapshot | undefined;
+    let journalStart = headerEnd + 1;
+    if (header.format === FORMAT) {
+      const layout = snapshotLayout(header as SnapshotHeader, headerEnd);
+      // Cut short: the later line must end, with its newline, within the file.
+      if (!layout || layout.laterEnd >= size) return { ok: false, reason: 'corrupt' };
+      const serving = await readAt(file, layout.servingStart, layout.laterStart - layout.servingStart);
+      const { fd } = file;
+      const laterBytes = layout.laterEnd - layout.laterStart;
+      snapshot = readSnapshot(header as SnapshotHeader, serving, () => {
+        const line = Buffer.allocUnsafe(laterBytes);
+        const read = readSync(fd, line, 0, laterBytes, layout.laterStart);
+        return line.subarray(0, read);
+      });
+      if (!snapshot) return { ok: false, reason: 'corrupt' };
+      journalStart = layout.laterEnd;
+    } else if (header.format !== JOURNAL_ONLY_FORMAT) {
+      return { ok: false, reason: 'corrupt' };
+    }
+    const rest = await readAt(file, journalStart, size - journalStart);
+    let journalBytes = rest;
+    if (snapshot) {
+      if (rest[0] !== 0x0a) return { ok: false, reason: 'corrupt' };
+      journalBytes = rest.subarray(1);
+    }
+    // A line a crash cut short was never relied on: the audit trail names its case.
+    const whole = journalBytes.toString('utf8', 0, journalBytes.lastIndexOf(0x0a) + 1);
+    let lines: Line[];
+    try {
+      // One parse of the whole journal is several times faster than one per line.
+      lines = JSON.parse(`[${whole.trimEnd().replaceAll('\n', ',')}]`) as Line[];
+    } catch {
+      return { ok: false, reason: 'corrupt' };
+    }
+    const journal = new Map<string, IndexEntry>();
+    let seq = header.seq;
+    for (const line of lines) {
       if (typeof line !== 'object' || line === null) return { ok: false, reason: 'corrupt' };
       if (line.entry) {
         if (typeof line.entry.id !== 'string' || typeof line.entry.version !== 'number') {
           return { ok: false, reason: 'corrupt' };
         }
-        entries.set(line.entry.id, line.entry);
+        // In the order of the last save of each case, as a case saved again moves to the end.
+        journal.delete(line.entry.id);
+        journal.set(line.entry.id, line.entry);
       }
       if (typeof line.seq === 'number') seq = Math.max(seq, line.seq);
     }
-    this.lines = parsed.length;
-    return { ok: true, entries, seq, folder: parsed.at(-1)?.folder };
+    this.journalLines = lines.length;
+    return { ok: true, snapshot, journal, seq, folder: lines.at(-1)?.folder, older: header.format !== FORMAT };
   }
 
   /** Opens the file for appending, as it was read. */
@@ -126,38 +154,37 @@ export class CaseIndexFile {
   async append(line: Omit<Line, 'format'>): Promise<void> {
     if (!this.handle) throw new Error('The case index is not open');
     await this.handle.appendFile(`${JSON.stringify(line)}\n`, 'utf8');
-    this.lines += 1;
+    this.journalLines += 1;
   }
 
-  /** Worth rewriting once most lines are older versions of a case. */
+  /** Worth rewriting once the journal a start after a crash would read has grown to a quarter of the cases. */
   needsCompaction(cases: number): boolean {
-    return this.lines > 2 * cases + 1000;
+    return this.journalLines > cases / 4 + 1000;
   }
 
-  /** Writes every entry afresh beside the file, then renames it into place. */
+  /** Worth a fresh snapshot at a clean close, so that the next start reads few journal lines. */
+  worthSnapshotAtClose(): boolean {
+    return this.handle !== undefined && this.journalLines > JOURNAL_KEPT_AT_CLOSE;
+  }
+
+  /** Writes a snapshot of every entry beside the file, then renames it into place. */
   async rewrite(entries: Iterable<IndexEntry>, seq: number): Promise<void> {
+    // Every entry first: one from the snapshot may still read its later line from the file read.
+    const bytes = Buffer.concat(snapshotLines(entries, FORMAT, seq).flatMap((line) => [line, NEWLINE]));
     await this.handle?.close();
     this.handle = undefined;
+    await this.readHandle?.close();
+    this.readHandle = undefined;
     const temp = `${this.path}.tmp`;
     const file = await open(temp, 'w');
-    let lines = 1;
     try {
-      const chunk: string[] = [JSON.stringify({ format: FORMAT, seq } satisfies Line)];
-      for (const entry of entries) {
-        chunk.push(JSON.stringify({ entry } satisfies Line));
-        lines += 1;
-        if (chunk.length >= 4096) {
-          await file.writeFile(`${chunk.join('\n')}\n`, 'utf8');
-          chunk.length = 0;
-        }
-      }
-      if (chunk.length > 0) await file.writeFile(`${chunk.join('\n')}\n`, 'utf8');
+      await file.writeFile(bytes);
       await file.datasync();
     } finally {
       await file.close();
     }
     await rename(temp, this.path);
-    this.lines = lines;
+    this.journalLines = 0;
     await this.openForAppend();
   }
 
@@ -172,36 +199,20 @@ export class CaseIndexFile {
   async close(): Promise<void> {
     await this.handle?.close();
     this.handle = undefined;
+    await this.readHandle?.close();
+    this.readHandle = undefined;
   }
 }
 
-/**
- * Ids under a key (a requester, a subject's identifier). Most keys hold one case, so one id is
- * kept as a string and only a second makes an array: a hundred thousand sets cost a second to build.
- */
-export class IdsByKey {
-  private readonly map = new Map<string, string | string[]>();
-
-  add(key: string, id: string): void {
-    const held = this.map.get(key);
-    if (held === undefined) this.map.set(key, id);
-    else if (typeof held === 'string') {
-      if (held !== id) this.map.set(key, [held, id]);
-    } else if (!held.includes(id)) held.push(id);
+/** `length` bytes of the file from `position`, fewer when it ends first. */
+async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  // Not zeroed first: only the bytes read are returned.
+  const bytes = Buffer.allocUnsafe(Math.max(0, length));
+  let filled = 0;
+  while (filled < bytes.length) {
+    const { bytesRead } = await file.read(bytes, filled, bytes.length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
   }
-
-  delete(key: string, id: string): void {
-    const held = this.map.get(key);
-    if (held === id) this.map.delete(key);
-    else if (Array.isArray(held)) {
-      const rest = held.filter((other) => other !== id);
-      if (rest.length === 0) this.map.delete(key);
-      else this.map.set(key, rest.length === 1 ? rest[0]! : rest);
-    }
-  }
-
-  get(key: string): readonly string[] {
-    const held = this.map.get(key);
-    return held === undefined ? [] : typeof held === 'string' ? [held] : held;
-  }
+  return bytes.subarray(0, filled);
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { AuditKeys } from '../dsr/auditKeys.js';
@@ -13,7 +13,7 @@ import {
   type AuditEvent,
   type AuditHead,
 } from '../dsr/audit.js';
-import { caseNumber, formatCaseId, type DsrCase } from '../dsr/case.js';
+import { formatCaseId, type DsrCase } from '../dsr/case.js';
 import {
   DuplicateIntakeError,
   StateConflictError,
@@ -25,7 +25,10 @@ import {
 import type { SubjectKeys } from '../dsr/repeats.js';
 import { purgeIsDue } from '../dsr/retention.js';
 import { AuditLog } from './auditLog.js';
-import { CaseIndexFile, entryOf, IdsByKey, subjectKeyDigests, type IndexEntry } from './caseIndex.js';
+import { CaseIndexFile } from './caseIndex.js';
+import { IndexedCases } from './indexedCases.js';
+import { entryOf, sameEntry, subjectKeyDigests } from './indexEntry.js';
+import { laterColumnsOf, type LaterColumns } from './indexSnapshot.js';
 import { acquireLock } from './lockFile.js';
 import { Mutex } from './mutex.js';
 import type { PortableStore } from './portable.js';
@@ -64,17 +67,20 @@ const SILENT: StoreLog = { warn: () => undefined };
  * used are cached. One process owns the folder at a time, so the cache is never stale.
  */
 export class LowdbCaseStore implements PortableStore {
-  private readonly entries = new Map<string, IndexEntry>();
+  private cases = new IndexedCases();
+  /** The snapshot's file was changed while open: it is written afresh at the latest at close. */
+  private snapshotDamaged = false;
   private readonly cache = new Map<string, DsrCase>();
-  // "My requests" must not scan every case in the organisation.
-  private readonly byRequester = new IdsByKey();
-  // Intake looks for the same case and the same person's other cases; built at the first intake or
-  // save rather than at open, since a status turn after a start needs neither.
-  private intakeLookups: { byIntakeKey: Map<string, string>; bySubjectKey: IdsByKey } | undefined;
   private readonly mutex = new Mutex();
   private readonly audit: AuditLog;
   private readonly meta: Low<Meta>;
   private readonly indexFile: CaseIndexFile;
+  private readonly casesDir: string;
+  /**
+   * The folder of the case files with its separator: a listing makes the path of each of a thousand
+   * cases, and joining them took as much as a third of the time their reading takes.
+   */
+  private readonly casesPrefix: string;
   private releaseLock: (() => Promise<void>) | undefined;
   readonly state: LowdbStateStore;
 
@@ -87,10 +93,8 @@ export class LowdbCaseStore implements PortableStore {
     this.meta = new Low<Meta>(new JSONFile(join(dir, 'meta.json')), { counters: {} });
     this.indexFile = new CaseIndexFile(join(dir, 'case-index.jsonl'));
     this.state = new LowdbStateStore(join(dir, 'state'), this.mutex);
-  }
-
-  private get casesDir(): string {
-    return join(this.dir, 'cases');
+    this.casesDir = join(dir, 'cases');
+    this.casesPrefix = `${this.casesDir}${sep}`;
   }
 
   async open(): Promise<void> {
@@ -115,7 +119,13 @@ export class LowdbCaseStore implements PortableStore {
   async close(): Promise<void> {
     await this.mutex.run(async () => {
       // Every save of this process is in the index: a clean start need not look at the trail again.
-      if (this.releaseLock) await this.indexFile.checkpoint(this.audit.lastEvent()?.seq ?? 0, await this.folderStamp());
+      if (this.releaseLock) {
+        const seq = this.audit.lastEvent()?.seq ?? 0;
+        if (this.indexFile.worthSnapshotAtClose() || this.snapshotDamaged) {
+          await this.indexFile.rewrite(this.cases.entries(), seq);
+        }
+        await this.indexFile.checkpoint(seq, await this.folderStamp());
+      }
       await this.indexFile.close();
       await this.audit.close();
       await this.releaseLock?.();
@@ -128,18 +138,13 @@ export class LowdbCaseStore implements PortableStore {
   }
 
   listCases(query: CaseQuery): Promise<DsrCase[]> {
-    const ids: string[] = [];
-    const candidates = query.requesterId === undefined ? this.entries.keys() : this.byRequester.get(query.requesterId);
-    for (const id of candidates) {
-      if (query.openOnly && !this.entries.get(id)?.open) continue;
-      ids.push(id);
-    }
-    return this.readMany(ids);
+    // "My requests" does not scan every case in the organisation: the index has them by requester.
+    return this.readMany(this.cases.idsWhere(query));
   }
 
   /** The open cases of the index, their files read a page at a time. */
   async *openCasePages(pageSize: number): AsyncIterable<DsrCase[]> {
-    const ids = [...this.entries.values()].filter((entry) => entry.open).map((entry) => entry.id);
+    const ids = this.cases.idsWhere({ openOnly: true });
     for (let start = 0; start < ids.length; start += pageSize) {
       const page = await this.readMany(ids.slice(start, start + pageSize));
       if (page.length > 0) yield page;
@@ -147,7 +152,7 @@ export class LowdbCaseStore implements PortableStore {
   }
 
   async findByIntakeKey(intakeKey: string): Promise<DsrCase | undefined> {
-    const id = this.lookups.byIntakeKey.get(intakeKey);
+    const id = this.cases.idOfIntakeKey(intakeKey);
     return id === undefined ? undefined : this.read(id);
   }
 
@@ -164,9 +169,9 @@ export class LowdbCaseStore implements PortableStore {
     return this.mutex.run(async () => {
       const next = (this.meta.data.counters[String(year)] ?? 0) + 1;
       const created = build(formatCaseId(year, next));
-      const holder = this.lookups.byIntakeKey.get(created.case.intakeKey);
+      const holder = this.cases.idOfIntakeKey(created.case.intakeKey);
       if (holder !== undefined) throw new DuplicateIntakeError(holder);
-      if (this.entries.has(created.case.id)) throw new VersionConflictError(created.case.id, null, 1);
+      if (this.cases.has(created.case.id)) throw new VersionConflictError(created.case.id, null, 1);
       // Audit line, case file, index line, then the counter: a crash before the index line is
       // repaired at open from the trail, one before the counter from the highest case number.
       const event = await this.audit.append(created.audit);
@@ -180,11 +185,9 @@ export class LowdbCaseStore implements PortableStore {
 
   saveCase(next: DsrCase, expectedVersion: number | null, draft: AuditDraft): Promise<AuditEvent> {
     return this.mutex.run(async () => {
-      const current = this.entries.get(next.id);
-      if ((current?.version ?? null) !== expectedVersion) {
-        throw new VersionConflictError(next.id, expectedVersion, current?.version ?? null);
-      }
-      const holder = this.lookups.byIntakeKey.get(next.intakeKey);
+      const current = this.cases.version(next.id) ?? null;
+      if (current !== expectedVersion) throw new VersionConflictError(next.id, expectedVersion, current);
+      const holder = this.cases.idOfIntakeKey(next.intakeKey);
       if (holder !== undefined && holder !== next.id) throw new DuplicateIntakeError(holder);
       // The audit line goes first: if the process dies before the case file is renamed into
       // place, opening the store finds an event the case does not reflect and records that;
@@ -210,10 +213,12 @@ export class LowdbCaseStore implements PortableStore {
 
   async casesToPurge(now: Date, limit: number): Promise<DsrCase[]> {
     // The index says which closed cases are due; only those files are read.
-    const due = [...this.entries.values()].filter(
-      (entry) =>
-        entry.purge === 'started' || (entry.purge === 'after' && Date.parse(entry.purgeAfter ?? '') <= now.getTime()),
-    );
+    const due = this.cases
+      .entriesWith('purge')
+      .filter(
+        (entry) =>
+          entry.purge === 'started' || (entry.purge === 'after' && Date.parse(entry.purgeAfter ?? '') <= now.getTime()),
+      );
     due.sort((a, b) => ((a.purgeAfter ?? '') < (b.purgeAfter ?? '') ? -1 : 1));
     const cases = await this.readMany(due.slice(0, limit).map((entry) => entry.id));
     return cases.filter((dsrCase) => purgeIsDue(dsrCase, now));
@@ -221,14 +226,14 @@ export class LowdbCaseStore implements PortableStore {
 
   casesWithKeptDue(now: Date, limit: number): Promise<DsrCase[]> {
     const at = now.toISOString();
-    const due = [...this.entries.values()].filter((e) => e.keptDueAt !== undefined && e.keptDueAt <= at);
+    const due = this.cases.entriesWith('keptDueAt').filter((e) => e.keptDueAt! <= at);
     due.sort((a, b) => (a.keptDueAt! < b.keptDueAt! ? -1 : 1));
     return this.readMany(due.slice(0, limit).map((entry) => entry.id));
   }
 
   casesOfSubject(keys: SubjectKeys): Promise<DsrCase[]> {
     const ids = new Set<string>();
-    for (const key of subjectKeyDigests(keys)) for (const id of this.lookups.bySubjectKey.get(key)) ids.add(id);
+    for (const key of subjectKeyDigests(keys)) for (const id of this.cases.idsOfSubjectKey(key)) ids.add(id);
     return this.readMany([...ids]);
   }
 
@@ -271,7 +276,8 @@ export class LowdbCaseStore implements PortableStore {
    * them in slices and lets other work in between, so the event loop is never held for long.
    */
   private readNow(id: string): DsrCase | undefined {
-    if (!this.entries.has(id)) return undefined;
+    const version = this.cases.version(id);
+    if (version === undefined) return undefined;
     const cached = this.cache.get(id);
     if (cached) {
       // Most recently used last, so the oldest is the first to go.
@@ -280,7 +286,7 @@ export class LowdbCaseStore implements PortableStore {
       return cached;
     }
     const dsrCase = this.readFile(id);
-    if (dsrCase && dsrCase.version === this.entries.get(id)?.version) this.remember(dsrCase);
+    if (dsrCase && dsrCase.version === version) this.remember(dsrCase);
     return dsrCase;
   }
 
@@ -306,7 +312,7 @@ export class LowdbCaseStore implements PortableStore {
   }
 
   private caseFile(id: string): string {
-    return join(this.casesDir, `${id}.json`);
+    return `${this.casesPrefix}${id}.json`;
   }
 
   private remember(dsrCase: DsrCase): void {
@@ -318,55 +324,32 @@ export class LowdbCaseStore implements PortableStore {
   /** After the case file is in place: the index in memory, its line in the file, the cache. */
   private async saved(dsrCase: DsrCase, seq: number | undefined): Promise<void> {
     const entry = entryOf(dsrCase);
-    const before = this.entries.get(entry.id)?.keys ?? [];
-    this.index(entry);
+    const before = this.cases.get(entry.id)?.keys ?? [];
+    this.cases.set(entry);
     this.remember(dsrCase);
     await this.indexFile.append(seq === undefined ? { entry } : { entry, seq });
     // A purge or a correction takes identifiers off the case: the older lines that hold their
     // digests go at once, so the index keeps no trace of a person the case no longer names.
     const dropped = before.some((key) => !entry.keys.includes(key));
-    if (dropped || this.indexFile.needsCompaction(this.entries.size)) {
-      await this.indexFile.rewrite(this.entries.values(), this.audit.lastEvent()?.seq ?? 0);
+    if (dropped || this.indexFile.needsCompaction(this.cases.size)) {
+      await this.indexFile.rewrite(this.cases.entries(), this.audit.lastEvent()?.seq ?? 0);
     }
-  }
-
-  private get lookups(): { byIntakeKey: Map<string, string>; bySubjectKey: IdsByKey } {
-    if (!this.intakeLookups) {
-      const lookups = { byIntakeKey: new Map<string, string>(), bySubjectKey: new IdsByKey() };
-      for (const entry of this.entries.values()) addLookups(lookups, entry);
-      this.intakeLookups = lookups;
-    }
-    return this.intakeLookups;
-  }
-
-  private index(entry: IndexEntry): void {
-    this.forget(entry.id);
-    this.entries.set(entry.id, entry);
-    this.byRequester.add(entry.requesterId, entry.id);
-    if (this.intakeLookups) addLookups(this.intakeLookups, entry);
-  }
-
-  private forget(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    this.byRequester.delete(entry.requesterId, id);
-    if (this.intakeLookups) {
-      for (const key of entry.keys) this.intakeLookups.bySubjectKey.delete(key, id);
-      const { byIntakeKey } = this.intakeLookups;
-      if (byIntakeKey.get(entry.intakeKey) === id) byIntakeKey.delete(entry.intakeKey);
-    }
-    this.entries.delete(id);
   }
 
   /**
    * Reads the saved index and checks it against the folder and the audit trail: a case file the
    * index does not know is read, an entry whose file is gone is dropped, and every case the trail
    * saw saved after the index's last line is read again. A missing or unreadable index, or one
-   * ahead of the trail, is rebuilt from the case files, as a store without an index is.
+   * ahead of the trail, is rebuilt from the case files, as a store without an index is; one in an
+   * older format is read and written again in this one.
    */
   private async loadIndex(): Promise<void> {
     const lastSeq = this.audit.lastEvent()?.seq ?? 0;
     const saved = await this.indexFile.read();
+    if (saved.ok) {
+      this.cases = new IndexedCases(saved.snapshot, (ids, problem) => this.laterFromCaseFiles(ids, problem));
+      for (const entry of saved.journal.values()) this.cases.set(entry);
+    }
     // Closed cleanly, and the folder not touched since (every write renames a file into it, which
     // moves its time): the index is the folder, and a hundred thousand names need not be listed.
     if (
@@ -375,8 +358,8 @@ export class LowdbCaseStore implements PortableStore {
       saved.folder !== undefined &&
       saved.folder === (await this.folderStamp())
     ) {
-      for (const entry of saved.entries.values()) this.index(entry);
-      await this.indexFile.openForAppend();
+      if (saved.older) await this.indexFile.rewrite(this.cases.entries(), lastSeq);
+      else await this.indexFile.openForAppend();
       return;
     }
     const ids: string[] = [];
@@ -392,15 +375,15 @@ export class LowdbCaseStore implements PortableStore {
       if (ids.length > 0 || reason !== 'missing') {
         this.log.warn({ cases: ids.length, reason }, 'case index rebuilt from the case files');
       }
+      this.cases = new IndexedCases();
       await this.indexAll(ids);
-      await this.indexFile.rewrite(this.entries.values(), lastSeq);
+      await this.indexFile.rewrite(this.cases.entries(), lastSeq);
       return;
     }
-    for (const entry of saved.entries.values()) this.index(entry);
     const onDisk = new Set(ids);
-    const gone = [...this.entries.keys()].filter((id) => !onDisk.has(id));
-    for (const id of gone) this.forget(id);
-    const unknown = ids.filter((id) => !this.entries.has(id));
+    const gone = [...this.cases.ids()].filter((id) => !onDisk.has(id));
+    for (const id of gone) this.cases.remove(id);
+    const unknown = ids.filter((id) => !this.cases.has(id));
     // The cases the trail saw saved after the index's last line: at most the one a crash
     // interrupted, unless the machine lost lines the process had written.
     const since = new Set(unknown);
@@ -414,11 +397,29 @@ export class LowdbCaseStore implements PortableStore {
         'case index did not match the case files; repaired',
       );
     }
-    if (changed > 0 || gone.length > 0 || this.indexFile.needsCompaction(this.entries.size)) {
-      await this.indexFile.rewrite(this.entries.values(), lastSeq);
+    if (changed > 0 || gone.length > 0 || saved.older || this.indexFile.needsCompaction(this.cases.size)) {
+      await this.indexFile.rewrite(this.cases.entries(), lastSeq);
     } else {
       await this.indexFile.openForAppend();
     }
+  }
+
+  /**
+   * What only intake, the purge and kept records need of the snapshot's cases, from their files: the
+   * snapshot's own line of it is read at its first use, and the file was changed since the open.
+   */
+  private laterFromCaseFiles(ids: readonly string[], problem: unknown): LaterColumns {
+    this.snapshotDamaged = true;
+    this.log.warn(
+      { cases: ids.length, problem: problem instanceof Error ? problem.message : 'unknown' },
+      'case index changed on disk while open; read from the case files',
+    );
+    return laterColumnsOf(
+      ids.map((id) => {
+        const dsrCase = this.readFile(id);
+        return dsrCase && entryOf(dsrCase);
+      }),
+    );
   }
 
   /** Reads these case files and indexes what they hold; returns how many entries changed. */
@@ -429,9 +430,9 @@ export class LowdbCaseStore implements PortableStore {
       const dsrCase = this.readFile(ids[i]!);
       if (!dsrCase) continue;
       const entry = entryOf(dsrCase);
-      const known = this.entries.get(entry.id);
-      if (known && JSON.stringify(known) === JSON.stringify(entry)) continue;
-      this.index(entry);
+      const known = this.cases.get(entry.id);
+      if (known && sameEntry(known, entry)) continue;
+      this.cases.set(entry);
       changed += 1;
     }
     return changed;
@@ -450,12 +451,10 @@ export class LowdbCaseStore implements PortableStore {
   /** A case saved just before a crash, its counter not yet written, still holds its number. */
   private async raiseCountersToCases(): Promise<void> {
     let raised = false;
-    for (const id of this.entries.keys()) {
-      const number = caseNumber(id);
-      if (!number) continue;
-      const key = String(number.year);
-      if ((this.meta.data.counters[key] ?? 0) < number.sequence) {
-        this.meta.data.counters[key] = number.sequence;
+    for (const [year, sequence] of this.cases.highestNumbers()) {
+      const key = String(year);
+      if ((this.meta.data.counters[key] ?? 0) < sequence) {
+        this.meta.data.counters[key] = sequence;
         raised = true;
       }
     }
@@ -482,23 +481,18 @@ export class LowdbCaseStore implements PortableStore {
   private async reconcileInterruptedWrite(): Promise<void> {
     const last = this.audit.lastEvent();
     if (!last || last.outcome !== 'applied' || last.caseId === null || last.version === null) return;
-    const stored = this.entries.get(last.caseId);
-    if (stored && stored.version >= last.version) return;
+    const stored = this.cases.version(last.caseId);
+    if (stored !== undefined && stored >= last.version) return;
     await this.audit.append({
       at: new Date().toISOString(),
       actorId: 'system',
       caseId: last.caseId,
       action: 'write-not-completed',
       outcome: 'recovered',
-      version: stored?.version ?? null,
+      version: stored ?? null,
       detail: { discardedEvent: last.seq, discardedVersion: last.version },
     });
   }
-}
-
-function addLookups(lookups: { byIntakeKey: Map<string, string>; bySubjectKey: IdsByKey }, entry: IndexEntry): void {
-  lookups.byIntakeKey.set(entry.intakeKey, entry.id);
-  for (const key of entry.keys) lookups.bySubjectKey.add(key, entry.id);
 }
 
 /**

@@ -25,6 +25,17 @@ const YIELD_EVERY = 100;
 const PAGE_SIZE = 500;
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+export interface SchedulerOptions {
+  digestDaysAhead: number;
+  digest: boolean;
+  /**
+   * Awaited between two slices of the index build: by default only a turn of the event loop; the
+   * bot waits until no turn or probe has been answered for a moment, so a start's first turns
+   * come first.
+   */
+  giveWay?: () => Promise<void>;
+}
+
 /**
  * Watches every open case and hands each reminder to the dispatcher once. Cases wait in a heap by
  * the time of their next reminder, so a pass touches the cases that are due, not every case.
@@ -46,7 +57,7 @@ export class ReminderScheduler {
     private readonly schedule: ReminderSchedule,
     private readonly dispatcher: ReminderDispatcher,
     private readonly clock: Clock,
-    private readonly options: { digestDaysAhead: number; digest: boolean } = { digestDaysAhead: 7, digest: true },
+    private readonly options: SchedulerOptions = { digestDaysAhead: 7, digest: true },
   ) {}
 
   /** Loads the checkpoint and indexes every open case; done once at start-up. */
@@ -58,16 +69,18 @@ export class ReminderScheduler {
     // Read a page at a time, and working out a case's next reminder takes a fraction of a
     // millisecond: at a hundred thousand open cases, one read of them all and one loop without a
     // pause would keep the bot from answering for seconds.
+    const giveWay = this.options.giveWay ?? yieldToOthers;
     for await (const page of this.cases.openCasePages(PAGE_SIZE)) {
       for (const [i, dsrCase] of page.entries()) {
-        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToOthers();
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await giveWay();
         this.indexNext(dsrCase);
         const at = Date.parse(dsrCase.dueAt);
         due.push({ due: at, id: dsrCase.id });
         this.dueOf.set(dsrCase.id, at);
         if (waitsForApproval(dsrCase)) this.waiting.add(dsrCase.id);
       }
-      await yieldToOthers();
+      // Before the next page is read, which on the embedded store reads its case files on this loop.
+      await giveWay();
     }
     due.sort((a, b) => a.due - b.due);
     this.byDue.push(...due);

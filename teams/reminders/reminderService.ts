@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ReminderCommands, UpcomingReminder } from '../conversation/reminderCommands.js';
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Actor, DsrCase } from '../../dsr/case.js';
 import type { LeaseStore } from '../../dsr/ports/leases.js';
 import { namedLease, RunLease, type LeaseRecord } from '../../dsr/runs/runLease.js';
@@ -36,6 +37,14 @@ export interface SharedReminders {
 
 const LEASE = 'reminders';
 
+/** When the index of open cases is built, and what its build gives way to. */
+export interface IndexBuild {
+  /** When to begin (the bot serving already); at once when not given. */
+  begin?: Promise<void>;
+  /** Awaited between slices of the build; a turn of the event loop when not given. */
+  giveWay?: () => Promise<void>;
+}
+
 /** Runs the scheduler on a timer, after the case store tells it about every change. */
 export class ReminderService implements ReminderCommands {
   private timer: NodeJS.Timeout | undefined;
@@ -50,6 +59,13 @@ export class ReminderService implements ReminderCommands {
   private current: ReminderScheduler | undefined;
   /** Settles once the index of open cases is built; every pass waits for it. */
   private ready!: Promise<ReminderScheduler>;
+  /**
+   * Settles once a person waits for the index (their "reminders" turn): from then on the build no
+   * longer gives way to the turns being answered, one of which is theirs.
+   */
+  private readonly personWaiting: Promise<void>;
+  private hurry: () => void = () => undefined;
+  private hurried = false;
 
   private constructor(
     private readonly build: () => Promise<ReminderScheduler>,
@@ -61,6 +77,12 @@ export class ReminderService implements ReminderCommands {
     private readonly buildWhen: Promise<void>,
   ) {
     this.lease = shared ? namedLease(shared.leases, LEASE, randomUUID()) : undefined;
+    this.personWaiting = new Promise((resolve) => (this.hurry = resolve));
+  }
+
+  /** What the build awaits between slices: `giveWay`, until a person waits for the index. */
+  private paced(giveWay: () => Promise<void>): () => Promise<void> {
+    return () => (this.hurried ? nextTurn() : Promise.race([giveWay(), this.personWaiting]));
   }
 
   /**
@@ -82,12 +104,14 @@ export class ReminderService implements ReminderCommands {
    */
   private buildInBackground(): void {
     this.savedMeanwhile = new Map();
-    this.ready = this.buildWhen.then(this.build).then((scheduler) => {
-      for (const dsrCase of this.savedMeanwhile?.values() ?? []) scheduler.track(dsrCase);
-      this.savedMeanwhile = undefined;
-      this.current = scheduler;
-      return scheduler;
-    });
+    this.ready = Promise.race([this.buildWhen, this.personWaiting])
+      .then(this.build)
+      .then((scheduler) => {
+        for (const dsrCase of this.savedMeanwhile?.values() ?? []) scheduler.track(dsrCase);
+        this.savedMeanwhile = undefined;
+        this.current = scheduler;
+        return scheduler;
+      });
     // Failures are met by whoever waits (a pass logs it and the next tick builds again).
     this.ready.catch(() => undefined);
   }
@@ -111,6 +135,8 @@ export class ReminderService implements ReminderCommands {
   /** What will be sent; a reminder a snooze quiets (any but "overdue", before the snooze ends) is not listed. */
   async upcoming(days: number): Promise<UpcomingReminder[]> {
     const until = new Date(this.clock.now().getTime() + days * 86_400_000);
+    this.hurried = true;
+    this.hurry();
     const found = await (await this.indexed()).upcoming(until);
     const ids = [...new Set(found.map(({ dsrCase }) => dsrCase.id))];
     const snoozes = ids.length > 0 ? await this.store.state.read(ids.map(snoozeKey)) : {};
@@ -137,8 +163,7 @@ export class ReminderService implements ReminderCommands {
     escalation: Escalation = new CachedManagerDirectory({ configured: config.managers }),
     shared?: SharedReminders,
     roles?: Pick<RoleDirectory, 'isPrivacyTeam'>,
-    /** When to begin the index (the bot serving already); at once when not given. */
-    buildWhen: Promise<void> = Promise.resolve(),
+    indexBuild: IndexBuild = {},
   ): Promise<ReminderService> {
     const schedule = new ReminderSchedule(config.settings, calendar);
     const dispatcher = new TeamsReminderDispatcher(
@@ -151,16 +176,26 @@ export class ReminderService implements ReminderCommands {
       roles,
       config.channelLanguage,
     );
-    const build = async () => {
+    const { giveWay } = indexBuild;
+    const build = async (): Promise<ReminderScheduler> => {
       const scheduler = new ReminderScheduler(store, schedule, dispatcher, clock, {
         digestDaysAhead: config.settings.digestDaysAhead,
         digest: true,
+        ...(giveWay ? { giveWay: service.paced(giveWay) } : {}),
       });
       await scheduler.start();
       return scheduler;
     };
     await shared?.changes.mark();
-    const service = new ReminderService(build, schedule, store, clock, log, shared, buildWhen);
+    const service = new ReminderService(
+      build,
+      schedule,
+      store,
+      clock,
+      log,
+      shared,
+      indexBuild.begin ?? Promise.resolve(),
+    );
     // Listening first, so a case saved while the index is built is not missed.
     store.onSaved((dsrCase) => service.track(dsrCase));
     service.buildInBackground();

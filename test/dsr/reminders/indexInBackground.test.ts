@@ -116,4 +116,36 @@ describe('the reminder index built in the background', () => {
     assert.equal(sent.length, before, 'a second pass sends nothing again');
     await service.stop();
   });
+
+  it('gives way between slices of the build, until a person asks what reminders are coming', async () => {
+    const cases = new MemoryCases();
+    for (let n = 1; n <= 3; n += 1) cases.add(dueCase(n));
+    let slices = 0;
+    const service = await ReminderService.start(
+      { enabled: false, settings: DEFAULT_REMINDER_SETTINGS, managers: {}, timeScale: 1, tickMs: 60_000 },
+      new ObservedCaseStore(cases as unknown as CaseStore),
+      { enqueue: () => Promise.resolve(true), requeueGivenUp: () => Promise.resolve(0) },
+      calendar,
+      { now: () => MONDAY_9AM },
+      pino({ level: 'silent' }),
+      undefined,
+      undefined,
+      undefined,
+      // Turns are being answered all along: the build's slices wait as long as they last.
+      { giveWay: () => ((slices += 1), new Promise<void>(() => undefined)) },
+    );
+    let built = false;
+    void service.scheduler().then(() => (built = true));
+    await turns();
+    assert.equal(built, false, 'the index waits for the turns');
+    assert.ok(slices > 0);
+    // A person waits for the index: it no longer gives way to the turns, one of which is theirs.
+    const upcoming = await service.upcoming(7);
+    assert.deepEqual([...new Set(upcoming.map((reminder) => reminder.caseId))].sort(), [
+      dueCase(1).id,
+      dueCase(2).id,
+      dueCase(3).id,
+    ]);
+    await service.stop();
+  });
 });
