@@ -267,11 +267,11 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
       return lookup ? lookup(userId) : undefined;
     },
   });
-  // The reminder index reads every open case. The embedded store reads case files on this event
-  // loop, so the index is begun once the bot serves and /healthz and the first turns come first;
-  // PostgreSQL answers the query off the loop, so it is asked at once and overlaps the start.
-  // On both, each slice of the build waits for a quiet moment (no request answered lately), the
-  // embedded store's first one too, and the first pass waits for the build.
+  // The reminder index reads every open case: the embedded store reads case files on this event
+  // loop, and PostgreSQL sorts pages of open cases (a query asked at once went on through the
+  // first turns and slowed them more than the cases they list did). So on both it is begun once the
+  // bot serves and no request has been answered for a moment, /healthz and the first turns first;
+  // each slice of it waits for such a moment too, and the first pass waits for the build.
   const foreground = new Foreground();
   let serving: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (serving = resolve));
@@ -285,10 +285,7 @@ export async function startApp(config: AppConfig, log: Logger, overrides: AppOve
     managers,
     shared.reminders,
     roles,
-    {
-      ...(config.database ? {} : { begin: listening.then(() => foreground.giveWay()) }),
-      giveWay: () => foreground.giveWay(),
-    },
+    { begin: listening.then(() => foreground.giveWay()), giveWay: () => foreground.giveWay() },
   );
   // The purge rides on the reminder pass; its own lease keeps it to one instance even when a
   // long purge outlasts the reminders' lease.
